@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
+require('../dist/server.js');

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Parsing a YAML file into independent documents, each tagged with the policy kind it holds.
+ *
+ * Every document of a multi-document file is looked at on its own. Offsets are UTF-16 indexes
+ * into the whole file text, so findings from any document can be placed without translation.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, Node, Pair, ParsedNode, Scalar } from 'yaml';
+import { CODES, type Finding, type Span } from './findings.js';
+import { kindOf, kindWithWrongApiVersion, type KindInfo } from './kinds.js';
+
+/** Files larger than this are skipped with one informational finding. */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/** Alias expansions allowed while converting a document to data (guards against "billion laughs"). */
+export const MAX_ALIAS_COUNT = 1000;
+
+/** One YAML document of a file. */
+export interface PolicyDocument {
+  /** Zero-based position of the document in the file. */
+  readonly index: number;
+  /** The span of the document's text, separators excluded. */
+  readonly span: Span;
+  /** The parsed document with source positions. */
+  readonly yaml: Document.Parsed;
+  /** The kind, when the document is one of ours. */
+  readonly kind: KindInfo | undefined;
+  /** `apiVersion`/`kind` as written, when they are plain strings. */
+  readonly apiVersion: string | undefined;
+  readonly kindName: string | undefined;
+  /** `metadata.name` and `metadata.namespace` as written. */
+  readonly name: string | undefined;
+  readonly namespace: string | undefined;
+  /** True when the document contains Helm/Go template markers (`{{ … }}`). */
+  readonly templated: boolean;
+  /** True when the document contains nothing but comments or whitespace. */
+  readonly empty: boolean;
+  /** YAML syntax problems, already as findings. */
+  readonly syntaxErrors: readonly Finding[];
+  /** The document as plain data, or undefined when it could not be converted. */
+  readonly data: unknown;
+  /** Why `data` is missing, when conversion failed (for example too many aliases). */
+  readonly dataError: Finding | undefined;
+}
+
+/** A whole file. */
+export interface PolicyFile {
+  readonly text: string;
+  readonly documents: readonly PolicyDocument[];
+  /** Set when the file was not parsed at all (too large, binary). */
+  readonly skipped: Finding | undefined;
+  /** Maps offsets to line/column; shared so every adapter counts lines the same way. */
+  readonly lineCounter: LineCounter;
+}
+
+const TEMPLATE_MARKER = /\{\{[\s\S]*?\}\}/;
+
+/** Returns a reason when the text should not be parsed: it is too large or looks binary. */
+export function skipReason(text: string): string | undefined {
+  if (text.length > MAX_FILE_BYTES) {
+    return `File skipped: it is larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB.`;
+  }
+  if (text.includes('\u0000')) {
+    return 'File skipped: it contains NUL bytes and looks binary.';
+  }
+  // Count control characters other than tab, line feed and carriage return in a prefix.
+  const sample = text.slice(0, 8192);
+  let control = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
+  }
+  if (sample.length > 0 && control / sample.length > 0.1) {
+    return 'File skipped: it contains many control characters and looks binary.';
+  }
+  return undefined;
+}
+
+/** Parses a file into documents. Never throws. */
+export function parseFile(text: string): PolicyFile {
+  const lineCounter = new LineCounter();
+  const reason = skipReason(text);
+  if (reason !== undefined) {
+    return {
+      text,
+      documents: [],
+      lineCounter,
+      skipped: { code: CODES.fileSkipped, severity: 'information', message: reason, span: { start: 0, end: 0 } },
+    };
+  }
+  let docs: Document.Parsed[];
+  try {
+    const parsed = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
+    docs = Array.isArray(parsed) ? parsed : [];
+  } catch (e) {
+    return {
+      text,
+      documents: [],
+      lineCounter,
+      skipped: {
+        code: CODES.yamlSyntax,
+        severity: 'error',
+        message: `The file could not be parsed as YAML: ${(e as Error).message}`,
+        span: { start: 0, end: Math.min(text.length, 1) },
+      },
+    };
+  }
+  return { text, lineCounter, skipped: undefined, documents: docs.map((d, i) => describeDocument(text, d, i)) };
+}
+
+function describeDocument(text: string, yaml: Document.Parsed, index: number): PolicyDocument {
+  const [start, , end] = yaml.range;
+  const span = { start, end };
+  const source = text.slice(start, end);
+  const templated = TEMPLATE_MARKER.test(source);
+  const apiVersion = scalarString(topValue(yaml, 'apiVersion'));
+  const kindName = scalarString(topValue(yaml, 'kind'));
+  const metadata = topValue(yaml, 'metadata');
+  const name = isMap(metadata) ? scalarString(metadata.get('name', true)) : undefined;
+  const namespace = isMap(metadata) ? scalarString(metadata.get('namespace', true)) : undefined;
+  const kind = kindOf(apiVersion, kindName);
+  const syntaxErrors = yaml.errors.map(
+    (e): Finding => ({
+      code: e.code === 'DUPLICATE_KEY' ? CODES.yamlDuplicateKey : CODES.yamlSyntax,
+      severity: 'error',
+      message: cleanYamlMessage(e.message),
+      span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) },
+    }),
+  );
+  const empty = yaml.contents === null || (isScalar(yaml.contents) && yaml.contents.value === null && !yaml.contents.range?.[1]);
+  let data: unknown = undefined;
+  let dataError: Finding | undefined;
+  if (syntaxErrors.length === 0) {
+    try {
+      data = yaml.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      dataError = {
+        code: CODES.yamlSyntax,
+        severity: 'error',
+        message: `The document could not be read: ${(e as Error).message}`,
+        span: { start, end: Math.min(end, start + 1) },
+      };
+    }
+  }
+  return {
+    index,
+    span,
+    yaml,
+    kind,
+    apiVersion,
+    kindName,
+    name,
+    namespace,
+    templated,
+    empty,
+    syntaxErrors,
+    data,
+    dataError,
+  };
+}
+
+function cleanYamlMessage(message: string): string {
+  // The yaml package appends " at line X, column Y" plus a source excerpt; the position is ours to show.
+  const first = message.split('\n')[0] ?? message;
+  return first.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function topValue(doc: Document.Parsed, key: string): unknown {
+  return isMap(doc.contents) ? doc.contents.get(key, true) : undefined;
+}
+
+function scalarString(node: unknown): string | undefined {
+  return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+}
+
+/** Whether the document's apiVersion names one of our kinds with the wrong version. */
+export function wrongApiVersion(doc: PolicyDocument): KindInfo | undefined {
+  return doc.kind ? undefined : kindWithWrongApiVersion(doc.apiVersion, doc.kindName);
+}
+
+/** A located node: the value node (if any) and, when it is a map value, its key. */
+export interface Located {
+  readonly node: Node | null | undefined;
+  readonly key: Scalar | undefined;
+  /** The deepest node that exists along the path, used when the path runs past the document. */
+  readonly nearest: Node;
+}
+
+/**
+ * Finds the node at a JSON-pointer-like path (`['spec', 'ingress', 0]`) in a document.
+ * Stops at the deepest node that exists.
+ */
+export function locate(doc: Document.Parsed, path: readonly (string | number)[]): Located {
+  let node: Node | null | undefined = doc.contents as Node | null;
+  let key: Scalar | undefined;
+  let nearest: Node = (doc.contents as Node | null) ?? (doc as unknown as Node);
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p: Pair) => keyText(p.key) === String(segment));
+      if (!pair) return { node: undefined, key: undefined, nearest };
+      key = isScalar(pair.key) ? (pair.key as Scalar) : undefined;
+      node = pair.value as Node | null;
+      nearest = (node ?? pair.key ?? nearest) as Node;
+    } else if (isSeq(node)) {
+      const i = typeof segment === 'number' ? segment : Number(segment);
+      const item = node.items[i];
+      if (item === undefined) return { node: undefined, key: undefined, nearest };
+      key = undefined;
+      node = item as Node | null;
+      nearest = (node ?? nearest) as Node;
+    } else {
+      return { node: undefined, key: undefined, nearest };
+    }
+  }
+  return { node, key, nearest };
+}
+
+/** The text of a map key, for scalar keys. */
+export function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  return undefined;
+}
+
+/** The span of a node (its value part, without trailing comments). */
+export function nodeSpan(node: Node | ParsedNode | null | undefined): Span | undefined {
+  const range = node?.range;
+  if (!range) return undefined;
+  return { start: range[0], end: range[1] };
+}
+
+/** The span of the key of a pair, falling back to the pair value. */
+export function pairKeySpan(pair: Pair): Span | undefined {
+  return nodeSpan(pair.key as Node) ?? nodeSpan(pair.value as Node);
+}
+
+export { isMap, isPair, isScalar, isSeq };

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * JSON-Schema validation of policy documents with ajv, and the mapping of ajv's errors to
+ * findings at the smallest useful span (the offending key or value).
+ *
+ * The schemas are passed in as plain objects; the adapters load them from `schemas/`.
+ * Each kind's validator is compiled on first use and kept by the `SchemaValidator` instance.
+ */
+import Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Node, Pair } from 'yaml';
+import { CODES, type Finding, type Span } from './findings.js';
+import { keyText, locate, nodeSpan, type PolicyDocument } from './document.js';
+import type { KindInfo } from './kinds.js';
+import { closest } from './text-distance.js';
+import { DEFAULT_VERSIONS, versionProblem, type TargetVersions, type VersionAnnotation } from './versions.js';
+
+/** The URI prefix every bundled schema is known by; relative `$ref`s resolve against it. */
+export const SCHEMA_URI_PREFIX = 'cilium-policy:///';
+
+/** Keywords our schemas use that are annotations for editors, not constraints. */
+const ANNOTATION_KEYWORDS = [
+  'markdownDescription',
+  'defaultSnippets',
+  'enumDescriptions',
+  'markdownEnumDescriptions',
+  'deprecationMessage',
+  'doNotSuggest',
+  'errorMessage',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-list-type',
+  'x-kubernetes-map-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-validations',
+  'x-cilium-policy-docs',
+];
+
+const VERSION_KEYWORD = 'x-cilium-policy-versions';
+
+/** Bundled schema files, keyed by their path below `schemas/` (e.g. `cilium.io/ciliumnetworkpolicy_v2.json`). */
+export type SchemaFiles = Readonly<Record<string, unknown>>;
+
+/** Validates documents against the bundled schemas; one instance per process. */
+export class SchemaValidator {
+  private readonly ajv: Ajv;
+  private readonly compiled = new Map<string, ValidateFunction>();
+  /** Read by the version keyword while a validation runs (validation is synchronous). */
+  private targets: TargetVersions = DEFAULT_VERSIONS;
+
+  constructor(private readonly files: SchemaFiles) {
+    this.ajv = new Ajv({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictTypes: false,
+      strictRequired: false,
+      allowUnionTypes: true,
+      unicodeRegExp: true,
+      validateSchema: true,
+    });
+    for (const k of ANNOTATION_KEYWORDS) this.ajv.addKeyword(k);
+    this.ajv.addKeyword({
+      keyword: VERSION_KEYWORD,
+      schemaType: 'object',
+      errors: true,
+      validate: this.versionCheck(),
+    });
+    addFormats(this.ajv);
+    for (const [path, schema] of Object.entries(files)) {
+      this.ajv.addSchema(schema as object, SCHEMA_URI_PREFIX + path);
+    }
+  }
+
+  /** The paths of the loaded schema files. */
+  get schemaPaths(): string[] {
+    return Object.keys(this.files);
+  }
+
+  /** Compiles (once) and returns the validator for a kind. */
+  private validatorFor(kind: KindInfo): ValidateFunction | undefined {
+    let v = this.compiled.get(kind.schemaPath);
+    if (!v) {
+      v = this.ajv.getSchema(SCHEMA_URI_PREFIX + kind.schemaPath);
+      if (!v) return undefined;
+      this.compiled.set(kind.schemaPath, v);
+    }
+    return v;
+  }
+
+  /** Validates one document of one of our kinds. Never throws. */
+  validate(doc: PolicyDocument, targets: TargetVersions = DEFAULT_VERSIONS): Finding[] {
+    if (!doc.kind || doc.data === undefined) return [];
+    let validate: ValidateFunction | undefined;
+    try {
+      validate = this.validatorFor(doc.kind);
+    } catch (e) {
+      return [internal(doc, `The bundled schema for ${doc.kind.kind} could not be compiled: ${(e as Error).message}`)];
+    }
+    if (!validate) return [internal(doc, `No bundled schema for ${doc.kind.kind}.`)];
+    this.targets = targets;
+    try {
+      validate(doc.data);
+    } catch (e) {
+      return [internal(doc, `Validation failed: ${(e as Error).message}`)];
+    } finally {
+      this.targets = DEFAULT_VERSIONS;
+    }
+    return mapErrors(doc, validate.errors ?? []);
+  }
+
+  private versionCheck() {
+    // A function expression, so that ajv can attach `.errors` to it.
+    const self = this;
+    const check = function (schema: VersionAnnotation, data: unknown, _parent: unknown, ctx?: { parentDataProperty?: string | number }): boolean {
+      if (Array.isArray(data) && data.length === 0) return true;
+      const field = String(ctx?.parentDataProperty ?? '');
+      const problem = versionProblem(schema, self.targets, field);
+      if (!problem) return true;
+      (check as unknown as { errors: Partial<ErrorObject>[] }).errors = [{ keyword: VERSION_KEYWORD, message: problem, params: { ...schema } }];
+      return false;
+    };
+    return check;
+  }
+}
+
+function internal(doc: PolicyDocument, message: string): Finding {
+  return { code: CODES.schemaInvalid, severity: 'error', message, span: { start: doc.span.start, end: doc.span.start } };
+}
+
+/** Formats the Kubernetes API server checks for the CRDs we describe. */
+function addFormats(ajv: Ajv): void {
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat('cidr', { type: 'string', validate: isCidr });
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (s: string) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
+  });
+  // The API server does not check `idn-hostname`; neither do we (the field's pattern does the work).
+  ajv.addFormat('idn-hostname', { type: 'string', validate: () => true });
+}
+
+/** True for an IPv4 or IPv6 CIDR in the form Go's `net.ParseCIDR` accepts. */
+export function isCidr(s: string): boolean {
+  const slash = s.indexOf('/');
+  if (slash < 0) return false;
+  const ip = s.slice(0, slash);
+  const prefix = s.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  const bits = Number(prefix);
+  if (isIPv4(ip)) return bits <= 32;
+  if (isIPv6(ip)) return bits <= 128;
+  return false;
+}
+
+export function isIPv4(s: string): boolean {
+  const parts = s.split('.');
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+}
+
+export function isIPv6(s: string): boolean {
+  if (!/^[0-9a-fA-F:.]+$/.test(s) || s.includes(':::')) return false;
+  let rest = s;
+  let groups = 0;
+  const lastColon = s.lastIndexOf(':');
+  if (s.includes('.')) {
+    if (!isIPv4(s.slice(lastColon + 1))) return false;
+    rest = s.slice(0, lastColon + 1) + '0:0';
+  }
+  const halves = rest.split('::');
+  if (halves.length > 2) return false;
+  for (const half of halves) {
+    if (half === '') continue;
+    for (const g of half.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
+      groups++;
+    }
+  }
+  return halves.length === 2 ? groups < 8 : groups === 8;
+}
+
+function pointerToPath(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  switch (typeof value) {
+    case 'object':
+      return 'a map';
+    case 'string':
+      return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+    case 'number':
+      return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
+    case 'boolean':
+      return `the boolean ${value}`;
+    default:
+      return typeof value;
+  }
+}
+
+function typeWords(type: unknown): string {
+  const names: Record<string, string> = {
+    object: 'a map',
+    array: 'a list',
+    string: 'a string',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'a boolean (true or false)',
+    null: 'null',
+  };
+  const list = Array.isArray(type) ? type : [type];
+  return list.map((t) => names[String(t)] ?? String(t)).join(' or ');
+}
+
+function fieldName(path: readonly string[]): string {
+  const last = [...path].reverse().find((s) => !/^\d+$/.test(s));
+  return last ?? 'document';
+}
+
+/** The span to blame for an error at a path: the value, or its key when the value is empty. */
+function valueSpan(doc: PolicyDocument, path: readonly string[]): Span {
+  const loc = locate(doc.yaml, path);
+  const value = nodeSpan(loc.node as Node | undefined);
+  if (value && value.end > value.start) return value;
+  return nodeSpan(loc.key as Node | undefined) ?? nodeSpan(loc.nearest) ?? { start: doc.span.start, end: doc.span.start };
+}
+
+/** The span that names an object: its key in the parent map, or its first key when it is a list item. */
+function objectSpan(doc: PolicyDocument, path: readonly string[]): Span {
+  if (path.length === 0) {
+    // The whole document: blame `kind:` so the squiggle is on one short line.
+    const kindKey = isMap(doc.yaml.contents) ? doc.yaml.contents.items.find((p: Pair) => keyText(p.key) === 'kind') : undefined;
+    return nodeSpan(kindKey?.key as Node | undefined) ?? { start: doc.span.start, end: doc.span.start };
+  }
+  const loc = locate(doc.yaml, path);
+  if (loc.key) return nodeSpan(loc.key as Node)!;
+  if (isMap(loc.node) && loc.node.items.length > 0) {
+    const first = loc.node.items[0]!;
+    return nodeSpan(first.key as Node) ?? valueSpan(doc, path);
+  }
+  return valueSpan(doc, path);
+}
+
+function keySpan(doc: PolicyDocument, path: readonly string[], key: string): Span {
+  const loc = locate(doc.yaml, path);
+  if (isMap(loc.node)) {
+    const pair = loc.node.items.find((p: Pair) => keyText(p.key) === key);
+    const span = nodeSpan(pair?.key as Node | undefined);
+    if (span) return span;
+  }
+  return objectSpan(doc, path);
+}
+
+function alternatives(parentSchema: unknown, keyword: string): string[] {
+  const branches = (parentSchema as Record<string, unknown> | undefined)?.[keyword];
+  if (!Array.isArray(branches)) return [];
+  return branches.flatMap((b: unknown) => {
+    const req = (b as { required?: unknown }).required;
+    return Array.isArray(req) ? req.map(String) : [];
+  });
+}
+
+function quoteList(names: readonly string[], conj: string): string {
+  const q = names.map((n) => `\`${n}\``);
+  if (q.length <= 1) return q.join('');
+  return `${q.slice(0, -1).join(', ')} ${conj} ${q[q.length - 1]}`;
+}
+
+function mapErrors(doc: PolicyDocument, errors: readonly ErrorObject[]): Finding[] {
+  // oneOf/anyOf alternatives in our schemas are "which of these keys is present" choices; their
+  // branch errors (`required` at the same place) are replaced by one message naming the choice.
+  const choicePaths = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'if' || e.keyword === 'not' || e.keyword === 'allOf') continue;
+    if (e.keyword === 'required' && choicePaths.has(e.instancePath) && /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath)) continue;
+    const finding = toFinding(doc, e);
+    if (!finding) continue;
+    const sig = `${finding.code}|${finding.span.start}|${finding.span.end}|${finding.message}`;
+    if (seen.has(sig)) continue;
+    seen.add(sig);
+    out.push(finding);
+  }
+  return out;
+}
+
+function toFinding(doc: PolicyDocument, e: ErrorObject): Finding | undefined {
+  const path = pointerToPath(e.instancePath);
+  const field = fieldName(path);
+  const params = e.params as Record<string, unknown>;
+  const err = (code: string, message: string, span: Span, data?: Record<string, unknown>): Finding => ({
+    code,
+    severity: 'error',
+    message,
+    span,
+    ...(data ? { data } : {}),
+  });
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = String(params['additionalProperty']);
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const guess = closest(extra, known);
+      const where = path.length === 0 ? 'at the top level' : `in \`${field}\``;
+      const hint = guess ? ` Did you mean \`${guess}\`?` : known.length ? ` Known fields: ${known.map((k) => `\`${k}\``).join(', ')}.` : '';
+      return err(CODES.schemaUnknownField, `Unknown field \`${extra}\` ${where}; the agent rejects unknown fields.${hint}`, keySpan(doc, path, extra), {
+        field: extra,
+        ...(guess ? { suggestion: guess } : {}),
+      });
+    }
+    case 'required': {
+      const missing = String(params['missingProperty']);
+      const where = path.length === 0 ? `${doc.kind?.kind ?? 'The document'}` : `\`${field}\``;
+      return err(CODES.schemaRequired, `${where} is missing the required field \`${missing}\`.`, objectSpan(doc, path), { field: missing });
+    }
+    case 'type':
+      return err(CODES.schemaType, `\`${field}\` must be ${typeWords(params['type'])}, not ${describe(e.data)}.`, valueSpan(doc, path), {
+        expected: params['type'],
+      });
+    case 'enum':
+    case 'const': {
+      const allowed = (e.keyword === 'enum' ? (params['allowedValues'] as unknown[]) : [params['allowedValue']]).map(String);
+      const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
+      const hint = guess ? ` Did you mean \`${guess}\`?` : '';
+      const list = allowed.length <= 12 ? ` Allowed: ${allowed.map((a) => `\`${a}\``).join(', ')}.` : '';
+      return err(CODES.schemaEnum, `\`${field}\` has ${describe(e.data)}, which is not an allowed value.${hint}${list}`, valueSpan(doc, path), {
+        allowed,
+        ...(guess ? { suggestion: guess } : {}),
+      });
+    }
+    case 'pattern': {
+      const custom = (e.parentSchema as { errorMessage?: unknown } | undefined)?.errorMessage;
+      const message = typeof custom === 'string' ? `\`${field}\`: ${custom}` : `\`${field}\` has ${describe(e.data)}, which does not match the pattern \`${String(params['pattern'])}\`.`;
+      return err(CODES.schemaPattern, message, valueSpan(doc, path));
+    }
+    case 'format': {
+      const names: Record<string, string> = { cidr: 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32', int32: 'a 32-bit integer', int64: 'a 64-bit integer', 'date-time': 'an RFC 3339 date-time' };
+      const fmt = String(params['format']);
+      return err(CODES.schemaFormat, `\`${field}\` must be ${names[fmt] ?? fmt}, not ${describe(e.data)}.`, valueSpan(doc, path));
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const words: Record<string, string> = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'more than', exclusiveMaximum: 'less than' };
+      return err(CODES.schemaLimit, `\`${field}\` must be ${words[e.keyword]} ${String(params['limit'])}, not ${describe(e.data)}.`, valueSpan(doc, path));
+    }
+    case 'minItems':
+    case 'maxItems': {
+      const limit = Number(params['limit']);
+      const msg =
+        e.keyword === 'maxItems' && limit === 0
+          ? `\`${field}\` must be empty.`
+          : `\`${field}\` must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${limit} ${limit === 1 ? 'entry' : 'entries'}.`;
+      return err(CODES.schemaLimit, msg, e.keyword === 'minItems' ? objectSpan(doc, path) : valueSpan(doc, path));
+    }
+    case 'minLength':
+    case 'maxLength': {
+      const limit = Number(params['limit']);
+      return err(
+        CODES.schemaLimit,
+        `\`${field}\` must be ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${limit} character${limit === 1 ? '' : 's'} long.`,
+        valueSpan(doc, path),
+      );
+    }
+    case 'minProperties':
+    case 'maxProperties': {
+      const limit = Number(params['limit']);
+      return err(CODES.schemaLimit, `\`${field}\` must have ${e.keyword === 'minProperties' ? 'at least' : 'at most'} ${limit} field${limit === 1 ? '' : 's'}.`, objectSpan(doc, path));
+    }
+    case 'uniqueItems':
+      return err(CODES.schemaLimit, `\`${field}\` must not contain duplicate entries.`, valueSpan(doc, path));
+    case 'oneOf': {
+      const names = alternatives(e.parentSchema, 'oneOf');
+      const passing = params['passingSchemas'];
+      const where = path.length === 0 ? (doc.kind?.kind ?? 'The document') : `\`${field}\``;
+      const msg = Array.isArray(passing)
+        ? `${where} may set only one of ${quoteList(names, 'or')}.`
+        : names.length
+          ? `${where} needs exactly one of ${quoteList(names, 'or')}.`
+          : `${where} does not match any allowed shape.`;
+      return err(CODES.schemaOneOf, msg, objectSpan(doc, path), { alternatives: names });
+    }
+    case 'anyOf': {
+      const names = alternatives(e.parentSchema, 'anyOf');
+      const where = path.length === 0 ? (doc.kind?.kind ?? 'The document') : `\`${field}\``;
+      if (!names.length) {
+        // A type choice such as int-or-string.
+        return err(CODES.schemaType, `\`${field}\` has ${describe(e.data)}, which is not an allowed type.`, valueSpan(doc, path));
+      }
+      return err(CODES.schemaOneOf, `${where} needs at least one of ${quoteList(names, 'or')}.`, objectSpan(doc, path), { alternatives: names });
+    }
+    case VERSION_KEYWORD: {
+      return { code: CODES.versionRemoved, severity: 'error', message: e.message ?? 'Not available in the target release.', span: keyOrValue(doc, path) };
+    }
+    default:
+      return err(CODES.schemaInvalid, `\`${field}\` ${e.message ?? 'is invalid'}.`, valueSpan(doc, path));
+  }
+}
+
+function keyOrValue(doc: PolicyDocument, path: readonly string[]): Span {
+  const loc = locate(doc.yaml, path);
+  return nodeSpan(loc.key as Node | undefined) ?? valueSpan(doc, path);
+}
+
+export { isScalar, isSeq };

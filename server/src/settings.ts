@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The settings the server and the CLI understand, their defaults, and a tolerant normaliser.
+ * Editors send the raw `ciliumPolicy` section; the CLI builds the same shape from its flags.
+ * `test/unit/manifest.test.ts` keeps this file, package.json and the README table in sync.
+ */
+import type { Severity } from './core/findings.js';
+import { parseVersion } from './core/versions.js';
+
+/** What a rule's severity can be set to. */
+export type RuleSetting = 'off' | Exclude<Severity, 'hint'>;
+
+export interface Settings {
+  /** Master switch for validation and lint. */
+  readonly validateEnable: boolean;
+  /** The Cilium release the policies target, as `major.minor`. */
+  readonly ciliumVersion: string;
+  /** The Tetragon release the policies target, as `major.minor`. */
+  readonly tetragonVersion: string;
+  /** Per-rule (or per-code) severity overrides. */
+  readonly rules: Readonly<Record<string, RuleSetting>>;
+  /** Milliseconds to wait after a keystroke before linting. */
+  readonly lintDelayMs: number;
+  /** Lint when a document is saved. */
+  readonly lintOnSave: boolean;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  validateEnable: true,
+  ciliumVersion: '1.20',
+  tetragonVersion: '1.8',
+  rules: {},
+  lintDelayMs: 250,
+  lintOnSave: true,
+};
+
+const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'error', 'warning', 'information'];
+
+function obj(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function version(v: unknown, fallback: string): string {
+  const s = typeof v === 'number' ? String(v) : v;
+  if (typeof s !== 'string') return fallback;
+  const p = parseVersion(s);
+  return p ? `${p[0]}.${p[1]}` : fallback;
+}
+
+/**
+ * Turns the raw `ciliumPolicy` configuration section into `Settings`. Unknown or ill-typed values
+ * fall back to defaults rather than failing: a typo in settings.json must not stop validation.
+ */
+export function normalizeSettings(raw: unknown): Settings {
+  const r = obj(raw);
+  const validate = obj(r['validate']);
+  const lint = obj(r['lint']);
+  const rules: Record<string, RuleSetting> = {};
+  for (const [id, value] of Object.entries(obj(r['rules']))) {
+    const v = typeof value === 'string' ? value.toLowerCase() : value;
+    const mapped = v === 'info' ? 'information' : v === 'warn' ? 'warning' : v;
+    if (RULE_SETTINGS.includes(mapped as RuleSetting)) rules[id] = mapped as RuleSetting;
+  }
+  const delay = lint['delay'];
+  return {
+    validateEnable: typeof validate['enable'] === 'boolean' ? validate['enable'] : DEFAULT_SETTINGS.validateEnable,
+    ciliumVersion: version(r['ciliumVersion'], DEFAULT_SETTINGS.ciliumVersion),
+    tetragonVersion: version(r['tetragonVersion'], DEFAULT_SETTINGS.tetragonVersion),
+    rules,
+    lintDelayMs: typeof delay === 'number' && delay >= 0 && delay <= 10000 ? delay : DEFAULT_SETTINGS.lintDelayMs,
+    lintOnSave: typeof lint['onSave'] === 'boolean' ? lint['onSave'] : DEFAULT_SETTINGS.lintOnSave,
+  };
+}
