@@ -20,7 +20,7 @@ export const MAX_ALIAS_COUNT = 1000;
 export interface PolicyDocument {
   /** Zero-based position of the document in the file. */
   readonly index: number;
-  /** The span of the document's text, separators excluded. */
+  /** The span of the document's text, including its `---` marker when it has one. */
   readonly span: Span;
   /** The parsed document with source positions. */
   readonly yaml: Document.Parsed;
@@ -91,7 +91,7 @@ export function parseFile(text: string): PolicyFile {
   }
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
+    const parsed = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch (e) {
     return {
@@ -128,10 +128,11 @@ function describeDocument(text: string, yaml: Document.Parsed, index: number): P
       span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) },
     }),
   );
-  const empty = yaml.contents === null || (isScalar(yaml.contents) && yaml.contents.value === null && !yaml.contents.range?.[1]);
+  const contents = yaml.contents;
+  const empty = contents === null || (isScalar(contents) && contents.value === null && (contents.range ? contents.range[0] === contents.range[1] : true));
   let data: unknown = undefined;
   let dataError: Finding | undefined;
-  if (syntaxErrors.length === 0) {
+  if (syntaxErrors.length === 0 && !templated) {
     try {
       data = yaml.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {

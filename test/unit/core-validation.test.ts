@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+/** How schema errors become findings: codes, messages and the smallest useful span. */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { parseFile } from '../../server/src/core/document.js';
+import { lintFile } from '../../server/src/core/lint.js';
+import { SchemaValidator, isCidr } from '../../server/src/core/schema-validation.js';
+import { compareVersions, versionProblem } from '../../server/src/core/versions.js';
+import { closest } from '../../server/src/core/text-distance.js';
+import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/settings.js';
+import { loadSchemaFiles } from '../../server/src/io/schema-files.js';
+
+const validator = new SchemaValidator(loadSchemaFiles());
+
+function lint(text: string, settings = DEFAULT_SETTINGS) {
+  return lintFile(parseFile(text), { validator, settings }).map((f) => ({ ...f, text: text.slice(f.span.start, f.span.end) }));
+}
+
+const CEC = (spec: string) => `apiVersion: cilium.io/v2
+kind: CiliumEnvoyConfig
+metadata:
+  name: demo
+spec:
+${spec}`;
+
+test('a valid document has no findings', () => {
+  assert.deepEqual(lint(CEC('  services:\n    - name: web\n      ports: [80]\n  resources: []\n')), []);
+});
+
+test('an unknown field is blamed on its key, with a suggestion', () => {
+  const [f, ...rest] = lint(CEC('  servces:\n    - name: web\n  resources: []\n'));
+  assert.equal(rest.length, 0);
+  assert.equal(f!.code, 'schema/unknown-field');
+  assert.equal(f!.text, 'servces');
+  assert.match(f!.message, /Did you mean `services`/);
+});
+
+test('a missing required field is blamed on the key of the object that lacks it', () => {
+  const [f] = lint(CEC('  services:\n    - name: web\n'));
+  assert.equal(f!.code, 'schema/required');
+  assert.equal(f!.text, 'spec');
+  assert.match(f!.message, /`resources`/);
+});
+
+test('a wrong type is blamed on the value', () => {
+  const [f] = lint(CEC('  services:\n    - name: web\n      ports: eighty\n  resources: []\n'));
+  assert.equal(f!.code, 'schema/type');
+  assert.equal(f!.text, 'eighty');
+  assert.match(f!.message, /must be a list/);
+});
+
+test('an enum mismatch names the closest value', () => {
+  const text = CEC('  resources: []\n  nodeSelector:\n    matchExpressions:\n      - key: a\n        operator: Exist\n');
+  const [f] = lint(text);
+  assert.equal(f!.code, 'schema/enum');
+  assert.equal(f!.text, 'Exist');
+  assert.match(f!.message, /Did you mean `Exists`/);
+});
+
+test('documents of other kinds get nothing, and a wrong apiVersion gets one finding', () => {
+  assert.deepEqual(lint('apiVersion: apps/v1\nkind: Deployment\nspec: {bogus: 1}\n'), []);
+  const [f] = lint('apiVersion: cilium.io/v1\nkind: CiliumEnvoyConfig\nmetadata: {name: x}\n');
+  assert.equal(f!.code, 'document/api-version');
+  assert.equal(f!.text, 'cilium.io/v1');
+});
+
+test('a syntax error is one finding, not a cascade', () => {
+  const found = lint(CEC('  resources: [\n  services: {\n'));
+  assert.equal(found.length, 1);
+  assert.equal(found[0]!.code, 'yaml/syntax');
+});
+
+test('a templated document is skipped with one information finding', () => {
+  const found = lint(CEC('  resources: {{ .Values.resources }}\n'));
+  assert.equal(found.length, 1);
+  assert.equal(found[0]!.severity, 'information');
+  assert.equal(found[0]!.code, 'document/templated');
+});
+
+test('severity overrides turn a code off or change its severity', () => {
+  const text = CEC('  servces: []\n  resources: []\n');
+  assert.equal(lint(text, normalizeSettings({ rules: { 'schema/unknown-field': 'off' } })).length, 0);
+  assert.equal(lint(text, normalizeSettings({ rules: { 'schema/unknown-field': 'warning' } }))[0]!.severity, 'warning');
+  assert.equal(lint(text, normalizeSettings({ validate: { enable: false } })).length, 0);
+});
+
+test('CIDR format follows Go net.ParseCIDR', () => {
+  for (const ok of ['10.0.0.0/8', '0.0.0.0/0', '2001:db8::/32', '::/0', '::ffff:10.0.0.1/128']) assert.ok(isCidr(ok), ok);
+  for (const bad of ['10.0.0.0', '10.0.0.0/33', '256.0.0.0/8', '10.0.0/8', '2001:db8::/129', 'fe80::1%eth0/64', '01.0.0.0/8']) assert.ok(!isCidr(bad), bad);
+});
+
+test('release checks compare major.minor and name the versions', () => {
+  assert.ok(compareVersions('1.19', '1.20') < 0);
+  assert.ok(compareVersions('v1.20.3', '1.20') === 0);
+  const msg = versionProblem({ product: 'cilium', removedIn: '1.20' }, { cilium: '1.20', tetragon: '1.8' }, 'kafka');
+  assert.match(msg ?? '', /removed in Cilium 1\.20.*up to Cilium 1\.19/);
+  assert.equal(versionProblem({ product: 'cilium', removedIn: '1.20' }, { cilium: '1.19', tetragon: '1.8' }, 'kafka'), undefined);
+  assert.match(versionProblem({ product: 'tetragon', addedIn: '1.5' }, { cilium: '1.20', tetragon: '1.4' }, 'x') ?? '', /needs Tetragon 1\.5/);
+});
+
+test('settings are normalised tolerantly', () => {
+  const s = normalizeSettings({ ciliumVersion: 1.19, tetragonVersion: 'v1.7.2', rules: { a: 'warn', b: 'bogus', c: 'off' }, lint: { delay: -1 } });
+  assert.equal(s.ciliumVersion, '1.19');
+  assert.equal(s.tetragonVersion, '1.7');
+  assert.deepEqual(s.rules, { a: 'warning', c: 'off' });
+  assert.equal(s.lintDelayMs, DEFAULT_SETTINGS.lintDelayMs);
+  assert.deepEqual(normalizeSettings(null), DEFAULT_SETTINGS);
+});
+
+test('did-you-mean suggestions', () => {
+  assert.equal(closest('egres', ['ingress', 'egress', 'egressDeny']), 'egress');
+  assert.equal(closest('zzzzzz', ['ingress', 'egress']), undefined);
+});
