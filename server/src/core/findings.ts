@@ -11,6 +11,21 @@ export interface Span {
   readonly end: number;
 }
 
+/** A text edit in file offsets (UTF-16). */
+export interface OffsetEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly newText: string;
+}
+
+/** A quick fix: a title and the edits that make it. Edits keep comments and formatting around them. */
+export interface Fix {
+  readonly title: string;
+  readonly edits: readonly OffsetEdit[];
+  /** True for the fix an editor may offer as the preferred one. */
+  readonly preferred?: boolean;
+}
+
 /** One problem found in a file. */
 export interface Finding {
   /** Stable identifier, e.g. `schema/unknown-field` or `cilium/fqdn-without-dns-rule`. */
@@ -20,6 +35,8 @@ export interface Finding {
   readonly span: Span;
   /** Machine-readable details a quick fix can use. */
   readonly data?: Readonly<Record<string, unknown>>;
+  /** Quick fixes for the problem, if any. */
+  readonly fixes?: readonly Fix[];
 }
 
 /** Diagnostic codes produced by the core itself (rules bring their own). */
@@ -40,4 +57,5 @@ export const CODES = {
   schemaInvalid: 'schema/invalid',
   versionRemoved: 'version/removed',
   versionAdded: 'version/not-yet-available',
+  ruleFailed: 'internal/rule-failed',
 } as const;

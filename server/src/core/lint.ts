@@ -9,11 +9,17 @@ import { CODES, type Finding, type Severity } from './findings.js';
 import { keyText, nodeSpan, parseFile, wrongApiVersion, type PolicyDocument, type PolicyFile } from './document.js';
 import type { SchemaValidator } from './schema-validation.js';
 import type { Settings } from '../settings.js';
+import { LineIndex } from './line-index.js';
+import { RULES } from '../rules/index.js';
+import { runRules } from '../rules/engine.js';
+import type { Rule } from '../rules/rule.js';
 
 /** Everything a lint run needs besides the text. */
 export interface LintContext {
   readonly validator: SchemaValidator;
   readonly settings: Settings;
+  /** The rules to run; all registered rules when omitted (tests pass a subset). */
+  readonly rules?: readonly Rule[];
 }
 
 /** Lints a parsed file. Never throws. */
@@ -22,7 +28,7 @@ export function lintFile(file: PolicyFile, ctx: LintContext): Finding[] {
   if (file.skipped) return [file.skipped];
   const findings: Finding[] = [];
   for (const doc of file.documents) findings.push(...lintDocument(file, doc, ctx));
-  return applySeverityOverrides(findings, ctx.settings);
+  return applySuppressions(file.text, applySeverityOverrides(findings, ctx.settings));
 }
 
 /** Parses and lints a text. */
@@ -67,7 +73,10 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   }
   if (doc.syntaxErrors.length) return firstSyntaxErrors(doc);
   if (doc.dataError) return [doc.dataError];
-  return ctx.validator.validate(doc, { cilium: ctx.settings.ciliumVersion, tetragon: ctx.settings.tetragonVersion });
+  const versions = { cilium: ctx.settings.ciliumVersion, tetragon: ctx.settings.tetragonVersion };
+  const schemaFindings = ctx.validator.validate(doc, versions);
+  const ruleFindings = runRules(ctx.rules ?? RULES, { doc, kind: doc.kind!, file, versions });
+  return [...schemaFindings, ...ruleFindings];
 }
 
 /** Duplicate keys are each worth a diagnostic; of other syntax errors only the first is meaningful. */
@@ -95,4 +104,30 @@ export function applySeverityOverrides(findings: readonly Finding[], settings: S
     out.push(setting ? { ...f, severity: setting as Severity } : f);
   }
   return out;
+}
+
+const SUPPRESSION = /#\s*cilium-policy\s+disable-(next-line|line)\b([^\n#]*)/g;
+
+/**
+ * Honours `# cilium-policy disable-next-line [id ...]` (on the line above a finding) and
+ * `# cilium-policy disable-line [id ...]` (at the end of the finding's line). Without ids, every
+ * finding on that line is suppressed. Ids are separated by spaces or commas.
+ */
+export function applySuppressions(text: string, findings: readonly Finding[]): Finding[] {
+  if (!text.includes('cilium-policy')) return [...findings];
+  const lines = new LineIndex(text);
+  const byLine = new Map<number, Set<string> | 'all'>();
+  for (const m of text.matchAll(SUPPRESSION)) {
+    const commentLine = lines.positionAt(m.index ?? 0).line;
+    const target = m[1] === 'next-line' ? commentLine + 1 : commentLine;
+    const ids = (m[2] ?? '').split(/[\s,]+/).filter(Boolean);
+    const prev = byLine.get(target);
+    if (ids.length === 0 || prev === 'all') byLine.set(target, 'all');
+    else byLine.set(target, new Set([...(prev ?? []), ...ids]));
+  }
+  if (byLine.size === 0) return [...findings];
+  return findings.filter((f) => {
+    const s = byLine.get(lines.positionAt(f.span.start).line);
+    return !(s === 'all' || s?.has(f.code));
+  });
 }

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * What a lint rule is. Rules look at one policy document as plain data and report problems by
+ * path (`['spec', 'egress', 0, 'toFQDNs']`); the engine turns paths into the smallest span
+ * (the key or the value), applies settings and suppression comments, and keeps one failing rule
+ * from hiding the others. Rules never throw on malformed input: the schema reports shape errors,
+ * rules only speak about documents whose relevant parts have the expected shape.
+ */
+import type { Fix, Severity } from '../core/findings.js';
+import type { PolicyDocument, PolicyFile } from '../core/document.js';
+import type { KindInfo, PolicyKindName } from '../core/kinds.js';
+import type { TargetVersions } from '../core/versions.js';
+
+export type { Fix, OffsetEdit } from '../core/findings.js';
+
+/** A path into a document's data: map keys and list indexes. */
+export type DataPath = readonly (string | number)[];
+
+/** What a rule reports. */
+export interface RuleFinding {
+  /** Where: the path of the offending key/value. */
+  readonly path: DataPath;
+  /**
+   * Which part to underline: the key (default when the path ends in a map key), the value, or,
+   * for a list item or a whole object, its first key.
+   */
+  readonly target?: 'key' | 'value';
+  /** For a problem inside a string value: offsets relative to the string's content. */
+  readonly inString?: { readonly start: number; readonly end: number };
+  readonly message: string;
+  /** Overrides the rule's default severity for this finding. */
+  readonly severity?: Severity;
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** Quick fixes; computed by the rule with the helpers in `fixes.ts`. */
+  readonly fixes?: readonly Fix[];
+}
+
+/** What a rule gets to look at. */
+export interface RuleContext {
+  /** The document being checked (data, parsed YAML with positions, kind, name, namespace). */
+  readonly doc: PolicyDocument;
+  readonly kind: KindInfo;
+  /** The whole file, for rules that look across documents (a DNS rule in a sibling policy). */
+  readonly file: PolicyFile;
+  /** The releases the user targets. */
+  readonly versions: TargetVersions;
+}
+
+/** A documented example for `docs/rules.md`. */
+export interface RuleExample {
+  /** YAML that triggers the rule. */
+  readonly bad: string;
+  /** The same intent written so the rule is satisfied. */
+  readonly good: string;
+}
+
+/** One lint rule. */
+export interface Rule {
+  /** Stable id, `cilium/<kebab-name>` or `tetragon/<kebab-name>`. */
+  readonly id: string;
+  /** The kinds the rule applies to. */
+  readonly kinds: readonly PolicyKindName[];
+  readonly defaultSeverity: Exclude<Severity, 'hint'>;
+  /** One sentence: what is flagged. Feeds docs/rules.md and hovers. */
+  readonly summary: string;
+  /** A short paragraph: why it matters (what the agent does with such a policy). */
+  readonly rationale: string;
+  readonly example: RuleExample;
+  /** Returns the problems found. May assume nothing about the data's shape. */
+  check(ctx: RuleContext): readonly RuleFinding[];
+}
+
+export const CILIUM_NETWORK_POLICY_KINDS: readonly PolicyKindName[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
+export const CILIUM_ENVOY_CONFIG_KINDS: readonly PolicyKindName[] = ['CiliumEnvoyConfig', 'CiliumClusterwideEnvoyConfig'];
+export const TRACING_POLICY_KINDS: readonly PolicyKindName[] = ['TracingPolicy', 'TracingPolicyNamespaced'];

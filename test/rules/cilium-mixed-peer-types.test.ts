@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+import { test } from 'node:test';
+import { checkAnnotated } from '../support/annotations.js';
+
+const ID = 'cilium/mixed-peer-types';
+
+test('flags the second and later peer types of one item', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: mixed
+  namespace: shop
+spec:
+  endpointSelector: {}
+  egress:
+    - toEndpoints:
+        - matchLabels:
+            app: db
+      toCIDR:
+#     ^^^^^^ error cilium/mixed-peer-types toEndpoints
+        - 10.0.0.0/8
+      toFQDNs:
+#     ^^^^^^^ error cilium/mixed-peer-types
+        - matchName: example.com
+      toPorts:
+        - ports:
+            - port: "443"
+  ingressDeny:
+    - fromEntities: [world]
+      fromCIDR: [192.0.2.0/24]
+#     ^^^^^^^^ error cilium/mixed-peer-types fromEntities
+`,
+    [ID],
+  );
+});
+
+test('one peer type per item, with ports, and empty lists are fine', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata:
+  name: ok
+spec:
+  endpointSelector: {}
+  egress:
+    - toEndpoints:
+        - matchLabels:
+            app: db
+      toCIDR: []
+      toPorts:
+        - ports:
+            - port: "5432"
+              protocol: TCP
+    - toCIDR: [10.0.0.0/8]
+`,
+    [ID],
+  );
+});

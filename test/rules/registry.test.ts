@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Every registered rule is well-formed, documented, tested, and its examples behave as documented. */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RULES } from '../../server/src/rules/index.js';
+import { rulesMarkdown } from '../../server/src/rules/docs.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { lintForTest } from '../support/annotations.js';
+
+test('rule ids are unique, prefixed, kebab-case and sorted', () => {
+  const ids = RULES.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length);
+  for (const id of ids) assert.match(id, /^(cilium|tetragon)\/[a-z0-9]+(-[a-z0-9]+)*$/);
+  assert.deepEqual(ids, [...ids].sort());
+});
+
+test('each rule has its own source file and test file', () => {
+  for (const r of RULES) {
+    const base = r.id.replace('/', '-');
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, 'server/src/rules', `${base}.ts`)), `server/src/rules/${base}.ts`);
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, 'test/rules', `${base}.test.ts`)), `test/rules/${base}.test.ts`);
+  }
+});
+
+test('each rule documents itself', () => {
+  for (const r of RULES) {
+    assert.ok(r.summary.length > 20 && r.summary.endsWith('.'), `${r.id}: summary is a sentence`);
+    assert.ok(r.rationale.length > 40, `${r.id}: rationale`);
+    assert.ok(r.kinds.length > 0, `${r.id}: kinds`);
+  }
+});
+
+test("each rule's documented bad example triggers it and the good one does not", () => {
+  for (const r of RULES) {
+    const bad = lintForTest(r.example.bad).filter((f) => f.code === r.id);
+    assert.ok(bad.length > 0, `${r.id}: the bad example is flagged`);
+    const good = lintForTest(r.example.good);
+    assert.deepEqual(
+      good.filter((f) => f.code === r.id || f.severity === 'error').map((f) => `${f.code}: ${f.message}`),
+      [],
+      `${r.id}: the good example is clean`,
+    );
+  }
+});
+
+test('docs/rules.md is up to date (run `npm run docs:rules`)', () => {
+  const file = path.join(REPO_ROOT, 'docs/rules.md');
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  assert.equal(current, rulesMarkdown(RULES), 'docs/rules.md is stale: run `npm run docs:rules`');
+});
