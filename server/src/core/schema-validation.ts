@@ -107,7 +107,7 @@ export class SchemaValidator {
     } finally {
       this.targets = DEFAULT_VERSIONS;
     }
-    return mapErrors(doc, validate.errors ?? []);
+    return mapErrors(doc, validate.errors ?? [], targets);
   }
 
   private versionCheck() {
@@ -180,6 +180,9 @@ export function isIPv6(s: string): boolean {
   }
   return halves.length === 2 ? groups < 8 : groups === 8;
 }
+
+/** An upper-case `SOME_NAME`, `$NAME` or `${NAME}`, optionally with a `/len` suffix: a value still to be substituted. */
+const PLACEHOLDER = /^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?:\/\d{1,3})?$/;
 
 function pointerToPath(pointer: string): string[] {
   if (pointer === '') return [];
@@ -259,13 +262,23 @@ function keySpan(doc: PolicyDocument, path: readonly string[], key: string): Spa
   return objectSpan(doc, path);
 }
 
-function alternatives(parentSchema: unknown, keyword: string): string[] {
-  const branches = (parentSchema as Record<string, unknown> | undefined)?.[keyword];
+function alternatives(parentSchema: unknown, keyword: string, targets: TargetVersions = DEFAULT_VERSIONS): string[] {
+  const schema = parentSchema as Record<string, unknown> | undefined;
+  const branches = schema?.[keyword];
   if (!Array.isArray(branches)) return [];
-  return branches.flatMap((b: unknown) => {
-    const req = (b as { required?: unknown }).required;
-    return Array.isArray(req) ? req.map(String) : [];
-  });
+  // A choice the target release does not have (`kafka` for Cilium 1.20) stays out of the message:
+  // naming it would suggest a fix that the version check then rejects.
+  const props = (schema?.['properties'] ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const available = (name: string): boolean => {
+    const v = props[name]?.[VERSION_KEYWORD] as VersionAnnotation | undefined;
+    return !v || versionProblem(v, targets, name) === undefined;
+  };
+  return branches
+    .flatMap((b: unknown) => {
+      const req = (b as { required?: unknown }).required;
+      return Array.isArray(req) ? req.map(String) : [];
+    })
+    .filter(available);
 }
 
 function quoteList(names: readonly string[], conj: string): string {
@@ -274,16 +287,20 @@ function quoteList(names: readonly string[], conj: string): string {
   return `${q.slice(0, -1).join(', ')} ${conj} ${q[q.length - 1]}`;
 }
 
-function mapErrors(doc: PolicyDocument, errors: readonly ErrorObject[]): Finding[] {
+function mapErrors(doc: PolicyDocument, errors: readonly ErrorObject[], targets: TargetVersions = DEFAULT_VERSIONS): Finding[] {
   // oneOf/anyOf alternatives in our schemas are "which of these keys is present" choices; their
   // branch errors (`required` at the same place) are replaced by one message naming the choice.
   const choicePaths = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
+  // An `if` with our own message speaks for its `then`: the `then` branch's own errors would repeat it.
+  const thenPrefixes = errors.filter((e) => e.keyword === 'if' && customMessage(e)).map((e) => `${e.instancePath}|${e.schemaPath.replace(/\/if$/, '/then/')}`);
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    if (e.keyword === 'if' || e.keyword === 'not' || e.keyword === 'allOf') continue;
+    const rule = (e.keyword === 'if' || e.keyword === 'not') && customMessage(e) !== undefined;
+    if (!rule && (e.keyword === 'if' || e.keyword === 'not' || e.keyword === 'allOf')) continue;
     if (e.keyword === 'required' && choicePaths.has(e.instancePath) && /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath)) continue;
-    const finding = toFinding(doc, e);
+    if (thenPrefixes.some((p) => `${e.instancePath}|${e.schemaPath}`.startsWith(p))) continue;
+    const finding = rule ? ruleFinding(doc, e) : toFinding(doc, e, targets);
     if (!finding) continue;
     const sig = `${finding.code}|${finding.span.start}|${finding.span.end}|${finding.message}`;
     if (seen.has(sig)) continue;
@@ -293,7 +310,50 @@ function mapErrors(doc: PolicyDocument, errors: readonly ErrorObject[]): Finding
   return out;
 }
 
-function toFinding(doc: PolicyDocument, e: ErrorObject): Finding | undefined {
+/** The `errorMessage` string of the schema node that holds a failing `not` or `if`, if it has one. */
+function customMessage(e: ErrorObject): string | undefined {
+  const m = (e.parentSchema as { errorMessage?: unknown } | undefined)?.errorMessage;
+  return typeof m === 'string' ? m : undefined;
+}
+
+/** The key sets a schema requires: its own `required`, or one set per `anyOf`/`oneOf` branch. */
+function requiredSets(schema: unknown): string[][] {
+  const s = schema as { required?: unknown; anyOf?: unknown; oneOf?: unknown } | undefined;
+  if (!s || typeof s !== 'object') return [];
+  if (Array.isArray(s.required)) return [s.required.map(String)];
+  const branches = Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : [];
+  return branches.flatMap((b: unknown) => requiredSets(b));
+}
+
+/**
+ * A `not` or `if`/`then` node carrying our own `errorMessage` is how the schemas write a CRD rule
+ * that plain keywords cannot ("at most one of these keys", "this key needs that one", "this key is
+ * not allowed here"). One finding with that message, on the key that triggered the rule: for `not`,
+ * the last (in the file) of the keys that may not appear together; for `if`, the key the condition
+ * looks at (e.g. `return`). The code says what kind of rule it is.
+ */
+function ruleFinding(doc: PolicyDocument, e: ErrorObject): Finding {
+  const path = pointerToPath(e.instancePath);
+  const parent = e.parentSchema as Record<string, unknown>;
+  const data = e.data && typeof e.data === 'object' && !Array.isArray(e.data) ? (e.data as Record<string, unknown>) : {};
+  const present = (k: string): boolean => Object.prototype.hasOwnProperty.call(data, k);
+  let keys: string[];
+  let code: string;
+  if (e.keyword === 'not') {
+    const sets = requiredSets(parent['not']);
+    keys = sets.find((set) => set.length > 0 && set.every(present)) ?? [];
+    code = sets.some((set) => set.length > 1) ? CODES.schemaOneOf : CODES.schemaInvalid;
+  } else {
+    keys = requiredSets(parent['if']).flat().filter(present);
+    code = requiredSets(parent['then']).length > 0 ? CODES.schemaRequired : CODES.schemaInvalid;
+  }
+  const spans = keys.map((k) => keySpan(doc, path, k)).sort((a, b) => a.start - b.start);
+  const span = (e.keyword === 'not' ? spans[spans.length - 1] : spans[0]) ?? objectSpan(doc, path);
+  const where = path.length === 0 ? (doc.kind?.kind ?? 'document') : fieldName(path);
+  return { code, severity: 'error', message: `\`${where}\`: ${customMessage(e)}`, span, data: { fields: keys } };
+}
+
+function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions = DEFAULT_VERSIONS): Finding | undefined {
   const path = pointerToPath(e.instancePath);
   const field = fieldName(path);
   const params = e.params as Record<string, unknown>;
@@ -344,6 +404,11 @@ function toFinding(doc: PolicyDocument, e: ErrorObject): Finding | undefined {
     case 'format': {
       const names: Record<string, string> = { cidr: 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32', int32: 'a 32-bit integer', int64: 'a 64-bit integer', 'date-time': 'an RFC 3339 date-time' };
       const fmt = String(params['format']);
+      if (typeof e.data === 'string' && PLACEHOLDER.test(e.data)) {
+        // A substitution variable (CI manifests use e.g. `NODE_IP/32`, filled in by sed or envsubst):
+        // worth a note, not an error, since the file is a template rather than the object applied.
+        return { code: CODES.schemaFormat, severity: 'information', message: `\`${field}\` holds the placeholder ${describe(e.data)}; it must be ${names[fmt] ?? fmt} once substituted.`, span: valueSpan(doc, path) };
+      }
       return err(CODES.schemaFormat, `\`${field}\` must be ${names[fmt] ?? fmt}, not ${describe(e.data)}.`, valueSpan(doc, path));
     }
     case 'minimum':
@@ -379,7 +444,7 @@ function toFinding(doc: PolicyDocument, e: ErrorObject): Finding | undefined {
     case 'uniqueItems':
       return err(CODES.schemaLimit, `\`${field}\` must not contain duplicate entries.`, valueSpan(doc, path));
     case 'oneOf': {
-      const names = alternatives(e.parentSchema, 'oneOf');
+      const names = alternatives(e.parentSchema, 'oneOf', targets);
       const passing = params['passingSchemas'];
       const where = path.length === 0 ? (doc.kind?.kind ?? 'The document') : `\`${field}\``;
       const msg = Array.isArray(passing)
@@ -390,7 +455,7 @@ function toFinding(doc: PolicyDocument, e: ErrorObject): Finding | undefined {
       return err(CODES.schemaOneOf, msg, objectSpan(doc, path), { alternatives: names });
     }
     case 'anyOf': {
-      const names = alternatives(e.parentSchema, 'anyOf');
+      const names = alternatives(e.parentSchema, 'anyOf', targets);
       const where = path.length === 0 ? (doc.kind?.kind ?? 'The document') : `\`${field}\``;
       if (!names.length) {
         // A type choice such as int-or-string.
