@@ -1,3 +1,65 @@
 // SPDX-License-Identifier: Apache-2.0
-// Placeholder: the CLI entry is being written.
-export {};
+/** Entry point of the `cilium-policy` command (bundled as `dist/cli.js`). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HELP, parseArgs, UsageError } from './args.js';
+import { readStdin } from './inputs.js';
+import { EXIT, runLint, type CliIO } from './lint-command.js';
+
+/** The version in the nearest package.json named `cilium-policy` (beside `dist/` once installed). */
+function packageVersion(): string {
+  let dir = __dirname;
+  for (;;) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'cilium-policy' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No package.json here; keep going up.
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+/** Runs the CLI with the given arguments and returns the exit status. */
+async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  try {
+    const command = parseArgs(argv);
+    switch (command.kind) {
+      case 'help':
+        io.stdout(HELP);
+        return EXIT.ok;
+      case 'version':
+        io.stdout(`${packageVersion()}\n`);
+        return EXIT.ok;
+      case 'lint':
+        return await runLint(command, io);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`cilium-policy: ${e.message}\nRun "cilium-policy --help" for usage.\n`);
+      return EXIT.failure;
+    }
+    // A bug of ours: say so in one line rather than with a stack trace, and fail like an I/O error.
+    io.stderr(`cilium-policy: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    return EXIT.failure;
+  }
+}
+
+// This module is the program (also when `bin/cilium-policy.js` requires it), so it always runs.
+// `cilium-policy lint … | head` closes the pipe early; that is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  throw e;
+});
+const processIO: CliIO = {
+  cwd: process.cwd(),
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  readStdin: () => readStdin(process.stdin),
+};
+void main(process.argv.slice(2), processIO).then((code) => {
+  // Setting exitCode (not calling exit) lets piped output drain first.
+  process.exitCode = code;
+});

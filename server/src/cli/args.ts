@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Command-line parsing for `cilium-policy`. No dependency: the grammar is small and fixed. */
+import { parseVersion } from '../core/versions.js';
+
+/** Output formats of `lint`. */
+export type OutputFormat = 'text' | 'json';
+
+/** What the command line asks for. */
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | {
+      readonly kind: 'lint';
+      readonly format: OutputFormat;
+      readonly ciliumVersion: string | undefined;
+      readonly tetragonVersion: string | undefined;
+      readonly inputs: readonly string[];
+    };
+
+/** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
+export class UsageError extends Error {}
+
+/** The text of `--help`. */
+export const HELP = `Usage: cilium-policy lint [options] <file|dir|glob|->...
+
+Validate and lint Cilium and Tetragon policies (CiliumNetworkPolicy,
+CiliumClusterwideNetworkPolicy, CiliumEnvoyConfig, CiliumClusterwideEnvoyConfig,
+TracingPolicy, TracingPolicyNamespaced) in YAML files. Other documents are skipped.
+
+Inputs:
+  file              a file, read whatever its extension
+  dir               every .yaml/.yml file below it (node_modules and .git are skipped)
+  glob              a quoted pattern with *, **, ? and {a,b}
+  -                 standard input, reported as <stdin>
+
+Options:
+  --format text|json        output format (default: text)
+  --cilium-version X.Y      Cilium release to check against (default: 1.20)
+  --tetragon-version X.Y    Tetragon release to check against (default: 1.8)
+  -h, --help                show this help
+  --version                 show the version
+
+Settings are read from the nearest .cilium-policy.yaml in the working directory
+or above it; the options above win over it.
+
+Exit status: 0 no error found, 1 an error-severity finding, 2 usage or I/O error.
+`;
+
+function versionValue(flag: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw new UsageError(`${flag} needs a value such as 1.19`);
+  const v = parseVersion(value);
+  if (!v) throw new UsageError(`${flag}: "${value}" is not a release number such as 1.19`);
+  return `${v[0]}.${v[1]}`;
+}
+
+/** Parses the arguments after `node cli.js`. Throws `UsageError`. */
+export function parseArgs(argv: readonly string[]): Command {
+  if (argv.length === 0) throw new UsageError('no command given');
+  const [first, ...rest] = argv;
+  if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help' };
+  if (first === '--version') return { kind: 'version' };
+  if (first !== 'lint') throw new UsageError(`unknown command "${first}"; the command is "lint"`);
+
+  let format: OutputFormat = 'text';
+  let ciliumVersion: string | undefined;
+  let tetragonVersion: string | undefined;
+  const inputs: string[] = [];
+  let optionsDone = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (optionsDone || arg === '-' || !arg.startsWith('-')) {
+      inputs.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      optionsDone = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | undefined => (inline !== undefined ? inline : rest[++i]);
+    switch (name) {
+      case '-h':
+      case '--help':
+        return { kind: 'help' };
+      case '--version':
+        return { kind: 'version' };
+      case '--format': {
+        const f = value();
+        if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json${f === undefined ? '' : `, not "${f}"`}`);
+        format = f;
+        break;
+      }
+      case '--cilium-version':
+        ciliumVersion = versionValue(name, value());
+        break;
+      case '--tetragon-version':
+        tetragonVersion = versionValue(name, value());
+        break;
+      default:
+        throw new UsageError(`unknown option ${name}`);
+    }
+  }
+  if (inputs.length === 0) throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
+  return { kind: 'lint', format, ciliumVersion, tetragonVersion, inputs };
+}

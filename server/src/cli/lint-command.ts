@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * `cilium-policy lint`: the same core the language server runs (parse, lint, one schema validator
+ * for the whole process), with findings placed by `LineIndex` and printed as text or JSON.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseFile } from '../core/document.js';
+import { SEVERITIES, type Severity } from '../core/findings.js';
+import { LineIndex } from '../core/line-index.js';
+import { lintFile } from '../core/lint.js';
+import { SchemaValidator } from '../core/schema-validation.js';
+import { loadSchemaFiles } from '../io/schema-files.js';
+import { CONFIG_FILE_NAME, mergeSettings, parseProjectConfig, type ProjectConfig } from '../config.js';
+import type { Settings } from '../settings.js';
+import type { OutputFormat } from './args.js';
+import { jsonOutput, SOURCE, summaryLine, textLine, type Located } from './format.js';
+import { expandInputs, readInputFile, type Input } from './inputs.js';
+
+/** Where the command writes and reads; the process's streams in real use. */
+export interface CliIO {
+  readonly cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+}
+
+/** Options of one lint run. */
+export interface LintOptions {
+  readonly format: OutputFormat;
+  readonly ciliumVersion: string | undefined;
+  readonly tetragonVersion: string | undefined;
+  readonly inputs: readonly string[];
+}
+
+/** Exit statuses, part of the CLI's interface. */
+export const EXIT = { ok: 0, errors: 1, failure: 2 } as const;
+
+/** Runs the lint command and returns the exit status. Never throws for bad input. */
+export async function runLint(opts: LintOptions, io: CliIO): Promise<number> {
+  const expansion = expandInputs(opts.inputs, io.cwd);
+  if (expansion.errors.length) {
+    // Nothing is linted when an argument is wrong: a partial report would look like a clean one.
+    for (const e of expansion.errors) io.stderr(`cilium-policy: ${e}\n`);
+    return EXIT.failure;
+  }
+
+  let validator: SchemaValidator;
+  try {
+    validator = new SchemaValidator(loadSchemaFiles());
+  } catch (e) {
+    io.stderr(`cilium-policy: cannot load the bundled schemas: ${(e as Error).message}\n`);
+    return EXIT.failure;
+  }
+  const settings = cliSettings(opts, io);
+
+  const all: Located[] = [];
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  let files = 0;
+  let policyDocuments = 0;
+  let filesWithFindings = 0;
+  let ioFailed = false;
+
+  for (const input of expansion.inputs) {
+    let text: string;
+    try {
+      text = await read(input, io);
+    } catch (e) {
+      io.stderr(`cilium-policy: cannot read ${input.display}: ${describeError(e)}\n`);
+      ioFailed = true;
+      continue;
+    }
+    files++;
+    const parsed = parseFile(text);
+    policyDocuments += parsed.documents.filter((d) => d.kind !== undefined).length;
+    const findings = lintFile(parsed, { validator, settings });
+    if (findings.length === 0) continue;
+    filesWithFindings++;
+    const lines = new LineIndex(text);
+    const located = findings
+      .map((f): Located => {
+        const start = lines.positionAt(f.span.start);
+        const end = lines.positionAt(Math.max(f.span.end, f.span.start));
+        return {
+          file: input.display,
+          line: start.line + 1,
+          column: start.character + 1,
+          endLine: end.line + 1,
+          endColumn: end.character + 1,
+          severity: f.severity,
+          code: f.code,
+          source: SOURCE,
+          message: f.message,
+        };
+      })
+      .sort((a, b) => a.line - b.line || a.column - b.column);
+    for (const f of located) {
+      bySeverity[f.severity]++;
+      all.push(f);
+    }
+    // Text goes out file by file, so a long run shows progress.
+    if (opts.format === 'text') io.stdout(located.map((f) => `${textLine(f)}\n`).join(''));
+  }
+
+  if (opts.format === 'json') io.stdout(jsonOutput(all));
+  else io.stderr(`${summaryLine({ files, policyDocuments, filesWithFindings, bySeverity })}\n`);
+
+  if (ioFailed) return EXIT.failure;
+  return bySeverity.error > 0 ? EXIT.errors : EXIT.ok;
+}
+
+/**
+ * The settings of a run: defaults, then the nearest `.cilium-policy.yaml` in the working directory
+ * or above it, then the flags. Problems with the file are reported on stderr and do not stop the run.
+ */
+function cliSettings(opts: LintOptions, io: CliIO): Settings {
+  let project: ProjectConfig | undefined;
+  const file = findUp(io.cwd, CONFIG_FILE_NAME);
+  if (file) {
+    try {
+      project = parseProjectConfig(fs.readFileSync(file, 'utf8'));
+      for (const problem of project.problems) io.stderr(`cilium-policy: warning: ${path.relative(io.cwd, file) || file}: ${problem}\n`);
+    } catch (e) {
+      io.stderr(`cilium-policy: warning: cannot read ${file}: ${describeError(e)}\n`);
+    }
+  }
+  // The same merge as the language server's, with the flags in the place of the editor's settings;
+  // flags name releases explicitly, so they win over the file.
+  const merged = mergeSettings({}, project);
+  return {
+    ...merged,
+    ciliumVersion: opts.ciliumVersion ?? merged.ciliumVersion,
+    tetragonVersion: opts.tetragonVersion ?? merged.tetragonVersion,
+  };
+}
+
+/** The path of `name` in `dir` or the nearest folder above it, if any. */
+function findUp(dir: string, name: string): string | undefined {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const candidate = path.join(d, name);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+async function read(input: Input, io: CliIO): Promise<string> {
+  return input.file === undefined ? io.readStdin() : readInputFile(input.file);
+}
+
+function describeError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'EISDIR') return 'is a directory';
+  if (err.code === 'EACCES') return 'permission denied';
+  if (err.code === 'ENOENT') return 'no such file or directory';
+  return err.message ?? String(e);
+}
