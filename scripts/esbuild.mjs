@@ -37,7 +37,9 @@ const common = {
 
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['server/src/server-main.ts'], outfile: 'dist/server.js' },
+  // jsonc-parser's UMD build (pulled in by yaml-language-server) requires its parts dynamically,
+  // which a bundle cannot follow; its ESM build is plain imports.
+  { entryPoints: ['server/src/server-main.ts'], outfile: 'dist/server.js', mainFields: ['module', 'main'] },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
 ];
 

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Turns core results (findings, outline entries, per-document counts) into LSP shapes. */
+import { DiagnosticSeverity, SymbolKind, type Diagnostic, type DocumentSymbol, type Range } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding, Severity, Span } from '../core/findings.js';
+import type { PolicyFile } from '../core/document.js';
+import type { OutlineKind, OutlineNode } from '../core/outline.js';
+import type { DocumentStatusNotification, PolicyDocumentStatus } from '../protocol.js';
+
+/** The `source` of every diagnostic we publish. */
+export const DIAGNOSTIC_SOURCE = 'cilium-policy';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** The LSP range of a span. */
+export function toRange(doc: TextDocument, span: Span): Range {
+  return { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };
+}
+
+/** One finding as an LSP diagnostic; `data` carries the finding's details for code actions. */
+export function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
+  const d: Diagnostic = {
+    range: toRange(doc, f.span),
+    severity: SEVERITY[f.severity],
+    source: DIAGNOSTIC_SOURCE,
+    code: f.code,
+    message: f.message,
+  };
+  if (f.data) d.data = { ...f.data };
+  return d;
+}
+
+const SYMBOL_KINDS: Record<OutlineKind, SymbolKind> = {
+  policy: SymbolKind.Class,
+  spec: SymbolKind.Namespace,
+  rule: SymbolKind.Method,
+  group: SymbolKind.Array,
+  service: SymbolKind.Interface,
+  resource: SymbolKind.Object,
+  hook: SymbolKind.Function,
+  selector: SymbolKind.Field,
+};
+
+/** An outline entry as a hierarchical document symbol. */
+export function toDocumentSymbol(doc: TextDocument, node: OutlineNode): DocumentSymbol {
+  const symbol: DocumentSymbol = {
+    name: node.name || '(unnamed)',
+    kind: SYMBOL_KINDS[node.kind],
+    range: toRange(doc, node.span),
+    selectionRange: toRange(doc, node.selectionSpan),
+    children: node.children.map((c) => toDocumentSymbol(doc, c)),
+  };
+  if (node.detail) symbol.detail = node.detail;
+  return symbol;
+}
+
+/** The `ciliumPolicy/documentStatus` params for a linted file. */
+export function documentStatus(doc: TextDocument, file: PolicyFile, findings: readonly Finding[]): DocumentStatusNotification.Params {
+  const policies: PolicyDocumentStatus[] = [];
+  for (const d of file.documents) {
+    if (!d.kind) continue;
+    let errors = 0;
+    let warnings = 0;
+    for (const f of findings) {
+      if (f.span.start < d.span.start || f.span.start >= Math.max(d.span.end, d.span.start + 1)) continue;
+      if (f.severity === 'error') errors++;
+      else if (f.severity === 'warning') warnings++;
+    }
+    const entry: PolicyDocumentStatus = { kind: d.kind.kind, range: toRange(doc, d.span), errors, warnings, skipped: d.templated };
+    if (d.name !== undefined) entry.name = d.name;
+    if (d.namespace !== undefined) entry.namespace = d.namespace;
+    policies.push(entry);
+  }
+  const params: DocumentStatusNotification.Params = { uri: doc.uri, version: doc.version, policies };
+  if (file.skipped) params.skippedReason = file.skipped.message;
+  return params;
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The language server: wires LSP requests to the pure core. Diagnostics come from `lintFile`
+ * (the same code the CLI runs), completion and hover from yaml-language-server over our bundled
+ * schemas, document symbols from the core outline. Every handler is guarded: an exception is
+ * logged and answered as an error, and the server keeps running.
+ */
+import {
+  DidChangeConfigurationNotification,
+  DocumentSymbol,
+  ErrorCodes,
+  ResponseError,
+  SymbolInformation,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CompletionList,
+  type Connection,
+  type Hover,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseFile, type PolicyFile } from '../core/document.js';
+import { KINDS } from '../core/kinds.js';
+import { lintFile } from '../core/lint.js';
+import { outlineFile } from '../core/outline.js';
+import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js';
+import { loadSchemaFiles } from '../io/schema-files.js';
+import { DocumentStatusNotification } from '../protocol.js';
+import { documentStatus, toDiagnostic, toDocumentSymbol } from './convert.js';
+import { CONFIG_SECTION, SettingsStore } from './settings-store.js';
+import { YamlFeatures } from './yaml-service.js';
+
+/** The server's name and version as reported in `initialize`. */
+export interface ServerInfo {
+  readonly name: string;
+  readonly version: string;
+}
+
+/** Options mostly for tests: the schemas to serve (default: the bundled ones). */
+export interface ServerOptions {
+  readonly schemaFiles?: SchemaFiles;
+  readonly info?: ServerInfo;
+}
+
+/** Starts serving on a connection. Returns once the handlers are registered; call `listen` is done here. */
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  const documents = new TextDocuments(TextDocument);
+  const log = (message: string): void => connection.console.error(message);
+
+  // One validator and one yaml-language-server per process; schemas are loaded once at start.
+  let schemaFiles: SchemaFiles;
+  try {
+    schemaFiles = options.schemaFiles ?? loadSchemaFiles();
+  } catch (e) {
+    schemaFiles = {};
+    // Logged once the connection is listening (console messages before listen are dropped).
+    setImmediate(() => log(`cilium-policy: bundled schemas could not be loaded: ${(e as Error).message}`));
+  }
+  const validator = new SchemaValidator(schemaFiles);
+  const yaml = new YamlFeatures(schemaFiles);
+
+  let settings = new SettingsStore(undefined, log);
+  let hierarchicalSymbols = true;
+
+  /** Parsed files per URI, valid for one document version; completion, hover and symbols reuse it. */
+  const parsed = new Map<string, { version: number; file: PolicyFile }>();
+  const parse = (doc: TextDocument): PolicyFile => {
+    const hit = parsed.get(doc.uri);
+    if (hit && hit.version === doc.version) return hit.file;
+    const file = parseFile(doc.getText());
+    parsed.set(doc.uri, { version: doc.version, file });
+    return file;
+  };
+
+  const timers = new Map<string, NodeJS.Timeout>();
+  const cancel = (uri: string): void => {
+    const t = timers.get(uri);
+    if (t) clearTimeout(t);
+    timers.delete(uri);
+  };
+
+  /** Lints the current version of a document and publishes diagnostics and status. */
+  const lint = async (uri: string): Promise<void> => {
+    cancel(uri);
+    const before = documents.get(uri);
+    if (!before) return;
+    const current = await settings.get(uri);
+    const doc = documents.get(uri);
+    if (!doc) return; // closed while settings were fetched
+    const file = parse(doc);
+    const findings = lintFile(file, { validator, settings: current });
+    await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
+    await connection.sendNotification(DocumentStatusNotification.method, documentStatus(doc, file, current.validateEnable ? findings : []));
+  };
+  const lintNow = (uri: string): void => {
+    lint(uri).catch((e: unknown) => log(`cilium-policy: linting ${uri} failed: ${describe(e)}`));
+  };
+  const lintLater = (uri: string): void => {
+    cancel(uri);
+    const delay = settings.peek(uri).lintDelayMs;
+    timers.set(
+      uri,
+      setTimeout(() => lintNow(uri), delay),
+    );
+  };
+  const lintAll = (): void => {
+    for (const doc of documents.all()) lintNow(doc.uri);
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+      const caps = params.capabilities;
+      if (caps.workspace?.configuration) {
+        settings = new SettingsStore(async (uri) => {
+          const [section] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: CONFIG_SECTION }]);
+          return section as unknown;
+        }, log);
+      }
+      const pushed = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
+      if (pushed !== undefined) settings.changed({ settings: pushed });
+      hierarchicalSymbols = caps.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
+      return {
+        capabilities: {
+          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+          completionProvider: { triggerCharacters: [':', ' ', '-', '"'], resolveProvider: false },
+          hoverProvider: true,
+          documentSymbolProvider: { label: 'Cilium policies' },
+        },
+        serverInfo: options.info ?? { name: 'cilium-policy-language-server', version: '0.0.0' },
+      };
+  });
+
+  /** Compiles the validators and resolves the completion schemas while the editor is still starting. */
+  const warmUp = (): void => {
+    for (const kind of KINDS) {
+      const text = `apiVersion: ${kind.apiVersion}\nkind: ${kind.kind}\n`;
+      const doc = parseFile(text).documents[0];
+      if (doc) validator.validate(doc);
+    }
+    yaml.warm().catch((e: unknown) => log(`cilium-policy: warming up completion failed: ${describe(e)}`));
+  };
+
+  connection.onInitialized(() => {
+    setImmediate(() => {
+      try {
+        warmUp();
+      } catch (e) {
+        log(`cilium-policy: warm-up failed: ${describe(e)}`);
+      }
+    });
+    // VS Code only sends didChangeConfiguration to servers that register for it.
+    const dynamic = settings.pulls;
+    if (dynamic) {
+      connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION }).catch(() => {
+        /* the client cannot register dynamically; pushed settings still arrive */
+      });
+    }
+  });
+
+  connection.onDidChangeConfiguration(
+    notify('workspace/didChangeConfiguration', (params) => {
+      settings.changed(params);
+      lintAll();
+    }, log),
+  );
+
+  // didOpen is followed by a content-change event for the same text; the open handler lints at once.
+  const justOpened = new Set<string>();
+  documents.onDidOpen(
+    notify('textDocument/didOpen', (e) => {
+      justOpened.add(e.document.uri);
+      lintNow(e.document.uri);
+    }, log),
+  );
+  documents.onDidChangeContent(
+    notify('textDocument/didChange', (e) => {
+      if (justOpened.delete(e.document.uri)) return;
+      lintLater(e.document.uri);
+    }, log),
+  );
+  documents.onDidSave(
+    notify('textDocument/didSave', (e) => {
+      if (settings.peek(e.document.uri).lintOnSave) lintNow(e.document.uri);
+    }, log),
+  );
+  documents.onDidClose(
+    notify('textDocument/didClose', (e) => {
+      const uri = e.document.uri;
+      cancel(uri);
+      justOpened.delete(uri);
+      parsed.delete(uri);
+      settings.forget(uri);
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
+    }, log),
+  );
+
+  connection.onCompletion(
+    guardAsync('textDocument/completion', async (params): Promise<CompletionList | null> => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return null;
+      const list = await yaml.complete(parse(doc), doc.offsetAt(params.position));
+      return list ?? null;
+    }, log),
+  );
+
+  connection.onHover(
+    guardAsync('textDocument/hover', async (params): Promise<Hover | null> => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return null;
+      const hover = await yaml.hover(parse(doc), doc.offsetAt(params.position));
+      return hover ?? null;
+    }, log),
+  );
+
+  connection.onDocumentSymbol(
+    guard('textDocument/documentSymbol', (params): DocumentSymbol[] | SymbolInformation[] | null => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return null;
+      const symbols = outlineFile(parse(doc)).map((n) => toDocumentSymbol(doc, n));
+      return hierarchicalSymbols ? symbols : flatten(doc.uri, symbols);
+    }, log),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** Flat symbols for clients without hierarchical support; containers named by their parent. */
+function flatten(uri: string, symbols: DocumentSymbol[], container?: string): SymbolInformation[] {
+  const out: SymbolInformation[] = [];
+  for (const s of symbols) {
+    out.push(SymbolInformation.create(s.name, s.kind, s.range, uri, container));
+    if (s.children?.length) out.push(...flatten(uri, s.children, s.name));
+  }
+  return out;
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+/** Wraps a request handler: a throw is logged and answered with a `ResponseError`. */
+function guard<P, R>(method: string, handler: (params: P) => R, log: (m: string) => void): (params: P) => R | ResponseError<void> {
+  return (params: P) => {
+    try {
+      return handler(params);
+    } catch (e) {
+      log(`cilium-policy: ${method} failed: ${describe(e)}`);
+      return new ResponseError(ErrorCodes.InternalError, `cilium-policy: ${method} failed: ${(e as Error)?.message ?? String(e)}`);
+    }
+  };
+}
+
+/** `guard` for async handlers: a rejection is logged and answered with a `ResponseError`. */
+function guardAsync<P, R>(method: string, handler: (params: P) => Promise<R>, log: (m: string) => void): (params: P) => Promise<R | ResponseError<void>> {
+  return async (params: P) => {
+    try {
+      return await handler(params);
+    } catch (e) {
+      log(`cilium-policy: ${method} failed: ${describe(e)}`);
+      return new ResponseError(ErrorCodes.InternalError, `cilium-policy: ${method} failed: ${(e as Error)?.message ?? String(e)}`);
+    }
+  };
+}
+
+/** Wraps a notification handler: a throw is logged and swallowed. */
+function notify<P>(method: string, handler: (params: P) => void, log: (m: string) => void): (params: P) => void {
+  return (params: P) => {
+    try {
+      handler(params);
+    } catch (e) {
+      log(`cilium-policy: ${method} failed: ${describe(e)}`);
+    }
+  };
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Completion and hover through yaml-language-server, run in-process against our bundled schemas
+ * only. Each YAML document is served on its own: the request goes to a virtual document holding
+ * just the lines of the YAML document under the cursor (modelines blanked), under a virtual URI
+ * per kind that is associated with that kind's schema; positions are shifted by whole lines on the
+ * way in and out. Documents that are not one of our kinds get nothing, so we do not compete with
+ * other YAML tooling (Red Hat's YAML extension keeps serving the Deployment next to a policy).
+ */
+import { getLanguageService, type LanguageService } from 'yaml-language-server';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CompletionItem, CompletionList, Hover, Position, Range } from 'vscode-languageserver';
+import { KINDS, type KindInfo, type PolicyKindName } from '../core/kinds.js';
+import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
+import { SCHEMA_URI_PREFIX, type SchemaFiles } from '../core/schema-validation.js';
+
+/** Folder of the virtual documents; never a real file. */
+export const VIRTUAL_PREFIX = 'file:///__cilium-policy__/';
+
+/** The virtual URI yaml-language-server sees for documents of a kind. */
+export function virtualUri(kind: PolicyKindName): string {
+  return `${VIRTUAL_PREFIX}${kind}.yaml`;
+}
+
+/** A modeline (`# yaml-language-server: $schema=…`) would make yaml-language-server load another schema. */
+const MODELINE = /#\s*yaml-language-server\s*:[^\n\r]*/g;
+
+/** yaml-language-server wrapped so that it only ever sees our schemas, one document at a time. */
+export class YamlFeatures {
+  private readonly service: LanguageService;
+  /** Last virtual document per kind, reused while its text is unchanged (yaml-language-server caches by uri+version). */
+  private readonly virtuals = new Map<string, TextDocument>();
+  private version = 0;
+
+  constructor(private readonly files: SchemaFiles) {
+    this.service = getLanguageService({
+      schemaRequestService: (uri) => this.requestSchema(uri),
+      workspaceContext: {
+        // Our `$ref`s are relative (`_defs/kubernetes.json#/…`); URL resolution keeps them under cilium-policy:///.
+        resolveRelativePath: (relativePath, resource) => new URL(relativePath, resource).href,
+      },
+    });
+    this.service.configure({
+      validate: false,
+      hover: true,
+      completion: true,
+      format: false,
+      isKubernetes: false,
+      hoverSchemaSource: false,
+      disableDefaultProperties: false,
+      schemas: KINDS.filter((k) => files[k.schemaPath] !== undefined).map((k) => ({
+        uri: SCHEMA_URI_PREFIX + k.schemaPath,
+        fileMatch: [`__cilium-policy__/${k.kind}.yaml`],
+        name: k.kind,
+      })),
+    });
+  }
+
+  /** Serves schema text from memory; anything outside cilium-policy:/// is refused (no network, no disk). */
+  private requestSchema(uri: string): Promise<string> {
+    // yaml-language-server normalises `cilium-policy:///a/b.json` to `cilium-policy:/a/b.json`; accept both.
+    const m = /^cilium-policy:\/*([^#?]*)/.exec(uri);
+    if (m) {
+      const path = decodeURIComponent(m[1]!);
+      const schema = this.files[path];
+      if (schema !== undefined) return Promise.resolve(JSON.stringify(schema));
+    }
+    return Promise.reject(new Error(`cilium-policy serves only its bundled schemas; refused to load ${uri}`));
+  }
+
+  /** Completion at an offset of a file; undefined when the offset is not inside one of our documents. */
+  async complete(file: PolicyFile, offset: number): Promise<CompletionList | undefined> {
+    const target = this.virtualFor(file, offset);
+    if (!target) return undefined;
+    const list = await this.service.doComplete(target.doc, target.position, false);
+    if (target.lineDelta) for (const item of list.items) shiftItem(item, target.lineDelta);
+    return list;
+  }
+
+  /** Hover at an offset of a file; undefined when the offset is not inside one of our documents. */
+  async hover(file: PolicyFile, offset: number): Promise<Hover | null | undefined> {
+    const target = this.virtualFor(file, offset);
+    if (!target) return undefined;
+    const hover = await this.service.doHover(target.doc, target.position);
+    if (hover?.range && target.lineDelta) hover.range = shiftRange(hover.range, target.lineDelta);
+    return hover;
+  }
+
+  /**
+   * Resolves every kind's schema ahead of the first request (yaml-language-server does it lazily,
+   * which costs the first completion of each kind tens of milliseconds).
+   */
+  async warm(): Promise<void> {
+    for (const k of kindsWithSchemas(this.files)) {
+      const text = `apiVersion: ${k.apiVersion}\nkind: ${k.kind}\nmetadata:\n  name: warm-up\n`;
+      await this.hover(parseFile(text), text.indexOf('metadata') + 1);
+    }
+  }
+
+  /**
+   * The virtual document for the YAML document at an offset. It holds only that document's lines
+   * (from the start of the line where it begins), so yaml-language-server parses one document
+   * however long the file; positions differ from the real file by `lineDelta` lines only.
+   */
+  private virtualFor(file: PolicyFile, offset: number): { doc: TextDocument; position: Position; lineDelta: number } | undefined {
+    const found = documentAt(file, offset);
+    if (!found || !found.doc.kind || found.doc.templated) return undefined;
+    const lineStart = lineStartBefore(file.text, found.start);
+    const text = virtualText(file.text, lineStart, found.start, found.end);
+    const lineDelta = countLineBreaks(file.text, lineStart);
+    const uri = virtualUri(found.doc.kind.kind);
+    let doc = this.virtuals.get(uri);
+    if (!doc || doc.getText() !== text) {
+      doc = TextDocument.create(uri, 'yaml', ++this.version, text);
+      this.virtuals.set(uri, doc);
+    }
+    return { doc, position: doc.positionAt(offset - lineStart), lineDelta };
+  }
+}
+
+function shiftRange(range: Range, lines: number): Range {
+  return { start: { line: range.start.line + lines, character: range.start.character }, end: { line: range.end.line + lines, character: range.end.character } };
+}
+
+function shiftItem(item: CompletionItem, lines: number): void {
+  const edit = item.textEdit;
+  if (edit) {
+    if ('range' in edit) edit.range = shiftRange(edit.range, lines);
+    else {
+      edit.insert = shiftRange(edit.insert, lines);
+      edit.replace = shiftRange(edit.replace, lines);
+    }
+  }
+  if (item.additionalTextEdits) for (const e of item.additionalTextEdits) e.range = shiftRange(e.range, lines);
+}
+
+/** The offset where the line containing `offset` starts. */
+function lineStartBefore(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
+}
+
+/** Line breaks before an offset, counted as LSP does (`\r\n`, `\n` and a lone `\r` each end a line). */
+export function countLineBreaks(text: string, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) n++;
+    else if (c === 13) {
+      n++;
+      if (text.charCodeAt(i + 1) === 10 && i + 1 < end) i++;
+    }
+  }
+  return n;
+}
+
+/**
+ * The text yaml-language-server sees: from `lineStart` to `end`, with the characters before `start`
+ * on the first line blanked (so columns stay the same) and modelines blanked (so no other schema
+ * is loaded).
+ */
+export function virtualText(text: string, lineStart: number, start: number, end: number): string {
+  const kept = text.slice(start, end).replace(MODELINE, (m) => ' '.repeat(m.length));
+  return ' '.repeat(start - lineStart) + kept;
+}
+
+/**
+ * The document an offset belongs to, with the region it owns: from its start (the file start for
+ * the first document, else its `---`) to the start of the next document. Blank lines after a
+ * document's content belong to it, which is where a user types the next key.
+ */
+export function documentAt(file: PolicyFile, offset: number): { doc: PolicyDocument; start: number; end: number } | undefined {
+  const docs = file.documents;
+  for (let i = 0; i < docs.length; i++) {
+    const start = i === 0 ? 0 : docs[i]!.span.start;
+    const end = i + 1 < docs.length ? docs[i + 1]!.span.start : file.text.length;
+    if (offset >= start && (offset < end || (i === docs.length - 1 && offset <= end))) return { doc: docs[i]!, start, end };
+  }
+  return undefined;
+}
+
+/** The kinds whose schema is present in a set of schema files. */
+export function kindsWithSchemas(files: SchemaFiles): KindInfo[] {
+  return KINDS.filter((k) => files[k.schemaPath] !== undefined);
+}
