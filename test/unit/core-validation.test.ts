@@ -110,4 +110,5 @@ test('settings are normalised tolerantly', () => {
 test('did-you-mean suggestions', () => {
   assert.equal(closest('egres', ['ingress', 'egress', 'egressDeny']), 'egress');
   assert.equal(closest('zzzzzz', ['ingress', 'egress']), undefined);
+  assert.equal(closest('TPC', ['TCP', 'UDP', 'SCTP']), 'TCP');
 });

@@ -371,10 +371,17 @@ function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions 
       const guess = closest(extra, known);
       const where = path.length === 0 ? 'at the top level' : `in \`${field}\``;
       const hint = guess ? ` Did you mean \`${guess}\`?` : known.length ? ` Known fields: ${known.map((k) => `\`${k}\``).join(', ')}.` : '';
-      return err(CODES.schemaUnknownField, `Unknown field \`${extra}\` ${where}; the agent rejects unknown fields.${hint}`, keySpan(doc, path, extra), {
+      const span = keySpan(doc, path, extra);
+      const finding = err(CODES.schemaUnknownField, `Unknown field \`${extra}\` ${where}; the agent rejects unknown fields.${hint}`, span, {
         field: extra,
         ...(guess ? { suggestion: guess } : {}),
       });
+      // Offer the rename only when the span is exactly the key as written (not a fallback span).
+      const keyNode = locate(doc.yaml, [...path, extra]).key;
+      if (guess && keyNode?.range && keyNode.range[0] === span.start) {
+        return { ...finding, fixes: [{ title: `Rename \`${extra}\` to \`${guess}\``, edits: [{ start: span.start, end: span.end, newText: guess }], preferred: true }] };
+      }
+      return finding;
     }
     case 'required': {
       const missing = String(params['missingProperty']);
@@ -391,10 +398,18 @@ function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions 
       const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
       const hint = guess ? ` Did you mean \`${guess}\`?` : '';
       const list = allowed.length <= 12 ? ` Allowed: ${allowed.map((a) => `\`${a}\``).join(', ')}.` : '';
-      return err(CODES.schemaEnum, `\`${field}\` has ${describe(e.data)}, which is not an allowed value.${hint}${list}`, valueSpan(doc, path), {
+      const span = valueSpan(doc, path);
+      const finding = err(CODES.schemaEnum, `\`${field}\` has ${describe(e.data)}, which is not an allowed value.${hint}${list}`, span, {
         allowed,
         ...(guess ? { suggestion: guess } : {}),
       });
+      const node = locate(doc.yaml, path).node;
+      if (guess && isScalar(node) && node.range && node.range[0] === span.start) {
+        // Keep the value's quoting style.
+        const q = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
+        return { ...finding, fixes: [{ title: `Change to \`${guess}\``, edits: [{ start: span.start, end: span.end, newText: `${q}${guess}${q}` }], preferred: true }] };
+      }
+      return finding;
     }
     case 'pattern': {
       const custom = (e.parentSchema as { errorMessage?: unknown } | undefined)?.errorMessage;

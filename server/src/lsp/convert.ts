@@ -6,6 +6,8 @@ import type { Finding, Severity, Span } from '../core/findings.js';
 import type { PolicyFile } from '../core/document.js';
 import type { OutlineKind, OutlineNode } from '../core/outline.js';
 import type { DocumentStatusNotification, PolicyDocumentStatus } from '../protocol.js';
+import { ruleById } from '../rules/index.js';
+import { ruleDocUrl } from '../rules/docs.js';
 
 /** The `source` of every diagnostic we publish. */
 export const DIAGNOSTIC_SOURCE = 'cilium-policy';
@@ -32,6 +34,8 @@ export function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
     message: f.message,
   };
   if (f.data) d.data = { ...f.data };
+  // Rule findings link to their section of docs/rules.md.
+  if (ruleById(f.code)) d.codeDescription = { href: ruleDocUrl(f.code) };
   return d;
 }
 

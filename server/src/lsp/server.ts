@@ -6,6 +6,7 @@
  * logged and answered as an error, and the server keeps running.
  */
 import {
+  CodeActionKind,
   DidChangeConfigurationNotification,
   DocumentSymbol,
   ErrorCodes,
@@ -13,6 +14,7 @@ import {
   SymbolInformation,
   TextDocuments,
   TextDocumentSyncKind,
+  type CodeAction,
   type CompletionList,
   type Connection,
   type Hover,
@@ -27,7 +29,9 @@ import { outlineFile } from '../core/outline.js';
 import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { DocumentStatusNotification } from '../protocol.js';
+import { codeActionsFor } from './code-actions.js';
 import { documentStatus, toDiagnostic, toDocumentSymbol } from './convert.js';
+import type { Finding } from '../core/findings.js';
 import { CONFIG_SECTION, SettingsStore } from './settings-store.js';
 import { YamlFeatures } from './yaml-service.js';
 
@@ -73,6 +77,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return file;
   };
 
+  /** The findings of the last lint per URI, for code actions on the same version. */
+  const linted = new Map<string, { version: number; findings: readonly Finding[] }>();
+
   const timers = new Map<string, NodeJS.Timeout>();
   const cancel = (uri: string): void => {
     const t = timers.get(uri);
@@ -90,6 +97,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!doc) return; // closed while settings were fetched
     const file = parse(doc);
     const findings = lintFile(file, { validator, settings: current });
+    linted.set(uri, { version: doc.version, findings });
     await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
     await connection.sendNotification(DocumentStatusNotification.method, documentStatus(doc, file, current.validateEnable ? findings : []));
   };
@@ -124,6 +132,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
           completionProvider: { triggerCharacters: [':', ' ', '-', '"'], resolveProvider: false },
           hoverProvider: true,
+          codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
           documentSymbolProvider: { label: 'Cilium policies' },
         },
         serverInfo: options.info ?? { name: 'cilium-policy-language-server', version: '0.0.0' },
@@ -189,6 +198,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       cancel(uri);
       justOpened.delete(uri);
       parsed.delete(uri);
+      linted.delete(uri);
       settings.forget(uri);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     }, log),
@@ -209,6 +219,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!doc) return null;
       const hover = await yaml.hover(parse(doc), doc.offsetAt(params.position));
       return hover ?? null;
+    }, log),
+  );
+
+  connection.onCodeAction(
+    guard('textDocument/codeAction', (params): CodeAction[] | null => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return null;
+      let hit = linted.get(doc.uri);
+      if (!hit || hit.version !== doc.version) {
+        hit = { version: doc.version, findings: lintFile(parse(doc), { validator, settings: settings.peek(doc.uri) }) };
+        linted.set(doc.uri, hit);
+      }
+      return codeActionsFor(doc, hit.findings, params.context.diagnostics);
     }, log),
   );
 
