@@ -54,6 +54,8 @@ export interface StartOptions {
   readonly settings?: unknown;
   /** Extra environment for the server. */
   readonly env?: NodeJS.ProcessEnv;
+  /** A workspace folder (file URI) to announce in `initialize`. */
+  readonly workspaceFolder?: string;
 }
 
 interface Waiter<T> {
@@ -152,7 +154,12 @@ export class LspClient {
         },
       };
       client.initializeResult = await withTimeout(
-        connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities, workspaceFolders: null }),
+        connection.sendRequest(InitializeRequest.type, {
+          processId: process.pid,
+          rootUri: options.workspaceFolder ?? null,
+          capabilities,
+          workspaceFolders: options.workspaceFolder ? [{ uri: options.workspaceFolder, name: 'workspace' }] : null,
+        }),
         'initialize',
       );
       await connection.sendNotification(InitializedNotification.type, {});

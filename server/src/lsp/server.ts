@@ -8,6 +8,7 @@
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   DocumentSymbol,
   ErrorCodes,
   ResponseError,
@@ -33,6 +34,8 @@ import { codeActionsFor } from './code-actions.js';
 import { documentStatus, toDiagnostic, toDocumentSymbol } from './convert.js';
 import type { Finding } from '../core/findings.js';
 import { CONFIG_SECTION, SettingsStore } from './settings-store.js';
+import { ProjectConfigs } from './project-config.js';
+import { CONFIG_FILE_NAME } from '../config.js';
 import { YamlFeatures } from './yaml-service.js';
 
 /** The server's name and version as reported in `initialize`. */
@@ -64,7 +67,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const validator = new SchemaValidator(schemaFiles);
   const yaml = new YamlFeatures(schemaFiles);
 
-  let settings = new SettingsStore(undefined, log);
+  const projectConfigs = new ProjectConfigs(log);
+  const lookupProject = (uri: string) => projectConfigs.lookup(uri);
+  let settings = new SettingsStore(undefined, log, lookupProject);
+  let watchConfigFiles = false;
   let hierarchicalSymbols = true;
 
   /** Parsed files per URI, valid for one document version; completion, hover and symbols reuse it. */
@@ -119,14 +125,21 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialize((params: InitializeParams): InitializeResult => {
       const caps = params.capabilities;
       if (caps.workspace?.configuration) {
-        settings = new SettingsStore(async (uri) => {
-          const [section] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: CONFIG_SECTION }]);
-          return section as unknown;
-        }, log);
+        settings = new SettingsStore(
+          async (uri) => {
+            const [section] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: CONFIG_SECTION }]);
+            return section as unknown;
+          },
+          log,
+          lookupProject,
+        );
       }
       const pushed = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
       if (pushed !== undefined) settings.changed({ settings: pushed });
       hierarchicalSymbols = caps.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
+      const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+      projectConfigs.setRoots(folders);
+      watchConfigFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
       return {
         capabilities: {
           textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -157,6 +170,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         log(`cilium-policy: warm-up failed: ${describe(e)}`);
       }
     });
+    if (watchConfigFiles) {
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] })
+        .catch(() => {
+          /* no file watching: the file is read once per folder */
+        });
+    }
     // VS Code only sends didChangeConfiguration to servers that register for it.
     const dynamic = settings.pulls;
     if (dynamic) {
@@ -169,6 +189,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onDidChangeConfiguration(
     notify('workspace/didChangeConfiguration', (params) => {
       settings.changed(params);
+      lintAll();
+    }, log),
+  );
+
+  connection.onDidChangeWatchedFiles(
+    notify('workspace/didChangeWatchedFiles', (params) => {
+      if (!params.changes.some((c) => c.uri.endsWith(CONFIG_FILE_NAME))) return;
+      projectConfigs.reset();
+      settings.invalidate();
       lintAll();
     }, log),
   );

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Finds and caches `.cilium-policy.yaml` for the language server: the file at the root of the
+ * workspace folder that holds a document (the nearest enclosing folder when there are several).
+ * The file is re-read when the client reports it changed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CONFIG_FILE_NAME, parseProjectConfig, type ProjectConfig } from '../config.js';
+
+export class ProjectConfigs {
+  private roots: string[] = [];
+  private readonly cache = new Map<string, ProjectConfig | undefined>();
+
+  constructor(private readonly log: (message: string) => void) {}
+
+  /** Sets the workspace folder URIs (from `initialize` or folder changes). */
+  setRoots(uris: readonly string[]): void {
+    this.roots = uris.flatMap((u) => {
+      try {
+        return [fileURLToPath(u)];
+      } catch {
+        return [];
+      }
+    });
+    this.roots.sort((a, b) => b.length - a.length);
+    this.cache.clear();
+  }
+
+  /** Forgets cached files (after a change on disk). */
+  reset(): void {
+    this.cache.clear();
+  }
+
+  /** The configuration applying to a document URI, if any. */
+  lookup(uri: string): ProjectConfig | undefined {
+    let file: string;
+    try {
+      file = fileURLToPath(uri);
+    } catch {
+      return undefined; // untitled: and other schemes have no folder
+    }
+    const root = this.roots.find((r) => file === r || file.startsWith(r + path.sep));
+    if (!root) return undefined;
+    if (!this.cache.has(root)) this.cache.set(root, this.read(root));
+    return this.cache.get(root);
+  }
+
+  private read(root: string): ProjectConfig | undefined {
+    const file = path.join(root, CONFIG_FILE_NAME);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const config = parseProjectConfig(text);
+    for (const p of config.problems) this.log(`cilium-policy: ${pathToFileURL(file).toString()}: ${p}`);
+    return config;
+  }
+}
