@@ -159,6 +159,7 @@ describe('language server completion, hover and symbols', () => {
     assert.deepEqual(rules, [
       ['ingress[0]', 'endpoints app=frontend · 80/TCP +HTTP'],
       ['egress[0]', 'FQDN api.example.com · 443/TCP'],
+      ['egress[1]', 'endpoints k8s:io.kubernetes.pod.namespace=kube-system, k8s:k8s-app=kube-dns · 53/ANY +DNS'],
     ]);
     assert.equal(spec.children![1]!.selectionRange.start.line, positionOf(mixed, 'toFQDNs').line);
     const hooks = symbols[1]!.children!;

@@ -175,6 +175,17 @@ spec:
     - ports:
       - port: "443"
         protocol: TCP
+  - toEndpoints:
+    - matchLabels:
+        k8s:io.kubernetes.pod.namespace: kube-system
+        k8s:k8s-app: kube-dns
+    toPorts:
+    - ports:
+      - port: "53"
+        protocol: ANY
+      rules:
+        dns:
+        - matchPattern: "*"
 `;
 
 /** A valid TracingPolicy with a kprobe that has two selectors. */
