@@ -5,7 +5,7 @@
  * Every document of a multi-document file is looked at on its own. Offsets are UTF-16 indexes
  * into the whole file text, so findings from any document can be placed without translation.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node, Pair, ParsedNode, Scalar } from 'yaml';
 import { CODES, type Finding, type Span } from './findings.js';
 import { kindOf, kindWithWrongApiVersion, type KindInfo } from './kinds.js';
@@ -22,6 +22,8 @@ export interface PolicyDocument {
   readonly index: number;
   /** The span of the document's text, including its `---` marker when it has one. */
   readonly span: Span;
+  /** The slice of the file this document was parsed from (what incremental parsing compares). */
+  readonly chunk: Chunk;
   /** The parsed document with source positions. */
   readonly yaml: Document.Parsed;
   /** The kind, when the document is one of ours. */
@@ -50,8 +52,6 @@ export interface PolicyFile {
   readonly documents: readonly PolicyDocument[];
   /** Set when the file was not parsed at all (too large, binary). */
   readonly skipped: Finding | undefined;
-  /** Maps offsets to line/column; shared so every adapter counts lines the same way. */
-  readonly lineCounter: LineCounter;
 }
 
 const TEMPLATE_MARKER = /\{\{[\s\S]*?\}\}/;
@@ -77,27 +77,56 @@ export function skipReason(text: string): string | undefined {
   return undefined;
 }
 
-/** Parses a file into documents. Never throws. */
-export function parseFile(text: string): PolicyFile {
-  const lineCounter = new LineCounter();
+/** Options for `parseAllDocuments`, shared by every parse so results are comparable. */
+const PARSE_OPTIONS = { merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' } as const;
+
+/**
+ * Parses a file into documents. Never throws.
+ *
+ * With `previous` (the parse of an earlier version of the same file), documents whose text did not
+ * change are reused instead of parsed again: only the edited document costs a parse, which is what
+ * keeps large multi-document files fast while typing. `previous` is consumed: its documents may be
+ * moved to their new offsets in place, so it must not be used afterwards.
+ */
+export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
   const reason = skipReason(text);
   if (reason !== undefined) {
     return {
       text,
       documents: [],
-      lineCounter,
       skipped: { code: CODES.fileSkipped, severity: 'information', message: reason, span: { start: 0, end: 0 } },
     };
   }
-  let docs: Document.Parsed[];
+  const reusable = new Map<string, PolicyDocument[]>();
+  if (previous && !previous.skipped) {
+    for (const d of previous.documents) {
+      const key = previous.text.slice(d.chunk.start, d.chunk.end);
+      const list = reusable.get(key);
+      if (list) list.push(d);
+      else reusable.set(key, [d]);
+    }
+  }
+  const documents: PolicyDocument[] = [];
   try {
-    const parsed = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
-    docs = Array.isArray(parsed) ? parsed : [];
+    for (const chunk of splitDocuments(text)) {
+      const chunkText = text.slice(chunk.start, chunk.end);
+      const old = reusable.get(chunkText)?.shift();
+      if (old) {
+        documents.push(moveDocument(text, old, chunk, documents.length));
+        continue;
+      }
+      // The chunk is parsed on its own, then its nodes are moved to their offsets in the whole file.
+      const parsed = parseAllDocuments(chunkText, PARSE_OPTIONS);
+      const docs = Array.isArray(parsed) ? parsed : [];
+      for (const d of docs) {
+        shiftDocument(d, chunk.start);
+        documents.push(describeDocument(text, d, documents.length, chunk));
+      }
+    }
   } catch (e) {
     return {
       text,
       documents: [],
-      lineCounter,
       skipped: {
         code: CODES.yamlSyntax,
         severity: 'error',
@@ -106,10 +135,76 @@ export function parseFile(text: string): PolicyFile {
       },
     };
   }
-  return { text, lineCounter, skipped: undefined, documents: docs.map((d, i) => describeDocument(text, d, i)) };
+  return { text, skipped: undefined, documents };
 }
 
-function describeDocument(text: string, yaml: Document.Parsed, index: number): PolicyDocument {
+/** A span of the file that holds one document's text (its `---` line included). */
+export interface Chunk {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Splits a file at its document markers. A `---` or `...` line at column 0 always separates
+ * documents in YAML (it cannot be content, even inside a block scalar), so this is exact; files
+ * with directives (`%YAML`) are left whole, because a directive belongs to the next document.
+ */
+export function splitDocuments(text: string): Chunk[] {
+  if (/^%/m.test(text)) return [{ start: 0, end: text.length }];
+  const chunks: Chunk[] = [];
+  let start = 0;
+  const marker = /^(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
+    if (m[1] === '---') {
+      if (m.index > start) chunks.push({ start, end: m.index });
+      start = m.index;
+    } else {
+      // `...` ends the current document; the next one starts on the following line.
+      let next = m.index + 3;
+      while (next < text.length && text[next] !== '\n') next++;
+      next = Math.min(text.length, next + 1);
+      chunks.push({ start, end: next });
+      start = next;
+    }
+  }
+  if (start < text.length || chunks.length === 0) chunks.push({ start, end: text.length });
+  return chunks;
+}
+
+/** Moves a reused document to its new place: node ranges, error positions and spans shift. */
+function moveDocument(text: string, doc: PolicyDocument, chunk: Chunk, index: number): PolicyDocument {
+  shiftDocument(doc.yaml, chunk.start - doc.chunk.start);
+  return describeDocument(text, doc.yaml, index, chunk, { data: doc.data, dataError: doc.dataError });
+}
+
+/** Adds `delta` to every source offset of a parsed document (in place). */
+function shiftDocument(yaml: Document.Parsed, delta: number): void {
+  if (delta === 0) return;
+  const shift = (r: [number, number, number] | null | undefined): void => {
+    if (r) {
+      r[0] += delta;
+      r[1] += delta;
+      r[2] += delta;
+    }
+  };
+  shift(yaml.range);
+  // `visit` reaches every node once, pair keys included; pairs themselves have no range.
+  visit(yaml, (_key, node) => {
+    if (!isPair(node)) shift((node as { range?: [number, number, number] }).range);
+  });
+  for (const e of [...yaml.errors, ...yaml.warnings]) {
+    e.pos[0] += delta;
+    e.pos[1] += delta;
+  }
+}
+
+function describeDocument(
+  text: string,
+  yaml: Document.Parsed,
+  index: number,
+  chunk: Chunk,
+  reuse?: { data: unknown; dataError: Finding | undefined },
+): PolicyDocument {
   const [start, , end] = yaml.range;
   const span = { start, end };
   const source = text.slice(start, end);
@@ -130,9 +225,9 @@ function describeDocument(text: string, yaml: Document.Parsed, index: number): P
   );
   const contents = yaml.contents;
   const empty = contents === null || (isScalar(contents) && contents.value === null && (contents.range ? contents.range[0] === contents.range[1] : true));
-  let data: unknown = undefined;
-  let dataError: Finding | undefined;
-  if (syntaxErrors.length === 0 && !templated) {
+  let data: unknown = reuse?.data;
+  let dataError: Finding | undefined = reuse?.dataError && { ...reuse.dataError, span: { start, end: Math.min(end, start + 1) } };
+  if (!reuse && syntaxErrors.length === 0 && !templated) {
     try {
       data = yaml.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
@@ -147,6 +242,7 @@ function describeDocument(text: string, yaml: Document.Parsed, index: number): P
   return {
     index,
     span,
+    chunk,
     yaml,
     kind,
     apiVersion,

@@ -78,7 +78,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const parse = (doc: TextDocument): PolicyFile => {
     const hit = parsed.get(doc.uri);
     if (hit && hit.version === doc.version) return hit.file;
-    const file = parseFile(doc.getText());
+    // The previous version's parse is handed over: unchanged documents are reused, not re-parsed.
+    const file = parseFile(doc.getText(), hit?.file);
     parsed.set(doc.uri, { version: doc.version, file });
     return file;
   };
