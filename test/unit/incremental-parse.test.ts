@@ -80,3 +80,11 @@ test('unchanged documents are reused, not parsed again', () => {
   const reused = second.documents.filter((d) => yamlDocs.includes(d.yaml)).length;
   assert.equal(reused, second.documents.length - 1, 'all but the edited document are reused');
 });
+
+test('documents with null keys or values, and templates, parse without failing the file', () => {
+  const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ x }}}\n---\na:\n? \n: b\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: ok\n';
+  const file = parseFile(text);
+  assert.equal(file.skipped, undefined);
+  assert.equal(file.documents.length, 3);
+  assert.equal(file.documents[2]!.kind?.kind, 'CiliumNetworkPolicy');
+});

@@ -190,7 +190,8 @@ function shiftDocument(yaml: Document.Parsed, delta: number): void {
   shift(yaml.range);
   // `visit` reaches every node once, pair keys included; pairs themselves have no range.
   visit(yaml, (_key, node) => {
-    if (!isPair(node)) shift((node as { range?: [number, number, number] }).range);
+    // Null keys and values (`{ : x }`, `a:`) are visited as null.
+    if (node && !isPair(node)) shift((node as { range?: [number, number, number] }).range);
   });
   for (const e of [...yaml.errors, ...yaml.warnings]) {
     e.pos[0] += delta;
