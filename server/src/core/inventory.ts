@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The workloads, namespaces, services and nodes a policy can be previewed against, and the
+ * loaders that build them from Kubernetes manifests (YAML or JSON text) or from the JSON that
+ * `kubectl get … -o json` prints. Loaders take text and return plain data; reading files or
+ * running kubectl is the caller's business.
+ */
+import { parseAllDocuments, type Document } from 'yaml';
+import { MAX_ALIAS_COUNT, skipReason } from './document.js';
+import { DEFAULT_NAMESPACE } from './selectors.js';
+
+/** The kinds of workload whose pods become endpoints. */
+export type WorkloadKind = 'Pod' | 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'ReplicationController';
+
+/** Where an inventory entry came from, for navigation. */
+export interface SourceRef {
+  /** The file (or URI) it was read from. */
+  readonly file?: string;
+  /** UTF-16 offset of its document in that file. */
+  readonly offset?: number;
+}
+
+/** One container of a workload (for Tetragon's `containerSelector`). */
+export interface ContainerInfo {
+  readonly name: string;
+  readonly image?: string;
+}
+
+/**
+ * A workload, standing for the pods it runs: the labels are those of its pod template, which is
+ * what Cilium and Tetragon see on each pod.
+ */
+export interface Endpoint {
+  /** A workload kind, or `CiliumEndpoint` for an agent endpoint with no matching pod in the snapshot. */
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly serviceAccount?: string;
+  readonly containers?: readonly ContainerInfo[];
+  /** Identity labels the agent reported (`source:key=value`), when a CiliumEndpoint was seen. */
+  readonly identityLabels?: readonly string[];
+  readonly source: SourceRef;
+}
+
+/** A namespace and its labels. */
+export interface NamespaceInfo {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly source?: SourceRef;
+}
+
+/** One port of a Service. */
+export interface ServicePort {
+  readonly port: number;
+  readonly protocol: string;
+  readonly name?: string;
+  readonly targetPort?: string;
+}
+
+/** A Service: its own labels (for `k8sServiceSelector`) and its pod selector (for SVC-2). */
+export interface ServiceInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The pod selector; undefined for a service without one (its backends are then IPs). */
+  readonly selector: Readonly<Record<string, string>> | undefined;
+  readonly ports: readonly ServicePort[];
+  readonly source?: SourceRef;
+}
+
+/** A node and its labels (for `nodeSelector`, `fromNodes`, `toNodes`). */
+export interface NodeInfo {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly source?: SourceRef;
+}
+
+/** Where an inventory was built from. */
+export type InventoryOrigin = 'workspace' | 'snapshot' | 'cluster';
+
+/** Everything a preview is computed against. Plain data. */
+export interface Inventory {
+  readonly endpoints: readonly Endpoint[];
+  readonly namespaces: readonly NamespaceInfo[];
+  readonly services: readonly ServiceInfo[];
+  readonly nodes: readonly NodeInfo[];
+  readonly origin: InventoryOrigin;
+  /** One line for status bars and CLI headers, e.g. "4 workloads, 1 service from 2 files". */
+  readonly description: string;
+}
+
+/** An empty inventory. */
+export function emptyInventory(origin: InventoryOrigin = 'workspace', description = 'no workloads'): Inventory {
+  return { endpoints: [], namespaces: [], services: [], nodes: [], origin, description };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading Kubernetes objects (shared by both loaders)
+
+type Rec = Record<string, unknown>;
+
+function rec(v: unknown): Rec | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined;
+}
+
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** A string map (labels, selectors); non-string values are turned into text, others dropped. */
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const r = rec(v);
+  if (!r) return out;
+  for (const [k, val] of Object.entries(r)) {
+    if (typeof val === 'string') out[k] = val;
+    else if (typeof val === 'number' || typeof val === 'boolean') out[k] = String(val);
+  }
+  return out;
+}
+
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
+
+/** The parts of one file (or snapshot) that end up in an inventory. */
+export interface InventoryPart {
+  readonly endpoints: readonly Endpoint[];
+  readonly namespaces: readonly NamespaceInfo[];
+  readonly services: readonly ServiceInfo[];
+  readonly nodes: readonly NodeInfo[];
+}
+
+interface MutablePart {
+  endpoints: Endpoint[];
+  namespaces: NamespaceInfo[];
+  services: ServiceInfo[];
+  nodes: NodeInfo[];
+}
+
+function newPart(): MutablePart {
+  return { endpoints: [], namespaces: [], services: [], nodes: [] };
+}
+
+/** The pod template of a workload object: the pod spec and labels its pods get. */
+function podTemplate(kind: string, obj: Rec): { metadata: Rec | undefined; spec: Rec | undefined } | undefined {
+  const spec = rec(obj['spec']);
+  if (kind === 'Pod') return { metadata: rec(obj['metadata']), spec };
+  const template =
+    kind === 'CronJob' ? rec(rec(rec(rec(spec?.['jobTemplate'])?.['spec'])?.['template'])) : rec(spec?.['template']);
+  if (!template) return undefined;
+  return { metadata: rec(template['metadata']), spec: rec(template['spec']) };
+}
+
+function containersOf(podSpec: Rec | undefined): ContainerInfo[] {
+  const out: ContainerInfo[] = [];
+  for (const field of ['initContainers', 'containers']) {
+    const list = podSpec?.[field];
+    if (!Array.isArray(list)) continue;
+    for (const c of list) {
+      const name = text(rec(c)?.['name']);
+      if (name === undefined) continue;
+      const image = text(rec(c)?.['image']);
+      out.push(image === undefined ? { name } : { name, image });
+    }
+  }
+  return out;
+}
+
+function servicePorts(v: unknown): ServicePort[] {
+  const out: ServicePort[] = [];
+  if (!Array.isArray(v)) return out;
+  for (const p of v) {
+    const r = rec(p);
+    const port = typeof r?.['port'] === 'number' ? r['port'] : Number(r?.['port']);
+    if (!r || !Number.isInteger(port)) continue;
+    const name = text(r['name']);
+    const target = r['targetPort'];
+    out.push({
+      port,
+      protocol: text(r['protocol']) ?? 'TCP',
+      ...(name !== undefined ? { name } : {}),
+      ...(typeof target === 'string' || typeof target === 'number' ? { targetPort: String(target) } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * Adds one Kubernetes object to a part. Unknown kinds and our own policy kinds are ignored;
+ * `List` objects are unpacked. Never throws.
+ */
+function addObject(part: MutablePart, obj: unknown, source: SourceRef, depth = 0): void {
+  const o = rec(obj);
+  if (!o) return;
+  const kind = text(o['kind']);
+  if (kind === undefined) return;
+  if (kind === 'List' || kind.endsWith('List')) {
+    if (depth > 2 || !Array.isArray(o['items'])) return;
+    // Items of a List have no kind of their own when the List is typed (e.g. PodList).
+    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    for (const item of o['items']) {
+      const r = rec(item);
+      if (r) addObject(part, itemKind && r['kind'] === undefined ? { ...r, kind: itemKind } : r, source, depth + 1);
+    }
+    return;
+  }
+  const metadata = rec(o['metadata']);
+  const name = text(metadata?.['name']);
+  const namespace = text(metadata?.['namespace']) ?? DEFAULT_NAMESPACE;
+  if (kind === 'Namespace') {
+    if (name !== undefined) part.namespaces.push({ name, labels: stringMap(metadata?.['labels']), source });
+    return;
+  }
+  if (kind === 'Node') {
+    if (name !== undefined) part.nodes.push({ name, labels: stringMap(metadata?.['labels']), source });
+    return;
+  }
+  if (kind === 'Service') {
+    if (name === undefined) return;
+    const spec = rec(o['spec']);
+    const selector = rec(spec?.['selector']) ? stringMap(spec?.['selector']) : undefined;
+    part.services.push({
+      namespace,
+      name,
+      labels: stringMap(metadata?.['labels']),
+      selector: selector && Object.keys(selector).length > 0 ? selector : undefined,
+      ports: servicePorts(spec?.['ports']),
+      source,
+    });
+    return;
+  }
+  if (!WORKLOAD_KINDS.has(kind) || name === undefined) return;
+  const template = podTemplate(kind, o);
+  if (!template) return;
+  const podSpec = template.spec;
+  // The API server gives every pod a service account; `default` when the manifest names none.
+  const serviceAccount = text(podSpec?.['serviceAccountName']) ?? text(podSpec?.['serviceAccount']) ?? 'default';
+  part.endpoints.push({
+    kind,
+    namespace,
+    name,
+    labels: stringMap(template.metadata?.['labels']),
+    serviceAccount,
+    containers: containersOf(podSpec),
+    source,
+  });
+}
+
+/** A quick test that lets files with no object we care about skip YAML parsing altogether. */
+const INTERESTING_KIND = /["']?kind["']?\s*:\s*["']?(Pod|Deployment|ReplicaSet|StatefulSet|DaemonSet|Job|CronJob|ReplicationController|Namespace|Service|Node|\w*List)\b/;
+
+/**
+ * The inventory part of one manifest file (multi-document YAML or JSON). Policy kinds, unknown
+ * kinds, templated and broken documents are skipped. Never throws.
+ */
+export function manifestPart(uri: string, text: string): InventoryPart {
+  const part = newPart();
+  if (!INTERESTING_KIND.test(text) || skipReason(text) !== undefined) return part;
+  // Parsed here rather than with parseFile: only data and document offsets are needed, and one
+  // broken document must not cost the others.
+  let docs: Document.Parsed[];
+  try {
+    const parsed = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, logLevel: 'silent' });
+    docs = Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return part;
+  }
+  for (const doc of docs) {
+    try {
+      if (doc.errors.length > 0) continue;
+      const [start, , end] = doc.range;
+      if (TEMPLATE_MARKER.test(text.slice(start, end))) continue; // Helm and friends: not real objects yet
+      addObject(part, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), { file: uri, offset: start });
+    } catch {
+      // Too many aliases, or anything else odd: this document is skipped, the rest still count.
+    }
+  }
+  return part;
+}
+
+const TEMPLATE_MARKER = /\{\{[\s\S]*?\}\}/;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function describe(part: InventoryPart, tail: string): string {
+  const bits = [plural(part.endpoints.length, 'workload')];
+  if (part.services.length > 0) bits.push(plural(part.services.length, 'service'));
+  if (part.namespaces.length > 0) bits.push(plural(part.namespaces.length, 'namespace'));
+  if (part.nodes.length > 0) bits.push(plural(part.nodes.length, 'node'));
+  return `${bits.join(', ')} ${tail}`;
+}
+
+function merge(parts: Iterable<InventoryPart>): MutablePart {
+  const out = newPart();
+  const seenNs = new Set<string>();
+  for (const p of parts) {
+    out.endpoints.push(...p.endpoints);
+    out.services.push(...p.services);
+    out.nodes.push(...p.nodes);
+    // A namespace declared in two files is one namespace; the first declaration wins.
+    for (const n of p.namespaces) {
+      if (seenNs.has(n.name)) continue;
+      seenNs.add(n.name);
+      out.namespaces.push(n);
+    }
+  }
+  return out;
+}
+
+/** Builds an inventory from manifest files. Never throws. */
+export function inventoryFromManifests(files: readonly { readonly uri: string; readonly text: string }[]): Inventory {
+  const index = new InventoryIndex();
+  for (const f of files) index.update(f.uri, f.text);
+  return index.snapshot();
+}
+
+/**
+ * An inventory kept per file, so an editor can re-read only the file that changed. Holds no file
+ * system access: callers pass texts in.
+ */
+export class InventoryIndex {
+  private readonly parts = new Map<string, InventoryPart>();
+  private cached: Inventory | undefined;
+
+  /** Re-reads one file. Returns true when the file holds anything for the inventory. */
+  update(uri: string, text: string): boolean {
+    const part = manifestPart(uri, text);
+    const empty = part.endpoints.length + part.namespaces.length + part.services.length + part.nodes.length === 0;
+    if (empty && !this.parts.has(uri)) return false;
+    if (empty) this.parts.delete(uri);
+    else this.parts.set(uri, part);
+    this.cached = undefined;
+    return !empty;
+  }
+
+  /** Forgets a file (deleted or closed). */
+  remove(uri: string): void {
+    if (this.parts.delete(uri)) this.cached = undefined;
+  }
+
+  /** The files that currently contribute something. */
+  uris(): string[] {
+    return [...this.parts.keys()].sort();
+  }
+
+  /** The current inventory as plain data; the same object until something changes. */
+  snapshot(): Inventory {
+    if (this.cached) return this.cached;
+    const uris = this.uris();
+    const merged = merge(uris.map((u) => this.parts.get(u) as InventoryPart));
+    this.cached = { ...merged, origin: 'workspace', description: describe(merged, `from ${plural(uris.length, 'file')}`) };
+    return this.cached;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// kubectl snapshots
+
+/** The result of reading a snapshot: an inventory, or why there is none. */
+export type SnapshotResult =
+  | { readonly ok: true; readonly inventory: Inventory; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly error: string };
+
+/** The workload a pod belongs to, from its owner references (a ReplicaSet's pods belong to its Deployment). */
+function owner(pod: Rec): { kind: string; name: string } | undefined {
+  const refs = rec(pod['metadata'])?.['ownerReferences'];
+  if (!Array.isArray(refs)) return undefined;
+  const ref = refs.map(rec).find((r) => r?.['controller'] === true) ?? rec(refs[0]);
+  const kind = text(ref?.['kind']);
+  const name = text(ref?.['name']);
+  if (!kind || !name) return undefined;
+  const hash = stringMap(rec(pod['metadata'])?.['labels'])['pod-template-hash'];
+  if (kind === 'ReplicaSet' && hash !== undefined && name.endsWith(`-${hash}`)) {
+    return { kind: 'Deployment', name: name.slice(0, -(hash.length + 1)) };
+  }
+  return WORKLOAD_KINDS.has(kind) ? { kind, name } : undefined;
+}
+
+/**
+ * Reads the JSON that `kubectl get pods,namespaces,services -A -o json` prints (a `List`), plus
+ * `CiliumEndpoint` and `Node` items when present. Pods are grouped by the workload that owns
+ * them (a Deployment's pods become one endpoint); a CiliumEndpoint attaches the agent's identity
+ * labels to its pod. Truncated or invalid JSON gives an error result.
+ */
+export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrigin = 'snapshot'): SnapshotResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(jsonText);
+  } catch (e) {
+    const trimmed = jsonText.trim();
+    const hint =
+      trimmed === ''
+        ? 'the text is empty'
+        : !trimmed.startsWith('{') && !trimmed.startsWith('[')
+          ? 'it does not look like JSON (use `kubectl get … -o json`)'
+          : `it is not valid JSON, or it was cut off (${(e as Error).message})`;
+    return { ok: false, error: `The snapshot could not be read: ${hint}.` };
+  }
+  const root = rec(data) ?? (Array.isArray(data) ? { kind: 'List', items: data } : undefined);
+  if (!root) return { ok: false, error: 'The snapshot could not be read: expected a JSON object (a kubectl List).' };
+  const items: Rec[] = [];
+  const collect = (o: Rec, depth: number): void => {
+    const kind = text(o['kind']);
+    if (Array.isArray(o['items']) && depth < 3) {
+      const itemKind = kind && kind !== 'List' && kind.endsWith('List') ? kind.slice(0, -4) : undefined;
+      for (const it of o['items']) {
+        const r = rec(it);
+        if (r) collect(itemKind && r['kind'] === undefined ? { ...r, kind: itemKind } : r, depth + 1);
+      }
+    } else if (kind !== undefined) items.push(o);
+  };
+  collect(root, 0);
+  const warnings: string[] = [];
+  const part = newPart();
+  const cepLabels = new Map<string, string[]>();
+  const endpoints = new Map<string, Endpoint>();
+  // Which endpoint each pod was folded into, so CiliumEndpoints (named like their pods) find it.
+  const endpointOfPod = new Map<string, string>();
+  const source = (o: Rec): SourceRef => {
+    const md = rec(o['metadata']);
+    return { file: `${text(o['kind']) ?? ''}/${text(md?.['namespace']) ?? ''}/${text(md?.['name']) ?? ''}` };
+  };
+  for (const o of items) {
+    const kind = text(o['kind']);
+    const md = rec(o['metadata']);
+    const name = text(md?.['name']);
+    const ns = text(md?.['namespace']) ?? DEFAULT_NAMESPACE;
+    if (kind === 'CiliumEndpoint') {
+      const labels = rec(rec(o['status'])?.['identity'])?.['labels'];
+      if (name !== undefined && Array.isArray(labels)) cepLabels.set(`${ns}/${name}`, labels.filter((l): l is string => typeof l === 'string'));
+      continue;
+    }
+    if (kind !== 'Pod') {
+      addObject(part, o, source(o));
+      continue;
+    }
+    if (name === undefined) continue;
+    const phase = text(rec(o['status'])?.['phase']);
+    if (phase === 'Succeeded' || phase === 'Failed') continue; // finished pods have no endpoint
+    const spec = rec(o['spec']);
+    // Host-network pods share the node's identity, so no policy selects them as pods.
+    if (spec?.['hostNetwork'] === true) continue;
+    const own = owner(o) ?? { kind: 'Pod', name };
+    const key = `${own.kind}/${ns}/${own.name}`;
+    endpointOfPod.set(`${ns}/${name}`, key);
+    if (endpoints.has(key)) continue;
+    const serviceAccount = text(spec?.['serviceAccountName']) ?? text(spec?.['serviceAccount']);
+    endpoints.set(key, {
+      kind: own.kind,
+      namespace: ns,
+      name: own.name,
+      labels: stringMap(md?.['labels']),
+      ...(serviceAccount !== undefined ? { serviceAccount } : {}),
+      containers: containersOf(spec),
+      source: { file: `Pod/${ns}/${name}` },
+    });
+  }
+  for (const [podKey, labels] of cepLabels) {
+    const epKey = endpointOfPod.get(podKey);
+    const ep = epKey !== undefined ? endpoints.get(epKey) : undefined;
+    if (epKey !== undefined && ep) {
+      if (!ep.identityLabels) endpoints.set(epKey, { ...ep, identityLabels: labels });
+      continue;
+    }
+    // An agent endpoint whose pod is not in the snapshot still counts; its k8s labels stand in
+    // for the pod labels (minus the ones Cilium adds itself).
+    const slash = podKey.indexOf('/');
+    const plainLabels: Record<string, string> = {};
+    for (const l of labels) {
+      const m = /^k8s:([^=]+)=(.*)$/.exec(l);
+      if (m && m[1] !== undefined && m[2] !== undefined && !m[1].startsWith('io.kubernetes.') && !m[1].startsWith('io.cilium.k8s')) plainLabels[m[1]] = m[2];
+    }
+    endpoints.set(`CiliumEndpoint/${podKey}`, {
+      kind: 'CiliumEndpoint',
+      namespace: podKey.slice(0, slash),
+      name: podKey.slice(slash + 1),
+      labels: plainLabels,
+      identityLabels: labels,
+      source: { file: `CiliumEndpoint/${podKey}` },
+    });
+  }
+  part.endpoints.push(...endpoints.values());
+  if (items.length === 0) warnings.push('The snapshot holds no Kubernetes objects.');
+  else if (part.endpoints.length === 0) warnings.push('The snapshot holds no running pods or CiliumEndpoints.');
+  const merged = merge([part]);
+  return { ok: true, inventory: { ...merged, origin, description: describe(merged, origin === 'cluster' ? 'in the cluster' : 'in the snapshot') }, warnings };
+}
