@@ -61,3 +61,160 @@ export namespace DocumentStatusNotification {
     skippedReason?: string;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint preview
+
+/** A workload as the preview shows it, with where its manifest is (when it came from a file). */
+export interface WireEndpoint {
+  /** Pod, Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet, Node or CiliumEndpoint. */
+  kind: string;
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  serviceAccount?: string;
+  /** The manifest that defines it, for "open manifest"; absent for snapshot and cluster inventories. */
+  location?: { uri: string; range: WireRange };
+}
+
+/** Which inventory the preview uses and what it holds. */
+export interface InventoryStatus {
+  /** `none` until an inventory was loaded (the `cilium/selects-nothing` diagnostic is then off). */
+  origin: 'workspace' | 'snapshot' | 'cluster' | 'none';
+  /** One line for the status bar, e.g. "workspace: 12 workloads in 4 namespaces". */
+  description: string;
+  /** Number of endpoints (workloads) in the inventory. */
+  endpoints: number;
+  /** Set when loading the inventory failed (unreadable snapshot, truncated JSON); the previous one stays in use. */
+  error?: string;
+}
+
+/** One selector of a policy and what it selects in the inventory (what a CodeLens summarises). */
+export interface WireSelection {
+  /** `endpointSelector`, `nodeSelector`, `fromEndpoints`, `toEndpoints`, `fromNodes`, `toNodes`, `toServices`, `podSelector`, `containerSelector`, `services`, `backendServices`. */
+  role: string;
+  /** Path of the selector in the document, e.g. `["spec", "ingress", 0, "fromEndpoints", 1]`. */
+  path: (string | number)[];
+  range: WireRange;
+  /** The selector as the agent matches it, after namespace scoping. */
+  selector: string;
+  /** Rewrites the agent applies, and why nothing matched when that is known. */
+  notes: string[];
+  endpoints: WireEndpoint[];
+}
+
+/** One policy document's preview. `preview` has exactly the shape `cilium-policy preview --format json` prints. */
+export interface PolicyPreviewEntry {
+  preview: {
+    file: string;
+    kind: string;
+    name: string | null;
+    namespace: string | null;
+    subjects: { kind: string; namespace: string; name: string; labels: Record<string, string> }[];
+    rules: {
+      direction: 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
+      index: number;
+      peers: Record<string, unknown>[];
+      ports: Record<string, unknown>[];
+    }[];
+  };
+  /** The policy document's range. */
+  range: WireRange;
+  selections: WireSelection[];
+  /** Parallel to `preview.rules`: where each rule item is. */
+  rules: { direction: string; index: number; path: (string | number)[]; range: WireRange }[];
+}
+
+/** The answer to {@link EndpointPreviewRequest}. */
+export interface EndpointPreview {
+  uri: string;
+  /** The document version the preview was computed for; clients drop stale answers. */
+  documentVersion: number | null;
+  inventory: InventoryStatus;
+  /** The policy at the requested position, or every policy of the file when no position was given. */
+  policies: PolicyPreviewEntry[];
+}
+
+/**
+ * `ciliumPolicy/endpointPreview` — client → server request: which workloads the policy at a
+ * position selects and which peers each of its rules admits, against the current inventory.
+ * Sent by the preview panel when the cursor or the document changes (debounced). Answers `null`
+ * for a document that holds no policy.
+ */
+export namespace EndpointPreviewRequest {
+  export const method = 'ciliumPolicy/endpointPreview' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export interface Params {
+    textDocument: { uri: string };
+    /** Picks the policy in a multi-document file; all policies when omitted. */
+    position?: WirePosition;
+  }
+  export type Result = EndpointPreview | null;
+}
+
+/**
+ * `ciliumPolicy/setInventory` — client → server request: chooses where endpoints come from.
+ * `workspace` indexes the workspace's manifests (the default); `snapshot` reads a saved
+ * `kubectl get pods,namespaces -A -o json` file; `cluster` hands over JSON the client obtained
+ * from the user's own kubectl (the server itself never runs a program). Answers the new status.
+ */
+export namespace SetInventoryRequest {
+  export const method = 'ciliumPolicy/setInventory' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export type Params =
+    | { source: 'workspace' }
+    | { source: 'snapshot'; path: string }
+    | { source: 'cluster'; json: string; context: string };
+  export type Result = InventoryStatus;
+}
+
+/**
+ * `ciliumPolicy/inventory` — client → server request: the endpoints of the current inventory, for
+ * the endpoints tree view.
+ */
+export namespace InventoryRequest {
+  export const method = 'ciliumPolicy/inventory' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export type Params = Record<string, never>;
+  export interface Result {
+    status: InventoryStatus;
+    endpoints: WireEndpoint[];
+  }
+}
+
+/**
+ * `ciliumPolicy/endpointPolicies` — client → server request: the reverse question for one
+ * workload: which policies (open documents and workspace policy files) select it, and whether it
+ * is default-deny for ingress or egress because of them.
+ */
+export namespace EndpointPoliciesRequest {
+  export const method = 'ciliumPolicy/endpointPolicies' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export interface Params {
+    endpoint: { kind: string; namespace: string; name: string };
+  }
+  export interface Result {
+    policies: {
+      uri: string;
+      kind: string;
+      name: string | null;
+      namespace: string | null;
+      range: WireRange;
+      ingress: boolean;
+      egress: boolean;
+      defaultDeny: { ingress: boolean; egress: boolean };
+    }[];
+    defaultDeny: { ingress: boolean; egress: boolean };
+  }
+}
+
+/**
+ * `ciliumPolicy/inventoryChanged` — server → client notification: the inventory was (re)loaded or
+ * changed (a manifest was edited, a snapshot re-read). Clients refresh the status bar, the
+ * endpoints view and the preview panel.
+ */
+export namespace InventoryChangedNotification {
+  export const method = 'ciliumPolicy/inventoryChanged' as const;
+  export const messageDirection: MessageDirection = 'serverToClient';
+  export type Params = InventoryStatus;
+}
