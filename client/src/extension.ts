@@ -1,4 +1,153 @@
 // SPDX-License-Identifier: Apache-2.0
-// Placeholder: the VS Code client is being written.
-export function activate(): void {}
-export function deactivate(): void {}
+/**
+ * VS Code entry point. Deliberately thin: everything that understands policies lives in the
+ * language server; this file starts it, wires the status bar to its notification, and connects
+ * the endpoint preview (panel, Endpoints view, inventory item and commands) through a
+ * {@link ServerLink} that survives restarts.
+ */
+import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { DocumentStatusNotification } from '../../server/src/protocol.js';
+import { createClient } from './client.js';
+import { registerCommands } from './commands.js';
+import { EndpointsTree } from './endpoints-tree.js';
+import { InventoryCommands } from './inventory-commands.js';
+import { PreviewPanel } from './preview-panel.js';
+import { ServerLink } from './server-link.js';
+import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
+
+/** Context key for `enablement` clauses: `starting`, `running` or `stopped`. */
+const STATE_KEY = 'ciliumPolicy.serverState';
+
+type ServerState = 'starting' | 'running' | 'stopped';
+
+function setState(state: ServerState): void {
+  void vscode.commands.executeCommand('setContext', STATE_KEY, state);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Owns the current language client. A client whose start failed cannot be started again
+ * (vscode-languageclient keeps the failed start), so a restart then builds a fresh one.
+ */
+class Server implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private clientSubscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+    private readonly statusBar: PolicyStatusBar,
+    private readonly link: ServerLink,
+  ) {}
+
+  /** Starts a fresh client. Never throws: failures are logged and leave the commands usable. */
+  async start(): Promise<void> {
+    setState('starting');
+    try {
+      // Inside the try: the client's constructor throws too (e.g. on an unsupported VS Code).
+      const lc = createClient(this.context, this.output);
+      this.client = lc;
+      this.clientSubscriptions = [
+        // Registered before start so the first lint's status is not missed.
+        lc.onNotification(DocumentStatusNotification.method, (params: DocumentStatusNotification.Params) =>
+          this.statusBar.update(params),
+        ),
+        this.link.listen(lc),
+        lc.onDidChangeState((e) => {
+          if (e.newState === State.Running) {
+            setState('running');
+            this.link.attach(lc);
+          } else if (e.newState === State.Starting) setState('starting');
+          else {
+            setState('stopped');
+            // Stale counts would mislead once nothing keeps them current.
+            this.statusBar.clear();
+            this.link.detach();
+          }
+        }),
+      ];
+      await lc.start();
+      // The capabilities are known once start() resolved; attach is idempotent.
+      if (this.client === lc && lc.isRunning()) this.link.attach(lc);
+    } catch (err) {
+      setState('stopped');
+      this.output.appendLine(`The language server did not start: ${message(err)}`);
+    }
+  }
+
+  /** Restarts a running server in place, or replaces a client that stopped or never came up. */
+  async restart(): Promise<void> {
+    this.output.appendLine('Restarting the language server…');
+    this.statusBar.clear();
+    const lc = this.client;
+    if (lc?.isRunning()) {
+      await lc.restart();
+      return;
+    }
+    await this.stop();
+    await this.start();
+  }
+
+  /** Stops and forgets the current client. */
+  async stop(): Promise<void> {
+    const lc = this.client;
+    this.client = undefined;
+    try {
+      if (lc) await lc.dispose();
+    } catch (err) {
+      // A client that never started cannot be stopped cleanly; there is nothing left to clean.
+      this.output.appendLine(`Stopping the language server: ${message(err)}`);
+    } finally {
+      // After the stop, so the state listener still reports it (and clears the status bar).
+      for (const d of this.clientSubscriptions.splice(0)) d.dispose();
+      setState('stopped');
+      this.link.detach();
+    }
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+}
+
+let server: Server | undefined;
+
+/** Called by VS Code on the first YAML document (or the first use of a command). */
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Cilium Policy');
+  const statusBar = new PolicyStatusBar();
+  const link = new ServerLink();
+  const inventoryBar = new InventoryStatusBar(link);
+  const preview = new PreviewPanel(context.extensionUri, link, output);
+  const endpoints = new EndpointsTree(link);
+  const inventory = new InventoryCommands(link, output);
+  const s = new Server(context, output, statusBar, link);
+  server = s;
+  context.subscriptions.push(
+    output,
+    statusBar,
+    inventoryBar,
+    preview,
+    endpoints,
+    link,
+    ...registerCommands({
+      output,
+      restart: () => s.restart(),
+      showPreview: (uri, position) => preview.show(uri, position),
+      inventory,
+      refreshEndpoints: () => endpoints.refresh(),
+    }),
+  );
+  await s.start();
+}
+
+/** Stops the server so its process does not outlive the window. */
+export async function deactivate(): Promise<void> {
+  const s = server;
+  server = undefined;
+  if (s) await s.stop();
+}

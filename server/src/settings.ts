@@ -23,6 +23,12 @@ export interface Settings {
   readonly lintDelayMs: number;
   /** Lint when a document is saved. */
   readonly lintOnSave: boolean;
+  /** The CPU architecture of the nodes Tetragon policies load on (syscall tables differ). */
+  readonly tetragonKernelArch: 'x86_64' | 'arm64';
+  /** A saved `kubectl get … -o json` file the endpoint preview uses instead of the workspace manifests ('' for none). */
+  readonly previewSnapshotFile: string;
+  /** Show "selects N workloads" CodeLenses above selectors. */
+  readonly previewCodeLens: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -32,6 +38,9 @@ export const DEFAULT_SETTINGS: Settings = {
   rules: {},
   lintDelayMs: 250,
   lintOnSave: true,
+  tetragonKernelArch: 'x86_64',
+  previewSnapshotFile: '',
+  previewCodeLens: true,
 };
 
 const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'error', 'warning', 'information'];
@@ -62,6 +71,7 @@ export function normalizeSettings(raw: unknown): Settings {
     if (RULE_SETTINGS.includes(mapped as RuleSetting)) rules[id] = mapped as RuleSetting;
   }
   const delay = lint['delay'];
+  const preview = obj(r['preview']);
   return {
     validateEnable: typeof validate['enable'] === 'boolean' ? validate['enable'] : DEFAULT_SETTINGS.validateEnable,
     ciliumVersion: version(r['ciliumVersion'], DEFAULT_SETTINGS.ciliumVersion),
@@ -69,5 +79,8 @@ export function normalizeSettings(raw: unknown): Settings {
     rules,
     lintDelayMs: typeof delay === 'number' && delay >= 0 && delay <= 10000 ? delay : DEFAULT_SETTINGS.lintDelayMs,
     lintOnSave: typeof lint['onSave'] === 'boolean' ? lint['onSave'] : DEFAULT_SETTINGS.lintOnSave,
+    tetragonKernelArch: obj(r['tetragon'])['kernelArch'] === 'arm64' ? 'arm64' : DEFAULT_SETTINGS.tetragonKernelArch,
+    previewSnapshotFile: typeof preview['snapshotFile'] === 'string' ? preview['snapshotFile'].trim() : DEFAULT_SETTINGS.previewSnapshotFile,
+    previewCodeLens: typeof preview['codeLens'] === 'boolean' ? preview['codeLens'] : DEFAULT_SETTINGS.previewCodeLens,
   };
 }

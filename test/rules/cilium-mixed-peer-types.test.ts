@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
 import { checkAnnotated } from '../support/annotations.js';
+import { applyFix } from '../support/apply-fix.js';
 
 const ID = 'cilium/mixed-peer-types';
 
@@ -55,5 +57,87 @@ spec:
     - toCIDR: [10.0.0.0/8]
 `,
     [ID],
+  );
+});
+
+test('quick fix splits the item into one item per peer type, repeating the ports', () => {
+  const text = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: mixed
+  namespace: shop
+spec:
+  endpointSelector: {}
+  egress:
+    - toEndpoints:
+        - matchLabels:
+            app: db
+      toCIDR:
+        - 10.0.0.0/8
+      toPorts:
+        - ports:
+            - port: "5432"
+              protocol: TCP
+      toEntities: [world]
+    - toFQDNs:
+        - matchName: example.com
+`;
+  const expected = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: mixed
+  namespace: shop
+spec:
+  endpointSelector: {}
+  egress:
+    - toEndpoints:
+        - matchLabels:
+            app: db
+      toPorts:
+        - ports:
+            - port: "5432"
+              protocol: TCP
+    - toCIDR:
+        - 10.0.0.0/8
+      toPorts:
+        - ports:
+            - port: "5432"
+              protocol: TCP
+    - toEntities: [world]
+      toPorts:
+        - ports:
+            - port: "5432"
+              protocol: TCP
+    - toFQDNs:
+        - matchName: example.com
+`;
+  assert.equal(applyFix(text, ID, undefined, 0), expected);
+  // Every finding of the item offers the same split.
+  assert.equal(applyFix(text, ID, undefined, 1), expected);
+});
+
+test('the split fix works on the last item of the file without a final newline', () => {
+  const text = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: mixed
+  namespace: shop
+spec:
+  endpointSelector: {}
+  ingress:
+    - fromEntities: [world]
+      fromCIDR: [192.0.2.0/24]`;
+  assert.equal(
+    applyFix(text, ID),
+    `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: mixed
+  namespace: shop
+spec:
+  endpointSelector: {}
+  ingress:
+    - fromEntities: [world]
+    - fromCIDR: [192.0.2.0/24]`,
   );
 });

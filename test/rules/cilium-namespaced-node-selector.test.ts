@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
 import { checkAnnotated } from '../support/annotations.js';
+import { applyFix } from '../support/apply-fix.js';
 
 const ID = 'cilium/namespaced-node-selector';
 
@@ -56,5 +58,40 @@ spec:
     - fromEntities: [cluster]
 `,
     [ID],
+  );
+});
+
+test('quick fix turns the policy into a CiliumClusterwideNetworkPolicy', () => {
+  const text = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: host
+  # the namespace goes away
+  namespace: kube-system
+  labels:
+    team: net
+spec:
+  nodeSelector:
+    matchLabels:
+      kubernetes.io/os: linux
+  ingress:
+    - fromEntities: [cluster]
+`;
+  assert.equal(
+    applyFix(text, ID),
+    `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata:
+  name: host
+  # the namespace goes away
+  labels:
+    team: net
+spec:
+  nodeSelector:
+    matchLabels:
+      kubernetes.io/os: linux
+  ingress:
+    - fromEntities: [cluster]
+`,
   );
 });

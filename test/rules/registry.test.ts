@@ -7,7 +7,20 @@ import * as path from 'node:path';
 import { RULES } from '../../server/src/rules/index.js';
 import { rulesMarkdown } from '../../server/src/rules/docs.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { lintForTest } from '../support/annotations.js';
+import { lintForTest, testValidator } from '../support/annotations.js';
+import type { Rule } from '../../server/src/rules/rule.js';
+import { parseFile } from '../../server/src/core/document.js';
+import { lintFile } from '../../server/src/core/lint.js';
+import { EndpointIndex } from '../../server/src/core/preview.js';
+import { inventoryFromManifests } from '../../server/src/core/inventory.js';
+import { DEFAULT_SETTINGS } from '../../server/src/settings.js';
+
+/** Lints a documented example; rules about what selectors match get the example's own workloads as inventory. */
+function lintExample(r: Rule, text: string) {
+  if (!r.requiresInventory) return lintForTest(text);
+  const inventory = new EndpointIndex(inventoryFromManifests([{ uri: 'example.yaml', text }]));
+  return lintFile(parseFile(text), { validator: testValidator(), settings: DEFAULT_SETTINGS, inventory });
+}
 
 test('rule ids are unique, prefixed, kebab-case and sorted', () => {
   const ids = RULES.map((r) => r.id);
@@ -34,9 +47,9 @@ test('each rule documents itself', () => {
 
 test("each rule's documented bad example triggers it and the good one does not", () => {
   for (const r of RULES) {
-    const bad = lintForTest(r.example.bad).filter((f) => f.code === r.id);
+    const bad = lintExample(r, r.example.bad).filter((f) => f.code === r.id);
     assert.ok(bad.length > 0, `${r.id}: the bad example is flagged`);
-    const good = lintForTest(r.example.good);
+    const good = lintExample(r, r.example.good);
     assert.deepEqual(
       good.filter((f) => f.code === r.id || f.severity === 'error').map((f) => `${f.code}: ${f.message}`),
       [],

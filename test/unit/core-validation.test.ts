@@ -112,3 +112,22 @@ test('did-you-mean suggestions', () => {
   assert.equal(closest('zzzzzz', ['ingress', 'egress']), undefined);
   assert.equal(closest('TPC', ['TCP', 'UDP', 'SCTP']), 'TCP');
 });
+
+test('CRD patterns run on an RE2 engine: a near-miss on a nested-quantifier pattern stays fast', () => {
+  const text = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: slow
+  namespace: a
+spec:
+  endpointSelector: {}
+  egress:
+    - toFQDNs:
+        - matchName: "${'a'.repeat(5000)}!"
+`;
+  const started = performance.now();
+  const found = lint(text).filter((f) => f.code === 'schema/pattern');
+  const ms = performance.now() - started;
+  assert.equal(found.length, 1);
+  assert.ok(ms < 2000, `validated in ${ms.toFixed(0)} ms`);
+});

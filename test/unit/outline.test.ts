@@ -35,6 +35,7 @@ describe('outline', () => {
             [
               ['ingress[0]', 'endpoints app=frontend · 80/TCP +HTTP'],
               ['egress[0]', 'FQDN api.example.com · 443/TCP'],
+              ['egress[1]', 'endpoints k8s:io.kubernetes.pod.namespace=kube-system, k8s:k8s-app=kube-dns · 53/ANY +DNS'],
             ],
           ],
         ],

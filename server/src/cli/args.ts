@@ -15,6 +15,13 @@ export type Command =
       readonly ciliumVersion: string | undefined;
       readonly tetragonVersion: string | undefined;
       readonly inputs: readonly string[];
+    }
+  | {
+      readonly kind: 'preview';
+      readonly format: OutputFormat;
+      /** `--inventory` arguments: folders of manifests, manifest files, `.json` kubectl snapshots. */
+      readonly inventory: readonly string[];
+      readonly inputs: readonly string[];
     };
 
 /** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
@@ -22,6 +29,7 @@ export class UsageError extends Error {}
 
 /** The text of `--help`. */
 export const HELP = `Usage: cilium-policy lint [options] <file|dir|glob|->...
+       cilium-policy preview [--inventory <dir|file>]... [--format text|json] <file|dir|glob|->...
 
 Validate and lint Cilium and Tetragon policies (CiliumNetworkPolicy,
 CiliumClusterwideNetworkPolicy, CiliumEnvoyConfig, CiliumClusterwideEnvoyConfig,
@@ -44,6 +52,14 @@ Settings are read from the nearest .cilium-policy.yaml in the working directory
 or above it; the options above win over it.
 
 Exit status: 0 no error found, 1 an error-severity finding, 2 usage or I/O error.
+
+preview: which workloads each policy selects and which peers each rule admits.
+  --inventory <dir|file>    where workloads come from (repeatable): a folder or
+                            file of Kubernetes manifests, or a .json file saved
+                            from \`kubectl get pods,namespaces,services -A -o json\`.
+                            Default: the manifests beside each policy file.
+  --format text|json        output format (default: text)
+  Exit status: 0 done, 2 usage or I/O error.
 `;
 
 function versionValue(flag: string, value: string | undefined): string {
@@ -59,7 +75,8 @@ export function parseArgs(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
   if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help' };
   if (first === '--version') return { kind: 'version' };
-  if (first !== 'lint') throw new UsageError(`unknown command "${first}"; the command is "lint"`);
+  if (first === 'preview') return parsePreview(rest);
+  if (first !== 'lint') throw new UsageError(`unknown command "${first}"; the commands are "lint" and "preview"`);
 
   let format: OutputFormat = 'text';
   let ciliumVersion: string | undefined;
@@ -104,4 +121,48 @@ export function parseArgs(argv: readonly string[]): Command {
   }
   if (inputs.length === 0) throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
   return { kind: 'lint', format, ciliumVersion, tetragonVersion, inputs };
+}
+
+/** Parses the arguments of `preview`. Throws `UsageError`. */
+function parsePreview(rest: readonly string[]): Command {
+  let format: OutputFormat = 'text';
+  const inventory: string[] = [];
+  const inputs: string[] = [];
+  let optionsDone = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (optionsDone || arg === '-' || !arg.startsWith('-')) {
+      inputs.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      optionsDone = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | undefined => (inline !== undefined ? inline : rest[++i]);
+    switch (name) {
+      case '-h':
+      case '--help':
+        return { kind: 'help' };
+      case '--format': {
+        const f = value();
+        if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json${f === undefined ? '' : `, not "${f}"`}`);
+        format = f;
+        break;
+      }
+      case '--inventory': {
+        const v = value();
+        if (v === undefined || v === '') throw new UsageError('--inventory needs a folder, a manifest file or a .json snapshot');
+        inventory.push(v);
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option ${name} for preview`);
+    }
+  }
+  if (inputs.length === 0) throw new UsageError('no policy file given; pass files, directories, globs, or - for standard input');
+  return { kind: 'preview', format, inventory, inputs };
 }

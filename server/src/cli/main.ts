@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { HELP, parseArgs, UsageError } from './args.js';
 import { readStdin } from './inputs.js';
 import { EXIT, runLint, type CliIO } from './lint-command.js';
+import { runPreview } from './preview-command.js';
 
 /** The version in the nearest package.json named `cilium-policy` (beside `dist/` once installed). */
 function packageVersion(): string {
@@ -35,6 +36,8 @@ async function main(argv: readonly string[], io: CliIO): Promise<number> {
         return EXIT.ok;
       case 'lint':
         return await runLint(command, io);
+      case 'preview':
+        return await runPreview(command, io);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -97,10 +97,14 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
       skipped: { code: CODES.fileSkipped, severity: 'information', message: reason, span: { start: 0, end: 0 } },
     };
   }
+  // The yaml package only breaks lines at LF, but YAML (and LSP) also end a line at a lone CR. Turning
+  // each lone CR into LF keeps every offset, so findings still point into `text`.
+  const source = loneCrToLf(text);
   const reusable = new Map<string, PolicyDocument[]>();
   if (previous && !previous.skipped) {
+    const previousSource = loneCrToLf(previous.text);
     for (const d of previous.documents) {
-      const key = previous.text.slice(d.chunk.start, d.chunk.end);
+      const key = previousSource.slice(d.chunk.start, d.chunk.end);
       const list = reusable.get(key);
       if (list) list.push(d);
       else reusable.set(key, [d]);
@@ -108,8 +112,8 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
   }
   const documents: PolicyDocument[] = [];
   try {
-    for (const chunk of splitDocuments(text)) {
-      const chunkText = text.slice(chunk.start, chunk.end);
+    for (const chunk of splitDocuments(source)) {
+      const chunkText = source.slice(chunk.start, chunk.end);
       const old = reusable.get(chunkText)?.shift();
       if (old) {
         documents.push(moveDocument(text, old, chunk, documents.length));
@@ -130,12 +134,25 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
       skipped: {
         code: CODES.yamlSyntax,
         severity: 'error',
-        message: `The file could not be parsed as YAML: ${(e as Error).message}`,
+        message: `The file could not be parsed as YAML: ${tooDeep(e) ? NESTED_TOO_DEEPLY : (e as Error).message}`,
         span: { start: 0, end: Math.min(text.length, 1) },
       },
     };
   }
   return { text, skipped: undefined, documents };
+}
+
+/** What a stack overflow while reading YAML means to a user. */
+const NESTED_TOO_DEEPLY = 'it is nested too deeply (the parser ran out of stack).';
+
+/** True for the error a stack overflow throws. */
+function tooDeep(e: unknown): boolean {
+  return e instanceof RangeError;
+}
+
+/** The text with every CR that is not followed by LF replaced by LF (same length, same offsets). */
+function loneCrToLf(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 /** A span of the file that holds one document's text (its `---` line included). */
@@ -150,10 +167,12 @@ export interface Chunk {
  * with directives (`%YAML`) are left whole, because a directive belongs to the next document.
  */
 export function splitDocuments(text: string): Chunk[] {
-  if (/^%/m.test(text)) return [{ start: 0, end: text.length }];
+  // Lines start after LF or CR only: the `m` flag would also start one after U+2028 and U+2029,
+  // which YAML treats as ordinary characters (inside a quoted string, for instance).
+  if (/(?:^|[\r\n])%/.test(text)) return [{ start: 0, end: text.length }];
   const chunks: Chunk[] = [];
   let start = 0;
-  const marker = /^(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  const marker = /(?:^|(?<=[\r\n]))(---|\.\.\.)(?=[ \t\r\n]|$)/g;
   for (let m = marker.exec(text); m; m = marker.exec(text)) {
     if (m[1] === '---') {
       if (m.index > start) chunks.push({ start, end: m.index });
@@ -161,7 +180,8 @@ export function splitDocuments(text: string): Chunk[] {
     } else {
       // `...` ends the current document; the next one starts on the following line.
       let next = m.index + 3;
-      while (next < text.length && text[next] !== '\n') next++;
+      while (next < text.length && text[next] !== '\n' && text[next] !== '\r') next++;
+      if (text[next] === '\r' && text[next + 1] === '\n') next++;
       next = Math.min(text.length, next + 1);
       chunks.push({ start, end: next });
       start = next;
@@ -220,7 +240,8 @@ function describeDocument(
     (e): Finding => ({
       code: e.code === 'DUPLICATE_KEY' ? CODES.yamlDuplicateKey : CODES.yamlSyntax,
       severity: 'error',
-      message: cleanYamlMessage(e.message),
+      // The yaml package reports a stack overflow as RESOURCE_EXHAUSTION with the engine's message.
+      message: e.code === 'RESOURCE_EXHAUSTION' ? `The document could not be read: ${NESTED_TOO_DEEPLY}` : cleanYamlMessage(e.message),
       span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) },
     }),
   );
@@ -235,7 +256,7 @@ function describeDocument(
       dataError = {
         code: CODES.yamlSyntax,
         severity: 'error',
-        message: `The document could not be read: ${(e as Error).message}`,
+        message: `The document could not be read: ${tooDeep(e) ? NESTED_TOO_DEEPLY : (e as Error).message}`,
         span: { start, end: Math.min(end, start + 1) },
       };
     }

@@ -13,6 +13,7 @@ import { LineIndex } from './line-index.js';
 import { RULES } from '../rules/index.js';
 import { runRules } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
+import type { EndpointIndex } from './preview.js';
 
 /** Everything a lint run needs besides the text. */
 export interface LintContext {
@@ -20,6 +21,8 @@ export interface LintContext {
   readonly settings: Settings;
   /** The rules to run; all registered rules when omitted (tests pass a subset). */
   readonly rules?: readonly Rule[];
+  /** The loaded inventory, for rules about what selectors match; undefined when none was loaded. */
+  readonly inventory?: EndpointIndex;
 }
 
 /** Lints a parsed file. Never throws. */
@@ -75,7 +78,7 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   if (doc.dataError) return [doc.dataError];
   const versions = { cilium: ctx.settings.ciliumVersion, tetragon: ctx.settings.tetragonVersion };
   const schemaFindings = ctx.validator.validate(doc, versions);
-  const ruleFindings = runRules(ctx.rules ?? RULES, { doc, kind: doc.kind!, file, versions });
+  const ruleFindings = runRules(ctx.rules ?? RULES, { doc, kind: doc.kind!, file, versions, kernelArch: ctx.settings.tetragonKernelArch, ...(ctx.inventory ? { inventory: ctx.inventory } : {}) });
   return [...schemaFindings, ...ruleFindings];
 }
 

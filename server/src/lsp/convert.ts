@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Turns core results (findings, outline entries, per-document counts) into LSP shapes. */
-import { DiagnosticSeverity, SymbolKind, type Diagnostic, type DocumentSymbol, type Range } from 'vscode-languageserver';
+import { CompletionItemKind, DiagnosticSeverity, SymbolKind, type CompletionItem, type CompletionList, type Diagnostic, type DocumentSymbol, type Range } from 'vscode-languageserver';
+import type { AssistCompletions, AssistItemKind } from '../core/tetragon-assist.js';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, Severity, Span } from '../core/findings.js';
 import type { PolicyFile } from '../core/document.js';
@@ -83,4 +84,34 @@ export function documentStatus(doc: TextDocument, file: PolicyFile, findings: re
   const params: DocumentStatusNotification.Params = { uri: doc.uri, version: doc.version, policies };
   if (file.skipped) params.skippedReason = file.skipped.message;
   return params;
+}
+
+const COMPLETION_KINDS: Record<AssistItemKind, CompletionItemKind> = {
+  syscall: CompletionItemKind.Function,
+  'lsm-hook': CompletionItemKind.Event,
+  tracepoint: CompletionItemKind.Event,
+  'arg-type': CompletionItemKind.TypeParameter,
+  operator: CompletionItemKind.Operator,
+  action: CompletionItemKind.EnumMember,
+  signal: CompletionItemKind.Constant,
+};
+
+/** Core completion items as an LSP list; items replace the scalar being typed, if any. */
+export function toCompletionList(doc: TextDocument, assist: AssistCompletions, offset: number): CompletionList {
+  const span = assist.replaceSpan ?? { start: offset, end: offset };
+  const range = toRange(doc, span);
+  const items = assist.items.map((item, i): CompletionItem => {
+    const c: CompletionItem = {
+      label: item.label,
+      kind: COMPLETION_KINDS[item.kind],
+      // Keep the core's order (best fit first) rather than the client's alphabetical one.
+      sortText: String(i).padStart(5, '0'),
+      textEdit: { range, newText: item.insertText ?? item.label },
+      filterText: item.label,
+    };
+    if (item.detail) c.detail = item.detail;
+    if (item.documentation) c.documentation = { kind: 'markdown', value: item.documentation };
+    return c;
+  });
+  return { isIncomplete: false, items };
 }

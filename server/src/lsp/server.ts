@@ -15,6 +15,7 @@ import {
   SymbolInformation,
   TextDocuments,
   TextDocumentSyncKind,
+  type TextDocumentsConfiguration,
   type CodeAction,
   type CompletionList,
   type Connection,
@@ -23,7 +24,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseFile, type PolicyFile } from '../core/document.js';
+import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import { KINDS } from '../core/kinds.js';
 import { lintFile } from '../core/lint.js';
 import { outlineFile } from '../core/outline.js';
@@ -31,12 +32,14 @@ import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js'
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { DocumentStatusNotification } from '../protocol.js';
 import { codeActionsFor } from './code-actions.js';
-import { documentStatus, toDiagnostic, toDocumentSymbol } from './convert.js';
+import { documentStatus, toCompletionList, toDiagnostic, toDocumentSymbol } from './convert.js';
+import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import type { Finding } from '../core/findings.js';
 import { CONFIG_SECTION, SettingsStore } from './settings-store.js';
 import { ProjectConfigs } from './project-config.js';
 import { CONFIG_FILE_NAME } from '../config.js';
 import { YamlFeatures } from './yaml-service.js';
+import { PreviewService } from './preview-service.js';
 
 /** The server's name and version as reported in `initialize`. */
 export interface ServerInfo {
@@ -52,7 +55,7 @@ export interface ServerOptions {
 
 /** Starts serving on a connection. Returns once the handlers are registered; call `listen` is done here. */
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(CRLF_SAFE_DOCUMENTS);
   const log = (message: string): void => connection.console.error(message);
 
   // One validator and one yaml-language-server per process; schemas are loaded once at start.
@@ -84,6 +87,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return file;
   };
 
+  // The endpoint preview: inventory, custom requests, CodeLenses; its inventory feeds `cilium/selects-nothing`.
+  const preview = new PreviewService(connection, documents, {
+    parse,
+    settings: (uri) => settings.get(uri),
+    relintAll: () => lintAll(),
+    log,
+  });
+
   /** The findings of the last lint per URI, for code actions on the same version. */
   const linted = new Map<string, { version: number; findings: readonly Finding[] }>();
 
@@ -103,7 +114,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const doc = documents.get(uri);
     if (!doc) return; // closed while settings were fetched
     const file = parse(doc);
-    const findings = lintFile(file, { validator, settings: current });
+    const findings = lintFile(file, { validator, settings: current, inventory: preview.lintInventory() });
     linted.set(uri, { version: doc.version, findings });
     await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
     await connection.sendNotification(DocumentStatusNotification.method, documentStatus(doc, file, current.validateEnable ? findings : []));
@@ -141,6 +152,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
       projectConfigs.setRoots(folders);
       watchConfigFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+      preview.initialize(params);
       return {
         capabilities: {
           textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -148,6 +160,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           hoverProvider: true,
           codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
           documentSymbolProvider: { label: 'Cilium policies' },
+          ...preview.capabilities(),
         },
         serverInfo: options.info ?? { name: 'cilium-policy-language-server', version: '0.0.0' },
       };
@@ -173,11 +186,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     });
     if (watchConfigFiles) {
       connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] })
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, ...preview.watchers()] })
         .catch(() => {
           /* no file watching: the file is read once per folder */
         });
     }
+    preview.initialized();
     // VS Code only sends didChangeConfiguration to servers that register for it.
     const dynamic = settings.pulls;
     if (dynamic) {
@@ -191,11 +205,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     notify('workspace/didChangeConfiguration', (params) => {
       settings.changed(params);
       lintAll();
+      void preview.configurationChanged();
     }, log),
   );
 
   connection.onDidChangeWatchedFiles(
     notify('workspace/didChangeWatchedFiles', (params) => {
+      preview.filesChanged(params.changes);
       if (!params.changes.some((c) => c.uri.endsWith(CONFIG_FILE_NAME))) return;
       projectConfigs.reset();
       settings.invalidate();
@@ -238,7 +254,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guardAsync('textDocument/completion', async (params): Promise<CompletionList | null> => {
       const doc = documents.get(params.textDocument.uri);
       if (!doc) return null;
-      const list = await yaml.complete(parse(doc), doc.offsetAt(params.position));
+      const file = parse(doc);
+      const offset = doc.offsetAt(params.position);
+      // Tetragon values that need kernel knowledge (syscalls, hooks, operators per arg type) come
+      // from the core; keys and schema enums from yaml-language-server.
+      const policy = documentAt(file, offset);
+      if (policy?.kind?.family === 'tetragon' && !policy.templated) {
+        const assist = tetragonCompletions(file, policy, offset, settings.peek(doc.uri).tetragonKernelArch);
+        if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
+      }
+      const list = await yaml.complete(file, offset);
       return list ?? null;
     }, log),
   );
@@ -247,7 +272,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guardAsync('textDocument/hover', async (params): Promise<Hover | null> => {
       const doc = documents.get(params.textDocument.uri);
       if (!doc) return null;
-      const hover = await yaml.hover(parse(doc), doc.offsetAt(params.position));
+      const file = parse(doc);
+      const offset = doc.offsetAt(params.position);
+      const policy = documentAt(file, offset);
+      if (policy?.kind?.family === 'tetragon' && !policy.templated) {
+        const markdown = tetragonHover(file, policy, offset, settings.peek(doc.uri).tetragonKernelArch);
+        if (markdown) return { contents: { kind: 'markdown', value: markdown } };
+      }
+      const hover = await yaml.hover(file, offset);
       return hover ?? null;
     }, log),
   );
@@ -258,7 +290,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!doc) return null;
       let hit = linted.get(doc.uri);
       if (!hit || hit.version !== doc.version) {
-        hit = { version: doc.version, findings: lintFile(parse(doc), { validator, settings: settings.peek(doc.uri) }) };
+        hit = { version: doc.version, findings: lintFile(parse(doc), { validator, settings: settings.peek(doc.uri), inventory: preview.lintInventory() }) };
         linted.set(doc.uri, hit);
       }
       return codeActionsFor(doc, hit.findings, params.context.diagnostics);
@@ -274,8 +306,29 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }, log),
   );
 
+  preview.listen();
   documents.listen(connection);
   connection.listen();
+}
+
+/**
+ * `TextDocument`, except that a document holding a CR is rebuilt from its text after an
+ * incremental change. The library updates line offsets from the inserted text alone, so an edit
+ * that joins a CR and an LF into one line break at its edges (typing `\r` before `\n`, deleting
+ * what stood between them) leaves a line too many, and every position after it is off.
+ */
+const CRLF_SAFE_DOCUMENTS: TextDocumentsConfiguration<TextDocument> = {
+  create: TextDocument.create,
+  update: (doc, changes, version) => {
+    const updated = TextDocument.update(doc, changes, version);
+    const text = updated.getText();
+    return text.includes('\r') ? TextDocument.create(updated.uri, updated.languageId, version, text) : updated;
+  },
+};
+
+/** The document of a file that holds an offset. */
+function documentAt(file: PolicyFile, offset: number): PolicyDocument | undefined {
+  return file.documents.find((d) => offset >= d.span.start && offset <= d.span.end);
 }
 
 /** Flat symbols for clients without hierarchical support; containers named by their parent. */

@@ -25,6 +25,19 @@ export function virtualUri(kind: PolicyKindName): string {
 /** A modeline (`# yaml-language-server: $schema=…`) would make yaml-language-server load another schema. */
 const MODELINE = /#\s*yaml-language-server\s*:[^\n\r]*/g;
 
+/**
+ * Runs a yaml-language-server call and treats a throw as "nothing to offer". It throws on some
+ * half-typed documents (a hover over a map with an empty key, `:` alone on a line, fails inside its
+ * message formatting); while typing that is a normal state, not an error to answer with.
+ */
+async function thirdParty<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch {
+    return undefined;
+  }
+}
+
 /** yaml-language-server wrapped so that it only ever sees our schemas, one document at a time. */
 export class YamlFeatures {
   private readonly service: LanguageService;
@@ -72,7 +85,8 @@ export class YamlFeatures {
   async complete(file: PolicyFile, offset: number): Promise<CompletionList | undefined> {
     const target = this.virtualFor(file, offset);
     if (!target) return undefined;
-    const list = await this.service.doComplete(target.doc, target.position, false);
+    const list = await thirdParty(() => this.service.doComplete(target.doc, target.position, false));
+    if (!list) return undefined;
     if (target.lineDelta) for (const item of list.items) shiftItem(item, target.lineDelta);
     return list;
   }
@@ -81,7 +95,7 @@ export class YamlFeatures {
   async hover(file: PolicyFile, offset: number): Promise<Hover | null | undefined> {
     const target = this.virtualFor(file, offset);
     if (!target) return undefined;
-    const hover = await this.service.doHover(target.doc, target.position);
+    const hover = await thirdParty(() => this.service.doHover(target.doc, target.position));
     if (hover?.range && target.lineDelta) hover.range = shiftRange(hover.range, target.lineDelta);
     return hover;
   }

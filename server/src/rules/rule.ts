@@ -10,6 +10,7 @@ import type { Fix, Severity } from '../core/findings.js';
 import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import type { KindInfo, PolicyKindName } from '../core/kinds.js';
 import type { TargetVersions } from '../core/versions.js';
+import type { EndpointIndex } from '../core/preview.js';
 
 export type { Fix, OffsetEdit } from '../core/findings.js';
 
@@ -44,6 +45,13 @@ export interface RuleContext {
   readonly file: PolicyFile;
   /** The releases the user targets. */
   readonly versions: TargetVersions;
+  /** The CPU architecture Tetragon policies are checked against (x86_64 when unset). */
+  readonly kernelArch?: 'x86_64' | 'arm64';
+  /**
+   * The workloads the editor (or CLI) knows about, when an inventory has been loaded. Undefined
+   * otherwise: rules that speak about what selectors match must then stay silent.
+   */
+  readonly inventory?: EndpointIndex;
 }
 
 /** A documented example for `docs/rules.md`. */
@@ -66,6 +74,11 @@ export interface Rule {
   /** A short paragraph: why it matters (what the agent does with such a policy). */
   readonly rationale: string;
   readonly example: RuleExample;
+  /**
+   * True for rules that report only against an inventory ({@link RuleContext.inventory}); their
+   * documented examples are checked with an inventory built from the example's own manifests.
+   */
+  readonly requiresInventory?: boolean;
   /** Returns the problems found. May assume nothing about the data's shape. */
   check(ctx: RuleContext): readonly RuleFinding[];
 }

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Command ids contributed in package.json, and their handlers. */
+import * as vscode from 'vscode';
+import type { InventoryCommands } from './inventory-commands.js';
+
+/** The command ids; `test/unit/manifest.test.ts` checks package.json declares exactly these. */
+export const COMMANDS = {
+  restartServer: 'ciliumPolicy.restartServer',
+  showOutput: 'ciliumPolicy.showOutput',
+  /** Also the command of the server's "selects N workloads" CodeLens: `(uri: string, position)`. */
+  showPreview: 'ciliumPolicy.showPreview',
+  pickInventory: 'ciliumPolicy.pickInventory',
+  useWorkspaceInventory: 'ciliumPolicy.useWorkspaceInventory',
+  useSnapshotInventory: 'ciliumPolicy.useSnapshotInventory',
+  useClusterInventory: 'ciliumPolicy.useClusterInventory',
+  refreshEndpoints: 'ciliumPolicy.refreshEndpoints',
+} as const;
+
+/** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */
+export interface CommandTargets {
+  restart(): Promise<void>;
+  readonly output: vscode.OutputChannel;
+  /** Opens the endpoint preview; arguments as a CodeLens or a menu passes them. */
+  showPreview(uri?: unknown, position?: unknown): Promise<void>;
+  readonly inventory: InventoryCommands;
+  refreshEndpoints(): void;
+}
+
+/** Runs a command handler, reporting an unexpected failure instead of losing it. */
+function guarded<A extends unknown[]>(output: vscode.OutputChannel, name: string, f: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await f(...args);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      output.appendLine(`${name} failed: ${message}`);
+      void vscode.window.showErrorMessage(`Cilium Policy: ${name} failed (${message}).`);
+    }
+  };
+}
+
+/** Registers every command; the returned disposables belong in `context.subscriptions`. */
+export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
+  const { output, inventory } = targets;
+  return [
+    vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
+      try {
+        await targets.restart();
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        targets.output.appendLine(`Restart failed: ${message}`);
+        void vscode.window.showErrorMessage(`Cilium Policy: the language server could not be restarted (${message}).`, 'Show Output').then(
+          (choice) => choice && targets.output.show(true),
+        );
+      }
+    }),
+    vscode.commands.registerCommand(COMMANDS.showOutput, () => targets.output.show(true)),
+    vscode.commands.registerCommand(COMMANDS.showPreview, guarded(output, 'Endpoint preview', (uri?: unknown, position?: unknown) => targets.showPreview(uri, position))),
+    vscode.commands.registerCommand(COMMANDS.pickInventory, guarded(output, 'Choosing the inventory', () => inventory.pick())),
+    vscode.commands.registerCommand(COMMANDS.useWorkspaceInventory, guarded(output, 'Using the workspace manifests', () => inventory.useWorkspace())),
+    vscode.commands.registerCommand(COMMANDS.useSnapshotInventory, guarded(output, 'Using a snapshot file', () => inventory.useSnapshot())),
+    vscode.commands.registerCommand(COMMANDS.useClusterInventory, guarded(output, 'Using a live cluster', () => inventory.useCluster())),
+    vscode.commands.registerCommand(COMMANDS.refreshEndpoints, () => targets.refreshEndpoints()),
+  ];
+}

@@ -1,0 +1,711 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Turns the server's {@link EndpointPreview} into what the preview webview draws: lists of
+ * subjects, rules and peers with their labels already formatted, and a laid-out graph of the
+ * subject and its peers. Pure (no `vscode` import) so the wording, the truncation of hostile
+ * values and the layout are unit-tested; `media/preview.js` only copies these strings into the
+ * DOM with `textContent`.
+ *
+ * Navigation targets (a manifest range, a rule range) are never handed to the webview: the model
+ * carries opaque ids and the extension keeps the id → location map, so a compromised webview can
+ * only ask to open what the extension offered.
+ */
+import type { EndpointPreview, InventoryStatus, PolicyPreviewEntry, WireEndpoint, WireRange, WireSelection } from '../../server/src/protocol.js';
+
+// ---------------------------------------------------------------------------------------------
+// Plain text
+
+/** Longest string shown anywhere in the panel; a 10,000-character label must not swamp it. */
+export const MAX_TEXT = 200;
+/** Longest label inside a graph box, which has a fixed width. */
+export const MAX_BOX_TEXT = 26;
+/** Labels listed in a tooltip before "and N more". */
+export const MAX_LABELS = 30;
+/** Peers drawn per side of the graph; the rest collapse into one "+N more" box. */
+export const MAX_GRAPH_PEERS = 12;
+/** Workloads listed per subject list or selection before "and N more". */
+export const MAX_LIST = 100;
+
+/**
+ * Control characters and bidirectional overrides: they could reorder or hide what a label says
+ * (a "trojan source" name), and they have no business in a workload name.
+ */
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Any value as one line of plain text of at most `max` characters (code points), ending in `…`
+ * when cut. Markup is not escaped here: the webview only ever assigns it with `textContent`, so
+ * `<script>` stays literal text; what this guards against is length and invisible characters.
+ */
+export function plain(value: unknown, max: number = MAX_TEXT): string {
+  let s: string;
+  if (typeof value === 'string') s = value;
+  else if (value === undefined) s = '';
+  else if (typeof value === 'number' || typeof value === 'boolean' || value === null) s = String(value);
+  else {
+    try {
+      s = JSON.stringify(value) ?? '';
+    } catch {
+      s = String(value);
+    }
+  }
+  // A huge string is cut before the replace so the cost does not depend on its length.
+  if (s.length > max * 2 + 8) s = s.slice(0, max * 2 + 8);
+  s = s.replace(UNSAFE_CHARS, ' ');
+  const chars = Array.from(s);
+  if (chars.length <= max) return s;
+  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `key=value` lines, sorted, at most {@link MAX_LABELS}, for a tooltip. */
+export function labelLines(labels: Readonly<Record<string, unknown>> | undefined): string[] {
+  if (!labels || typeof labels !== 'object') return [];
+  const keys = Object.keys(labels).sort();
+  const lines = keys.slice(0, MAX_LABELS).map((k) => `${plain(k, 80)}=${plain(labels[k], 120)}`);
+  if (keys.length > MAX_LABELS) lines.push(`… and ${keys.length - MAX_LABELS} more labels`);
+  return lines;
+}
+
+/** `namespace/name`, or `name` for cluster-scoped objects (nodes). */
+export function qualifiedName(namespace: unknown, name: unknown, max = MAX_TEXT): string {
+  const ns = typeof namespace === 'string' && namespace !== '' ? `${namespace}/` : '';
+  return plain(`${ns}${typeof name === 'string' ? name : plain(name)}`, max);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The view model
+
+/** A location the extension can open; the webview only sees {@link TargetId}s. */
+export interface Target {
+  readonly uri: string;
+  readonly range: WireRange;
+}
+
+/** An opaque id of a {@link Target}. */
+export type TargetId = string;
+
+/** A workload in a list. */
+export interface EndpointView {
+  /** `namespace/name`. */
+  readonly text: string;
+  /** The kind, e.g. `Deployment`. */
+  readonly detail: string;
+  /** Kind, name and labels, one per line. */
+  readonly title: string;
+  /** Opens the manifest, when the workload came from a file. */
+  readonly target?: TargetId;
+}
+
+/** The kinds of peer, for icons and CSS classes. */
+export type PeerType = 'endpoint' | 'node' | 'entity' | 'cidr' | 'fqdn' | 'service' | 'cidrGroup' | 'group' | 'other';
+
+/** One peer of a rule. */
+export interface PeerView {
+  readonly type: PeerType;
+  /** What the list shows, e.g. `shop/web` or `10.0.0.0/8 except 10.1.0.0/16`. */
+  readonly text: string;
+  /** A short word before the text: `Deployment`, `entity`, `CIDR`… */
+  readonly detail: string;
+  readonly title: string;
+  readonly target?: TargetId;
+}
+
+/** A selector of a rule (or of the subject) and what it matched. */
+export interface SelectionView {
+  /** `fromEndpoints`, `endpointSelector`… */
+  readonly role: string;
+  /** The selector as the agent matches it. */
+  readonly selector: string;
+  /** "selects 3 workloads" or "selects nothing". */
+  readonly summary: string;
+  readonly empty: boolean;
+  readonly notes: readonly string[];
+  readonly target: TargetId;
+}
+
+/** One ingress/egress item. */
+export interface RuleView {
+  /** `ingress`, `ingressDeny`… */
+  readonly direction: string;
+  readonly deny: boolean;
+  /** `Ingress rule 1`, `Egress deny rule 2`. */
+  readonly title: string;
+  readonly peers: readonly PeerView[];
+  /** Peers not listed (beyond {@link MAX_LIST}). */
+  readonly morePeers: number;
+  /** `80/TCP`, `ICMP type 8`… Empty means every port. */
+  readonly ports: readonly string[];
+  /** The ports as one phrase: `on 80/TCP, 443/TCP` or `on any port`. */
+  readonly portSummary: string;
+  /** Set when the rule admits (or denies) nothing, with the words to say so. */
+  readonly empty?: string;
+  readonly selections: readonly SelectionView[];
+  /** Reveals the rule in the policy. */
+  readonly target?: TargetId;
+}
+
+/** Rules of one direction. */
+export interface RuleSectionView {
+  readonly direction: 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
+  /** `Ingress (allow)`, `Egress deny`… */
+  readonly heading: string;
+  readonly rules: readonly RuleView[];
+}
+
+/** A box of the graph. */
+export interface GraphNode {
+  readonly id: string;
+  readonly role: 'subject' | 'peer' | 'more';
+  readonly type: PeerType | 'subject';
+  /** Short text inside the box. */
+  readonly label: string;
+  /** A second, smaller line (the kind). */
+  readonly sublabel: string;
+  /** Full text for the `<title>` tooltip. */
+  readonly title: string;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly target?: TargetId;
+}
+
+/** An arrow of the graph: peer → subject for ingress, subject → peer for egress. */
+export interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly direction: 'ingress' | 'egress';
+  readonly deny: boolean;
+  /** `allow 80/TCP` or `deny`: the verdict is always written, not only coloured. */
+  readonly label: string;
+  readonly title: string;
+  /** Straight line end points (box edges). */
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+  /** Where the label goes: near the peer, so labels of different peers do not overlap. */
+  readonly labelX: number;
+  readonly labelY: number;
+}
+
+/** The picture of one policy. */
+export interface GraphModel {
+  readonly width: number;
+  readonly height: number;
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+  /** The graph in words, for screen readers (`aria-label`). */
+  readonly summary: string;
+}
+
+/** One policy document. */
+export interface PolicyView {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  /** `CiliumNetworkPolicy shop/backend`. */
+  readonly heading: string;
+  readonly target: TargetId;
+  readonly subjects: readonly EndpointView[];
+  readonly moreSubjects: number;
+  /** "selects 2 workloads", "selects nothing". */
+  readonly subjectSummary: string;
+  /** Set when the policy selects nothing, with the reason when known. */
+  readonly subjectEmpty?: string;
+  /** The selectors that pick the subjects (endpointSelector, podSelector, services…). */
+  readonly subjectSelections: readonly SelectionView[];
+  readonly sections: readonly RuleSectionView[];
+  /** Absent for kinds without rules (tracing policies, Envoy configs). */
+  readonly graph?: GraphModel;
+  /** Set for a network policy with no rule at all. */
+  readonly noRules?: string;
+}
+
+/** The inventory line at the top of the panel. */
+export interface InventoryView {
+  readonly origin: InventoryStatus['origin'];
+  readonly text: string;
+  readonly error?: string;
+}
+
+/** Everything the webview renders. */
+export interface PreviewViewModel {
+  /** File name of the document previewed, empty when none. */
+  readonly file: string;
+  readonly inventory?: InventoryView;
+  /** Shown instead of policies: nothing open, no policy at the cursor, server not ready. */
+  readonly message?: string;
+  readonly policies: readonly PolicyView[];
+}
+
+/** The model and the locations its target ids stand for. */
+export interface BuiltPreview {
+  readonly model: PreviewViewModel;
+  readonly targets: ReadonlyMap<TargetId, Target>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages between the webview and the extension
+
+/** Extension → webview. */
+export type ToWebview = { readonly type: 'render'; readonly model: PreviewViewModel };
+
+/** Webview → extension. */
+export type FromWebview = { readonly type: 'ready' } | { readonly type: 'open'; readonly target: TargetId };
+
+/** Checks a message from the webview: anything else is ignored. */
+export function parseWebviewMessage(data: unknown): FromWebview | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const m = data as Record<string, unknown>;
+  if (m['type'] === 'ready') return { type: 'ready' };
+  if (m['type'] === 'open' && typeof m['target'] === 'string' && m['target'].length <= 32) return { type: 'open', target: m['target'] };
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building
+
+/** The inventory line: `workspace: 12 workloads in 4 namespaces`. */
+export function inventoryView(status: InventoryStatus | undefined): InventoryView | undefined {
+  if (!status) return undefined;
+  const origin = (['workspace', 'snapshot', 'cluster', 'none'] as const).includes(status.origin) ? status.origin : 'none';
+  const text = plain(status.description || (origin === 'none' ? 'no inventory loaded' : origin));
+  return status.error ? { origin, text, error: plain(status.error, 400) } : { origin, text };
+}
+
+/** A view model that only says something (no file, no policy, server not running). */
+export function messageModel(message: string, status?: InventoryStatus, file = ''): PreviewViewModel {
+  const inventory = inventoryView(status);
+  return { file: plain(file), message: plain(message, 400), policies: [], ...(inventory ? { inventory } : {}) };
+}
+
+const DIRECTION_ORDER = ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const;
+const DIRECTION_HEADING: Record<(typeof DIRECTION_ORDER)[number], string> = {
+  ingress: 'Ingress (allow)',
+  ingressDeny: 'Ingress deny',
+  egress: 'Egress (allow)',
+  egressDeny: 'Egress deny',
+};
+const DIRECTION_TITLE: Record<(typeof DIRECTION_ORDER)[number], string> = {
+  ingress: 'Ingress rule',
+  ingressDeny: 'Ingress deny rule',
+  egress: 'Egress rule',
+  egressDeny: 'Egress deny rule',
+};
+
+/** Roles whose endpoints are the policy's subjects rather than peers. */
+const SUBJECT_ROLES = new Set(['endpointSelector', 'nodeSelector', 'podSelector', 'containerSelector', 'services', 'backendServices']);
+
+function isRec(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function endpointKey(kind: unknown, namespace: unknown, name: unknown): string {
+  return JSON.stringify([kind, namespace, name]);
+}
+
+function isRange(r: unknown): r is WireRange {
+  if (!isRec(r) || !isRec(r['start']) || !isRec(r['end'])) return false;
+  return [r['start'], r['end']].every((p) => Number.isInteger(p['line']) && Number.isInteger(p['character']));
+}
+
+function pathStartsWith(path: readonly unknown[], prefix: readonly unknown[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
+}
+
+/** Formats one port of a rule: `80/TCP`, `8000-8080/TCP`, `ICMP type 8`, or the raw value. */
+export function portText(p: unknown): string {
+  if (!isRec(p)) return plain(p, 60);
+  if (p['icmpType'] !== undefined) return plain(`${str(p['protocol']) ?? 'ICMP'} type ${plain(p['icmpType'], 20)}`, 60);
+  if (p['port'] !== undefined) {
+    const end = typeof p['endPort'] === 'number' ? `-${p['endPort']}` : '';
+    const proto = str(p['protocol']) ?? 'ANY';
+    const port = plain(p['port'], 30);
+    let text = `${port === '0' ? 'any port' : port}${end}/${plain(proto, 12)}`;
+    // L7 rules, should the preview ever carry them: name the protocols they inspect.
+    if (isRec(p['rules'])) text += ` (L7: ${Object.keys(p['rules']).map((k) => plain(k, 12)).join(', ')})`;
+    return plain(text, 80);
+  }
+  return plain(p, 80);
+}
+
+/** The formatted peer, without its target. */
+export function peerView(raw: unknown): Omit<PeerView, 'target'> {
+  if (!isRec(raw)) return { type: 'other', text: plain(raw), detail: 'peer', title: plain(raw, 400) };
+  const endpoint = raw['endpoint'];
+  if (isRec(endpoint)) {
+    const kind = plain(endpoint['kind'], 40);
+    const node = kind === 'Node';
+    const text = qualifiedName(endpoint['namespace'], endpoint['name']);
+    const labels = labelLines(isRec(endpoint['labels']) ? endpoint['labels'] : undefined);
+    return { type: node ? 'node' : 'endpoint', text, detail: kind || 'workload', title: [`${kind} ${text}`, ...labels].join('\n') };
+  }
+  if (raw['entity'] !== undefined) {
+    const entity = plain(raw['entity'], 60);
+    const meaning = ENTITY_MEANING[entity];
+    return { type: 'entity', text: entity, detail: 'entity', title: meaning ? `entity ${entity}: ${meaning}` : `entity ${entity}` };
+  }
+  if (raw['cidr'] !== undefined) {
+    const except = Array.isArray(raw['except']) ? raw['except'].map((e) => plain(e, 50)) : [];
+    const cidr = plain(raw['cidr'], 50);
+    const text = except.length > 0 ? `${cidr} except ${except.join(', ')}` : cidr;
+    return { type: 'cidr', text: plain(text), detail: 'CIDR', title: plain(text, 400) };
+  }
+  if (raw['fqdn'] !== undefined) {
+    const fqdn = plain(raw['fqdn']);
+    return { type: 'fqdn', text: fqdn, detail: 'DNS name', title: `DNS name ${fqdn}` };
+  }
+  if (isRec(raw['service'])) {
+    const s = raw['service'];
+    const name = s['name'] === null || s['name'] === undefined ? undefined : s['name'];
+    const ns = s['namespace'] === null || s['namespace'] === undefined ? undefined : s['namespace'];
+    const text =
+      name !== undefined ? qualifiedName(ns ?? '*', name) : `selector ${plain(s['selector'], 150)}${ns !== undefined ? ` in ${plain(ns, 60)}` : ''}`;
+    const missing = s['found'] === false ? ' (not in the inventory)' : '';
+    return { type: 'service', text: plain(`${text}${missing}`), detail: 'service', title: plain(`service ${text}${missing}`, 400) };
+  }
+  if (raw['cidrGroup'] !== undefined) {
+    const g = plain(raw['cidrGroup']);
+    return { type: 'cidrGroup', text: g, detail: 'CIDR group', title: `CiliumCIDRGroup ${g}` };
+  }
+  if (raw['group'] !== undefined) {
+    const g = plain(raw['group']);
+    return { type: 'group', text: g, detail: 'group', title: plain(`cloud provider group ${plain(raw['group'], 400)}`, 400) };
+  }
+  return { type: 'other', text: plain(raw), detail: 'peer', title: plain(raw, 400) };
+}
+
+/** What the reserved entities stand for, in a tooltip. */
+const ENTITY_MEANING: Record<string, string> = {
+  all: 'every peer, in and out of the cluster',
+  world: 'everything outside the cluster',
+  cluster: 'every endpoint of the local cluster',
+  host: 'the local node',
+  'remote-node': 'the other nodes of the cluster',
+  kubeapiserver: 'the Kubernetes API server',
+  health: 'the Cilium health endpoints',
+  init: 'endpoints whose identity is not resolved yet',
+  ingress: 'the Cilium ingress proxy',
+  unmanaged: 'pods Cilium does not manage',
+  none: 'no peer',
+};
+
+class TargetTable {
+  readonly map = new Map<TargetId, Target>();
+  add(uri: unknown, range: unknown): TargetId | undefined {
+    if (typeof uri !== 'string' || !isRange(range)) return undefined;
+    const id = `t${this.map.size}`;
+    this.map.set(id, { uri, range });
+    return id;
+  }
+}
+
+function endpointView(e: { kind?: unknown; namespace?: unknown; name?: unknown; labels?: unknown }, target: TargetId | undefined): EndpointView {
+  const kind = plain(e.kind, 40);
+  const text = qualifiedName(e.namespace, e.name);
+  const labels = labelLines(isRec(e.labels) ? e.labels : undefined);
+  const title = [`${kind} ${text}`, ...labels].join('\n');
+  return target ? { text, detail: kind, title, target } : { text, detail: kind, title };
+}
+
+function selectionView(s: WireSelection, uri: string, targets: TargetTable): SelectionView {
+  const n = Array.isArray(s.endpoints) ? s.endpoints.length : 0;
+  const notes = Array.isArray(s.notes) ? s.notes.slice(0, 10).map((x) => plain(x, 300)) : [];
+  return {
+    role: plain(s.role, 40),
+    selector: plain(s.selector, 300),
+    summary: n === 0 ? 'selects nothing' : `selects ${plural(n, 'workload')}`,
+    empty: n === 0,
+    notes,
+    target: targets.add(uri, s.range) ?? '',
+  };
+}
+
+/** Builds the view model of a preview answer. */
+export function buildPreviewModel(preview: EndpointPreview, fileName: string): BuiltPreview {
+  const targets = new TargetTable();
+  const inventory = inventoryView(preview.inventory);
+  const uri = preview.uri;
+  const policies = (Array.isArray(preview.policies) ? preview.policies : []).map((p) => policyView(p, uri, targets));
+  const model: PreviewViewModel = {
+    file: plain(fileName),
+    policies,
+    ...(inventory ? { inventory } : {}),
+    ...(policies.length === 0 ? { message: 'Move the cursor into a policy document to preview it.' } : {}),
+  };
+  return { model, targets: targets.map };
+}
+
+function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable): PolicyView {
+  const p = isRec(entry.preview) ? entry.preview : ({} as Partial<PolicyPreviewEntry['preview']>);
+  const selections = Array.isArray(entry.selections) ? entry.selections : [];
+  // Where each workload's manifest is: the preview's own lists carry no location.
+  const locations = new Map<string, WireEndpoint['location']>();
+  for (const s of selections) for (const e of Array.isArray(s.endpoints) ? s.endpoints : []) if (e.location) locations.set(endpointKey(e.kind, e.namespace, e.name), e.location);
+  const endpointTargets = new Map<string, TargetId | undefined>();
+  const targetOf = (kind: unknown, namespace: unknown, name: unknown): TargetId | undefined => {
+    const key = endpointKey(kind, namespace, name);
+    if (!endpointTargets.has(key)) {
+      const loc = locations.get(key);
+      endpointTargets.set(key, loc ? targets.add(loc.uri, loc.range) : undefined);
+    }
+    return endpointTargets.get(key);
+  };
+
+  const kind = plain(p.kind ?? 'policy', 60);
+  const name = p.name === null || p.name === undefined ? '' : plain(p.name);
+  const namespace = p.namespace === null || p.namespace === undefined ? '' : plain(p.namespace);
+  const heading = `${kind} ${name ? qualifiedName(namespace, name) : '(no name)'}`;
+
+  const subjectList = Array.isArray(p.subjects) ? p.subjects : [];
+  const subjects = subjectList.slice(0, MAX_LIST).map((s) => endpointView(s, targetOf(s.kind, s.namespace, s.name)));
+  const subjectSelections = selections.filter((s) => SUBJECT_ROLES.has(s.role)).map((s) => selectionView(s, uri, targets));
+  const subjectNotes = subjectSelections.flatMap((s) => s.notes);
+  const subjectEmpty =
+    subjectList.length === 0
+      ? `This policy selects no workload of the inventory${subjectNotes.length > 0 ? `: ${subjectNotes.join('; ')}` : ''}.`
+      : undefined;
+
+  const ruleList = Array.isArray(p.rules) ? p.rules : [];
+  const ruleLocations = Array.isArray(entry.rules) ? entry.rules : [];
+  const views: (RuleView & { direction: (typeof DIRECTION_ORDER)[number] })[] = [];
+  ruleList.forEach((r, i) => {
+    const direction = (DIRECTION_ORDER as readonly string[]).includes(r.direction) ? r.direction : 'ingress';
+    const deny = direction.endsWith('Deny');
+    const loc = ruleLocations[i];
+    const target = loc ? targets.add(uri, loc.range) : undefined;
+    const rawPeers = Array.isArray(r.peers) ? r.peers : [];
+    const peers = rawPeers.slice(0, MAX_LIST).map((raw): PeerView => {
+      const v = peerView(raw);
+      const e = isRec(raw) && isRec(raw['endpoint']) ? raw['endpoint'] : undefined;
+      const t = e ? targetOf(e['kind'], e['namespace'], e['name']) : undefined;
+      return t ? { ...v, target: t } : v;
+    });
+    const ports = (Array.isArray(r.ports) ? r.ports : []).slice(0, 50).map(portText);
+    const rulePath = loc && Array.isArray(loc.path) ? loc.path : undefined;
+    const ruleSelections = rulePath
+      ? selections.filter((s) => !SUBJECT_ROLES.has(s.role) && Array.isArray(s.path) && pathStartsWith(s.path, rulePath)).map((s) => selectionView(s, uri, targets))
+      : [];
+    const index = typeof r.index === 'number' ? r.index + 1 : i + 1;
+    let empty: string | undefined;
+    if (rawPeers.length === 0) {
+      const why = ruleSelections.filter((s) => s.empty).map((s) => `${s.role} ${s.selector} selects nothing`);
+      empty = deny
+        ? `Denies nothing: no peer of the inventory matches${why.length ? ` (${why.join('; ')})` : ''}.`
+        : `Admits nothing: no peer of the inventory matches${why.length ? ` (${why.join('; ')})` : ''}.`;
+    }
+    const view: RuleView & { direction: (typeof DIRECTION_ORDER)[number] } = {
+      direction,
+      deny,
+      title: `${DIRECTION_TITLE[direction]} ${index}`,
+      peers,
+      morePeers: Math.max(0, rawPeers.length - MAX_LIST),
+      ports,
+      portSummary: ports.length === 0 ? 'on any port' : `on ${ports.join(', ')}`,
+      selections: ruleSelections,
+      ...(empty ? { empty } : {}),
+      ...(target ? { target } : {}),
+    };
+    views.push(view);
+  });
+  const sections: RuleSectionView[] = DIRECTION_ORDER.map((d) => ({ direction: d, heading: DIRECTION_HEADING[d], rules: views.filter((v) => v.direction === d) })).filter(
+    (s) => s.rules.length > 0,
+  );
+  const isNetworkPolicy = /NetworkPolicy$/.test(kind);
+  const policyTarget = targets.add(uri, entry.range) ?? '';
+  const view: PolicyView = {
+    kind,
+    name,
+    namespace,
+    heading: plain(heading),
+    target: policyTarget,
+    subjects,
+    moreSubjects: Math.max(0, subjectList.length - MAX_LIST),
+    subjectSummary: subjectList.length === 0 ? 'selects nothing' : `selects ${plural(subjectList.length, 'workload')}`,
+    subjectSelections,
+    sections,
+    ...(subjectEmpty ? { subjectEmpty } : {}),
+    ...(isNetworkPolicy && views.length === 0 ? { noRules: 'This policy has no ingress or egress rule.' } : {}),
+  };
+  if (isNetworkPolicy) {
+    const subjectTarget = subjects.length === 1 ? subjects[0]?.target : undefined;
+    return { ...view, graph: buildGraph(subjectList, views, subjectTarget) };
+  }
+  return view;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph layout: peers of ingress rules on the left, the subject in the middle, egress peers on
+// the right. A straight-column layout keeps every label horizontal and readable at any zoom.
+
+/** Layout constants, exported for tests. */
+export const GRAPH = {
+  boxWidth: 190,
+  boxHeight: 40,
+  rowGap: 16,
+  columnGap: 170,
+  margin: 12,
+} as const;
+
+interface PeerSlot {
+  key: string;
+  view: PeerView;
+  /** Verdicts and ports per deny flag. */
+  verdicts: Map<boolean, Set<string>>;
+}
+
+function collectSide(views: readonly RuleView[], ingress: boolean): PeerSlot[] {
+  const slots = new Map<string, PeerSlot>();
+  for (const r of views) {
+    if (r.direction.startsWith('ingress') !== ingress) continue;
+    for (const p of r.peers) {
+      const key = `${p.type}\u0000${p.text}`;
+      let slot = slots.get(key);
+      if (!slot) {
+        slot = { key, view: p, verdicts: new Map() };
+        slots.set(key, slot);
+      }
+      let ports = slot.verdicts.get(r.deny);
+      if (!ports) {
+        ports = new Set();
+        slot.verdicts.set(r.deny, ports);
+      }
+      if (r.ports.length === 0) ports.add('any port');
+      for (const port of r.ports) ports.add(port);
+    }
+  }
+  return [...slots.values()];
+}
+
+function portsLabel(ports: ReadonlySet<string>): string {
+  if (ports.has('any port')) return '';
+  const list = [...ports];
+  const shown = list.slice(0, 2).join(', ');
+  return plain(list.length > 2 ? `${shown} +${list.length - 2}` : shown, 40);
+}
+
+function buildGraph(subjectList: readonly { kind: string; namespace: string; name: string }[], views: readonly RuleView[], subjectTarget: TargetId | undefined): GraphModel {
+  const { boxWidth: W, boxHeight: H, rowGap, columnGap, margin } = GRAPH;
+  const left = collectSide(views, true);
+  const right = collectSide(views, false);
+  // At most MAX_GRAPH_PEERS boxes and one "+N more" box per side.
+  const rows = (n: number): number => Math.min(n, MAX_GRAPH_PEERS + 1);
+  const maxRows = Math.max(1, rows(left.length), rows(right.length));
+  const height = margin * 2 + maxRows * H + (maxRows - 1) * rowGap;
+  const width = margin * 2 + 3 * W + 2 * columnGap;
+  const xLeft = margin;
+  const xMid = margin + W + columnGap;
+  const xRight = xMid + W + columnGap;
+
+  const first = subjectList[0];
+  const subjectLabel =
+    subjectList.length === 0 ? 'selects nothing' : subjectList.length === 1 && first ? plain(first.name, MAX_BOX_TEXT) : `${subjectList.length} workloads`;
+  const subjectTitle =
+    subjectList.length === 0
+      ? 'The policy selects no workload of the inventory'
+      : subjectList.slice(0, 20).map((s) => qualifiedName(s.namespace, s.name)).join('\n') + (subjectList.length > 20 ? `\n… and ${subjectList.length - 20} more` : '');
+  const subject: GraphNode = {
+    id: 'subject',
+    role: 'subject',
+    type: 'subject',
+    label: subjectLabel,
+    sublabel: subjectList.length === 1 && first ? plain(first.kind, MAX_BOX_TEXT) : 'subject',
+    title: subjectTitle,
+    x: xMid,
+    y: (height - H) / 2,
+    width: W,
+    height: H,
+    ...(subjectTarget ? { target: subjectTarget } : {}),
+  };
+  const nodes: GraphNode[] = [subject];
+  const edges: GraphEdge[] = [];
+
+  const place = (slots: PeerSlot[], side: 'ingress' | 'egress'): void => {
+    const x = side === 'ingress' ? xLeft : xRight;
+    const count = rows(slots.length);
+    const block = count * H + (count - 1) * rowGap;
+    const top = (height - block) / 2;
+    const shown = slots.length > MAX_GRAPH_PEERS + 1 ? slots.slice(0, MAX_GRAPH_PEERS) : slots;
+    shown.forEach((slot, i) => {
+      const id = `${side}-${i}`;
+      const y = top + i * (H + rowGap);
+      const v = slot.view;
+      nodes.push({
+        id,
+        role: 'peer',
+        type: v.type,
+        label: plain(v.text, MAX_BOX_TEXT),
+        sublabel: plain(v.detail, MAX_BOX_TEXT),
+        title: v.title,
+        x,
+        y,
+        width: W,
+        height: H,
+        ...(v.target ? { target: v.target } : {}),
+      });
+      const verdicts = [...slot.verdicts.entries()].sort(([a], [b]) => Number(a) - Number(b));
+      verdicts.forEach(([deny, ports], j) => {
+        // Two verdicts for one peer: offset the lines so both stay visible.
+        const dy = verdicts.length > 1 ? (j === 0 ? -8 : 8) : 0;
+        const peerY = y + H / 2 + dy;
+        const subjectY = subject.y + H / 2 + dy;
+        const pl = portsLabel(ports);
+        const label = `${deny ? 'deny' : 'allow'}${pl ? ` ${pl}` : ''}`;
+        const [x1, y1, x2, y2] = side === 'ingress' ? [x + W, peerY, xMid, subjectY] : [xMid + W, subjectY, x, peerY];
+        const peerEndX = side === 'ingress' ? x1 : x2;
+        const peerEndY = side === 'ingress' ? y1 : y2;
+        const otherX = side === 'ingress' ? x2 : x1;
+        const otherY = side === 'ingress' ? y2 : y1;
+        edges.push({
+          from: side === 'ingress' ? id : subject.id,
+          to: side === 'ingress' ? subject.id : id,
+          direction: side,
+          deny,
+          label,
+          title: plain(`${side} ${deny ? 'denied' : 'allowed'} ${side === 'ingress' ? 'from' : 'to'} ${v.text} ${ports.has('any port') ? 'on any port' : `on ${[...ports].join(', ')}`}`, 400),
+          x1,
+          y1,
+          x2,
+          y2,
+          labelX: peerEndX + (otherX - peerEndX) * 0.3,
+          labelY: peerEndY + (otherY - peerEndY) * 0.3 - 4,
+        });
+      });
+    });
+    if (slots.length > MAX_GRAPH_PEERS + 1) {
+      const i = MAX_GRAPH_PEERS;
+      const rest = slots.length - MAX_GRAPH_PEERS;
+      nodes.push({
+        id: `${side}-more`,
+        role: 'more',
+        type: 'other',
+        label: `+${rest} more peers`,
+        sublabel: 'listed below',
+        title: `${rest} more ${side} peers are listed below the picture`,
+        x,
+        y: top + i * (H + rowGap),
+        width: W,
+        height: H,
+      });
+    }
+  };
+  place(left, 'ingress');
+  place(right, 'egress');
+
+  const countDeny = (slots: PeerSlot[]): number => slots.filter((s) => s.verdicts.has(true)).length;
+  const summary = plain(
+    `${subjectList.length === 0 ? 'The policy selects nothing' : `The policy selects ${plural(subjectList.length, 'workload')}`}; ` +
+      `ingress from ${plural(left.length, 'peer')} (${countDeny(left)} denied), egress to ${plural(right.length, 'peer')} (${countDeny(right)} denied).`,
+    400,
+  );
+  return { width, height, nodes, edges, summary };
+}

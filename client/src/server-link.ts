@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The preview features' handle on the language server. The client object changes on every
+ * restart, so the panel, the tree, the status bar and the commands talk to this link instead:
+ * it knows whether the running server offers the endpoint preview (`experimental.
+ * endpointPreviewProvider`), sets the `ciliumPolicy.serverReady` context key accordingly, and
+ * relays `ciliumPolicy/inventoryChanged`.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { InventoryChangedNotification, InventoryRequest, type InventoryStatus } from '../../server/src/protocol.js';
+
+/** Context key for `when` clauses: the running server answers the preview requests. */
+export const READY_KEY = 'ciliumPolicy.serverReady';
+
+/** Whether an `initialize` answer offers the endpoint preview. */
+export function offersPreview(capabilities: unknown): boolean {
+  const experimental = (capabilities as { experimental?: unknown } | undefined)?.experimental;
+  return typeof experimental === 'object' && experimental !== null && (experimental as Record<string, unknown>)['endpointPreviewProvider'] === true;
+}
+
+export class ServerLink implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private status: InventoryStatus | undefined;
+  private readonly readyEmitter = new vscode.EventEmitter<boolean>();
+  private readonly inventoryEmitter = new vscode.EventEmitter<InventoryStatus | undefined>();
+
+  /** Fires when the server becomes ready or goes away. */
+  readonly onDidChangeReady = this.readyEmitter.event;
+  /** Fires with the new status when the inventory changed (or was forgotten: `undefined`). */
+  readonly onDidChangeInventory = this.inventoryEmitter.event;
+
+  constructor() {
+    void vscode.commands.executeCommand('setContext', READY_KEY, false);
+  }
+
+  /** True while a running server offers the preview. */
+  get ready(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** The last inventory status the server reported. */
+  get inventory(): InventoryStatus | undefined {
+    return this.status;
+  }
+
+  /**
+   * Registers the notification handler on a new client; call before `start()` so no
+   * notification is missed.
+   */
+  listen(client: LanguageClient): vscode.Disposable {
+    return client.onNotification(InventoryChangedNotification.method, (status: InventoryChangedNotification.Params) => {
+      if (this.client === client || this.client === undefined) this.setInventory(status);
+    });
+  }
+
+  /** Called when a client reached the running state: checks the capability and announces readiness. */
+  attach(client: LanguageClient): void {
+    // Both the state listener and the end of start() call this; once is enough.
+    if (this.client === client) return;
+    const offers = offersPreview(client.initializeResult?.capabilities);
+    const was = this.client;
+    this.client = offers ? client : undefined;
+    void vscode.commands.executeCommand('setContext', READY_KEY, offers);
+    if (was !== this.client) this.readyEmitter.fire(offers);
+    if (offers) {
+      // The server may have announced its inventory before the client was ready; ask.
+      this.request<InventoryRequest.Result>(InventoryRequest.method, {}).then(
+        (r) => this.setInventory(r.status),
+        () => undefined,
+      );
+    }
+  }
+
+  /** Called when the client stopped. */
+  detach(): void {
+    const was = this.client;
+    this.client = undefined;
+    void vscode.commands.executeCommand('setContext', READY_KEY, false);
+    if (was) {
+      this.readyEmitter.fire(false);
+      this.setInventory(undefined);
+    }
+  }
+
+  /** Records a status (from a notification or a `setInventory` answer) and tells the listeners. */
+  setInventory(status: InventoryStatus | undefined): void {
+    this.status = status;
+    this.inventoryEmitter.fire(status);
+  }
+
+  /** Sends a request; rejects when no preview-capable server runs. */
+  async request<R>(method: string, params: unknown): Promise<R> {
+    const c = this.client;
+    if (!c) throw new Error('The Cilium Policy language server is not running.');
+    return (await c.sendRequest(method, params)) as R;
+  }
+
+  dispose(): void {
+    this.readyEmitter.dispose();
+    this.inventoryEmitter.dispose();
+  }
+}

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Editor help for Tetragon policies, independent of any editor protocol: what to complete at an
+ * offset (syscalls, LSM hooks, tracepoints, argument types, the operators and actions that fit the
+ * context, signals) and what to show on hover (signatures with argument indexes, operators). The
+ * language server maps these plain results to LSP types.
+ */
+import type { PolicyDocument, PolicyFile } from './document.js';
+import { pathAt } from './path-at.js';
+import {
+  DEFAULT_KERNEL_ARCH,
+  KERNEL_DATA_SOURCE,
+  formatSignature,
+  kernelFunction,
+  lookupSyscall,
+  lsmHook,
+  lsmHookNames,
+  preferredArgTypes,
+  syscallByEntry,
+  syscallNames,
+  tracepointEvents,
+  tracepointSubsystems,
+  type KernelArch,
+  type KernelSignature,
+} from './kernel/index.js';
+
+export type AssistItemKind = 'syscall' | 'lsm-hook' | 'tracepoint' | 'arg-type' | 'operator' | 'action' | 'signal';
+
+export interface AssistItem {
+  readonly label: string;
+  readonly detail?: string;
+  /** Markdown. */
+  readonly documentation?: string;
+  /** Text to insert when it differs from the label. */
+  readonly insertText?: string;
+  readonly kind: AssistItemKind;
+}
+
+export interface AssistCompletions {
+  /** In the order they should be offered (the best fitting first). */
+  readonly items: readonly AssistItem[];
+  /** The text the chosen item replaces (the scalar being typed); absent means "insert at the offset". */
+  readonly replaceSpan?: { readonly start: number; readonly end: number };
+}
+
+type Obj = Readonly<Record<string, unknown>>;
+const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Data at a path, or undefined. */
+function dataAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let cur = data;
+  for (const seg of path) {
+    if (Array.isArray(cur) && typeof seg === 'number') cur = cur[seg];
+    else if (obj(cur)) cur = (cur as Obj)[String(seg)];
+    else return undefined;
+  }
+  return cur;
+}
+
+const HOOK_SECTIONS = ['kprobes', 'fentries', 'tracepoints', 'uprobes', 'lsmhooks', 'usdts'];
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+/** Argument types (D3), with a few words each. */
+const ARG_TYPES: readonly [string, string][] = [
+  ['int', '32-bit signed integer'],
+  ['uint32', '32-bit unsigned integer'],
+  ['int64', '64-bit signed integer'],
+  ['uint64', '64-bit unsigned integer'],
+  ['long', 'signed long (64-bit)'],
+  ['ulong', 'unsigned long (64-bit)'],
+  ['int8', '8-bit signed integer'],
+  ['uint8', '8-bit unsigned integer'],
+  ['int16', '16-bit signed integer'],
+  ['uint16', '16-bit unsigned integer'],
+  ['int32', '32-bit signed integer'],
+  ['size_t', 'size'],
+  ['fd', 'file descriptor, reported with its path'],
+  ['string', 'NUL-terminated string'],
+  ['char_buf', 'buffer; pair with sizeArgIndex or returnCopy'],
+  ['char_iovec', 'iovec array; pair with sizeArgIndex'],
+  ['const_buf', 'fixed-size buffer (sizeArgIndex gives the size)'],
+  ['data_loc', 'tracepoint __data_loc string'],
+  ['file', 'struct file *, reported as its path'],
+  ['path', 'struct path *, reported as its path'],
+  ['dentry', 'struct dentry *'],
+  ['filename', 'struct filename *'],
+  ['linux_binprm', 'struct linux_binprm *, reported as the executed path'],
+  ['kiocb', 'struct kiocb *'],
+  ['iov_iter', 'struct iov_iter *'],
+  ['sock', 'struct sock *'],
+  ['skb', 'struct sk_buff *'],
+  ['socket', 'struct socket *'],
+  ['sockaddr', 'struct sockaddr *'],
+  ['sockaddr_un', 'struct sockaddr_un *'],
+  ['net_device', 'struct net_device *'],
+  ['cred', 'struct cred *'],
+  ['user_namespace', 'struct user_namespace *'],
+  ['capability', 'capability number'],
+  ['kernel_cap_t', 'capability set'],
+  ['cap_inheritable', 'inheritable capability set'],
+  ['cap_permitted', 'permitted capability set'],
+  ['cap_effective', 'effective capability set'],
+  ['bpf_attr', 'union bpf_attr *'],
+  ['bpf_map', 'struct bpf_map *'],
+  ['bpf_prog', 'struct bpf_prog *'],
+  ['perf_event', 'struct perf_event *'],
+  ['load_info', 'struct load_info * (module loading)'],
+  ['module', 'struct module *'],
+  ['bpf_cmd', 'bpf() command, shown by name'],
+  ['syscall64', 'syscall id (tracepoints; use with list: values)'],
+  ['auto', 'type from the tracepoint format or BTF (not for kprobes and fentries)'],
+  ['nop', 'placeholder: read nothing'],
+];
+
+type Group = 'str' | 'num' | 'cap' | 'sock' | 'sockaddr' | 'sockaddr_un' | 'file' | 'any';
+
+/** Operator families of D6, by argument type. */
+function groupOf(type: string | undefined): Group {
+  if (type === undefined || type === 'auto') return 'any';
+  if (type === 'file' || type === 'path') return 'file';
+  if (['string', 'char_buf', 'fd', 'dentry', 'linux_binprm', 'data_loc', 'net_device'].includes(type)) return 'str';
+  if (/^(u?int(8|16|32|64)?|sint(8|16|32|64)|long|ulong|size_t|syscall64|bpf_cmd)$/.test(type)) return 'num';
+  if (['kernel_cap_t', 'cap_inheritable', 'cap_permitted', 'cap_effective'].includes(type)) return 'cap';
+  if (['sock', 'skb', 'socket'].includes(type)) return 'sock';
+  if (type === 'sockaddr' || type === 'sockaddr_un') return type;
+  return 'any';
+}
+
+interface OperatorDoc {
+  readonly groups: readonly Group[];
+  readonly text: string;
+  readonly example: string;
+}
+
+const STRS: readonly Group[] = ['str', 'file', 'sockaddr_un'];
+const NUMS: readonly Group[] = ['num'];
+const SOCKS: readonly Group[] = ['sock'];
+
+/** Operators (CRD spelling): where they apply, what they do, a one-line example. */
+const OPERATORS: Readonly<Record<string, OperatorDoc>> = {
+  Equal: { groups: [...STRS, 'num', 'cap'], text: 'The argument equals one of the values (strings exactly; numbers in any base; capability sets as masks or names).', example: 'values: ["/etc/shadow"]' },
+  NotEqual: { groups: [...STRS, 'num', 'cap'], text: 'The argument equals none of the values.', example: 'values: ["0"]' },
+  Prefix: { groups: STRS, text: 'The string starts with one of the values (each at most 256 bytes).', example: 'values: ["/etc/"]' },
+  NotPrefix: { groups: STRS, text: 'The string starts with none of the values.', example: 'values: ["/tmp/"]' },
+  Postfix: { groups: STRS, text: 'The string ends with one of the values (each at most 127 bytes).', example: 'values: [".so"]' },
+  NotPostfix: { groups: STRS, text: 'The string ends with none of the values.', example: 'values: [".log"]' },
+  SubString: { groups: STRS, text: 'The string contains one of the values (each under 100 characters).', example: 'values: ["passwd"]' },
+  SubStringIgnCase: { groups: STRS, text: 'Like SubString, ignoring case.', example: 'values: ["Secret"]' },
+  FileType: { groups: ['file'], text: 'The file is of one of the types (reg, dir, lnk, chr, blk, fifo, sock).', example: 'values: ["reg"]' },
+  NotFileType: { groups: ['file'], text: 'The file is of none of the types.', example: 'values: ["dir"]' },
+  GreaterThan: { groups: NUMS, text: 'The number is greater than the value (kernel ≥ 5.3).', example: 'values: ["1024"]' },
+  LessThan: { groups: NUMS, text: 'The number is less than the value (kernel ≥ 5.3).', example: 'values: ["1024"]' },
+  Mask: { groups: NUMS, text: 'The number has any bit of the mask set.', example: 'values: ["0x40"]  # O_CREAT' },
+  InRange: { groups: NUMS, text: 'The number lies in one of the `min:max` ranges.', example: 'values: ["1000:1999"]' },
+  NotInRange: { groups: NUMS, text: 'The number lies in none of the ranges.', example: 'values: ["0:999"]' },
+  InMap: { groups: NUMS, text: 'The number is one of many values, ranges or `list:NAME` syscalls (no limit on the count).', example: 'values: ["list:dups"]' },
+  NotInMap: { groups: NUMS, text: 'The number is none of the values.', example: 'values: ["0", "1:3"]' },
+  CapabilitiesGained: { groups: ['cap'], text: 'The task gains capabilities: `args` lists the new and old capability sets.', example: 'args: [0, 1]' },
+  SPort: { groups: [...SOCKS, 'sockaddr'], text: 'The source port is one of the values or ranges.', example: 'values: ["22", "8000:8080"]' },
+  NotSPort: { groups: [...SOCKS, 'sockaddr'], text: 'The source port is none of the values.', example: 'values: ["22"]' },
+  DPort: { groups: SOCKS, text: 'The destination port is one of the values or ranges.', example: 'values: ["443"]' },
+  NotDPort: { groups: SOCKS, text: 'The destination port is none of the values.', example: 'values: ["53"]' },
+  SAddr: { groups: [...SOCKS, 'sockaddr'], text: 'The source address is in one of the addresses or CIDRs.', example: 'values: ["10.0.0.0/8"]' },
+  NotSAddr: { groups: [...SOCKS, 'sockaddr'], text: 'The source address is in none of them.', example: 'values: ["127.0.0.1"]' },
+  DAddr: { groups: SOCKS, text: 'The destination address is in one of the addresses or CIDRs.', example: 'values: ["192.168.0.0/16"]' },
+  NotDAddr: { groups: SOCKS, text: 'The destination address is in none of them.', example: 'values: ["127.0.0.1", "::1"]' },
+  SPortPriv: { groups: [...SOCKS, 'sockaddr'], text: 'The source port is privileged (below 1024); takes no values.', example: 'operator: SPortPriv' },
+  NotSportPriv: { groups: [...SOCKS, 'sockaddr'], text: 'The source port is not privileged; takes no values.', example: 'operator: NotSportPriv' },
+  DPortPriv: { groups: SOCKS, text: 'The destination port is privileged (below 1024); takes no values.', example: 'operator: DPortPriv' },
+  NotDPortPriv: { groups: SOCKS, text: 'The destination port is not privileged; takes no values.', example: 'operator: NotDPortPriv' },
+  Protocol: { groups: SOCKS, text: 'The socket protocol is one of the values (numbers or names).', example: 'values: ["IPPROTO_TCP"]' },
+  Family: { groups: [...SOCKS, 'sockaddr', 'sockaddr_un'], text: 'The address family is one of the values (numbers or names).', example: 'values: ["AF_INET", "AF_INET6"]' },
+  State: { groups: SOCKS, text: 'The TCP state is one of the values (numbers or names).', example: 'values: ["TCP_ESTABLISHED"]' },
+  CelExpr: { groups: [...STRS, 'num', 'cap', 'sock', 'sockaddr'], text: 'A CEL expression over the arguments, compiled to BPF; exactly one value.', example: 'values: ["arg0 > 100"]' },
+};
+
+/** Actions (D8) and where they are not allowed. */
+const ACTIONS: readonly [string, string][] = [
+  ['Post', 'Send an event (optionally rate-limited, with stack traces).'],
+  ['NoPost', 'Do not send an event for this match.'],
+  ['Sigkill', 'Kill the task synchronously.'],
+  ['Signal', 'Send the signal `argSig` to the task.'],
+  ['Override', 'Make the function return `argError` without running it.'],
+  ['GetUrl', 'Fetch the URL `argUrl` (to notify an external system).'],
+  ['DnsLookup', 'Resolve `argFqdn` (to notify an external system).'],
+  ['TrackSock', 'Track the socket at argument `argSock`.'],
+  ['UntrackSock', 'Stop tracking the socket at argument `argSock`.'],
+  ['NotifyEnforcer', 'Tell the enforcer to act (`argError`, `argSig`); needs `spec.enforcers`.'],
+  ['CleanupEnforcerNotification', 'Clear a pending enforcer notification.'],
+  ['Set', 'Write `argValue` to argument `argIndex`.'],
+];
+
+/** Whether an action may be used on a hook (D8 and the per-hook restrictions). */
+function actionAllowed(action: string, section: string, hook: Obj, spec: Obj | undefined): boolean {
+  const enforcement = ['Sigkill', 'Signal', 'NotifyEnforcer', 'Override', 'Set'];
+  if (section === 'lsmhooks') return ['Post', 'NoPost', 'Sigkill', 'Signal', 'Override'].includes(action);
+  if (section === 'fentries' && enforcement.includes(action)) return false;
+  if ((section === 'uprobes' || section === 'usdts') && (action === 'GetUrl' || action === 'DnsLookup')) return false;
+  if (action === 'Override' && section === 'kprobes') {
+    const call = str(hook['call']) ?? '';
+    return hook['syscall'] !== false || call.startsWith('security_');
+  }
+  if (action === 'Override' && section === 'tracepoints') return false;
+  if (action === 'NotifyEnforcer') return Array.isArray(spec?.['enforcers']) && (spec!['enforcers'] as unknown[]).length > 0;
+  return true;
+}
+
+/** Signal numbers as on x86_64 and arm64 (the same for 1–31). */
+const SIGNALS: readonly [number, string, string][] = [
+  [1, 'SIGHUP', 'hang-up'],
+  [2, 'SIGINT', 'interrupt'],
+  [3, 'SIGQUIT', 'quit with core dump'],
+  [6, 'SIGABRT', 'abort'],
+  [9, 'SIGKILL', 'kill (cannot be caught)'],
+  [10, 'SIGUSR1', 'user-defined 1'],
+  [12, 'SIGUSR2', 'user-defined 2'],
+  [13, 'SIGPIPE', 'broken pipe'],
+  [14, 'SIGALRM', 'alarm'],
+  [15, 'SIGTERM', 'terminate'],
+  [17, 'SIGCHLD', 'child status changed'],
+  [18, 'SIGCONT', 'continue'],
+  [19, 'SIGSTOP', 'stop (cannot be caught)'],
+  [20, 'SIGTSTP', 'terminal stop'],
+  [31, 'SIGSYS', 'bad syscall'],
+];
+
+// ---------------------------------------------------------------------------------------------
+// Context
+
+interface HookContext {
+  readonly section: string;
+  readonly hook: Obj;
+  readonly hookPath: readonly (string | number)[];
+  /** The rest of the path below the hook. */
+  readonly rest: readonly (string | number)[];
+}
+
+function hookContext(data: unknown, path: readonly (string | number)[]): HookContext | undefined {
+  if (path[0] !== 'spec' || typeof path[1] !== 'string' || !HOOK_SECTIONS.includes(path[1]) || typeof path[2] !== 'number') return undefined;
+  const hook = obj(dataAt(data, path.slice(0, 3)));
+  return hook ? { section: path[1], hook, hookPath: path.slice(0, 3), rest: path.slice(3) } : undefined;
+}
+
+function isTracingPolicy(doc: PolicyDocument): boolean {
+  return doc.kind?.kind === 'TracingPolicy' || doc.kind?.kind === 'TracingPolicyNamespaced';
+}
+
+/** The signature behind a hook, if known. */
+function hookSignature(ctx: HookContext, arch: KernelArch): KernelSignature | undefined {
+  if (ctx.section === 'lsmhooks') {
+    const name = str(ctx.hook['hook']);
+    return name ? lsmHook(name) : undefined;
+  }
+  if (ctx.section !== 'kprobes' && ctx.section !== 'fentries') return undefined;
+  const call = str(ctx.hook['call']);
+  if (!call || call.startsWith('list:')) return undefined;
+  if (ctx.section === 'kprobes' && ctx.hook['syscall'] !== false) {
+    const r = lookupSyscall(call, arch);
+    return r.kind === 'found' ? r.info.signature : undefined;
+  }
+  return kernelFunction(call);
+}
+
+/** The declared type of the argument a matchArgs/matchData/matchReturnArgs entry looks at. */
+function filterType(ctx: HookContext, field: string, filter: Obj | undefined): string | undefined {
+  if (field === 'matchReturnArgs') return str(obj(ctx.hook['returnArg'])?.['type']);
+  const index = filter?.['index'];
+  if (typeof index !== 'number' || filter?.['args'] !== undefined) return undefined;
+  if (field === 'matchData') return str(obj((ctx.hook['data'] as unknown[] | undefined)?.[index])?.['type']);
+  const args = Array.isArray(ctx.hook['args']) ? (ctx.hook['args'] as unknown[]) : [];
+  return str(args.map(obj).find((a) => a?.['index'] === index)?.['type']);
+}
+
+function signatureDoc(sig: KernelSignature, note?: string): string {
+  const lines = ['```c', formatSignature(sig), '```'];
+  if (sig.params.length) lines.push('', ...sig.params.map((p) => `- \`${p.index}\`: \`${p.type}\`${p.name ? ` ${p.name}` : ''}`));
+  if (note) lines.push('', note);
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completion
+
+/** Completion items for the position, or undefined when the position is not one we help with. */
+export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offset: number, arch: KernelArch = DEFAULT_KERNEL_ARCH): AssistCompletions | undefined {
+  if (!isTracingPolicy(doc)) return undefined;
+  const at = pathAt(doc, file.text, offset);
+  if (!at || at.position !== 'value') return undefined;
+  const ctx = hookContext(doc.data, at.path);
+  if (!ctx) return undefined;
+  const replaceSpan = at.node ? at.span : undefined;
+  const done = (items: AssistItem[]): AssistCompletions | undefined => (items.length ? { items, ...(replaceSpan ? { replaceSpan } : {}) } : undefined);
+  const rest = ctx.rest;
+  const last = rest[rest.length - 1];
+
+  if (rest.length === 1 && last === 'call' && ctx.section === 'kprobes' && ctx.hook['syscall'] !== false) {
+    return done(
+      syscallNames(arch).map((name) => {
+        const info = syscallByEntry(name, arch)!;
+        return { label: `sys_${name}`, detail: `syscall ${info.nr} (${arch})`, kind: 'syscall' as const, ...(info.signature ? { documentation: signatureDoc(info.signature) } : {}) };
+      }),
+    );
+  }
+  if (rest.length === 1 && last === 'hook' && ctx.section === 'lsmhooks') {
+    return done(lsmHookNames().map((name) => ({ label: name, detail: 'LSM hook', documentation: signatureDoc(lsmHook(name)!), kind: 'lsm-hook' as const })));
+  }
+  if (rest.length === 1 && last === 'subsystem' && ctx.section === 'tracepoints') {
+    return done(tracepointSubsystems().map((s) => ({ label: s, detail: `${tracepointEvents(s)!.length} events`, kind: 'tracepoint' as const })));
+  }
+  if (rest.length === 1 && last === 'event' && ctx.section === 'tracepoints') {
+    const subsystem = str(ctx.hook['subsystem']);
+    const events = subsystem ? tracepointEvents(subsystem) : undefined;
+    return events ? done(events.map((e) => ({ label: e, detail: `${subsystem}/${e}`, kind: 'tracepoint' as const }))) : undefined;
+  }
+  if (last === 'type' && ((rest.length === 3 && (rest[0] === 'args' || rest[0] === 'data')) || (rest.length === 2 && rest[0] === 'returnArg'))) {
+    // For an argument of a known signature, the types that fit its C type come first.
+    let first: readonly string[] = [];
+    let cType: string | undefined;
+    if (rest[0] === 'args') {
+      const index = obj(dataAt(ctx.hook, rest.slice(0, 2)))?.['index'];
+      const param = typeof index === 'number' ? hookSignature(ctx, arch)?.params[index] : undefined;
+      if (param) {
+        first = preferredArgTypes(param.type);
+        cType = param.type;
+      }
+    }
+    const ordered = [...first.map((t) => ARG_TYPES.find(([n]) => n === t)!).filter(Boolean), ...ARG_TYPES.filter(([n]) => !first.includes(n))];
+    return done(ordered.map(([label, detail]) => ({ label, detail, kind: 'arg-type' as const, ...(cType && first.includes(label) ? { documentation: `Fits the parameter's C type \`${cType}\`.` } : {}) })));
+  }
+  // spec.<section>[i].selectors[j].<field>[k].operator / .action / .argSig
+  if (rest.length === 5 && rest[0] === 'selectors') {
+    const field = String(rest[2]);
+    const entry = obj(dataAt(ctx.hook, rest.slice(0, 4)));
+    if (last === 'operator' && (field === 'matchArgs' || field === 'matchData' || field === 'matchReturnArgs')) {
+      const group = groupOf(filterType(ctx, field, entry));
+      return done(
+        Object.entries(OPERATORS)
+          .filter(([, d]) => group === 'any' || d.groups.includes(group))
+          .map(([label, d]) => ({ label, detail: 'operator', documentation: `${d.text}\n\n\`${d.example}\``, kind: 'operator' as const })),
+      );
+    }
+    if (last === 'action' && (field === 'matchActions' || field === 'matchReturnActions')) {
+      const spec = obj(dataAt(doc.data, ['spec']));
+      return done(ACTIONS.filter(([a]) => actionAllowed(a, ctx.section, ctx.hook, spec)).map(([label, text]) => ({ label, detail: 'action', documentation: text, kind: 'action' as const })));
+    }
+    if (last === 'argSig' && (field === 'matchActions' || field === 'matchReturnActions')) {
+      return done(SIGNALS.map(([n, name, text]) => ({ label: String(n), detail: name, documentation: `${name}: ${text}`, kind: 'signal' as const })));
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hover
+
+/** Markdown for a hover at the position, or undefined. */
+export function tetragonHover(file: PolicyFile, doc: PolicyDocument, offset: number, arch: KernelArch = DEFAULT_KERNEL_ARCH): string | undefined {
+  if (!isTracingPolicy(doc)) return undefined;
+  const at = pathAt(doc, file.text, offset);
+  if (!at || at.position !== 'value' || !at.node) return undefined;
+  const ctx = hookContext(doc.data, at.path);
+  if (!ctx) return undefined;
+  const rest = ctx.rest;
+  const last = rest[rest.length - 1];
+  const source = `_Signatures from ${KERNEL_DATA_SOURCE}._`;
+
+  if (rest.length === 1 && last === 'call' && (ctx.section === 'kprobes' || ctx.section === 'fentries')) {
+    const call = str(ctx.hook['call']);
+    if (!call || call.startsWith('list:')) return undefined;
+    if (ctx.section === 'kprobes' && ctx.hook['syscall'] !== false) {
+      const r = lookupSyscall(call, arch);
+      if (r.kind !== 'found') return undefined;
+      const head = `**syscall ${r.info.nr}** on ${arch}; the agent attaches to \`${arch === 'x86_64' ? '__x64_' : '__arm64_'}sys_${r.info.name}\`.`;
+      return r.info.signature ? `${head}\n\n${signatureDoc(r.info.signature, source)}` : head;
+    }
+    const fn = kernelFunction(call);
+    if (fn) return `**kernel function**\n\n${signatureDoc(fn, `${source} Kernel-internal signatures can differ on other releases.`)}`;
+    return [
+      `**kernel function \`${call}\`** (not among the functions whose prototypes we bundle).`,
+      '',
+      "The agent looks the symbol up in the node's kernel when it loads the policy; if it does not exist there, loading fails.",
+      'Set `ignore: { callNotFound: true }` on this kprobe to have the agent skip a missing call instead, e.g. for a policy that spans kernel versions.',
+    ].join('\n');
+  }
+  if (rest.length === 1 && last === 'hook' && ctx.section === 'lsmhooks') {
+    const sig = lsmHook(str(ctx.hook['hook']) ?? '');
+    return sig ? `**LSM hook**, attached as \`bpf_lsm_${sig.name}\`\n\n${signatureDoc(sig, source)}` : undefined;
+  }
+  if (rest.length === 3 && rest[0] === 'args' && last === 'index') {
+    const index = dataAt(ctx.hook, rest);
+    const sig = hookSignature(ctx, arch);
+    const param = typeof index === 'number' ? sig?.params[index] : undefined;
+    return param && sig ? `Argument ${param.index} of \`${sig.name}\`: \`${param.type}\`${param.name ? ` ${param.name}` : ''}` : undefined;
+  }
+  if (rest.length === 5 && rest[0] === 'selectors' && last === 'operator') {
+    const op = str(dataAt(ctx.hook, rest));
+    const d = op ? OPERATORS[op] : undefined;
+    return d && op ? `**${op}**: ${d.text}\n\nExample: \`${d.example}\`` : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The endpoint preview in the language server: the inventory requests and notification of
+ * `protocol.ts`, the "selects N workloads" CodeLenses, and the inventory the lint rules see.
+ * `server.ts` creates one {@link PreviewService} and forwards the few events it cannot share
+ * (watched files, configuration changes); everything else is registered here.
+ */
+import type { CodeLens, Connection, InitializeParams, ServerCapabilities, TextDocuments } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { PolicyFile } from '../core/document.js';
+import type { Span } from '../core/findings.js';
+import type { Endpoint } from '../core/inventory.js';
+import type { LineIndex } from '../core/line-index.js';
+import { policiesSelecting, previewDetails, selectionSummary, type EndpointIndex, type PolicyInput, type PreviewDetails } from '../core/preview.js';
+import {
+  EndpointPoliciesRequest,
+  EndpointPreviewRequest,
+  InventoryChangedNotification,
+  InventoryRequest,
+  SetInventoryRequest,
+  type EndpointPreview,
+  type InventoryStatus,
+  type PolicyPreviewEntry,
+  type WireEndpoint,
+  type WireRange,
+} from '../protocol.js';
+import type { Settings } from '../settings.js';
+import { canonicalUri, InventoryManager } from './inventory-manager.js';
+
+/** The command a preview CodeLens runs; the VS Code client registers it. Arguments: `[uri, position]`. */
+export const SHOW_PREVIEW_COMMAND = 'ciliumPolicy.showPreview';
+
+/** Never more lenses than this per file: a generated policy with thousands of selectors stays usable. */
+const MAX_LENSES = 500;
+
+/** The glob of the files the inventory watches. */
+export const INVENTORY_WATCH_GLOB = '**/*.{yaml,yml}';
+
+/** What the service needs from the server. */
+export interface PreviewDeps {
+  /** The shared parse cache of open documents. */
+  parse(doc: TextDocument): PolicyFile;
+  /** Settings of a URI (or of the workspace when given a folder URI). */
+  settings(uri: string): Promise<Settings>;
+  /** Re-lints every open document (the inventory changed, so `cilium/selects-nothing` may change). */
+  relintAll(): void;
+  log(message: string): void;
+}
+
+/** Timing knobs, passed to the {@link InventoryManager}. */
+export interface PreviewTiming {
+  readonly editDelayMs?: number;
+  readonly notifyDelayMs?: number;
+}
+
+export class PreviewService {
+  readonly inventory: InventoryManager;
+  private codeLensRefresh = false;
+  private watchFiles = false;
+  private roots: string[] = [];
+  /** Preview details per open document version and inventory index. */
+  private readonly cache = new Map<string, { version: number; index: EndpointIndex; details: PreviewDetails[] }>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+    private readonly deps: PreviewDeps,
+    timing: PreviewTiming = {},
+  ) {
+    this.inventory = new InventoryManager(
+      {
+        changed: (status) => this.inventoryChanged(status),
+        log: deps.log,
+      },
+      timing,
+    );
+  }
+
+  /** Reads what the client can do and the workspace folders. Call from `onInitialize`. */
+  initialize(params: InitializeParams): void {
+    const caps = params.capabilities;
+    this.codeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
+    this.watchFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    this.roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.inventory.setRoots(this.roots);
+  }
+
+  /** The capabilities the preview adds to the `initialize` answer. */
+  capabilities(): Pick<ServerCapabilities, 'codeLensProvider' | 'experimental'> {
+    return { codeLensProvider: { resolveProvider: false }, experimental: { endpointPreviewProvider: true } };
+  }
+
+  /** The file watchers the preview needs registered (empty when the client cannot register them). */
+  watchers(): { globPattern: string }[] {
+    return this.watchFiles ? [{ globPattern: INVENTORY_WATCH_GLOB }] : [];
+  }
+
+  /** Starts indexing the workspace and applies the snapshot setting. Call from `onInitialized`. */
+  initialized(): void {
+    void this.inventory.start();
+    void this.configurationChanged();
+  }
+
+  /** Re-reads `ciliumPolicy.preview.snapshotFile` (workspace-wide: read for the first folder). */
+  async configurationChanged(): Promise<void> {
+    try {
+      const s = await this.deps.settings(this.roots[0] ?? '');
+      await this.inventory.applySnapshotSetting(s.previewSnapshotFile);
+    } catch (e) {
+      this.deps.log(`cilium-policy: reading the preview settings failed: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  /** Forwards `workspace/didChangeWatchedFiles`. */
+  filesChanged(changes: readonly { uri: string; type: number }[]): void {
+    this.inventory.filesChanged(changes).catch((e: unknown) => this.deps.log(`cilium-policy: re-reading changed files failed: ${(e as Error)?.message ?? String(e)}`));
+  }
+
+  /** The inventory the lint rules get: undefined until one has been loaded. */
+  lintInventory(): EndpointIndex | undefined {
+    this.inventory.flush();
+    return this.inventory.index();
+  }
+
+  /** Registers document events, the requests and the CodeLens provider. */
+  listen(): void {
+    this.documents.onDidOpen((e) => this.guard(() => this.inventory.opened(e.document.uri, e.document.getText())));
+    this.documents.onDidChangeContent((e) => this.guard(() => this.inventory.edited(e.document.uri, e.document.getText())));
+    this.documents.onDidClose((e) => {
+      this.cache.delete(e.document.uri);
+      this.inventory.closed(e.document.uri).catch((err: unknown) => this.deps.log(`cilium-policy: re-reading ${e.document.uri} failed: ${String(err)}`));
+    });
+    this.connection.onRequest(EndpointPreviewRequest.method, (params: EndpointPreviewRequest.Params) => this.endpointPreview(params));
+    this.connection.onRequest(InventoryRequest.method, () => this.inventoryList());
+    this.connection.onRequest(SetInventoryRequest.method, (params: SetInventoryRequest.Params) => this.inventory.setSource(params));
+    this.connection.onRequest(EndpointPoliciesRequest.method, (params: EndpointPoliciesRequest.Params) => this.endpointPolicies(params));
+    this.connection.onCodeLens(async (params) => {
+      try {
+        return await this.codeLenses(params.textDocument.uri);
+      } catch (e) {
+        this.deps.log(`cilium-policy: textDocument/codeLens failed: ${(e as Error)?.stack ?? String(e)}`);
+        return null;
+      }
+    });
+  }
+
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.deps.log(`cilium-policy: updating the inventory failed: ${(e as Error)?.stack ?? String(e)}`);
+    }
+  }
+
+  private inventoryChanged(status: InventoryStatus): void {
+    this.cache.clear();
+    void this.connection.sendNotification(InventoryChangedNotification.method, status);
+    this.deps.relintAll();
+    if (this.codeLensRefresh) {
+      this.connection.sendRequest('workspace/codeLens/refresh').catch(() => {
+        /* the client may have gone; lenses refresh on the next edit */
+      });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Computing
+
+  /** Preview details of every policy document of an open document, cached per version and inventory. */
+  private details(doc: TextDocument): PreviewDetails[] {
+    this.inventory.flush();
+    const index = this.inventory.indexOrEmpty();
+    const hit = this.cache.get(doc.uri);
+    if (hit && hit.version === doc.version && hit.index === index) return hit.details;
+    const file = this.deps.parse(doc);
+    const details: PreviewDetails[] = [];
+    for (const d of file.documents) {
+      if (!d.kind || d.templated) continue;
+      const det = previewDetails(d, index, { file: doc.uri });
+      if (det) details.push(det);
+    }
+    this.cache.set(doc.uri, { version: doc.version, index, details });
+    return details;
+  }
+
+  private wireEndpoint(e: Endpoint): WireEndpoint {
+    const out: WireEndpoint = { kind: e.kind, namespace: e.namespace, name: e.name, labels: { ...e.labels } };
+    if (e.serviceAccount !== undefined) out.serviceAccount = e.serviceAccount;
+    const location = this.inventory.location(e.source);
+    if (location) out.location = location;
+    return out;
+  }
+
+  private endpointPreview(params: EndpointPreviewRequest.Params): EndpointPreviewRequest.Result {
+    const uri = params?.textDocument?.uri;
+    const doc = typeof uri === 'string' ? this.documents.get(uri) : undefined;
+    if (!doc) return null;
+    const all = this.details(doc);
+    if (all.length === 0) return null;
+    let chosen = all;
+    const pos = params.position;
+    if (pos && typeof pos.line === 'number' && typeof pos.character === 'number') {
+      const offset = doc.offsetAt(pos);
+      const inside = all.filter((d) => d.span.start <= offset && offset <= d.span.end);
+      // The last match: a position on a `---` line belongs to the document it opens.
+      chosen = inside.length > 0 ? [inside[inside.length - 1] as PreviewDetails] : [];
+    }
+    const range = (span: Span): WireRange => ({ start: doc.positionAt(span.start), end: doc.positionAt(span.end) });
+    const policies: PolicyPreviewEntry[] = chosen.map((d) => ({
+      preview: d.preview as unknown as PolicyPreviewEntry['preview'],
+      range: range(d.span),
+      selections: d.selections.map((s) => ({
+        role: s.role,
+        path: [...s.path],
+        range: range(s.span),
+        selector: s.selector,
+        notes: [...s.notes],
+        endpoints: s.endpoints.map((e) => this.wireEndpoint(e)),
+      })),
+      rules: d.rules.map((r) => ({ direction: r.direction, index: r.index, path: [...r.path], range: range(r.span) })),
+    }));
+    const result: EndpointPreview = { uri: doc.uri, documentVersion: doc.version, inventory: this.inventory.status(), policies };
+    return result;
+  }
+
+  private inventoryList(): InventoryRequest.Result {
+    this.inventory.flush();
+    const inv = this.inventory.current();
+    const endpoints: WireEndpoint[] = [];
+    if (inv) {
+      for (const e of inv.endpoints) endpoints.push(this.wireEndpoint(e));
+      for (const n of inv.nodes) endpoints.push(this.wireEndpoint({ kind: 'Node', namespace: '', name: n.name, labels: n.labels, source: n.source ?? {} }));
+    }
+    return { status: this.inventory.status(), endpoints };
+  }
+
+  private endpointPolicies(params: EndpointPoliciesRequest.Params): EndpointPoliciesRequest.Result {
+    const none: EndpointPoliciesRequest.Result = { policies: [], defaultDeny: { ingress: false, egress: false } };
+    const want = params?.endpoint;
+    if (!want || typeof want.name !== 'string') return none;
+    this.inventory.flush();
+    const inv = this.inventory.current();
+    const index = this.inventory.index();
+    const endpoint = inv?.endpoints.find((e) => e.kind === want.kind && e.namespace === want.namespace && e.name === want.name);
+    if (!endpoint || !index) return none;
+    // Open documents first (their text wins), then the workspace's policy files.
+    const inputs: PolicyInput[] = [];
+    const ranges = new Map<string, (span: Span) => WireRange>();
+    const openUris = new Set<string>();
+    for (const doc of this.documents.all()) {
+      openUris.add(canonicalUri(doc.uri));
+      const file = this.deps.parse(doc);
+      ranges.set(doc.uri, (s) => ({ start: doc.positionAt(s.start), end: doc.positionAt(s.end) }));
+      for (const d of file.documents) if (d.kind) inputs.push({ doc: d, file: doc.uri });
+    }
+    for (const w of this.inventory.workspacePolicies()) {
+      if (openUris.has(w.uri)) continue;
+      const lines: LineIndex = w.lines;
+      ranges.set(w.uri, (s) => ({ start: lines.positionAt(s.start), end: lines.positionAt(s.end) }));
+      for (const d of w.file.documents) if (d.kind) inputs.push({ doc: d, file: w.uri });
+    }
+    const found = policiesSelecting(endpoint, inputs, index);
+    return {
+      policies: found.policies.map((p) => ({
+        uri: p.file,
+        kind: p.kind,
+        name: p.name,
+        namespace: p.namespace,
+        range: (ranges.get(p.file) ?? (() => ({ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } })))(p.span),
+        ingress: p.ingress,
+        egress: p.egress,
+        defaultDeny: { ...p.defaultDeny },
+      })),
+      defaultDeny: { ...found.defaultDeny },
+    };
+  }
+
+  private async codeLenses(uri: string): Promise<CodeLens[] | null> {
+    const doc = this.documents.get(uri);
+    if (!doc) return null;
+    const settings = await this.deps.settings(uri);
+    if (!settings.previewCodeLens || !this.inventory.index()) return [];
+    const current = this.documents.get(uri);
+    if (!current) return null;
+    const lenses: CodeLens[] = [];
+    for (const d of this.details(current)) {
+      for (const s of d.selections) {
+        if (lenses.length >= MAX_LENSES) return lenses;
+        const start = current.positionAt(s.span.start);
+        lenses.push({
+          range: { start, end: start },
+          command: { title: selectionSummary(s), command: SHOW_PREVIEW_COMMAND, arguments: [current.uri, start] },
+        });
+      }
+    }
+    return lenses;
+  }
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+import { test } from 'node:test';
+import { checkAnnotated } from '../support/annotations.js';
+
+const ID = 'tetragon/unknown-tracepoint';
+const head = 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: t\nspec:\n';
+
+test('unknown events of covered subsystems are warnings; other subsystems are not judged', () => {
+  checkAnnotated(
+    `${head}  tracepoints:
+    - subsystem: raw_syscalls
+      event: sys_enter
+    - subsystem: syscalls
+      event: sys_enter_lseek
+    - subsystem: sched
+      event: sched_process_exec
+    - subsystem: sched
+      event: sched_process_exex
+#            ^^^^^^^^^^^^^^^^^^ warning tetragon/unknown-tracepoint Did you mean \`sched_process_exec\`
+    - subsystem: syscalls
+      event: sys_enter_fstat
+#            ^^^^^^^^^^^^^^^ warning tetragon/unknown-tracepoint sys_enter_newfstat
+    - subsystem: some_driver
+      event: anything_goes
+`,
+    [ID],
+  );
+});

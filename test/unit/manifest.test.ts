@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The extension manifest agrees with the code: every setting package.json offers is one the
+ * server understands (with the same default), the README table is generated from it, and the
+ * commands, snippets, icon and packaging fields are what VS Code and vsce expect.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/settings.js';
+import { REPO_ROOT } from '../support/paths.js';
+
+interface ConfigProperty {
+  type: string;
+  default: unknown;
+  scope?: string;
+  markdownDescription?: string;
+  description?: string;
+  enum?: unknown[];
+  examples?: unknown[];
+  additionalProperties?: { enum?: string[] };
+}
+
+interface Manifest {
+  main: string;
+  icon: string;
+  engines: { vscode: string };
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: unknown } };
+  scripts: Record<string, string>;
+  devDependencies: Record<string, string>;
+  contributes: {
+    configuration: { title: string; properties: Record<string, ConfigProperty> };
+    commands: { command: string; title?: string; category?: string; enablement?: string }[];
+    menus: { commandPalette: { command: string; when?: string }[] };
+    snippets: { language: string; path: string }[];
+  };
+}
+
+const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
+const props = pkg.contributes.configuration.properties;
+
+/**
+ * Settings only the VS Code client reads (vscode-languageclient reads `<id>.trace.server`; the
+ * extension itself runs kubectl for the live-cluster inventory, the server never does).
+ */
+const CLIENT_ONLY = new Set(['ciliumPolicy.trace.server', 'ciliumPolicy.kubectlPath', 'ciliumPolicy.kubectl.timeout']);
+
+/** `{ 'a.b': v }` → the nested raw section `{ a: { b: v } }` the server receives. */
+function rawSection(values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const parts = key.replace(/^ciliumPolicy\./, '').split('.');
+    let node = out;
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+    node[parts.at(-1)!] = value;
+  }
+  return out;
+}
+
+function defaults(): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(props).filter(([k]) => !CLIENT_ONLY.has(k)).map(([k, p]) => [k, p.default]));
+}
+
+/** A valid value different from the default, to prove the server reads the key. */
+function otherValue(key: string, p: ConfigProperty): unknown {
+  switch (p.type) {
+    case 'boolean':
+      return !p.default;
+    case 'integer':
+    case 'number':
+      return (p.default as number) + 1;
+    case 'object':
+      return { 'some/rule': p.additionalProperties?.enum?.[0] ?? 'off' };
+    case 'string': {
+      const candidates = [...(p.enum ?? []), ...(p.examples ?? [])].filter((v) => v !== p.default);
+      assert.ok(candidates.length > 0, `${key}: needs enum values or examples besides the default`);
+      return candidates[0];
+    }
+    default:
+      return assert.fail(`${key}: unexpected type ${p.type}`);
+  }
+}
+
+test('configuration defaults are exactly DEFAULT_SETTINGS', () => {
+  assert.ok(Object.keys(props).length >= 7, 'the configuration is contributed');
+  assert.deepEqual(normalizeSettings(rawSection(defaults())), DEFAULT_SETTINGS);
+});
+
+test('every server setting in the manifest is read by normalizeSettings, and every Settings field has a key', () => {
+  const covered = new Set<string>();
+  for (const [key, p] of Object.entries(props)) {
+    if (CLIENT_ONLY.has(key)) continue;
+    const changed = normalizeSettings(rawSection({ ...defaults(), [key]: otherValue(key, p) }));
+    const fields = Object.keys(DEFAULT_SETTINGS).filter(
+      (f) => JSON.stringify(changed[f as keyof typeof changed]) !== JSON.stringify(DEFAULT_SETTINGS[f as keyof typeof DEFAULT_SETTINGS]),
+    );
+    assert.equal(fields.length, 1, `${key}: changing it changes exactly one Settings field (changed: ${fields.join(', ') || 'none'})`);
+    covered.add(fields[0]!);
+  }
+  assert.deepEqual([...covered].sort(), Object.keys(DEFAULT_SETTINGS).sort(), 'every Settings field is configurable');
+});
+
+test('every setting is documented, namespaced and scoped', () => {
+  assert.equal(pkg.contributes.configuration.title, 'Cilium Policy');
+  for (const [key, p] of Object.entries(props)) {
+    assert.match(key, /^ciliumPolicy\.[a-zA-Z]+(\.[a-zA-Z]+)*$/, key);
+    assert.ok((p.markdownDescription ?? '').length >= 20, `${key}: markdownDescription`);
+    assert.ok(p.default !== undefined, `${key}: default`);
+    assert.equal(p.scope, CLIENT_ONLY.has(key) ? 'window' : 'resource', `${key}: scope`);
+  }
+  const trace = props['ciliumPolicy.trace.server'];
+  assert.deepEqual(trace?.enum, ['off', 'messages', 'verbose']);
+  assert.equal(trace?.default, 'off');
+  assert.deepEqual(props['ciliumPolicy.rules']?.additionalProperties?.enum, ['off', 'error', 'warning', 'information']);
+});
+
+test('the README settings table is generated from package.json (run `node scripts/settings-table.mjs --write`)', async () => {
+  const script = pathToFileURL(path.join(REPO_ROOT, 'scripts', 'settings-table.mjs')).href;
+  const { renderSettingsTable, replaceSettingsBlock } = (await import(script)) as {
+    renderSettingsTable(p: unknown): string;
+    replaceSettingsBlock(readme: string, table: string): string;
+  };
+  const table = renderSettingsTable(pkg);
+  for (const key of Object.keys(props)) assert.ok(table.includes(`\`${key}\``), `table lists ${key}`);
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  assert.ok(/^## Settings$/m.test(readme), 'README has a ## Settings section');
+  assert.equal(replaceSettingsBlock(readme, table), readme, 'README settings table is stale');
+});
+
+test('commands have a title and category, are registered by the client, and gate the palette', () => {
+  const { commands, menus } = pkg.contributes;
+  const source = fs.readFileSync(path.join(REPO_ROOT, 'client', 'src', 'commands.ts'), 'utf8');
+  const registered = [...source.matchAll(/'(ciliumPolicy\.[A-Za-z]+)'/g)].map((m) => m[1]).sort();
+  assert.deepEqual(commands.map((c) => c.command).sort(), registered, 'package.json declares exactly the commands the client registers');
+  for (const c of commands) {
+    assert.ok(c.title && c.title.length > 3, `${c.command}: title`);
+    assert.equal(c.category, 'Cilium Policy', `${c.command}: category`);
+  }
+  const palette = new Map(menus.commandPalette.map((m) => [m.command, m.when]));
+  for (const c of commands) assert.ok(palette.get(c.command), `${c.command}: commandPalette entry with a when clause`);
+});
+
+test('engines, activation, entry point, capabilities and snippets fit VS Code and vsce', () => {
+  const m = /^\^1\.(\d+)\.\d+$/.exec(pkg.engines.vscode);
+  assert.ok(m, `engines.vscode is a caret range: ${pkg.engines.vscode}`);
+  assert.ok(Number(m[1]) <= 100, 'engines.vscode is satisfied by VS Code 1.100');
+  // vsce refuses a package whose @types/vscode is newer than engines.vscode.
+  const types = /^(\d+)\.(\d+)/.exec(pkg.devDependencies['@types/vscode'] ?? '');
+  assert.ok(types && Number(types[2]) <= Number(m[1]), '@types/vscode ≤ engines.vscode');
+  assert.ok(pkg.activationEvents.includes('onLanguage:yaml'));
+  assert.equal(pkg.main, './dist/extension.js');
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  assert.ok(pkg.contributes.snippets.length >= 2);
+  for (const s of pkg.contributes.snippets) {
+    assert.equal(s.language, 'yaml');
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, s.path)), `${s.path} exists`);
+  }
+});
+
+test('the icon is a 128×128 PNG', () => {
+  const png = fs.readFileSync(path.join(REPO_ROOT, pkg.icon));
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  assert.equal(png.toString('latin1', 12, 16), 'IHDR');
+  assert.equal(png.readUInt32BE(16), 128, 'width');
+  assert.equal(png.readUInt32BE(20), 128, 'height');
+});
+
+test('packaging bundles minified code and ships no dependencies', () => {
+  assert.match(pkg.scripts['package'] ?? '', /esbuild\.mjs --production/);
+  assert.match(pkg.scripts['package'] ?? '', /vsce package --no-dependencies/);
+  const ignore = fs.readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  assert.equal(ignore[0], '**', '.vscodeignore is an allow-list: it denies everything first');
+  for (const allowed of ['!dist/extension.js', '!dist/server.js', '!dist/cli.js', '!schemas/**', '!snippets/**', '!media/icon.png', '!LICENSE', '!CHANGELOG.md', '!README.md']) {
+    assert.ok(ignore.includes(allowed), `.vscodeignore allows ${allowed}`);
+  }
+  for (const file of ['LICENSE', 'CHANGELOG.md']) assert.ok(fs.existsSync(path.join(REPO_ROOT, file)), `${file} exists`);
+  assert.match(fs.readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
+});
