@@ -76,19 +76,21 @@ test('the bundled extension activates, starts the server and stops it again', { 
     const ext = require(bundle) as { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void> };
     const context = { subscriptions: [] as unknown[], asAbsolutePath: (p: string) => path.join(REPO_ROOT, p), extensionPath: REPO_ROOT };
     await ext.activate(context);
-    const states = rec.calls
-      .filter((c) => c.name === 'vscode.commands.executeCommand' && c.args[0] === 'setContext')
-      .map((c) => c.args[2]);
+    const stateOf = () =>
+      rec.calls
+        .filter((c) => c.name === 'vscode.commands.executeCommand' && c.args[0] === 'setContext' && c.args[1] === 'ciliumPolicy.serverState')
+        .map((c) => c.args[2]);
+    const states = stateOf();
     assert.equal(states[0], 'starting', 'the state starts as starting');
     assert.equal(states.at(-1), 'running', `the server reached the running state; output:\n${output.join('\n')}`);
-    const commands = rec.calls.filter((c) => c.name === 'vscode.commands.registerCommand').map((c) => c.args[0]);
-    assert.deepEqual(commands.sort(), ['ciliumPolicy.restartServer', 'ciliumPolicy.showOutput']);
+    // Every command the manifest contributes is registered by the extension, and no other.
+    const commands = rec.calls.filter((c) => c.name === 'vscode.commands.registerCommand').map((c) => String(c.args[0]));
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+    assert.deepEqual(commands.sort(), manifest.contributes.commands.map((c) => c.command).sort());
     assert.ok(rec.calls.some((c) => c.name === 'vscode.window.createStatusBarItem'), 'status bar item created');
     assert.ok(context.subscriptions.length >= 4, 'disposables handed to VS Code');
     await ext.deactivate();
-    const after = rec.calls
-      .filter((c) => c.name === 'vscode.commands.executeCommand' && c.args[0] === 'setContext')
-      .map((c) => c.args[2]);
+    const after = stateOf();
     assert.equal(after.at(-1), 'stopped', 'deactivate stops the server');
     assert.ok(!output.some((l) => /did not start|Stopping the language server/.test(l)), `clean start and stop:\n${output.join('\n')}`);
   } finally {
