@@ -131,3 +131,26 @@ spec:
   assert.equal(found.length, 1);
   assert.ok(ms < 2000, `validated in ${ms.toFixed(0)} ms`);
 });
+
+test('release annotations: a field added later is reported against an older target', () => {
+  const files = {
+    'cilium.io/ciliumnetworkpolicy_v2.json': {
+      $id: 'cilium-policy:///cilium.io/ciliumnetworkpolicy_v2.json',
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: { newThing: { type: 'string', 'x-cilium-policy-versions': { product: 'cilium', addedIn: '1.19' } } },
+        },
+      },
+    },
+  };
+  const custom = new SchemaValidator(files);
+  const text = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nspec:\n  newThing: x\n';
+  const old = lintFile(parseFile(text), { validator: custom, settings: normalizeSettings({ ciliumVersion: '1.18' }), rules: [] });
+  assert.equal(old.length, 1);
+  assert.equal(old[0]!.code, 'version/not-yet-available');
+  assert.match(old[0]!.message, /needs Cilium 1\.19 or newer \(target is 1\.18/);
+  assert.equal(text.slice(old[0]!.span.start, old[0]!.span.end), 'newThing');
+  assert.deepEqual(lintFile(parseFile(text), { validator: custom, settings: normalizeSettings({ ciliumVersion: '1.19' }), rules: [] }), []);
+});

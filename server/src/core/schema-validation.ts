@@ -15,7 +15,7 @@ import { CODES, type Finding, type Span } from './findings.js';
 import { keyText, locate, nodeSpan, type PolicyDocument } from './document.js';
 import type { KindInfo } from './kinds.js';
 import { closest } from './text-distance.js';
-import { DEFAULT_VERSIONS, versionProblem, type TargetVersions, type VersionAnnotation } from './versions.js';
+import { compareVersions, DEFAULT_VERSIONS, versionProblem, type TargetVersions, type VersionAnnotation } from './versions.js';
 
 /** The URI prefix every bundled schema is known by; relative `$ref`s resolve against it. */
 export const SCHEMA_URI_PREFIX = 'cilium-policy:///';
@@ -123,7 +123,8 @@ export class SchemaValidator {
       const field = String(ctx?.parentDataProperty ?? '');
       const problem = versionProblem(schema, self.targets, field);
       if (!problem) return true;
-      (check as unknown as { errors: Partial<ErrorObject>[] }).errors = [{ keyword: VERSION_KEYWORD, message: problem, params: { ...schema } }];
+      const removed = schema.removedIn !== undefined && compareVersions(self.targets[schema.product], schema.removedIn) >= 0;
+      (check as unknown as { errors: Partial<ErrorObject>[] }).errors = [{ keyword: VERSION_KEYWORD, message: problem, params: { ...schema, removed } }];
       return false;
     };
     return check;
@@ -497,7 +498,8 @@ function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions 
       return err(CODES.schemaOneOf, `${where} needs at least one of ${quoteList(names, 'or')}.`, objectSpan(doc, path), { alternatives: names });
     }
     case VERSION_KEYWORD: {
-      return { code: CODES.versionRemoved, severity: 'error', message: e.message ?? 'Not available in the target release.', span: keyOrValue(doc, path) };
+      const code = params['removed'] === true ? CODES.versionRemoved : CODES.versionAdded;
+      return { code, severity: 'error', message: e.message ?? 'Not available in the target release.', span: keyOrValue(doc, path) };
     }
     default:
       return err(CODES.schemaInvalid, `\`${field}\` ${e.message ?? 'is invalid'}.`, valueSpan(doc, path));
