@@ -13,13 +13,14 @@ import { parseFile } from '../../server/src/core/document.js';
 import { lintFile } from '../../server/src/core/lint.js';
 import { EndpointIndex } from '../../server/src/core/preview.js';
 import { inventoryFromManifests } from '../../server/src/core/inventory.js';
-import { DEFAULT_SETTINGS } from '../../server/src/settings.js';
+import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/settings.js';
 
 /** Lints a documented example; rules about what selectors match get the example's own workloads as inventory. */
 function lintExample(r: Rule, text: string) {
-  if (!r.requiresInventory) return lintForTest(text);
+  const settings = r.exampleSettings ? normalizeSettings(r.exampleSettings) : DEFAULT_SETTINGS;
+  if (!r.requiresInventory) return lintForTest(text, settings);
   const inventory = new EndpointIndex(inventoryFromManifests([{ uri: 'example.yaml', text }]));
-  return lintFile(parseFile(text), { validator: testValidator(), settings: DEFAULT_SETTINGS, inventory });
+  return lintFile(parseFile(text), { validator: testValidator(), settings, inventory });
 }
 
 test('rule ids are unique, prefixed, kebab-case and sorted', () => {

@@ -33,6 +33,7 @@ import { rule as ciliumInvalidLabelKey } from './cilium-invalid-label-key.js';
 import { rule as ciliumInvalidPort } from './cilium-invalid-port.js';
 import { rule as ciliumL7OnPortZero } from './cilium-l7-on-port-zero.js';
 import { rule as ciliumLabelKeyTypo } from './cilium-label-key-typo.js';
+import { rule as ciliumLegacyL7Rules } from './cilium-legacy-l7-rules.js';
 import { rule as ciliumListenerPlacement } from './cilium-listener-placement.js';
 import { rule as ciliumListenerReference } from './cilium-listener-reference.js';
 import { rule as ciliumMissingPolicyName } from './cilium-missing-policy-name.js';
@@ -93,6 +94,7 @@ export const RULES: readonly Rule[] = [
   ciliumInvalidPort,
   ciliumL7OnPortZero,
   ciliumLabelKeyTypo,
+  ciliumLegacyL7Rules,
   ciliumListenerPlacement,
   ciliumListenerReference,
   ciliumMissingPolicyName,

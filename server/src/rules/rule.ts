@@ -75,10 +75,21 @@ export interface Rule {
   readonly rationale: string;
   readonly example: RuleExample;
   /**
+   * Raw settings (the `ciliumPolicy` section) the documented examples are linted with, for rules
+   * that only apply to some releases (e.g. `{ ciliumVersion: '1.19' }`).
+   */
+  readonly exampleSettings?: Readonly<Record<string, unknown>>;
+  /**
    * True for rules that report only against an inventory ({@link RuleContext.inventory}); their
    * documented examples are checked with an inventory built from the example's own manifests.
    */
   readonly requiresInventory?: boolean;
+  /**
+   * True for rules that read other documents of the file ({@link RuleContext.file}`.documents`).
+   * The findings of every other rule depend on the document alone, so the language server reuses
+   * them while the document's text is unchanged; these (and inventory rules) run on every lint.
+   */
+  readonly crossDocument?: boolean;
   /** Returns the problems found. May assume nothing about the data's shape. */
   check(ctx: RuleContext): readonly RuleFinding[];
 }
