@@ -447,3 +447,10 @@ test('the clusterwide schema is the namespaced one apart from kind and wording',
   };
   assert.deepEqual(strip(files['cilium.io/ciliumclusterwidenetworkpolicy_v2.json']), strip(files['cilium.io/ciliumnetworkpolicy_v2.json']));
 });
+
+test('L7 rules in a deny section get an explanation, not just "unknown field"', () => {
+  const text = cnp(`  endpointSelector: {}\n  ingressDeny:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          rules:\n            http:\n              - method: GET\n`);
+  const f = only(text);
+  assert.equal(f.code, 'schema/unknown-field');
+  assert.match(f.message, /Deny sections match ports only: L7 rules cannot deny a request/);
+});

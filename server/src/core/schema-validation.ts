@@ -36,6 +36,8 @@ const ANNOTATION_KEYWORDS = [
   'x-kubernetes-list-map-keys',
   'x-kubernetes-validations',
   'x-cilium-policy-docs',
+  // Explanations for fields that are unknown here but exist elsewhere (e.g. L7 rules in a deny section).
+  'x-cilium-policy-field-hints',
 ];
 
 const VERSION_KEYWORD = 'x-cilium-policy-versions';
@@ -387,9 +389,17 @@ function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions 
     case 'additionalProperties': {
       const extra = String(params['additionalProperty']);
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const guess = closest(extra, known);
+      const fieldHints = (e.parentSchema as { 'x-cilium-policy-field-hints'?: Record<string, string> } | undefined)?.['x-cilium-policy-field-hints'];
+      const explained = fieldHints?.[extra];
+      const guess = explained ? undefined : closest(extra, known);
       const where = path.length === 0 ? 'at the top level' : `in \`${field}\``;
-      const hint = guess ? ` Did you mean \`${guess}\`?` : known.length ? ` Known fields: ${known.map((k) => `\`${k}\``).join(', ')}.` : '';
+      const hint = explained
+        ? ` ${explained}`
+        : guess
+          ? ` Did you mean \`${guess}\`?`
+          : known.length
+            ? ` Known fields: ${known.map((k) => `\`${k}\``).join(', ')}.`
+            : '';
       const span = keySpan(doc, path, extra);
       const finding = err(CODES.schemaUnknownField, `Unknown field \`${extra}\` ${where}; the agent rejects unknown fields.${hint}`, span, {
         field: extra,
