@@ -2,6 +2,7 @@
 /** Command ids contributed in package.json, and their handlers. */
 import * as vscode from 'vscode';
 import type { InventoryCommands } from './inventory-commands.js';
+import type { NewPolicyWizard } from './new-policy.js';
 
 /** The command ids; `test/unit/manifest.test.ts` checks package.json declares exactly these. */
 export const COMMANDS = {
@@ -14,6 +15,11 @@ export const COMMANDS = {
   useSnapshotInventory: 'ciliumPolicy.useSnapshotInventory',
   useClusterInventory: 'ciliumPolicy.useClusterInventory',
   refreshEndpoints: 'ciliumPolicy.refreshEndpoints',
+  newPolicy: 'ciliumPolicy.newPolicy',
+  /** From the explorer context menu on a YAML file: `(uri)`; the active editor's file from the palette. */
+  newPolicyForWorkload: 'ciliumPolicy.newPolicyForWorkload',
+  /** The walkthrough's first step. */
+  openSample: 'ciliumPolicy.openSample',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */
@@ -24,6 +30,7 @@ export interface CommandTargets {
   showPreview(uri?: unknown, position?: unknown): Promise<void>;
   readonly inventory: InventoryCommands;
   refreshEndpoints(): void;
+  readonly newPolicy: NewPolicyWizard;
 }
 
 /** Runs a command handler, reporting an unexpected failure instead of losing it. */
@@ -61,5 +68,8 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMANDS.useSnapshotInventory, guarded(output, 'Using a snapshot file', () => inventory.useSnapshot())),
     vscode.commands.registerCommand(COMMANDS.useClusterInventory, guarded(output, 'Using a live cluster', () => inventory.useCluster())),
     vscode.commands.registerCommand(COMMANDS.refreshEndpoints, () => targets.refreshEndpoints()),
+    vscode.commands.registerCommand(COMMANDS.newPolicy, guarded(output, 'New policy', () => targets.newPolicy.run())),
+    vscode.commands.registerCommand(COMMANDS.newPolicyForWorkload, guarded(output, 'New policy for a workload', (uri?: unknown) => targets.newPolicy.forFile(uri))),
+    vscode.commands.registerCommand(COMMANDS.openSample, guarded(output, 'Opening the sample policy', () => targets.newPolicy.openSample())),
   ];
 }

@@ -12,6 +12,7 @@ import { createClient } from './client.js';
 import { registerCommands } from './commands.js';
 import { EndpointsTree } from './endpoints-tree.js';
 import { InventoryCommands } from './inventory-commands.js';
+import { NewPolicyWizard } from './new-policy.js';
 import { PreviewPanel } from './preview-panel.js';
 import { ServerLink } from './server-link.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
@@ -140,6 +141,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       showPreview: (uri, position) => preview.show(uri, position),
       inventory,
       refreshEndpoints: () => endpoints.refresh(),
+      newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
     }),
   );
   await s.start();

@@ -89,7 +89,7 @@ test('exit 2 with a clear message on usage errors', () => {
     { args: [], message: /no command/ },
     { args: ['check', 'x.yaml'], message: /unknown command "check"/ },
     { args: ['lint'], message: /no input/ },
-    { args: ['lint', '--format', 'xml', 'examples'], message: /--format must be text or json/ },
+    { args: ['lint', '--format', 'xml', 'examples'], message: /--format must be text, json or sarif/ },
     { args: ['lint', '--cilium-version', 'latest', 'examples'], message: /not a release number/ },
     { args: ['lint', '--tetragon-version'], message: /needs a value/ },
     { args: ['lint', '--fix', 'examples'], message: /unknown option --fix/ },

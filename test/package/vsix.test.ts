@@ -89,6 +89,11 @@ test('the vsix holds the bundles, schemas, snippets, icon and documents', () => 
     'extension/bin/cilium-policy-language-server.js',
     'extension/snippets/cilium.json',
     'extension/snippets/tetragon.json',
+    // The walkthrough's media and the sample its first step opens.
+    'extension/media/walkthrough/open-policy.md',
+    'extension/media/walkthrough/quick-fix.md',
+    'extension/media/walkthrough/endpoint-preview.md',
+    'extension/media/walkthrough/sample-policy.yaml',
   ];
   for (const name of required) assert.ok(names.has(name), `vsix contains ${name}`);
   // Every bundled schema ships, since the server loads them from disk beside dist/.

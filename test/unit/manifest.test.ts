@@ -34,8 +34,14 @@ interface Manifest {
   contributes: {
     configuration: { title: string; properties: Record<string, ConfigProperty> };
     commands: { command: string; title?: string; category?: string; enablement?: string }[];
-    menus: { commandPalette: { command: string; when?: string }[] };
+    menus: Record<string, { command: string; when?: string; group?: string }[]> & { commandPalette: { command: string; when?: string }[] };
     snippets: { language: string; path: string }[];
+    walkthroughs?: {
+      id: string;
+      title: string;
+      description: string;
+      steps: { id: string; title: string; description: string; media: { markdown?: string; image?: unknown; altText?: string }; completionEvents?: string[] }[];
+    }[];
   };
 }
 
@@ -141,6 +147,52 @@ test('commands have a title and category, are registered by the client, and gate
   }
   const palette = new Map(menus.commandPalette.map((m) => [m.command, m.when]));
   for (const c of commands) assert.ok(palette.get(c.command), `${c.command}: commandPalette entry with a when clause`);
+  // Every menu entry names a declared command (a typo would silently show nothing).
+  const declared = new Set(commands.map((c) => c.command));
+  for (const [menu, entries] of Object.entries(menus)) {
+    for (const e of entries) assert.ok(declared.has(e.command), `${menu}: ${e.command} is a declared command`);
+  }
+});
+
+test('the wizard is offered in the palette and on YAML files in the explorer', () => {
+  const { menus } = pkg.contributes;
+  const palette = new Map(menus.commandPalette.map((m) => [m.command, m.when]));
+  // The extension has no browser entry point, so its own commands are hidden in VS Code for the Web.
+  for (const id of ['ciliumPolicy.newPolicy', 'ciliumPolicy.newPolicyForWorkload', 'ciliumPolicy.openSample']) assert.match(palette.get(id) ?? '', /!isWeb/, id);
+  // From the palette, "for this workload" reads the active editor's file, which must be YAML.
+  assert.match(palette.get('ciliumPolicy.newPolicyForWorkload') ?? '', /resourceLangId == yaml/);
+  const explorer = menus['explorer/context'] ?? [];
+  const entry = explorer.find((m) => m.command === 'ciliumPolicy.newPolicyForWorkload');
+  assert.ok(entry, 'explorer context menu entry');
+  assert.match(entry.when ?? '', /resourceLangId == yaml/);
+  assert.match(entry.when ?? '', /!explorerResourceIsFolder/);
+});
+
+test('the getting-started walkthrough has three steps with shipped media and working command links', () => {
+  const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === 'ciliumPolicy.gettingStarted');
+  assert.ok(walkthrough, 'walkthrough ciliumPolicy.gettingStarted');
+  assert.ok(walkthrough.title.length > 5 && walkthrough.description.length > 20);
+  assert.equal(walkthrough.steps.length, 3);
+  const declared = new Set(pkg.contributes.commands.map((c) => c.command));
+  const ignore = fs.readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
+  assert.ok(ignore.includes('!media/walkthrough/**'), '.vscodeignore ships the walkthrough media');
+  const linked: string[] = [];
+  for (const step of walkthrough.steps) {
+    const media = step.media.markdown;
+    assert.ok(media?.startsWith('media/walkthrough/') && media.endsWith('.md'), `${step.id}: markdown media under media/walkthrough/`);
+    const text = fs.readFileSync(path.join(REPO_ROOT, media ?? ''), 'utf8');
+    assert.match(text, /^# \S/, `${step.id}: ${media} starts with a heading`);
+    const links = [...step.description.matchAll(/\(command:([A-Za-z.]+)\)/g)].map((m) => m[1]!);
+    assert.ok(links.length > 0, `${step.id}: a button`);
+    for (const id of links.filter((l) => l.startsWith('ciliumPolicy.'))) assert.ok(declared.has(id), `${step.id}: links to declared command ${id}`);
+    for (const e of step.completionEvents ?? []) {
+      const id = /^onCommand:(ciliumPolicy\.[A-Za-z]+)$/.exec(e)?.[1];
+      if (id) assert.ok(declared.has(id), `${step.id}: completes on declared command ${id}`);
+    }
+    linked.push(...links);
+  }
+  assert.ok(linked.includes('ciliumPolicy.openSample') || linked.includes('ciliumPolicy.newPolicy'), 'step 1 opens a policy');
+  assert.ok(linked.includes('ciliumPolicy.showPreview'), 'a step opens the endpoint preview');
 });
 
 test('engines, activation, entry point, capabilities and snippets fit VS Code and vsce', () => {

@@ -2,8 +2,11 @@
 /** Command-line parsing for `cilium-policy`. No dependency: the grammar is small and fixed. */
 import { parseVersion } from '../core/versions.js';
 
-/** Output formats of `lint`. */
+/** Output formats of `preview`. */
 export type OutputFormat = 'text' | 'json';
+
+/** Output formats of `lint`: those of `preview`, plus SARIF 2.1.0 for code-scanning dashboards. */
+export type LintFormat = OutputFormat | 'sarif';
 
 /** What the command line asks for. */
 export type Command =
@@ -11,9 +14,15 @@ export type Command =
   | { readonly kind: 'version' }
   | {
       readonly kind: 'lint';
-      readonly format: OutputFormat;
+      readonly format: LintFormat;
       readonly ciliumVersion: string | undefined;
       readonly tetragonVersion: string | undefined;
+      /** `--max-warnings N`: fail (status 1) when more than N warnings were found; undefined for no limit. */
+      readonly maxWarnings: number | undefined;
+      /** `--quiet`: report errors only. */
+      readonly quiet: boolean;
+      /** `--config <file>`: the project configuration to use instead of the nearest `.cilium-policy.yaml`. */
+      readonly config: string | undefined;
       readonly inputs: readonly string[];
     }
   | {
@@ -42,16 +51,22 @@ Inputs:
   -                 standard input, reported as <stdin>
 
 Options:
-  --format text|json        output format (default: text)
+  --format text|json|sarif  output format (default: text); sarif is SARIF 2.1.0
   --cilium-version X.Y      Cilium release to check against (default: 1.20)
   --tetragon-version X.Y    Tetragon release to check against (default: 1.8)
+  --config <file>           project configuration to use instead of the nearest
+                            .cilium-policy.yaml
+  --max-warnings N          exit with status 1 when more than N warnings are found
+  --quiet                   report errors only (warnings still count for
+                            --max-warnings)
   -h, --help                show this help
   --version                 show the version
 
 Settings are read from the nearest .cilium-policy.yaml in the working directory
-or above it; the options above win over it.
+or above it (or from --config); the options above win over it.
 
-Exit status: 0 no error found, 1 an error-severity finding, 2 usage or I/O error.
+Exit status: 0 no error found (and warnings within --max-warnings), 1 an
+error-severity finding or too many warnings, 2 usage or I/O error.
 
 preview: which workloads each policy selects and which peers each rule admits.
   --inventory <dir|file>    where workloads come from (repeatable): a folder or
@@ -78,9 +93,12 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === 'preview') return parsePreview(rest);
   if (first !== 'lint') throw new UsageError(`unknown command "${first}"; the commands are "lint" and "preview"`);
 
-  let format: OutputFormat = 'text';
+  let format: LintFormat = 'text';
   let ciliumVersion: string | undefined;
   let tetragonVersion: string | undefined;
+  let maxWarnings: number | undefined;
+  let quiet = false;
+  let config: string | undefined;
   const inputs: string[] = [];
   let optionsDone = false;
   for (let i = 0; i < rest.length; i++) {
@@ -105,8 +123,26 @@ export function parseArgs(argv: readonly string[]): Command {
         return { kind: 'version' };
       case '--format': {
         const f = value();
-        if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json${f === undefined ? '' : `, not "${f}"`}`);
+        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif${f === undefined ? '' : `, not "${f}"`}`);
         format = f;
+        break;
+      }
+      case '--max-warnings': {
+        const v = value();
+        if (v === undefined || !/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
+          throw new UsageError(`--max-warnings needs a whole number of warnings such as 0${v === undefined ? '' : `, not "${v}"`}`);
+        }
+        maxWarnings = Number(v);
+        break;
+      }
+      case '--quiet':
+        if (inline !== undefined) throw new UsageError('--quiet takes no value');
+        quiet = true;
+        break;
+      case '--config': {
+        const v = value();
+        if (v === undefined || v === '') throw new UsageError('--config needs a file such as .cilium-policy.yaml');
+        config = v;
         break;
       }
       case '--cilium-version':
@@ -120,7 +156,7 @@ export function parseArgs(argv: readonly string[]): Command {
     }
   }
   if (inputs.length === 0) throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
-  return { kind: 'lint', format, ciliumVersion, tetragonVersion, inputs };
+  return { kind: 'lint', format, ciliumVersion, tetragonVersion, maxWarnings, quiet, config, inputs };
 }
 
 /** Parses the arguments of `preview`. Throws `UsageError`. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * `cilium-policy lint`: the same core the language server runs (parse, lint, one schema validator
- * for the whole process), with findings placed by `LineIndex` and printed as text or JSON.
+ * for the whole process), with findings placed by `LineIndex` and printed as text, JSON or SARIF.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,9 +13,10 @@ import { SchemaValidator } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { CONFIG_FILE_NAME, mergeSettings, parseProjectConfig, type ProjectConfig } from '../config.js';
 import type { Settings } from '../settings.js';
-import type { OutputFormat } from './args.js';
+import type { LintFormat } from './args.js';
 import { jsonOutput, SOURCE, summaryLine, textLine, type Located } from './format.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
+import { sarifLog } from './sarif.js';
 
 /** Where the command writes and reads; the process's streams in real use. */
 export interface CliIO {
@@ -27,17 +28,23 @@ export interface CliIO {
 
 /** Options of one lint run. */
 export interface LintOptions {
-  readonly format: OutputFormat;
+  readonly format: LintFormat;
   readonly ciliumVersion: string | undefined;
   readonly tetragonVersion: string | undefined;
+  /** Fail when more warnings than this were found; undefined for no limit. */
+  readonly maxWarnings?: number | undefined;
+  /** Report errors only. */
+  readonly quiet?: boolean;
+  /** The project configuration file to use instead of the nearest `.cilium-policy.yaml`. */
+  readonly config?: string | undefined;
   readonly inputs: readonly string[];
 }
 
 /** Exit statuses, part of the CLI's interface. */
 export const EXIT = { ok: 0, errors: 1, failure: 2 } as const;
 
-/** Runs the lint command and returns the exit status. Never throws for bad input. */
-export async function runLint(opts: LintOptions, io: CliIO): Promise<number> {
+/** Runs the lint command and returns the exit status. Never throws for bad input. `version` goes into SARIF output. */
+export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown'): Promise<number> {
   const expansion = expandInputs(opts.inputs, io.cwd);
   if (expansion.errors.length) {
     // Nothing is linted when an argument is wrong: a partial report would look like a clean one.
@@ -53,6 +60,7 @@ export async function runLint(opts: LintOptions, io: CliIO): Promise<number> {
     return EXIT.failure;
   }
   const settings = cliSettings(opts, io);
+  if (settings === undefined) return EXIT.failure;
 
   const all: Located[] = [];
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -60,6 +68,10 @@ export async function runLint(opts: LintOptions, io: CliIO): Promise<number> {
   let policyDocuments = 0;
   let filesWithFindings = 0;
   let ioFailed = false;
+  // Display name → file, for SARIF's artifact URIs (stdin has none).
+  const fileOf = new Map<string, string | undefined>();
+  // Warnings are counted for --max-warnings even when --quiet leaves them out of the report.
+  let warningsFound = 0;
 
   for (const input of expansion.inputs) {
     let text: string;
@@ -71,9 +83,12 @@ export async function runLint(opts: LintOptions, io: CliIO): Promise<number> {
       continue;
     }
     files++;
+    fileOf.set(input.display, input.file);
     const parsed = parseFile(text);
     policyDocuments += parsed.documents.filter((d) => d.kind !== undefined).length;
-    const findings = lintFile(parsed, { validator, settings });
+    const allFindings = lintFile(parsed, { validator, settings });
+    warningsFound += allFindings.filter((f) => f.severity === 'warning').length;
+    const findings = opts.quiet ? allFindings.filter((f) => f.severity === 'error') : allFindings;
     if (findings.length === 0) continue;
     filesWithFindings++;
     const lines = new LineIndex(text);
@@ -103,19 +118,39 @@ export async function runLint(opts: LintOptions, io: CliIO): Promise<number> {
   }
 
   if (opts.format === 'json') io.stdout(jsonOutput(all));
-  else io.stderr(`${summaryLine({ files, policyDocuments, filesWithFindings, bySeverity })}\n`);
+  else if (opts.format === 'sarif') {
+    io.stdout(sarifLog(all, { version, cwd: io.cwd, absolutePathOf: (d) => fileOf.get(d), executionSuccessful: !ioFailed }));
+  } else io.stderr(`${summaryLine({ files, policyDocuments, filesWithFindings, bySeverity })}\n`);
 
+  const tooManyWarnings = opts.maxWarnings !== undefined && warningsFound > opts.maxWarnings;
+  if (tooManyWarnings) {
+    io.stderr(`cilium-policy: ${warningsFound} warning${warningsFound === 1 ? '' : 's'} found, more than --max-warnings ${opts.maxWarnings} allows\n`);
+  }
   if (ioFailed) return EXIT.failure;
-  return bySeverity.error > 0 ? EXIT.errors : EXIT.ok;
+  return bySeverity.error > 0 || tooManyWarnings ? EXIT.errors : EXIT.ok;
 }
 
 /**
- * The settings of a run: defaults, then the nearest `.cilium-policy.yaml` in the working directory
- * or above it, then the flags. Problems with the file are reported on stderr and do not stop the run.
+ * The settings of a run: defaults, then the project configuration (`--config`, or else the nearest
+ * `.cilium-policy.yaml` in the working directory or above it), then the flags. Problems inside the
+ * file are reported on stderr and do not stop the run; a `--config` file that cannot be read does
+ * (undefined is returned after the reason was printed), since the user named it on purpose.
  */
-function cliSettings(opts: LintOptions, io: CliIO): Settings {
+function cliSettings(opts: LintOptions, io: CliIO): Settings | undefined {
   let project: ProjectConfig | undefined;
-  const file = findUp(io.cwd, CONFIG_FILE_NAME);
+  if (opts.config !== undefined) {
+    const file = path.resolve(io.cwd, opts.config);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      io.stderr(`cilium-policy: cannot read --config ${opts.config}: ${describeError(e)}\n`);
+      return undefined;
+    }
+    project = parseProjectConfig(text);
+    for (const problem of project.problems) io.stderr(`cilium-policy: warning: ${opts.config}: ${problem}\n`);
+  }
+  const file = opts.config === undefined ? findUp(io.cwd, CONFIG_FILE_NAME) : undefined;
   if (file) {
     try {
       project = parseProjectConfig(fs.readFileSync(file, 'utf8'));

@@ -35,7 +35,7 @@ async function main(argv: readonly string[], io: CliIO): Promise<number> {
         io.stdout(`${packageVersion()}\n`);
         return EXIT.ok;
       case 'lint':
-        return await runLint(command, io);
+        return await runLint(command, io, packageVersion());
       case 'preview':
         return await runPreview(command, io);
     }
