@@ -99,22 +99,7 @@ export function parseArgs(argv: readonly string[]): Command {
   let maxWarnings: number | undefined;
   let quiet = false;
   let config: string | undefined;
-  const inputs: string[] = [];
-  let optionsDone = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    if (optionsDone || arg === '-' || !arg.startsWith('-')) {
-      inputs.push(arg);
-      continue;
-    }
-    if (arg === '--') {
-      optionsDone = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string | undefined => (inline !== undefined ? inline : rest[++i]);
+  const scanned = scanArgs(rest, (name, value, inline): Command | undefined => {
     switch (name) {
       case '-h':
       case '--help':
@@ -154,15 +139,23 @@ export function parseArgs(argv: readonly string[]): Command {
       default:
         throw new UsageError(`unknown option ${name}`);
     }
-  }
+    return undefined;
+  });
+  if ('command' in scanned) return scanned.command;
+  const inputs = scanned.inputs;
   if (inputs.length === 0) throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
   return { kind: 'lint', format, ciliumVersion, tetragonVersion, maxWarnings, quiet, config, inputs };
 }
 
-/** Parses the arguments of `preview`. Throws `UsageError`. */
-function parsePreview(rest: readonly string[]): Command {
-  let format: OutputFormat = 'text';
-  const inventory: string[] = [];
+/**
+ * Walks a command's arguments: positional ones (and `-`, and everything after `--`) are inputs;
+ * each option is handed to `onOption` with its name, a getter for its value (`--x=v` or the next
+ * argument) and its inline value. An option handler may end the scan with a command (`--help`).
+ */
+function scanArgs(
+  rest: readonly string[],
+  onOption: (name: string, value: () => string | undefined, inline: string | undefined) => Command | undefined,
+): { inputs: string[] } | { command: Command } {
   const inputs: string[] = [];
   let optionsDone = false;
   for (let i = 0; i < rest.length; i++) {
@@ -178,7 +171,17 @@ function parsePreview(rest: readonly string[]): Command {
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string | undefined => (inline !== undefined ? inline : rest[++i]);
+    const command = onOption(name, () => (inline !== undefined ? inline : rest[++i]), inline);
+    if (command) return { command };
+  }
+  return { inputs };
+}
+
+/** Parses the arguments of `preview`. Throws `UsageError`. */
+function parsePreview(rest: readonly string[]): Command {
+  let format: OutputFormat = 'text';
+  const inventory: string[] = [];
+  const scanned = scanArgs(rest, (name, value): Command | undefined => {
     switch (name) {
       case '-h':
       case '--help':
@@ -198,7 +201,10 @@ function parsePreview(rest: readonly string[]): Command {
       default:
         throw new UsageError(`unknown option ${name} for preview`);
     }
-  }
+    return undefined;
+  });
+  if ('command' in scanned) return scanned.command;
+  const inputs = scanned.inputs;
   if (inputs.length === 0) throw new UsageError('no policy file given; pass files, directories, globs, or - for standard input');
   return { kind: 'preview', format, inventory, inputs };
 }
