@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+// @ts-check
+/**
+ * UI check of the packaged extension, installed the way users install it: `dist/cilium-policy.vsix`
+ * goes through `code-server --install-extension`, then Playwright drives code-server's workbench
+ * in Debian's chromium like a person would: open a broken policy, read the Problems panel row and
+ * the hover, trigger completion and read the suggestions, and open the endpoint preview through
+ * the command palette (F1) and read the panel. Screenshots go to `test-results/screenshots/`.
+ *
+ * Usage: node test/e2e/ui-check.js   (after `npm run package` and toolchain/setup.sh)
+ */
+'use strict';
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const cs = require('./lib/code-server.js');
+const { BROKEN, PREVIEW, locate, schemaDescriptions, words, workloadsMatching } = require('./lib/expectations.js');
+
+const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');
+/** Safety net for each UI wait; the steps themselves take a second or two. */
+const STEP_MS = 60_000;
+const PREVIEW_COMMAND = 'Cilium Policy: Show Endpoint Preview';
+
+/** @typedef {import('playwright-core').Page} Page */
+
+/** Logs a step with the time since the start. */
+const t0 = Date.now();
+/** @param {string} what */
+function step(what) {
+  console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${what}`);
+}
+
+/** @param {Page} page @param {string} name */
+async function screenshot(page, name) {
+  fs.mkdirSync(cs.SCREENSHOTS, { recursive: true });
+  const file = path.join(cs.SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  step(`screenshot ${path.relative(cs.REPO_ROOT, file)}`);
+}
+
+/**
+ * Opens a workspace file through Quick Open, as a user would, and waits for its editor tab.
+ * @param {Page} page @param {string} rel
+ */
+async function openFile(page, rel) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: STEP_MS });
+  await input.fill(rel);
+  const base = path.basename(rel);
+  // Wait for the file to be listed before accepting, or Enter would pick a stale first row.
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: base }).first().waitFor({ timeout: STEP_MS });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active[data-resource-name="${base}"]`).waitFor({ timeout: STEP_MS });
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: STEP_MS });
+}
+
+/**
+ * Moves the cursor with Go to Line (Ctrl+G), 1-based line and column.
+ * @param {Page} page @param {number} line @param {number} column
+ */
+async function goTo(page, line, column) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: STEP_MS });
+  // Go to Line is Quick Open with a `:` prefix; filling the box replaces the prefix, so it is written here.
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: STEP_MS });
+}
+
+async function main() {
+  if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing; run npm run package first`);
+  const workspace = cs.copyWorkspace();
+  const extensionsDir = path.join(cs.scratchDir('extensions'), 'ext');
+  const configFile = path.join(cs.scratchDir('install'), 'config.yaml');
+  fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
+  const installed = await cs.runCodeServerCommand(['--extensions-dir', extensionsDir, '--install-extension', VSIX], { configFile });
+  assert.match(installed, /successfully installed/i, installed);
+  step(`installed ${path.relative(cs.REPO_ROOT, VSIX)}`);
+
+  const server = await cs.startCodeServer({ extensionsDir });
+  let browser;
+  try {
+    browser = await cs.launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    /** @type {string[]} */
+    const windowErrors = [];
+    page.on('pageerror', (err) => windowErrors.push(err.message));
+    await page.goto(cs.workbenchUrl(server.base, workspace));
+    await page.locator('.monaco-workbench').waitFor({ timeout: STEP_MS });
+    step('workbench rendered');
+
+    // --- a broken policy: squiggle, Problems row, hover ---------------------------------------
+    const broken = BROKEN[0];
+    assert.ok(broken);
+    const brokenText = fs.readFileSync(path.join(workspace, broken.file), 'utf8');
+    await openFile(page, broken.file);
+    step(`opened ${broken.file}`);
+    const squiggle = page.locator('.monaco-editor .squiggly-error').first();
+    await squiggle.waitFor({ state: 'visible', timeout: STEP_MS });
+    step('error squiggle shown');
+
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: `\`${broken.bad}\`` }).first();
+    await row.waitFor({ timeout: STEP_MS });
+    const rowText = (await row.innerText()).replace(/\s+/g, ' ');
+    step(`Problems row: ${rowText}`);
+    const at = locate(brokenText, broken.needle, broken.bad);
+    assert.match(rowText, new RegExp(broken.code.replace('/', '\\/')));
+    assert.match(rowText, /cilium-policy/);
+    assert.match(rowText, new RegExp(`\\[Ln ${at.line + 1}, Col ${at.character + 1}\\]`));
+    await screenshot(page, 'problems-panel');
+
+    // Hover at the offending key with the keyboard (Ctrl+K Ctrl+I, "Show Hover"): exact about
+    // which finding is shown when a line has several, unlike pointing the mouse at a squiggle.
+    await goTo(page, at.line + 1, at.character + 2);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: broken.bad }).first();
+    await hover.waitFor({ state: 'visible', timeout: STEP_MS });
+    const hoverText = (await hover.innerText()).replace(/\s+/g, ' ');
+    step(`hover: ${hoverText.slice(0, 160)}`);
+    assert.match(hoverText, /cilium-policy/);
+    assert.match(hoverText, new RegExp(broken.code.replace('/', '\\/')));
+    await screenshot(page, 'hover');
+    await page.keyboard.press('Escape');
+    await hover.waitFor({ state: 'hidden', timeout: STEP_MS });
+
+    // Hover on a valid key shows its documentation from our bundled schemas.
+    const docKey = locate(brokenText, `${broken.hoverKey}:`);
+    await goTo(page, docKey.line + 1, docKey.character + 2);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const expectedDocs = schemaDescriptions(broken.hoverKey).map((d) => words(d).slice(0, 40));
+    assert.ok(expectedDocs.length > 0, `our schemas describe ${broken.hoverKey}`);
+    const docHover = page.locator('.monaco-hover:not(.hidden)').first();
+    await docHover.waitFor({ state: 'visible', timeout: STEP_MS });
+    const docText = words(await docHover.innerText());
+    step(`hover on ${broken.hoverKey}: ${docText.slice(0, 160)}`);
+    assert.ok(expectedDocs.some((e) => docText.includes(e)), `the hover shows none of ${JSON.stringify(expectedDocs)}`);
+    await screenshot(page, 'hover-docs');
+    await page.keyboard.press('Escape');
+
+    // --- completion -------------------------------------------------------------------------
+    const completionText = fs.readFileSync(path.join(workspace, 'completion.yaml'), 'utf8');
+    await openFile(page, 'completion.yaml');
+    const protocolLine = locate(completionText, 'protocol: \n').line;
+    const lineText = /** @type {string} */ (completionText.split('\n')[protocolLine]);
+    await goTo(page, protocolLine + 1, lineText.length + 1);
+    await page.keyboard.press('Control+Space');
+    const suggest = page.locator('.editor-widget.suggest-widget.visible');
+    await suggest.locator('.monaco-list-row').first().waitFor({ timeout: STEP_MS });
+    const labels = await suggest.locator('.monaco-list-row .label-name').allInnerTexts();
+    step(`suggestions: ${labels.join(', ')}`);
+    for (const p of ['TCP', 'UDP']) assert.ok(labels.includes(p), `${p} missing from ${labels.join(', ')}`);
+    await screenshot(page, 'completion');
+    await page.keyboard.press('Escape');
+
+    // --- endpoint preview -------------------------------------------------------------------
+    const policyText = fs.readFileSync(path.join(workspace, PREVIEW.file), 'utf8');
+    const { parseAllDocuments } = require(path.join(cs.REPO_ROOT, 'node_modules', 'yaml'));
+    const expected = workloadsMatching(fs.readFileSync(path.join(workspace, PREVIEW.workloads), 'utf8'), PREVIEW.selectorLabel, (t) =>
+      parseAllDocuments(t).map((/** @type {any} */ d) => d.toJS()),
+    );
+    await openFile(page, PREVIEW.file);
+    const lens = page.locator('.contentWidgets .codelens-decoration', { hasText: `selects ${expected.length} workloads` }).first();
+    await lens.waitFor({ timeout: STEP_MS });
+    step(`CodeLens: ${await lens.innerText()}`);
+    const selectorAt = locate(policyText, 'endpointSelector:');
+    await goTo(page, selectorAt.line + 1, selectorAt.character + 1);
+    await page.keyboard.press('F1');
+    const palette = page.locator('.quick-input-widget input');
+    await palette.waitFor({ state: 'visible', timeout: STEP_MS });
+    await palette.fill(`>${PREVIEW_COMMAND}`);
+    const entry = page.locator('.quick-input-widget .monaco-list-row', { hasText: PREVIEW_COMMAND }).first();
+    await entry.waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error(`the command palette has no "${PREVIEW_COMMAND}"`);
+    });
+    await page.keyboard.press('Enter');
+    // The webview sits in two nested iframes: the host frame and the content frame it loads.
+    const content = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const body = content.locator('body');
+    for (const name of expected) await body.getByText(name, { exact: false }).first().waitFor({ timeout: STEP_MS });
+    const previewText = (await body.innerText()).replace(/\s+/g, ' ');
+    step(`preview panel: ${previewText.slice(0, 240)}`);
+    for (const name of expected) assert.ok(previewText.includes(name), `${name} missing from the preview`);
+    await screenshot(page, 'endpoint-preview');
+
+    const serious = windowErrors.filter((e) => !/ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to fetch/.test(e));
+    if (serious.length) step(`window errors (not failing the check): ${serious.join(' | ')}`);
+    step('UI check passed');
+    return 0;
+  } catch (err) {
+    // A screenshot of the failure is the fastest way to see what the page looked like.
+    const page = browser?.contexts()[0]?.pages()[0];
+    if (page) await screenshot(page, 'failure').catch(() => undefined);
+    throw err;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  },
+);
