@@ -72,8 +72,10 @@ test('the bundled extension activates, starts the server and stops it again', { 
   mod._load = function (this: unknown, request: string, ...rest: unknown[]) {
     return request === 'vscode' ? vscode : load.call(this, request, ...rest);
   };
+  let ext: { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void> } | undefined;
+  let deactivated = false;
   try {
-    const ext = require(bundle) as { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void> };
+    ext = require(bundle) as { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void> };
     const context = { subscriptions: [] as unknown[], asAbsolutePath: (p: string) => path.join(REPO_ROOT, p), extensionPath: REPO_ROOT };
     await ext.activate(context);
     const stateOf = () =>
@@ -90,10 +92,13 @@ test('the bundled extension activates, starts the server and stops it again', { 
     assert.ok(rec.calls.some((c) => c.name === 'vscode.window.createStatusBarItem'), 'status bar item created');
     assert.ok(context.subscriptions.length >= 4, 'disposables handed to VS Code');
     await ext.deactivate();
+    deactivated = true;
     const after = stateOf();
     assert.equal(after.at(-1), 'stopped', 'deactivate stops the server');
     assert.ok(!output.some((l) => /did not start|Stopping the language server/.test(l)), `clean start and stop:\n${output.join('\n')}`);
   } finally {
+    // A failed assertion must not leave the server child running (the test process would never exit).
+    if (ext && !deactivated) await ext.deactivate().catch(() => undefined);
     mod._load = load;
   }
 });
