@@ -215,6 +215,21 @@ function tracepoints(syscallNames) {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * Every subsystem the kernel's own trace headers declare (`TRACE_SYSTEM`), whose events we do not
+ * list: enough to tell a misspelt subsystem from one we simply do not describe. Drivers declare
+ * more in their own folders, which the headers package does not ship.
+ */
+function otherSubsystems(listed) {
+  const dir = path.join(HEADERS, 'include/trace/events');
+  const names = new Set();
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.h'))) {
+    const m = /^#define TRACE_SYSTEM\s+(\w+)/m.exec(stripComments(fs.readFileSync(path.join(dir, f), 'utf8')));
+    if (m && !(m[1] in listed)) names.add(m[1]);
+  }
+  return [...names].sort();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kernel functions that policies commonly probe (syscall: false)
 
@@ -302,7 +317,7 @@ const report = [
   write('syscalls-x86_64.json', x86.data),
   write('syscalls-arm64.json', arm.data),
   write('lsm-hooks.json', { source: kernel, hooks: lsm }),
-  write('tracepoints.json', { source: kernel, subsystems: tps }),
+  write('tracepoints.json', { source: kernel, subsystems: tps, otherSubsystems: otherSubsystems(tps) }),
   write('kernel-functions.json', { source: kernel, functions: fns }),
 ];
 console.log(report.join('\n'));

@@ -5,7 +5,7 @@ import { checkAnnotated } from '../support/annotations.js';
 const ID = 'tetragon/unknown-tracepoint';
 const head = 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: t\nspec:\n';
 
-test('unknown events of covered subsystems are warnings; other subsystems are not judged', () => {
+test('unknown events of covered subsystems are warnings; known subsystems we do not list are not judged; unknown subsystem names are', () => {
   checkAnnotated(
     `${head}  tracepoints:
     - subsystem: raw_syscalls
@@ -20,8 +20,11 @@ test('unknown events of covered subsystems are warnings; other subsystems are no
     - subsystem: syscalls
       event: sys_enter_fstat
 #            ^^^^^^^^^^^^^^^ warning tetragon/unknown-tracepoint sys_enter_newfstat
-    - subsystem: some_driver
-      event: anything_goes
+    - subsystem: block
+      event: block_rq_issue_anything
+    - subsystem: schde
+#                ^^^^^ warning tetragon/unknown-tracepoint Did you mean \`sched\`
+      event: sched_process_exec
 `,
     [ID],
   );

@@ -7,7 +7,7 @@
  * (syscalls, raw_syscalls, sched, task, signal, net, sock, tcp, skb, module) and flag unknown events
  * there only; other subsystems are not judged. Events come and go with kernel releases: a warning.
  */
-import { rankedNeighbours, syscallEntryAlias, tracepointEvents } from '../core/kernel/index.js';
+import { knownTracepointSubsystems, rankedNeighbours, syscallEntryAlias, tracepointEvents } from '../core/kernel/index.js';
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from './rule.js';
 import { replaceString } from './edit-helpers.js';
 import { str } from './data.js';
@@ -31,6 +31,24 @@ export const rule: Rule = {
       const subsystem = str(h.hook['subsystem']);
       const event = str(h.hook['event']);
       const events = subsystem ? tracepointEvents(subsystem) : undefined;
+      if (subsystem && !events && !knownTracepointSubsystems().includes(subsystem)) {
+        // Not a subsystem of the kernel's own headers. Drivers declare their own, so this is a hint
+        // to check the name rather than a verdict.
+        const suggestions = rankedNeighbours(subsystem, knownTracepointSubsystems(), 3);
+        const path = [...h.path, 'subsystem'];
+        const fixes = suggestions.flatMap((n, i) => {
+          const edit = replaceString(doc, path, 'value', n);
+          return edit ? [{ title: `Change to \`${n}\``, edits: [edit], ...(i === 0 ? { preferred: true } : {}) }] : [];
+        });
+        out.push({
+          path,
+          target: 'value',
+          message: `\`${subsystem}\` is not a tracepoint subsystem of the kernel (a driver may still provide it; check \`/sys/kernel/tracing/events\` on a node).${suggestions.length ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : ''}`,
+          data: { suggestions },
+          fixes,
+        });
+        continue;
+      }
       if (!subsystem || !event || !events || events.includes(event)) continue;
       const path = [...h.path, 'event'];
       // `sys_enter_fstat` is a common slip: the event is named after the entry function (`newfstat`).

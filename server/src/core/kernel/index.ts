@@ -51,6 +51,8 @@ const TABLES: Readonly<Record<KernelArch, SyscallTable>> = { x86_64: x86Data as 
 const LSM_HOOKS = lsmData.hooks as Readonly<Record<string, readonly string[]>>;
 const FUNCTIONS = functionData.functions as Readonly<Record<string, readonly string[]>>;
 const SUBSYSTEMS = tracepointData.subsystems as Readonly<Record<string, readonly string[]>>;
+/** Subsystems the kernel headers declare whose events we do not list. */
+const OTHER_SUBSYSTEMS: readonly string[] = tracepointData.otherSubsystems;
 
 const C_KEYWORDS = new Set(['int', 'long', 'short', 'char', 'unsigned', 'signed', 'void', 'const', 'struct', 'union', 'enum', 'bool']);
 
@@ -256,6 +258,25 @@ export function lsmHookNames(): readonly string[] {
 /** The subsystems whose events we list completely. */
 export function tracepointSubsystems(): readonly string[] {
   return Object.keys(SUBSYSTEMS);
+}
+
+/** Every subsystem the bundled kernel headers declare (covered or not); drivers may add more. */
+export function knownTracepointSubsystems(): readonly string[] {
+  return [...Object.keys(SUBSYSTEMS), ...OTHER_SUBSYSTEMS];
+}
+
+/**
+ * The highest `args[].index` a `syscalls` tracepoint has: its format lists four common fields and
+ * `__syscall_nr` (indexes 0–4), then the syscall's parameters (enter) or `ret` (exit). Undefined
+ * when the event or the syscall's signature is unknown.
+ */
+export function syscallTracepointMaxIndex(event: string, arch: KernelArch): number | undefined {
+  const m = /^sys_(enter|exit)_(\w+)$/.exec(event);
+  if (!m) return undefined;
+  if (!(SUBSYSTEMS['syscalls'] ?? []).includes(event)) return undefined;
+  if (m[1] === 'exit') return 5;
+  const sig = syscallSignature(`sys_${m[2]}`, arch);
+  return sig ? 4 + sig.params.length : undefined;
 }
 
 /** The events of a covered subsystem, or undefined when we don't cover it. */
