@@ -5,7 +5,7 @@
  * Every document of a multi-document file is looked at on its own. Offsets are UTF-16 indexes
  * into the whole file text, so findings from any document can be placed without translation.
  */
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node, Pair, ParsedNode, Scalar } from 'yaml';
 import { CODES, type Finding, type Span } from './findings.js';
 import { kindOf, kindWithWrongApiVersion, type KindInfo } from './kinds.js';
@@ -100,25 +100,17 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
   // The yaml package only breaks lines at LF, but YAML (and LSP) also end a line at a lone CR. Turning
   // each lone CR into LF keeps every offset, so findings still point into `text`.
   const source = loneCrToLf(text);
-  const reusable = new Map<string, PolicyDocument[]>();
-  if (previous && !previous.skipped) {
-    const previousSource = loneCrToLf(previous.text);
-    for (const d of previous.documents) {
-      const key = previousSource.slice(d.chunk.start, d.chunk.end);
-      const list = reusable.get(key);
-      if (list) list.push(d);
-      else reusable.set(key, [d]);
-    }
-  }
   const documents: PolicyDocument[] = [];
   try {
-    for (const chunk of splitDocuments(source)) {
-      const chunkText = source.slice(chunk.start, chunk.end);
-      const old = reusable.get(chunkText)?.shift();
+    const chunks = splitDocuments(source);
+    const reusable = reusableDocuments(source, chunks, previous);
+    for (const [k, chunk] of chunks.entries()) {
+      const old = reusable[k];
       if (old) {
-        documents.push(moveDocument(text, old, chunk, documents.length));
+        documents.push(moveDocument(old, chunk, documents.length));
         continue;
       }
+      const chunkText = source.slice(chunk.start, chunk.end);
       // The chunk is parsed on its own, then its nodes are moved to their offsets in the whole file.
       const parsed = parseAllDocuments(chunkText, PARSE_OPTIONS);
       const docs = Array.isArray(parsed) ? parsed : [];
@@ -140,6 +132,45 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
     };
   }
   return { text, skipped: undefined, documents };
+}
+
+/**
+ * For each chunk of the new text, the document of the previous parse that has exactly its text, if
+ * any. An edit leaves the chunks before it and after it as they were, so those are matched by
+ * position from both ends (one comparison each); only the chunks in between are looked up by text
+ * (documents moved or duplicated). Chunks that held several documents (files with directives) are
+ * never reused.
+ */
+function reusableDocuments(source: string, chunks: readonly Chunk[], previous: PolicyFile | undefined): (PolicyDocument | undefined)[] {
+  const out: (PolicyDocument | undefined)[] = new Array<PolicyDocument | undefined>(chunks.length).fill(undefined);
+  if (!previous || previous.skipped) return out;
+  const previousSource = loneCrToLf(previous.text);
+  const perChunk = new Map<number, number>();
+  for (const d of previous.documents) perChunk.set(d.chunk.start, (perChunk.get(d.chunk.start) ?? 0) + 1);
+  const old = previous.documents.filter((d) => perChunk.get(d.chunk.start) === 1);
+  const textOf = (d: PolicyDocument): string => previousSource.slice(d.chunk.start, d.chunk.end);
+  const same = (d: PolicyDocument, c: Chunk): boolean => d.chunk.end - d.chunk.start === c.end - c.start && textOf(d) === source.slice(c.start, c.end);
+  let head = 0;
+  while (head < chunks.length && head < old.length && same(old[head]!, chunks[head]!)) {
+    out[head] = old[head];
+    head++;
+  }
+  let tail = 0;
+  while (head + tail < chunks.length && head + tail < old.length && same(old[old.length - 1 - tail]!, chunks[chunks.length - 1 - tail]!)) {
+    out[chunks.length - 1 - tail] = old[old.length - 1 - tail];
+    tail++;
+  }
+  if (head + tail < chunks.length && head + tail < old.length) {
+    const byText = new Map<string, PolicyDocument[]>();
+    for (let k = head; k < old.length - tail; k++) {
+      const key = textOf(old[k]!);
+      const list = byText.get(key);
+      if (list) list.push(old[k]!);
+      else byText.set(key, [old[k]!]);
+    }
+    for (let k = head; k < chunks.length - tail; k++) out[k] = byText.get(source.slice(chunks[k]!.start, chunks[k]!.end))?.shift();
+  }
+  return out;
 }
 
 /** What a stack overflow while reading YAML means to a user. */
@@ -167,19 +198,27 @@ export interface Chunk {
  * with directives (`%YAML`) are left whole, because a directive belongs to the next document.
  */
 export function splitDocuments(text: string): Chunk[] {
-  // Lines start after LF or CR only: the `m` flag would also start one after U+2028 and U+2029,
-  // which YAML treats as ordinary characters (inside a quoted string, for instance).
-  if (/(?:^|[\r\n])%/.test(text)) return [{ start: 0, end: text.length }];
+  // Lines start after LF or CR only: a line start after U+2028 or U+2029 (which a regular
+  // expression's `m` flag would see) is an ordinary character in YAML, inside a quoted string for instance.
+  if (text.startsWith('%') || text.includes('\n%') || text.includes('\r%')) return [{ start: 0, end: text.length }];
   const chunks: Chunk[] = [];
   let start = 0;
-  const marker = /(?:^|(?<=[\r\n]))(---|\.\.\.)(?=[ \t\r\n]|$)/g;
-  for (let m = marker.exec(text); m; m = marker.exec(text)) {
-    if (m[1] === '---') {
-      if (m.index > start) chunks.push({ start, end: m.index });
-      start = m.index;
+  // Markers are found with indexOf rather than a regular expression with a look-behind: this runs
+  // on every keystroke over the whole file, and the look-behind made it a scan per character.
+  const dashes = markerOffsets(text, '---');
+  const dots = markerOffsets(text, '...');
+  let d = 0;
+  let p = 0;
+  while (d < dashes.length || p < dots.length) {
+    const dash = p >= dots.length || (d < dashes.length && dashes[d]! < dots[p]!);
+    const at = dash ? dashes[d++]! : dots[p++]!;
+    if (at < start) continue; // on a line already consumed by a `...`
+    if (dash) {
+      if (at > start) chunks.push({ start, end: at });
+      start = at;
     } else {
       // `...` ends the current document; the next one starts on the following line.
-      let next = m.index + 3;
+      let next = at + 3;
       while (next < text.length && text[next] !== '\n' && text[next] !== '\r') next++;
       if (text[next] === '\r' && text[next + 1] === '\n') next++;
       next = Math.min(text.length, next + 1);
@@ -191,29 +230,80 @@ export function splitDocuments(text: string): Chunk[] {
   return chunks;
 }
 
-/** Moves a reused document to its new place: node ranges, error positions and spans shift. */
-function moveDocument(text: string, doc: PolicyDocument, chunk: Chunk, index: number): PolicyDocument {
-  shiftDocument(doc.yaml, chunk.start - doc.chunk.start);
-  return describeDocument(text, doc.yaml, index, chunk, { data: doc.data, dataError: doc.dataError });
+/** Offsets of `token` (`---` or `...`) where it is a document marker: at a line start, followed by a blank or the end. */
+function markerOffsets(text: string, token: string): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf(token); i >= 0; i = text.indexOf(token, i + 1)) {
+    const before = i === 0 ? '\n' : text[i - 1];
+    const after = text[i + 3];
+    if ((before === '\n' || before === '\r') && (after === undefined || after === ' ' || after === '\t' || after === '\n' || after === '\r')) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Moves a reused document to its new place: node ranges, error positions and spans shift. Its text
+ * is the same, so everything read from it (kind, names, template markers, data) is kept as it was
+ * instead of being described again: a long file has thousands of unchanged documents per edit.
+ */
+function moveDocument(doc: PolicyDocument, chunk: Chunk, index: number): PolicyDocument {
+  const delta = chunk.start - doc.chunk.start;
+  shiftDocument(doc.yaml, delta);
+  const shift = (s: Span): Span => ({ start: s.start + delta, end: s.end + delta });
+  return {
+    ...doc,
+    index,
+    chunk,
+    span: shift(doc.span),
+    syntaxErrors: delta === 0 ? doc.syntaxErrors : doc.syntaxErrors.map((f) => ({ ...f, span: shift(f.span) })),
+    dataError: doc.dataError && { ...doc.dataError, span: shift(doc.dataError.span) },
+  };
+}
+
+/**
+ * The range arrays of a parsed document (its own and every node's), collected by one walk on its
+ * first move. A long file moves thousands of documents per edit (all those after the edit), so
+ * later moves are a loop over this list instead of a walk through the nodes.
+ */
+const rangesOf = new WeakMap<Document.Parsed, [number, number, number][]>();
+
+function collectRanges(yaml: Document.Parsed): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  if (yaml.range) out.push(yaml.range);
+  // Pairs have no range of their own; null keys and values (`{ : x }`, `a:`) are skipped.
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+      return;
+    }
+    const range = (node as { range?: [number, number, number] | null }).range;
+    if (range) out.push(range);
+    if (isMap(node) || isSeq(node)) for (const item of node.items as unknown[]) walk(item);
+  };
+  walk(yaml.contents);
+  return out;
 }
 
 /** Adds `delta` to every source offset of a parsed document (in place). */
 function shiftDocument(yaml: Document.Parsed, delta: number): void {
   if (delta === 0) return;
-  const shift = (r: [number, number, number] | null | undefined): void => {
-    if (r) {
-      r[0] += delta;
-      r[1] += delta;
-      r[2] += delta;
-    }
-  };
-  shift(yaml.range);
-  // `visit` reaches every node once, pair keys included; pairs themselves have no range.
-  visit(yaml, (_key, node) => {
-    // Null keys and values (`{ : x }`, `a:`) are visited as null.
-    if (node && !isPair(node)) shift((node as { range?: [number, number, number] }).range);
-  });
-  for (const e of [...yaml.errors, ...yaml.warnings]) {
+  let ranges = rangesOf.get(yaml);
+  if (!ranges) {
+    ranges = collectRanges(yaml);
+    rangesOf.set(yaml, ranges);
+  }
+  for (const r of ranges) {
+    r[0] += delta;
+    r[1] += delta;
+    r[2] += delta;
+  }
+  for (const e of yaml.errors) {
+    e.pos[0] += delta;
+    e.pos[1] += delta;
+  }
+  for (const e of yaml.warnings) {
     e.pos[0] += delta;
     e.pos[1] += delta;
   }
@@ -224,7 +314,6 @@ function describeDocument(
   yaml: Document.Parsed,
   index: number,
   chunk: Chunk,
-  reuse?: { data: unknown; dataError: Finding | undefined },
 ): PolicyDocument {
   const [start, , end] = yaml.range;
   const span = { start, end };
@@ -247,9 +336,9 @@ function describeDocument(
   );
   const contents = yaml.contents;
   const empty = contents === null || (isScalar(contents) && contents.value === null && (contents.range ? contents.range[0] === contents.range[1] : true));
-  let data: unknown = reuse?.data;
-  let dataError: Finding | undefined = reuse?.dataError && { ...reuse.dataError, span: { start, end: Math.min(end, start + 1) } };
-  if (!reuse && syntaxErrors.length === 0 && !templated) {
+  let data: unknown;
+  let dataError: Finding | undefined;
+  if (syntaxErrors.length === 0 && !templated) {
     try {
       data = yaml.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {

@@ -6,7 +6,8 @@
  * running kubectl is the caller's business.
  */
 import { parseAllDocuments, type Document } from 'yaml';
-import { MAX_ALIAS_COUNT, skipReason } from './document.js';
+import { MAX_ALIAS_COUNT, skipReason, type PolicyFile } from './document.js';
+import { CODES } from './findings.js';
 import { DEFAULT_NAMESPACE } from './selectors.js';
 
 /** The kinds of workload whose pods become endpoints. */
@@ -280,6 +281,33 @@ export function manifestPart(uri: string, text: string): InventoryPart {
 
 const TEMPLATE_MARKER = /\{\{[\s\S]*?\}\}/;
 
+/**
+ * {@link manifestPart} of a file already parsed with `parseFile` (an open editor document): the
+ * documents' data is reused, so an edit costs no second parse of the whole file. Gives what
+ * `manifestPart` gives for the same text. The one difference in parsing, duplicate keys (an error
+ * for `parseFile`, the last one wins for `manifestPart`), is handled by reading such a document
+ * again on its own.
+ */
+export function manifestPartOfFile(uri: string, file: PolicyFile): InventoryPart {
+  const part = newPart();
+  if (file.skipped || !INTERESTING_KIND.test(file.text)) return part;
+  for (const doc of file.documents) {
+    if (doc.templated) continue;
+    if (doc.syntaxErrors.length === 0) {
+      if (doc.data !== undefined && doc.dataError === undefined) addObject(part, doc.data, { file: uri, offset: doc.span.start });
+      continue;
+    }
+    if (!doc.syntaxErrors.every((f) => f.code === CODES.yamlDuplicateKey)) continue;
+    const again = manifestPart(uri, file.text.slice(doc.span.start, doc.span.end));
+    const at = (src: SourceRef): SourceRef => ({ ...src, offset: doc.span.start + (src.offset ?? 0) });
+    part.endpoints.push(...again.endpoints.map((e) => ({ ...e, source: at(e.source) })));
+    part.namespaces.push(...again.namespaces.map((n) => (n.source ? { ...n, source: at(n.source) } : n)));
+    part.services.push(...again.services.map((x) => (x.source ? { ...x, source: at(x.source) } : x)));
+    part.nodes.push(...again.nodes.map((n) => (n.source ? { ...n, source: at(n.source) } : n)));
+  }
+  return part;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -324,9 +352,11 @@ export class InventoryIndex {
   private readonly parts = new Map<string, InventoryPart>();
   private cached: Inventory | undefined;
 
-  /** Re-reads one file. Returns true when the file holds anything for the inventory. */
-  update(uri: string, text: string): boolean {
-    const part = manifestPart(uri, text);
+  /**
+   * Re-reads one file. Returns true when the file holds anything for the inventory. A caller that
+   * already has the file's {@link manifestPart} passes it, so the file is not parsed twice.
+   */
+  update(uri: string, text: string, part: InventoryPart = manifestPart(uri, text)): boolean {
     const empty = part.endpoints.length + part.namespaces.length + part.services.length + part.nodes.length === 0;
     if (empty && !this.parts.has(uri)) return false;
     if (empty) this.parts.delete(uri);

@@ -9,9 +9,9 @@ import { CODES, type Finding, type Severity } from './findings.js';
 import { keyText, nodeSpan, parseFile, wrongApiVersion, type PolicyDocument, type PolicyFile } from './document.js';
 import type { SchemaValidator } from './schema-validation.js';
 import type { Settings } from '../settings.js';
-import { LineIndex } from './line-index.js';
 import { RULES } from '../rules/index.js';
-import { runRules } from '../rules/engine.js';
+import { runRule } from '../rules/engine.js';
+import { lineEnding } from './yaml-edits.js';
 import type { Rule } from '../rules/rule.js';
 import type { EndpointIndex } from './preview.js';
 
@@ -23,6 +23,67 @@ export interface LintContext {
   readonly rules?: readonly Rule[];
   /** The loaded inventory, for rules about what selectors match; undefined when none was loaded. */
   readonly inventory?: EndpointIndex;
+  /** Results of earlier lints of the same file, reused for documents that did not change. */
+  readonly cache?: LintCache;
+}
+
+/** What a {@link LintCache} keeps for one document. */
+interface CacheEntry {
+  /** Target versions, kernel architecture and line ending the findings were computed for. */
+  readonly key: string;
+  readonly validator: SchemaValidator;
+  readonly rules: readonly Rule[];
+  /** Where the document started when the findings were computed (or last shifted). */
+  start: number;
+  /**
+   * The document's findings in output order (schema findings, then rules in registry order): runs
+   * of cached findings, and in between the rules that must run on every lint.
+   */
+  segments: readonly (readonly Finding[] | Rule)[];
+}
+
+/**
+ * Per-document lint results kept between lints of one file (the language server keeps one per
+ * open file), so that an edit costs the schema validation and rules of the edited document only.
+ *
+ * `parseFile` hands back the very same `yaml` document object for every document whose text did
+ * not change (moved in place to its new offset), so that object is the key: the same object means
+ * the same text. Findings are shifted when the document moved. Kept are the schema findings and
+ * the findings of rules that look at the document alone; rules that read other documents of the
+ * file or the inventory run on every lint.
+ */
+export class LintCache {
+  private readonly entries = new WeakMap<object, CacheEntry>();
+
+  /** The entry of a document, shifted to where the document is now; undefined when stale. */
+  get(doc: PolicyDocument, key: string, validator: SchemaValidator, rules: readonly Rule[]): CacheEntry | undefined {
+    const e = this.entries.get(doc.yaml);
+    if (!e || e.key !== key || e.validator !== validator || e.rules !== rules) return undefined;
+    const delta = doc.span.start - e.start;
+    if (delta !== 0) {
+      // Most documents have no findings: keep their empty lists rather than copying them.
+      const shift = (fs: readonly Finding[]): readonly Finding[] => (fs.length === 0 ? fs : fs.map((f) => shiftFinding(f, delta)));
+      e.segments = e.segments.map((x) => (Array.isArray(x) ? shift(x) : x));
+      e.start = doc.span.start;
+    }
+    return e;
+  }
+
+  set(doc: PolicyDocument, entry: CacheEntry): void {
+    this.entries.set(doc.yaml, entry);
+  }
+}
+
+function shiftFinding(f: Finding, delta: number): Finding {
+  const span = { start: f.span.start + delta, end: f.span.end + delta };
+  if (!f.fixes) return { ...f, span };
+  const fixes = f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })) }));
+  return { ...f, span, fixes };
+}
+
+/** Rules whose findings depend on the document alone (and so may be cached with it). */
+function documentLocal(rule: Rule): boolean {
+  return rule.crossDocument !== true && rule.requiresInventory !== true;
 }
 
 /** Lints a parsed file. Never throws. */
@@ -77,9 +138,34 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   if (doc.syntaxErrors.length) return firstSyntaxErrors(doc);
   if (doc.dataError) return [doc.dataError];
   const versions = { cilium: ctx.settings.ciliumVersion, tetragon: ctx.settings.tetragonVersion };
-  const schemaFindings = ctx.validator.validate(doc, versions);
-  const ruleFindings = runRules(ctx.rules ?? RULES, { doc, kind: doc.kind!, file, versions, kernelArch: ctx.settings.tetragonKernelArch, ...(ctx.inventory ? { inventory: ctx.inventory } : {}) });
-  return [...schemaFindings, ...ruleFindings];
+  const kind = doc.kind!;
+  const rules = ctx.rules ?? RULES;
+  const ruleCtx = { doc, kind, file, versions, kernelArch: ctx.settings.tetragonKernelArch, ...(ctx.inventory ? { inventory: ctx.inventory } : {}) };
+  // Quick fixes insert lines with the file's line ending (taken from its first line), so it is part of the key.
+  const key = `${versions.cilium}|${versions.tetragon}|${ctx.settings.tetragonKernelArch}|${lineEnding(file.text)}`;
+  let entry = ctx.cache?.get(doc, key, ctx.validator, rules);
+  if (!entry) {
+    const segments: (readonly Finding[] | Rule)[] = [];
+    let run: Finding[] = ctx.validator.validate(doc, versions);
+    for (const r of rules) {
+      if (!r.kinds.includes(kind.kind)) continue;
+      if (documentLocal(r)) {
+        run.push(...runRule(r, ruleCtx));
+        continue;
+      }
+      segments.push(run, r);
+      run = [];
+    }
+    segments.push(run);
+    entry = { key, validator: ctx.validator, rules, start: doc.span.start, segments: segments.filter((x) => !Array.isArray(x) || x.length > 0) };
+    ctx.cache?.set(doc, entry);
+  }
+  const out: Finding[] = [];
+  for (const x of entry.segments) {
+    if (Array.isArray(x)) out.push(...x);
+    else out.push(...runRule(x as Rule, ruleCtx));
+  }
+  return out;
 }
 
 /** Duplicate keys are each worth a diagnostic; of other syntax errors only the first is meaningful. */
@@ -109,7 +195,8 @@ export function applySeverityOverrides(findings: readonly Finding[], settings: S
   return out;
 }
 
-const SUPPRESSION = /#\s*cilium-policy\s+disable-(next-line|line)\b([^\n#]*)/g;
+// Ids end at the line end: a lone CR ends a line too, so the next line is not read as ids.
+const SUPPRESSION = /#\s*cilium-policy\s+disable-(next-line|line)\b([^\r\n#]*)/g;
 
 /**
  * Honours `# cilium-policy disable-next-line [id ...]` (on the line above a finding) and
@@ -118,19 +205,39 @@ const SUPPRESSION = /#\s*cilium-policy\s+disable-(next-line|line)\b([^\n#]*)/g;
  */
 export function applySuppressions(text: string, findings: readonly Finding[]): Finding[] {
   if (!text.includes('cilium-policy')) return [...findings];
-  const lines = new LineIndex(text);
-  const byLine = new Map<number, Set<string> | 'all'>();
+  // The lines a comment targets, as offset ranges: no line index of the whole file is built, since
+  // a large file has a few comments at most and this runs on every lint.
+  const targets: { start: number; end: number; ids: Set<string> | 'all' }[] = [];
   for (const m of text.matchAll(SUPPRESSION)) {
-    const commentLine = lines.positionAt(m.index ?? 0).line;
-    const target = m[1] === 'next-line' ? commentLine + 1 : commentLine;
+    let start = lineStartAt(text, m.index ?? 0);
+    if (m[1] === 'next-line') {
+      start = nextLineStart(text, start);
+      if (start < 0) continue;
+    }
+    const next = nextLineStart(text, start);
     const ids = (m[2] ?? '').split(/[\s,]+/).filter(Boolean);
-    const prev = byLine.get(target);
-    if (ids.length === 0 || prev === 'all') byLine.set(target, 'all');
-    else byLine.set(target, new Set([...(prev ?? []), ...ids]));
+    targets.push({ start, end: next < 0 ? text.length + 1 : next, ids: ids.length === 0 ? 'all' : new Set(ids) });
   }
-  if (byLine.size === 0) return [...findings];
+  if (targets.length === 0) return [...findings];
   return findings.filter((f) => {
-    const s = byLine.get(lines.positionAt(f.span.start).line);
-    return !(s === 'all' || s?.has(f.code));
+    const at = Math.max(0, Math.min(f.span.start, text.length));
+    return !targets.some((t) => at >= t.start && at < t.end && (t.ids === 'all' || t.ids.has(f.code)));
   });
+}
+
+/** The offset where the line holding `offset` starts (a line ends at LF, CRLF or a lone CR). */
+function lineStartAt(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
+  return i;
+}
+
+/** The offset where the line after the one starting at `start` begins; -1 when it is the last line. */
+function nextLineStart(text: string, start: number): number {
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return i + 1;
+    if (c === 13) return text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+  }
+  return -1;
 }

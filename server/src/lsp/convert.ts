@@ -67,20 +67,39 @@ export function toDocumentSymbol(doc: TextDocument, node: OutlineNode): Document
 /** The `ciliumPolicy/documentStatus` params for a linted file. */
 export function documentStatus(doc: TextDocument, file: PolicyFile, findings: readonly Finding[]): DocumentStatusNotification.Params {
   const policies: PolicyDocumentStatus[] = [];
-  for (const d of file.documents) {
-    if (!d.kind) continue;
-    let errors = 0;
-    let warnings = 0;
-    for (const f of findings) {
-      if (f.span.start < d.span.start || f.span.start >= Math.max(d.span.end, d.span.start + 1)) continue;
-      if (f.severity === 'error') errors++;
-      else if (f.severity === 'warning') warnings++;
+  // Counts per document in one pass over the findings: documents are in file order, so each
+  // finding's document is found by binary search (a long file has thousands of both).
+  const docs = file.documents;
+  const errors = new Array<number>(docs.length).fill(0);
+  const warnings = new Array<number>(docs.length).fill(0);
+  const inside = (i: number, at: number): boolean => {
+    const d = docs[i];
+    return d !== undefined && at >= d.span.start && at < Math.max(d.span.end, d.span.start + 1);
+  };
+  for (const f of findings) {
+    if (f.severity !== 'error' && f.severity !== 'warning') continue;
+    const at = f.span.start;
+    let lo = 0;
+    let hi = docs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (docs[mid]!.span.start <= at) lo = mid;
+      else hi = mid - 1;
     }
-    const entry: PolicyDocumentStatus = { kind: d.kind.kind, range: toRange(doc, d.span), errors, warnings, skipped: d.templated };
+    // Neighbours too: an empty document shares its offset with the next one.
+    for (const i of [lo - 1, lo, lo + 1]) {
+      if (!inside(i, at)) continue;
+      if (f.severity === 'error') errors[i]!++;
+      else warnings[i]!++;
+    }
+  }
+  docs.forEach((d, i) => {
+    if (!d.kind) return;
+    const entry: PolicyDocumentStatus = { kind: d.kind.kind, range: toRange(doc, d.span), errors: errors[i]!, warnings: warnings[i]!, skipped: d.templated };
     if (d.name !== undefined) entry.name = d.name;
     if (d.namespace !== undefined) entry.namespace = d.namespace;
     policies.push(entry);
-  }
+  });
   const params: DocumentStatusNotification.Params = { uri: doc.uri, version: doc.version, policies };
   if (file.skipped) params.skippedReason = file.skipped.message;
   return params;

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFile, type PolicyFile } from '../core/document.js';
-import { emptyInventory, inventoryFromKubectlJson, InventoryIndex, manifestPart, type Inventory, type SourceRef } from '../core/inventory.js';
+import { emptyInventory, inventoryFromKubectlJson, InventoryIndex, manifestPart, manifestPartOfFile, type Inventory, type InventoryPart, type SourceRef } from '../core/inventory.js';
 import { LineIndex } from '../core/line-index.js';
 import { EndpointIndex } from '../core/preview.js';
 import { describeUnreadable, findYamlFiles, readTextFile } from '../io/workspace-files.js';
@@ -56,8 +56,8 @@ function filePath(uri: string): string | undefined {
 }
 
 /** The part of a file's manifests that matters for matching, without positions (edits above a workload move it). */
-function signature(uri: string, text: string): string {
-  return JSON.stringify(manifestPart(uri, text), (k, v: unknown) => (k === 'source' ? undefined : v));
+function signature(part: InventoryPart): string {
+  return JSON.stringify(part, (k, v: unknown) => (k === 'source' ? undefined : v));
 }
 
 type Mode = { kind: 'workspace' } | { kind: 'snapshot'; path: string; fromSetting: boolean } | { kind: 'cluster'; context: string };
@@ -78,7 +78,7 @@ export class InventoryManager {
   private readonly policyTexts = new Map<string, PolicyText>();
   /** URIs open in the editor: their in-memory text wins over the disk. */
   private readonly open = new Set<string>();
-  private readonly pendingEdits = new Map<string, string>();
+  private readonly pendingEdits = new Map<string, { text: string; parsed: (() => PolicyFile) | undefined }>();
   private editTimer: NodeJS.Timeout | undefined;
   private notifyTimer: NodeJS.Timeout | undefined;
   private roots: string[] = [];
@@ -137,11 +137,18 @@ export class InventoryManager {
   // -------------------------------------------------------------------------------------------
   // Keeping the workspace inventory current
 
-  /** Applies a file's text to the workspace inventory. Returns true when what matters changed. */
-  private applyText(uri: string, text: string): boolean {
-    const sig = signature(uri, text);
+  /**
+   * Applies a file's text to the workspace inventory. Returns true when what matters changed.
+   * `parsed` gives the editor's parse of an open document (the server's cache), whose documents are
+   * reused instead of parsing the whole file again on every edit.
+   */
+  private applyText(uri: string, text: string, parsed?: () => PolicyFile): boolean {
+    // One parse serves both the signature and the index.
+    const file = parsed?.();
+    const part = file && file.text === text ? manifestPartOfFile(uri, file) : manifestPart(uri, text);
+    const sig = signature(part);
     const before = this.signatures.get(uri);
-    const contributes = this.workspace.update(uri, text);
+    const contributes = this.workspace.update(uri, text, part);
     if (contributes) {
       this.lines.set(uri, { text, index: new LineIndex(text) });
       this.signatures.set(uri, sig);
@@ -169,19 +176,19 @@ export class InventoryManager {
   }
 
   /** A document was opened: its text replaces the disk's at once. */
-  opened(rawUri: string, text: string): void {
+  opened(rawUri: string, text: string, parsed?: () => PolicyFile): void {
     const uri = canonicalUri(rawUri);
     this.open.add(uri);
     this.policyTexts.delete(uri);
     this.pendingEdits.delete(uri);
-    if (this.applyText(uri, text) && this.mode.kind === 'workspace') this.changed();
+    if (this.applyText(uri, text, parsed) && this.mode.kind === 'workspace') this.changed();
   }
 
   /** A document was edited: applied after a short pause (typing does not rebuild the inventory per key). */
-  edited(rawUri: string, text: string): void {
+  edited(rawUri: string, text: string, parsed?: () => PolicyFile): void {
     const uri = canonicalUri(rawUri);
     this.open.add(uri);
-    this.pendingEdits.set(uri, text);
+    this.pendingEdits.set(uri, { text, parsed });
     if (this.editTimer) clearTimeout(this.editTimer);
     this.editTimer = setTimeout(() => this.flush(), this.timing.editDelayMs ?? 300);
     this.editTimer.unref?.();
@@ -192,7 +199,7 @@ export class InventoryManager {
     if (this.editTimer) clearTimeout(this.editTimer);
     this.editTimer = undefined;
     let changed = false;
-    for (const [uri, text] of this.pendingEdits) if (this.applyText(uri, text)) changed = true;
+    for (const [uri, { text, parsed }] of this.pendingEdits) if (this.applyText(uri, text, parsed)) changed = true;
     this.pendingEdits.clear();
     if (changed && this.mode.kind === 'workspace') this.changed();
   }

@@ -124,8 +124,9 @@ export class PreviewService {
 
   /** Registers document events, the requests and the CodeLens provider. */
   listen(): void {
-    this.documents.onDidOpen((e) => this.guard(() => this.inventory.opened(e.document.uri, e.document.getText())));
-    this.documents.onDidChangeContent((e) => this.guard(() => this.inventory.edited(e.document.uri, e.document.getText())));
+    // The shared parse is handed over so the inventory reads an open document without parsing it again.
+    this.documents.onDidOpen((e) => this.guard(() => this.inventory.opened(e.document.uri, e.document.getText(), () => this.deps.parse(e.document))));
+    this.documents.onDidChangeContent((e) => this.guard(() => this.inventory.edited(e.document.uri, e.document.getText(), () => this.deps.parse(e.document))));
     this.documents.onDidClose((e) => {
       this.cache.delete(e.document.uri);
       this.inventory.closed(e.document.uri).catch((err: unknown) => this.deps.log(`cilium-policy: re-reading ${e.document.uri} failed: ${String(err)}`));

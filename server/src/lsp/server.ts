@@ -26,7 +26,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import { KINDS } from '../core/kinds.js';
-import { lintFile } from '../core/lint.js';
+import { LintCache, lintFile } from '../core/lint.js';
 import { outlineFile } from '../core/outline.js';
 import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
@@ -97,6 +97,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** The findings of the last lint per URI, for code actions on the same version. */
   const linted = new Map<string, { version: number; findings: readonly Finding[] }>();
+  /** Per-document lint results per URI: an edit re-validates the edited YAML document only. */
+  const lintCaches = new Map<string, LintCache>();
+  const lintCache = (uri: string): LintCache => {
+    let c = lintCaches.get(uri);
+    if (!c) lintCaches.set(uri, (c = new LintCache()));
+    return c;
+  };
+  /**
+   * The latest lint started per URI. A lint that finds a newer one started while it waited for
+   * settings gives up, so diagnostics of an older text are never published after newer ones.
+   */
+  const lintGeneration = new Map<string, number>();
 
   const timers = new Map<string, NodeJS.Timeout>();
   const cancel = (uri: string): void => {
@@ -110,13 +122,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     cancel(uri);
     const before = documents.get(uri);
     if (!before) return;
+    const generation = (lintGeneration.get(uri) ?? 0) + 1;
+    lintGeneration.set(uri, generation);
     const current = await settings.get(uri);
+    if (lintGeneration.get(uri) !== generation) return; // a newer lint is on its way
     const doc = documents.get(uri);
     if (!doc) return; // closed while settings were fetched
     const file = parse(doc);
-    const findings = lintFile(file, { validator, settings: current, inventory: preview.lintInventory() });
+    const findings = lintFile(file, { validator, settings: current, inventory: preview.lintInventory(), cache: lintCache(uri) });
     linted.set(uri, { version: doc.version, findings });
     await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
+    if (lintGeneration.get(uri) !== generation) return; // a newer lint published meanwhile; its status follows
     await connection.sendNotification(DocumentStatusNotification.method, documentStatus(doc, file, current.validateEnable ? findings : []));
   };
   const lintNow = (uri: string): void => {
@@ -166,24 +182,34 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       };
   });
 
-  /** Compiles the validators and resolves the completion schemas while the editor is still starting. */
+  /**
+   * Compiles the validators and resolves the completion schemas while the editor is still starting,
+   * one kind per turn of the event loop: a `didOpen` arriving meanwhile is linted between two steps
+   * (compiling on demand only the kinds its file holds) instead of waiting for every schema.
+   */
   const warmUp = (): void => {
-    for (const kind of KINDS) {
-      const text = `apiVersion: ${kind.apiVersion}\nkind: ${kind.kind}\n`;
-      const doc = parseFile(text).documents[0];
-      if (doc) validator.validate(doc);
-    }
-    yaml.warm().catch((e: unknown) => log(`cilium-policy: warming up completion failed: ${describe(e)}`));
+    const steps: (() => void | Promise<void>)[] = [
+      ...KINDS.map((kind) => () => {
+        const doc = parseFile(`apiVersion: ${kind.apiVersion}\nkind: ${kind.kind}\n`).documents[0];
+        if (doc) validator.validate(doc);
+      }),
+      ...yaml.warmSteps(),
+    ];
+    const next = (): void => {
+      const step = steps.shift();
+      if (!step) return;
+      setImmediate(() => {
+        Promise.resolve()
+          .then(step)
+          .catch((e: unknown) => log(`cilium-policy: warm-up failed: ${describe(e)}`))
+          .finally(next);
+      });
+    };
+    next();
   };
 
   connection.onInitialized(() => {
-    setImmediate(() => {
-      try {
-        warmUp();
-      } catch (e) {
-        log(`cilium-policy: warm-up failed: ${describe(e)}`);
-      }
-    });
+    warmUp();
     if (watchConfigFiles) {
       connection.client
         .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, ...preview.watchers()] })
@@ -245,6 +271,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       justOpened.delete(uri);
       parsed.delete(uri);
       linted.delete(uri);
+      lintCaches.delete(uri);
+      lintGeneration.delete(uri);
       settings.forget(uri);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     }, log),
@@ -263,7 +291,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const assist = tetragonCompletions(file, policy, offset, settings.peek(doc.uri).tetragonKernelArch);
         if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
       }
-      const list = await yaml.complete(file, offset);
+      const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
       return list ?? null;
     }, log),
   );
@@ -279,7 +307,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const markdown = tetragonHover(file, policy, offset, settings.peek(doc.uri).tetragonKernelArch);
         if (markdown) return { contents: { kind: 'markdown', value: markdown } };
       }
-      const hover = await yaml.hover(file, offset);
+      const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
       return hover ?? null;
     }, log),
   );
@@ -290,7 +318,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!doc) return null;
       let hit = linted.get(doc.uri);
       if (!hit || hit.version !== doc.version) {
-        hit = { version: doc.version, findings: lintFile(parse(doc), { validator, settings: settings.peek(doc.uri), inventory: preview.lintInventory() }) };
+        hit = { version: doc.version, findings: lintFile(parse(doc), { validator, settings: settings.peek(doc.uri), inventory: preview.lintInventory(), cache: lintCache(doc.uri) }) };
         linted.set(doc.uri, hit);
       }
       return codeActionsFor(doc, hit.findings, params.context.diagnostics);

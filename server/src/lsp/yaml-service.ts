@@ -7,12 +7,18 @@
  * way in and out. Documents that are not one of our kinds get nothing, so we do not compete with
  * other YAML tooling (Red Hat's YAML extension keeps serving the Deployment next to a policy).
  */
-import { getLanguageService, type LanguageService } from 'yaml-language-server';
+import type { LanguageService } from 'yaml-language-server';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CompletionItem, CompletionList, Hover, Position, Range } from 'vscode-languageserver';
 import { KINDS, type KindInfo, type PolicyKindName } from '../core/kinds.js';
 import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import { SCHEMA_URI_PREFIX, type SchemaFiles } from '../core/schema-validation.js';
+
+/**
+ * The zero-based line of an offset, from the editor's document (which keeps its line offsets):
+ * counting line breaks from the start of a long file on every request costs milliseconds.
+ */
+export type LineOf = (offset: number) => number;
 
 /** Folder of the virtual documents; never a real file. */
 export const VIRTUAL_PREFIX = 'file:///__cilium-policy__/';
@@ -40,33 +46,44 @@ async function thirdParty<T>(call: () => Promise<T>): Promise<T | undefined> {
 
 /** yaml-language-server wrapped so that it only ever sees our schemas, one document at a time. */
 export class YamlFeatures {
-  private readonly service: LanguageService;
+  private service: Promise<LanguageService> | undefined;
   /** Last virtual document per kind, reused while its text is unchanged (yaml-language-server caches by uri+version). */
   private readonly virtuals = new Map<string, TextDocument>();
   private version = 0;
 
-  constructor(private readonly files: SchemaFiles) {
-    this.service = getLanguageService({
-      schemaRequestService: (uri) => this.requestSchema(uri),
-      workspaceContext: {
-        // Our `$ref`s are relative (`_defs/kubernetes.json#/…`); URL resolution keeps them under cilium-policy:///.
-        resolveRelativePath: (relativePath, resource) => new URL(relativePath, resource).href,
-      },
+  constructor(private readonly files: SchemaFiles) {}
+
+  /**
+   * yaml-language-server, loaded on first use: loading it compiles a meta-schema and costs about
+   * half of the server's start-up, which `initialize` should not wait for (the warm-up after
+   * `initialized`, or the first completion, loads it).
+   */
+  private languageService(): Promise<LanguageService> {
+    this.service ??= import('yaml-language-server').then(({ getLanguageService }) => {
+      const service = getLanguageService({
+        schemaRequestService: (uri) => this.requestSchema(uri),
+        workspaceContext: {
+          // Our `$ref`s are relative (`_defs/kubernetes.json#/…`); URL resolution keeps them under cilium-policy:///.
+          resolveRelativePath: (relativePath, resource) => new URL(relativePath, resource).href,
+        },
+      });
+      service.configure({
+        validate: false,
+        hover: true,
+        completion: true,
+        format: false,
+        isKubernetes: false,
+        hoverSchemaSource: false,
+        disableDefaultProperties: false,
+        schemas: KINDS.filter((k) => this.files[k.schemaPath] !== undefined).map((k) => ({
+          uri: SCHEMA_URI_PREFIX + k.schemaPath,
+          fileMatch: [`__cilium-policy__/${k.kind}.yaml`],
+          name: k.kind,
+        })),
+      });
+      return service;
     });
-    this.service.configure({
-      validate: false,
-      hover: true,
-      completion: true,
-      format: false,
-      isKubernetes: false,
-      hoverSchemaSource: false,
-      disableDefaultProperties: false,
-      schemas: KINDS.filter((k) => files[k.schemaPath] !== undefined).map((k) => ({
-        uri: SCHEMA_URI_PREFIX + k.schemaPath,
-        fileMatch: [`__cilium-policy__/${k.kind}.yaml`],
-        name: k.kind,
-      })),
-    });
+    return this.service;
   }
 
   /** Serves schema text from memory; anything outside cilium-policy:/// is refused (no network, no disk). */
@@ -82,20 +99,22 @@ export class YamlFeatures {
   }
 
   /** Completion at an offset of a file; undefined when the offset is not inside one of our documents. */
-  async complete(file: PolicyFile, offset: number): Promise<CompletionList | undefined> {
-    const target = this.virtualFor(file, offset);
+  async complete(file: PolicyFile, offset: number, lineOf?: LineOf): Promise<CompletionList | undefined> {
+    const target = this.virtualFor(file, offset, lineOf);
     if (!target) return undefined;
-    const list = await thirdParty(() => this.service.doComplete(target.doc, target.position, false));
+    const service = await this.languageService();
+    const list = await thirdParty(() => service.doComplete(target.doc, target.position, false));
     if (!list) return undefined;
     if (target.lineDelta) for (const item of list.items) shiftItem(item, target.lineDelta);
     return list;
   }
 
   /** Hover at an offset of a file; undefined when the offset is not inside one of our documents. */
-  async hover(file: PolicyFile, offset: number): Promise<Hover | null | undefined> {
-    const target = this.virtualFor(file, offset);
+  async hover(file: PolicyFile, offset: number, lineOf?: LineOf): Promise<Hover | null | undefined> {
+    const target = this.virtualFor(file, offset, lineOf);
     if (!target) return undefined;
-    const hover = await thirdParty(() => this.service.doHover(target.doc, target.position));
+    const service = await this.languageService();
+    const hover = await thirdParty(() => service.doHover(target.doc, target.position));
     if (hover?.range && target.lineDelta) hover.range = shiftRange(hover.range, target.lineDelta);
     return hover;
   }
@@ -105,10 +124,15 @@ export class YamlFeatures {
    * which costs the first completion of each kind tens of milliseconds).
    */
   async warm(): Promise<void> {
-    for (const k of kindsWithSchemas(this.files)) {
+    for (const step of this.warmSteps()) await step();
+  }
+
+  /** {@link warm} as one step per kind, for a caller that yields to other work between them. */
+  warmSteps(): (() => Promise<void>)[] {
+    return kindsWithSchemas(this.files).map((k) => async () => {
       const text = `apiVersion: ${k.apiVersion}\nkind: ${k.kind}\nmetadata:\n  name: warm-up\n`;
       await this.hover(parseFile(text), text.indexOf('metadata') + 1);
-    }
+    });
   }
 
   /**
@@ -116,12 +140,12 @@ export class YamlFeatures {
    * (from the start of the line where it begins), so yaml-language-server parses one document
    * however long the file; positions differ from the real file by `lineDelta` lines only.
    */
-  private virtualFor(file: PolicyFile, offset: number): { doc: TextDocument; position: Position; lineDelta: number } | undefined {
+  private virtualFor(file: PolicyFile, offset: number, lineOf?: LineOf): { doc: TextDocument; position: Position; lineDelta: number } | undefined {
     const found = documentAt(file, offset);
     if (!found || !found.doc.kind || found.doc.templated) return undefined;
     const lineStart = lineStartBefore(file.text, found.start);
     const text = virtualText(file.text, lineStart, found.start, found.end);
-    const lineDelta = countLineBreaks(file.text, lineStart);
+    const lineDelta = lineOf ? lineOf(lineStart) : countLineBreaks(file.text, lineStart);
     const uri = virtualUri(found.doc.kind.kind);
     let doc = this.virtuals.get(uri);
     if (!doc || doc.getText() !== text) {

@@ -16,11 +16,13 @@ import { list, obj, str, type Obj } from './data.js';
 import { envoyResources, namesOf, walkObjects } from './envoy.js';
 import type { DataPath } from './rule.js';
 import { closest } from '../core/text-distance.js';
+import type { PolicyFile } from '../core/document.js';
 
 export const rule: Rule = {
   id: 'cilium/envoy-unresolved-reference',
   kinds: CILIUM_ENVOY_CONFIG_KINDS,
   defaultSeverity: 'warning',
+  crossDocument: true,
   summary: 'A listener, route configuration or cluster name that no resource of the same Envoy config defines, or a service missing from the Services in the same file.',
   rationale:
     'Cilium prefixes unqualified names with `<namespace>/<config name>/`, so they can only resolve within the same config. A typo there is not an error anywhere: the service redirect silently does nothing, or Envoy waits for the route configuration or cluster and answers requests with 503.',
@@ -29,55 +31,18 @@ export const rule: Rule = {
     good: 'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: envoy\n  namespace: shop\nspec:\n  services:\n    - name: web\n      listener: web-listener\n  resources:\n    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener\n      name: web-listener\n',
   },
   check({ doc, kind, file }) {
-    const out: RuleFinding[] = [];
     const spec = obj(obj(doc.data)?.['spec']);
-    if (!spec) return out;
-    const listeners = namesOf(doc.data, 'Listener');
-    const routeConfigs = namesOf(doc.data, 'RouteConfiguration');
-    const clusters = namesOf(doc.data, 'Cluster');
-    const missing = (path: DataPath, name: string, what: string, known: Set<string>, consequence: string) => {
-      const guess = closest(name, known);
-      out.push({
-        path,
-        target: 'value',
-        message: `No ${what} named \`${name}\` in this config's resources; ${consequence}.${guess ? ` Did you mean \`${guess}\`?` : ''}`,
-        data: guess ? { suggestion: guess } : {},
-      });
-    };
-
-    list(spec['services']).forEach((s, i) => {
-      const listener = str(obj(s)?.['listener']);
-      if (listener && !listener.includes('/') && !listeners.has(listener)) {
-        missing(['spec', 'services', i, 'listener'], listener, 'Listener', listeners, "the service's traffic is not redirected");
-      }
-    });
-
-    for (const r of envoyResources(doc.data)) {
-      walkObjects(r.resource, r.path, (o, path) => {
-        const rdsName = str(obj(o['rds'])?.['route_config_name']);
-        if (r.type === 'Listener' && rdsName && !rdsName.includes('/') && !routeConfigs.has(rdsName)) {
-          missing([...path, 'rds', 'route_config_name'], rdsName, 'RouteConfiguration', routeConfigs, 'Envoy waits for it and the listener serves no routes');
-        }
-        list(o['routes']).forEach((route, j) => {
-          const action = obj(obj(route)?.['route']);
-          if (!action) return;
-          const base = [...path, 'routes', j, 'route'];
-          const direct = str(action['cluster']);
-          if (direct && !direct.includes('/') && !clusters.has(direct)) {
-            missing([...base, 'cluster'], direct, 'Cluster', clusters, 'requests on this route fail with 503');
-          }
-          list(obj(action['weighted_clusters'])?.['clusters']).forEach((w, k) => {
-            const name = str(obj(w)?.['name']);
-            if (name && !name.includes('/') && !clusters.has(name)) {
-              missing([...base, 'weighted_clusters', 'clusters', k, 'name'], name, 'Cluster', clusters, 'its share of the requests fails with 503');
-            }
-          });
-        });
-      });
+    if (!spec) return [];
+    // The references inside the config depend on its own data alone: found once per document text
+    // (the data object is kept while the text is unchanged), since this rule runs on every lint.
+    let local = localByData.get(spec);
+    if (!local) {
+      local = localFindings(doc.data, spec);
+      localByData.set(spec, local);
     }
-
+    const out: RuleFinding[] = [...local];
     // Services: only when the file defines Services, since they usually live elsewhere.
-    const services = serviceObjects(file.documents.map((d) => d.data));
+    const services = servicesOf(file);
     if (services.length > 0) {
       const clusterwide = kind.kind === 'CiliumClusterwideEnvoyConfig';
       for (const key of ['services', 'backendServices']) {
@@ -103,6 +68,67 @@ export const rule: Rule = {
     return out;
   },
 };
+
+/** Findings about names the config's own resources should define (listeners, route configurations, clusters). */
+const localByData = new WeakMap<Obj, readonly RuleFinding[]>();
+function localFindings(data: unknown, spec: Obj): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  const listeners = namesOf(data, 'Listener');
+  const routeConfigs = namesOf(data, 'RouteConfiguration');
+  const clusters = namesOf(data, 'Cluster');
+  const missing = (path: DataPath, name: string, what: string, known: Set<string>, consequence: string) => {
+    const guess = closest(name, known);
+    out.push({
+      path,
+      target: 'value',
+      message: `No ${what} named \`${name}\` in this config's resources; ${consequence}.${guess ? ` Did you mean \`${guess}\`?` : ''}`,
+      data: guess ? { suggestion: guess } : {},
+    });
+  };
+
+  list(spec['services']).forEach((s, i) => {
+    const listener = str(obj(s)?.['listener']);
+    if (listener && !listener.includes('/') && !listeners.has(listener)) {
+      missing(['spec', 'services', i, 'listener'], listener, 'Listener', listeners, "the service's traffic is not redirected");
+    }
+  });
+
+  for (const r of envoyResources(data)) {
+    walkObjects(r.resource, r.path, (o, path) => {
+      const rdsName = str(obj(o['rds'])?.['route_config_name']);
+      if (r.type === 'Listener' && rdsName && !rdsName.includes('/') && !routeConfigs.has(rdsName)) {
+        missing([...path, 'rds', 'route_config_name'], rdsName, 'RouteConfiguration', routeConfigs, 'Envoy waits for it and the listener serves no routes');
+      }
+      list(o['routes']).forEach((route, j) => {
+        const action = obj(obj(route)?.['route']);
+        if (!action) return;
+        const base = [...path, 'routes', j, 'route'];
+        const direct = str(action['cluster']);
+        if (direct && !direct.includes('/') && !clusters.has(direct)) {
+          missing([...base, 'cluster'], direct, 'Cluster', clusters, 'requests on this route fail with 503');
+        }
+        list(obj(action['weighted_clusters'])?.['clusters']).forEach((w, k) => {
+          const name = str(obj(w)?.['name']);
+          if (name && !name.includes('/') && !clusters.has(name)) {
+            missing([...base, 'weighted_clusters', 'clusters', k, 'name'], name, 'Cluster', clusters, 'its share of the requests fails with 503');
+          }
+        });
+      });
+    });
+  }
+  return out;
+}
+
+/** The Services of a file, found once per parse of it (every Envoy config of the file asks). */
+const servicesByFile = new WeakMap<PolicyFile, { name: string; namespace: string | undefined }[]>();
+function servicesOf(file: PolicyFile): { name: string; namespace: string | undefined }[] {
+  let out = servicesByFile.get(file);
+  if (!out) {
+    out = serviceObjects(file.documents.map((d) => d.data));
+    servicesByFile.set(file, out);
+  }
+  return out;
+}
 
 /** The Kubernetes Services among the file's documents. */
 function serviceObjects(docs: readonly unknown[]): { name: string; namespace: string | undefined }[] {

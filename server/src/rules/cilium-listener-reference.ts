@@ -16,6 +16,7 @@ export const rule: Rule = {
   id: 'cilium/listener-reference',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
+  crossDocument: true,
   summary: 'A `listener` that points a clusterwide policy at a namespaced CiliumEnvoyConfig, or names a listener its Envoy config (in the same file) does not define.',
   rationale:
     'A CiliumClusterwideNetworkPolicy can only use listeners of a CiliumClusterwideEnvoyConfig. Without `envoyConfig.kind`, a CiliumNetworkPolicy refers to a CiliumEnvoyConfig in its own namespace and a clusterwide policy to a CiliumClusterwideEnvoyConfig. The listener is looked up by name among that config\'s `resources`; a name that is not there means the traffic is never redirected.',

@@ -15,29 +15,36 @@ import type { Rule, RuleContext, RuleFinding } from './rule.js';
 export function runRules(rules: readonly Rule[], ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (const rule of rules) {
-    if (!rule.kinds.includes(ctx.kind.kind)) continue;
-    let found: readonly RuleFinding[];
-    try {
-      found = rule.check(ctx);
-    } catch (e) {
-      out.push({
+    if (rule.kinds.includes(ctx.kind.kind)) out.push(...runRule(rule, ctx));
+  }
+  return out;
+}
+
+/** Runs one rule on a document (whatever its kinds); a throw becomes one `internal/rule-failed` finding. */
+export function runRule(rule: Rule, ctx: RuleContext): Finding[] {
+  let found: readonly RuleFinding[];
+  try {
+    found = rule.check(ctx);
+  } catch (e) {
+    return [
+      {
         code: CODES.ruleFailed,
         severity: 'information',
         message: `Rule ${rule.id} failed on this document (${(e as Error).message}); other rules still ran. Please report this.`,
         span: { start: ctx.doc.span.start, end: ctx.doc.span.start },
-      });
-      continue;
-    }
-    for (const f of found) {
-      out.push({
-        code: rule.id,
-        severity: f.severity ?? rule.defaultSeverity,
-        message: f.message,
-        span: spanFor(ctx.doc, f),
-        ...(f.data ? { data: f.data } : {}),
-        ...(f.fixes && f.fixes.length ? { fixes: f.fixes } : {}),
-      });
-    }
+      },
+    ];
+  }
+  const out: Finding[] = [];
+  for (const f of found) {
+    out.push({
+      code: rule.id,
+      severity: f.severity ?? rule.defaultSeverity,
+      message: f.message,
+      span: spanFor(ctx.doc, f),
+      ...(f.data ? { data: f.data } : {}),
+      ...(f.fixes && f.fixes.length ? { fixes: f.fixes } : {}),
+    });
   }
   return out;
 }
