@@ -2,11 +2,16 @@
 /** Builds the language client that runs the bundled server (`dist/server.js`) over Node IPC. */
 import * as vscode from 'vscode';
 import {
+  CloseAction,
+  ErrorAction,
   LanguageClient,
   TransportKind,
+  type ErrorHandler,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { COMMANDS } from './commands.js';
+import { gaveUpMessage, restartingMessage, RestartBudget } from './crash-policy.js';
 
 /** The client id: also the prefix of the `ciliumPolicy.trace.server` setting the library reads. */
 export const CLIENT_ID = 'ciliumPolicy';
@@ -26,6 +31,35 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'untitled', language: 'yaml' },
 ];
 
+/**
+ * What happens when the server dies: it is started again, at most four times in three minutes
+ * (the figures of vscode-languageclient's default, made explicit here so the limit is ours and
+ * tested); the next crash stops the restarts and says so in our words, with the way out.
+ * Every client gets a fresh budget, so the Restart command after giving up starts over.
+ */
+export function createErrorHandler(output: vscode.OutputChannel, now: () => number = Date.now): ErrorHandler {
+  const budget = new RestartBudget();
+  return {
+    // As the library's default: a few garbled messages are tolerated, a stream of them is not.
+    error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+    closed: () => {
+      if (budget.crashed(now())) {
+        // `handled`: logged to the output channel only; a single crash is not worth a pop-up.
+        return { action: CloseAction.Restart, message: restartingMessage(budget.recent), handled: true };
+      }
+      // The library writes `message` to the output channel too (as it does for restarts).
+      const message = gaveUpMessage(budget.recent);
+      // Not awaited: the library waits for this handler, and the user may never answer.
+      void vscode.window.showErrorMessage(message, 'Show Output', 'Restart Server').then((choice) => {
+        if (choice === 'Show Output') output.show(true);
+        else if (choice === 'Restart Server') void vscode.commands.executeCommand(COMMANDS.restartServer);
+      });
+      // `handled`: the message above replaces the library's own, which has no buttons.
+      return { action: CloseAction.DoNotRestart, message, handled: true };
+    },
+  };
+}
+
 /** Creates (but does not start) the language client. */
 export function createClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
@@ -38,6 +72,7 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Ou
     synchronize: { configurationSection: CONFIG_SECTION },
     outputChannel: output,
     diagnosticCollectionName: 'cilium-policy',
+    errorHandler: createErrorHandler(output),
   };
   return new LanguageClient(CLIENT_ID, 'Cilium Policy', serverOptions, clientOptions);
 }

@@ -47,6 +47,37 @@ const RULE_OFF = { file: 'invalid-port.yaml', needle: '"8080-8090"', code: 'cili
 const PREVIEW = { file: 'policies/backend.yaml', workloads: 'apps.yaml', selectorLabel: { tier: 'back' }, nothingCode: 'cilium/selects-nothing', nothingNeedle: 'app: ledger\n' };
 
 /**
+ * The webview safety fixture: workloads whose label values are hostile, and a policy whose
+ * selectors use the same values. The values are read from the workloads file, so an edit there
+ * moves the expectation with it.
+ */
+const HOSTILE = {
+  policy: 'hostile/policy.yaml',
+  workloads: 'hostile/workloads.yaml',
+  /** The policy's namespace and name, and a workload it selects (with every hostile label). */
+  namespace: 'hostile',
+  name: 'hostile-labels',
+  workload: 'gadget',
+  values: hostileValues(fs.readFileSync(path.join(REPO_ROOT, 'test', 'e2e', 'workspace', 'hostile', 'workloads.yaml'), 'utf8')),
+};
+
+/**
+ * The label values of the `gadget` workload, by key, unquoted the YAML way (JSON-compatible
+ * double-quoted scalars), without a YAML parser so this file loads in the Neovim test too.
+ * @param {string} text
+ * @returns {{ script: string, img: string, quotes: string, long: string }}
+ */
+function hostileValues(text) {
+  /** @param {string} key */
+  const value = (key) => {
+    const m = new RegExp(`^ +${key}: (".*")$`, 'm').exec(text);
+    if (!m) throw new Error(`hostile/workloads.yaml has no ${key} label`);
+    return /** @type {string} */ (JSON.parse(/** @type {string} */ (m[1])));
+  };
+  return { script: value('script'), img: value('img'), quotes: value('quotes'), long: value('long') };
+}
+
+/**
  * Zero-based line and UTF-16 column of `bad` inside the first occurrence of `needle`.
  * @param {string} text
  * @param {string} needle
@@ -114,4 +145,4 @@ function schemaDescriptions(property) {
   return out;
 }
 
-module.exports = { REPO_ROOT, BROKEN, MIXED, QUICK_FIX, RULE_OFF, PREVIEW, locate, workloadsMatching, words, schemaDescriptions };
+module.exports = { REPO_ROOT, BROKEN, MIXED, QUICK_FIX, RULE_OFF, PREVIEW, HOSTILE, locate, workloadsMatching, words, schemaDescriptions };
