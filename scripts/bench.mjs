@@ -279,7 +279,8 @@ async function benchSize(targetLines, dispatcherUri) {
   const uri = pathToFileURL(file).href;
 
   // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to our server's Node, for profiling.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The flags the VS Code client starts the server with (SERVER_NODE_FLAGS in client/src/client.ts).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
   const servers = [new Server('ours', [...nodeArgs, serverJs, '--stdio'], { ciliumPolicy: { lint: { delay: 0 } } })];
   if (WITH_PEER) {
     servers.push(

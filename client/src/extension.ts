@@ -144,7 +144,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
     }),
   );
-  await s.start();
+  // Not awaited: activation returns at once and the server starts in the background (start() never
+  // throws; its failures go to the output channel).
+  void s.start();
 }
 
 /** Stops the server so its process does not outlive the window. */

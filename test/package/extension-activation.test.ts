@@ -82,6 +82,11 @@ test('the bundled extension activates, starts the server and stops it again', { 
       rec.calls
         .filter((c) => c.name === 'vscode.commands.executeCommand' && c.args[0] === 'setContext' && c.args[1] === 'ciliumPolicy.serverState')
         .map((c) => c.args[2]);
+    // activate() returns before the server is up; wait for the state the client reports.
+    const deadline = Date.now() + 20_000;
+    while (stateOf().at(-1) !== 'running' && stateOf().at(-1) !== 'stopped' && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const states = stateOf();
     assert.equal(states[0], 'starting', 'the state starts as starting');
     assert.equal(states.at(-1), 'running', `the server reached the running state; output:\n${output.join('\n')}`);
