@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * A JSON Schema for the part of SARIF 2.1.0 that `cilium-policy lint --format sarif` writes,
- * written for this project from the OASIS SARIF 2.1.0 specification (no package on the npm
- * registry ships the official schema in a maintained form, and tests must not fetch it).
+ * written for this project from the OASIS SARIF 2.1.0 specification. The official schema is checked
+ * too (`sarif-official.test.ts`, with the schema kept as test data in test/fixtures/sarif).
  *
- * It is deliberately stricter than the official schema where that catches our mistakes: objects
+ * This one is deliberately stricter than the official schema where that catches our mistakes: objects
  * we write are closed (`additionalProperties: false`), so a misspelt property fails instead of being
  * ignored by the consumer; and it adds what GitHub code scanning needs on top of the specification
  * (a driver name, rule ids, a message text, a physical location with a region per result).

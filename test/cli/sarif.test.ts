@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * `lint --format sarif`: a SARIF 2.1.0 log that GitHub code scanning accepts. Checked against a
- * schema of the SARIF subset we write (see `sarif-schema.ts` for why not the official file), and
+ * stricter schema of the SARIF subset we write (`sarif-schema.ts`; the official schema is checked in
+ * `sarif-official.test.ts`), and
  * against the JSON output of the same run, so locations, levels and rules agree with what the
  * other formats report.
  */
