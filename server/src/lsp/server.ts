@@ -22,6 +22,7 @@ import {
   type Hover,
   type InitializeParams,
   type InitializeResult,
+  type TextDocumentPositionParams,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
@@ -37,6 +38,7 @@ import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import type { Finding } from '../core/findings.js';
 import { CONFIG_SECTION, SettingsStore } from './settings-store.js';
 import { ProjectConfigs } from './project-config.js';
+import type { Settings } from '../settings.js';
 import { CONFIG_FILE_NAME } from '../config.js';
 import { YamlFeatures } from './yaml-service.js';
 import { PreviewService } from './preview-service.js';
@@ -117,6 +119,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     timers.delete(uri);
   };
 
+  /** The one way this server lints a parsed document: with the inventory and the document's cache. */
+  const lintParsed = (doc: TextDocument, file: PolicyFile, current: Settings): Finding[] =>
+    lintFile(file, { validator, settings: current, inventory: preview.lintInventory(), cache: lintCache(doc.uri) });
+
   /** Lints the current version of a document and publishes diagnostics and status. */
   const lint = async (uri: string): Promise<void> => {
     cancel(uri);
@@ -129,7 +135,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const doc = documents.get(uri);
     if (!doc) return; // closed while settings were fetched
     const file = parse(doc);
-    const findings = lintFile(file, { validator, settings: current, inventory: preview.lintInventory(), cache: lintCache(uri) });
+    const findings = lintParsed(doc, file, current);
     linted.set(uri, { version: doc.version, findings });
     await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
     if (lintGeneration.get(uri) !== generation) return; // a newer lint published meanwhile; its status follows
@@ -278,17 +284,26 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }, log),
   );
 
+  /** The open document, its parse and the offset of a request; `tetragon` when it is inside a (non-templated) Tetragon policy. */
+  const positionContext = (params: TextDocumentPositionParams) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return undefined;
+    const file = parse(doc);
+    const offset = doc.offsetAt(params.position);
+    const policy = documentAt(file, offset);
+    const tetragon = policy?.kind?.family === 'tetragon' && !policy.templated ? policy : undefined;
+    return { doc, file, offset, tetragon };
+  };
+
   connection.onCompletion(
     guardAsync('textDocument/completion', async (params): Promise<CompletionList | null> => {
-      const doc = documents.get(params.textDocument.uri);
-      if (!doc) return null;
-      const file = parse(doc);
-      const offset = doc.offsetAt(params.position);
+      const at = positionContext(params);
+      if (!at) return null;
+      const { doc, file, offset, tetragon } = at;
       // Tetragon values that need kernel knowledge (syscalls, hooks, operators per arg type) come
       // from the core; keys and schema enums from yaml-language-server.
-      const policy = documentAt(file, offset);
-      if (policy?.kind?.family === 'tetragon' && !policy.templated) {
-        const assist = tetragonCompletions(file, policy, offset, settings.peek(doc.uri).tetragonKernelArch);
+      if (tetragon) {
+        const assist = tetragonCompletions(file, tetragon, offset, settings.peek(doc.uri).tetragonKernelArch);
         if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
       }
       const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
@@ -298,13 +313,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onHover(
     guardAsync('textDocument/hover', async (params): Promise<Hover | null> => {
-      const doc = documents.get(params.textDocument.uri);
-      if (!doc) return null;
-      const file = parse(doc);
-      const offset = doc.offsetAt(params.position);
-      const policy = documentAt(file, offset);
-      if (policy?.kind?.family === 'tetragon' && !policy.templated) {
-        const markdown = tetragonHover(file, policy, offset, settings.peek(doc.uri).tetragonKernelArch);
+      const at = positionContext(params);
+      if (!at) return null;
+      const { doc, file, offset, tetragon } = at;
+      if (tetragon) {
+        const markdown = tetragonHover(file, tetragon, offset, settings.peek(doc.uri).tetragonKernelArch);
         if (markdown) return { contents: { kind: 'markdown', value: markdown } };
       }
       const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
@@ -318,7 +331,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!doc) return null;
       let hit = linted.get(doc.uri);
       if (!hit || hit.version !== doc.version) {
-        hit = { version: doc.version, findings: lintFile(parse(doc), { validator, settings: settings.peek(doc.uri), inventory: preview.lintInventory(), cache: lintCache(doc.uri) }) };
+        hit = { version: doc.version, findings: lintParsed(doc, parse(doc), settings.peek(doc.uri)) };
         linted.set(doc.uri, hit);
       }
       return codeActionsFor(doc, hit.findings, params.context.diagnostics);
