@@ -124,25 +124,34 @@
     return li;
   }
 
+  /**
+   * Appends what a subject list or a rule shows: a note when nothing matched, the items, how many
+   * more were left out, and the selectors behind them.
+   * @param {HTMLElement} container @param {any} empty @param {any[]} items @param {string} listClass
+   * @param {(item: any) => Node} render @param {any} more @param {string} moreNoun @param {any} selections
+   */
+  function appendListing(container, empty, items, listClass, render, more, moreNoun, selections) {
+    if (empty) {
+      const note = el('p', 'empty', empty);
+      note.setAttribute('role', 'note');
+      container.append(note);
+    }
+    if (items.length > 0) {
+      const ul = el('ul', listClass);
+      for (const item of items) ul.append(render(item));
+      container.append(ul);
+    }
+    if (more > 0) container.append(el('p', 'more', `… and ${s(more)} more ${moreNoun}`));
+    if (list(selections).length > 0) container.append(renderSelections(selections));
+  }
+
   /** @param {any} r */
   function renderRule(r) {
     const box = el('div', `rule ${r.deny ? 'deny' : 'allow'}`);
     const head = el('div', 'rule-head');
     head.append(action(r.title, r.target, `Reveal ${s(r.title)} in the policy`, 'rule-title'), el('span', `verdict ${r.deny ? 'deny' : 'allow'}`, r.deny ? 'deny' : 'allow'), el('span', 'ports', r.portSummary));
     box.append(head);
-    if (r.empty) {
-      const p = el('p', 'empty', r.empty);
-      p.setAttribute('role', 'note');
-      box.append(p);
-    }
-    const peers = list(r.peers);
-    if (peers.length > 0) {
-      const ul = el('ul', 'peers');
-      for (const p of peers) ul.append(renderPeer(p));
-      box.append(ul);
-    }
-    if (r.morePeers > 0) box.append(el('p', 'more', `… and ${s(r.morePeers)} more peers`));
-    if (list(r.selections).length > 0) box.append(renderSelections(r.selections));
+    appendListing(box, r.empty, list(r.peers), 'peers', renderPeer, r.morePeers, 'peers', r.selections);
     return box;
   }
 
@@ -207,19 +216,7 @@
 
     const subjects = el('div', 'subjects');
     subjects.append(el('h3', '', `Subjects — ${s(p.subjectSummary)}`));
-    if (p.subjectEmpty) {
-      const note = el('p', 'empty', p.subjectEmpty);
-      note.setAttribute('role', 'note');
-      subjects.append(note);
-    }
-    const items = list(p.subjects);
-    if (items.length > 0) {
-      const ul = el('ul', 'endpoints');
-      for (const e of items) ul.append(renderEndpoint(e));
-      subjects.append(ul);
-    }
-    if (p.moreSubjects > 0) subjects.append(el('p', 'more', `… and ${s(p.moreSubjects)} more workloads`));
-    if (list(p.subjectSelections).length > 0) subjects.append(renderSelections(p.subjectSelections));
+    appendListing(subjects, p.subjectEmpty, list(p.subjects), 'endpoints', renderEndpoint, p.moreSubjects, 'workloads', p.subjectSelections);
     section.append(subjects);
 
     if (p.graph && list(p.graph.nodes).length > 0) section.append(renderGraph(p.graph));
