@@ -154,3 +154,25 @@ test('release annotations: a field added later is reported against an older targ
   assert.equal(text.slice(old[0]!.span.start, old[0]!.span.end), 'newThing');
   assert.deepEqual(lintFile(parseFile(text), { validator: custom, settings: normalizeSettings({ ciliumVersion: '1.19' }), rules: [] }), []);
 });
+
+test('a key still waiting for its value gets one type finding, not also an enum finding', () => {
+  const text = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: typing
+  namespace: shop
+spec:
+  endpointSelector: {}
+  egress:
+    - toPorts:
+        - ports:
+            - port: "80"
+              protocol:
+`;
+  const found = lint(text).filter((f) => f.code.startsWith('schema/'));
+  assert.deepEqual(
+    found.map((f) => f.code),
+    ['schema/type'],
+  );
+  assert.equal(found[0]!.text, 'protocol');
+});

@@ -308,12 +308,18 @@ function quoteList(names: readonly string[], conj: string): string {
   return `${q.slice(0, -1).join(', ')} ${conj} ${q[q.length - 1]}`;
 }
 
+/** Keywords about a value's content, moot once the value has the wrong type. */
+const VALUE_KEYWORDS = new Set(['enum', 'const', 'pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+
 function mapErrors(doc: PolicyDocument, errors: readonly ErrorObject[], targets: TargetVersions = DEFAULT_VERSIONS): Finding[] {
   // oneOf/anyOf alternatives in our schemas are "which of these keys is present" choices; their
   // branch errors (`required` at the same place) are replaced by one message naming the choice.
   const choicePaths = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
   // An `if` with our own message speaks for its `then`: the `then` branch's own errors would repeat it.
   const thenPrefixes = errors.filter((e) => e.keyword === 'if' && customMessage(e)).map((e) => `${e.instancePath}|${e.schemaPath.replace(/\/if$/, '/then/')}`);
+  // A value of the wrong type (often a key still waiting for its value, `protocol:`) is one problem:
+  // its allowed values, pattern or length would only say the same thing again.
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
@@ -321,6 +327,7 @@ function mapErrors(doc: PolicyDocument, errors: readonly ErrorObject[], targets:
     if (!rule && (e.keyword === 'if' || e.keyword === 'not' || e.keyword === 'allOf')) continue;
     if (e.keyword === 'required' && choicePaths.has(e.instancePath) && /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath)) continue;
     if (thenPrefixes.some((p) => `${e.instancePath}|${e.schemaPath}`.startsWith(p))) continue;
+    if (wrongType.has(e.instancePath) && VALUE_KEYWORDS.has(e.keyword)) continue;
     const finding = rule ? ruleFinding(doc, e) : toFinding(doc, e, targets);
     if (!finding) continue;
     const sig = `${finding.code}|${finding.span.start}|${finding.span.end}|${finding.message}`;
