@@ -37,4 +37,24 @@ describe('activation, commands and settings', () => {
     }
     await h.waitForDiagnostics(doc.uri, present, `${RULE_OFF.code} to come back once the override is removed`);
   });
+
+  it('opens the walkthrough sample in an untitled editor, flags its typo, and the quick fix clears it', async () => {
+    await vscode.commands.executeCommand('ciliumPolicy.openSample');
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is active');
+    const doc = editor.document;
+    assert.equal(doc.uri.scheme, 'untitled', 'nothing on disk is written');
+    assert.equal(doc.languageId, 'yaml');
+    const errors = (/** @type {vscode.Diagnostic[]} */ ds) => ds.filter((d) => d.source === h.SOURCE && d.severity === vscode.DiagnosticSeverity.Error);
+    const seen = await h.waitForDiagnostics(doc.uri, (ds) => errors(ds).length > 0, 'the sample policy to get its error');
+    const target = errors(seen)[0];
+    assert.ok(target);
+    /** @type {vscode.CodeAction[]} */
+    const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, target.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+    const preferred = actions.find((a) => a.isPreferred && a.edit);
+    assert.ok(preferred, `a preferred quick fix is offered: ${actions.map((a) => a.title).join(', ')}`);
+    assert.ok(await vscode.workspace.applyEdit(/** @type {vscode.WorkspaceEdit} */ (preferred.edit)));
+    await h.waitForDiagnostics(doc.uri, (ds) => errors(ds).length === 0, 'no error after the quick fix');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });
