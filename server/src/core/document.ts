@@ -437,9 +437,3 @@ export function nodeSpan(node: Node | ParsedNode | null | undefined): Span | und
   return { start: range[0], end: range[1] };
 }
 
-/** The span of the key of a pair, falling back to the pair value. */
-export function pairKeySpan(pair: Pair): Span | undefined {
-  return nodeSpan(pair.key as Node) ?? nodeSpan(pair.value as Node);
-}
-
-export { isMap, isPair, isScalar, isSeq };

@@ -9,7 +9,7 @@
 import Ajv from 'ajv';
 import { RE2JS } from 're2js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import { CODES, type Finding, type Span } from './findings.js';
 import { keyText, locate, nodeSpan, type PolicyDocument } from './document.js';
@@ -528,4 +528,3 @@ function keyOrValue(doc: PolicyDocument, path: readonly string[]): Span {
   return nodeSpan(loc.key as Node | undefined) ?? valueSpan(doc, path);
 }
 
-export { isScalar, isSeq };

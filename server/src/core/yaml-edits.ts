@@ -6,7 +6,7 @@
  * returns undefined when it cannot edit safely (flow style, missing nodes); callers then offer
  * no fix rather than a risky one.
  */
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isSeq } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import { keyText, locate, type PolicyDocument, type PolicyFile } from './document.js';
 import type { OffsetEdit } from './findings.js';
@@ -167,7 +167,3 @@ export function appendItem(file: PolicyFile, doc: PolicyDocument, seqPath: Path,
   return { start: at, end: at, newText: eol + rendered.join(eol) };
 }
 
-/** True when the node at `path` is a scalar (a fix that rewrites a value can be offered). */
-export function isScalarAt(doc: PolicyDocument, path: Path): boolean {
-  return isScalar(locate(doc.yaml, path).node);
-}
