@@ -5,11 +5,15 @@
  *
  *   ciliumVersion: "1.19"
  *   tetragonVersion: "1.7"
+ *   tetragon:
+ *     kernelArch: arm64
+ *     binaryRoot: ./rootfs
  *   rules:
  *     cilium/mixed-peer-types: warning
  *     schema/unknown-field: "off"
  *
- * Precedence: the file describes the project (its target releases win over the editor's defaults);
+ * Precedence: the file describes the project (its target releases, the nodes' architecture and
+ * where their binaries are unpacked win over the editor's defaults);
  * rule severities from the editor are applied on top of the file's, so a user can still silence a
  * rule locally.
  */
@@ -51,10 +55,15 @@ export function mergeSettings(editorRaw: unknown, project: ProjectConfig | undef
   if (!project) return editor;
   const file = normalizeSettings(project.raw);
   const has = (k: string): boolean => project.raw[k] !== undefined;
+  const tetragon = project.raw['tetragon'];
+  const hasTetragon = (k: string): boolean => tetragon !== null && typeof tetragon === 'object' && (tetragon as Record<string, unknown>)[k] !== undefined;
   return {
     ...editor,
     ciliumVersion: has('ciliumVersion') ? file.ciliumVersion : editor.ciliumVersion,
     tetragonVersion: has('tetragonVersion') ? file.tetragonVersion : editor.tetragonVersion,
+    // The nodes' architecture and where their binaries are unpacked describe the project too.
+    tetragonKernelArch: hasTetragon('kernelArch') ? file.tetragonKernelArch : editor.tetragonKernelArch,
+    tetragonBinaryRoot: hasTetragon('binaryRoot') ? file.tetragonBinaryRoot : editor.tetragonBinaryRoot,
     rules: { ...file.rules, ...editor.rules },
   };
 }

@@ -25,6 +25,13 @@ export interface Settings {
   readonly lintOnSave: boolean;
   /** The CPU architecture of the nodes Tetragon policies load on (syscall tables differ). */
   readonly tetragonKernelArch: 'x86_64' | 'arm64';
+  /**
+   * Where the binaries that TracingPolicies name (`usdts[].path`) are looked up on this machine:
+   * `/` reads the path as it is, another folder (an unpacked image) is put in front of it, and ''
+   * turns the lookups off. Relative folders start at the workspace folder (the working directory
+   * for the CLI).
+   */
+  readonly tetragonBinaryRoot: string;
   /** A saved `kubectl get … -o json` file the endpoint preview uses instead of the workspace manifests ('' for none). */
   readonly previewSnapshotFile: string;
   /** Show "selects N workloads" CodeLenses above selectors. */
@@ -39,6 +46,7 @@ export const DEFAULT_SETTINGS: Settings = {
   lintDelayMs: 250,
   lintOnSave: true,
   tetragonKernelArch: 'x86_64',
+  tetragonBinaryRoot: '/',
   previewSnapshotFile: '',
   previewCodeLens: true,
 };
@@ -80,6 +88,7 @@ export function normalizeSettings(raw: unknown): Settings {
     lintDelayMs: typeof delay === 'number' && delay >= 0 && delay <= 10000 ? delay : DEFAULT_SETTINGS.lintDelayMs,
     lintOnSave: typeof lint['onSave'] === 'boolean' ? lint['onSave'] : DEFAULT_SETTINGS.lintOnSave,
     tetragonKernelArch: obj(r['tetragon'])['kernelArch'] === 'arm64' ? 'arm64' : DEFAULT_SETTINGS.tetragonKernelArch,
+    tetragonBinaryRoot: typeof obj(r['tetragon'])['binaryRoot'] === 'string' ? (obj(r['tetragon'])['binaryRoot'] as string).trim() : DEFAULT_SETTINGS.tetragonBinaryRoot,
     previewSnapshotFile: typeof preview['snapshotFile'] === 'string' ? preview['snapshotFile'].trim() : DEFAULT_SETTINGS.previewSnapshotFile,
     previewCodeLens: typeof preview['codeLens'] === 'boolean' ? preview['codeLens'] : DEFAULT_SETTINGS.previewCodeLens,
   };

@@ -14,10 +14,15 @@ import { lintFile } from '../../server/src/core/lint.js';
 import { EndpointIndex } from '../../server/src/core/preview.js';
 import { inventoryFromManifests } from '../../server/src/core/inventory.js';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/settings.js';
+import { describedBinaries } from '../support/usdt-binary.js';
 
-/** Lints a documented example; rules about what selectors match get the example's own workloads as inventory. */
+/**
+ * Lints a documented example; rules about what selectors match get the example's own workloads as
+ * inventory, rules about binaries the binary their documentation describes.
+ */
 function lintExample(r: Rule, text: string) {
   const settings = r.exampleSettings ? normalizeSettings(r.exampleSettings) : DEFAULT_SETTINGS;
+  if (r.exampleBinary) return lintForTest(text, settings, { binaries: describedBinaries(r.exampleBinary) });
   if (!r.requiresInventory) return lintForTest(text, settings);
   const inventory = new EndpointIndex(inventoryFromManifests([{ uri: 'example.yaml', text }]));
   return lintFile(parseFile(text), { validator: testValidator(), settings, inventory });

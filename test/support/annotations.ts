@@ -17,6 +17,7 @@ import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import type { Finding } from '../../server/src/core/findings.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/settings.js';
 import { loadSchemaFiles } from '../../server/src/io/schema-files.js';
+import type { BinaryLookup } from '../../server/src/core/usdt.js';
 
 let validator: SchemaValidator | undefined;
 
@@ -26,9 +27,14 @@ export function testValidator(): SchemaValidator {
   return validator;
 }
 
+/** What else a lint may get: the binaries policies name (USDT checks). */
+export interface LintExtras {
+  readonly binaries?: BinaryLookup;
+}
+
 /** Lints a text with all rules and the default settings (or the ones given). */
-export function lintForTest(text: string, settings: Settings = DEFAULT_SETTINGS): Finding[] {
-  return lintFile(parseFile(text), { validator: testValidator(), settings });
+export function lintForTest(text: string, settings: Settings = DEFAULT_SETTINGS, extras: LintExtras = {}): Finding[] {
+  return lintFile(parseFile(text), { validator: testValidator(), settings, ...extras });
 }
 
 interface Expectation {
@@ -62,8 +68,8 @@ function expectations(text: string): Expectation[] {
  * Lints the fixture and checks that the findings whose code is one of `codes` are exactly the
  * annotated ones (position, severity, code, message fragment).
  */
-export function checkAnnotated(text: string, codes: readonly string[], settings: Settings = DEFAULT_SETTINGS): Finding[] {
-  const findings = lintForTest(text, settings);
+export function checkAnnotated(text: string, codes: readonly string[], settings: Settings = DEFAULT_SETTINGS, extras: LintExtras = {}): Finding[] {
+  const findings = lintForTest(text, settings, extras);
   const idx = new LineIndex(text);
   const actual = findings
     .filter((f) => codes.includes(f.code))

@@ -90,12 +90,12 @@ test('inventory picker: current source marked, cluster says when trust is missin
   assert.match(untrusted[2]!.detail, /never run in an untrusted workspace/);
 });
 
-test('package.json: kubectlPath is restricted, the preview is contributed', () => {
+test('package.json: kubectlPath and binaryRoot are restricted, the preview is contributed', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
     capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] } };
     contributes: { views: Record<string, { id: string; when?: string }[]>; menus: Record<string, { command: string; when?: string }[]>; configuration: { properties: Record<string, unknown> } };
   };
-  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['ciliumPolicy.kubectlPath']);
+  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['ciliumPolicy.kubectlPath', 'ciliumPolicy.tetragon.binaryRoot']);
   assert.ok(pkg.contributes.configuration.properties['ciliumPolicy.kubectlPath']);
   const view = pkg.contributes.views['explorer']?.find((v) => v.id === 'ciliumPolicy.endpoints');
   assert.equal(view?.when, 'ciliumPolicy.serverReady');

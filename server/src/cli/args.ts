@@ -23,6 +23,8 @@ export type Command =
       readonly quiet: boolean;
       /** `--config <file>`: the project configuration to use instead of the nearest `.cilium-policy.yaml`. */
       readonly config: string | undefined;
+      /** `--binary-root <dir|off>`: where USDT binaries are read ('' for off); undefined for the setting's. */
+      readonly binaryRoot: string | undefined;
       readonly inputs: readonly string[];
     }
   | {
@@ -56,6 +58,10 @@ Options:
   --tetragon-version X.Y    Tetragon release to check against (default: 1.8)
   --config <file>           project configuration to use instead of the nearest
                             .cilium-policy.yaml
+  --binary-root <dir|off>   where the binaries of USDT hooks (usdts[].path) are
+                            read to check probes, operands and Set (default: /,
+                            the path as it is on this machine; a folder such as
+                            an unpacked image is put in front; off: no check)
   --max-warnings N          exit with status 1 when more than N warnings are found
   --quiet                   report errors only (warnings still count for
                             --max-warnings)
@@ -99,6 +105,7 @@ export function parseArgs(argv: readonly string[]): Command {
   let maxWarnings: number | undefined;
   let quiet = false;
   let config: string | undefined;
+  let binaryRoot: string | undefined;
   const scanned = scanArgs(rest, (name, value, inline): Command | undefined => {
     switch (name) {
       case '-h':
@@ -130,6 +137,12 @@ export function parseArgs(argv: readonly string[]): Command {
         config = v;
         break;
       }
+      case '--binary-root': {
+        const v = value();
+        if (v === undefined || v === '') throw new UsageError('--binary-root needs a folder such as / or ./rootfs, or off');
+        binaryRoot = v === 'off' ? '' : v;
+        break;
+      }
       case '--cilium-version':
         ciliumVersion = versionValue(name, value());
         break;
@@ -144,7 +157,7 @@ export function parseArgs(argv: readonly string[]): Command {
   if ('command' in scanned) return scanned.command;
   const inputs = scanned.inputs;
   if (inputs.length === 0) throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
-  return { kind: 'lint', format, ciliumVersion, tetragonVersion, maxWarnings, quiet, config, inputs };
+  return { kind: 'lint', format, ciliumVersion, tetragonVersion, maxWarnings, quiet, config, binaryRoot, inputs };
 }
 
 /**

@@ -11,6 +11,7 @@ import { LineIndex } from '../core/line-index.js';
 import { lintFile } from '../core/lint.js';
 import { SchemaValidator } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
+import { binaryLookupFor } from '../io/binaries.js';
 import { CONFIG_FILE_NAME, mergeSettings, parseProjectConfig, type ProjectConfig } from '../config.js';
 import type { Settings } from '../settings.js';
 import type { LintFormat } from './args.js';
@@ -37,6 +38,8 @@ export interface LintOptions {
   readonly quiet?: boolean;
   /** The project configuration file to use instead of the nearest `.cilium-policy.yaml`. */
   readonly config?: string | undefined;
+  /** Where USDT binaries are read ('' for off); undefined for the project file's setting or `/`. */
+  readonly binaryRoot?: string | undefined;
   readonly inputs: readonly string[];
 }
 
@@ -61,6 +64,7 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
   }
   const settings = cliSettings(opts, io);
   if (settings === undefined) return EXIT.failure;
+  const binaries = binaryLookupFor(settings.tetragonBinaryRoot);
 
   const all: Located[] = [];
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -86,7 +90,7 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
     fileOf.set(input.display, input.file);
     const parsed = parseFile(text);
     policyDocuments += parsed.documents.filter((d) => d.kind !== undefined).length;
-    const allFindings = lintFile(parsed, { validator, settings });
+    const allFindings = lintFile(parsed, { validator, settings, ...(binaries ? { binaries } : {}) });
     warningsFound += allFindings.filter((f) => f.severity === 'warning').length;
     const findings = opts.quiet ? allFindings.filter((f) => f.severity === 'error') : allFindings;
     if (findings.length === 0) continue;
@@ -138,8 +142,10 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
  */
 function cliSettings(opts: LintOptions, io: CliIO): Settings | undefined {
   let project: ProjectConfig | undefined;
+  let projectDir = io.cwd;
   if (opts.config !== undefined) {
     const file = path.resolve(io.cwd, opts.config);
+    projectDir = path.dirname(file);
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -154,6 +160,7 @@ function cliSettings(opts: LintOptions, io: CliIO): Settings | undefined {
   if (file) {
     try {
       project = parseProjectConfig(fs.readFileSync(file, 'utf8'));
+      projectDir = path.dirname(file);
       for (const problem of project.problems) io.stderr(`cilium-policy: warning: ${path.relative(io.cwd, file) || file}: ${problem}\n`);
     } catch (e) {
       io.stderr(`cilium-policy: warning: cannot read ${file}: ${describeError(e)}\n`);
@@ -166,7 +173,14 @@ function cliSettings(opts: LintOptions, io: CliIO): Settings | undefined {
     ...merged,
     ciliumVersion: opts.ciliumVersion ?? merged.ciliumVersion,
     tetragonVersion: opts.tetragonVersion ?? merged.tetragonVersion,
+    // A folder given in the file starts at the file's folder; one given as a flag at the working directory.
+    tetragonBinaryRoot: opts.binaryRoot !== undefined ? rooted(io.cwd, opts.binaryRoot) : rooted(projectDir, merged.tetragonBinaryRoot),
   };
+}
+
+/** An absolute `binaryRoot` ('' stays off). */
+function rooted(dir: string, root: string): string {
+  return root === '' ? '' : path.resolve(dir, root);
 }
 
 /** The path of `name` in `dir` or the nearest folder above it, if any. */

@@ -14,6 +14,7 @@ import { runRule } from '../rules/engine.js';
 import { lineEnding } from './yaml-edits.js';
 import type { Rule } from '../rules/rule.js';
 import type { EndpointIndex } from './preview.js';
+import type { BinaryLookup } from './usdt.js';
 
 /** Everything a lint run needs besides the text. */
 export interface LintContext {
@@ -23,6 +24,8 @@ export interface LintContext {
   readonly rules?: readonly Rule[];
   /** The loaded inventory, for rules about what selectors match; undefined when none was loaded. */
   readonly inventory?: EndpointIndex;
+  /** Reads the binaries policies name (USDT probes); undefined when lookups are off. */
+  readonly binaries?: BinaryLookup;
   /** Results of earlier lints of the same file, reused for documents that did not change. */
   readonly cache?: LintCache;
 }
@@ -50,7 +53,7 @@ interface CacheEntry {
  * not change (moved in place to its new offset), so that object is the key: the same object means
  * the same text. Findings are shifted when the document moved. Kept are the schema findings and
  * the findings of rules that look at the document alone; rules that read other documents of the
- * file or the inventory run on every lint.
+ * file, the inventory or binaries on disk run on every lint.
  */
 export class LintCache {
   private readonly entries = new WeakMap<object, CacheEntry>();
@@ -83,7 +86,7 @@ function shiftFinding(f: Finding, delta: number): Finding {
 
 /** Rules whose findings depend on the document alone (and so may be cached with it). */
 function documentLocal(rule: Rule): boolean {
-  return rule.crossDocument !== true && rule.requiresInventory !== true;
+  return rule.crossDocument !== true && rule.requiresInventory !== true && rule.readsBinaries !== true;
 }
 
 /** Lints a parsed file. Never throws. */
@@ -140,7 +143,7 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   const versions = { cilium: ctx.settings.ciliumVersion, tetragon: ctx.settings.tetragonVersion };
   const kind = doc.kind!;
   const rules = ctx.rules ?? RULES;
-  const ruleCtx = { doc, kind, file, versions, kernelArch: ctx.settings.tetragonKernelArch, ...(ctx.inventory ? { inventory: ctx.inventory } : {}) };
+  const ruleCtx = { doc, kind, file, versions, kernelArch: ctx.settings.tetragonKernelArch, ...(ctx.inventory ? { inventory: ctx.inventory } : {}), ...(ctx.binaries ? { binaries: ctx.binaries } : {}) };
   // Quick fixes insert lines with the file's line ending (taken from its first line), so it is part of the key.
   const key = `${versions.cilium}|${versions.tetragon}|${ctx.settings.tetragonKernelArch}|${lineEnding(file.text)}`;
   let entry = ctx.cache?.get(doc, key, ctx.validator, rules);

@@ -23,8 +23,9 @@ import {
   type KernelArch,
   type KernelSignature,
 } from './kernel/index.js';
+import { describeOperand, findProbes, type BinaryLookup, type ElfUsdtInfo, type UsdtProbe } from './usdt.js';
 
-export type AssistItemKind = 'syscall' | 'lsm-hook' | 'tracepoint' | 'arg-type' | 'operator' | 'action' | 'signal';
+export type AssistItemKind = 'syscall' | 'lsm-hook' | 'tracepoint' | 'arg-type' | 'operator' | 'action' | 'signal' | 'usdt-probe' | 'usdt-operand';
 
 export interface AssistItem {
   readonly label: string;
@@ -285,7 +286,7 @@ function signatureDoc(sig: KernelSignature, note?: string): string {
 // Completion
 
 /** Completion items for the position, or undefined when the position is not one we help with. */
-export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offset: number, arch: KernelArch = DEFAULT_KERNEL_ARCH): AssistCompletions | undefined {
+export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offset: number, arch: KernelArch = DEFAULT_KERNEL_ARCH, binaries?: BinaryLookup): AssistCompletions | undefined {
   if (!isTracingPolicy(doc)) return undefined;
   const at = pathAt(doc, file.text, offset);
   if (!at || at.position !== 'value') return undefined;
@@ -303,6 +304,10 @@ export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offse
         return { label: `sys_${name}`, detail: `syscall ${info.nr} (${arch})`, kind: 'syscall' as const, ...(info.signature ? { documentation: signatureDoc(info.signature) } : {}) };
       }),
     );
+  }
+  if (ctx.section === 'usdts') {
+    const items = usdtCompletions(ctx, binaries);
+    if (items) return done(items);
   }
   if (rest.length === 1 && last === 'hook' && ctx.section === 'lsmhooks') {
     return done(lsmHookNames().map((name) => ({ label: name, detail: 'LSM hook', documentation: signatureDoc(lsmHook(name)!), kind: 'lsm-hook' as const })));
@@ -357,7 +362,7 @@ export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offse
 // Hover
 
 /** Markdown for a hover at the position, or undefined. */
-export function tetragonHover(file: PolicyFile, doc: PolicyDocument, offset: number, arch: KernelArch = DEFAULT_KERNEL_ARCH): string | undefined {
+export function tetragonHover(file: PolicyFile, doc: PolicyDocument, offset: number, arch: KernelArch = DEFAULT_KERNEL_ARCH, binaries?: BinaryLookup): string | undefined {
   if (!isTracingPolicy(doc)) return undefined;
   const at = pathAt(doc, file.text, offset);
   if (!at || at.position !== 'value' || !at.node) return undefined;
@@ -385,6 +390,10 @@ export function tetragonHover(file: PolicyFile, doc: PolicyDocument, offset: num
       'Set `ignore: { callNotFound: true }` on this kprobe to have the agent skip a missing call instead, e.g. for a policy that spans kernel versions.',
     ].join('\n');
   }
+  if (ctx.section === 'usdts') {
+    const markdown = usdtHover(ctx, binaries);
+    if (markdown) return markdown;
+  }
   if (rest.length === 1 && last === 'hook' && ctx.section === 'lsmhooks') {
     const sig = lsmHook(str(ctx.hook['hook']) ?? '');
     return sig ? `**LSM hook**, attached as \`bpf_lsm_${sig.name}\`\n\n${signatureDoc(sig, source)}` : undefined;
@@ -399,6 +408,72 @@ export function tetragonHover(file: PolicyFile, doc: PolicyDocument, offset: num
     const op = str(dataAt(ctx.hook, rest));
     const d = op ? OPERATORS[op] : undefined;
     return d && op ? `**${op}**: ${d.text}\n\nExample: \`${d.example}\`` : undefined;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// USDT probes, from the binary a hook names (when it can be read on this machine)
+
+/** The probes of the binary a USDT hook names, or undefined when it cannot be read here. */
+function usdtBinary(ctx: HookContext, binaries: BinaryLookup | undefined): { file: string; info: ElfUsdtInfo } | undefined {
+  const path = str(ctx.hook['path']);
+  const found = path && binaries ? binaries.usdt(path) : undefined;
+  return found && 'info' in found ? found : undefined;
+}
+
+function operandLines(p: UsdtProbe): string {
+  if (p.operands.length === 0) return 'No operands.';
+  return ['| index | operand | what it is |', '| --- | --- | --- |', ...p.operands.map((o, i) => `| ${i} | \`${o.text}\` | ${describeOperand(o)} |`)].join('\n');
+}
+
+function usdtCompletions(ctx: HookContext, binaries: BinaryLookup | undefined): AssistItem[] | undefined {
+  const rest = ctx.rest;
+  const bin = usdtBinary(ctx, binaries);
+  if (!bin) return undefined;
+  if (rest.length === 1 && rest[0] === 'provider') {
+    const providers = [...new Set(bin.info.probes.map((p) => p.provider))];
+    return providers.map((provider) => ({ label: provider, detail: `${bin.info.probes.filter((p) => p.provider === provider).length} probes in ${bin.file}`, kind: 'usdt-probe' as const }));
+  }
+  if (rest.length === 1 && rest[0] === 'name') {
+    const provider = str(ctx.hook['provider']);
+    const seen = new Set<string>();
+    return bin.info.probes
+      .filter((p) => (provider === undefined || p.provider === provider) && !seen.has(`${p.provider}:${p.name}`) && seen.add(`${p.provider}:${p.name}`))
+      .map((p) => ({ label: p.name, detail: `${p.provider}:${p.name}, ${p.operands.length} operand${p.operands.length === 1 ? '' : 's'}`, documentation: operandLines(p), kind: 'usdt-probe' as const }));
+  }
+  if (rest.length === 3 && rest[0] === 'args' && rest[2] === 'index') {
+    const probe = findProbes(bin.info, str(ctx.hook['provider']) ?? '', str(ctx.hook['name']) ?? '')[0];
+    return probe?.operands.map((o, i) => ({ label: String(i), detail: o.text, documentation: `Operand ${i} of \`${probe.provider}:${probe.name}\`: ${describeOperand(o)}.`, kind: 'usdt-operand' as const }));
+  }
+  return undefined;
+}
+
+function usdtHover(ctx: HookContext, binaries: BinaryLookup | undefined): string | undefined {
+  const rest = ctx.rest;
+  const path = str(ctx.hook['path']);
+  if (rest.length === 1 && rest[0] === 'path' && path) {
+    const found = binaries?.usdt(path);
+    if (!binaries) return 'USDT checks are off (`ciliumPolicy.tetragon.binaryRoot` is empty): the probe and its operands are not compared with the binary.';
+    if (!found) return `Not found on this machine, so the probe and its operands are not checked. Point \`ciliumPolicy.tetragon.binaryRoot\` (CLI: \`--binary-root\`) at a folder that holds \`${path}\` (e.g. an unpacked image) to check them.`;
+    if ('error' in found) return `\`${found.file}\` is ${found.error}.`;
+    const providers = new Set(found.info.probes.map((p) => p.provider));
+    return `Read from \`${found.file}\` (${found.info.machine === 'other' ? `ELF machine ${found.info.machineCode}` : found.info.machine}): ${found.info.probes.length} USDT probe${found.info.probes.length === 1 ? '' : 's'} from ${providers.size} provider${providers.size === 1 ? '' : 's'}.`;
+  }
+  const bin = usdtBinary(ctx, binaries);
+  if (!bin) return undefined;
+  const probes = findProbes(bin.info, str(ctx.hook['provider']) ?? '', str(ctx.hook['name']) ?? '');
+  const probe = probes[0];
+  if (!probe) return undefined;
+  if (rest.length === 1 && (rest[0] === 'name' || rest[0] === 'provider')) {
+    const places = probes.length > 1 ? ` (compiled in ${probes.length} places; the first is shown)` : '';
+    const sema = probe.semaphore ? '\n\nGuarded by a semaphore: the application evaluates the arguments only while a tracer is attached.' : '';
+    return `**USDT probe \`${probe.provider}:${probe.name}\`** in \`${bin.file}\`${places}\n\n${operandLines(probe)}\n\n\`Set\` can write only through a 4-byte operand in memory.${sema}`;
+  }
+  if (rest.length === 3 && rest[0] === 'args' && rest[2] === 'index') {
+    const index = dataAt(ctx.hook, rest);
+    const o = typeof index === 'number' ? probe.operands[index] : undefined;
+    return o ? `Operand ${index as number} of \`${probe.provider}:${probe.name}\`: \`${o.text}\`, ${describeOperand(o)}.` : undefined;
   }
   return undefined;
 }

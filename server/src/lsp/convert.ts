@@ -113,6 +113,8 @@ const COMPLETION_KINDS: Record<AssistItemKind, CompletionItemKind> = {
   operator: CompletionItemKind.Operator,
   action: CompletionItemKind.EnumMember,
   signal: CompletionItemKind.Constant,
+  'usdt-probe': CompletionItemKind.Event,
+  'usdt-operand': CompletionItemKind.Value,
 };
 
 /** Core completion items as an LSP list; items replace the scalar being typed, if any. */

@@ -33,15 +33,25 @@ export class ProjectConfigs {
     this.cache.clear();
   }
 
-  /** The configuration applying to a document URI, if any. */
-  lookup(uri: string): ProjectConfig | undefined {
+  /** The workspace folder (a path) that holds a document URI, if any. */
+  folderOf(uri: string): string | undefined {
     let file: string;
     try {
       file = fileURLToPath(uri);
     } catch {
       return undefined; // untitled: and other schemes have no folder
     }
-    const root = this.roots.find((r) => file === r || file.startsWith(r + path.sep));
+    return this.roots.find((r) => file === r || file.startsWith(r + path.sep));
+  }
+
+  /** The first workspace folder (for documents outside every folder), if any. */
+  get firstFolder(): string | undefined {
+    return this.roots[this.roots.length - 1];
+  }
+
+  /** The configuration applying to a document URI, if any. */
+  lookup(uri: string): ProjectConfig | undefined {
+    const root = this.folderOf(uri);
     if (!root) return undefined;
     if (!this.cache.has(root)) this.cache.set(root, this.read(root));
     return this.cache.get(root);

@@ -42,6 +42,9 @@ import type { Settings } from '../settings.js';
 import { CONFIG_FILE_NAME } from '../config.js';
 import { YamlFeatures } from './yaml-service.js';
 import { PreviewService } from './preview-service.js';
+import { LocalBinaries } from '../io/binaries.js';
+import type { BinaryLookup } from '../core/usdt.js';
+import * as path from 'node:path';
 
 /** The server's name and version as reported in `initialize`. */
 export interface ServerInfo {
@@ -74,6 +77,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const projectConfigs = new ProjectConfigs(log);
   const lookupProject = (uri: string) => projectConfigs.lookup(uri);
+
+  /**
+   * Reads the binaries USDT hooks name (`ciliumPolicy.tetragon.binaryRoot`), one cached lookup per
+   * root folder. A relative root starts at the document's workspace folder; '' means no lookups.
+   */
+  const binaryLookups = new Map<string, LocalBinaries>();
+  const binariesFor = (uri: string, current: Settings): BinaryLookup | undefined => {
+    const setting = current.tetragonBinaryRoot;
+    if (setting === '') return undefined;
+    const base = projectConfigs.folderOf(uri) ?? projectConfigs.firstFolder;
+    if (!path.isAbsolute(setting) && base === undefined) return undefined;
+    const root = path.resolve(base ?? '/', setting);
+    let lookup = binaryLookups.get(root);
+    if (!lookup) binaryLookups.set(root, (lookup = new LocalBinaries(root)));
+    return lookup;
+  };
   let settings = new SettingsStore(undefined, log, lookupProject);
   let watchConfigFiles = false;
   let hierarchicalSymbols = true;
@@ -121,7 +140,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** The one way this server lints a parsed document: with the inventory and the document's cache. */
   const lintParsed = (doc: TextDocument, file: PolicyFile, current: Settings): Finding[] =>
-    lintFile(file, { validator, settings: current, inventory: preview.lintInventory(), cache: lintCache(doc.uri) });
+    lintFile(file, { validator, settings: current, inventory: preview.lintInventory(), binaries: binariesFor(doc.uri, current), cache: lintCache(doc.uri) });
 
   /** Lints the current version of a document and publishes diagnostics and status. */
   const lint = async (uri: string): Promise<void> => {
@@ -303,7 +322,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       // Tetragon values that need kernel knowledge (syscalls, hooks, operators per arg type) come
       // from the core; keys and schema enums from yaml-language-server.
       if (tetragon) {
-        const assist = tetragonCompletions(file, tetragon, offset, settings.peek(doc.uri).tetragonKernelArch);
+        const current = await settings.get(doc.uri);
+        const assist = tetragonCompletions(file, tetragon, offset, current.tetragonKernelArch, binariesFor(doc.uri, current));
         if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
       }
       const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
@@ -317,7 +337,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!at) return null;
       const { doc, file, offset, tetragon } = at;
       if (tetragon) {
-        const markdown = tetragonHover(file, tetragon, offset, settings.peek(doc.uri).tetragonKernelArch);
+        const current = await settings.get(doc.uri);
+        const markdown = tetragonHover(file, tetragon, offset, current.tetragonKernelArch, binariesFor(doc.uri, current));
         if (markdown) return { contents: { kind: 'markdown', value: markdown } };
       }
       const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);

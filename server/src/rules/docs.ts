@@ -47,6 +47,7 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
       r.example.bad.trimEnd(),
       '```',
       '',
+      ...exampleBinaryLines(r),
       'Accepted:',
       '',
       '```yaml',
@@ -56,4 +57,16 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/** For rules that read binaries: what the examples' binary holds. */
+function exampleBinaryLines(r: Rule): string[] {
+  const b = r.exampleBinary;
+  if (!b) return [];
+  return [
+    `Checked against an ${b.machine} binary at \`${b.path}\` whose SDT notes list:`,
+    '',
+    ...b.probes.map((p) => `- \`${p.provider}:${p.name}\`: ${p.operands.length ? p.operands.map((o) => `\`${o}\``).join(' ') : 'no operands'}`),
+    '',
+  ];
 }

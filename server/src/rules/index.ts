@@ -68,6 +68,7 @@ import { rule as tetragonSelectorMacros } from './tetragon-selector-macros.js';
 import { rule as tetragonUnknownLsmHook } from './tetragon-unknown-lsm-hook.js';
 import { rule as tetragonUnknownSyscall } from './tetragon-unknown-syscall.js';
 import { rule as tetragonUnknownTracepoint } from './tetragon-unknown-tracepoint.js';
+import { rule as tetragonUsdtProbe } from './tetragon-usdt-probe.js';
 import { rule as tetragonWorkloadSelectors } from './tetragon-workload-selectors.js';
 
 export const RULES: readonly Rule[] = [
@@ -129,6 +130,7 @@ export const RULES: readonly Rule[] = [
   tetragonUnknownLsmHook,
   tetragonUnknownSyscall,
   tetragonUnknownTracepoint,
+  tetragonUsdtProbe,
   tetragonWorkloadSelectors,
 ];
 

@@ -11,6 +11,7 @@ import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import type { KindInfo, PolicyKindName } from '../core/kinds.js';
 import type { TargetVersions } from '../core/versions.js';
 import type { EndpointIndex } from '../core/preview.js';
+import type { BinaryLookup } from '../core/usdt.js';
 
 export type { Fix, OffsetEdit } from '../core/findings.js';
 
@@ -52,6 +53,20 @@ export interface RuleContext {
    * otherwise: rules that speak about what selectors match must then stay silent.
    */
   readonly inventory?: EndpointIndex;
+  /**
+   * The binaries policies name (`usdts[].path`), read on this machine, when lookups are on.
+   * Undefined otherwise: rules about a binary's contents must then stay silent.
+   */
+  readonly binaries?: BinaryLookup;
+}
+
+/** A binary, described by its USDT probes, that a rule's documented examples are checked against. */
+export interface ExampleBinary {
+  /** The path the examples name. */
+  readonly path: string;
+  readonly machine: 'x86_64' | 'arm64';
+  /** Its probes, with their operands as the SDT notes spell them (`-4@-20(%rbp)`). */
+  readonly probes: readonly { readonly provider: string; readonly name: string; readonly operands: readonly string[] }[];
 }
 
 /** A documented example for `docs/rules.md`. */
@@ -90,6 +105,13 @@ export interface Rule {
    * them while the document's text is unchanged; these (and inventory rules) run on every lint.
    */
   readonly crossDocument?: boolean;
+  /**
+   * True for rules that read the binaries a policy names ({@link RuleContext.binaries}); they run on
+   * every lint, since the file on disk can change while the policy does not.
+   */
+  readonly readsBinaries?: boolean;
+  /** For rules that read binaries: the binary the documented examples are checked against. */
+  readonly exampleBinary?: ExampleBinary;
   /** Returns the problems found. May assume nothing about the data's shape. */
   check(ctx: RuleContext): readonly RuleFinding[];
 }

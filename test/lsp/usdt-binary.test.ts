@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * USDT hooks against the binary they name, through the real server: diagnostics from
+ * `ciliumPolicy.tetragon.binaryRoot`, probe and operand completion, hover with the operand table,
+ * and a rebuilt binary picked up on the next lint.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MarkupContent } from 'vscode-languageserver-protocol';
+import { LspClient, positionOf, testUri } from '../support/lsp-client.js';
+import { requireUsdtFixture, SHOP_PATH, usdtSkip } from '../support/usdt-binary.js';
+
+const skip = usdtSkip();
+
+const TP = `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: shop-status
+spec:
+  usdts:
+    - path: ${SHOP_PATH}
+      provider: shop
+      name: order_byte
+      args:
+        - index: 0
+          type: int8
+      selectors:
+        - matchActions:
+            - action: Set
+              argIndex: 0
+              argValue: 1
+`;
+
+describe('USDT binaries', { skip }, () => {
+  let client: LspClient;
+  before(async () => {
+    client = await LspClient.start({ settings: { tetragon: { binaryRoot: skip ? '' : requireUsdtFixture().root } } });
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  it('reports Set on a 1-byte operand at argIndex, and nothing once the probe has a 4-byte one', async () => {
+    const uri = testUri('usdt-set.yaml');
+    const v1 = await client.open(uri, TP);
+    const d1 = await client.waitForDiagnostics(uri, v1);
+    const found = d1.diagnostics.filter((d) => d.code === 'tetragon/usdt-probe');
+    assert.equal(found.length, 1, JSON.stringify(d1.diagnostics));
+    assert.deepEqual(found[0]!.range.start, positionOf(TP, 'argIndex: 0', 'argIndex: '.length));
+    assert.match(found[0]!.message, /1-byte value in memory/);
+    const fixed = TP.replace('order_byte', 'order_word').replace('int8', 'int32');
+    const v2 = await client.change(uri, fixed);
+    const d2 = await client.waitForDiagnostics(uri, v2);
+    assert.deepEqual(d2.diagnostics.filter((d) => d.code === 'tetragon/usdt-probe'), []);
+  });
+
+  it('completes probe names of the provider, with their operands', async () => {
+    const uri = testUri('usdt-complete.yaml');
+    const text = TP.replace('name: order_byte', 'name: ord');
+    await client.open(uri, text);
+    const items = await client.completion(uri, positionOf(text, 'name: ord', 'name: ord'.length));
+    const labels = items.map((i) => i.label);
+    assert.deepEqual(labels.filter((l) => l.startsWith('order_')).sort(), ['order_byte', 'order_half', 'order_quad', 'order_word']);
+    assert.ok(!labels.includes('invoice_word'), 'probes of another provider are not offered');
+    const quad = items.find((i) => i.label === 'order_quad')!;
+    assert.match(JSON.stringify(quad.documentation), /-8@-8\(%rsp\)/);
+  });
+
+  it('completes providers and operand indexes', async () => {
+    const uri = testUri('usdt-provider.yaml');
+    const text = TP.replace('provider: shop', 'provider: ');
+    await client.open(uri, text);
+    const providers = (await client.completion(uri, positionOf(text, 'provider: ', 'provider: '.length))).map((i) => i.label);
+    assert.deepEqual(providers.sort(), ['billing', 'shop']);
+    const text2 = TP.replace('name: order_byte', 'name: order_word').replace('- index: 0\n          type: int8', '- index: \n          type: int8');
+    const uri2 = testUri('usdt-index.yaml');
+    await client.open(uri2, text2);
+    const indexes = await client.completion(uri2, positionOf(text2, '- index: ', '- index: '.length));
+    assert.deepEqual(
+      indexes.map((i) => `${i.label} ${i.detail}`),
+      ['0 -4@-12(%rsp)', '1 -4@%edi', '2 -4@%edi'],
+    );
+  });
+
+  it('hover on the probe name shows its operands; on the path, where it was read', async () => {
+    const uri = testUri('usdt-hover.yaml');
+    await client.open(uri, TP);
+    const onName = await client.hover(uri, positionOf(TP, 'order_byte', 2));
+    const nameText = (onName?.contents as MarkupContent | undefined)?.value ?? '';
+    assert.match(nameText, /shop:order_byte/);
+    assert.match(nameText, /\| 0 \| `-1@-15\(%rsp\)` \| a signed 1-byte value in memory \|/);
+    const onPath = await client.hover(uri, positionOf(TP, SHOP_PATH, 3));
+    assert.match((onPath?.contents as MarkupContent | undefined)?.value ?? '', /Read from .*shop.*10 USDT probes from 2 providers/);
+  });
+
+  it('an empty binaryRoot turns the check off', async () => {
+    await client.setSettings({ tetragon: { binaryRoot: '' } });
+    const uri = testUri('usdt-off.yaml');
+    const v = await client.open(uri, TP);
+    const d = await client.waitForDiagnostics(uri, v);
+    assert.deepEqual(d.diagnostics.filter((x) => x.code === 'tetragon/usdt-probe'), []);
+    const onPath = await client.hover(uri, positionOf(TP, SHOP_PATH, 3));
+    assert.match((onPath?.contents as MarkupContent | undefined)?.value ?? '', /checks are off/);
+  });
+});

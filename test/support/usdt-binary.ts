@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * A real binary with USDT probes for the tests: `test/fixtures/usdt/probes.c` compiled with gcc
+ * and `<sys/sdt.h>` (Debian's systemtap-sdt-dev) into a fresh folder laid out like a node's root
+ * file system, so a policy naming `/usr/local/bin/shop` finds it below that folder.
+ *
+ * Without gcc or the header the tests that need the binary are skipped with {@link USDT_SKIP};
+ * `.ci/run` installs both and sets `CILIUM_POLICY_REQUIRE_USDT=1`, which turns a missing
+ * toolchain into a failure instead.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { REPO_ROOT } from './paths.js';
+import { classifyOperand, type BinaryLookup } from '../../server/src/core/usdt.js';
+import type { ExampleBinary } from '../../server/src/rules/rule.js';
+
+/** The path policies name; the binary is at `<root>/usr/local/bin/shop`. */
+export const SHOP_PATH = '/usr/local/bin/shop';
+
+export interface UsdtFixture {
+  /** The folder standing for the node's `/`. */
+  readonly root: string;
+  /** The compiled binary. */
+  readonly binary: string;
+}
+
+let built: UsdtFixture | string | undefined;
+
+/** Builds the fixture once per process; a string says why it could not be built. */
+export function usdtFixture(): UsdtFixture | string {
+  if (built !== undefined) return built;
+  const source = path.join(REPO_ROOT, 'test/fixtures/usdt/probes.c');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cilium-policy-usdt-'));
+  const binary = path.join(root, SHOP_PATH);
+  fs.mkdirSync(path.dirname(binary), { recursive: true });
+  const cc = spawnSync('gcc', ['-O2', '-o', binary, source], { encoding: 'utf8' });
+  if (cc.error || cc.status !== 0) {
+    const why = cc.error ? `gcc not available (${cc.error.message})` : `gcc failed: ${cc.stderr.trim().split('\n').slice(0, 3).join(' ')}`;
+    built = `USDT fixture not built (${why}); install gcc and systemtap-sdt-dev to run the USDT binary tests`;
+    if (process.env['CILIUM_POLICY_REQUIRE_USDT'] === '1') throw new Error(built);
+    return built;
+  }
+  process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+  built = { root, binary };
+  return built;
+}
+
+/** The skip reason for `test(…, { skip })`, or false when the fixture is there. */
+export function usdtSkip(): string | false {
+  const f = usdtFixture();
+  return typeof f === 'string' ? f : false;
+}
+
+/** The fixture, for tests that were not skipped. */
+export function requireUsdtFixture(): UsdtFixture {
+  const f = usdtFixture();
+  if (typeof f === 'string') throw new Error(f);
+  return f;
+}
+
+/**
+ * The probes of a binary as `readelf -n` prints them (an independent reading of the SDT notes),
+ * or undefined when readelf is not available.
+ */
+export function readelfProbes(file: string): { provider: string; name: string; args: string }[] | undefined {
+  const r = spawnSync('readelf', ['-n', '--wide', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error || r.status !== 0) return undefined;
+  const out: { provider: string; name: string; args: string }[] = [];
+  let cur: { provider?: string; name?: string } = {};
+  for (const line of r.stdout.split('\n')) {
+    // With --wide, `Provider:` follows the note's owner on the same line.
+    const m = /(?:^|\s)(Provider|Name|Arguments):\s?(.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'Provider') cur = { provider: m[2]!.trim() };
+    else if (m[1] === 'Name') cur.name = m[2]!.trim();
+    else out.push({ provider: cur.provider ?? '', name: cur.name ?? '', args: m[2]!.trim() });
+  }
+  return out;
+}
+
+/**
+ * A lookup that knows one binary from its description (a rule's documented example binary): the
+ * operands are sorted by the same code that sorts a real binary's.
+ */
+export function describedBinaries(b: ExampleBinary): BinaryLookup {
+  const info = {
+    machine: b.machine,
+    machineCode: b.machine === 'x86_64' ? 62 : 183,
+    probes: b.probes.map((p) => ({ provider: p.provider, name: p.name, semaphore: false, operands: p.operands.map((o) => classifyOperand(o, b.machine)) })),
+  };
+  return { usdt: (p) => (p === b.path ? { file: p, info } : undefined) };
+}
