@@ -17,6 +17,7 @@ import { expandSnippet, parseSnippet, snippetTabstops as tabstops } from '../../
 import { DEFAULT_SETTINGS } from '../../server/src/settings.js';
 import { loadSchemaFiles } from '../../server/src/io/schema-files.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { LocalBinaries } from '../../server/src/io/binaries.js';
 
 interface Snippet {
   prefix: string;
@@ -98,6 +99,21 @@ test('the README lists every snippet prefix in its table', () => {
 
 const validator = new SchemaValidator(loadSchemaFiles());
 
+/**
+ * Binaries are read as the editor reads them by default (`binaryRoot` `/`) when this machine's
+ * CPython carries its SDT notes, so the USDT snippet is checked against a real binary's probes;
+ * elsewhere without binary lookups (a machine without them must not fail the snippet).
+ */
+const localPython = new LocalBinaries('/').usdt('/usr/bin/python3');
+const binaries = localPython && 'info' in localPython && localPython.info.probes.some((p) => p.provider === 'python') ? new LocalBinaries('/') : undefined;
+test("the USDT snippet's probe is checked against this machine's CPython", { skip: binaries ? false : '/usr/bin/python3 has no python SDT probes here' }, () => {
+  const usdt = Object.values(load('tetragon.json')).find((x) => x.prefix === 'tp-usdt')!;
+  const typo = expandSnippet(usdt.body.join('\n')).replace('gc__start', 'gc__strat');
+  const found = lintFile(parseFile(typo), { validator, settings: DEFAULT_SETTINGS, binaries: binaries! }).filter((f) => f.code === 'tetragon/usdt-probe');
+  assert.equal(found.length, 1);
+  assert.match(found[0]!.message, /Did you mean `gc__start`/);
+});
+
 for (const [file, family] of Object.entries(FILES)) {
   for (const [name, s] of Object.entries(load(file))) {
     test(`snippet ${s.prefix} (${file}) expands to resources that lint without errors or warnings`, () => {
@@ -113,7 +129,7 @@ for (const [file, family] of Object.entries(FILES)) {
       const first = parsed.documents[0]!.kind!;
       assert.ok(s.prefix.startsWith(PREFIX_BY_KIND[first.kind]!), `${name}: ${first.kind} snippets start with ${PREFIX_BY_KIND[first.kind]}`);
       const allowed = ALLOWED_FINDINGS[s.prefix] ?? {};
-      const findings = lintFile(parsed, { validator, settings: DEFAULT_SETTINGS }).filter((f) => !(f.code in allowed));
+      const findings = lintFile(parsed, { validator, settings: DEFAULT_SETTINGS, ...(binaries ? { binaries } : {}) }).filter((f) => !(f.code in allowed));
       assert.deepEqual(
         findings.map((f) => `${f.severity} ${f.code}: ${f.message} @ ${JSON.stringify(text.slice(f.span.start, f.span.end))}`),
         [],
