@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs what `npm test` needs beyond npm packages, from Debian apt: gcc and systemtap-sdt-dev
+# (<sys/sdt.h>), with which the USDT tests compile test/fixtures/usdt/probes.c into a real binary
+# with SDT notes, and binutils for `readelf`, the independent reading those tests compare with.
+# Idempotent: nothing is installed when the packages are there. `npm test` runs without them too;
+# the USDT binary tests are then skipped with a message (CI sets CILIUM_POLICY_REQUIRE_USDT=1 so
+# that they cannot be skipped there).
+set -euo pipefail
+
+apt_packages=(gcc libc6-dev binutils systemtap-sdt-dev)
+missing=()
+for p in "${apt_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  sudo=()
+  if [ "$(id -u)" != 0 ]; then sudo=(sudo); fi
+  echo "test-deps: apt-get install ${missing[*]}"
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "test-deps: apt packages present (${apt_packages[*]})"
+fi
+for bin in gcc readelf; do
+  command -v "$bin" >/dev/null || { echo "test-deps: $bin is still missing after apt-get" >&2; exit 1; }
+done
+echo '#include <sys/sdt.h>' | gcc -E -x c - >/dev/null || { echo 'test-deps: <sys/sdt.h> is not usable' >&2; exit 1; }
