@@ -138,7 +138,7 @@ test('tool.driver describes every rule and core code, with help text and a docum
 });
 
 test('artifact URIs: relative and percent-encoded inside the working directory, file URIs outside, a description for stdin', () => {
-  const bad = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: y\nspec:\n  endpointSelector: {}\n  ingres: []\n';
+  const bad = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingres: []\n';
   const dir = tempTree({ 'repo/team a/p#1.yaml': bad, 'outside/o.yaml': bad });
   try {
     const cwd = path.join(dir, 'repo');
@@ -157,7 +157,7 @@ test('artifact URIs: relative and percent-encoded inside the working directory, 
 });
 
 test('a clean run is a valid log with no results, and a usage error prints no SARIF', () => {
-  const clean = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: y\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities: [cluster]\n';
+  const clean = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities: [cluster]\n';
   const r = runSarif(['-'], { input: clean });
   assertValid(r.log);
   assert.equal(r.status, 0);

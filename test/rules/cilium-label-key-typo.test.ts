@@ -54,7 +54,7 @@ spec:
   nodeSelector:
     matchLabels:
       kubernetes.io/metadata.name: x
-      io.kubernetes.pod.namspace: y
+      io.kubernetes.pod.namspace: z
   ingress:
     - fromEndpoints:
         - matchLabels:

@@ -5,7 +5,7 @@
  * Every document of a multi-document file is looked at on its own. Offsets are UTF-16 indexes
  * into the whole file text, so findings from any document can be placed without translation.
  */
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type DocumentOptions, type ParseOptions, type ScalarTag, type SchemaOptions } from 'yaml';
 import type { Document, Node, Pair, ParsedNode, Scalar } from 'yaml';
 import { CODES, type Finding, type Span } from './findings.js';
 import { kindOf, kindWithWrongApiVersion, type KindInfo } from './kinds.js';
@@ -77,8 +77,28 @@ export function skipReason(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The unquoted words kubectl and the API server read as booleans. Kubernetes decodes YAML with a
+ * YAML 1.1 resolver (sigs.k8s.io/yaml, built on go-yaml v2), where `yes`, `no`, `on`, `off`, `y`
+ * and `n` are booleans, not strings; YAML 1.2 (the `yaml` package's default) reads them as strings.
+ * We read them as Kubernetes does, so `app: on` is the boolean it will be on the cluster.
+ */
+export const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/** The YAML 1.1 booleans that YAML 1.2 does not have, as a tag of the core schema. */
+const yaml11Booleans: ScalarTag = {
+  identify: (v) => typeof v === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: YAML11_BOOLEAN,
+  resolve: (s) => /^[yY]|^[oO][nN]$/.test(s),
+};
+
+/** The tags every parse adds to YAML 1.2's core schema, so values read as Kubernetes reads them. */
+export const KUBERNETES_TAGS: ScalarTag[] = [yaml11Booleans];
+
 /** Options for `parseAllDocuments`, shared by every parse so results are comparable. */
-const PARSE_OPTIONS = { merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' } as const;
+const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error', customTags: KUBERNETES_TAGS };
 
 /**
  * Parses a file into documents. Never throws.

@@ -12,7 +12,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import { CODES, type Finding, type Span } from './findings.js';
-import { keyText, locate, nodeSpan, type PolicyDocument } from './document.js';
+import { keyText, locate, nodeSpan, YAML11_BOOLEAN, type PolicyDocument } from './document.js';
 import type { KindInfo } from './kinds.js';
 import { closest } from './text-distance.js';
 import { compareVersions, DEFAULT_VERSIONS, versionProblem, type TargetVersions, type VersionAnnotation } from './versions.js';
@@ -211,6 +211,24 @@ function pointerToPath(pointer: string): string[] {
     .slice(1)
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * A number or boolean written without quotes where a string is expected: say how Kubernetes reads
+ * it and offer to quote it as written (`on` becomes `"on"`, `80` becomes `"80"`).
+ */
+function quotable(doc: PolicyDocument, path: readonly string[], expected: unknown, data: unknown, span: Span, finding: Finding): Finding {
+  const wantsString = expected === 'string' || (Array.isArray(expected) && expected.includes('string'));
+  if (!wantsString || (typeof data !== 'boolean' && typeof data !== 'number')) return finding;
+  const node = locate(doc.yaml, path).node;
+  if (!isScalar(node) || node.type !== 'PLAIN' || !node.range || node.range[0] !== span.start) return finding;
+  const written = typeof node.source === 'string' ? node.source : String(node.value);
+  const quoted = JSON.stringify(written);
+  const why =
+    typeof data === 'boolean' && YAML11_BOOLEAN.test(written)
+      ? ` kubectl and the API server read an unquoted \`${written}\` as the boolean ${String(data)} (YAML 1.1, as Kubernetes decodes YAML); quote it: \`${quoted}\`.`
+      : ` Quote it: \`${quoted}\`.`;
+  return { ...finding, message: finding.message + why, fixes: [{ title: `Quote \`${written}\``, edits: [{ start: span.start, end: span.end, newText: quoted }], preferred: true }] };
 }
 
 function describe(value: unknown): string {
@@ -424,10 +442,13 @@ function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions 
       const where = path.length === 0 ? `${doc.kind?.kind ?? 'The document'}` : `\`${field}\``;
       return err(CODES.schemaRequired, `${where} is missing the required field \`${missing}\`.`, objectSpan(doc, path), { field: missing });
     }
-    case 'type':
-      return err(CODES.schemaType, `\`${field}\` must be ${typeWords(params['type'])}, not ${describe(e.data)}.`, valueSpan(doc, path), {
+    case 'type': {
+      const span = valueSpan(doc, path);
+      const finding = err(CODES.schemaType, `\`${field}\` must be ${typeWords(params['type'])}, not ${describe(e.data)}.`, span, {
         expected: params['type'],
       });
+      return quotable(doc, path, params['type'], e.data, span, finding);
+    }
     case 'enum':
     case 'const': {
       const allowed = (e.keyword === 'enum' ? (params['allowedValues'] as unknown[]) : [params['allowedValue']]).map(String);
