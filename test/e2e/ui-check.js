@@ -4,8 +4,9 @@
  * UI check of the packaged extension, installed the way users install it: `dist/cilium-policy.vsix`
  * goes through `code-server --install-extension`, then Playwright drives code-server's workbench
  * in Debian's chromium like a person would: open a broken policy, read the Problems panel row and
- * the hover, trigger completion and read the suggestions, and open the endpoint preview through
- * the command palette (F1) and read the panel; then let the panel follow a policy whose workloads
+ * the hover, trigger completion and read the suggestions, run the New Policy wizard through its
+ * QuickPicks (kind, template, a workload of the workspace, where to put it) and read the policy it
+ * writes, and open the endpoint preview through the command palette (F1) and read the panel; then let the panel follow a policy whose workloads
  * carry hostile label values and check, inside the webview, that they stay text. Screenshots go
  * to `test-results/screenshots/`.
  *
@@ -17,12 +18,13 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const cs = require('./lib/code-server.js');
-const { BROKEN, HOSTILE, PREVIEW, locate, schemaDescriptions, words, workloadsMatching } = require('./lib/expectations.js');
+const { BROKEN, HOSTILE, PREVIEW, WIZARD, locate, schemaDescriptions, words, workloadsMatching } = require('./lib/expectations.js');
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');
 /** Safety net for each UI wait; the steps themselves take a second or two. */
 const STEP_MS = 60_000;
 const PREVIEW_COMMAND = 'Cilium Policy: Show Endpoint Preview';
+const NEW_POLICY_COMMAND = 'Cilium Policy: New Policy';
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').FrameLocator} FrameLocator */
@@ -63,6 +65,43 @@ async function openFile(page, rel) {
   await page.keyboard.press('Enter');
   await page.locator(`.tab.active[data-resource-name="${base}"]`).waitFor({ timeout: STEP_MS });
   await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: STEP_MS });
+}
+
+/**
+ * Runs a command from the command palette (F1), waiting for its row before accepting.
+ * @param {Page} page @param {string} title
+ */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const palette = page.locator('.quick-input-widget input');
+  await palette.waitFor({ state: 'visible', timeout: STEP_MS });
+  await palette.fill(`>${title}`);
+  const entry = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).first();
+  await entry.waitFor({ timeout: STEP_MS }).catch(() => {
+    throw new Error(`the command palette has no "${title}"`);
+  });
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Answers a QuickPick the way a user does: waits for the question (the picker's placeholder
+ * matches `question`, so a picker still closing is never answered), types a filter, waits until
+ * the wanted row is the focused one (its label matches `label`), and accepts it with Enter.
+ * @param {Page} page @param {RegExp} question @param {string} filter @param {RegExp} label
+ */
+async function answerQuickPick(page, question, filter, label) {
+  await page.waitForFunction(
+    (src) => {
+      const input = /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'));
+      return !!input && input.offsetParent !== null && new RegExp(src, 'i').test(input.placeholder || input.getAttribute('aria-label') || '');
+    },
+    question.source,
+    { timeout: STEP_MS },
+  );
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('input').fill(filter);
+  await widget.locator('.monaco-list-row.focused').filter({ has: page.locator('.label-name', { hasText: label }) }).first().waitFor({ timeout: STEP_MS });
+  await page.keyboard.press('Enter');
 }
 
 /**
@@ -287,6 +326,32 @@ async function main() {
     step(`suggestions: ${labels.join(', ')}`);
     for (const p of ['TCP', 'UDP']) assert.ok(labels.includes(p), `${p} missing from ${labels.join(', ')}`);
     await screenshot(page, 'completion');
+    await page.keyboard.press('Escape');
+
+    // --- New Policy wizard: kind, template, workload of the workspace, where to put it ---------
+    // completion.yaml is the active YAML editor, so the wizard also asks where the policy goes.
+    // The workload picker lists the inventory: wait until the workspace's manifests are in it.
+    await page.locator('.statusbar-item[aria-label^="Cilium Policy inventory: workspace, "]:not([aria-label$=", 0 endpoints"])').waitFor({ timeout: STEP_MS });
+    await runCommand(page, NEW_POLICY_COMMAND);
+    await answerQuickPick(page, /which kind/, 'CiliumNetworkPolicy', /^CiliumNetworkPolicy$/);
+    await answerQuickPick(page, /which template/, WIZARD.template, new RegExp(`^${WIZARD.templateLabel}$`));
+    await answerQuickPick(page, /which workload/, WIZARD.workload, new RegExp(`^${WIZARD.workload}$`));
+    await answerQuickPick(page, /where should the policy go/, 'untitled', /New untitled document/);
+    step(`New Policy wizard: kind, template ${WIZARD.template}, workload ${WIZARD.workload}, new untitled document`);
+    // The untitled editor gets the policy, written for the workload, and validates clean.
+    await page.locator('.tab.active', { hasText: /Untitled/ }).waitFor({ timeout: STEP_MS });
+    // Validated without an error (the peer selector keeps its placeholder labels, which the
+    // workspace inventory does not have: cilium/selects-nothing warns about them, rightly).
+    const status = page.locator('.statusbar-item[aria-label^="Cilium Policy: CNP, "]');
+    await status.waitFor({ timeout: STEP_MS });
+    const verdict = (await status.getAttribute('aria-label')) ?? '';
+    step(`status bar: ${verdict}`);
+    assert.doesNotMatch(verdict, /error/);
+    const generated = (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    step(`generated policy: ${generated.replace(/\s+/g, ' ').slice(0, 240)}`);
+    for (const line of WIZARD.expectLines) assert.ok(generated.includes(line), `the generated policy has "${line}":\n${generated}`);
+    assert.equal(await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').count(), 0, 'no error squiggle in the generated policy');
+    await screenshot(page, 'new-policy-wizard');
     await page.keyboard.press('Escape');
 
     // --- endpoint preview -------------------------------------------------------------------

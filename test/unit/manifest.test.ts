@@ -146,7 +146,11 @@ test('commands have a title and category, are registered by the client, and gate
     assert.equal(c.category, 'Cilium Policy', `${c.command}: category`);
   }
   const palette = new Map(menus.commandPalette.map((m) => [m.command, m.when]));
-  for (const c of commands) assert.ok(palette.get(c.command), `${c.command}: commandPalette entry with a when clause`);
+  // Every command is listed; the ones that need the server or a YAML editor say so in a when clause.
+  for (const c of commands) assert.ok(palette.has(c.command), `${c.command}: commandPalette entry`);
+  for (const c of commands) {
+    if (!['ciliumPolicy.newPolicy', 'ciliumPolicy.openSample'].includes(c.command)) assert.ok(palette.get(c.command), `${c.command}: a when clause`);
+  }
   // Every menu entry names a declared command (a typo would silently show nothing).
   const declared = new Set(commands.map((c) => c.command));
   for (const [menu, entries] of Object.entries(menus)) {
@@ -157,8 +161,11 @@ test('commands have a title and category, are registered by the client, and gate
 test('the wizard is offered in the palette and on YAML files in the explorer', () => {
   const { menus } = pkg.contributes;
   const palette = new Map(menus.commandPalette.map((m) => [m.command, m.when]));
-  // The extension has no browser entry point, so its own commands are hidden in VS Code for the Web.
-  for (const id of ['ciliumPolicy.newPolicy', 'ciliumPolicy.newPolicyForWorkload', 'ciliumPolicy.openSample']) assert.match(palette.get(id) ?? '', /!isWeb/, id);
+  // Always offered: the wizard needs neither the server nor an open file. Not hidden with `!isWeb`:
+  // in a browser workbench with a remote (code-server, Codespaces) the extension runs on the remote
+  // side and the wizard works; the UI check runs it in code-server.
+  for (const id of ['ciliumPolicy.newPolicy', 'ciliumPolicy.openSample']) assert.equal(palette.get(id), undefined, id);
+  assert.ok(palette.has('ciliumPolicy.newPolicy') && palette.has('ciliumPolicy.openSample'));
   // From the palette, "for this workload" reads the active editor's file, which must be YAML.
   assert.match(palette.get('ciliumPolicy.newPolicyForWorkload') ?? '', /resourceLangId == yaml/);
   const explorer = menus['explorer/context'] ?? [];

@@ -47,6 +47,17 @@ const RULE_OFF = { file: 'invalid-port.yaml', needle: '"8080-8090"', code: 'cili
 const PREVIEW = { file: 'policies/backend.yaml', workloads: 'apps.yaml', selectorLabel: { tier: 'back' }, nothingCode: 'cilium/selects-nothing', nothingNeedle: 'app: ledger\n' };
 
 /**
+ * The New Policy wizard's run: a template that selects a workload, the workload picked from the
+ * workspace's manifests (apps.yaml), and lines the generated policy must hold.
+ */
+const WIZARD = {
+  template: 'cnp-allow-from-pods',
+  templateLabel: 'allow from pods',
+  workload: 'api',
+  expectLines: ['name: api-allow-frontend-to-backend', 'namespace: shop', 'app: api', 'tier: back'],
+};
+
+/**
  * The webview safety fixture: workloads whose label values are hostile, and a policy whose
  * selectors use the same values. The values are read from the workloads file, so an edit there
  * moves the expectation with it.
@@ -145,4 +156,4 @@ function schemaDescriptions(property) {
   return out;
 }
 
-module.exports = { REPO_ROOT, BROKEN, MIXED, QUICK_FIX, RULE_OFF, PREVIEW, HOSTILE, locate, workloadsMatching, words, schemaDescriptions };
+module.exports = { REPO_ROOT, BROKEN, MIXED, QUICK_FIX, RULE_OFF, PREVIEW, WIZARD, HOSTILE, locate, workloadsMatching, words, schemaDescriptions };
