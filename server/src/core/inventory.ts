@@ -6,7 +6,7 @@
  * running kubectl is the caller's business.
  */
 import { parseAllDocuments, type Document } from 'yaml';
-import { MAX_ALIAS_COUNT, skipReason, type PolicyFile } from './document.js';
+import { KUBERNETES_TAGS, MAX_ALIAS_COUNT, skipReason, type PolicyFile } from './document.js';
 import { CODES } from './findings.js';
 import { DEFAULT_NAMESPACE } from './selectors.js';
 
@@ -19,6 +19,14 @@ export interface SourceRef {
   readonly file?: string;
   /** UTF-16 offset of its document in that file. */
   readonly offset?: number;
+  /** Where its `metadata.name` value is in that file (UTF-16 offsets), when it has one. */
+  readonly name?: { readonly start: number; readonly end: number };
+}
+
+/** The span of a document's `metadata.name` value, for locations that land on the name. */
+function nameSpan(doc: Document.Parsed): { start: number; end: number } | undefined {
+  const node = doc.getIn(['metadata', 'name'], true) as { range?: [number, number, number] } | undefined;
+  return node?.range ? { start: node.range[0], end: node.range[1] } : undefined;
 }
 
 /** One container of a workload (for Tetragon's `containerSelector`). */
@@ -261,7 +269,7 @@ export function manifestPart(uri: string, text: string): InventoryPart {
   // broken document must not cost the others.
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, logLevel: 'silent' });
+    const parsed = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, logLevel: 'silent', customTags: KUBERNETES_TAGS });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch {
     return part;
@@ -271,7 +279,8 @@ export function manifestPart(uri: string, text: string): InventoryPart {
       if (doc.errors.length > 0) continue;
       const [start, , end] = doc.range;
       if (TEMPLATE_MARKER.test(text.slice(start, end))) continue; // Helm and friends: not real objects yet
-      addObject(part, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), { file: uri, offset: start });
+      const name = nameSpan(doc);
+      addObject(part, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), { file: uri, offset: start, ...(name ? { name } : {}) });
     } catch {
       // Too many aliases, or anything else odd: this document is skipped, the rest still count.
     }
@@ -294,12 +303,18 @@ export function manifestPartOfFile(uri: string, file: PolicyFile): InventoryPart
   for (const doc of file.documents) {
     if (doc.templated) continue;
     if (doc.syntaxErrors.length === 0) {
-      if (doc.data !== undefined && doc.dataError === undefined) addObject(part, doc.data, { file: uri, offset: doc.span.start });
+      const name = nameSpan(doc.yaml);
+      if (doc.data !== undefined && doc.dataError === undefined) addObject(part, doc.data, { file: uri, offset: doc.span.start, ...(name ? { name } : {}) });
       continue;
     }
     if (!doc.syntaxErrors.every((f) => f.code === CODES.yamlDuplicateKey)) continue;
     const again = manifestPart(uri, file.text.slice(doc.span.start, doc.span.end));
-    const at = (src: SourceRef): SourceRef => ({ ...src, offset: doc.span.start + (src.offset ?? 0) });
+    const shift = doc.span.start;
+    const at = (src: SourceRef): SourceRef => ({
+      ...src,
+      offset: shift + (src.offset ?? 0),
+      ...(src.name ? { name: { start: shift + src.name.start, end: shift + src.name.end } } : {}),
+    });
     part.endpoints.push(...again.endpoints.map((e) => ({ ...e, source: at(e.source) })));
     part.namespaces.push(...again.namespaces.map((n) => (n.source ? { ...n, source: at(n.source) } : n)));
     part.services.push(...again.services.map((x) => (x.source ? { ...x, source: at(x.source) } : x)));

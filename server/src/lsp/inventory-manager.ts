@@ -372,7 +372,8 @@ export class InventoryManager {
     if (this.mode.kind !== 'workspace' || source?.file === undefined) return undefined;
     const known = this.lines.get(source.file);
     if (!known) return undefined;
-    // A document's offset is that of its `---` marker when it has one; point below it instead.
+    // On the workload's name when it has one; else at its document, below a `---` marker.
+    if (source.name) return { uri: source.file, range: { start: known.index.positionAt(source.name.start), end: known.index.positionAt(source.name.end) } };
     let offset = source.offset ?? 0;
     const marker = /^---[^\n]*\n/.exec(known.text.slice(offset, offset + 200));
     if (marker) offset += marker[0].length;
