@@ -47,6 +47,44 @@ export function usdtFixture(): UsdtFixture | string {
   return built;
 }
 
+let builtArm64: UsdtFixture | string | undefined;
+
+/**
+ * The same program cross-compiled for arm64 (Debian's gcc-aarch64-linux-gnu; `<sys/sdt.h>` has no
+ * architecture-specific part, so the host's copy is handed to the cross compiler). A string says
+ * why it could not be built; CILIUM_POLICY_REQUIRE_USDT=1 turns that into a failure.
+ */
+export function usdtFixtureArm64(): UsdtFixture | string {
+  if (builtArm64 !== undefined) return builtArm64;
+  const fail = (why: string): string => {
+    builtArm64 = `arm64 USDT fixture not built (${why}); install gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and systemtap-sdt-dev to run the arm64 USDT tests`;
+    if (process.env['CILIUM_POLICY_REQUIRE_USDT'] === '1') throw new Error(builtArm64);
+    return builtArm64;
+  };
+  // Where the host compiler finds <sys/sdt.h>: the preprocessor's line markers name the file.
+  const pre = spawnSync('gcc', ['-E', '-x', 'c', '-'], { input: '#include <sys/sdt.h>\n', encoding: 'utf8' });
+  const header = pre.status === 0 ? /^# \d+ "([^"]*\/sys\/sdt\.h)"/m.exec(pre.stdout)?.[1] : undefined;
+  if (!header) return fail('<sys/sdt.h> not found');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cilium-policy-usdt-arm64-'));
+  process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+  const include = path.join(root, 'include');
+  fs.mkdirSync(path.join(include, 'sys'), { recursive: true });
+  for (const f of fs.readdirSync(path.dirname(header)).filter((n) => n.startsWith('sdt'))) fs.copyFileSync(path.join(path.dirname(header), f), path.join(include, 'sys', f));
+  const binary = path.join(root, SHOP_PATH);
+  fs.mkdirSync(path.dirname(binary), { recursive: true });
+  const cc = spawnSync('aarch64-linux-gnu-gcc', ['-O2', '-I', include, '-o', binary, path.join(REPO_ROOT, 'test/fixtures/usdt/probes.c')], { encoding: 'utf8' });
+  if (cc.error) return fail(`aarch64-linux-gnu-gcc not available (${cc.error.message})`);
+  if (cc.status !== 0) return fail(`aarch64-linux-gnu-gcc failed: ${cc.stderr.trim().split('\n').slice(0, 3).join(' ')}`);
+  builtArm64 = { root, binary };
+  return builtArm64;
+}
+
+/** The skip reason for the arm64 fixture, or false when it is there. */
+export function usdtArm64Skip(): string | false {
+  const f = usdtFixtureArm64();
+  return typeof f === 'string' ? f : false;
+}
+
 /** The skip reason for `test(…, { skip })`, or false when the fixture is there. */
 export function usdtSkip(): string | false {
   const f = usdtFixture();

@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { classifyOperand, readUsdtProbes, type ByteSource, type ElfUsdtInfo } from '../../server/src/core/usdt.js';
+import { classifyOperand, readUsdtProbes, splitOperands, type ByteSource, type ElfUsdtInfo } from '../../server/src/core/usdt.js';
 import { LocalBinaries } from '../../server/src/io/binaries.js';
-import { readelfProbes, requireUsdtFixture, SHOP_PATH, usdtSkip } from '../support/usdt-binary.js';
+import { readelfProbes, requireUsdtFixture, SHOP_PATH, usdtArm64Skip, usdtFixtureArm64, usdtSkip } from '../support/usdt-binary.js';
 
 function bytesSource(bytes: Uint8Array): ByteSource & { reads: number } {
   const src = {
@@ -51,6 +51,24 @@ test('the fixture binary: every probe and operand as readelf lists them', { skip
   assert.deepEqual([op('constant', 0).size, op('constant', 0).kind], [4, 'constant']);
   assert.equal(info.probes.find((p) => p.name === 'bare')!.operands.length, 0);
   assert.equal(info.probes.filter((p) => p.name === 'twice').length, 2);
+});
+
+test('the fixture cross-compiled for arm64: every operand as readelf lists them, sorted the arm64 way', { skip: usdtArm64Skip() }, () => {
+  const f = usdtFixtureArm64();
+  assert.ok(typeof f !== 'string');
+  const info = probesOf(f.binary);
+  assert.deepEqual([info.machine, info.machineCode], ['arm64', 183]);
+  assert.deepEqual(
+    info.probes.map((p) => ({ provider: p.provider, name: p.name, args: p.operands.map((o) => o.text).join(' ') })),
+    readelfProbes(f.binary),
+  );
+  const op = (name: string, i: number) => info.probes.find((p) => p.name === name)!.operands[i]!;
+  assert.deepEqual([op('order_byte', 0).size, op('order_byte', 0).kind], [1, 'memory']);
+  assert.deepEqual([op('order_word', 0).size, op('order_word', 0).kind], [4, 'memory']);
+  assert.deepEqual([op('order_quad', 0).size, op('order_quad', 0).kind], [8, 'memory']);
+  assert.deepEqual([op('in_register', 0).size, op('in_register', 0).kind], [4, 'register']);
+  assert.deepEqual([op('constant', 0).size, op('constant', 0).kind], [4, 'constant']);
+  for (const p of info.probes) for (const o of p.operands) assert.notEqual(o.kind, 'other', `${p.name} ${o.text}`);
 });
 
 test('a large binary costs its headers and notes, not its size', { skip: usdtSkip() }, () => {
@@ -102,6 +120,12 @@ test('x86-64 operand shapes, as the agent sorts them', () => {
     const o = classifyOperand(text, 'x86_64');
     assert.deepEqual([o.size, o.kind, size === 0 ? signed : o.signed], [size, kind, signed], text);
   }
+});
+
+test('operands are split at blanks outside brackets', () => {
+  assert.deepEqual(splitOperands('-4@[sp, 12] 8@x0  -1@[x1,x2]'), ['-4@[sp, 12]', '8@x0', '-1@[x1,x2]']);
+  assert.deepEqual(splitOperands(' -4@-20(%rbp) 8@%rax '), ['-4@-20(%rbp)', '8@%rax']);
+  assert.deepEqual(splitOperands(''), []);
 });
 
 test('arm64 operand shapes, as the agent sorts them', () => {

@@ -190,12 +190,32 @@ function readNotes(notes: Uint8Array, little: boolean, is64: boolean, machine: U
         const name = cString(desc, p);
         p += utf8Length(desc, p) + 1;
         const args = p < desc.length ? cString(desc, p) : '';
-        const operands = args.trim() === '' ? [] : args.trim().split(/\s+/).map((o) => classifyOperand(o, machine));
+        const operands = splitOperands(args).map((o) => classifyOperand(o, machine));
         out.push({ provider, name, operands, semaphore });
       }
     }
     at = next;
   }
+}
+
+/**
+ * The operands of a note's argument string: separated by blanks, except inside brackets, where
+ * arm64 operands have them (`-4@[sp, 12]`), as the agent splits them. Each keeps its text.
+ */
+export function splitOperands(args: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let depth = 0;
+  for (const ch of args) {
+    if (ch === '[') depth++;
+    else if (ch === ']') depth = Math.max(0, depth - 1);
+    if (/\s/.test(ch) && depth === 0) {
+      if (cur) out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur) out.push(cur);
+  return out;
 }
 
 /** Bytes up to (not including) the next NUL. */

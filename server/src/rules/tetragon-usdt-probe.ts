@@ -24,7 +24,7 @@ export const rule: Rule = {
   summary:
     "A USDT hook that does not fit the binary it names: a probe the binary does not have, an `args[].index` beyond the probe's operands, or `Set` on an operand that is not a 4-byte value in memory.",
   rationale:
-    "The agent reads the probe's operands from the binary's SDT notes when it loads the policy, and refuses the whole policy when the probe is missing, an argument index is beyond its operands, or a `Set` action would write through an operand that is not a 4-byte memory location (a register, a constant, or a 1-, 2- or 8-byte value). The YAML alone cannot tell: the operands are chosen by the compiler. The rule reads the binary at the policy's `path` on this machine (below `ciliumPolicy.tetragon.binaryRoot`, `/` by default, or `--binary-root` for the CLI) and stays silent when it is not there; a local copy that differs from the nodes' can differ in its probes too, so a missing probe is a warning.",
+    "The agent reads the probe's operands from the binary's SDT notes when it loads the policy, and refuses the whole policy when the probe is missing, an argument index is beyond its operands, or a `Set` action would write through an operand that is not a 4-byte memory location (a register, a constant, or a 1-, 2- or 8-byte value). The YAML alone cannot tell: the operands are chosen by the compiler. The rule reads the binary at the policy's `path` on this machine (below `ciliumPolicy.tetragon.binaryRoot`, `/` by default, or `--binary-root` for the CLI) and stays silent when it is not there; a local copy that differs from the nodes' can differ in its probes too, so a missing probe is a warning, and so is a `Set` finding when the binary is built for another architecture than the nodes' (`ciliumPolicy.tetragon.kernelArch`).",
   example: {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: usdt-set\nspec:\n  usdts:\n    - path: /usr/local/bin/app\n      provider: app\n      name: request_done\n      args:\n        - index: 0\n          type: int64\n      selectors:\n        - matchActions:\n            - action: Set\n              argIndex: 0\n              argValue: 1\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: usdt-set\nspec:\n  usdts:\n    - path: /usr/local/bin/app\n      provider: app\n      name: request_status\n      args:\n        - index: 0\n          type: int32\n      selectors:\n        - matchActions:\n            - action: Set\n              argIndex: 0\n              argValue: 1\n',
@@ -38,7 +38,7 @@ export const rule: Rule = {
       { provider: 'app', name: 'request_status', operands: ['-4@-20(%rbp)'] },
     ],
   },
-  check({ doc, file, binaries }) {
+  check({ doc, file, binaries, kernelArch }) {
     if (!binaries) return [];
     const out: RuleFinding[] = [];
     for (const h of hooks(doc.data)) {
@@ -54,6 +54,10 @@ export const rule: Rule = {
         out.push({ path: [...h.path, 'path'], target: 'value', severity: 'warning', message: `${where} is ${found.error}; the agent reads USDT probes from an ELF binary's SDT notes and would refuse this hook.` });
         continue;
       }
+      // Operands are the compiler's choice for one architecture: a build for another one than the
+      // nodes' may place them differently, so what depends on them is a warning then.
+      const nodes = kernelArch ?? 'x86_64';
+      const otherArch = found.info.machine !== nodes ? ` This is ${found.info.machine === 'other' ? `a build for ELF machine ${found.info.machineCode}` : `an ${found.info.machine} build`}; the nodes run ${nodes} (\`ciliumPolicy.tetragon.kernelArch\`), where the compiler may have placed the operand differently.` : '';
       const probes = findProbes(found.info, provider, name);
       if (probes.length === 0) {
         out.push(missingProbe(found.info.probes, provider, name, where, h.path, file, doc));
@@ -86,7 +90,8 @@ export const rule: Rule = {
             out.push({
               path: [...a.path, 'argIndex'],
               target: 'value',
-              message: `\`Set\` writes a 4-byte value through operand ${operandIndex} of \`${provider}:${name}\`, which is \`${bad.text}\` in ${where}: ${describeOperand(bad)}. The agent refuses to load this hook; it can only write a 4-byte value in memory.`,
+              message: `\`Set\` writes a 4-byte value through operand ${operandIndex} of \`${provider}:${name}\`, which is \`${bad.text}\` in ${where}: ${describeOperand(bad)}. The agent refuses to load this hook; it can only write a 4-byte value in memory.${otherArch}`,
+              ...(otherArch ? { severity: 'warning' as const } : {}),
               data: { operand: bad.text, size: bad.size, kind: bad.kind },
             });
           }
