@@ -13,7 +13,11 @@ import { closest } from '../core/text-distance.js';
 import { CILIUM_NETWORK_POLICY_KINDS, type Rule, type RuleFinding } from './rule.js';
 import { isHostRule, list, obj, portRules, str } from './data.js';
 
-/** Kafka API names the 1.19 agent understands (lower case; matching is case-insensitive). */
+/**
+ * Kafka API names the 1.19 agent understands: Kafka's API keys 0 to 33 by their protocol names,
+ * lower case (the agent matches case-insensitively), as in the agent's table (`APIKeyMap` in
+ * pkg/policy/api/kafka). Newer Kafka APIs (CreatePartitions = 37 and later) are not in it.
+ */
 const KAFKA_API_KEYS = [
   'produce', 'fetch', 'offsets', 'metadata', 'leaderandisr', 'stopreplica', 'updatemetadata', 'controlledshutdown',
   'offsetcommit', 'offsetfetch', 'findcoordinator', 'joingroup', 'heartbeat', 'leavegroup', 'syncgroup',
