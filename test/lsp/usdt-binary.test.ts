@@ -6,6 +6,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { MarkupContent } from 'vscode-languageserver-protocol';
 import { LspClient, positionOf, testUri } from '../support/lsp-client.js';
 import { requireUsdtFixture, SHOP_PATH, usdtSkip } from '../support/usdt-binary.js';
@@ -91,6 +94,27 @@ describe('USDT binaries', { skip }, () => {
     assert.match(nameText, /\| 0 \| `-1@-15\(%rsp\)` \| a signed 1-byte value in memory \|/);
     const onPath = await client.hover(uri, positionOf(TP, SHOP_PATH, 3));
     assert.match((onPath?.contents as MarkupContent | undefined)?.value ?? '', /Read from .*shop.*10 USDT probes from 2 providers/);
+  });
+
+  it('a binary rebuilt on disk is read again and the policy linted again, without an edit', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cilium-policy-rebuild-'));
+    try {
+      const target = path.join(root, SHOP_PATH);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, '#!/bin/sh\n# not built yet\n');
+      await client.setSettings({ tetragon: { binaryRoot: root } });
+      const uri = testUri('usdt-rebuild.yaml');
+      const fine = TP.replace('order_byte', 'order_word').replace('int8', 'int32');
+      const v = await client.open(uri, fine);
+      const before = await client.waitForDiagnostics(uri, v, (d) => d.some((x) => x.code === 'tetragon/usdt-probe'));
+      assert.match(before.diagnostics.find((x) => x.code === 'tetragon/usdt-probe')!.message, /not an ELF file/);
+      const next = client.nextDiagnostics(uri, (d) => !d.some((x) => x.code === 'tetragon/usdt-probe'), 'diagnostics after the rebuild');
+      fs.copyFileSync(requireUsdtFixture().binary, target);
+      await next;
+    } finally {
+      await client.setSettings({ tetragon: { binaryRoot: requireUsdtFixture().root } });
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('an empty binaryRoot turns the check off', async () => {

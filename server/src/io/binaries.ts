@@ -20,14 +20,42 @@ interface Cached {
   readonly result: BinaryLookupResult | undefined;
 }
 
+/** How often a watched binary is polled for changes (see {@link LocalBinaries.constructor}). */
+const WATCH_INTERVAL_MS = 2000;
+
 /** A {@link BinaryLookup} over the files below `root`. */
 export class LocalBinaries implements BinaryLookup {
   private readonly cache = new Map<string, Cached>();
+  private readonly watched = new Set<string>();
   private readonly root: string;
 
-  /** `root`: an absolute folder; a policy path `/usr/bin/app` is read as `<root>/usr/bin/app`. */
-  constructor(root: string) {
+  /**
+   * `root`: an absolute folder; a policy path `/usr/bin/app` is read as `<root>/usr/bin/app`.
+   * `onChange`, when given, is called after a binary that was read changes on disk (a rebuild),
+   * so the language server can lint again; files are polled with `fs.watchFile`, which works the
+   * same on every file system and never keeps the process alive.
+   */
+  constructor(
+    root: string,
+    private readonly onChange?: (file: string) => void,
+  ) {
     this.root = path.resolve(root);
+  }
+
+  /** Stops watching every file. */
+  dispose(): void {
+    for (const f of this.watched) fs.unwatchFile(f);
+    this.watched.clear();
+  }
+
+  private watch(file: string): void {
+    if (!this.onChange || this.watched.has(file)) return;
+    this.watched.add(file);
+    fs.watchFile(file, { interval: WATCH_INTERVAL_MS, persistent: false }, (now, before) => {
+      if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+      this.cache.delete(file);
+      this.onChange?.(file);
+    });
   }
 
   /** The file on this machine that stands for a policy path, or undefined for a relative path. */
@@ -58,8 +86,14 @@ export class LocalBinaries implements BinaryLookup {
   }
 
   private remember(file: string, stamp: string, now: number, result: BinaryLookupResult | undefined): BinaryLookupResult | undefined {
-    if (this.cache.size >= MAX_CACHED && !this.cache.has(file)) this.cache.delete(this.cache.keys().next().value as string);
+    if (this.cache.size >= MAX_CACHED && !this.cache.has(file)) {
+      const oldest = this.cache.keys().next().value as string;
+      this.cache.delete(oldest);
+      if (this.watched.delete(oldest)) fs.unwatchFile(oldest);
+    }
     this.cache.set(file, { stamp, checkedAt: now, result });
+    // Watched also while missing: a binary that appears (the first build) is news too.
+    this.watch(file);
     return result;
   }
 }

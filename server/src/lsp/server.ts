@@ -90,7 +90,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!path.isAbsolute(setting) && base === undefined) return undefined;
     const root = path.resolve(base ?? '/', setting);
     let lookup = binaryLookups.get(root);
-    if (!lookup) binaryLookups.set(root, (lookup = new LocalBinaries(root)));
+    // A rebuilt binary changes what its policies' USDT hooks may do: lint the open documents again.
+    if (!lookup) binaryLookups.set(root, (lookup = new LocalBinaries(root, () => lintAll())));
     return lookup;
   };
   let settings = new SettingsStore(undefined, log, lookupProject);
