@@ -26,7 +26,7 @@ export interface Settings {
   /** The CPU architecture of the nodes Tetragon policies load on (syscall tables differ). */
   readonly tetragonKernelArch: 'x86_64' | 'arm64';
   /**
-   * Where the binaries that TracingPolicies name (`usdts[].path`) are looked up on this machine:
+   * Where the binaries that TracingPolicies name (`usdts[].path`, `uprobes[].path`) are looked up on this machine:
    * `/` reads the path as it is, another folder (an unpacked image) is put in front of it, and ''
    * turns the lookups off. Relative folders start at the workspace folder (the working directory
    * for the CLI).

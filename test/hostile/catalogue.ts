@@ -493,13 +493,15 @@ spec:
     boundMs: 30_000,
   },
   {
-    // The USDT check reads the binary a hook names (binaryRoot `/` by default): devices, pipes,
+    // The USDT and uprobe checks read the binary a hook names (binaryRoot `/` by default): devices, pipes,
     // folders and /proc files must neither block nor be read whole.
-    name: 'USDT hooks naming devices, pipes, folders and /proc files',
+    name: 'USDT hooks and uprobes naming devices, pipes, folders and /proc files',
     build: () => {
       const paths = ['/dev/zero', '/dev/urandom', '/dev/stdin', '/dev/tty', '/proc/self/mem', '/proc/kcore', '/proc/self/fd/0', '/', '/etc', '/nonexistent/app', '../relative/app'];
-      const hooks = paths.map((p) => `    - path: "${p}"\n      provider: app\n      name: probe\n`).join('');
-      return utf8(`apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: devices\nspec:\n  usdts:\n${hooks}`);
+      const usdts = paths.map((p) => `    - path: "${p}"\n      provider: app\n      name: probe\n`).join('');
+      const uprobes = paths.map((p) => `    - path: "${p}"\n      symbols: [main]\n`).join('');
+      const head = (name: string) => `apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: ${name}\nspec:\n`;
+      return utf8(`${head('devices-usdt')}  usdts:\n${usdts}---\n${head('devices-uprobe')}  uprobes:\n${uprobes}`);
     },
     exit: 0,
     expect: [],

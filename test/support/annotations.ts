@@ -17,7 +17,7 @@ import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import type { Finding } from '../../server/src/core/findings.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/settings.js';
 import { loadSchemaFiles } from '../../server/src/io/schema-files.js';
-import type { BinaryLookup } from '../../server/src/core/usdt.js';
+import type { BinaryLookup } from '../../server/src/core/elf.js';
 
 let validator: SchemaValidator | undefined;
 

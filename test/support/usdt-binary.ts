@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from './paths.js';
-import { classifyOperand, type BinaryLookup } from '../../server/src/core/usdt.js';
+import { classifyOperand, type BinaryLookup } from '../../server/src/core/elf.js';
 import type { ExampleBinary } from '../../server/src/rules/rule.js';
 
 /** The path policies name; the binary is at `<root>/usr/local/bin/shop`. */
@@ -128,5 +128,24 @@ export function describedBinaries(b: ExampleBinary): BinaryLookup {
     machineCode: b.machine === 'x86_64' ? 62 : 183,
     probes: b.probes.map((p) => ({ provider: p.provider, name: p.name, semaphore: false, operands: p.operands.map((o) => classifyOperand(o, b.machine)) })),
   };
-  return { usdt: (p) => (p === b.path ? { file: p, info } : undefined) };
+  const functions = { machine: b.machine, defined: new Set(b.functions ?? []), imported: new Set<string>(), hasSymtab: true };
+  return {
+    usdt: (p) => (p === b.path ? { file: p, info } : undefined),
+    functions: (p) => (p === b.path ? { file: p, functions } : undefined),
+  };
 }
+
+/**
+ * An operand of a probe of a fixture as `readelf -n` prints it (the compiler picks the exact
+ * location, e.g. `-8@8(%rsp)`, so tests read it rather than hard-code it).
+ */
+export function fixtureOperand(binary: string, name: string, index: number, place = 0): string {
+  const probe = readelfProbes(binary)?.filter((p) => p.name === name)[place];
+  if (!probe) throw new Error(`readelf lists no probe ${name} in ${binary}`);
+  // Blanks separate operands except inside brackets (`-4@[sp, 12]` on arm64).
+  const operands = probe.args.match(/(?:\[[^\]]*\]|\S)+/g) ?? [];
+  const op = operands[index];
+  if (op === undefined) throw new Error(`${name} has no operand ${index}: ${probe.args}`);
+  return op;
+}
+

@@ -58,8 +58,8 @@ Options:
   --tetragon-version X.Y    Tetragon release to check against (default: 1.8)
   --config <file>           project configuration to use instead of the nearest
                             .cilium-policy.yaml
-  --binary-root <dir|off>   where the binaries of USDT hooks (usdts[].path) are
-                            read to check probes, operands and Set (default: /,
+  --binary-root <dir|off>   where the binaries of USDT hooks and uprobes are read
+                            to check probes, operands, Set and symbols (default: /,
                             the path as it is on this machine; a folder such as
                             an unpacked image is put in front; off: no check)
   --max-warnings N          exit with status 1 when more than N warnings are found

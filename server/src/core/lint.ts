@@ -14,7 +14,7 @@ import { runRule } from '../rules/engine.js';
 import { lineEnding } from './yaml-edits.js';
 import type { Rule } from '../rules/rule.js';
 import type { EndpointIndex } from './preview.js';
-import type { BinaryLookup } from './usdt.js';
+import type { BinaryLookup } from './elf.js';
 
 /** Everything a lint run needs besides the text. */
 export interface LintContext {

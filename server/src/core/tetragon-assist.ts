@@ -23,9 +23,9 @@ import {
   type KernelArch,
   type KernelSignature,
 } from './kernel/index.js';
-import { describeOperand, findProbes, type BinaryLookup, type ElfUsdtInfo, type UsdtProbe } from './usdt.js';
+import { describeOperand, findProbes, type BinaryLookup, type ElfUsdtInfo, type UsdtProbe } from './elf.js';
 
-export type AssistItemKind = 'syscall' | 'lsm-hook' | 'tracepoint' | 'arg-type' | 'operator' | 'action' | 'signal' | 'usdt-probe' | 'usdt-operand';
+export type AssistItemKind = 'syscall' | 'lsm-hook' | 'tracepoint' | 'arg-type' | 'operator' | 'action' | 'signal' | 'usdt-probe' | 'usdt-operand' | 'function';
 
 export interface AssistItem {
   readonly label: string;
@@ -309,6 +309,10 @@ export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offse
     const items = usdtCompletions(ctx, binaries);
     if (items) return done(items);
   }
+  if (ctx.section === 'uprobes' && rest.length === 2 && rest[0] === 'symbols') {
+    const items = uprobeSymbolCompletions(ctx, binaries);
+    if (items) return done(items);
+  }
   if (rest.length === 1 && last === 'hook' && ctx.section === 'lsmhooks') {
     return done(lsmHookNames().map((name) => ({ label: name, detail: 'LSM hook', documentation: signatureDoc(lsmHook(name)!), kind: 'lsm-hook' as const })));
   }
@@ -476,4 +480,20 @@ function usdtHover(ctx: HookContext, binaries: BinaryLookup | undefined): string
     return o ? `Operand ${index as number} of \`${probe.provider}:${probe.name}\`: \`${o.text}\`, ${describeOperand(o)}.` : undefined;
   }
   return undefined;
+}
+
+/** Sorted function names per symbol set, so a large binary is sorted once, not per request. */
+const sortedNames = new WeakMap<ReadonlySet<string>, string[]>();
+
+/** At most this many function names are offered; the editor filters them as the user types. */
+const MAX_FUNCTION_ITEMS = 5000;
+
+/** The functions a uprobe can attach to in the binary it names, when it can be read here. */
+function uprobeSymbolCompletions(ctx: HookContext, binaries: BinaryLookup | undefined): AssistItem[] | undefined {
+  const path = str(ctx.hook['path']);
+  const found = path && binaries ? binaries.functions(path) : undefined;
+  if (!found || 'error' in found) return undefined;
+  let names = sortedNames.get(found.functions.defined);
+  if (!names) sortedNames.set(found.functions.defined, (names = [...found.functions.defined].sort()));
+  return names.slice(0, MAX_FUNCTION_ITEMS).map((name) => ({ label: name, detail: `function in ${found.file}`, kind: 'function' as const }));
 }

@@ -1,27 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Reads the binaries a TracingPolicy's `usdts[].path` names, for the USDT checks
- * (`tetragon/usdt-probe`): the path is looked up below a root folder on this machine (`/` by
- * default: the machine the editor or CLI runs on; a folder such as an unpacked container image
- * otherwise). Only regular files are opened, only read (never executed), and only their ELF
- * headers and note sections. Results are cached per file and re-read when the file changes.
+ * Reads the binaries a TracingPolicy names (`usdts[].path`, `uprobes[].path`), for the checks that
+ * need them (`tetragon/usdt-probe`, `tetragon/uprobe-symbol`): the path is looked up below a root
+ * folder on this machine (`/` by default: the machine the editor or CLI runs on; a folder such as
+ * an unpacked container image otherwise). Only regular files are opened, only read (never
+ * executed), and only their ELF headers and the sections asked for. Results are cached per file
+ * and re-read when the file changes.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readUsdtProbes, type BinaryLookup, type BinaryLookupResult, type ByteSource } from '../core/usdt.js';
+import {
+  readFunctionSymbols,
+  readUsdtProbes,
+  type BinaryLookup,
+  type BinaryLookupResult,
+  type ByteSource,
+  type FunctionsLookupResult,
+} from '../core/elf.js';
 
 /** How long a cached answer is trusted before the file is looked at again. */
 const RECHECK_MS = 1000;
 const MAX_CACHED = 256;
-
-interface Cached {
-  readonly stamp: string;
-  readonly checkedAt: number;
-  readonly result: BinaryLookupResult | undefined;
-}
-
 /** How often a watched binary is polled for changes (see {@link LocalBinaries.constructor}). */
 const WATCH_INTERVAL_MS = 2000;
+
+/** What is read from a file: its USDT probes, or its function symbols. */
+type Reading = 'usdt' | 'functions';
+
+interface Cached {
+  /** Identity of the file version read (device, inode, size, modification time), or why none was. */
+  readonly stamp: string;
+  readonly checkedAt: number;
+  readonly usdt?: BinaryLookupResult | undefined;
+  readonly functions?: FunctionsLookupResult | undefined;
+}
 
 /** A {@link BinaryLookup} over the files below `root`. */
 export class LocalBinaries implements BinaryLookup {
@@ -31,9 +43,9 @@ export class LocalBinaries implements BinaryLookup {
 
   /**
    * `root`: an absolute folder; a policy path `/usr/bin/app` is read as `<root>/usr/bin/app`.
-   * `onChange`, when given, is called after a binary that was read changes on disk (a rebuild),
-   * so the language server can lint again; files are polled with `fs.watchFile`, which works the
-   * same on every file system and never keeps the process alive.
+   * `onChange`, when given, is called after a binary that was looked up changes on disk (a
+   * rebuild, or a first build), so the language server can lint again; files are polled with
+   * `fs.watchFile`, which works the same on every file system and never keeps the process alive.
    */
   constructor(
     root: string,
@@ -48,6 +60,52 @@ export class LocalBinaries implements BinaryLookup {
     this.watched.clear();
   }
 
+  /** The file on this machine that stands for a policy path, or undefined for a relative path. */
+  localPath(policyPath: string): string | undefined {
+    if (!policyPath.startsWith('/') || policyPath.includes('\0')) return undefined;
+    // Normalising first keeps `..` from climbing out of the root.
+    return path.join(this.root, path.posix.normalize(policyPath));
+  }
+
+  usdt(policyPath: string): BinaryLookupResult | undefined {
+    return this.lookup(policyPath, 'usdt');
+  }
+
+  functions(policyPath: string): FunctionsLookupResult | undefined {
+    return this.lookup(policyPath, 'functions');
+  }
+
+  private lookup<R extends Reading>(policyPath: string, reading: R): Cached[R] {
+    const file = this.localPath(policyPath);
+    if (!file) return undefined;
+    const now = Date.now();
+    let entry = this.cache.get(file);
+    if (!entry || now - entry.checkedAt >= RECHECK_MS) {
+      const stamp = stampOf(file, this.root);
+      // The same file as before keeps what was read of it; another one starts afresh.
+      entry = entry && entry.stamp === stamp ? { ...entry, checkedAt: now } : { stamp, checkedAt: now };
+      this.remember(file, entry);
+    }
+    if (!(reading in entry)) {
+      const size = sizeOf(entry.stamp);
+      const result = size === undefined ? undefined : reading === 'usdt' ? readWith(file, size, usdtOf) : readWith(file, size, functionsOf);
+      entry = { ...entry, [reading]: result };
+      this.remember(file, entry);
+    }
+    return entry[reading];
+  }
+
+  private remember(file: string, entry: Cached): void {
+    if (this.cache.size >= MAX_CACHED && !this.cache.has(file)) {
+      const oldest = this.cache.keys().next().value as string;
+      this.cache.delete(oldest);
+      if (this.watched.delete(oldest)) fs.unwatchFile(oldest);
+    }
+    this.cache.set(file, entry);
+    // Watched also while missing: a binary that appears (the first build) is news too.
+    this.watch(file);
+  }
+
   private watch(file: string): void {
     if (!this.onChange || this.watched.has(file)) return;
     this.watched.add(file);
@@ -57,45 +115,29 @@ export class LocalBinaries implements BinaryLookup {
       this.onChange?.(file);
     });
   }
+}
 
-  /** The file on this machine that stands for a policy path, or undefined for a relative path. */
-  localPath(policyPath: string): string | undefined {
-    if (!policyPath.startsWith('/') || policyPath.includes('\0')) return undefined;
-    // Normalising first keeps `..` from climbing out of the root.
-    return path.join(this.root, path.posix.normalize(policyPath));
+/**
+ * `dev:ino:size:mtime` for a regular file that may be read, or a word saying why it may not:
+ * devices, FIFOs and folders are never opened (reading one could block or mean nothing), nor is a
+ * file whose real location leaves a root other than `/`.
+ */
+function stampOf(file: string, root: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return 'missing';
   }
+  if (!stat.isFile()) return 'not-a-file';
+  if (root !== path.parse(root).root && !insideRoot(root, file)) return 'outside';
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
 
-  usdt(policyPath: string): BinaryLookupResult | undefined {
-    const file = this.localPath(policyPath);
-    if (!file) return undefined;
-    const now = Date.now();
-    const hit = this.cache.get(file);
-    if (hit && now - hit.checkedAt < RECHECK_MS) return hit.result;
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(file);
-    } catch {
-      return this.remember(file, 'missing', now, undefined);
-    }
-    // Devices, FIFOs and folders are never opened: reading one could block or mean nothing.
-    if (!stat.isFile()) return this.remember(file, 'not-a-file', now, undefined);
-    if (this.root !== path.parse(this.root).root && !insideRoot(this.root, file)) return this.remember(file, 'outside', now, undefined);
-    const stamp = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    if (hit && hit.stamp === stamp) return this.remember(file, stamp, now, hit.result);
-    return this.remember(file, stamp, now, readFile(file, stat.size));
-  }
-
-  private remember(file: string, stamp: string, now: number, result: BinaryLookupResult | undefined): BinaryLookupResult | undefined {
-    if (this.cache.size >= MAX_CACHED && !this.cache.has(file)) {
-      const oldest = this.cache.keys().next().value as string;
-      this.cache.delete(oldest);
-      if (this.watched.delete(oldest)) fs.unwatchFile(oldest);
-    }
-    this.cache.set(file, { stamp, checkedAt: now, result });
-    // Watched also while missing: a binary that appears (the first build) is news too.
-    this.watch(file);
-    return result;
-  }
+/** The size in a stamp, or undefined for a file that is not to be read. */
+function sizeOf(stamp: string): number | undefined {
+  const parts = stamp.split(':');
+  return parts.length === 4 ? Number(parts[2]) : undefined;
 }
 
 /** True when the real location of `file` (symbolic links followed) is below `root`. */
@@ -109,7 +151,18 @@ function insideRoot(root: string, file: string): boolean {
   }
 }
 
-function readFile(file: string, size: number): BinaryLookupResult {
+const usdtOf = (file: string, src: ByteSource): BinaryLookupResult => {
+  const info = readUsdtProbes(src);
+  return 'error' in info ? { file, error: info.error } : { file, info };
+};
+
+const functionsOf = (file: string, src: ByteSource): FunctionsLookupResult => {
+  const functions = readFunctionSymbols(src);
+  return 'error' in functions ? { file, error: functions.error } : { file, functions };
+};
+
+/** Opens a file, hands a {@link ByteSource} over it to `read`, and closes it. */
+function readWith<T>(file: string, size: number, read: (file: string, src: ByteSource) => T | { file: string; error: string }): T | { file: string; error: string } {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
@@ -127,8 +180,7 @@ function readFile(file: string, size: number): BinaryLookupResult {
         return buf.subarray(0, done);
       },
     };
-    const info = readUsdtProbes(src);
-    return 'error' in info ? { file, error: info.error } : { file, info };
+    return read(file, src);
   } catch (e) {
     return { file, error: `could not be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
   } finally {

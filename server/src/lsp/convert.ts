@@ -115,6 +115,7 @@ const COMPLETION_KINDS: Record<AssistItemKind, CompletionItemKind> = {
   signal: CompletionItemKind.Constant,
   'usdt-probe': CompletionItemKind.Event,
   'usdt-operand': CompletionItemKind.Value,
+  function: CompletionItemKind.Function,
 };
 
 /** Core completion items as an LSP list; items replace the scalar being typed, if any. */

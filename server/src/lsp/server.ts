@@ -43,7 +43,7 @@ import { CONFIG_FILE_NAME } from '../config.js';
 import { YamlFeatures } from './yaml-service.js';
 import { PreviewService } from './preview-service.js';
 import { LocalBinaries } from '../io/binaries.js';
-import type { BinaryLookup } from '../core/usdt.js';
+import type { BinaryLookup } from '../core/elf.js';
 import * as path from 'node:path';
 
 /** The server's name and version as reported in `initialize`. */

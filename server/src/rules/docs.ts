@@ -63,10 +63,14 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
 function exampleBinaryLines(r: Rule): string[] {
   const b = r.exampleBinary;
   if (!b) return [];
+  const functions = b.functions?.length ? b.functions.map((f) => `\`${f}\``).join(', ') : undefined;
+  const head = `Checked against an ${b.machine} binary at \`${b.path}\``;
+  if (!b.probes.length) return [`${head}${functions ? ` that defines the functions ${functions}` : ''}.`, ''];
   return [
-    `Checked against an ${b.machine} binary at \`${b.path}\` whose SDT notes list:`,
+    `${head} whose SDT notes list:`,
     '',
     ...b.probes.map((p) => `- \`${p.provider}:${p.name}\`: ${p.operands.length ? p.operands.map((o) => `\`${o}\``).join(' ') : 'no operands'}`),
     '',
+    ...(functions ? [`It defines the functions ${functions}.`, ''] : []),
   ];
 }

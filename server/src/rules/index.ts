@@ -68,6 +68,7 @@ import { rule as tetragonSelectorMacros } from './tetragon-selector-macros.js';
 import { rule as tetragonUnknownLsmHook } from './tetragon-unknown-lsm-hook.js';
 import { rule as tetragonUnknownSyscall } from './tetragon-unknown-syscall.js';
 import { rule as tetragonUnknownTracepoint } from './tetragon-unknown-tracepoint.js';
+import { rule as tetragonUprobeSymbol } from './tetragon-uprobe-symbol.js';
 import { rule as tetragonUsdtProbe } from './tetragon-usdt-probe.js';
 import { rule as tetragonWorkloadSelectors } from './tetragon-workload-selectors.js';
 
@@ -130,6 +131,7 @@ export const RULES: readonly Rule[] = [
   tetragonUnknownLsmHook,
   tetragonUnknownSyscall,
   tetragonUnknownTracepoint,
+  tetragonUprobeSymbol,
   tetragonUsdtProbe,
   tetragonWorkloadSelectors,
 ];

@@ -11,7 +11,7 @@ import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import type { KindInfo, PolicyKindName } from '../core/kinds.js';
 import type { TargetVersions } from '../core/versions.js';
 import type { EndpointIndex } from '../core/preview.js';
-import type { BinaryLookup } from '../core/usdt.js';
+import type { BinaryLookup } from '../core/elf.js';
 
 export type { Fix, OffsetEdit } from '../core/findings.js';
 
@@ -60,13 +60,15 @@ export interface RuleContext {
   readonly binaries?: BinaryLookup;
 }
 
-/** A binary, described by its USDT probes, that a rule's documented examples are checked against. */
+/** A binary, described by its USDT probes and functions, that a rule's documented examples are checked against. */
 export interface ExampleBinary {
   /** The path the examples name. */
   readonly path: string;
   readonly machine: 'x86_64' | 'arm64';
   /** Its probes, with their operands as the SDT notes spell them (`-4@-20(%rbp)`). */
   readonly probes: readonly { readonly provider: string; readonly name: string; readonly operands: readonly string[] }[];
+  /** The functions it defines (its function symbols). */
+  readonly functions?: readonly string[];
 }
 
 /** A documented example for `docs/rules.md`. */

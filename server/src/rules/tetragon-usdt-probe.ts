@@ -9,7 +9,7 @@
  * rule says nothing.
  */
 import { closest } from '../core/text-distance.js';
-import { describeOperand, findProbes, type UsdtOperand, type UsdtProbe } from '../core/usdt.js';
+import { describeOperand, findProbes, type UsdtOperand, type UsdtProbe } from '../core/elf.js';
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from './rule.js';
 import { list, obj, str } from './data.js';
 import { ACTION_FIELDS, hooks, int, items, replaceScalarFix, selectorsOf } from './tetragon.js';

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * USDT probes of an ELF binary, read from its SystemTap SDT notes (`.note.stapsdt`), without any
- * I/O of its own: the caller hands over a {@link ByteSource} (the CLI and the language server read
- * the file; tests may pass bytes). Only the ELF header, the section headers and the note sections
- * are read, so a large binary costs a few kilobytes.
+ * What the agent reads from the ELF binaries TracingPolicies name, without any I/O of its own: the
+ * caller hands over a {@link ByteSource} (the CLI and the language server read the file; tests may
+ * pass bytes). USDT probes come from the SystemTap SDT notes (`.note.stapsdt`): only the ELF
+ * header, the section headers and the note sections are read, so a large binary costs a few
+ * kilobytes. Function symbols (for uprobes) come from `.symtab` and `.dynsym`.
  *
  * Each probe note holds the probe's provider, name and argument operands as the compiler wrote
  * them, e.g. `-4@-20(%rbp)`: a signed 4-byte value in memory at `%rbp - 20`. Tetragon's USDT
@@ -116,7 +117,28 @@ function readExactly(src: ByteSource, offset: number, length: number, what: stri
   return b;
 }
 
-function readElf(src: ByteSource): ElfUsdtInfo | ElfUsdtError {
+interface Section {
+  readonly name: number;
+  readonly type: number;
+  readonly offset: number;
+  readonly size: number;
+  /** The section this one refers to (a symbol table's string table). */
+  readonly link: number;
+}
+
+/** What both readers need of an ELF file: its header fields and its section table. */
+interface ElfLayout {
+  readonly is64: boolean;
+  readonly little: boolean;
+  readonly machine: UsdtMachine;
+  readonly machineCode: number;
+  readonly sections: readonly Section[];
+  /** A section's name ('' when the file has no section names). */
+  sectionName(s: Section): string;
+  readonly hasNames: boolean;
+}
+
+function readLayout(src: ByteSource): ElfLayout | ElfUsdtError {
   if (src.size < 52) return { error: 'not an ELF file (too short)' };
   const ident = src.read(0, 64 <= src.size ? 64 : 52);
   if (ident[0] !== 0x7f || ident[1] !== 0x45 || ident[2] !== 0x4c || ident[3] !== 0x46) return { error: 'not an ELF file' };
@@ -133,29 +155,37 @@ function readElf(src: ByteSource): ElfUsdtInfo | ElfUsdtError {
   const shnum = h.u16(is64 ? 60 : 48);
   const shstrndx = h.u16(is64 ? 62 : 50);
   const machine = machineOf(machineCode);
-  if (shoff === 0 || shnum === 0) return { machine, machineCode, probes: [] };
+  const none = { is64, little, machine, machineCode, sections: [], sectionName: () => '', hasNames: false };
+  if (shoff === 0 || shnum === 0) return none;
   if (shentsize < (is64 ? 64 : 40) || shnum > MAX_SECTIONS) throw new Error('bad section header table');
   const table = readExactly(src, shoff, shentsize * shnum, 'the section header table');
   const t = new Reader(table, little);
-  const sections = Array.from({ length: shnum }, (_, i) => {
+  const sections: Section[] = Array.from({ length: shnum }, (_, i) => {
     const at = i * shentsize;
     return {
       name: t.u32(at),
       type: t.u32(at + 4),
       offset: is64 ? t.u64(at + 24) : t.u32(at + 16),
       size: is64 ? t.u64(at + 32) : t.u32(at + 20),
+      link: t.u32(is64 ? at + 40 : at + 24),
     };
   });
-  // Section names, to prefer `.note.stapsdt`; any SHT_NOTE section with stapsdt notes counts.
   const names = sections[shstrndx];
   const nameTable = names && names.size <= MAX_NOTE_BYTES ? readExactly(src, names.offset, names.size, 'the section names') : undefined;
-  const sectionName = (at: number): string => (nameTable ? cString(nameTable, at) : '');
+  return { ...none, sections, sectionName: (s) => (nameTable ? cString(nameTable, s.name) : ''), hasNames: nameTable !== undefined };
+}
+
+function readElf(src: ByteSource): ElfUsdtInfo | ElfUsdtError {
+  const elf = readLayout(src);
+  if ('error' in elf) return elf;
+  const { is64, little, machine, machineCode } = elf;
   const probes: UsdtProbe[] = [];
   let noteBytes = 0;
-  for (const s of sections) {
+  // SDT notes live in `.note.stapsdt`; without section names any note section is searched.
+  for (const s of elf.sections) {
     if (s.type !== SHT_NOTE || s.size === 0) continue;
-    const name = sectionName(s.name);
-    if (nameTable && name !== '.note.stapsdt') continue;
+    const name = elf.sectionName(s);
+    if (elf.hasNames && name !== '.note.stapsdt') continue;
     noteBytes += s.size;
     if (noteBytes > MAX_NOTE_BYTES) throw new Error('note sections too large');
     const notes = readExactly(src, s.offset, s.size, `section ${name || '(unnamed)'}`);
@@ -163,6 +193,63 @@ function readElf(src: ByteSource): ElfUsdtInfo | ElfUsdtError {
     if (probes.length > MAX_PROBES) throw new Error('too many probes');
   }
   return { machine, machineCode, probes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Function symbols (for uprobes)
+
+const SHT_SYMTAB = 2;
+const SHT_DYNSYM = 11;
+const STT_FUNC = 2;
+/** Symbol and string tables larger than this are not read (no real binary comes close). */
+const MAX_TABLE_BYTES = 256 * 1024 * 1024;
+
+/** The function symbols of a binary, as a uprobe can attach to them. */
+export interface ElfFunctions {
+  readonly machine: UsdtMachine;
+  /** Functions defined in the binary (`.symtab` and `.dynsym`): a uprobe can attach to them. */
+  readonly defined: ReadonlySet<string>;
+  /** Functions the binary imports from a shared library: a uprobe on them must name the library. */
+  readonly imported: ReadonlySet<string>;
+  /** True when the binary has a full symbol table (`.symtab`), false when it was stripped. */
+  readonly hasSymtab: boolean;
+}
+
+/**
+ * Reads the function symbols of an ELF file, as the agent's uprobe attachment finds them: symbols
+ * of type FUNC from `.symtab` and `.dynsym`; those without a section (imports) cannot be attached
+ * to in this binary. Never throws.
+ */
+export function readFunctionSymbols(src: ByteSource): ElfFunctions | ElfUsdtError {
+  try {
+    const elf = readLayout(src);
+    if ('error' in elf) return elf;
+    const defined = new Set<string>();
+    const imported = new Set<string>();
+    let hasSymtab = false;
+    for (const s of elf.sections) {
+      if ((s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) || s.size === 0) continue;
+      if (s.type === SHT_SYMTAB) hasSymtab = true;
+      const strings = elf.sections[s.link];
+      if (!strings || s.size > MAX_TABLE_BYTES || strings.size > MAX_TABLE_BYTES) throw new Error('symbol table too large');
+      const table = readExactly(src, s.offset, s.size, 'a symbol table');
+      const names = readExactly(src, strings.offset, strings.size, 'a string table');
+      const r = new Reader(table, elf.little);
+      const entry = elf.is64 ? 24 : 16;
+      for (let at = entry; at + entry <= table.length; at += entry) {
+        const info = table[at + (elf.is64 ? 4 : 12)]!;
+        if ((info & 0xf) !== STT_FUNC) continue;
+        const name = cString(names, r.u32(at));
+        if (!name) continue;
+        const shndx = r.u16(at + (elf.is64 ? 6 : 14));
+        (shndx === 0 ? imported : defined).add(name);
+      }
+    }
+    for (const n of defined) imported.delete(n);
+    return { machine: elf.machine, defined, imported, hasSymtab };
+  } catch (e) {
+    return { error: `unreadable ELF file (${(e as Error).message})` };
+  }
 }
 
 const align4 = (n: number): number => (n + 3) & ~3;
@@ -341,4 +428,11 @@ export type BinaryLookupResult =
  */
 export interface BinaryLookup {
   usdt(path: string): BinaryLookupResult | undefined;
+  /** The function symbols of the binary at a policy path; undefined as for {@link usdt}. */
+  functions(path: string): FunctionsLookupResult | undefined;
 }
+
+/** What a lookup of a binary's function symbols found. */
+export type FunctionsLookupResult =
+  | { readonly file: string; readonly functions: ElfFunctions }
+  | { readonly file: string; readonly error: string };

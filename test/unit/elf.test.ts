@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Reading USDT probes from ELF binaries (core/usdt.ts) and looking binaries up on disk
+ * Reading USDT probes and function symbols from ELF binaries (core/elf.ts) and looking binaries up on disk
  * (io/binaries.ts): checked against `readelf -n` on a binary built for the test and on system
  * binaries that carry SDT notes, operand shapes for both architectures, and damaged files.
  */
@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { classifyOperand, readUsdtProbes, splitOperands, type ByteSource, type ElfUsdtInfo } from '../../server/src/core/usdt.js';
+import { classifyOperand, readFunctionSymbols, readUsdtProbes, splitOperands, type ByteSource, type ElfUsdtInfo } from '../../server/src/core/elf.js';
 import { LocalBinaries } from '../../server/src/io/binaries.js';
 import { readelfProbes, requireUsdtFixture, SHOP_PATH, usdtArm64Skip, usdtFixtureArm64, usdtSkip } from '../support/usdt-binary.js';
 
@@ -100,6 +100,21 @@ test('system binaries with SDT notes read the same as readelf reads them', () =>
   console.log(`system binaries with SDT notes compared with readelf: ${checked}`);
 });
 
+test('function symbols: defined ones, imported ones, not variables; as readelf lists them', { skip: usdtSkip() }, () => {
+  const { binary } = requireUsdtFixture();
+  const r = readFunctionSymbols(bytesSource(fs.readFileSync(binary)));
+  assert.ok(!('error' in r));
+  for (const f of ['place_order', 'cancel_order', 'main']) assert.ok(r.defined.has(f), f);
+  assert.ok(!r.defined.has('orders_placed') && !r.imported.has('orders_placed'), 'a variable is not a function');
+  assert.ok(r.imported.has('getenv') && !r.defined.has('getenv'), 'getenv is imported');
+  assert.ok(r.hasSymtab);
+  // readelf's view: every FUNC symbol with a section is defined, every one without is imported.
+  const out = spawnSync('readelf', ['-s', '--wide', binary], { encoding: 'utf8' }).stdout;
+  const rows = [...out.matchAll(/^\s*\d+:\s+[0-9a-f]+\s+\d+\s+FUNC\s+\S+\s+\S+\s+(\S+)\s+([^\s@]+)/gm)];
+  assert.ok(rows.length > 5);
+  for (const [, ndx, name] of rows) assert.ok(ndx === 'UND' ? r.imported.has(name!) || r.defined.has(name!) : r.defined.has(name!), `${ndx} ${name}`);
+});
+
 test('x86-64 operand shapes, as the agent sorts them', () => {
   const cases: [string, number, boolean, string][] = [
     ['-4@-20(%rbp)', 4, true, 'memory'],
@@ -165,17 +180,21 @@ test('damaged and foreign files give an error, never a throw', { skip: usdtSkip(
   for (const [name, bytes] of inputs) {
     const r = readUsdtProbes(bytesSource(bytes));
     assert.ok('error' in r || Array.isArray(r.probes), name);
+    const f = readFunctionSymbols(bytesSource(bytes));
+    assert.ok('error' in f || f.defined instanceof Set, name);
   }
   const shoff = Number(new DataView(good.buffer, good.byteOffset).getBigUint64(40, true));
   for (let i = 0; i < 64; i++) {
     const b = Uint8Array.from(good);
     b[i] = b[i]! ^ 0xff;
     readUsdtProbes(bytesSource(b));
+    readFunctionSymbols(bytesSource(b));
   }
   for (let i = shoff; i < good.length; i += 7) {
     const b = Uint8Array.from(good);
     b[i] = b[i]! ^ 0x5a;
     readUsdtProbes(bytesSource(b));
+    readFunctionSymbols(bytesSource(b));
   }
   assert.ok('error' in readUsdtProbes(bytesSource(inputs[1]![1])), 'a text file is not ELF');
 });
