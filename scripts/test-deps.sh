@@ -9,22 +9,8 @@
 # that they cannot be skipped there).
 set -euo pipefail
 
-apt_packages=(gcc libc6-dev binutils systemtap-sdt-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
-missing=()
-for p in "${apt_packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
-done
-if ((${#missing[@]})); then
-  sudo=()
-  if [ "$(id -u)" != 0 ]; then sudo=(sudo); fi
-  echo "test-deps: apt-get install ${missing[*]}"
-  "${sudo[@]}" apt-get update -q
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-else
-  echo "test-deps: apt packages present (${apt_packages[*]})"
-fi
+bash "$(dirname "${BASH_SOURCE[0]}")/apt-ensure.sh" test-deps \
+  gcc libc6-dev binutils systemtap-sdt-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 for bin in gcc aarch64-linux-gnu-gcc readelf; do
   command -v "$bin" >/dev/null || { echo "test-deps: $bin is still missing after apt-get" >&2; exit 1; }
 done

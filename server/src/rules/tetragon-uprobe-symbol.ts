@@ -11,7 +11,7 @@
 import { closest } from '../core/text-distance.js';
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from './rule.js';
 import { list, str } from './data.js';
-import { hooks, replaceScalarFix } from './tetragon.js';
+import { binaryWhere, hooks, replaceScalarFix } from './tetragon.js';
 
 export const rule: Rule = {
   id: 'tetragon/uprobe-symbol',
@@ -36,7 +36,7 @@ export const rule: Rule = {
       if (!path || symbols.length === 0) continue;
       const found = binaries.functions(path);
       if (!found) continue;
-      const where = found.file === path ? `\`${path}\` on this machine` : `\`${found.file}\` (for \`${path}\`)`;
+      const where = binaryWhere(found.file, path);
       if ('error' in found) {
         out.push({ path: [...h.path, 'path'], target: 'value', message: `${where} is ${found.error}; the agent attaches uprobes to the functions of an ELF binary and would refuse this hook.` });
         continue;

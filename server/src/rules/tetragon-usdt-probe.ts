@@ -12,7 +12,7 @@ import { closest } from '../core/text-distance.js';
 import { describeOperand, findProbes, type UsdtOperand, type UsdtProbe } from '../core/elf.js';
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from './rule.js';
 import { list, obj, str } from './data.js';
-import { ACTION_FIELDS, hooks, int, items, replaceScalarFix, selectorsOf } from './tetragon.js';
+import { ACTION_FIELDS, binaryWhere, hooks, int, items, replaceScalarFix, selectorsOf } from './tetragon.js';
 
 /** The operand size `Set` writes. */
 const SET_SIZE = 4;
@@ -49,7 +49,7 @@ export const rule: Rule = {
       if (!path || !provider || !name) continue;
       const found = binaries.usdt(path);
       if (!found) continue;
-      const where = found.file === path ? `\`${path}\` on this machine` : `\`${found.file}\` (for \`${path}\`)`;
+      const where = binaryWhere(found.file, path);
       if ('error' in found) {
         out.push({ path: [...h.path, 'path'], target: 'value', severity: 'warning', message: `${where} is ${found.error}; the agent reads USDT probes from an ELF binary's SDT notes and would refuse this hook.` });
         continue;

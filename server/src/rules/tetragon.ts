@@ -445,3 +445,11 @@ export function replaceScalarFix(file: PolicyFile, doc: PolicyDocument, path: Da
   const edit = replaceValue(file, doc, path, text);
   return edit ? { title, edits: [edit], ...(preferred ? { preferred } : {}) } : undefined;
 }
+
+/**
+ * How the rules that read binaries name the file they read for a policy `path`: the path itself
+ * on this machine, or the file below the binary root that stands for it.
+ */
+export function binaryWhere(file: string, policyPath: string): string {
+  return file === policyPath ? `\`${policyPath}\` on this machine` : `\`${file}\` (for \`${policyPath}\`)`;
+}

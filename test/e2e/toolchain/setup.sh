@@ -13,22 +13,7 @@ cd "$here"
 # libkrb5-dev: code-server's `kerberos` module builds from source because its prebuilt download
 # is unreachable; ripgrep: seeded into @vscode/ripgrep's cache below; chromium: the browser
 # Playwright drives; neovim: the second editor.
-apt_packages=(libkrb5-dev ripgrep chromium neovim)
-missing=()
-for p in "${apt_packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
-done
-if ((${#missing[@]})); then
-  sudo=()
-  if [ "$(id -u)" != 0 ]; then sudo=(sudo); fi
-  echo "setup: apt-get install ${missing[*]}"
-  "${sudo[@]}" apt-get update -q
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-else
-  echo "setup: apt packages present (${apt_packages[*]})"
-fi
+bash "$here/../../../scripts/apt-ensure.sh" setup libkrb5-dev ripgrep chromium neovim
 for bin in chromium nvim rg; do
   command -v "$bin" >/dev/null || { echo "setup: $bin is still missing after apt-get" >&2; exit 1; }
 done
