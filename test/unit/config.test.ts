@@ -24,3 +24,13 @@ test('bad files give problems, not exceptions', () => {
   assert.match(parseProjectConfig('ciliumVerison: 1.19\n').problems[0] ?? '', /unknown setting `ciliumVerison`/);
   assert.deepEqual(parseProjectConfig('').problems, []);
 });
+
+test("the file's tetragon section (the nodes' architecture, where their binaries are) wins over the editor", () => {
+  const project = parseProjectConfig('tetragon:\n  kernelArch: arm64\n  binaryRoot: ./node-image\n');
+  const s = mergeSettings({ tetragon: { kernelArch: 'x86_64', binaryRoot: '/' } }, project);
+  assert.equal(s.tetragonKernelArch, 'arm64');
+  assert.equal(s.tetragonBinaryRoot, './node-image');
+  // Without those keys in the file, the editor's values stand.
+  const editorOnly = mergeSettings({ tetragon: { kernelArch: 'arm64', binaryRoot: '' } }, parseProjectConfig('ciliumVersion: "1.19"\n'));
+  assert.deepEqual([editorOnly.tetragonKernelArch, editorOnly.tetragonBinaryRoot], ['arm64', '']);
+});

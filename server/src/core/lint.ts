@@ -24,7 +24,7 @@ export interface LintContext {
   readonly rules?: readonly Rule[];
   /** The loaded inventory, for rules about what selectors match; undefined when none was loaded. */
   readonly inventory?: EndpointIndex;
-  /** Reads the binaries policies name (USDT probes); undefined when lookups are off. */
+  /** Reads the binaries policies name (USDT probes, uprobe functions); undefined when lookups are off. */
   readonly binaries?: BinaryLookup;
   /** Results of earlier lints of the same file, reused for documents that did not change. */
   readonly cache?: LintCache;
