@@ -6,9 +6,10 @@
  * in Debian's chromium like a person would: open a broken policy, read the Problems panel row and
  * the hover, trigger completion and read the suggestions, run the New Policy wizard through its
  * QuickPicks (kind, template, a workload of the workspace, where to put it) and read the policy it
- * writes, and open the endpoint preview through the command palette (F1) and read the panel; then let the panel follow a policy whose workloads
- * carry hostile label values and check, inside the webview, that they stay text. Screenshots go
- * to `test-results/screenshots/`.
+ * writes, open the endpoint preview through the command palette (F1) and read the panel, let the
+ * panel follow a policy whose workloads carry hostile label values and check, inside the webview,
+ * that they stay text, and last walk the Cilium Endpoints view and follow its "Open manifest" row.
+ * Screenshots go to `test-results/screenshots/`.
  *
  * Usage: node test/e2e/ui-check.js   (after `npm run package` and toolchain/setup.sh)
  */
@@ -18,7 +19,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const cs = require('./lib/code-server.js');
-const { BROKEN, HOSTILE, PREVIEW, WIZARD, locate, schemaDescriptions, words, workloadsMatching } = require('./lib/expectations.js');
+const { BROKEN, ENDPOINTS, HOSTILE, PREVIEW, WIZARD, locate, schemaDescriptions, words, workloadsMatching } = require('./lib/expectations.js');
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');
 /** Safety net for each UI wait; the steps themselves take a second or two. */
@@ -234,6 +235,42 @@ async function checkHostilePreview(page, workspace, content, dialogs) {
   await screenshot(page, 'webview-hostile-labels');
 }
 
+/**
+ * The Cilium Endpoints view in the Explorer: expands the `shop` namespace and the `api` workload,
+ * reads the policy rows (the preview's policy selects it), and follows "Open manifest", which
+ * must put the cursor on the workload's `metadata.name` in apps.yaml.
+ * @param {Page} page @param {string} workspace
+ */
+async function checkEndpointsView(page, workspace) {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Cilium Endpoints/i }) });
+  const header = pane.locator('.pane-header').first();
+  await header.waitFor({ timeout: STEP_MS });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  /** @param {string} label */
+  const row = (label) =>
+    pane
+      .locator('.monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }) })
+      .first();
+  await row(ENDPOINTS.namespace).click();
+  await row(ENDPOINTS.workload).click();
+  const policy = row(ENDPOINTS.policy);
+  await policy.waitFor({ timeout: STEP_MS });
+  const rows = (await pane.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  step(`Endpoints view: ${rows.join(' | ').slice(0, 300)}`);
+  assert.ok(rows.some((r) => r.startsWith(ENDPOINTS.policy) && /CiliumNetworkPolicy/.test(r)), `a row for ${ENDPOINTS.policy}`);
+  await screenshot(page, 'endpoints-view');
+  // "Open manifest" lands on the workload's name in its manifest.
+  await row('Open manifest').click();
+  await page.locator(`.tab.active[data-resource-name="${path.basename(ENDPOINTS.manifest)}"]`).waitFor({ timeout: STEP_MS });
+  const manifest = fs.readFileSync(path.join(workspace, ENDPOINTS.manifest), 'utf8');
+  const at = locate(manifest, ENDPOINTS.nameNeedle, `name: ${ENDPOINTS.workload}`);
+  const col = at.character + 'name: '.length;
+  const cursor = page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${at.line + 1}, Col ${col + 1}\\b`) });
+  await cursor.first().waitFor({ timeout: STEP_MS });
+  step(`Open manifest: ${ENDPOINTS.manifest} at Ln ${at.line + 1}, Col ${col + 1} (metadata.name)`);
+}
+
 async function main() {
   if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing; run npm run package first`);
   const workspace = cs.copyWorkspace();
@@ -397,6 +434,9 @@ async function main() {
 
     // --- webview safety: hostile label values -----------------------------------------------
     await checkHostilePreview(page, workspace, content, dialogs);
+
+    // --- Cilium Endpoints view: namespace → workload → the policies that select it -----------
+    await checkEndpointsView(page, workspace);
 
     const serious = windowErrors.filter((e) => !/ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to fetch/.test(e));
     if (serious.length) step(`window errors (not failing the check): ${serious.join(' | ')}`);

@@ -58,6 +58,12 @@ const WIZARD = {
 };
 
 /**
+ * The Endpoints view's walk: a namespace and a workload of apps.yaml, a policy that selects it
+ * (the preview target), and where "Open manifest" must land: the `metadata.name` of the workload.
+ */
+const ENDPOINTS = { namespace: 'shop', workload: 'api', policy: 'shop/backend', manifest: 'apps.yaml', nameNeedle: 'metadata:\n  name: api\n' };
+
+/**
  * The webview safety fixture: workloads whose label values are hostile, and a policy whose
  * selectors use the same values. The values are read from the workloads file, so an edit there
  * moves the expectation with it.
@@ -156,4 +162,4 @@ function schemaDescriptions(property) {
   return out;
 }
 
-module.exports = { REPO_ROOT, BROKEN, MIXED, QUICK_FIX, RULE_OFF, PREVIEW, WIZARD, HOSTILE, locate, workloadsMatching, words, schemaDescriptions };
+module.exports = { REPO_ROOT, BROKEN, MIXED, QUICK_FIX, RULE_OFF, PREVIEW, WIZARD, ENDPOINTS, HOSTILE, locate, workloadsMatching, words, schemaDescriptions };
