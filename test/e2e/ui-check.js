@@ -8,7 +8,8 @@
  * QuickPicks (kind, template, a workload of the workspace, where to put it) and read the policy it
  * writes, open the endpoint preview through the command palette (F1) and read the panel, let the
  * panel follow a policy whose workloads carry hostile label values and check, inside the webview,
- * that they stay text, and last walk the Cilium Endpoints view and follow its "Open manifest" row.
+ * that they stay text, walk the Cilium Endpoints view and follow its "Open manifest" row, and
+ * last switch the inventory to a kubectl snapshot through the picker and its file dialog, and back.
  * Screenshots go to `test-results/screenshots/`.
  *
  * Usage: node test/e2e/ui-check.js   (after `npm run package` and toolchain/setup.sh)
@@ -271,6 +272,45 @@ async function checkEndpointsView(page, workspace) {
   step(`Open manifest: ${ENDPOINTS.manifest} at Ln ${at.line + 1}, Col ${col + 1} (metadata.name)`);
 }
 
+/**
+ * The inventory picker behind "Cilium Policy: Choose Endpoint Inventory…": a kubectl snapshot
+ * (copied into the workspace from the preview tests' fixture) is chosen through the file dialog,
+ * the inventory status bar item then names the snapshot and its workloads; choosing the workspace
+ * manifests again brings the workspace inventory back.
+ * @param {Page} page @param {string} workspace
+ */
+async function checkInventoryPicker(page, workspace) {
+  const snapshot = path.join(workspace, 'cluster-snapshot.json');
+  fs.copyFileSync(path.join(cs.REPO_ROOT, 'test/fixtures/preview/snapshot.json'), snapshot);
+  await runCommand(page, 'Cilium Policy: Choose Endpoint Inventory');
+  await answerQuickPick(page, /where should the endpoint preview find workloads/, 'snapshot', /Use kubectl snapshot file/);
+  // The file dialog (VS Code's own in a browser) is a quick input holding a path: type the file's.
+  const input = page.locator('.quick-input-widget input');
+  await page.waitForFunction(
+    (dir) => {
+      const i = /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'));
+      return !!i && i.offsetParent !== null && i.value.startsWith(dir);
+    },
+    workspace,
+    { timeout: STEP_MS },
+  );
+  await input.fill(snapshot);
+  await page.keyboard.press('Enter');
+  // Replicas of one workload count once (the snapshot's two `web` pods are one workload).
+  const status = page.locator('.statusbar-item[aria-label^="Cilium Policy inventory: snapshot, "]:not([aria-label$=", 0 endpoints"])');
+  await status.waitFor({ timeout: STEP_MS });
+  step(`inventory from the snapshot: ${await status.getAttribute('aria-label')}`);
+  // The preview panel, still open, says where its workloads now come from.
+  const content = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await content.locator('body', { hasText: 'cluster-snapshot.json' }).waitFor({ timeout: STEP_MS });
+  await screenshot(page, 'inventory-snapshot');
+  await runCommand(page, 'Cilium Policy: Choose Endpoint Inventory');
+  await answerQuickPick(page, /where should the endpoint preview find workloads/, 'workspace', /Use workspace manifests/);
+  const back = page.locator('.statusbar-item[aria-label^="Cilium Policy inventory: workspace, "]');
+  await back.waitFor({ timeout: STEP_MS });
+  step(`inventory back to the workspace: ${await back.getAttribute('aria-label')}`);
+}
+
 async function main() {
   if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing; run npm run package first`);
   const workspace = cs.copyWorkspace();
@@ -437,6 +477,9 @@ async function main() {
 
     // --- Cilium Endpoints view: namespace → workload → the policies that select it -----------
     await checkEndpointsView(page, workspace);
+
+    // --- inventory picker: a kubectl snapshot through the file dialog, then back ------------
+    await checkInventoryPicker(page, workspace);
 
     const serious = windowErrors.filter((e) => !/ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to fetch/.test(e));
     if (serious.length) step(`window errors (not failing the check): ${serious.join(' | ')}`);
