@@ -47,41 +47,65 @@ export function usdtFixture(): UsdtFixture | string {
   return built;
 }
 
-let builtArm64: UsdtFixture | string | undefined;
+/** Builds of the fixture for another target than the host's, by name. */
+const variants = new Map<string, UsdtFixture | string>();
 
 /**
- * The same program cross-compiled for arm64 (Debian's gcc-aarch64-linux-gnu; `<sys/sdt.h>` has no
- * architecture-specific part, so the host's copy is handed to the cross compiler). A string says
- * why it could not be built; CILIUM_POLICY_REQUIRE_USDT=1 turns that into a failure.
+ * The same program built by another compiler for another target: `<sys/sdt.h>` has no
+ * architecture-specific part, so the host's copy is handed to that compiler. A string says why
+ * it could not be built (`packages` says what to install); CILIUM_POLICY_REQUIRE_USDT=1 turns
+ * that into a failure.
  */
-export function usdtFixtureArm64(): UsdtFixture | string {
-  if (builtArm64 !== undefined) return builtArm64;
+function variant(name: string, compiler: string, flags: readonly string[], packages: string): UsdtFixture | string {
+  const known = variants.get(name);
+  if (known !== undefined) return known;
   const fail = (why: string): string => {
-    builtArm64 = `arm64 USDT fixture not built (${why}); install gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and systemtap-sdt-dev to run the arm64 USDT tests`;
-    if (process.env['CILIUM_POLICY_REQUIRE_USDT'] === '1') throw new Error(builtArm64);
-    return builtArm64;
+    const reason = `${name} USDT fixture not built (${why}); install ${packages} and systemtap-sdt-dev to run the ${name} tests`;
+    variants.set(name, reason);
+    if (process.env['CILIUM_POLICY_REQUIRE_USDT'] === '1') throw new Error(reason);
+    return reason;
   };
   // Where the host compiler finds <sys/sdt.h>: the preprocessor's line markers name the file.
   const pre = spawnSync('gcc', ['-E', '-x', 'c', '-'], { input: '#include <sys/sdt.h>\n', encoding: 'utf8' });
   const header = pre.status === 0 ? /^# \d+ "([^"]*\/sys\/sdt\.h)"/m.exec(pre.stdout)?.[1] : undefined;
   if (!header) return fail('<sys/sdt.h> not found');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cilium-policy-usdt-arm64-'));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `cilium-policy-usdt-${name}-`));
   process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
   const include = path.join(root, 'include');
   fs.mkdirSync(path.join(include, 'sys'), { recursive: true });
   for (const f of fs.readdirSync(path.dirname(header)).filter((n) => n.startsWith('sdt'))) fs.copyFileSync(path.join(path.dirname(header), f), path.join(include, 'sys', f));
   const binary = path.join(root, SHOP_PATH);
   fs.mkdirSync(path.dirname(binary), { recursive: true });
-  const cc = spawnSync('aarch64-linux-gnu-gcc', ['-O2', '-I', include, '-o', binary, path.join(REPO_ROOT, 'test/fixtures/usdt/probes.c')], { encoding: 'utf8' });
-  if (cc.error) return fail(`aarch64-linux-gnu-gcc not available (${cc.error.message})`);
-  if (cc.status !== 0) return fail(`aarch64-linux-gnu-gcc failed: ${cc.stderr.trim().split('\n').slice(0, 3).join(' ')}`);
-  builtArm64 = { root, binary };
-  return builtArm64;
+  const cc = spawnSync(compiler, [...flags, '-O2', '-I', include, '-o', binary, path.join(REPO_ROOT, 'test/fixtures/usdt/probes.c')], { encoding: 'utf8' });
+  if (cc.error) return fail(`${compiler} not available (${cc.error.message})`);
+  if (cc.status !== 0) return fail(`${compiler} ${flags.join(' ')} failed: ${cc.stderr.trim().split('\n').slice(0, 3).join(' ')}`);
+  const built = { root, binary };
+  variants.set(name, built);
+  return built;
+}
+
+/** The fixture cross-compiled for arm64 (Debian's gcc-aarch64-linux-gnu). */
+export function usdtFixtureArm64(): UsdtFixture | string {
+  return variant('arm64', 'aarch64-linux-gnu-gcc', [], 'gcc-aarch64-linux-gnu and libc6-dev-arm64-cross');
 }
 
 /** The skip reason for the arm64 fixture, or false when it is there. */
 export function usdtArm64Skip(): string | false {
   const f = usdtFixtureArm64();
+  return typeof f === 'string' ? f : false;
+}
+
+/**
+ * The fixture built as a 32-bit x86 program: an ELF32 file. Debian's i686 cross compiler rather
+ * than `gcc -m32`, whose gcc-multilib cannot be installed beside the arm64 cross compiler.
+ */
+export function usdtFixtureI386(): UsdtFixture | string {
+  return variant('i386', 'i686-linux-gnu-gcc', [], 'gcc-i686-linux-gnu and libc6-dev-i386-cross');
+}
+
+/** The skip reason for the 32-bit fixture, or false when it is there. */
+export function usdtI386Skip(): string | false {
+  const f = usdtFixtureI386();
   return typeof f === 'string' ? f : false;
 }
 

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { classifyOperand, readFunctionSymbols, readUsdtProbes, splitOperands, type ByteSource, type ElfUsdtInfo } from '../../server/src/core/elf.js';
 import { LocalBinaries } from '../../server/src/io/binaries.js';
-import { readelfProbes, requireUsdtFixture, SHOP_PATH, usdtArm64Skip, usdtFixtureArm64, usdtSkip } from '../support/usdt-binary.js';
+import { readelfProbes, requireUsdtFixture, SHOP_PATH, usdtArm64Skip, usdtFixtureArm64, usdtFixtureI386, usdtI386Skip, usdtSkip } from '../support/usdt-binary.js';
 
 function bytesSource(bytes: Uint8Array): ByteSource & { reads: number } {
   const src = {
@@ -69,6 +69,24 @@ test('the fixture cross-compiled for arm64: every operand as readelf lists them,
   assert.deepEqual([op('in_register', 0).size, op('in_register', 0).kind], [4, 'register']);
   assert.deepEqual([op('constant', 0).size, op('constant', 0).kind], [4, 'constant']);
   for (const p of info.probes) for (const o of p.operands) assert.notEqual(o.kind, 'other', `${p.name} ${o.text}`);
+});
+
+test('a 32-bit ELF file (the fixture built for i686): probes as readelf lists them, functions and imports', { skip: usdtI386Skip() }, () => {
+  const f = usdtFixtureI386();
+  assert.ok(typeof f !== 'string');
+  const info = probesOf(f.binary);
+  // i386 (EM_386): read, but the agent runs on x86-64 and arm64 only, so operands are not sorted.
+  assert.deepEqual([info.machine, info.machineCode], ['other', 3]);
+  assert.deepEqual(
+    info.probes.map((p) => ({ provider: p.provider, name: p.name, args: p.operands.map((o) => o.text).join(' ') })),
+    readelfProbes(f.binary),
+  );
+  // ILP32: `long` is 4 bytes there.
+  const size = (name: string) => info.probes.find((p) => p.name === name)!.operands[0]!.size;
+  assert.deepEqual(['order_byte', 'order_half', 'order_word', 'order_quad'].map(size), [1, 2, 4, 4]);
+  const fns = readFunctionSymbols(bytesSource(fs.readFileSync(f.binary)));
+  assert.ok(!('error' in fns));
+  assert.ok(fns.defined.has('place_order') && fns.defined.has('cancel_order') && fns.imported.has('getenv') && !fns.defined.has('orders_placed'));
 });
 
 test('a large binary costs its headers and notes, not its size', { skip: usdtSkip() }, () => {
