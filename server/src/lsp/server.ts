@@ -79,7 +79,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const lookupProject = (uri: string) => projectConfigs.lookup(uri);
 
   /**
-   * Reads the binaries USDT hooks name (`ciliumPolicy.tetragon.binaryRoot`), one cached lookup per
+   * Reads the binaries USDT hooks and uprobes name (`ciliumPolicy.tetragon.binaryRoot`), one cached lookup per
    * root folder. A relative root starts at the document's workspace folder; '' means no lookups.
    */
   const binaryLookups = new Map<string, LocalBinaries>();
@@ -90,7 +90,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!path.isAbsolute(setting) && base === undefined) return undefined;
     const root = path.resolve(base ?? '/', setting);
     let lookup = binaryLookups.get(root);
-    // A rebuilt binary changes what its policies' USDT hooks may do: lint the open documents again.
+    // A rebuilt binary changes what its policies' USDT hooks and uprobes may do: lint the open documents again.
     if (!lookup) binaryLookups.set(root, (lookup = new LocalBinaries(root, () => lintAll())));
     return lookup;
   };
