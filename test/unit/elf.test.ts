@@ -26,6 +26,15 @@ function bytesSource(bytes: Uint8Array): ByteSource & { reads: number } {
   return src;
 }
 
+/** Our reading of a binary's probes is readelf's: provider, name and operand texts, in order. */
+function assertReadelfAgrees(info: ElfUsdtInfo, file: string): void {
+  assert.deepEqual(
+    info.probes.map((p) => ({ provider: p.provider, name: p.name, args: p.operands.map((o) => o.text).join(' ') })),
+    readelfProbes(file),
+    file,
+  );
+}
+
 function probesOf(file: string): ElfUsdtInfo {
   const r = readUsdtProbes(bytesSource(fs.readFileSync(file)));
   assert.ok(!('error' in r), `read ${file}: ${'error' in r ? r.error : ''}`);
@@ -36,12 +45,8 @@ test('the fixture binary: every probe and operand as readelf lists them', { skip
   const { binary } = requireUsdtFixture();
   const info = probesOf(binary);
   assert.equal(info.machine, 'x86_64');
-  const expected = readelfProbes(binary);
-  assert.ok(expected && expected.length === 10, 'readelf lists the 10 probe sites');
-  assert.deepEqual(
-    info.probes.map((p) => ({ provider: p.provider, name: p.name, args: p.operands.map((o) => o.text).join(' ') })),
-    expected,
-  );
+  assert.equal(readelfProbes(binary)?.length, 10, 'readelf lists the 10 probe sites');
+  assertReadelfAgrees(info, binary);
   const op = (name: string, i: number) => info.probes.find((p) => p.name === name)!.operands[i]!;
   assert.deepEqual([op('order_byte', 0).size, op('order_byte', 0).kind, op('order_byte', 0).signed], [1, 'memory', true]);
   assert.deepEqual([op('order_half', 0).size, op('order_half', 0).kind], [2, 'memory']);
@@ -58,10 +63,7 @@ test('the fixture cross-compiled for arm64: every operand as readelf lists them,
   assert.ok(typeof f !== 'string');
   const info = probesOf(f.binary);
   assert.deepEqual([info.machine, info.machineCode], ['arm64', 183]);
-  assert.deepEqual(
-    info.probes.map((p) => ({ provider: p.provider, name: p.name, args: p.operands.map((o) => o.text).join(' ') })),
-    readelfProbes(f.binary),
-  );
+  assertReadelfAgrees(info, f.binary);
   const op = (name: string, i: number) => info.probes.find((p) => p.name === name)!.operands[i]!;
   assert.deepEqual([op('order_byte', 0).size, op('order_byte', 0).kind], [1, 'memory']);
   assert.deepEqual([op('order_word', 0).size, op('order_word', 0).kind], [4, 'memory']);
@@ -77,10 +79,7 @@ test('a 32-bit ELF file (the fixture built for i686): probes as readelf lists th
   const info = probesOf(f.binary);
   // i386 (EM_386): read, but the agent runs on x86-64 and arm64 only, so operands are not sorted.
   assert.deepEqual([info.machine, info.machineCode], ['other', 3]);
-  assert.deepEqual(
-    info.probes.map((p) => ({ provider: p.provider, name: p.name, args: p.operands.map((o) => o.text).join(' ') })),
-    readelfProbes(f.binary),
-  );
+  assertReadelfAgrees(info, f.binary);
   // ILP32: `long` is 4 bytes there.
   const size = (name: string) => info.probes.find((p) => p.name === name)!.operands[0]!.size;
   assert.deepEqual(['order_byte', 'order_half', 'order_word', 'order_quad'].map(size), [1, 2, 4, 4]);
@@ -107,11 +106,7 @@ test('system binaries with SDT notes read the same as readelf reads them', () =>
     const expected = readelfProbes(file);
     if (!expected || expected.length === 0) continue;
     const info = probesOf(file);
-    assert.deepEqual(
-      info.probes.map((p) => ({ provider: p.provider, name: p.name, args: p.operands.map((o) => o.text).join(' ') })),
-      expected,
-      file,
-    );
+    assertReadelfAgrees(info, file);
     for (const p of info.probes) for (const o of p.operands) assert.notEqual(o.kind, 'other', `${file} ${p.provider}:${p.name} ${o.text}`);
     checked++;
   }
