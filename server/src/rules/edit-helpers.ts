@@ -3,7 +3,7 @@
 import { isScalar } from 'yaml';
 import type { Scalar } from 'yaml';
 import { locate, type PolicyDocument } from '../core/document.js';
-import type { OffsetEdit } from '../core/findings.js';
+import type { Fix, OffsetEdit } from '../core/findings.js';
 import type { DataPath } from './rule.js';
 
 /**
@@ -39,4 +39,17 @@ export function replaceWithFlow(text: string, doc: PolicyDocument, path: DataPat
   let end = v[1];
   while (end > v[0] && /\s/.test(text[end - 1]!)) end--;
   return { start: colon + 1, end, newText: ` ${flowText}` };
+}
+
+/**
+ * One "Change to `name`" fix per suggestion for the string at `path`, the first preferred (the
+ * "did you mean" fixes of the rules that know the valid names).
+ */
+export function changeToFixes(doc: PolicyDocument, path: DataPath, names: readonly string[]): Fix[] {
+  const out: Fix[] = [];
+  names.forEach((n, i) => {
+    const edit = replaceString(doc, path, 'value', n);
+    if (edit) out.push({ title: `Change to \`${n}\``, edits: [edit], ...(i === 0 ? { preferred: true } : {}) });
+  });
+  return out;
 }

@@ -8,7 +8,7 @@
  */
 import { lsmHook, lsmHookNames, rankedNeighbours } from '../core/kernel/index.js';
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from './rule.js';
-import { replaceString } from './edit-helpers.js';
+import { changeToFixes } from './edit-helpers.js';
 import { str } from './data.js';
 import { hooks } from './tetragon.js';
 
@@ -35,10 +35,7 @@ export const rule: Rule = {
       const path = [...h.path, 'hook'];
       const prefix = SYMBOL_PREFIXES.find((p) => name.startsWith(p) && lsmHook(name.slice(p.length)));
       const suggestions = prefix ? [name.slice(prefix.length)] : rankedNeighbours(name, lsmHookNames(), 3);
-      const fixes = suggestions.flatMap((n, i) => {
-        const edit = replaceString(doc, path, 'value', n);
-        return edit ? [{ title: `Change to \`${n}\``, edits: [edit], ...(i === 0 ? { preferred: true } : {}) }] : [];
-      });
+      const fixes = changeToFixes(doc, path, suggestions);
       const hint = prefix
         ? ` Hooks are named without the \`${prefix}\` prefix: \`${suggestions[0]}\`.`
         : suggestions.length

@@ -14,7 +14,7 @@ import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import { replaceValue } from '../core/yaml-edits.js';
 import { TRACING_POLICY_KINDS, type DataPath, type Rule, type RuleFinding } from './rule.js';
 import { list, obj, str } from './data.js';
-import { replaceString } from './edit-helpers.js';
+import { changeToFixes } from './edit-helpers.js';
 import { archOf } from './kernel-targets.js';
 import { hooks, isSyscallKprobe, spec } from './tetragon.js';
 
@@ -23,15 +23,6 @@ const SETTING = '`ciliumPolicy.tetragon.kernelArch`';
 function orList(names: readonly string[]): string {
   const q = names.map((n) => `\`${n}\``);
   return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
-}
-
-function replaceFixes(doc: PolicyDocument, path: DataPath, names: readonly string[]): Fix[] {
-  const out: Fix[] = [];
-  names.forEach((n, i) => {
-    const edit = replaceString(doc, path, 'value', n);
-    if (edit) out.push({ title: `Change to \`${n}\``, edits: [edit], ...(i === 0 ? { preferred: true } : {}) });
-  });
-  return out;
 }
 
 interface Site {
@@ -53,7 +44,7 @@ function check(file: PolicyFile, doc: PolicyDocument, call: string, site: Site, 
         path: site.path,
         target: 'value',
         message: `\`${call}\` carries the ${r.prefixArch} prefix, but policies are checked for ${arch} (${SETTING}); the agent refuses another architecture's prefix. Write \`sys_${base}\` and let the agent add the prefix.`,
-        fixes: replaceFixes(doc, site.path, fixed),
+        fixes: changeToFixes(doc, site.path, fixed),
       };
     }
     case 'renamed': {
@@ -62,7 +53,7 @@ function check(file: PolicyFile, doc: PolicyDocument, call: string, site: Site, 
         path: site.path,
         target: 'value',
         message: `On ${arch} this syscall enters the kernel as \`${fixed}\`; there is no \`${call}\` to attach to.`,
-        fixes: replaceFixes(doc, site.path, [fixed]),
+        fixes: changeToFixes(doc, site.path, [fixed]),
       };
     }
     case 'missing-prefix':
@@ -70,7 +61,7 @@ function check(file: PolicyFile, doc: PolicyDocument, call: string, site: Site, 
         path: site.path,
         target: 'value',
         message: `Syscalls are written with the \`sys_\` prefix (\`sys_${r.entry}\`): the agent only adds the architecture prefix, so \`${call}\` would not be found.`,
-        fixes: replaceFixes(doc, site.path, [`sys_${r.entry}`]),
+        fixes: changeToFixes(doc, site.path, [`sys_${r.entry}`]),
       };
     case 'other-arch':
     case 'unknown': {
@@ -81,7 +72,7 @@ function check(file: PolicyFile, doc: PolicyDocument, call: string, site: Site, 
           : `\`${call}\` is not a syscall on ${arch}.`,
       ];
       if (suggestions.length) parts.push(r.kind === 'other-arch' ? `Use ${orList(suggestions)} instead.` : `Did you mean ${orList(suggestions)}?`);
-      const fixes = replaceFixes(doc, site.path, suggestions);
+      const fixes = changeToFixes(doc, site.path, suggestions);
       if (site.hook && site.hookPath) {
         const fn = kernelFunction(call);
         if (fn || !suggestions.length) {

@@ -9,7 +9,7 @@
  */
 import { knownTracepointSubsystems, rankedNeighbours, syscallEntryAlias, tracepointEvents } from '../core/kernel/index.js';
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from './rule.js';
-import { replaceString } from './edit-helpers.js';
+import { changeToFixes } from './edit-helpers.js';
 import { str } from './data.js';
 import { hooks } from './tetragon.js';
 
@@ -36,10 +36,7 @@ export const rule: Rule = {
         // to check the name rather than a verdict.
         const suggestions = rankedNeighbours(subsystem, knownTracepointSubsystems(), 3);
         const path = [...h.path, 'subsystem'];
-        const fixes = suggestions.flatMap((n, i) => {
-          const edit = replaceString(doc, path, 'value', n);
-          return edit ? [{ title: `Change to \`${n}\``, edits: [edit], ...(i === 0 ? { preferred: true } : {}) }] : [];
-        });
+        const fixes = changeToFixes(doc, path, suggestions);
         out.push({
           path,
           target: 'value',
@@ -56,10 +53,7 @@ export const rule: Rule = {
       const alias = m ? syscallEntryAlias(m[2]!) : undefined;
       const renamed = m && alias && events.includes(`${m[1]}${alias}`) ? [`${m[1]}${alias}`] : [];
       const suggestions = [...renamed, ...rankedNeighbours(event, events, 3).filter((n) => !renamed.includes(n))].slice(0, 3);
-      const fixes = suggestions.flatMap((n, i) => {
-        const edit = replaceString(doc, path, 'value', n);
-        return edit ? [{ title: `Change to \`${n}\``, edits: [edit], ...(i === 0 ? { preferred: true } : {}) }] : [];
-      });
+      const fixes = changeToFixes(doc, path, suggestions);
       out.push({
         path,
         target: 'value',
