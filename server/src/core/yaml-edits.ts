@@ -27,7 +27,8 @@ export function lineEnding(text: string): string {
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
 }
 
-function lineStart(text: string, offset: number): number {
+/** Offset of the start of the line holding `offset` (a line ends at `\n` or `\r`). */
+export function lineStart(text: string, offset: number): number {
   let i = offset;
   while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
   return i;
@@ -42,7 +43,7 @@ function nextLineStart(text: string, offset: number): number {
 }
 
 /** Offset of the end of the line holding `offset` (before its line break). */
-function lineEnd(text: string, offset: number): number {
+export function lineEnd(text: string, offset: number): number {
   let i = offset;
   while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
   return i;

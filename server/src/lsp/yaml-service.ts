@@ -13,6 +13,7 @@ import type { CompletionItem, CompletionList, Hover, Position, Range } from 'vsc
 import { KINDS, type KindInfo, type PolicyKindName } from '../core/kinds.js';
 import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import { SCHEMA_URI_PREFIX, type SchemaFiles } from '../core/schema-validation.js';
+import { lineStart as startOfLine } from '../core/yaml-edits.js';
 
 /**
  * The zero-based line of an offset, from the editor's document (which keeps its line offsets):
@@ -143,7 +144,7 @@ export class YamlFeatures {
   private virtualFor(file: PolicyFile, offset: number, lineOf?: LineOf): { doc: TextDocument; position: Position; lineDelta: number } | undefined {
     const found = documentAt(file, offset);
     if (!found || !found.doc.kind || found.doc.templated) return undefined;
-    const lineStart = lineStartBefore(file.text, found.start);
+    const lineStart = startOfLine(file.text, found.start);
     const text = virtualText(file.text, lineStart, found.start, found.end);
     const lineDelta = lineOf ? lineOf(lineStart) : countLineBreaks(file.text, lineStart);
     const uri = virtualUri(found.doc.kind.kind);
@@ -170,17 +171,6 @@ function shiftItem(item: CompletionItem, lines: number): void {
     }
   }
   if (item.additionalTextEdits) for (const e of item.additionalTextEdits) e.range = shiftRange(e.range, lines);
-}
-
-/** The offset where the line containing `offset` starts. */
-function lineStartBefore(text: string, offset: number): number {
-  let i = offset;
-  while (i > 0) {
-    const c = text.charCodeAt(i - 1);
-    if (c === 10 || c === 13) break;
-    i--;
-  }
-  return i;
 }
 
 /** Line breaks before an offset, counted as LSP does (`\r\n`, `\n` and a lone `\r` each end a line). */

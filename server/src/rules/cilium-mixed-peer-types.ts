@@ -11,7 +11,7 @@ import type { Node, Pair } from 'yaml';
 import { CILIUM_NETWORK_POLICY_KINDS, type DataPath, type Fix, type Rule, type RuleFinding } from './rule.js';
 import { nonEmpty, sectionItems } from './data.js';
 import { keyText, locate, type PolicyDocument, type PolicyFile } from '../core/document.js';
-import { lineEnding, removeEntry } from '../core/yaml-edits.js';
+import { lineEnd, lineEnding, lineStart, removeEntry } from '../core/yaml-edits.js';
 
 const INGRESS_PEERS = ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromNodes', 'fromGroups'];
 const EGRESS_PEERS = ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'];
@@ -49,18 +49,6 @@ export const rule: Rule = {
   },
 };
 
-function lineStartOf(text: string, offset: number): number {
-  let i = offset;
-  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
-  return i;
-}
-
-function lineEndOf(text: string, offset: number): number {
-  let i = offset;
-  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
-  return i;
-}
-
 /**
  * "Split into one item per peer type": the first peer stays in the item, every later peer moves to
  * a new item placed right after it, which repeats the item's other fields (`toPorts`, `icmps`,
@@ -76,16 +64,16 @@ function splitFix(file: PolicyFile, doc: PolicyDocument, itemPath: DataPath, use
   const pairs = item.items as Pair[];
   const first = pairs[0]?.key as Node | undefined;
   if (!first?.range) return undefined;
-  const keyCol = first.range[0] - lineStartOf(text, first.range[0]);
+  const keyCol = first.range[0] - lineStart(text, first.range[0]);
   const dash = text.lastIndexOf('-', first.range[0]);
-  if (dash < lineStartOf(text, first.range[0])) return undefined;
-  const dashCol = dash - lineStartOf(text, dash);
+  if (dash < lineStart(text, first.range[0])) return undefined;
+  const dashCol = dash - lineStart(text, dash);
   /** The text of one field from its key to the end of its value, continuation lines as written. */
   const fieldText = (p: Pair): string | undefined => {
     const k = (p.key as Node | null)?.range;
     const v = (p.value as Node | null)?.range;
     if (!k) return undefined;
-    const end = lineEndOf(text, Math.max(k[1], v ? v[1] - 1 : k[1]));
+    const end = lineEnd(text, Math.max(k[1], v ? v[1] - 1 : k[1]));
     return text.slice(k[0], end).replace(/\s+$/, '');
   };
   const shared: string[] = [];
@@ -112,7 +100,7 @@ function splitFix(file: PolicyFile, doc: PolicyDocument, itemPath: DataPath, use
   if (itemEnd === undefined) return undefined;
   // Insert at the start of the line after the item (after its last content line), so removals of
   // trailing fields and the insertion never overlap.
-  let at = lineEndOf(text, contentEndBefore(text, itemEnd));
+  let at = lineEnd(text, contentEndBefore(text, itemEnd));
   const atEof = at >= text.length;
   if (!atEof) at += text[at] === '\r' && text[at + 1] === '\n' ? 2 : 1;
   const block = newItems.join(eol);
