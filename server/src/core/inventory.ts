@@ -8,6 +8,7 @@
 import { parseAllDocuments, type Document } from 'yaml';
 import { KUBERNETES_TAGS, MAX_ALIAS_COUNT, skipReason, type PolicyFile } from './document.js';
 import { CODES } from './findings.js';
+import { obj, type Obj } from './data.js';
 import { DEFAULT_NAMESPACE } from './selectors.js';
 
 /** The kinds of workload whose pods become endpoints. */
@@ -107,12 +108,6 @@ export function emptyInventory(origin: InventoryOrigin = 'workspace', descriptio
 // ---------------------------------------------------------------------------------------------
 // Reading Kubernetes objects (shared by both loaders)
 
-type Rec = Record<string, unknown>;
-
-function rec(v: unknown): Rec | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined;
-}
-
 function text(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
@@ -120,7 +115,7 @@ function text(v: unknown): string | undefined {
 /** A string map (labels, selectors); non-string values are turned into text, others dropped. */
 function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  const r = rec(v);
+  const r = obj(v);
   if (!r) return out;
   for (const [k, val] of Object.entries(r)) {
     if (typeof val === 'string') out[k] = val;
@@ -151,24 +146,24 @@ function newPart(): MutablePart {
 }
 
 /** The pod template of a workload object: the pod spec and labels its pods get. */
-function podTemplate(kind: string, obj: Rec): { metadata: Rec | undefined; spec: Rec | undefined } | undefined {
-  const spec = rec(obj['spec']);
-  if (kind === 'Pod') return { metadata: rec(obj['metadata']), spec };
+function podTemplate(kind: string, object: Obj): { metadata: Obj | undefined; spec: Obj | undefined } | undefined {
+  const spec = obj(object['spec']);
+  if (kind === 'Pod') return { metadata: obj(object['metadata']), spec };
   const template =
-    kind === 'CronJob' ? rec(rec(rec(rec(spec?.['jobTemplate'])?.['spec'])?.['template'])) : rec(spec?.['template']);
+    kind === 'CronJob' ? obj(obj(obj(obj(spec?.['jobTemplate'])?.['spec'])?.['template'])) : obj(spec?.['template']);
   if (!template) return undefined;
-  return { metadata: rec(template['metadata']), spec: rec(template['spec']) };
+  return { metadata: obj(template['metadata']), spec: obj(template['spec']) };
 }
 
-function containersOf(podSpec: Rec | undefined): ContainerInfo[] {
+function containersOf(podSpec: Obj | undefined): ContainerInfo[] {
   const out: ContainerInfo[] = [];
   for (const field of ['initContainers', 'containers']) {
     const list = podSpec?.[field];
     if (!Array.isArray(list)) continue;
     for (const c of list) {
-      const name = text(rec(c)?.['name']);
+      const name = text(obj(c)?.['name']);
       if (name === undefined) continue;
-      const image = text(rec(c)?.['image']);
+      const image = text(obj(c)?.['image']);
       out.push(image === undefined ? { name } : { name, image });
     }
   }
@@ -179,7 +174,7 @@ function servicePorts(v: unknown): ServicePort[] {
   const out: ServicePort[] = [];
   if (!Array.isArray(v)) return out;
   for (const p of v) {
-    const r = rec(p);
+    const r = obj(p);
     const port = typeof r?.['port'] === 'number' ? r['port'] : Number(r?.['port']);
     if (!r || !Number.isInteger(port)) continue;
     const name = text(r['name']);
@@ -198,8 +193,8 @@ function servicePorts(v: unknown): ServicePort[] {
  * Adds one Kubernetes object to a part. Unknown kinds and our own policy kinds are ignored;
  * `List` objects are unpacked. Never throws.
  */
-function addObject(part: MutablePart, obj: unknown, source: SourceRef, depth = 0): void {
-  const o = rec(obj);
+function addObject(part: MutablePart, value: unknown, source: SourceRef, depth = 0): void {
+  const o = obj(value);
   if (!o) return;
   const kind = text(o['kind']);
   if (kind === undefined) return;
@@ -208,12 +203,12 @@ function addObject(part: MutablePart, obj: unknown, source: SourceRef, depth = 0
     // Items of a List have no kind of their own when the List is typed (e.g. PodList).
     const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
     for (const item of o['items']) {
-      const r = rec(item);
+      const r = obj(item);
       if (r) addObject(part, itemKind && r['kind'] === undefined ? { ...r, kind: itemKind } : r, source, depth + 1);
     }
     return;
   }
-  const metadata = rec(o['metadata']);
+  const metadata = obj(o['metadata']);
   const name = text(metadata?.['name']);
   const namespace = text(metadata?.['namespace']) ?? DEFAULT_NAMESPACE;
   if (kind === 'Namespace') {
@@ -226,8 +221,8 @@ function addObject(part: MutablePart, obj: unknown, source: SourceRef, depth = 0
   }
   if (kind === 'Service') {
     if (name === undefined) return;
-    const spec = rec(o['spec']);
-    const selector = rec(spec?.['selector']) ? stringMap(spec?.['selector']) : undefined;
+    const spec = obj(o['spec']);
+    const selector = obj(spec?.['selector']) ? stringMap(spec?.['selector']) : undefined;
     part.services.push({
       namespace,
       name,
@@ -409,14 +404,14 @@ export type SnapshotResult =
   | { readonly ok: false; readonly error: string };
 
 /** The workload a pod belongs to, from its owner references (a ReplicaSet's pods belong to its Deployment). */
-function owner(pod: Rec): { kind: string; name: string } | undefined {
-  const refs = rec(pod['metadata'])?.['ownerReferences'];
+function owner(pod: Obj): { kind: string; name: string } | undefined {
+  const refs = obj(pod['metadata'])?.['ownerReferences'];
   if (!Array.isArray(refs)) return undefined;
-  const ref = refs.map(rec).find((r) => r?.['controller'] === true) ?? rec(refs[0]);
+  const ref = refs.map((r) => obj(r)).find((r) => r?.['controller'] === true) ?? obj(refs[0]);
   const kind = text(ref?.['kind']);
   const name = text(ref?.['name']);
   if (!kind || !name) return undefined;
-  const hash = stringMap(rec(pod['metadata'])?.['labels'])['pod-template-hash'];
+  const hash = stringMap(obj(pod['metadata'])?.['labels'])['pod-template-hash'];
   if (kind === 'ReplicaSet' && hash !== undefined && name.endsWith(`-${hash}`)) {
     return { kind: 'Deployment', name: name.slice(0, -(hash.length + 1)) };
   }
@@ -443,15 +438,15 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
           : `it is not valid JSON, or it was cut off (${(e as Error).message})`;
     return { ok: false, error: `The snapshot could not be read: ${hint}.` };
   }
-  const root = rec(data) ?? (Array.isArray(data) ? { kind: 'List', items: data } : undefined);
+  const root = obj(data) ?? (Array.isArray(data) ? { kind: 'List', items: data } : undefined);
   if (!root) return { ok: false, error: 'The snapshot could not be read: expected a JSON object (a kubectl List).' };
-  const items: Rec[] = [];
-  const collect = (o: Rec, depth: number): void => {
+  const items: Obj[] = [];
+  const collect = (o: Obj, depth: number): void => {
     const kind = text(o['kind']);
     if (Array.isArray(o['items']) && depth < 3) {
       const itemKind = kind && kind !== 'List' && kind.endsWith('List') ? kind.slice(0, -4) : undefined;
       for (const it of o['items']) {
-        const r = rec(it);
+        const r = obj(it);
         if (r) collect(itemKind && r['kind'] === undefined ? { ...r, kind: itemKind } : r, depth + 1);
       }
     } else if (kind !== undefined) items.push(o);
@@ -463,17 +458,17 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
   const endpoints = new Map<string, Endpoint>();
   // Which endpoint each pod was folded into, so CiliumEndpoints (named like their pods) find it.
   const endpointOfPod = new Map<string, string>();
-  const source = (o: Rec): SourceRef => {
-    const md = rec(o['metadata']);
+  const source = (o: Obj): SourceRef => {
+    const md = obj(o['metadata']);
     return { file: `${text(o['kind']) ?? ''}/${text(md?.['namespace']) ?? ''}/${text(md?.['name']) ?? ''}` };
   };
   for (const o of items) {
     const kind = text(o['kind']);
-    const md = rec(o['metadata']);
+    const md = obj(o['metadata']);
     const name = text(md?.['name']);
     const ns = text(md?.['namespace']) ?? DEFAULT_NAMESPACE;
     if (kind === 'CiliumEndpoint') {
-      const labels = rec(rec(o['status'])?.['identity'])?.['labels'];
+      const labels = obj(obj(o['status'])?.['identity'])?.['labels'];
       if (name !== undefined && Array.isArray(labels)) cepLabels.set(`${ns}/${name}`, labels.filter((l): l is string => typeof l === 'string'));
       continue;
     }
@@ -482,9 +477,9 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
       continue;
     }
     if (name === undefined) continue;
-    const phase = text(rec(o['status'])?.['phase']);
+    const phase = text(obj(o['status'])?.['phase']);
     if (phase === 'Succeeded' || phase === 'Failed') continue; // finished pods have no endpoint
-    const spec = rec(o['spec']);
+    const spec = obj(o['spec']);
     // Host-network pods share the node's identity, so no policy selects them as pods.
     if (spec?.['hostNetwork'] === true) continue;
     const own = owner(o) ?? { kind: 'Pod', name };

@@ -10,6 +10,7 @@
 import type { Span } from './findings.js';
 import { locate, nodeSpan, type PolicyDocument } from './document.js';
 import type { Endpoint, Inventory, NodeInfo, ServiceInfo } from './inventory.js';
+import { DIRECTIONS, list, obj, policyRules, str, type Obj } from './data.js';
 import {
   ciliumEndpointLabels,
   DEFAULT_NAMESPACE,
@@ -414,20 +415,6 @@ export function indexInventory(inventory: Inventory, options?: SelectorOptions):
 // ---------------------------------------------------------------------------------------------
 // Helpers over untyped data
 
-type Rec = Readonly<Record<string, unknown>>;
-
-function rec(v: unknown): Rec | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined;
-}
-
-function arr(v: unknown): readonly unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
 function scalar(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
@@ -441,39 +428,23 @@ function spanAt(doc: PolicyDocument, path: readonly (string | number)[]): Span {
   return key ? { start: key.start, end: Math.max(key.end, value.end) } : value;
 }
 
-const DIRECTIONS: readonly RuleDirection[] = ['ingress', 'ingressDeny', 'egress', 'egressDeny'];
-
-/** `spec` and every object of `specs`, with their paths. */
-function policyRules(data: unknown): { rule: Rec; path: (string | number)[] }[] {
-  const root = rec(data);
-  if (!root) return [];
-  const out: { rule: Rec; path: (string | number)[] }[] = [];
-  const spec = rec(root['spec']);
-  if (spec) out.push({ rule: spec, path: ['spec'] });
-  arr(root['specs']).forEach((s, i) => {
-    const r = rec(s);
-    if (r) out.push({ rule: r, path: ['specs', i] });
-  });
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Cilium network policies
 
-function ports(item: Rec): PreviewPort[] {
+function ports(item: Obj): PreviewPort[] {
   const out: PreviewPort[] = [];
-  for (const pr of arr(item['toPorts'])) {
-    for (const p of arr(rec(pr)?.['ports'])) {
-      const r = rec(p);
+  for (const pr of list(item['toPorts'])) {
+    for (const p of list(obj(pr)?.['ports'])) {
+      const r = obj(p);
       if (!r) continue;
       const endPort = typeof r['endPort'] === 'number' && r['endPort'] > 0 ? r['endPort'] : undefined;
       const protocol = str(r['protocol']) || 'ANY';
       out.push(endPort !== undefined ? { port: scalar(r['port']) ?? '0', protocol, endPort } : { port: scalar(r['port']) ?? '0', protocol });
     }
   }
-  for (const icmp of arr(item['icmps'])) {
-    for (const f of arr(rec(icmp)?.['fields'])) {
-      const r = rec(f);
+  for (const icmp of list(item['icmps'])) {
+    for (const f of list(obj(icmp)?.['fields'])) {
+      const r = obj(f);
       const type = scalar(r?.['type']);
       if (type !== undefined) out.push({ icmpType: type, protocol: str(r?.['family']) === 'IPv6' ? 'ICMPv6' : 'ICMP' });
     }
@@ -496,9 +467,9 @@ function serviceBackends(index: EndpointIndex, svc: ServiceInfo, plain: boolean)
 }
 
 /** Services a `toServices` entry refers to (SVC-1): no namespace means any namespace. */
-function servicesOf(index: EndpointIndex, entry: Rec): { services: ServiceInfo[]; written: PreviewService } {
-  const byName = rec(entry['k8sService']);
-  const bySelector = rec(entry['k8sServiceSelector']);
+function servicesOf(index: EndpointIndex, entry: Obj): { services: ServiceInfo[]; written: PreviewService } {
+  const byName = obj(entry['k8sService']);
+  const bySelector = obj(entry['k8sServiceSelector']);
   const all = index.inventory.services;
   if (byName) {
     const name = str(byName['serviceName']) ?? null;
@@ -511,7 +482,7 @@ function servicesOf(index: EndpointIndex, entry: Rec): { services: ServiceInfo[]
   if (bySelector) {
     const ns = str(bySelector['namespace']) || null;
     const sel = unscoped(parseSelector(bySelector['selector']));
-    const selectorData = rec(bySelector['selector']) ?? {};
+    const selectorData = obj(bySelector['selector']) ?? {};
     // Service labels are Kubernetes labels, so `any:` and `k8s:` keys both reach them.
     const services = all.filter((s) => {
       if (ns !== null && s.namespace !== ns) return false;
@@ -563,13 +534,13 @@ function networkPolicy(b: Builder, clusterwide: boolean, namespace: string | und
     }
     for (const direction of DIRECTIONS) {
       const ingress = direction.startsWith('ingress');
-      arr(rule[direction]).forEach((raw, i) => {
-        const item = rec(raw);
+      list(rule[direction]).forEach((raw, i) => {
+        const item = obj(raw);
         if (!item) return;
         const itemPath = [...path, direction, i];
         const peerEndpoints = new HitSet();
         const endpointPeers = (field: string, place: SelectorPlace, role: SelectionRole): void => {
-          arr(item[field]).forEach((s, j) => {
+          list(item[field]).forEach((s, j) => {
             const sel = scopeSelector(parseSelector(s), place, ctx);
             const found = place === 'nodes' ? b.index.selectNodes(sel, 'remote-node') : b.index.selectEndpoints(sel);
             peerEndpoints.add(found);
@@ -585,24 +556,24 @@ function networkPolicy(b: Builder, clusterwide: boolean, namespace: string | und
         }
         const peers: Peer[] = peerEndpoints.list.map((e) => e.peer);
         const entities = new Set<string>();
-        for (const e of arr(item[ingress ? 'fromEntities' : 'toEntities'])) if (typeof e === 'string') entities.add(e);
+        for (const e of list(item[ingress ? 'fromEntities' : 'toEntities'])) if (typeof e === 'string') entities.add(e);
         for (const e of entities) peers.push({ entity: e });
-        for (const c of arr(item[ingress ? 'fromCIDR' : 'toCIDR'])) if (typeof c === 'string') peers.push({ cidr: c, except: [] });
-        for (const c of arr(item[ingress ? 'fromCIDRSet' : 'toCIDRSet'])) {
-          const r = rec(c);
+        for (const c of list(item[ingress ? 'fromCIDR' : 'toCIDR'])) if (typeof c === 'string') peers.push({ cidr: c, except: [] });
+        for (const c of list(item[ingress ? 'fromCIDRSet' : 'toCIDRSet'])) {
+          const r = obj(c);
           if (!r) continue;
-          if (typeof r['cidr'] === 'string') peers.push({ cidr: r['cidr'], except: arr(r['except']).filter((x): x is string => typeof x === 'string') });
+          if (typeof r['cidr'] === 'string') peers.push({ cidr: r['cidr'], except: list(r['except']).filter((x): x is string => typeof x === 'string') });
           else if (typeof r['cidrGroupRef'] === 'string') peers.push({ cidrGroup: r['cidrGroupRef'] });
           else if (r['cidrGroupSelector'] !== undefined) peers.push({ cidrGroup: describeSelector(unscoped(parseSelector(r['cidrGroupSelector']))) });
         }
         if (!ingress) {
-          for (const f of arr(item['toFQDNs'])) {
-            const r = rec(f);
+          for (const f of list(item['toFQDNs'])) {
+            const r = obj(f);
             const name = str(r?.['matchName']) ?? str(r?.['matchPattern']);
             if (name !== undefined) peers.push({ fqdn: name });
           }
-          arr(item['toServices']).forEach((s, j) => {
-            const r = rec(s);
+          list(item['toServices']).forEach((s, j) => {
+            const r = obj(s);
             if (!r) return;
             const { services, written } = servicesOf(b.index, r);
             const backends = new HitSet();
@@ -619,8 +590,8 @@ function networkPolicy(b: Builder, clusterwide: boolean, namespace: string | und
             b.selections.push({ role: 'toServices', path: sPath, span: spanAt(b.doc, sPath), endpoints: backendList.map((e) => e.endpoint), selector: written.name ?? describeSelector(unscoped(parseSelector(written.selector))), notes });
           });
         }
-        for (const g of arr(item[ingress ? 'fromGroups' : 'toGroups'])) {
-          const r = rec(g);
+        for (const g of list(item[ingress ? 'fromGroups' : 'toGroups'])) {
+          const r = obj(g);
           if (r) peers.push({ group: r });
         }
         const portList = ports(item);
@@ -640,8 +611,8 @@ const INGRESS_PEER_FIELDS = ['fromEndpoints', 'fromNodes', 'fromEntities', 'from
 const EGRESS_PEER_FIELDS = ['toEndpoints', 'toNodes', 'toEntities', 'toCIDR', 'toCIDRSet', 'toFQDNs', 'toServices', 'toGroups', 'toRequires'];
 
 /** True when the item names a peer of any kind (even one the inventory cannot resolve). */
-function hasPeerField(item: Rec, ingress: boolean): boolean {
-  return (ingress ? INGRESS_PEER_FIELDS : EGRESS_PEER_FIELDS).some((f) => arr(item[f]).length > 0);
+function hasPeerField(item: Obj, ingress: boolean): boolean {
+  return (ingress ? INGRESS_PEER_FIELDS : EGRESS_PEER_FIELDS).some((f) => list(item[f]).length > 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -652,7 +623,7 @@ function plainNamespace(ns: string): Requirement {
 }
 
 function tracingPolicy(b: Builder, namespace: string | undefined): IndexedEndpoint[] {
-  const spec = rec(rec(b.doc.data)?.['spec']);
+  const spec = obj(obj(b.doc.data)?.['spec']);
   const podSel = unscoped(parseSelector(spec?.['podSelector'], true));
   // TP-WL-1: a namespaced tracing policy only sees pods of its own namespace.
   const sel: EffectiveSelector =
@@ -674,11 +645,11 @@ function tracingPolicy(b: Builder, namespace: string | undefined): IndexedEndpoi
 // Envoy configs
 
 function envoyConfig(b: Builder, namespace: string | undefined): IndexedEndpoint[] {
-  const spec = rec(rec(b.doc.data)?.['spec']);
+  const spec = obj(obj(b.doc.data)?.['spec']);
   const subjects = new HitSet();
   for (const field of ['services', 'backendServices'] as const) {
-    arr(spec?.[field]).forEach((s, i) => {
-      const r = rec(s);
+    list(spec?.[field]).forEach((s, i) => {
+      const r = obj(s);
       const name = str(r?.['name']);
       if (!r || name === undefined) return;
       // CEC-9: a CEC's services live in its own namespace; a CCEC's default to `default`.
@@ -824,11 +795,11 @@ export function policiesSelecting(endpoint: Endpoint, docs: readonly PolicyInput
         const sel = scopeSelector(parseSelector(es), 'endpointSelector', { clusterwide, ...(namespace !== undefined ? { namespace } : {}), options: index.options });
         if (!matchesSelector(sel, labels, sources)) continue;
         hit ??= { span: spanAt(doc, [...path, 'endpointSelector']) };
-        const hasIn = arr(rule['ingress']).length > 0 || arr(rule['ingressDeny']).length > 0;
-        const hasOut = arr(rule['egress']).length > 0 || arr(rule['egressDeny']).length > 0;
+        const hasIn = list(rule['ingress']).length > 0 || list(rule['ingressDeny']).length > 0;
+        const hasOut = list(rule['egress']).length > 0 || list(rule['egressDeny']).length > 0;
         ingress ||= hasIn;
         egress ||= hasOut;
-        const dd = rec(rule['enableDefaultDeny']);
+        const dd = obj(rule['enableDefaultDeny']);
         dIn ||= typeof dd?.['ingress'] === 'boolean' ? dd['ingress'] && hasIn : hasIn;
         dOut ||= typeof dd?.['egress'] === 'boolean' ? dd['egress'] && hasOut : hasOut;
       }
@@ -837,7 +808,7 @@ export function policiesSelecting(endpoint: Endpoint, docs: readonly PolicyInput
       denyOut ||= dOut;
       policies.push({ ...base, span: hit.span, ingress, egress, defaultDeny: { ingress: dIn, egress: dOut } });
     } else if (doc.kind.kind === 'TracingPolicy' || doc.kind.kind === 'TracingPolicyNamespaced') {
-      const spec = rec(rec(doc.data)?.['spec']);
+      const spec = obj(obj(doc.data)?.['spec']);
       if (namespace !== undefined && endpoint.namespace !== namespace) continue;
       if (!matchesSelector(unscoped(parseSelector(spec?.['podSelector'], true)), podLabels, [PLAIN_SOURCE])) continue;
       const cs = spec?.['containerSelector'];

@@ -8,6 +8,7 @@
  * A3 (SEL-5, SEL-6, SEL-7), A10 (ENT-2, SVC-1, SVC-2), A11 (NS-1 … NS-9), A12 (LBL-1 … LBL-5) and,
  * for Tetragon, TP-WL-1.
  */
+import { isObj } from './data.js';
 
 /** The cluster name Cilium uses when none is configured. */
 export const DEFAULT_CLUSTER_NAME = 'default';
@@ -104,10 +105,6 @@ export interface ParsedSelector {
   readonly invalid?: string;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 function scalarText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -124,11 +121,11 @@ export function parseSelector(value: unknown, plain = false): ParsedSelector {
   const matchLabels = new Map<string, { source: string; key: string; value: string }>();
   const expressions: Requirement[] = [];
   if (value === null || value === undefined) return { matchLabels, expressions };
-  if (!isRecord(value)) return { matchLabels, expressions, invalid: 'the selector is not a map' };
+  if (!isObj(value)) return { matchLabels, expressions, invalid: 'the selector is not a map' };
   const split = (raw: string): ParsedKey => (plain ? { source: PLAIN_SOURCE, key: raw } : parseSelectorKey(raw));
   const ml = value['matchLabels'];
   if (ml !== undefined && ml !== null) {
-    if (!isRecord(ml)) return { matchLabels, expressions, invalid: 'matchLabels is not a map' };
+    if (!isObj(ml)) return { matchLabels, expressions, invalid: 'matchLabels is not a map' };
     for (const [raw, v] of Object.entries(ml)) {
       const text = scalarText(v);
       if (text === undefined) return { matchLabels, expressions, invalid: `matchLabels value of "${raw}" is not a string` };
@@ -140,7 +137,7 @@ export function parseSelector(value: unknown, plain = false): ParsedSelector {
   if (me !== undefined && me !== null) {
     if (!Array.isArray(me)) return { matchLabels, expressions, invalid: 'matchExpressions is not a list' };
     for (const e of me) {
-      if (!isRecord(e) || typeof e['key'] !== 'string') return { matchLabels, expressions, invalid: 'a matchExpressions entry has no key' };
+      if (!isObj(e) || typeof e['key'] !== 'string') return { matchLabels, expressions, invalid: 'a matchExpressions entry has no key' };
       const op = e['operator'];
       if (typeof op !== 'string' || !OPERATORS.has(op)) {
         return { matchLabels, expressions, invalid: `operator ${JSON.stringify(op)} is not In, NotIn, Exists or DoesNotExist` };

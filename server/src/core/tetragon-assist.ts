@@ -7,6 +7,7 @@
  */
 import type { PolicyDocument, PolicyFile } from './document.js';
 import { pathAt } from './path-at.js';
+import { obj, str, type Obj } from './data.js';
 import {
   DEFAULT_KERNEL_ARCH,
   KERNEL_DATA_SOURCE,
@@ -44,9 +45,6 @@ export interface AssistCompletions {
   readonly replaceSpan?: { readonly start: number; readonly end: number };
 }
 
-type Obj = Readonly<Record<string, unknown>>;
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Data at a path, or undefined. */
 function dataAt(data: unknown, path: readonly (string | number)[]): unknown {

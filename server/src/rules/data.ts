@@ -2,53 +2,9 @@
 /** Small, total helpers for reading untyped policy data in rules. */
 import type { DataPath } from './rule.js';
 
-export type Obj = Readonly<Record<string, unknown>>;
-
-export function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** The value as a list, or an empty list. */
-export function list(v: unknown): readonly unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-/** The value as an object, or undefined. */
-export function obj(v: unknown): Obj | undefined {
-  return isObj(v) ? v : undefined;
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** True when the list exists and has at least one entry. */
-export function nonEmpty(v: unknown): boolean {
-  return Array.isArray(v) && v.length > 0;
-}
-
-/** One rule of a Cilium network policy: `spec`, or an entry of `specs`. */
-export interface PolicyRuleRef {
-  readonly rule: Obj;
-  readonly path: DataPath;
-}
-
-/** The rules of a CNP/CCNP: `spec` and every object in `specs`. */
-export function policyRules(data: unknown): PolicyRuleRef[] {
-  const root = obj(data);
-  if (!root) return [];
-  const out: PolicyRuleRef[] = [];
-  const spec = obj(root['spec']);
-  if (spec) out.push({ rule: spec, path: ['spec'] });
-  list(root['specs']).forEach((s, i) => {
-    const o = obj(s);
-    if (o) out.push({ rule: o, path: ['specs', i] });
-  });
-  return out;
-}
-
-export type Direction = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
-export const DIRECTIONS: readonly Direction[] = ['ingress', 'ingressDeny', 'egress', 'egressDeny'];
+// The generic readers live in the core, where the preview and the inventory use them too.
+export { DIRECTIONS, isObj, list, nonEmpty, obj, policyRules, str, type Direction, type Obj, type PolicyRuleRef } from '../core/data.js';
+import { DIRECTIONS, list, obj, policyRules, type Direction, type Obj, type PolicyRuleRef } from '../core/data.js';
 
 /** One item of an ingress/ingressDeny/egress/egressDeny list. */
 export interface SectionItemRef {
