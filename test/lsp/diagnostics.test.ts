@@ -70,6 +70,20 @@ describe('language server diagnostics', () => {
     await client.close(uri);
   });
 
+  it('counts in the status a finding at the very end of a document (an empty list item left last)', async () => {
+    const text = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "443"\n              protocol: \n    - ';
+    const uri = testUri('status-end.yaml');
+    const version = await client.open(uri, text);
+    const published = await client.waitForDiagnostics(uri, version);
+    const errors = published.diagnostics.filter((d) => d.severity === 1);
+    assert.equal(errors.length, 2, JSON.stringify(published.diagnostics));
+    const lines = text.split('\n');
+    assert.deepEqual(errors.map((d) => d.range.start).at(-1), { line: lines.length - 1, character: lines.at(-1)!.length }, 'the second error is at the end of the file');
+    const status = await client.waitForStatus(uri, version);
+    assert.equal(status.policies[0]!.errors, 2, 'both errors count, the one at the end of the document too');
+    await client.close(uri);
+  });
+
   it('reports a YAML syntax error as one diagnostic at its position', async () => {
     const text = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\nspec:\n  endpointSelector: {}\n  egress: }\n';
     const uri = testUri('syntax.yaml');

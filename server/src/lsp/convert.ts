@@ -74,7 +74,12 @@ export function documentStatus(doc: TextDocument, file: PolicyFile, findings: re
   const warnings = new Array<number>(docs.length).fill(0);
   const inside = (i: number, at: number): boolean => {
     const d = docs[i];
-    return d !== undefined && at >= d.span.start && at < Math.max(d.span.end, d.span.start + 1);
+    if (d === undefined || at < d.span.start) return false;
+    if (at < Math.max(d.span.end, d.span.start + 1)) return true;
+    // A finding at the very end of a document (an empty value left last, `- ` at the end of the
+    // file) is its own, unless the next document starts right there.
+    const next = docs[i + 1];
+    return at === d.span.end && (next === undefined || next.span.start > at);
   };
   for (const f of findings) {
     if (f.severity !== 'error' && f.severity !== 'warning') continue;
