@@ -30,6 +30,8 @@ type Reading = 'usdt' | 'functions';
 interface Cached {
   /** Identity of the file version read (device, inode, size, modification time), or why none was. */
   readonly stamp: string;
+  /** The file's size, when it may be read. */
+  readonly size?: number;
   readonly checkedAt: number;
   readonly usdt?: BinaryLookupResult | undefined;
   readonly functions?: FunctionsLookupResult | undefined;
@@ -81,13 +83,13 @@ export class LocalBinaries implements BinaryLookup {
     const now = Date.now();
     let entry = this.cache.get(file);
     if (!entry || now - entry.checkedAt >= RECHECK_MS) {
-      const stamp = stampOf(file, this.root);
+      const seen = look(file, this.root);
       // The same file as before keeps what was read of it; another one starts afresh.
-      entry = entry && entry.stamp === stamp ? { ...entry, checkedAt: now } : { stamp, checkedAt: now };
+      entry = entry && entry.stamp === seen.stamp ? { ...entry, checkedAt: now } : { ...seen, checkedAt: now };
       this.remember(file, entry);
     }
     if (!(reading in entry)) {
-      const size = sizeOf(entry.stamp);
+      const size = entry.size;
       const result = size === undefined ? undefined : reading === 'usdt' ? readWith(file, size, usdtOf) : readWith(file, size, functionsOf);
       entry = { ...entry, [reading]: result };
       this.remember(file, entry);
@@ -118,26 +120,20 @@ export class LocalBinaries implements BinaryLookup {
 }
 
 /**
- * `dev:ino:size:mtime` for a regular file that may be read, or a word saying why it may not:
- * devices, FIFOs and folders are never opened (reading one could block or mean nothing), nor is a
- * file whose real location leaves a root other than `/`.
+ * A regular file that may be read: its stamp `dev:ino:size:mtime` and its size. Otherwise a stamp
+ * saying why not and no size: devices, FIFOs and folders are never opened (reading one could
+ * block or mean nothing), nor is a file whose real location leaves a root other than `/`.
  */
-function stampOf(file: string, root: string): string {
+function look(file: string, root: string): { stamp: string; size?: number } {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
   } catch {
-    return 'missing';
+    return { stamp: 'missing' };
   }
-  if (!stat.isFile()) return 'not-a-file';
-  if (root !== path.parse(root).root && !insideRoot(root, file)) return 'outside';
-  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-}
-
-/** The size in a stamp, or undefined for a file that is not to be read. */
-function sizeOf(stamp: string): number | undefined {
-  const parts = stamp.split(':');
-  return parts.length === 4 ? Number(parts[2]) : undefined;
+  if (!stat.isFile()) return { stamp: 'not-a-file' };
+  if (root !== path.parse(root).root && !insideRoot(root, file)) return { stamp: 'outside' };
+  return { stamp: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`, size: stat.size };
 }
 
 /** True when the real location of `file` (symbolic links followed) is below `root`. */
