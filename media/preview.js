@@ -87,7 +87,10 @@
   function renderInventory(inv) {
     const box = el('div', 'inventory');
     if (!inv) return box;
-    box.append(el('span', `badge origin-${s(inv.origin)}`, s(inv.origin) === 'none' ? 'no inventory' : inv.origin), el('span', 'inventory-text', inv.text));
+    box.append(
+      el('span', `badge origin-${s(inv.origin)}`, s(inv.origin) === 'none' ? 'no inventory' : inv.origin),
+      el('span', 'inventory-text', inv.text),
+    );
     if (inv.error) {
       const err = el('p', 'error', `Last load failed: ${s(inv.error)}`);
       err.setAttribute('role', 'alert');
@@ -101,7 +104,11 @@
     const ul = el('ul', 'selections');
     for (const sel of list(selections)) {
       const li = el('li', sel.empty ? 'selection empty' : 'selection');
-      li.append(action(sel.role, sel.target, `Reveal ${s(sel.role)} in the policy`, 'role'), el('code', 'selector', sel.selector), el('span', 'summary', ` — ${s(sel.summary)}`));
+      li.append(
+        action(sel.role, sel.target, `Reveal ${s(sel.role)} in the policy`, 'role'),
+        el('code', 'selector', sel.selector),
+        el('span', 'summary', ` — ${s(sel.summary)}`),
+      );
       for (const note of list(sel.notes)) li.append(el('div', 'note', note));
       ul.append(li);
     }
@@ -149,7 +156,11 @@
   function renderRule(r) {
     const box = el('div', `rule ${r.deny ? 'deny' : 'allow'}`);
     const head = el('div', 'rule-head');
-    head.append(action(r.title, r.target, `Reveal ${s(r.title)} in the policy`, 'rule-title'), el('span', `verdict ${r.deny ? 'deny' : 'allow'}`, r.deny ? 'deny' : 'allow'), el('span', 'ports', r.portSummary));
+    head.append(
+      action(r.title, r.target, `Reveal ${s(r.title)} in the policy`, 'rule-title'),
+      el('span', `verdict ${r.deny ? 'deny' : 'allow'}`, r.deny ? 'deny' : 'allow'),
+      el('span', 'ports', r.portSummary),
+    );
     box.append(head);
     appendListing(box, r.empty, list(r.peers), 'peers', renderPeer, r.morePeers, 'peers', r.selections);
     return box;
@@ -167,7 +178,16 @@
     pic.setAttribute('aria-label', s(g.summary));
     const defs = svg('defs', {});
     for (const kind of ['allow', 'deny']) {
-      const marker = svg('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto', markerUnits: 'userSpaceOnUse' });
+      const marker = svg('marker', {
+        id: `arrow-${kind}`,
+        viewBox: '0 0 10 10',
+        refX: 10,
+        refY: 5,
+        markerWidth: 8,
+        markerHeight: 8,
+        orient: 'auto',
+        markerUnits: 'userSpaceOnUse',
+      });
       marker.append(svg('path', { d: 'M0,0 L10,5 L0,10 z', class: `arrow ${kind}` }));
       defs.append(marker);
     }
@@ -176,7 +196,14 @@
     const labels = svg('g', { class: 'edge-labels' });
     for (const e of list(g.edges)) {
       const kind = e.deny ? 'deny' : 'allow';
-      const line = svg('line', { x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, class: `edge ${kind} ${s(e.direction)}`, 'marker-end': `url(#arrow-${kind})` });
+      const line = svg('line', {
+        x1: e.x1,
+        y1: e.y1,
+        x2: e.x2,
+        y2: e.y2,
+        class: `edge ${kind} ${s(e.direction)}`,
+        'marker-end': `url(#arrow-${kind})`,
+      });
       const title = svg('title', {});
       title.textContent = s(e.title);
       line.append(title);
@@ -216,7 +243,16 @@
 
     const subjects = el('div', 'subjects');
     subjects.append(el('h3', '', `Subjects — ${s(p.subjectSummary)}`));
-    appendListing(subjects, p.subjectEmpty, list(p.subjects), 'endpoints', renderEndpoint, p.moreSubjects, 'workloads', p.subjectSelections);
+    appendListing(
+      subjects,
+      p.subjectEmpty,
+      list(p.subjects),
+      'endpoints',
+      renderEndpoint,
+      p.moreSubjects,
+      'workloads',
+      p.subjectSelections,
+    );
     section.append(subjects);
 
     if (p.graph && list(p.graph.nodes).length > 0) section.append(renderGraph(p.graph));

@@ -68,4 +68,6 @@ const med = (k) => {
 console.log(`runs: ${runs}`);
 console.log(`load dist/extension.js            median ${med('loadMs')} ms`);
 console.log(`activate() until its first await  median ${med('activateSyncMs')} ms`);
-console.log(`activate() until settled          median ${med('activateSettledMs')} ms (starts the server and waits for initialize)`);
+console.log(
+  `activate() until settled          median ${med('activateSettledMs')} ms (starts the server and waits for initialize)`,
+);

@@ -32,7 +32,8 @@ const rand = (n) => {
 
 function inventory() {
   const namespaces = [];
-  for (let n = 0; n < NAMESPACES; n++) namespaces.push({ name: `ns-${n}`, labels: { team: `team-${n % 10}`, env: n % 3 === 0 ? 'prod' : 'dev' } });
+  for (let n = 0; n < NAMESPACES; n++)
+    namespaces.push({ name: `ns-${n}`, labels: { team: `team-${n % 10}`, env: n % 3 === 0 ? 'prod' : 'dev' } });
   const endpoints = [];
   for (let i = 0; i < ENDPOINTS; i++) {
     const ns = `ns-${i % NAMESPACES}`;
@@ -53,7 +54,14 @@ function inventory() {
     });
   }
   const services = [];
-  for (let s = 0; s < 200; s++) services.push({ namespace: `ns-${s % NAMESPACES}`, name: `svc-${s}`, labels: { tier: 'api' }, selector: { app: `app-${s % 50}` }, ports: [{ port: 80, protocol: 'TCP' }] });
+  for (let s = 0; s < 200; s++)
+    services.push({
+      namespace: `ns-${s % NAMESPACES}`,
+      name: `svc-${s}`,
+      labels: { tier: 'api' },
+      selector: { app: `app-${s % 50}` },
+      ports: [{ port: 80, protocol: 'TCP' }],
+    });
   return { endpoints, namespaces, services, nodes: [], origin: 'workspace', description: 'synthetic' };
 }
 
@@ -146,7 +154,9 @@ function time(fn, runs = RUNS) {
 const inv = inventory();
 const docs = [];
 for (let i = 0; i < POLICIES; i++) docs.push(parseFile(policy(i)).documents[0]);
-const ccnpAll = parseFile('apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: all}\nspec:\n  endpointSelector: {}\n  ingress: [{fromEndpoints: [{}]}]\n').documents[0];
+const ccnpAll = parseFile(
+  'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: all}\nspec:\n  endpointSelector: {}\n  ingress: [{fromEndpoints: [{}]}]\n',
+).documents[0];
 
 const build = time(() => new EndpointIndex(inv), 5);
 const index = build.result;
@@ -162,14 +172,32 @@ const all = time(() => {
 });
 const one = time(() => previewDetails(docs[0], index), 50);
 const wide = time(() => previewDetails(ccnpAll, index), 20);
-const reverse = time(() => policiesSelecting(inv.endpoints[123], docs.map((doc) => ({ doc })), index), 20);
+const reverse = time(
+  () =>
+    policiesSelecting(
+      inv.endpoints[123],
+      docs.map((doc) => ({ doc })),
+      index,
+    ),
+  20,
+);
 
-const fmt = (t) => `${t.median.toFixed(2)} ms wall, ${t.cpu.toFixed(2)} ms CPU (first ${t.first.toFixed(2)}, max ${t.max.toFixed(2)})`;
+const fmt = (t) =>
+  `${t.median.toFixed(2)} ms wall, ${t.cpu.toFixed(2)} ms CPU (first ${t.first.toFixed(2)}, max ${t.max.toFixed(2)})`;
 const verdict = (t, target) => (t.median <= target ? `ok, target ≤ ${target} ms` : `OVER target ${target} ms`);
-console.log(`node ${process.version}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-console.log(`inventory: ${ENDPOINTS} workloads in ${NAMESPACES} namespaces, ${inv.services.length} services; ${POLICIES} policies`);
+console.log(
+  `node ${process.version}, load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  `inventory: ${ENDPOINTS} workloads in ${NAMESPACES} namespaces, ${inv.services.length} services; ${POLICIES} policies`,
+);
 console.log(`build endpoint index (once per inventory):       ${fmt(build)}`);
-console.log(`preview all ${POLICIES} policies (${all.result.selections} selections, ${all.result.matched} matches): ${fmt(all)}  [${verdict(all, 100)}]`);
+console.log(
+  `preview all ${POLICIES} policies (${all.result.selections} selections, ${all.result.matched} matches): ${fmt(all)}  [${verdict(all, 100)}]`,
+);
 console.log(`preview one policy (narrow selectors):            ${fmt(one)}  [${verdict(one, 10)}]`);
 console.log(`preview one CCNP selecting all ${ENDPOINTS} twice:   ${fmt(wide)}  [${verdict(wide, 10)}]`);
 console.log(`policies selecting one workload (${POLICIES} policies): ${fmt(reverse)}`);

@@ -91,7 +91,10 @@ function writeDispatcher() {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'cilium-policy bench dispatcher',
     allOf: kinds.map(([apiVersion, kind, file]) => ({
-      if: { properties: { apiVersion: { const: apiVersion }, kind: { const: kind } }, required: ['apiVersion', 'kind'] },
+      if: {
+        properties: { apiVersion: { const: apiVersion }, kind: { const: kind } },
+        required: ['apiVersion', 'kind'],
+      },
       then: { $ref: pathToFileURL(path.join(schemasDir, file)).href },
     })),
   };
@@ -103,8 +106,13 @@ function writeDispatcher() {
 /** Schema text for a URI the peer asks its client for (our schemas' `$id`s use cilium-policy:///). */
 function schemaContent(uri) {
   const m = /^cilium-policy:\/*(.*)$/.exec(uri);
-  const file = m ? path.join(schemasDir, decodeURIComponent(m[1].split('#')[0])) : uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-  if (file === undefined || !file.startsWith(schemasDir) || !fs.existsSync(file)) throw new Error(`bench: unknown schema ${uri}`);
+  const file = m
+    ? path.join(schemasDir, decodeURIComponent(m[1].split('#')[0]))
+    : uri.startsWith('file:')
+      ? fileURLToPath(uri)
+      : undefined;
+  if (file === undefined || !file.startsWith(schemasDir) || !fs.existsSync(file))
+    throw new Error(`bench: unknown schema ${uri}`);
   return fs.readFileSync(file, 'utf8');
 }
 
@@ -120,7 +128,10 @@ class Server {
     this.proc.stderr.on('data', (d) => {
       this.stderr = (this.stderr + d).slice(-4000);
     });
-    this.conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(this.proc.stdout), new rpc.StreamMessageWriter(this.proc.stdin));
+    this.conn = rpc.createProtocolConnection(
+      new rpc.StreamMessageReader(this.proc.stdout),
+      new rpc.StreamMessageWriter(this.proc.stdin),
+    );
     this.published = new Map(); // uri → list of publications, in order
     this.waiters = [];
     this.conn.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
@@ -133,7 +144,9 @@ class Server {
     this.conn.onRequest(rpc.RegistrationRequest.type, () => null);
     this.conn.onRequest(rpc.UnregistrationRequest.type, () => null);
     // The peer asks for its sections even when the client does not announce `workspace.configuration`.
-    this.conn.onRequest(rpc.ConfigurationRequest.type, (p) => p.items.map((i) => (i.section ? (this.settings[i.section] ?? {}) : this.settings)));
+    this.conn.onRequest(rpc.ConfigurationRequest.type, (p) =>
+      p.items.map((i) => (i.section ? (this.settings[i.section] ?? {}) : this.settings)),
+    );
     this.conn.onRequest('custom/schema/content', (uri) => schemaContent(String(uri)));
     this.conn.onRequest('vscode/content', (uri) => schemaContent(String(uri)));
     this.conn.onRequest('custom/schema/request', () => []);
@@ -167,7 +180,10 @@ class Server {
   /** Resolves with the first publication for `uri` after the `count`-th (ours also carry the version). */
   nextDiagnostics(uri, count, version) {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: no diagnostics within ${TIMEOUT_MS / 1000} s\n${this.stderr}`)), TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: no diagnostics within ${TIMEOUT_MS / 1000} s\n${this.stderr}`)),
+        TIMEOUT_MS,
+      );
       const check = () => {
         const list = this.published.get(uri) ?? [];
         const p = list.slice(count).find((x) => x.version === undefined || x.version === null || x.version === version);
@@ -187,7 +203,9 @@ class Server {
   async open(uri, text) {
     const before = this.count(uri);
     const t = performance.now();
-    await this.conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    await this.conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'yaml', version: 1, text },
+    });
     const p = await this.nextDiagnostics(uri, before, 1);
     return { ms: performance.now() - t, diagnostics: p.diagnostics };
   }
@@ -229,7 +247,11 @@ async function floor(text) {
   const Ajv = require('ajv');
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
   const walk = (dir) =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : [],
+      );
   for (const f of walk(schemasDir)) ajv.addSchema(JSON.parse(fs.readFileSync(f, 'utf8')));
   const byKind = new Map();
   const validatorFor = (data) => {
@@ -284,22 +306,27 @@ async function benchSize(targetLines, dispatcherUri) {
   const servers = [new Server('ours', [...nodeArgs, serverJs, '--stdio'], { ciliumPolicy: { lint: { delay: 0 } } })];
   if (WITH_PEER) {
     servers.push(
-      new Server('peer', ['--import', pathToFileURL(path.join(root, 'scripts', 'bench-peer-no-delay.mjs')).href, peerBin, '--stdio'], {
-        yaml: {
-          validate: true,
-          hover: true,
-          completion: true,
-          format: { enable: false },
-          schemaStore: { enable: false },
-          kubernetesCRDStore: { enable: false },
-          // Its glob patterns match absolute paths here (a bare file name associates nothing).
-          schemas: { [dispatcherUri]: [file] },
+      new Server(
+        'peer',
+        ['--import', pathToFileURL(path.join(root, 'scripts', 'bench-peer-no-delay.mjs')).href, peerBin, '--stdio'],
+        {
+          yaml: {
+            validate: true,
+            hover: true,
+            completion: true,
+            format: { enable: false },
+            schemaStore: { enable: false },
+            kubernetesCRDStore: { enable: false },
+            // Its glob patterns match absolute paths here (a bare file name associates nothing).
+            schemas: { [dispatcherUri]: [file] },
+          },
         },
-      }),
+      ),
     );
   }
   const r = {};
-  for (const s of servers) r[s.name] = { edits: [], completion: [], hover: [], emptyCompletions: 0, emptyHovers: 0, cpu: {} };
+  for (const s of servers)
+    r[s.name] = { edits: [], completion: [], hover: [], emptyCompletions: 0, emptyHovers: 0, cpu: {} };
   // Alternation: which server goes first flips every sample, so load changes hit both alike.
   const inTurn = (k) => (k % 2 === 0 ? servers : [...servers].reverse());
   const missedIn = (diagnostics) => {
@@ -345,16 +372,24 @@ async function benchSize(targetLines, dispatcherUri) {
 
     // Completion at the value of `protocol:` (an enum) and hover over top keys of `spec`.
     const protoLines = lines.map((l, i) => (/^ {8}protocol: /.test(l) ? i : -1)).filter((i) => i >= 0);
-    const hoverLines = lines.map((l, i) => (/^ {2}(endpointSelector|kprobes|nodeSelector|resources):/.test(l) ? i : -1)).filter((i) => i >= 0);
+    const hoverLines = lines
+      .map((l, i) => (/^ {2}(endpointSelector|kprobes|nodeSelector|resources):/.test(l) ? i : -1))
+      .filter((i) => i >= 0);
     for (let k = 0; k < SAMPLES; k++) {
       const cl = protoLines[Math.floor((k * protoLines.length) / SAMPLES)];
       const hl = hoverLines[Math.floor((k * hoverLines.length) / SAMPLES)];
       for (const s of inTurn(k)) {
-        const c = await s.request(rpc.CompletionRequest.type, { textDocument: { uri }, position: { line: cl, character: lines[cl].length } });
+        const c = await s.request(rpc.CompletionRequest.type, {
+          textDocument: { uri },
+          position: { line: cl, character: lines[cl].length },
+        });
         r[s.name].completion.push(c.ms);
         const items = Array.isArray(c.result) ? c.result : (c.result?.items ?? []);
         if (!items.length) r[s.name].emptyCompletions++;
-        const h = await s.request(rpc.HoverRequest.type, { textDocument: { uri }, position: { line: hl, character: 4 } });
+        const h = await s.request(rpc.HoverRequest.type, {
+          textDocument: { uri },
+          position: { line: hl, character: 4 },
+        });
         r[s.name].hover.push(h.ms);
         if (!h.result) r[s.name].emptyHovers++;
       }
@@ -367,7 +402,13 @@ async function benchSize(targetLines, dispatcherUri) {
     await Promise.all(servers.map((s) => s.close()));
   }
   const out = {
-    file: { lines: lines.length, bytes: Buffer.byteLength(text), documents: text.split('\n---\n').length, kinds: counts, deliberateErrors: errorLines.length },
+    file: {
+      lines: lines.length,
+      bytes: Buffer.byteLength(text),
+      documents: text.split('\n---\n').length,
+      kinds: counts,
+      deliberateErrors: errorLines.length,
+    },
     floor: await floor(text),
     loadavg: os.loadavg().map(round),
   };
@@ -434,7 +475,9 @@ async function main() {
     node: process.version,
     loadavgAtStart: os.loadavg().map(round),
   };
-  console.log(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}, load ${machine.loadavgAtStart.join(' ')}`);
+  console.log(
+    `machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}, load ${machine.loadavgAtStart.join(' ')}`,
+  );
   const results = { machine, samples: SAMPLES, sizes: {} };
   let failed = false;
   for (const size of SIZES) {
@@ -444,7 +487,9 @@ async function main() {
     for (const name of ['ours', 'peer']) {
       const x = res[name];
       if (x && (x.missedOnOpen || x.missedAfterEdits)) {
-        console.error(`${name} missed deliberate errors on the ${size}-line file (open: ${x.missedOnOpen}, after edits: ${x.missedAfterEdits})`);
+        console.error(
+          `${name} missed deliberate errors on the ${size}-line file (open: ${x.missedOnOpen}, after edits: ${x.missedAfterEdits})`,
+        );
         failed = true;
       }
     }

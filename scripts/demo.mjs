@@ -21,8 +21,12 @@ if (run.error) {
 }
 console.log(`\nThe CLI exited with status ${run.status}.`);
 if (run.status === 1) {
-  console.log('That is expected: examples/broken-*.yaml are broken on purpose (see examples/README.md), so there are errors to show.');
+  console.log(
+    'That is expected: examples/broken-*.yaml are broken on purpose (see examples/README.md), so there are errors to show.',
+  );
   process.exit(0);
 }
-console.error('Expected status 1 (errors found in the broken examples); something is wrong with the build or the examples.');
+console.error(
+  'Expected status 1 (errors found in the broken examples); something is wrong with the build or the examples.',
+);
 process.exit(1);

@@ -12,7 +12,10 @@ const watch = process.argv.includes('--watch');
 const stubs = {
   name: 'stubs',
   setup(build) {
-    build.onResolve({ filter: /^(prettier(\/.*)?|request-light)$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
+    build.onResolve({ filter: /^(prettier(\/.*)?|request-light)$/ }, (args) => ({
+      path: args.path,
+      namespace: 'stub',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({
       contents:
         args.path === 'request-light'

@@ -35,9 +35,13 @@ for (let seed = first; seed < first + seeds; seed++) {
     env: { ...process.env, CILIUM_POLICY_FUZZ_SEED: String(seed), CILIUM_POLICY_FUZZ_OPS: String(ops) },
   });
   if (r.status !== 0) {
-    console.error(`\nfuzz: seed ${seed} failed after ${total} operations in earlier seeds; reproduce with CILIUM_POLICY_FUZZ_SEED=${seed} CILIUM_POLICY_FUZZ_OPS=${ops} npm run test:fuzz`);
+    console.error(
+      `\nfuzz: seed ${seed} failed after ${total} operations in earlier seeds; reproduce with CILIUM_POLICY_FUZZ_SEED=${seed} CILIUM_POLICY_FUZZ_OPS=${ops} npm run test:fuzz`,
+    );
     process.exit(1);
   }
   total += ops;
 }
-console.log(`\nfuzz: ${seeds} seeds from ${first}, ${total} operations, no failure, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `\nfuzz: ${seeds} seeds from ${first}, ${total} operations, no failure, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);

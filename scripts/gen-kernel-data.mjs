@@ -39,7 +39,8 @@ function headersDir() {
     .readdirSync('/usr/src')
     .filter((d) => /^linux-headers-.*-common$/.test(d))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  if (!found.length) throw new Error('no /usr/src/linux-headers-*-common: apt-get install linux-headers-<version>-common');
+  if (!found.length)
+    throw new Error('no /usr/src/linux-headers-*-common: apt-get install linux-headers-<version>-common');
   return path.join('/usr/src', found[found.length - 1]);
 }
 
@@ -95,7 +96,14 @@ function syscallPrototypes() {
  * implementation. unistd_64.h does not say so; the kernel's syscall_64.tbl does, but it is not
  * shipped in any header package, hence this short hand-kept table (checked against Linux 6.1).
  */
-const X86_ENTRY_RENAMES = { stat: 'newstat', fstat: 'newfstat', lstat: 'newlstat', uname: 'newuname', umount2: 'umount', sendfile: 'sendfile64' };
+const X86_ENTRY_RENAMES = {
+  stat: 'newstat',
+  fstat: 'newfstat',
+  lstat: 'newlstat',
+  uname: 'newuname',
+  umount2: 'umount',
+  sendfile: 'sendfile64',
+};
 const X86_UNIMPLEMENTED = new Set([
   '_sysctl',
   'afs_syscall',
@@ -207,7 +215,8 @@ function tracepoints(syscallNames) {
     // TRACE_EVENT(name, ...), TRACE_EVENT_FN(name, ...), TRACE_EVENT_CONDITION(name, ...)
     for (const m of text.matchAll(/\bTRACE_EVENT(?:_FN|_CONDITION|_FN_COND)?\(\s*(\w+)\s*,/g)) events.add(m[1]);
     // DEFINE_EVENT(template, name, ...) and variants; DECLARE_TRACE makes no trace event and is skipped.
-    for (const m of text.matchAll(/\bDEFINE_EVENT(?:_FN|_CONDITION|_PRINT)?\(\s*\w+\s*,\s*(\w+)\s*,/g)) events.add(m[1]);
+    for (const m of text.matchAll(/\bDEFINE_EVENT(?:_FN|_CONDITION|_PRINT)?\(\s*\w+\s*,\s*(\w+)\s*,/g))
+      events.add(m[1]);
     out[system] = [...events].sort();
   }
   // The syscalls subsystem is generated: one enter/exit pair per syscall entry function.
@@ -287,7 +296,10 @@ function kernelFunctions() {
 function take(s, out) {
   if (/\b(static|typedef|inline|asmlinkage|struct\s+\w+\s*$)\b/.test(s) || /__printf|\.\.\./.test(s)) return;
   // Anchored at the end only: a macro invocation without `;` before the prototype is skipped over.
-  const m = /(?<![\w(])(?:extern\s+)?((?:const\s+)?(?:unsigned\s+|signed\s+)?(?:struct\s+|union\s+|enum\s+)?\w+(?:\s+\w+)?\s*\**)\s*\b(\w+)\s*\(([^()]*)\)\s*(?:__\w+(?:\(\w*\))?\s*)*$/.exec(s);
+  const m =
+    /(?<![\w(])(?:extern\s+)?((?:const\s+)?(?:unsigned\s+|signed\s+)?(?:struct\s+|union\s+|enum\s+)?\w+(?:\s+\w+)?\s*\**)\s*\b(\w+)\s*\(([^()]*)\)\s*(?:__\w+(?:\(\w*\))?\s*)*$/.exec(
+      s,
+    );
   if (!m) return;
   const [, ret, name, list] = m;
   if (/^(__|DECLARE|DEFINE|EXPORT)/.test(name) && !/^__(sys|sk|inet|tcp|skb|dev|sock)_/.test(name)) return;
@@ -306,8 +318,18 @@ function write(name, data) {
 
 const protos = syscallPrototypes();
 const kernel = `Linux ${dpkgVersion(path.basename(HEADERS))} (${path.basename(HEADERS)})`;
-const x86 = syscallData('x86_64', x86Table(), protos, `${kernel}; numbers: linux-libc-dev ${dpkgVersion('linux-libc-dev')}`);
-const arm = syscallData('arm64', arm64Table(), protos, `${kernel}; numbers: linux-libc-dev-arm64-cross ${dpkgVersion('linux-libc-dev-arm64-cross')}`);
+const x86 = syscallData(
+  'x86_64',
+  x86Table(),
+  protos,
+  `${kernel}; numbers: linux-libc-dev ${dpkgVersion('linux-libc-dev')}`,
+);
+const arm = syscallData(
+  'arm64',
+  arm64Table(),
+  protos,
+  `${kernel}; numbers: linux-libc-dev-arm64-cross ${dpkgVersion('linux-libc-dev-arm64-cross')}`,
+);
 const lsm = lsmHooks();
 const tps = tracepoints(new Set([...Object.keys(x86.data.syscalls), ...Object.keys(arm.data.syscalls)]));
 const fns = kernelFunctions();
@@ -321,5 +343,9 @@ const report = [
   write('kernel-functions.json', { source: kernel, functions: fns }),
 ];
 console.log(report.join('\n'));
-console.log(`x86_64: ${x86.count} syscalls (${x86.withSignature} with signature); arm64: ${arm.count} (${arm.withSignature} with signature)`);
-console.log(`LSM hooks: ${Object.keys(lsm).length}; tracepoints: ${Object.values(tps).reduce((n, l) => n + l.length, 0)} in ${Object.keys(tps).length} subsystems; kernel functions: ${Object.keys(fns).length}`);
+console.log(
+  `x86_64: ${x86.count} syscalls (${x86.withSignature} with signature); arm64: ${arm.count} (${arm.withSignature} with signature)`,
+);
+console.log(
+  `LSM hooks: ${Object.keys(lsm).length}; tracepoints: ${Object.values(tps).reduce((n, l) => n + l.length, 0)} in ${Object.keys(tps).length} subsystems; kernel functions: ${Object.keys(fns).length}`,
+);

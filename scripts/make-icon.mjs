@@ -64,12 +64,18 @@ function render() {
   for (let py = 0; py < SIZE; py++) {
     const row = Buffer.alloc(1 + SIZE * 4); // filter byte 0, then RGBA
     for (let px = 0; px < SIZE; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < SS; sy++) {
         for (let sx = 0; sx < SS; sx++) {
           const c = colourAt((px + (sx + 0.5) / SS) / SIZE, (py + (sy + 0.5) / SS) / SIZE);
           if (!c) continue;
-          r += c[0]; g += c[1]; b += c[2]; a += 1;
+          r += c[0];
+          g += c[1];
+          b += c[2];
+          a += 1;
         }
       }
       const o = 1 + px * 4;

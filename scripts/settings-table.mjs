@@ -13,7 +13,9 @@ export const END = '<!-- settings-table:end -->';
 
 /** Markdown table cells must not contain raw pipes or newlines. */
 function cell(s) {
-  return String(s).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  return String(s)
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 function typeOf(p) {

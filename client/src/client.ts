@@ -41,7 +41,9 @@ export function createErrorHandler(output: vscode.OutputChannel, now: () => numb
   const budget = new RestartBudget();
   return {
     // As the library's default: a few garbled messages are tolerated, a stream of them is not.
-    error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+    error: (_error, _message, count) => ({
+      action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+    }),
     closed: () => {
       if (budget.crashed(now())) {
         // `handled`: logged to the output channel only; a single crash is not worth a pop-up.

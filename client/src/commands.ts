@@ -34,7 +34,11 @@ export interface CommandTargets {
 }
 
 /** Runs a command handler, reporting an unexpected failure instead of losing it. */
-function guarded<A extends unknown[]>(output: vscode.OutputChannel, name: string, f: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+function guarded<A extends unknown[]>(
+  output: vscode.OutputChannel,
+  name: string,
+  f: (...args: A) => Promise<void> | void,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await f(...args);
@@ -56,20 +60,44 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         targets.output.appendLine(`Restart failed: ${message}`);
-        void vscode.window.showErrorMessage(`Cilium Policy: the language server could not be restarted (${message}).`, 'Show Output').then(
-          (choice) => choice && targets.output.show(true),
-        );
+        void vscode.window
+          .showErrorMessage(`Cilium Policy: the language server could not be restarted (${message}).`, 'Show Output')
+          .then((choice) => choice && targets.output.show(true));
       }
     }),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => targets.output.show(true)),
-    vscode.commands.registerCommand(COMMANDS.showPreview, guarded(output, 'Endpoint preview', (uri?: unknown, position?: unknown) => targets.showPreview(uri, position))),
-    vscode.commands.registerCommand(COMMANDS.pickInventory, guarded(output, 'Choosing the inventory', () => inventory.pick())),
-    vscode.commands.registerCommand(COMMANDS.useWorkspaceInventory, guarded(output, 'Using the workspace manifests', () => inventory.useWorkspace())),
-    vscode.commands.registerCommand(COMMANDS.useSnapshotInventory, guarded(output, 'Using a snapshot file', () => inventory.useSnapshot())),
-    vscode.commands.registerCommand(COMMANDS.useClusterInventory, guarded(output, 'Using a live cluster', () => inventory.useCluster())),
+    vscode.commands.registerCommand(
+      COMMANDS.showPreview,
+      guarded(output, 'Endpoint preview', (uri?: unknown, position?: unknown) => targets.showPreview(uri, position)),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.pickInventory,
+      guarded(output, 'Choosing the inventory', () => inventory.pick()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.useWorkspaceInventory,
+      guarded(output, 'Using the workspace manifests', () => inventory.useWorkspace()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.useSnapshotInventory,
+      guarded(output, 'Using a snapshot file', () => inventory.useSnapshot()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.useClusterInventory,
+      guarded(output, 'Using a live cluster', () => inventory.useCluster()),
+    ),
     vscode.commands.registerCommand(COMMANDS.refreshEndpoints, () => targets.refreshEndpoints()),
-    vscode.commands.registerCommand(COMMANDS.newPolicy, guarded(output, 'New policy', () => targets.newPolicy.run())),
-    vscode.commands.registerCommand(COMMANDS.newPolicyForWorkload, guarded(output, 'New policy for a workload', (uri?: unknown) => targets.newPolicy.forFile(uri))),
-    vscode.commands.registerCommand(COMMANDS.openSample, guarded(output, 'Opening the sample policy', () => targets.newPolicy.openSample())),
+    vscode.commands.registerCommand(
+      COMMANDS.newPolicy,
+      guarded(output, 'New policy', () => targets.newPolicy.run()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.newPolicyForWorkload,
+      guarded(output, 'New policy for a workload', (uri?: unknown) => targets.newPolicy.forFile(uri)),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.openSample,
+      guarded(output, 'Opening the sample policy', () => targets.newPolicy.openSample()),
+    ),
   ];
 }

@@ -86,9 +86,13 @@ export function groupInventory(endpoints: readonly WireEndpoint[]): NamespaceRow
     if (!list) groups.set(ns, (list = []));
     list.push(e);
   }
-  const names = [...groups.keys()].sort((a, b) => (a === NODES_GROUP ? 1 : b === NODES_GROUP ? -1 : a.localeCompare(b)));
+  const names = [...groups.keys()].sort((a, b) =>
+    a === NODES_GROUP ? 1 : b === NODES_GROUP ? -1 : a.localeCompare(b),
+  );
   return names.map((ns) => {
-    const list = (groups.get(ns) ?? []).slice().sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+    const list = (groups.get(ns) ?? [])
+      .slice()
+      .sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
     const nodes = ns === NODES_GROUP;
     return {
       namespace: ns,
@@ -109,7 +113,9 @@ export function emptyInventoryMessage(status: InventoryStatus | undefined): stri
 
 /** The last path segment of a URI, decoded when it can be. */
 export function fileName(uri: string): string {
-  const last = String(uri).replace(/[?#].*$/, '').replace(/^.*\//, '');
+  const last = String(uri)
+    .replace(/[?#].*$/, '')
+    .replace(/^.*\//, '');
   try {
     return decodeURIComponent(last);
   } catch {
@@ -134,14 +140,28 @@ function denyRow(direction: 'ingress' | 'egress', deny: boolean): PolicyRow {
 }
 
 /** The children of an expanded workload: its manifest, the policies selecting it, and the default-deny state. */
-export function policyRows(endpoint: EndpointRow, result: EndpointPoliciesRequest.Result | null | undefined): PolicyRow[] {
+export function policyRows(
+  endpoint: EndpointRow,
+  result: EndpointPoliciesRequest.Result | null | undefined,
+): PolicyRow[] {
   const rows: PolicyRow[] = [];
   if (endpoint.location) {
-    rows.push({ label: 'Open manifest', description: '', tooltip: `Open the manifest of ${endpoint.label}`, open: endpoint.location, icon: 'manifest' });
+    rows.push({
+      label: 'Open manifest',
+      description: '',
+      tooltip: `Open the manifest of ${endpoint.label}`,
+      open: endpoint.location,
+      icon: 'manifest',
+    });
   }
   const policies = Array.isArray(result?.policies) ? result.policies : [];
   if (policies.length === 0) {
-    rows.push({ label: 'No policy selects this workload', description: '', tooltip: 'Open and workspace policy files were searched.', icon: 'info' });
+    rows.push({
+      label: 'No policy selects this workload',
+      description: '',
+      tooltip: 'Open and workspace policy files were searched.',
+      icon: 'info',
+    });
   }
   for (const p of policies) {
     const name = p.name ? `${p.namespace ? `${plain(p.namespace)}/` : ''}${plain(p.name)}` : '(no name)';

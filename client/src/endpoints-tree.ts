@@ -6,7 +6,14 @@
  */
 import * as vscode from 'vscode';
 import { EndpointPoliciesRequest, InventoryRequest } from '../../server/src/protocol.js';
-import { emptyInventoryMessage, groupInventory, policyRows, type EndpointRow, type NamespaceRow, type PolicyRow } from './endpoints-tree-model.js';
+import {
+  emptyInventoryMessage,
+  groupInventory,
+  policyRows,
+  type EndpointRow,
+  type NamespaceRow,
+  type PolicyRow,
+} from './endpoints-tree-model.js';
 import type { ServerLink } from './server-link.js';
 
 /** The view id contributed in package.json. */
@@ -79,7 +86,12 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
         try {
           const r = await this.link.request<InventoryRequest.Result>(InventoryRequest.method, {});
           const groups = groupInventory(Array.isArray(r.endpoints) ? r.endpoints : []);
-          this.view.message = groups.length === 0 ? emptyInventoryMessage(r.status) : r.status.error ? `Last load failed: ${r.status.error}` : undefined;
+          this.view.message =
+            groups.length === 0
+              ? emptyInventoryMessage(r.status)
+              : r.status.error
+                ? `Last load failed: ${r.status.error}`
+                : undefined;
           this.view.description = r.status.origin === 'none' ? undefined : r.status.origin;
           return groups;
         } catch (e) {
@@ -100,7 +112,17 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
         const params: EndpointPoliciesRequest.Params = { endpoint: node.row.key };
         result = await this.link.request<EndpointPoliciesRequest.Result>(EndpointPoliciesRequest.method, params);
       } catch (e) {
-        return [{ type: 'policy', row: { label: 'Policies could not be listed', description: '', tooltip: (e as Error)?.message ?? String(e), icon: 'info' } }];
+        return [
+          {
+            type: 'policy',
+            row: {
+              label: 'Policies could not be listed',
+              description: '',
+              tooltip: (e as Error)?.message ?? String(e),
+              icon: 'info',
+            },
+          },
+        ];
       }
       return policyRows(node.row, result).map((row) => ({ type: 'policy', row }));
     }
@@ -119,7 +141,10 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
       }
       case 'endpoint': {
         const r = node.row;
-        const item = new vscode.TreeItem(r.label, r.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          r.label,
+          r.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         item.description = r.description;
         // A plain string: labels are data, never Markdown.
         item.tooltip = r.tooltip;

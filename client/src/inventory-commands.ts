@@ -9,7 +9,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SetInventoryRequest, type InventoryStatus } from '../../server/src/protocol.js';
 import { inventoryChoices, type InventoryChoice } from './inventory-text.js';
-import { combineInventoryJson, kubectlCommand, orderContexts, runKubectl, timeoutMs, type KubectlRunOptions } from './kubectl.js';
+import {
+  combineInventoryJson,
+  kubectlCommand,
+  orderContexts,
+  runKubectl,
+  timeoutMs,
+  type KubectlRunOptions,
+} from './kubectl.js';
 import type { ServerLink } from './server-link.js';
 
 /** The settings this file reads. */
@@ -28,8 +35,16 @@ export class InventoryCommands {
   async pick(): Promise<void> {
     const trusted = vscode.workspace.isTrusted;
     type Item = vscode.QuickPickItem & { choice: InventoryChoice };
-    const items: Item[] = inventoryChoices(this.link.inventory?.origin, trusted).map((c) => ({ label: c.label, description: c.description, detail: c.detail, choice: c.choice }));
-    const picked = await vscode.window.showQuickPick(items, { title: 'Cilium Policy: endpoint inventory', placeHolder: 'Where should the endpoint preview find workloads?' });
+    const items: Item[] = inventoryChoices(this.link.inventory?.origin, trusted).map((c) => ({
+      label: c.label,
+      description: c.description,
+      detail: c.detail,
+      choice: c.choice,
+    }));
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Cilium Policy: endpoint inventory',
+      placeHolder: 'Where should the endpoint preview find workloads?',
+    });
     if (!picked) return;
     if (picked.choice === 'workspace') await this.useWorkspace();
     else if (picked.choice === 'snapshot') await this.useSnapshot();
@@ -66,7 +81,9 @@ export class InventoryCommands {
     const uri = uris?.[0];
     if (!uri) return;
     if (uri.scheme !== 'file') {
-      void vscode.window.showWarningMessage('Cilium Policy: the language server can only read snapshot files on the local disk.');
+      void vscode.window.showWarningMessage(
+        'Cilium Policy: the language server can only read snapshot files on the local disk.',
+      );
       return;
     }
     const status = await this.set({ source: 'snapshot', path: uri.fsPath });
@@ -99,9 +116,16 @@ export class InventoryCommands {
     const contexts = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Cilium Policy: listing kubectl contexts' },
       async () => {
-        const [list, current] = await Promise.all([runKubectl({ op: 'contexts' }, base), runKubectl({ op: 'currentContext' }, base)]);
+        const [list, current] = await Promise.all([
+          runKubectl({ op: 'contexts' }, base),
+          runKubectl({ op: 'currentContext' }, base),
+        ]);
         if (!list.ok) return list;
-        return { ok: true as const, names: orderContexts(list.stdout, current.ok ? current.stdout : undefined), current: current.ok ? current.stdout.trim() : undefined };
+        return {
+          ok: true as const,
+          names: orderContexts(list.stdout, current.ok ? current.stdout : undefined),
+          current: current.ok ? current.stdout.trim() : undefined,
+        };
       },
     );
     if (!contexts.ok) {
@@ -109,18 +133,27 @@ export class InventoryCommands {
       return;
     }
     if (contexts.names.length === 0) {
-      void vscode.window.showWarningMessage('Cilium Policy: kubectl lists no context; configure one with kubectl config.');
+      void vscode.window.showWarningMessage(
+        'Cilium Policy: kubectl lists no context; configure one with kubectl config.',
+      );
       return;
     }
     const picked = await vscode.window.showQuickPick(
       contexts.names.map((name) => ({ label: name, description: name === contexts.current ? 'current context' : '' })),
-      { title: 'Cilium Policy: live cluster', placeHolder: 'The kubectl context to read pods, namespaces and services from (read-only)' },
+      {
+        title: 'Cilium Policy: live cluster',
+        placeHolder: 'The kubectl context to read pods, namespaces and services from (read-only)',
+      },
     );
     if (!picked) return;
     const context = picked.label;
 
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Cilium Policy: reading workloads from ${context}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Cilium Policy: reading workloads from ${context}`,
+        cancellable: true,
+      },
       async (_progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
@@ -128,10 +161,21 @@ export class InventoryCommands {
           const opts: KubectlRunOptions = { ...base, signal: abort.signal };
           // CiliumEndpoints carry the identity labels; the CRD may be absent or forbidden, so
           // that run's failure is only logged.
-          const [workloads, ceps] = await Promise.all([runKubectl({ op: 'workloads', context }, opts), runKubectl({ op: 'ciliumEndpoints', context }, opts)]);
+          const [workloads, ceps] = await Promise.all([
+            runKubectl({ op: 'workloads', context }, opts),
+            runKubectl({ op: 'ciliumEndpoints', context }, opts),
+          ]);
           if (token.isCancellationRequested) return { cancelled: true as const };
-          if (!ceps.ok) this.output.appendLine(`kubectl get ciliumendpoints (${context}) failed, continuing without: ${ceps.failure.message}`);
-          if (!workloads.ok) return { cancelled: false as const, error: workloads.failure.message, notFound: workloads.failure.reason === 'notFound' };
+          if (!ceps.ok)
+            this.output.appendLine(
+              `kubectl get ciliumendpoints (${context}) failed, continuing without: ${ceps.failure.message}`,
+            );
+          if (!workloads.ok)
+            return {
+              cancelled: false as const,
+              error: workloads.failure.message,
+              notFound: workloads.failure.reason === 'notFound',
+            };
           const json = combineInventoryJson(workloads.stdout, ceps.ok ? ceps.stdout : undefined);
           const status = await this.set({ source: 'cluster', json, context });
           return { cancelled: false as const, status };
@@ -145,7 +189,8 @@ export class InventoryCommands {
       this.fail(outcome.error ?? 'kubectl failed', outcome.notFound === true);
       return;
     }
-    if (outcome.status && !outcome.status.error) void vscode.window.showInformationMessage(`Cilium Policy: ${outcome.status.description}.`);
+    if (outcome.status && !outcome.status.error)
+      void vscode.window.showInformationMessage(`Cilium Policy: ${outcome.status.description}.`);
   }
 
   /** Sends `setInventory`, records the answer, and reports a load error. */
@@ -172,7 +217,8 @@ export class InventoryCommands {
     const open = 'Open Settings';
     const actions = offerSetting ? [open] : [];
     void vscode.window.showErrorMessage(`Cilium Policy: ${message}`, ...actions).then((choice) => {
-      if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'ciliumPolicy.kubectlPath');
+      if (choice === open)
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'ciliumPolicy.kubectlPath');
     });
   }
 
@@ -184,9 +230,13 @@ export class InventoryCommands {
       value = folder ? path.relative(folder.uri.fsPath, uri.fsPath) : uri.fsPath;
     }
     try {
-      await vscode.workspace.getConfiguration('ciliumPolicy').update(SNAPSHOT_SETTING, value, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace
+        .getConfiguration('ciliumPolicy')
+        .update(SNAPSHOT_SETTING, value, vscode.ConfigurationTarget.Workspace);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Cilium Policy: the setting could not be saved (${(e as Error)?.message ?? String(e)}).`);
+      void vscode.window.showErrorMessage(
+        `Cilium Policy: the setting could not be saved (${(e as Error)?.message ?? String(e)}).`,
+      );
     }
   }
 }

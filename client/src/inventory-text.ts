@@ -40,7 +40,9 @@ export function inventoryStatusView(status: InventoryStatus | undefined): Invent
   const text = status.origin === 'none' ? `${icon} ${origin}` : `${icon} ${origin} · ${count}`;
   const lines = [
     `Cilium Policy endpoint inventory: ${plain(status.description || origin, 300)}`,
-    ...(status.error ? ['', `Last load failed (the previous inventory stays in use): ${plain(status.error, 400)}`] : []),
+    ...(status.error
+      ? ['', `Last load failed (the previous inventory stays in use): ${plain(status.error, 400)}`]
+      : []),
     '',
     'Click to choose where endpoints come from.',
   ];
@@ -64,7 +66,10 @@ export interface InventoryChoiceItem {
 }
 
 /** The picker rows: the current source is marked, and the cluster row says when trust is missing. */
-export function inventoryChoices(current: InventoryStatus['origin'] | undefined, trusted: boolean): InventoryChoiceItem[] {
+export function inventoryChoices(
+  current: InventoryStatus['origin'] | undefined,
+  trusted: boolean,
+): InventoryChoiceItem[] {
   const mark = (c: InventoryChoice): string => (current === c ? 'in use' : '');
   return [
     {

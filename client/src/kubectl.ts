@@ -48,7 +48,8 @@ export function kubectlArgs(req: KubectlRequest): string[] {
       return ['config', 'current-context'];
     case 'workloads':
     case 'ciliumEndpoints': {
-      if (!isSafeContextName(req.context)) throw new Error(`Refusing the kubectl context name ${JSON.stringify(req.context.slice(0, 80))}.`);
+      if (!isSafeContextName(req.context))
+        throw new Error(`Refusing the kubectl context name ${JSON.stringify(req.context.slice(0, 80))}.`);
       const what = req.op === 'workloads' ? WORKLOAD_RESOURCES : 'ciliumendpoints';
       // `--context=X` as one argument: the value can never be taken for the next flag.
       return [`--context=${req.context}`, 'get', what, '--all-namespaces', '--output=json'];
@@ -75,7 +76,14 @@ export function timeoutMs(setting: unknown): number {
 
 /** Context names from `kubectl config get-contexts -o name`, the current one first, unsafe names dropped. */
 export function orderContexts(stdout: string, current: string | undefined): string[] {
-  const names = [...new Set(stdout.split(/\r?\n/).map((l) => l.trim()).filter(isSafeContextName))];
+  const names = [
+    ...new Set(
+      stdout
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(isSafeContextName),
+    ),
+  ];
   const cur = current?.trim();
   if (cur && names.includes(cur)) return [cur, ...names.filter((n) => n !== cur)];
   return names;
@@ -107,18 +115,39 @@ export type KubectlFailure =
 
 /** The first meaningful line of kubectl's stderr, cut to a notification's length. */
 function firstLine(stderr: string): string {
-  const line = stderr.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+  const line =
+    stderr
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? '';
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
 /** Classifies an `execFile` error and kubectl's stderr into a message the user can act on. */
-export function describeKubectlError(err: unknown, stderr: string, command: string, timeoutSeconds: number): KubectlFailure {
+export function describeKubectlError(
+  err: unknown,
+  stderr: string,
+  command: string,
+  timeoutSeconds: number,
+): KubectlFailure {
   const e = (err ?? {}) as { code?: unknown; killed?: unknown; signal?: unknown; message?: unknown };
-  if (e.code === 'ENOENT') return { reason: 'notFound', message: `kubectl not found (tried "${command}"); set ciliumPolicy.kubectlPath.` };
-  if (e.code === 'EACCES') return { reason: 'notFound', message: `kubectl at "${command}" cannot be run (permission denied); check ciliumPolicy.kubectlPath.` };
-  if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return { reason: 'tooLarge', message: 'kubectl printed more than 256 MB; save a snapshot of fewer namespaces instead.' };
+  if (e.code === 'ENOENT')
+    return { reason: 'notFound', message: `kubectl not found (tried "${command}"); set ciliumPolicy.kubectlPath.` };
+  if (e.code === 'EACCES')
+    return {
+      reason: 'notFound',
+      message: `kubectl at "${command}" cannot be run (permission denied); check ciliumPolicy.kubectlPath.`,
+    };
+  if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+    return {
+      reason: 'tooLarge',
+      message: 'kubectl printed more than 256 MB; save a snapshot of fewer namespaces instead.',
+    };
   if (e.killed === true || e.signal === 'SIGTERM') {
-    return { reason: 'timeout', message: `kubectl did not answer within ${timeoutSeconds} s; the cluster may be slow or unreachable (see ciliumPolicy.kubectl.timeout).` };
+    return {
+      reason: 'timeout',
+      message: `kubectl did not answer within ${timeoutSeconds} s; the cluster may be slow or unreachable (see ciliumPolicy.kubectl.timeout).`,
+    };
   }
   const detail = firstLine(stderr);
   if (/forbidden|unauthori[sz]ed|you must be logged in|credentials|\b40[13]\b/i.test(stderr)) {
@@ -129,7 +158,9 @@ export function describeKubectlError(err: unknown, stderr: string, command: stri
 }
 
 /** The outcome of one kubectl run. */
-export type KubectlResult = { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly failure: KubectlFailure; readonly stderr: string };
+export type KubectlResult =
+  | { readonly ok: true; readonly stdout: string }
+  | { readonly ok: false; readonly failure: KubectlFailure; readonly stderr: string };
 
 /** How to run kubectl; built by the caller from the (trusted) settings. */
 export interface KubectlRunOptions {

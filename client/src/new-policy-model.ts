@@ -80,7 +80,9 @@ export function workloadChoices(endpoints: readonly EndpointLike[], template: Po
     .filter((e) => e.kind !== 'CiliumEndpoint')
     .filter((e) => template.selector === undefined || Object.keys(stableLabels(e.labels)).length > 0)
     .slice()
-    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind))
+    .sort(
+      (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind),
+    )
     .map((e) => ({
       label: e.name,
       description: `${e.kind} in ${e.namespace}`,

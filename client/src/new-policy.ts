@@ -7,9 +7,23 @@
  */
 import * as vscode from 'vscode';
 import { manifestPart } from '../../server/src/core/inventory.js';
-import { buildPolicy, escapeSnippetText, templatesFromSnippets, type PolicyTemplate, type SnippetEntry, type WorkloadRef } from '../../server/src/core/templates.js';
+import {
+  buildPolicy,
+  escapeSnippetText,
+  templatesFromSnippets,
+  type PolicyTemplate,
+  type SnippetEntry,
+  type WorkloadRef,
+} from '../../server/src/core/templates.js';
 import { InventoryRequest } from '../../server/src/protocol.js';
-import { insertionPrefix, insertionSuffix, kindChoices, labelSummary, templateWantsWorkload, workloadChoices } from './new-policy-model.js';
+import {
+  insertionPrefix,
+  insertionSuffix,
+  kindChoices,
+  labelSummary,
+  templateWantsWorkload,
+  workloadChoices,
+} from './new-policy-model.js';
 import type { ServerLink } from './server-link.js';
 
 /** The snippet files the templates come from (shipped with the extension). */
@@ -47,13 +61,22 @@ export class NewPolicyWizard {
     const kinds = kindChoices(templates).filter((k) => !workload || k.templates.some(templateWantsWorkload));
     const kind = await vscode.window.showQuickPick(
       kinds.map((k) => ({ label: k.label, description: k.description, choice: k })),
-      { title: workload ? `${TITLE} for ${workload.namespace}/${workload.name}` : TITLE, placeHolder: 'Which kind of resource?', matchOnDescription: true },
+      {
+        title: workload ? `${TITLE} for ${workload.namespace}/${workload.name}` : TITLE,
+        placeHolder: 'Which kind of resource?',
+        matchOnDescription: true,
+      },
     );
     if (!kind) return;
     const candidates = kind.choice.templates.filter((t) => !workload || templateWantsWorkload(t));
     const picked = await vscode.window.showQuickPick(
       candidates.map((t) => ({ label: t.label, description: t.id, detail: t.description, template: t })),
-      { title: `${TITLE}: ${kind.choice.kind}`, placeHolder: 'Which template?', matchOnDescription: true, matchOnDetail: true },
+      {
+        title: `${TITLE}: ${kind.choice.kind}`,
+        placeHolder: 'Which template?',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      },
     );
     if (!picked) return;
     const template = picked.template;
@@ -78,17 +101,28 @@ export class NewPolicyWizard {
       try {
         endpoints = (await this.link.request<InventoryRequest.Result>(InventoryRequest.method, {})).endpoints;
       } catch (err) {
-        this.output.appendLine(`New policy: could not read the inventory (${err instanceof Error ? err.message : String(err)}); using placeholders.`);
+        this.output.appendLine(
+          `New policy: could not read the inventory (${err instanceof Error ? err.message : String(err)}); using placeholders.`,
+        );
       }
     }
     const choices = workloadChoices(endpoints, template);
     if (choices.length === 0) return undefined;
     type Item = vscode.QuickPickItem & { workload?: WorkloadRef };
-    const none: Item = { label: '$(edit) No workload', description: 'keep the placeholders', detail: 'Fill in the namespace and labels yourself.' };
-    const items: Item[] = [none, ...choices.map((c) => ({ label: c.label, description: c.description, detail: c.detail, workload: c.workload }))];
+    const none: Item = {
+      label: '$(edit) No workload',
+      description: 'keep the placeholders',
+      detail: 'Fill in the namespace and labels yourself.',
+    };
+    const items: Item[] = [
+      none,
+      ...choices.map((c) => ({ label: c.label, description: c.description, detail: c.detail, workload: c.workload })),
+    ];
     const pick = await vscode.window.showQuickPick(items, {
       title: `${TITLE}: ${template.label}`,
-      placeHolder: template.selector ? `Which workload should the ${template.selector} select?` : 'Which workload\'s namespace?',
+      placeHolder: template.selector
+        ? `Which workload should the ${template.selector} select?`
+        : "Which workload's namespace?",
       matchOnDescription: true,
       matchOnDetail: true,
     });
@@ -104,11 +138,17 @@ export class NewPolicyWizard {
     const active = vscode.window.activeTextEditor;
     let target: vscode.TextEditor | undefined;
     if (active && active.document.languageId === 'yaml') {
-      const name = active.document.isUntitled ? 'the current editor' : vscode.workspace.asRelativePath(active.document.uri);
+      const name = active.document.isUntitled
+        ? 'the current editor'
+        : vscode.workspace.asRelativePath(active.document.uri);
       const where = await vscode.window.showQuickPick(
         [
           { label: '$(new-file) New untitled document', inEditor: false },
-          { label: `$(insert) Insert at the cursor in ${name}`, description: 'as a separate YAML document', inEditor: true },
+          {
+            label: `$(insert) Insert at the cursor in ${name}`,
+            description: 'as a separate YAML document',
+            inEditor: true,
+          },
         ],
         { title: TITLE, placeHolder: 'Where should the policy go?' },
       );
@@ -130,7 +170,9 @@ export class NewPolicyWizard {
   async forFile(uri: unknown): Promise<void> {
     const fileUri = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
     if (!fileUri) {
-      void vscode.window.showWarningMessage('Cilium Policy: open or select a YAML file with a workload (a Deployment, Pod, StatefulSet…) first.');
+      void vscode.window.showWarningMessage(
+        'Cilium Policy: open or select a YAML file with a workload (a Deployment, Pod, StatefulSet…) first.',
+      );
       return;
     }
     // An open editor may hold unsaved changes; prefer its text to the file on disk.
@@ -138,11 +180,20 @@ export class NewPolicyWizard {
     const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(fileUri));
     const endpoint = manifestPart(fileUri.toString(), text).endpoints[0];
     if (!endpoint) {
-      void vscode.window.showWarningMessage(`Cilium Policy: ${vscode.workspace.asRelativePath(fileUri)} holds no workload (Pod, Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet).`);
+      void vscode.window.showWarningMessage(
+        `Cilium Policy: ${vscode.workspace.asRelativePath(fileUri)} holds no workload (Pod, Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet).`,
+      );
       return;
     }
-    this.output.appendLine(`New policy for ${endpoint.kind} ${endpoint.namespace}/${endpoint.name} (${labelSummary(endpoint.labels) || 'no labels'}).`);
-    await this.run({ kind: endpoint.kind, name: endpoint.name, namespace: endpoint.namespace, labels: endpoint.labels });
+    this.output.appendLine(
+      `New policy for ${endpoint.kind} ${endpoint.namespace}/${endpoint.name} (${labelSummary(endpoint.labels) || 'no labels'}).`,
+    );
+    await this.run({
+      kind: endpoint.kind,
+      name: endpoint.name,
+      namespace: endpoint.namespace,
+      labels: endpoint.labels,
+    });
   }
 
   /** `ciliumPolicy.openSample`: the walkthrough's sample policy, in an untitled editor so nothing on disk changes. */

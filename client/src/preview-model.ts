@@ -10,7 +10,14 @@
  * carries opaque ids and the extension keeps the id → location map, so a compromised webview can
  * only ask to open what the extension offered.
  */
-import type { EndpointPreview, InventoryStatus, PolicyPreviewEntry, WireEndpoint, WireRange, WireSelection } from '../../server/src/protocol.js';
+import type {
+  EndpointPreview,
+  InventoryStatus,
+  PolicyPreviewEntry,
+  WireEndpoint,
+  WireRange,
+  WireSelection,
+} from '../../server/src/protocol.js';
 
 // ---------------------------------------------------------------------------------------------
 // Plain text
@@ -263,7 +270,8 @@ export function parseWebviewMessage(data: unknown): FromWebview | undefined {
   if (!data || typeof data !== 'object') return undefined;
   const m = data as Record<string, unknown>;
   if (m['type'] === 'ready') return { type: 'ready' };
-  if (m['type'] === 'open' && typeof m['target'] === 'string' && m['target'].length <= 32) return { type: 'open', target: m['target'] };
+  if (m['type'] === 'open' && typeof m['target'] === 'string' && m['target'].length <= 32)
+    return { type: 'open', target: m['target'] };
   return undefined;
 }
 
@@ -273,7 +281,9 @@ export function parseWebviewMessage(data: unknown): FromWebview | undefined {
 /** The inventory line: `workspace: 12 workloads in 4 namespaces`. */
 export function inventoryView(status: InventoryStatus | undefined): InventoryView | undefined {
   if (!status) return undefined;
-  const origin = (['workspace', 'snapshot', 'cluster', 'none'] as const).includes(status.origin) ? status.origin : 'none';
+  const origin = (['workspace', 'snapshot', 'cluster', 'none'] as const).includes(status.origin)
+    ? status.origin
+    : 'none';
   const text = plain(status.description || (origin === 'none' ? 'no inventory loaded' : origin));
   return status.error ? { origin, text, error: plain(status.error, 400) } : { origin, text };
 }
@@ -299,7 +309,14 @@ const DIRECTION_TITLE: Record<(typeof DIRECTION_ORDER)[number], string> = {
 };
 
 /** Roles whose endpoints are the policy's subjects rather than peers. */
-const SUBJECT_ROLES = new Set(['endpointSelector', 'nodeSelector', 'podSelector', 'containerSelector', 'services', 'backendServices']);
+const SUBJECT_ROLES = new Set([
+  'endpointSelector',
+  'nodeSelector',
+  'podSelector',
+  'containerSelector',
+  'services',
+  'backendServices',
+]);
 
 function isRec(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -332,7 +349,10 @@ export function portText(p: unknown): string {
     const port = plain(p['port'], 30);
     let text = `${port === '0' ? 'any port' : port}${end}/${plain(proto, 12)}`;
     // L7 rules, should the preview ever carry them: name the protocols they inspect.
-    if (isRec(p['rules'])) text += ` (L7: ${Object.keys(p['rules']).map((k) => plain(k, 12)).join(', ')})`;
+    if (isRec(p['rules']))
+      text += ` (L7: ${Object.keys(p['rules'])
+        .map((k) => plain(k, 12))
+        .join(', ')})`;
     return plain(text, 80);
   }
   return plain(p, 80);
@@ -347,12 +367,22 @@ export function peerView(raw: unknown): Omit<PeerView, 'target'> {
     const node = kind === 'Node';
     const text = qualifiedName(endpoint['namespace'], endpoint['name']);
     const labels = labelLines(isRec(endpoint['labels']) ? endpoint['labels'] : undefined);
-    return { type: node ? 'node' : 'endpoint', text, detail: kind || 'workload', title: [`${kind} ${text}`, ...labels].join('\n') };
+    return {
+      type: node ? 'node' : 'endpoint',
+      text,
+      detail: kind || 'workload',
+      title: [`${kind} ${text}`, ...labels].join('\n'),
+    };
   }
   if (raw['entity'] !== undefined) {
     const entity = plain(raw['entity'], 60);
     const meaning = ENTITY_MEANING[entity];
-    return { type: 'entity', text: entity, detail: 'entity', title: meaning ? `entity ${entity}: ${meaning}` : `entity ${entity}` };
+    return {
+      type: 'entity',
+      text: entity,
+      detail: 'entity',
+      title: meaning ? `entity ${entity}: ${meaning}` : `entity ${entity}`,
+    };
   }
   if (raw['cidr'] !== undefined) {
     const except = Array.isArray(raw['except']) ? raw['except'].map((e) => plain(e, 50)) : [];
@@ -369,9 +399,16 @@ export function peerView(raw: unknown): Omit<PeerView, 'target'> {
     const name = s['name'] === null || s['name'] === undefined ? undefined : s['name'];
     const ns = s['namespace'] === null || s['namespace'] === undefined ? undefined : s['namespace'];
     const text =
-      name !== undefined ? qualifiedName(ns ?? '*', name) : `selector ${plain(s['selector'], 150)}${ns !== undefined ? ` in ${plain(ns, 60)}` : ''}`;
+      name !== undefined
+        ? qualifiedName(ns ?? '*', name)
+        : `selector ${plain(s['selector'], 150)}${ns !== undefined ? ` in ${plain(ns, 60)}` : ''}`;
     const missing = s['found'] === false ? ' (not in the inventory)' : '';
-    return { type: 'service', text: plain(`${text}${missing}`), detail: 'service', title: plain(`service ${text}${missing}`, 400) };
+    return {
+      type: 'service',
+      text: plain(`${text}${missing}`),
+      detail: 'service',
+      title: plain(`service ${text}${missing}`, 400),
+    };
   }
   if (raw['cidrGroup'] !== undefined) {
     const g = plain(raw['cidrGroup']);
@@ -379,7 +416,12 @@ export function peerView(raw: unknown): Omit<PeerView, 'target'> {
   }
   if (raw['group'] !== undefined) {
     const g = plain(raw['group']);
-    return { type: 'group', text: g, detail: 'group', title: plain(`cloud provider group ${plain(raw['group'], 400)}`, 400) };
+    return {
+      type: 'group',
+      text: g,
+      detail: 'group',
+      title: plain(`cloud provider group ${plain(raw['group'], 400)}`, 400),
+    };
   }
   return { type: 'other', text: plain(raw), detail: 'peer', title: plain(raw, 400) };
 }
@@ -409,7 +451,10 @@ class TargetTable {
   }
 }
 
-function endpointView(e: { kind?: unknown; namespace?: unknown; name?: unknown; labels?: unknown }, target: TargetId | undefined): EndpointView {
+function endpointView(
+  e: { kind?: unknown; namespace?: unknown; name?: unknown; labels?: unknown },
+  target: TargetId | undefined,
+): EndpointView {
   const kind = plain(e.kind, 40);
   const text = qualifiedName(e.namespace, e.name);
   const labels = labelLines(isRec(e.labels) ? e.labels : undefined);
@@ -450,7 +495,9 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
   const selections = Array.isArray(entry.selections) ? entry.selections : [];
   // Where each workload's manifest is: the preview's own lists carry no location.
   const locations = new Map<string, WireEndpoint['location']>();
-  for (const s of selections) for (const e of Array.isArray(s.endpoints) ? s.endpoints : []) if (e.location) locations.set(endpointKey(e.kind, e.namespace, e.name), e.location);
+  for (const s of selections)
+    for (const e of Array.isArray(s.endpoints) ? s.endpoints : [])
+      if (e.location) locations.set(endpointKey(e.kind, e.namespace, e.name), e.location);
   const endpointTargets = new Map<string, TargetId | undefined>();
   const targetOf = (kind: unknown, namespace: unknown, name: unknown): TargetId | undefined => {
     const key = endpointKey(kind, namespace, name);
@@ -468,7 +515,9 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
 
   const subjectList = Array.isArray(p.subjects) ? p.subjects : [];
   const subjects = subjectList.slice(0, MAX_LIST).map((s) => endpointView(s, targetOf(s.kind, s.namespace, s.name)));
-  const subjectSelections = selections.filter((s) => SUBJECT_ROLES.has(s.role)).map((s) => selectionView(s, uri, targets));
+  const subjectSelections = selections
+    .filter((s) => SUBJECT_ROLES.has(s.role))
+    .map((s) => selectionView(s, uri, targets));
   const subjectNotes = subjectSelections.flatMap((s) => s.notes);
   const subjectEmpty =
     subjectList.length === 0
@@ -493,7 +542,9 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
     const ports = (Array.isArray(r.ports) ? r.ports : []).slice(0, 50).map(portText);
     const rulePath = loc && Array.isArray(loc.path) ? loc.path : undefined;
     const ruleSelections = rulePath
-      ? selections.filter((s) => !SUBJECT_ROLES.has(s.role) && Array.isArray(s.path) && pathStartsWith(s.path, rulePath)).map((s) => selectionView(s, uri, targets))
+      ? selections
+          .filter((s) => !SUBJECT_ROLES.has(s.role) && Array.isArray(s.path) && pathStartsWith(s.path, rulePath))
+          .map((s) => selectionView(s, uri, targets))
       : [];
     const index = typeof r.index === 'number' ? r.index + 1 : i + 1;
     let empty: string | undefined;
@@ -517,9 +568,11 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
     };
     views.push(view);
   });
-  const sections: RuleSectionView[] = DIRECTION_ORDER.map((d) => ({ direction: d, heading: DIRECTION_HEADING[d], rules: views.filter((v) => v.direction === d) })).filter(
-    (s) => s.rules.length > 0,
-  );
+  const sections: RuleSectionView[] = DIRECTION_ORDER.map((d) => ({
+    direction: d,
+    heading: DIRECTION_HEADING[d],
+    rules: views.filter((v) => v.direction === d),
+  })).filter((s) => s.rules.length > 0);
   const isNetworkPolicy = /NetworkPolicy$/.test(kind);
   const policyTarget = targets.add(uri, entry.range) ?? '';
   const view: PolicyView = {
@@ -593,7 +646,11 @@ function portsLabel(ports: ReadonlySet<string>): string {
   return plain(list.length > 2 ? `${shown} +${list.length - 2}` : shown, 40);
 }
 
-function buildGraph(subjectList: readonly { kind: string; namespace: string; name: string }[], views: readonly RuleView[], subjectTarget: TargetId | undefined): GraphModel {
+function buildGraph(
+  subjectList: readonly { kind: string; namespace: string; name: string }[],
+  views: readonly RuleView[],
+  subjectTarget: TargetId | undefined,
+): GraphModel {
   const { boxWidth: W, boxHeight: H, rowGap, columnGap, margin } = GRAPH;
   const left = collectSide(views, true);
   const right = collectSide(views, false);
@@ -608,11 +665,18 @@ function buildGraph(subjectList: readonly { kind: string; namespace: string; nam
 
   const first = subjectList[0];
   const subjectLabel =
-    subjectList.length === 0 ? 'selects nothing' : subjectList.length === 1 && first ? plain(first.name, MAX_BOX_TEXT) : `${subjectList.length} workloads`;
+    subjectList.length === 0
+      ? 'selects nothing'
+      : subjectList.length === 1 && first
+        ? plain(first.name, MAX_BOX_TEXT)
+        : `${subjectList.length} workloads`;
   const subjectTitle =
     subjectList.length === 0
       ? 'The policy selects no workload of the inventory'
-      : subjectList.slice(0, 20).map((s) => qualifiedName(s.namespace, s.name)).join('\n') + (subjectList.length > 20 ? `\n… and ${subjectList.length - 20} more` : '');
+      : subjectList
+          .slice(0, 20)
+          .map((s) => qualifiedName(s.namespace, s.name))
+          .join('\n') + (subjectList.length > 20 ? `\n… and ${subjectList.length - 20} more` : '');
   const subject: GraphNode = {
     id: 'subject',
     role: 'subject',
@@ -671,7 +735,10 @@ function buildGraph(subjectList: readonly { kind: string; namespace: string; nam
           direction: side,
           deny,
           label,
-          title: plain(`${side} ${deny ? 'denied' : 'allowed'} ${side === 'ingress' ? 'from' : 'to'} ${v.text} ${ports.has('any port') ? 'on any port' : `on ${[...ports].join(', ')}`}`, 400),
+          title: plain(
+            `${side} ${deny ? 'denied' : 'allowed'} ${side === 'ingress' ? 'from' : 'to'} ${v.text} ${ports.has('any port') ? 'on any port' : `on ${[...ports].join(', ')}`}`,
+            400,
+          ),
           x1,
           y1,
           x2,

@@ -10,7 +10,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EndpointPreviewRequest, type WirePosition } from '../../server/src/protocol.js';
 import { makeNonce, previewHtml } from './preview-html.js';
-import { buildPreviewModel, messageModel, parseWebviewMessage, type PreviewViewModel, type Target, type TargetId, type ToWebview } from './preview-model.js';
+import {
+  buildPreviewModel,
+  messageModel,
+  parseWebviewMessage,
+  type PreviewViewModel,
+  type Target,
+  type TargetId,
+  type ToWebview,
+} from './preview-model.js';
 import type { ServerLink } from './server-link.js';
 
 /** The webview type, also the key a serializer would use. */
@@ -71,7 +79,9 @@ export class PreviewPanel implements vscode.Disposable {
         if (doc !== this.document) return;
         this.document = undefined;
         this.position = undefined;
-        this.post(messageModel('The previewed file was closed. Open a policy file to preview it.', this.link.inventory));
+        this.post(
+          messageModel('The previewed file was closed. Open a policy file to preview it.', this.link.inventory),
+        );
       }),
       link.onDidChangeInventory(() => this.schedule()),
       link.onDidChangeReady(() => this.schedule()),
@@ -139,7 +149,13 @@ export class PreviewPanel implements vscode.Disposable {
       PREVIEW_VIEW_TYPE,
       'Endpoint Preview',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: [media], retainContextWhenHidden: false },
+      {
+        enableScripts: true,
+        enableCommandUris: false,
+        enableForms: false,
+        localResourceRoots: [media],
+        retainContextWhenHidden: false,
+      },
     );
     panel.iconPath = vscode.Uri.joinPath(media, 'icon.png');
     this.panel = panel;
@@ -183,7 +199,9 @@ export class PreviewPanel implements vscode.Disposable {
     const doc = this.document;
     const seq = ++this.seq;
     if (!doc) {
-      this.post(messageModel('Open a YAML file that holds a Cilium policy, then put the cursor in it.', this.link.inventory));
+      this.post(
+        messageModel('Open a YAML file that holds a Cilium policy, then put the cursor in it.', this.link.inventory),
+      );
       return;
     }
     const file = baseName(doc.uri);
@@ -192,14 +210,23 @@ export class PreviewPanel implements vscode.Disposable {
       return;
     }
     const version = doc.version;
-    const params: EndpointPreviewRequest.Params = { textDocument: { uri: doc.uri.toString() }, ...(this.position ? { position: this.position } : {}) };
+    const params: EndpointPreviewRequest.Params = {
+      textDocument: { uri: doc.uri.toString() },
+      ...(this.position ? { position: this.position } : {}),
+    };
     let result: EndpointPreviewRequest.Result;
     try {
       result = await this.link.request<EndpointPreviewRequest.Result>(EndpointPreviewRequest.method, params);
     } catch (e) {
       if (seq !== this.seq) return;
       this.output.appendLine(`Endpoint preview failed: ${(e as Error)?.message ?? String(e)}`);
-      this.post(messageModel('The endpoint preview is not available right now (see the Cilium Policy output).', this.link.inventory, file));
+      this.post(
+        messageModel(
+          'The endpoint preview is not available right now (see the Cilium Policy output).',
+          this.link.inventory,
+          file,
+        ),
+      );
       return;
     }
     // A newer request was sent meanwhile, or the text moved on: a fresher answer is coming.
@@ -207,7 +234,13 @@ export class PreviewPanel implements vscode.Disposable {
     if (result && result.documentVersion !== null && result.documentVersion !== doc.version) return;
     if (doc.version !== version) return;
     if (!result) {
-      this.post(messageModel('This file holds no Cilium network policy, tracing policy or Envoy config.', this.link.inventory, file));
+      this.post(
+        messageModel(
+          'This file holds no Cilium network policy, tracing policy or Envoy config.',
+          this.link.inventory,
+          file,
+        ),
+      );
       return;
     }
     const built = buildPreviewModel(result, file);
@@ -239,12 +272,21 @@ export class PreviewPanel implements vscode.Disposable {
     try {
       const uri = vscode.Uri.parse(target.uri, true);
       const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
-      const column = shown?.viewColumn ?? vscode.window.visibleTextEditors.find((e) => e.document === this.document)?.viewColumn ?? vscode.ViewColumn.One;
+      const column =
+        shown?.viewColumn ??
+        vscode.window.visibleTextEditors.find((e) => e.document === this.document)?.viewColumn ??
+        vscode.ViewColumn.One;
       const range = toRange(target.range);
-      const editor = await vscode.window.showTextDocument(uri, { viewColumn: column, selection: new vscode.Range(range.start, range.start), preserveFocus: false });
+      const editor = await vscode.window.showTextDocument(uri, {
+        viewColumn: column,
+        selection: new vscode.Range(range.start, range.start),
+        preserveFocus: false,
+      });
       editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     } catch (e) {
-      void vscode.window.showWarningMessage(`Cilium Policy: cannot open ${target.uri}: ${(e as Error)?.message ?? String(e)}`);
+      void vscode.window.showWarningMessage(
+        `Cilium Policy: cannot open ${target.uri}: ${(e as Error)?.message ?? String(e)}`,
+      );
     }
   }
 
@@ -258,5 +300,10 @@ export class PreviewPanel implements vscode.Disposable {
 function isWirePosition(v: unknown): v is WirePosition {
   if (typeof v !== 'object' || v === null) return false;
   const p = v as Record<string, unknown>;
-  return Number.isInteger(p['line']) && Number.isInteger(p['character']) && (p['line'] as number) >= 0 && (p['character'] as number) >= 0;
+  return (
+    Number.isInteger(p['line']) &&
+    Number.isInteger(p['character']) &&
+    (p['line'] as number) >= 0 &&
+    (p['character'] as number) >= 0
+  );
 }

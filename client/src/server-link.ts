@@ -16,7 +16,11 @@ export const READY_KEY = 'ciliumPolicy.serverReady';
 /** Whether an `initialize` answer offers the endpoint preview. */
 export function offersPreview(capabilities: unknown): boolean {
   const experimental = (capabilities as { experimental?: unknown } | undefined)?.experimental;
-  return typeof experimental === 'object' && experimental !== null && (experimental as Record<string, unknown>)['endpointPreviewProvider'] === true;
+  return (
+    typeof experimental === 'object' &&
+    experimental !== null &&
+    (experimental as Record<string, unknown>)['endpointPreviewProvider'] === true
+  );
 }
 
 export class ServerLink implements vscode.Disposable {

@@ -48,7 +48,8 @@ function describe(p: PolicyDocumentStatus): string {
   const line = `line ${p.range.start.line + 1}`;
   let verdict: string;
   if (p.skipped) verdict = '$(circle-slash) not validated (templated)';
-  else if (p.errors > 0) verdict = `$(error) ${plural(p.errors, 'error')}${p.warnings ? `, ${plural(p.warnings, 'warning')}` : ''}`;
+  else if (p.errors > 0)
+    verdict = `$(error) ${plural(p.errors, 'error')}${p.warnings ? `, ${plural(p.warnings, 'warning')}` : ''}`;
   else if (p.warnings > 0) verdict = `$(warning) ${plural(p.warnings, 'warning')}`;
   else verdict = '$(check) valid';
   return `- **${md(p.kind)}**${where} (${line}): ${verdict}`;

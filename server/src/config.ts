@@ -41,7 +41,8 @@ export function parseProjectConfig(text: string): ProjectConfig {
     return { raw: {}, problems: [`${CONFIG_FILE_NAME} is not valid YAML: ${(e as Error).message.split('\n')[0]}`] };
   }
   if (data === null || data === undefined) return { raw: {}, problems: [] };
-  if (typeof data !== 'object' || Array.isArray(data)) return { raw: {}, problems: [`${CONFIG_FILE_NAME} must be a map of settings.`] };
+  if (typeof data !== 'object' || Array.isArray(data))
+    return { raw: {}, problems: [`${CONFIG_FILE_NAME} must be a map of settings.`] };
   const raw = data as Record<string, unknown>;
   const problems = Object.keys(raw)
     .filter((k) => !KNOWN_KEYS.has(k))
@@ -56,7 +57,8 @@ export function mergeSettings(editorRaw: unknown, project: ProjectConfig | undef
   const file = normalizeSettings(project.raw);
   const has = (k: string): boolean => project.raw[k] !== undefined;
   const tetragon = project.raw['tetragon'];
-  const hasTetragon = (k: string): boolean => tetragon !== null && typeof tetragon === 'object' && (tetragon as Record<string, unknown>)[k] !== undefined;
+  const hasTetragon = (k: string): boolean =>
+    tetragon !== null && typeof tetragon === 'object' && (tetragon as Record<string, unknown>)[k] !== undefined;
   return {
     ...editor,
     ciliumVersion: has('ciliumVersion') ? file.ciliumVersion : editor.ciliumVersion,

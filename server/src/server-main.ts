@@ -43,7 +43,11 @@ Options:
 const args = process.argv.slice(2);
 if (args.includes('--version') || args.includes('-v')) {
   process.stdout.write(`${NAME} ${packageVersion()}\n`);
-} else if (args.includes('--help') || args.includes('-h') || !args.some((a) => /^--(stdio|node-ipc|socket|pipe|clientProcessId)/.test(a))) {
+} else if (
+  args.includes('--help') ||
+  args.includes('-h') ||
+  !args.some((a) => /^--(stdio|node-ipc|socket|pipe|clientProcessId)/.test(a))
+) {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(HELP);
   } else {

@@ -88,8 +88,14 @@ export function normalizeSettings(raw: unknown): Settings {
     lintDelayMs: typeof delay === 'number' && delay >= 0 && delay <= 10000 ? delay : DEFAULT_SETTINGS.lintDelayMs,
     lintOnSave: typeof lint['onSave'] === 'boolean' ? lint['onSave'] : DEFAULT_SETTINGS.lintOnSave,
     tetragonKernelArch: obj(r['tetragon'])['kernelArch'] === 'arm64' ? 'arm64' : DEFAULT_SETTINGS.tetragonKernelArch,
-    tetragonBinaryRoot: typeof obj(r['tetragon'])['binaryRoot'] === 'string' ? (obj(r['tetragon'])['binaryRoot'] as string).trim() : DEFAULT_SETTINGS.tetragonBinaryRoot,
-    previewSnapshotFile: typeof preview['snapshotFile'] === 'string' ? preview['snapshotFile'].trim() : DEFAULT_SETTINGS.previewSnapshotFile,
+    tetragonBinaryRoot:
+      typeof obj(r['tetragon'])['binaryRoot'] === 'string'
+        ? (obj(r['tetragon'])['binaryRoot'] as string).trim()
+        : DEFAULT_SETTINGS.tetragonBinaryRoot,
+    previewSnapshotFile:
+      typeof preview['snapshotFile'] === 'string'
+        ? preview['snapshotFile'].trim()
+        : DEFAULT_SETTINGS.previewSnapshotFile,
     previewCodeLens: typeof preview['codeLens'] === 'boolean' ? preview['codeLens'] : DEFAULT_SETTINGS.previewCodeLens,
   };
 }

@@ -43,7 +43,10 @@ test('--max-warnings N fails the run only when there are more than N warnings', 
     assert.equal(within.status, 0, within.stderr);
     const over = runCli(['lint', `--max-warnings=${warnings - 1}`, 'p.yaml'], { cwd });
     assert.equal(over.status, 1);
-    assert.match(over.stderr, new RegExp(`${warnings} warnings found, more than --max-warnings ${warnings - 1} allows`));
+    assert.match(
+      over.stderr,
+      new RegExp(`${warnings} warnings found, more than --max-warnings ${warnings - 1} allows`),
+    );
     const zero = runJson(['--max-warnings', '0', 'p.yaml'], { cwd });
     assert.equal(zero.status, 1);
     assert.equal(zero.findings.length, warnings, 'the JSON report is unchanged');
@@ -51,7 +54,12 @@ test('--max-warnings N fails the run only when there are more than N warnings', 
 });
 
 test('--max-warnings rejects values that are not whole numbers', () => {
-  for (const bad of [['--max-warnings'], ['--max-warnings', '-1'], ['--max-warnings', 'many'], ['--max-warnings=1.5']]) {
+  for (const bad of [
+    ['--max-warnings'],
+    ['--max-warnings', '-1'],
+    ['--max-warnings', 'many'],
+    ['--max-warnings=1.5'],
+  ]) {
     const r = runCli(['lint', ...bad, '-'], { input: policy });
     assert.equal(r.status, 2, bad.join(' '));
     assert.match(r.stderr, /--max-warnings needs a whole number/);
@@ -66,7 +74,10 @@ test('--quiet reports errors only; warnings still count for --max-warnings', () 
     assert.ok(severities.has('error') && severities.has('warning'), JSON.stringify(loud.findings));
 
     const quiet = runJson(['--quiet', 'p.yaml'], { cwd });
-    assert.deepEqual(quiet.findings, loud.findings.filter((f) => f.severity === 'error'));
+    assert.deepEqual(
+      quiet.findings,
+      loud.findings.filter((f) => f.severity === 'error'),
+    );
     assert.equal(quiet.status, 1);
 
     const text = runCli(['lint', '--quiet', 'p.yaml'], { cwd });
@@ -74,7 +85,9 @@ test('--quiet reports errors only; warnings still count for --max-warnings', () 
     assert.ok(lines.length > 0 && lines.every((l) => TEXT_LINE.exec(l)?.[4] === 'error'), text.stdout);
     assert.equal(parseSummary(text.stderr).warnings, 0, 'the summary counts what was reported');
 
-    const sarif = JSON.parse(runCli(['lint', '--quiet', '--format', 'sarif', 'p.yaml'], { cwd }).stdout) as { runs: { results: { level: string }[] }[] };
+    const sarif = JSON.parse(runCli(['lint', '--quiet', '--format', 'sarif', 'p.yaml'], { cwd }).stdout) as {
+      runs: { results: { level: string }[] }[];
+    };
     assert.ok(sarif.runs[0]!.results.every((r) => r.level === 'error'));
 
     const gate = runCli(['lint', '--quiet', '--max-warnings', '0', 'p.yaml'], { cwd });
@@ -96,10 +109,20 @@ test('--config names the configuration file instead of the nearest .cilium-polic
     (cwd) => {
       assert.deepEqual(runJson(['p.yaml'], { cwd }).findings, [], 'the nearest file turns the typos off');
       const strict = runJson(['--config', 'ci/strict.yaml', 'p.yaml'], { cwd });
-      assert.deepEqual(strict.findings.map((f) => f.severity), ['error', 'error'], 'the named file wins, the nearest one is not read');
+      assert.deepEqual(
+        strict.findings.map((f) => f.severity),
+        ['error', 'error'],
+        'the named file wins, the nearest one is not read',
+      );
       assert.equal(strict.status, 1);
-      const lenient = runJson([`--config=${path.join(cwd, 'ci', 'lenient.yaml')}`, '../p.yaml'], { cwd: path.join(cwd, 'ci') });
-      assert.deepEqual(lenient.findings.map((f) => f.severity), ['warning', 'warning'], 'absolute paths work from anywhere');
+      const lenient = runJson([`--config=${path.join(cwd, 'ci', 'lenient.yaml')}`, '../p.yaml'], {
+        cwd: path.join(cwd, 'ci'),
+      });
+      assert.deepEqual(
+        lenient.findings.map((f) => f.severity),
+        ['warning', 'warning'],
+        'absolute paths work from anywhere',
+      );
 
       const typo = runJson(['--config', 'ci/typo.yaml', 'p.yaml'], { cwd });
       assert.match(typo.stderr, /warning: ci\/typo\.yaml: .*ciliumVerison/);

@@ -13,7 +13,10 @@ import { parseSummary, runCli, runJson } from './run-cli.js';
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
 
 test('every example gets exactly the codes its `# expect:` lines announce', () => {
-  const files = fs.readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   assert.ok(files.length >= 10, 'the examples folder holds at least ten policies');
   const r = runJson(['examples']);
   const byFile = new Map<string, string[]>();

@@ -63,7 +63,10 @@ test('a folder is walked recursively for .yaml/.yml, skipping other files, node_
     assert.deepEqual(filesIn(r.findings), ['a/UPPER.YAML', 'a/b/deep.yml', 'top.yaml']);
     // The folder as given is kept in front of the paths found below it.
     const named = runJson([path.join(dir, 'a')]);
-    assert.deepEqual(filesIn(named.findings), [path.join(dir, 'a', 'UPPER.YAML'), path.join(dir, 'a', 'b', 'deep.yml')]);
+    assert.deepEqual(filesIn(named.findings), [
+      path.join(dir, 'a', 'UPPER.YAML'),
+      path.join(dir, 'a', 'b', 'deep.yml'),
+    ]);
     const text = runCli(['lint', 'a'], { cwd: dir });
     assert.deepEqual(parseSummary(text.stderr).files, 2);
     // A file named explicitly is read whatever its extension.
@@ -137,7 +140,11 @@ spec:
 test('a file over 5 MB and a binary file are skipped with an information finding, not a crash', () => {
   const big = `${validPolicy}# ${'padding '.repeat(80)}\n`.repeat(Math.ceil((5.2 * 1024 * 1024) / 700));
   assert.ok(big.length > 5 * 1024 * 1024);
-  const binary = Buffer.concat([Buffer.from('apiVersion: cilium.io/v2\n'), crypto.randomBytes(4096), Buffer.from([0, 0, 0])]);
+  const binary = Buffer.concat([
+    Buffer.from('apiVersion: cilium.io/v2\n'),
+    crypto.randomBytes(4096),
+    Buffer.from([0, 0, 0]),
+  ]);
   const dir = tempTree({ 'big.yaml': big, 'image.yaml': binary, 'ok.yaml': validPolicy });
   try {
     const r = runJson(['.'], { cwd: dir });
@@ -188,7 +195,10 @@ spec:
   assert.equal(r.status, 1);
   assert.equal(r.findings.length, 1, JSON.stringify(r.findings));
   const at = positionOf(text, 'web: frontend');
-  assert.deepEqual([r.findings[0]!.code, r.findings[0]!.line, r.findings[0]!.column], ['yaml/syntax', at.line, at.column]);
+  assert.deepEqual(
+    [r.findings[0]!.code, r.findings[0]!.line, r.findings[0]!.column],
+    ['yaml/syntax', at.line, at.column],
+  );
 });
 
 test('a file named twice is linted once', () => {

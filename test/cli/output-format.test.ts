@@ -65,7 +65,14 @@ test('JSON output: exactly the documented keys and types, 1-based, nothing else 
     const want = expected[i]!;
     assert.deepEqual(
       { file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn, code: f.code },
-      { file: FIXTURE_REL, line: want.line, column: want.column, endLine: want.line, endColumn: want.column + want.length, code: want.code },
+      {
+        file: FIXTURE_REL,
+        line: want.line,
+        column: want.column,
+        endLine: want.line,
+        endColumn: want.column + want.length,
+        code: want.code,
+      },
     );
   }
 });
@@ -77,7 +84,11 @@ test('JSON output of a clean run is an empty array and exit 0', () => {
 });
 
 test('exit 0 for valid files, with a summary that counts them', () => {
-  const files = ['examples/cnp-frontend-to-api.yaml', 'examples/ccnp-host-ssh.yaml', 'examples/tracingpolicy-watch-shadow.yaml'];
+  const files = [
+    'examples/cnp-frontend-to-api.yaml',
+    'examples/ccnp-host-ssh.yaml',
+    'examples/tracingpolicy-watch-shadow.yaml',
+  ];
   const r = runCli(['lint', ...files]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(r.stdout, '');

@@ -52,22 +52,33 @@ function peers(list: Record<string, unknown>[]): string[] {
   });
 }
 
-test('Star Wars demo: rule1 selects the deathstar and admits the empire (deathstar and tiefighter) on 80/TCP', { skip }, () => {
-  const [p, ...rest] = previewJson(['minikube/sw_l3_l4_policy.yaml'], EXAMPLES);
-  assert.equal(rest.length, 0);
-  assert.ok(p);
-  assert.deepEqual([p.file, p.kind, p.name, p.namespace], ['minikube/sw_l3_l4_policy.yaml', 'CiliumNetworkPolicy', 'rule1', 'default']);
-  // org=empire,class=deathstar: only the deathstar Deployment's pod template.
-  assert.deepEqual(ids(p.subjects), ['default/deathstar']);
-  assert.equal(p.subjects[0]!.kind, 'Deployment');
-  assert.deepEqual(p.subjects[0]!.labels, { org: 'empire', class: 'deathstar', 'app.kubernetes.io/name': 'deathstar' });
-  assert.equal(p.rules.length, 1);
-  const r = p.rules[0]!;
-  assert.deepEqual([r.direction, r.index], ['ingress', 0]);
-  // org=empire: the deathstar and the tiefighter; the xwing is org=alliance.
-  assert.deepEqual(peers(r.peers), ['default/deathstar', 'default/tiefighter']);
-  assert.deepEqual(r.ports, [{ port: '80', protocol: 'TCP' }]);
-});
+test(
+  'Star Wars demo: rule1 selects the deathstar and admits the empire (deathstar and tiefighter) on 80/TCP',
+  { skip },
+  () => {
+    const [p, ...rest] = previewJson(['minikube/sw_l3_l4_policy.yaml'], EXAMPLES);
+    assert.equal(rest.length, 0);
+    assert.ok(p);
+    assert.deepEqual(
+      [p.file, p.kind, p.name, p.namespace],
+      ['minikube/sw_l3_l4_policy.yaml', 'CiliumNetworkPolicy', 'rule1', 'default'],
+    );
+    // org=empire,class=deathstar: only the deathstar Deployment's pod template.
+    assert.deepEqual(ids(p.subjects), ['default/deathstar']);
+    assert.equal(p.subjects[0]!.kind, 'Deployment');
+    assert.deepEqual(p.subjects[0]!.labels, {
+      org: 'empire',
+      class: 'deathstar',
+      'app.kubernetes.io/name': 'deathstar',
+    });
+    assert.equal(p.rules.length, 1);
+    const r = p.rules[0]!;
+    assert.deepEqual([r.direction, r.index], ['ingress', 0]);
+    // org=empire: the deathstar and the tiefighter; the xwing is org=alliance.
+    assert.deepEqual(peers(r.peers), ['default/deathstar', 'default/tiefighter']);
+    assert.deepEqual(r.ports, [{ port: '80', protocol: 'TCP' }]);
+  },
+);
 
 test('an explicit --inventory gives the same answer; a folder without workloads gives none', { skip }, () => {
   const [p] = previewJson(['--inventory', 'minikube/http-sw-app.yaml', 'minikube/sw_l3_l4_policy.yaml'], EXAMPLES);
@@ -78,31 +89,41 @@ test('an explicit --inventory gives the same answer; a folder without workloads 
   assert.deepEqual(peers(q!.rules[0]!.peers), ['default/mediabot']);
 });
 
-test('DNS demo: the mediabot may reach api.github.com and, for DNS, kube-dns (absent from the demo manifests)', { skip }, () => {
-  const [p] = previewJson(['kubernetes-dns/dns-matchname.yaml'], EXAMPLES);
-  assert.ok(p);
-  assert.equal(p.name, 'fqdn');
-  assert.deepEqual(ids(p.subjects), ['default/mediabot']);
-  assert.deepEqual(
-    p.rules.map((r) => [r.direction, peers(r.peers), r.ports]),
-    [
-      ['egress', ['fqdn:api.github.com'], []],
-      ['egress', [], [{ port: '53', protocol: 'ANY' }]],
-    ],
-  );
-});
+test(
+  'DNS demo: the mediabot may reach api.github.com and, for DNS, kube-dns (absent from the demo manifests)',
+  { skip },
+  () => {
+    const [p] = previewJson(['kubernetes-dns/dns-matchname.yaml'], EXAMPLES);
+    assert.ok(p);
+    assert.equal(p.name, 'fqdn');
+    assert.deepEqual(ids(p.subjects), ['default/mediabot']);
+    assert.deepEqual(
+      p.rules.map((r) => [r.direction, peers(r.peers), r.ports]),
+      [
+        ['egress', ['fqdn:api.github.com'], []],
+        ['egress', [], [{ port: '53', protocol: 'ANY' }]],
+      ],
+    );
+  },
+);
 
-test('service mesh: the Envoy config applies to the backends of helloworld, helloworld-v1 and helloworld-v2', { skip }, () => {
-  const [p] = previewJson(['kubernetes/servicemesh/envoy/envoy-helloworld-v1-90-v2-10.yaml'], EXAMPLES);
-  assert.ok(p);
-  assert.deepEqual([p.kind, p.name, p.namespace], ['CiliumEnvoyConfig', 'envoy-lb-listener', 'default']);
-  // Service helloworld selects app=helloworld: both versioned Deployments (client-helloworld.yaml).
-  assert.deepEqual(ids(p.subjects), ['default/helloworld-v1', 'default/helloworld-v2']);
-  assert.deepEqual(p.rules, []);
-});
+test(
+  'service mesh: the Envoy config applies to the backends of helloworld, helloworld-v1 and helloworld-v2',
+  { skip },
+  () => {
+    const [p] = previewJson(['kubernetes/servicemesh/envoy/envoy-helloworld-v1-90-v2-10.yaml'], EXAMPLES);
+    assert.ok(p);
+    assert.deepEqual([p.kind, p.name, p.namespace], ['CiliumEnvoyConfig', 'envoy-lb-listener', 'default']);
+    // Service helloworld selects app=helloworld: both versioned Deployments (client-helloworld.yaml).
+    assert.deepEqual(ids(p.subjects), ['default/helloworld-v1', 'default/helloworld-v2']);
+    assert.deepEqual(p.rules, []);
+  },
+);
 
 test('text output: a header per policy, the subjects, each rule with its peers and ports', { skip }, () => {
-  const r = runCli(['preview', 'minikube/sw_l3_l4_policy.yaml', 'kubernetes-dns/dns-matchname.yaml'], { cwd: EXAMPLES! });
+  const r = runCli(['preview', 'minikube/sw_l3_l4_policy.yaml', 'kubernetes-dns/dns-matchname.yaml'], {
+    cwd: EXAMPLES!,
+  });
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.ok(lines.includes('minikube/sw_l3_l4_policy.yaml: CiliumNetworkPolicy rule1 in namespace default'), r.stdout);
@@ -115,7 +136,11 @@ test('text output: a header per policy, the subjects, each rule with its peers a
 });
 
 test('a kubectl snapshot as the inventory', () => {
-  const [p] = previewJson(['--inventory', path.join(FIXTURES, 'snapshot.json'), path.join(FIXTURES, 'workspace', 'policies', 'backend.yaml')]);
+  const [p] = previewJson([
+    '--inventory',
+    path.join(FIXTURES, 'snapshot.json'),
+    path.join(FIXTURES, 'workspace', 'policies', 'backend.yaml'),
+  ]);
   assert.ok(p);
   // The snapshot holds web (two pods of one Deployment), api and the cache StatefulSet.
   assert.deepEqual(ids(p.subjects), ['shop/api']);
@@ -125,7 +150,13 @@ test('a kubectl snapshot as the inventory', () => {
   );
   assert.equal(p.subjects[0]!.kind, 'Deployment');
   // Manifests and a snapshot together add up; api, in both, counts once (the manifest's).
-  const [q] = previewJson(['--inventory', path.join(FIXTURES, 'snapshot.json'), '--inventory', path.join(FIXTURES, 'workspace'), path.join(FIXTURES, 'workspace', 'policies', 'backend.yaml')]);
+  const [q] = previewJson([
+    '--inventory',
+    path.join(FIXTURES, 'snapshot.json'),
+    '--inventory',
+    path.join(FIXTURES, 'workspace'),
+    path.join(FIXTURES, 'workspace', 'policies', 'backend.yaml'),
+  ]);
   assert.deepEqual(ids(q!.subjects), ['shop/api', 'shop/worker']);
   assert.deepEqual(peers(q!.rules[2]!.peers), ['shop/cache']);
 });
@@ -141,7 +172,11 @@ test('policies read from standard input use the working directory’s manifests'
 });
 
 test('usage and I/O errors exit with 2', () => {
-  const dir = tempTree({ 'cut.json': '{"kind": "List", "items": [{"kind": "Pod", "metad', 'p.yaml': 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: p\nspec:\n  endpointSelector: {}\n' });
+  const dir = tempTree({
+    'cut.json': '{"kind": "List", "items": [{"kind": "Pod", "metad',
+    'p.yaml':
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: p\nspec:\n  endpointSelector: {}\n',
+  });
   try {
     const cut = runCli(['preview', '--inventory', 'cut.json', 'p.yaml'], { cwd: dir });
     assert.equal(cut.status, 2);

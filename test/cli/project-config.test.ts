@@ -33,7 +33,10 @@ test('the nearest .cilium-policy.yaml sets the release and rule severities; flag
     const without = runJson(['-'], { input: policy, cwd: path.dirname(dir) });
     const codes = (r: ReturnType<typeof runJson>) => r.findings.map((f) => `${f.severity} ${f.code}`).sort();
     assert.ok(codes(without).includes('error schema/unknown-field'), JSON.stringify(without.findings));
-    assert.ok(without.findings.some((f) => f.severity === 'error' && /kafka/.test(f.message)), 'Kafka is rejected by the default release');
+    assert.ok(
+      without.findings.some((f) => f.severity === 'error' && /kafka/.test(f.message)),
+      'Kafka is rejected by the default release',
+    );
 
     // Run from a folder below the configuration file.
     const cwd = path.join(dir, 'team');
@@ -42,7 +45,10 @@ test('the nearest .cilium-policy.yaml sets the release and rule severities; flag
     assert.equal(withFile.status, 0, 'a warning does not fail the run');
 
     const flag = runJson(['--cilium-version', '1.20', 'policies'], { cwd });
-    assert.ok(flag.findings.some((f) => f.severity === 'error' && /kafka/.test(f.message)), 'the flag wins over the file');
+    assert.ok(
+      flag.findings.some((f) => f.severity === 'error' && /kafka/.test(f.message)),
+      'the flag wins over the file',
+    );
     assert.equal(flag.status, 1);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -24,6 +24,8 @@ test('the README shows every option of --help and every key of a JSON record', (
   for (const option of help.match(/--[a-z-]+/g) ?? []) assert.ok(readme.includes(option), `README mentions ${option}`);
   const r = runJson(['examples/broken-typo-key.yaml']);
   assert.ok(r.findings.length > 0);
-  for (const key of Object.keys(r.findings[0]!)) assert.ok(readme.includes(`"${key}":`), `README shows the JSON key ${key}`);
-  for (const status of ['| 0 |', '| 1 |', '| 2 |']) assert.ok(readme.includes(status), `README explains exit status ${status}`);
+  for (const key of Object.keys(r.findings[0]!))
+    assert.ok(readme.includes(`"${key}":`), `README shows the JSON key ${key}`);
+  for (const status of ['| 0 |', '| 1 |', '| 2 |'])
+    assert.ok(readme.includes(status), `README explains exit status ${status}`);
 });

@@ -22,7 +22,10 @@ export interface CliRun {
 }
 
 /** Runs `node dist/cli.js ...args`; `input` is written to its stdin. */
-export function runCli(args: readonly string[], options: { cwd?: string; input?: string | Buffer; uid?: number } = {}): CliRun {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; input?: string | Buffer; uid?: number } = {},
+): CliRun {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the CLI tests`);
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [CLI, ...args], {
@@ -52,13 +55,18 @@ export interface JsonFinding {
 }
 
 /** Runs with `--format json` and parses stdout (which must be nothing but the array). */
-export function runJson(args: readonly string[], options: { cwd?: string; input?: string | Buffer } = {}): CliRun & { findings: JsonFinding[] } {
+export function runJson(
+  args: readonly string[],
+  options: { cwd?: string; input?: string | Buffer } = {},
+): CliRun & { findings: JsonFinding[] } {
   const r = runCli(['lint', '--format', 'json', ...args], options);
   let findings: JsonFinding[];
   try {
     findings = JSON.parse(r.stdout) as JsonFinding[];
   } catch (e) {
-    throw new Error(`stdout is not JSON (status ${r.status}): ${(e as Error).message}\n${r.stdout.slice(0, 500)}\nstderr: ${r.stderr}`);
+    throw new Error(
+      `stdout is not JSON (status ${r.status}): ${(e as Error).message}\n${r.stdout.slice(0, 500)}\nstderr: ${r.stderr}`,
+    );
   }
   return { ...r, findings };
 }
@@ -67,11 +75,26 @@ export function runJson(args: readonly string[], options: { cwd?: string; input?
 export const TEXT_LINE = /^(.+):(\d+):(\d+): (error|warning|information|hint) (\S+) (.+)$/;
 
 /** The counts of the summary line on stderr. */
-export function parseSummary(stderr: string): { errors: number; warnings: number; filesWithFindings: number; files: number; documents: number } {
-  const m = /(\d+) errors?, (\d+) warnings?(?:, \d+ information)?(?:, \d+ hints?)? in (\d+) files? \((\d+) files?, (\d+) policy documents? checked\)/.exec(stderr);
+export function parseSummary(stderr: string): {
+  errors: number;
+  warnings: number;
+  filesWithFindings: number;
+  files: number;
+  documents: number;
+} {
+  const m =
+    /(\d+) errors?, (\d+) warnings?(?:, \d+ information)?(?:, \d+ hints?)? in (\d+) files? \((\d+) files?, (\d+) policy documents? checked\)/.exec(
+      stderr,
+    );
   if (!m) throw new Error(`no summary line in stderr: ${stderr}`);
   const [, errors, warnings, withFindings, files, documents] = m.map(Number) as number[];
-  return { errors: errors!, warnings: warnings!, filesWithFindings: withFindings!, files: files!, documents: documents! };
+  return {
+    errors: errors!,
+    warnings: warnings!,
+    filesWithFindings: withFindings!,
+    files: files!,
+    documents: documents!,
+  };
 }
 
 /** A fresh temporary folder holding the given files (relative path → content). */

@@ -12,7 +12,9 @@ import Ajv from 'ajv-draft-04';
 import { REPO_ROOT, shared } from '../support/paths.js';
 import { runCli } from './run-cli.js';
 
-const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/sarif/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/sarif/sarif-2.1.0-rtm.5.json'), 'utf8'),
+) as object;
 // The schema's `language` pattern has a stray `]` that only non-Unicode regular expressions accept.
 const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
 // The schema's formats, checked the way SARIF consumers parse them.
@@ -36,7 +38,10 @@ test('the SARIF log for the examples folder is valid against the official 2.1.0 
 });
 
 test('a SARIF log for standard input is valid too', () => {
-  check(['-'], 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\nspec:\n  endpointSelectr: {}\n');
+  check(
+    ['-'],
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\nspec:\n  endpointSelectr: {}\n',
+  );
 });
 
 test('the SARIF log for the upstream corpus is valid', (t) => {

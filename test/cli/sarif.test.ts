@@ -24,7 +24,12 @@ interface SarifResult {
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri?: string; uriBaseId?: string; description?: { text: string } }; region: Record<string, number> } }[];
+  locations: {
+    physicalLocation: {
+      artifactLocation: { uri?: string; uriBaseId?: string; description?: { text: string } };
+      region: Record<string, number>;
+    };
+  }[];
 }
 interface SarifRule {
   id: string;
@@ -50,13 +55,18 @@ ajv.addFormat('uri', isUri);
 ajv.addFormat('uri-reference', isUriReference);
 const validate = ajv.compile(SARIF_SUBSET_SCHEMA);
 
-function runSarif(args: readonly string[], options: { cwd?: string; input?: string } = {}): ReturnType<typeof runCli> & { log: SarifLog } {
+function runSarif(
+  args: readonly string[],
+  options: { cwd?: string; input?: string } = {},
+): ReturnType<typeof runCli> & { log: SarifLog } {
   const r = runCli(['lint', '--format', 'sarif', ...args], options);
   let log: SarifLog;
   try {
     log = JSON.parse(r.stdout) as SarifLog;
   } catch (e) {
-    throw new Error(`stdout is not JSON (status ${r.status}): ${(e as Error).message}\n${r.stdout.slice(0, 500)}\nstderr: ${r.stderr}`);
+    throw new Error(
+      `stdout is not JSON (status ${r.status}): ${(e as Error).message}\n${r.stdout.slice(0, 500)}\nstderr: ${r.stderr}`,
+    );
   }
   return { ...r, log };
 }
@@ -66,7 +76,12 @@ function assertValid(log: unknown): void {
   assert.ok(ok, `SARIF does not match the schema: ${ajv.errorsText(validate.errors, { separator: '\n' })}`);
 }
 
-const SEVERITY_TO_LEVEL: Record<string, string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+const SEVERITY_TO_LEVEL: Record<string, string> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'note',
+  hint: 'note',
+};
 
 test('the schema check itself rejects what GitHub would reject', () => {
   // Each mutation breaks one constraint; a schema that accepted them would prove nothing.
@@ -74,7 +89,8 @@ test('the schema check itself rejects what GitHub would reject', () => {
   assertValid(r.log);
   const mutations: ((l: SarifLog) => void)[] = [
     (l) => void (l.version = '2.0.0'),
-    (l) => void ((l.runs[0]!.results[0]!.locations[0]!.physicalLocation.region as Record<string, number>)['startLine'] = 0),
+    (l) =>
+      void ((l.runs[0]!.results[0]!.locations[0]!.physicalLocation.region as Record<string, number>)['startLine'] = 0),
     (l) => void (l.runs[0]!.results[0]!.level = 'information'),
     (l) => void delete (l.runs[0]!.tool.driver as Partial<SarifLog['runs'][0]['tool']['driver']>).name,
     (l) => void (l.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri = 'has space.yaml'),
@@ -106,7 +122,12 @@ test('SARIF output is valid and reports exactly what the JSON output reports', (
     // Examples live below the working directory: relative URIs against %SRCROOT%.
     assert.equal(loc.artifactLocation.uriBaseId, '%SRCROOT%');
     assert.equal(loc.artifactLocation.uri, f.file);
-    assert.deepEqual(loc.region, { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn });
+    assert.deepEqual(loc.region, {
+      startLine: f.line,
+      startColumn: f.column,
+      endLine: f.endLine,
+      endColumn: f.endColumn,
+    });
   });
   assert.equal(run.originalUriBaseIds?.['%SRCROOT%']?.uri, pathToFileURL(`${REPO_ROOT}/`).href);
   assert.deepEqual(run.invocations, [{ executionSuccessful: true }]);
@@ -124,7 +145,10 @@ test('tool.driver describes every rule and core code, with help text and a docum
   for (const code of Object.values(CODES)) {
     const r = byId.get(code);
     assert.ok(r, `core code ${code} is described`);
-    assert.ok(r.shortDescription.text.length > 10 && r.fullDescription.text.length > 10 && (r.help?.text.length ?? 0) > 10, `${code}: texts`);
+    assert.ok(
+      r.shortDescription.text.length > 10 && r.fullDescription.text.length > 10 && (r.help?.text.length ?? 0) > 10,
+      `${code}: texts`,
+    );
     assert.match(r.helpUri, /README\.md#diagnostic-codes$/);
   }
   for (const rule of RULES) {
@@ -138,7 +162,8 @@ test('tool.driver describes every rule and core code, with help text and a docum
 });
 
 test('artifact URIs: relative and percent-encoded inside the working directory, file URIs outside, a description for stdin', () => {
-  const bad = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingres: []\n';
+  const bad =
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingres: []\n';
   const dir = tempTree({ 'repo/team a/p#1.yaml': bad, 'outside/o.yaml': bad });
   try {
     const cwd = path.join(dir, 'repo');
@@ -146,9 +171,15 @@ test('artifact URIs: relative and percent-encoded inside the working directory, 
     const r = runSarif([path.join(cwd, 'team a', 'p#1.yaml'), outside, '-'], { cwd, input: bad });
     assertValid(r.log);
     // Each file has the same findings; one location per file, in input order.
-    const locs = [...new Set(r.log.runs[0]!.results.map((x) => JSON.stringify(x.locations[0]!.physicalLocation.artifactLocation)))].map((s) => JSON.parse(s) as unknown);
+    const locs = [
+      ...new Set(r.log.runs[0]!.results.map((x) => JSON.stringify(x.locations[0]!.physicalLocation.artifactLocation))),
+    ].map((s) => JSON.parse(s) as unknown);
     assert.equal(locs.length, 3, JSON.stringify(r.log.runs[0]!.results));
-    assert.deepEqual(locs[0], { uri: 'team%20a/p%231.yaml', uriBaseId: '%SRCROOT%' }, 'an absolute argument below the working directory is made relative');
+    assert.deepEqual(
+      locs[0],
+      { uri: 'team%20a/p%231.yaml', uriBaseId: '%SRCROOT%' },
+      'an absolute argument below the working directory is made relative',
+    );
     assert.deepEqual(locs[1], { uri: pathToFileURL(outside).href });
     assert.deepEqual(locs[2], { description: { text: 'standard input' } });
   } finally {
@@ -157,7 +188,8 @@ test('artifact URIs: relative and percent-encoded inside the working directory, 
 });
 
 test('a clean run is a valid log with no results, and a usage error prints no SARIF', () => {
-  const clean = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities: [cluster]\n';
+  const clean =
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities: [cluster]\n';
   const r = runSarif(['-'], { input: clean });
   assertValid(r.log);
   assert.equal(r.status, 0);
@@ -177,5 +209,7 @@ test('SARIF over the upstream examples corpus is valid; files per second', (t) =
   const files = runCli(['lint', root]).stderr.match(/\((\d+) files?,/)?.[1];
   assert.ok(files && Number(files) > 50, 'the corpus was walked');
   const rate = Number(files) / (r.ms / 1000);
-  t.diagnostic(`SARIF over upstream examples: ${files} files, ${r.log.runs[0]!.results.length} results, ${(r.ms / 1000).toFixed(2)} s, ${rate.toFixed(0)} files/s (process start included)`);
+  t.diagnostic(
+    `SARIF over upstream examples: ${files} files, ${r.log.runs[0]!.results.length} results, ${(r.ms / 1000).toFixed(2)} s, ${rate.toFixed(0)} files/s (process start included)`,
+  );
 });

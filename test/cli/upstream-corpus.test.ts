@@ -18,12 +18,21 @@ test('the CLI lints the upstream examples corpus; only known-invalid files have 
   }
   const examples = path.join(root, 'examples');
   const knownInvalid = new Set(
-    [...fs.readFileSync(path.join(root, 'KNOWN-INVALID.md'), 'utf8').matchAll(/^\|\s*`(examples\/[^`]+)`/gm)].map((m) => path.join(root, m[1]!)),
+    [...fs.readFileSync(path.join(root, 'KNOWN-INVALID.md'), 'utf8').matchAll(/^\|\s*`(examples\/[^`]+)`/gm)].map((m) =>
+      path.join(root, m[1]!),
+    ),
   );
   assert.ok(knownInvalid.size > 0, 'KNOWN-INVALID.md lists files');
   // Tetragon's negative load-time specs (PROVENANCE.md) pass the CRD but fail in the agent, so a
   // rule may rightly flag them.
-  for (const name of ['wrongargtype', 'wrongargindex', 'syswrongargtype', 'syswrongargindex', 'nosuchcall', 'notasyscall']) {
+  for (const name of [
+    'wrongargtype',
+    'wrongargindex',
+    'syswrongargtype',
+    'syswrongargindex',
+    'nosuchcall',
+    'notasyscall',
+  ]) {
     knownInvalid.add(path.join(examples, 'tetragon-other', 'testdata', 'specs', `${name}.yaml`));
   }
   const r = runCli(['lint', examples]);

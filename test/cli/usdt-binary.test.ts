@@ -41,15 +41,26 @@ test('--binary-root reads the binary below the folder and reports Set on an 8-by
     assert.equal(f.length, 1, JSON.stringify(run.findings));
     const at = positionOf(policy(SHOP_PATH), '0', 'argIndex: ');
     assert.deepEqual([f[0]!.line, f[0]!.column, f[0]!.severity], [at.line, at.column, 'error']);
-    assert.ok(f[0]!.message.includes(`\`${fixtureOperand(requireUsdtFixture().binary, 'order_quad', 0)}\``), f[0]!.message);
+    assert.ok(
+      f[0]!.message.includes(`\`${fixtureOperand(requireUsdtFixture().binary, 'order_quad', 0)}\``),
+      f[0]!.message,
+    );
     assert.match(f[0]!.message, /8-byte value in memory/);
 
     // A relative folder starts at the working directory.
     const rel = path.relative(dir, root);
-    assert.equal(runJson([`--binary-root=${rel}`, 'tp.yaml'], { cwd: dir }).findings.filter((x) => x.code === 'tetragon/usdt-probe').length, 1);
+    assert.equal(
+      runJson([`--binary-root=${rel}`, 'tp.yaml'], { cwd: dir }).findings.filter(
+        (x) => x.code === 'tetragon/usdt-probe',
+      ).length,
+      1,
+    );
     // off: no lookup, no finding.
     const off = runJson(['--binary-root', 'off', 'tp.yaml'], { cwd: dir });
-    assert.deepEqual(off.findings.filter((x) => x.code === 'tetragon/usdt-probe'), []);
+    assert.deepEqual(
+      off.findings.filter((x) => x.code === 'tetragon/usdt-probe'),
+      [],
+    );
     assert.equal(off.status, 0, off.stderr);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -62,13 +73,16 @@ test('by default the path is read as it is on this machine; a missing binary is 
   try {
     const run = runJson(['here.yaml', 'elsewhere.yaml'], { cwd: dir });
     const f = run.findings.filter((x) => x.code === 'tetragon/usdt-probe');
-    assert.deepEqual(f.map((x) => x.file), ['here.yaml']);
+    assert.deepEqual(
+      f.map((x) => x.file),
+      ['here.yaml'],
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('binaryRoot in .cilium-policy.yaml starts at the file\'s folder; the flag wins over it', { skip }, () => {
+test("binaryRoot in .cilium-policy.yaml starts at the file's folder; the flag wins over it", { skip }, () => {
   const { root } = requireUsdtFixture();
   const dir = tempTree({ 'tp.yaml': policy(SHOP_PATH) });
   try {
@@ -77,8 +91,18 @@ test('binaryRoot in .cilium-policy.yaml starts at the file\'s folder; the flag w
     fs.mkdirSync(path.join(dir, 'sub'));
     fs.renameSync(path.join(dir, 'tp.yaml'), path.join(dir, 'sub', 'tp.yaml'));
     const sub = path.join(dir, 'sub');
-    assert.equal(runJson(['tp.yaml'], { cwd: sub }).findings.filter((x) => x.code === 'tetragon/usdt-probe').length, 1, 'found through the file');
-    assert.equal(runJson(['--binary-root', 'off', 'tp.yaml'], { cwd: sub }).findings.filter((x) => x.code === 'tetragon/usdt-probe').length, 0, 'the flag wins');
+    assert.equal(
+      runJson(['tp.yaml'], { cwd: sub }).findings.filter((x) => x.code === 'tetragon/usdt-probe').length,
+      1,
+      'found through the file',
+    );
+    assert.equal(
+      runJson(['--binary-root', 'off', 'tp.yaml'], { cwd: sub }).findings.filter(
+        (x) => x.code === 'tetragon/usdt-probe',
+      ).length,
+      0,
+      'the flag wins',
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

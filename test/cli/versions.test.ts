@@ -15,7 +15,10 @@ test('--cilium-version 1.19 accepts a kafka rule that 1.20 rejects, naming the v
   }
   const old = runJson(['--cilium-version', '1.19', kafka]);
   assert.equal(old.status, 0, JSON.stringify(old.findings));
-  assert.deepEqual(old.findings.filter((f) => f.severity === 'error'), []);
+  assert.deepEqual(
+    old.findings.filter((f) => f.severity === 'error'),
+    [],
+  );
   // The `=` form and a patch release work the same.
   assert.equal(runCli(['lint', '--cilium-version=1.19.4', kafka]).status, 0);
 

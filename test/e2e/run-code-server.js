@@ -26,7 +26,9 @@ async function main() {
   }
   const started = Date.now();
   const workspace = cs.copyWorkspace();
-  const server = await cs.startCodeServer({ log: (l) => process.env['E2E_VERBOSE'] && console.log(`[code-server] ${l}`) });
+  const server = await cs.startCodeServer({
+    log: (l) => process.env['E2E_VERBOSE'] && console.log(`[code-server] ${l}`),
+  });
   let browser;
   try {
     browser = await cs.launchBrowser();
@@ -41,8 +43,15 @@ async function main() {
     page.on('console', (msg) => {
       const text = msg.text().replace(/^%c\s*(INFO|ERR|WARN|TRACE|DEBUG)\s+color:\s*#\w+\s?/, '');
       if (process.env['E2E_VERBOSE']) return console.log(text);
-      if (text.includes('[e2e] ')) return console.log(text.split('\n').map((l) => l.replace(/^\[e2e\] /, '')).join('\n'));
-      if (msg.type() === 'error' && !/ENOTFOUND|ERR_NAME_NOT_RESOLVED|open-vsx|Failed to load resource/.test(text)) console.log(`[window error] ${text}`);
+      if (text.includes('[e2e] '))
+        return console.log(
+          text
+            .split('\n')
+            .map((l) => l.replace(/^\[e2e\] /, ''))
+            .join('\n'),
+        );
+      if (msg.type() === 'error' && !/ENOTFOUND|ERR_NAME_NOT_RESOLVED|open-vsx|Failed to load resource/.test(text))
+        console.log(`[window error] ${text}`);
     });
     page.on('pageerror', (err) => console.log(`[page error] ${err.message}`));
     const url = cs.workbenchUrl(server.base, workspace, [
@@ -51,7 +60,11 @@ async function main() {
     ]);
     console.log(`code-server ${server.base}, workspace ${workspace}`);
     await page.goto(url);
-    const code = await cs.withTimeout(exitCode, SUITE_TIMEOUT_MS, 'the extension-host suite to finish (codeAutomationExit)');
+    const code = await cs.withTimeout(
+      exitCode,
+      SUITE_TIMEOUT_MS,
+      'the extension-host suite to finish (codeAutomationExit)',
+    );
     console.log(`extension-host suite exited with ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return Number(code) === 0 ? 0 : 1;
   } catch (err) {

@@ -20,7 +20,17 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const cs = require('./lib/code-server.js');
-const { BROKEN, ENDPOINTS, HOSTILE, PREVIEW, WIZARD, locate, schemaDescriptions, words, workloadsMatching } = require('./lib/expectations.js');
+const {
+  BROKEN,
+  ENDPOINTS,
+  HOSTILE,
+  PREVIEW,
+  WIZARD,
+  locate,
+  schemaDescriptions,
+  words,
+  workloadsMatching,
+} = require('./lib/expectations.js');
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');
 /** Safety net for each UI wait; the steps themselves take a second or two. */
@@ -61,7 +71,9 @@ async function openFile(page, rel) {
   // row: the exact name (`policy.yaml` is also the end of `network-policy.yaml`, a recent file)
   // in the right folder.
   const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  let row = page.locator('.quick-input-widget .monaco-list-row.focused').filter({ has: page.locator('.label-name', { hasText: exact }) });
+  let row = page
+    .locator('.quick-input-widget .monaco-list-row.focused')
+    .filter({ has: page.locator('.label-name', { hasText: exact }) });
   if (dir !== '.') row = row.filter({ has: page.locator('.label-description', { hasText: dir }) });
   await row.first().waitFor({ timeout: STEP_MS });
   await page.keyboard.press('Enter');
@@ -95,14 +107,22 @@ async function answerQuickPick(page, question, filter, label) {
   await page.waitForFunction(
     (src) => {
       const input = /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'));
-      return !!input && input.offsetParent !== null && new RegExp(src, 'i').test(input.placeholder || input.getAttribute('aria-label') || '');
+      return (
+        !!input &&
+        input.offsetParent !== null &&
+        new RegExp(src, 'i').test(input.placeholder || input.getAttribute('aria-label') || '')
+      );
     },
     question.source,
     { timeout: STEP_MS },
   );
   const widget = page.locator('.quick-input-widget');
   await widget.locator('input').fill(filter);
-  await widget.locator('.monaco-list-row.focused').filter({ has: page.locator('.label-name', { hasText: label }) }).first().waitFor({ timeout: STEP_MS });
+  await widget
+    .locator('.monaco-list-row.focused')
+    .filter({ has: page.locator('.label-name', { hasText: label }) })
+    .first()
+    .waitFor({ timeout: STEP_MS });
   await page.keyboard.press('Enter');
 }
 
@@ -152,11 +172,16 @@ async function checkHostilePreview(page, workspace, content, dialogs) {
   await html.evaluate(() => {
     const w = /** @type {any} */ (window);
     w.__modalCalls = [];
-    for (const name of ['alert', 'confirm', 'prompt', 'print']) w[name] = (/** @type {unknown} */ m) => void w.__modalCalls.push(`${name}(${String(m)})`);
+    for (const name of ['alert', 'confirm', 'prompt', 'print'])
+      w[name] = (/** @type {unknown} */ m) => void w.__modalCalls.push(`${name}(${String(m)})`);
   });
   // Positive control: the trap records a call made in the page's own world.
   await html.evaluate(() => window.alert('probe'));
-  assert.deepEqual(await html.evaluate(() => /** @type {any} */ (window).__modalCalls.splice(0)), ['alert(probe)'], 'the modal trap records calls');
+  assert.deepEqual(
+    await html.evaluate(() => /** @type {any} */ (window).__modalCalls.splice(0)),
+    ['alert(probe)'],
+    'the modal trap records calls',
+  );
 
   await openFile(page, HOSTILE.policy);
   // The cursor starts in the leading comment, outside the policy: put it on the selector.
@@ -168,18 +193,34 @@ async function checkHostilePreview(page, workspace, content, dialogs) {
   // on the assertions below rather than on a wait.
   const body = content.locator('body');
   await body.getByText(`${HOSTILE.namespace}/${HOSTILE.name}`, { exact: false }).first().waitFor({ timeout: STEP_MS });
-  await body.getByText(`${HOSTILE.namespace}/${HOSTILE.workload}`, { exact: false }).first().waitFor({ timeout: STEP_MS });
+  await body
+    .getByText(`${HOSTILE.namespace}/${HOSTILE.workload}`, { exact: false })
+    .first()
+    .waitFor({ timeout: STEP_MS });
   const dom = await html.evaluate((root) => {
     const doc = root.ownerDocument;
     const all = Array.from(doc.querySelectorAll('*'));
     return {
       visible: doc.body.innerText,
       // Tooltips: `title` attributes and the graph's SVG <title> elements (labels live there).
-      tooltips: [...all.filter((e) => e.hasAttribute('title')).map((e) => e.getAttribute('title') ?? ''), ...Array.from(doc.body.querySelectorAll('title')).map((t) => t.textContent ?? '')].join('\n'),
+      tooltips: [
+        ...all.filter((e) => e.hasAttribute('title')).map((e) => e.getAttribute('title') ?? ''),
+        ...Array.from(doc.body.querySelectorAll('title')).map((t) => t.textContent ?? ''),
+      ].join('\n'),
       imgs: doc.querySelectorAll('img, image, iframe, object, embed').length,
-      handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => `<${e.tagName.toLowerCase()} ${a.name}>`)),
-      scripts: Array.from(doc.querySelectorAll('script')).map((s) => ({ src: s.getAttribute('src'), nonce: s.nonce, text: (s.textContent ?? '').slice(0, 300) })),
-      csp: Array.from(doc.querySelectorAll('meta[http-equiv]')).filter((m) => /^content-security-policy$/i.test(m.getAttribute('http-equiv') ?? '')).map((m) => m.getAttribute('content') ?? ''),
+      handlers: all.flatMap((e) =>
+        Array.from(e.attributes)
+          .filter((a) => /^on/i.test(a.name))
+          .map((a) => `<${e.tagName.toLowerCase()} ${a.name}>`),
+      ),
+      scripts: Array.from(doc.querySelectorAll('script')).map((s) => ({
+        src: s.getAttribute('src'),
+        nonce: s.nonce,
+        text: (s.textContent ?? '').slice(0, 300),
+      })),
+      csp: Array.from(doc.querySelectorAll('meta[http-equiv]'))
+        .filter((m) => /^content-security-policy$/i.test(m.getAttribute('http-equiv') ?? ''))
+        .map((m) => m.getAttribute('content') ?? ''),
       modalCalls: /** @type {string[]} */ (/** @type {any} */ (window).__modalCalls),
     };
   });
@@ -219,8 +260,10 @@ async function checkHostilePreview(page, workspace, content, dialogs) {
   const scriptSrc = directives.get('script-src') ?? [];
   const nonce = scriptSrc.map((v) => /^'nonce-([A-Za-z0-9+/_-]{16,}=*)'$/.exec(v)?.[1]).find(Boolean);
   assert.ok(nonce, `script-src has a nonce: ${ours}`);
-  for (const bad of ["'unsafe-inline'", "'unsafe-eval'", '*', 'data:', 'https:']) assert.ok(!scriptSrc.includes(bad), `script-src allows ${bad}: ${ours}`);
-  for (const c of dom.csp) assert.ok(!/script-src[^;]*'unsafe-inline'/.test(c), `no CSP meta tag allows inline scripts: ${c}`);
+  for (const bad of ["'unsafe-inline'", "'unsafe-eval'", '*', 'data:', 'https:'])
+    assert.ok(!scriptSrc.includes(bad), `script-src allows ${bad}: ${ours}`);
+  for (const c of dom.csp)
+    assert.ok(!/script-src[^;]*'unsafe-inline'/.test(c), `no CSP meta tag allows inline scripts: ${c}`);
   step(`webview CSP: ${dom.csp.join(' | ')}`);
   // Every script element is our preview.js with that nonce, or the shim VS Code itself puts in
   // every webview (it defines acquireVsCodeApi, and the webview host admits it); none holds or
@@ -230,9 +273,14 @@ async function checkHostilePreview(page, workspace, content, dialogs) {
   assert.equal(ourScripts[0]?.nonce, nonce, 'preview.js carries the nonce of the CSP');
   for (const sc of dom.scripts) {
     if (ourScripts.includes(sc)) continue;
-    assert.ok(sc.src === null && sc.text.trim().startsWith('globalThis.acquireVsCodeApi'), `unexpected script element ${JSON.stringify(sc)}`);
+    assert.ok(
+      sc.src === null && sc.text.trim().startsWith('globalThis.acquireVsCodeApi'),
+      `unexpected script element ${JSON.stringify(sc)}`,
+    );
   }
-  for (const sc of dom.scripts) for (const value of Object.values(HOSTILE.values)) assert.ok(!sc.text.includes(value.slice(0, 20)), 'no script holds label data');
+  for (const sc of dom.scripts)
+    for (const value of Object.values(HOSTILE.values))
+      assert.ok(!sc.text.includes(value.slice(0, 20)), 'no script holds label data');
   await screenshot(page, 'webview-hostile-labels');
 }
 
@@ -251,7 +299,9 @@ async function checkEndpointsView(page, workspace) {
   const row = (label) =>
     pane
       .locator('.monaco-list-row')
-      .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }) })
+      .filter({
+        has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }),
+      })
       .first();
   await row(ENDPOINTS.namespace).click();
   await row(ENDPOINTS.workload).click();
@@ -259,11 +309,16 @@ async function checkEndpointsView(page, workspace) {
   await policy.waitFor({ timeout: STEP_MS });
   const rows = (await pane.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
   step(`Endpoints view: ${rows.join(' | ').slice(0, 300)}`);
-  assert.ok(rows.some((r) => r.startsWith(ENDPOINTS.policy) && /CiliumNetworkPolicy/.test(r)), `a row for ${ENDPOINTS.policy}`);
+  assert.ok(
+    rows.some((r) => r.startsWith(ENDPOINTS.policy) && /CiliumNetworkPolicy/.test(r)),
+    `a row for ${ENDPOINTS.policy}`,
+  );
   await screenshot(page, 'endpoints-view');
   // "Open manifest" lands on the workload's name in its manifest.
   await row('Open manifest').click();
-  await page.locator(`.tab.active[data-resource-name="${path.basename(ENDPOINTS.manifest)}"]`).waitFor({ timeout: STEP_MS });
+  await page
+    .locator(`.tab.active[data-resource-name="${path.basename(ENDPOINTS.manifest)}"]`)
+    .waitFor({ timeout: STEP_MS });
   const manifest = fs.readFileSync(path.join(workspace, ENDPOINTS.manifest), 'utf8');
   const at = locate(manifest, ENDPOINTS.nameNeedle, `name: ${ENDPOINTS.workload}`);
   const col = at.character + 'name: '.length;
@@ -283,7 +338,12 @@ async function checkInventoryPicker(page, workspace) {
   const snapshot = path.join(workspace, 'cluster-snapshot.json');
   fs.copyFileSync(path.join(cs.REPO_ROOT, 'test/fixtures/preview/snapshot.json'), snapshot);
   await runCommand(page, 'Cilium Policy: Choose Endpoint Inventory');
-  await answerQuickPick(page, /where should the endpoint preview find workloads/, 'snapshot', /Use kubectl snapshot file/);
+  await answerQuickPick(
+    page,
+    /where should the endpoint preview find workloads/,
+    'snapshot',
+    /Use kubectl snapshot file/,
+  );
   // The file dialog (VS Code's own in a browser) is a quick input holding a path: type the file's.
   const input = page.locator('.quick-input-widget input');
   await page.waitForFunction(
@@ -297,7 +357,9 @@ async function checkInventoryPicker(page, workspace) {
   await input.fill(snapshot);
   await page.keyboard.press('Enter');
   // Replicas of one workload count once (the snapshot's two `web` pods are one workload).
-  const status = page.locator('.statusbar-item[aria-label^="Cilium Policy inventory: snapshot, "]:not([aria-label$=", 0 endpoints"])');
+  const status = page.locator(
+    '.statusbar-item[aria-label^="Cilium Policy inventory: snapshot, "]:not([aria-label$=", 0 endpoints"])',
+  );
   await status.waitFor({ timeout: STEP_MS });
   step(`inventory from the snapshot: ${await status.getAttribute('aria-label')}`);
   // The preview panel, still open, says where its workloads now come from.
@@ -305,7 +367,12 @@ async function checkInventoryPicker(page, workspace) {
   await content.locator('body', { hasText: 'cluster-snapshot.json' }).waitFor({ timeout: STEP_MS });
   await screenshot(page, 'inventory-snapshot');
   await runCommand(page, 'Cilium Policy: Choose Endpoint Inventory');
-  await answerQuickPick(page, /where should the endpoint preview find workloads/, 'workspace', /Use workspace manifests/);
+  await answerQuickPick(
+    page,
+    /where should the endpoint preview find workloads/,
+    'workspace',
+    /Use workspace manifests/,
+  );
   const back = page.locator('.statusbar-item[aria-label^="Cilium Policy inventory: workspace, "]');
   await back.waitFor({ timeout: STEP_MS });
   step(`inventory back to the workspace: ${await back.getAttribute('aria-label')}`);
@@ -317,7 +384,9 @@ async function main() {
   const extensionsDir = path.join(cs.scratchDir('extensions'), 'ext');
   const configFile = path.join(cs.scratchDir('install'), 'config.yaml');
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
-  const installed = await cs.runCodeServerCommand(['--extensions-dir', extensionsDir, '--install-extension', VSIX], { configFile });
+  const installed = await cs.runCodeServerCommand(['--extensions-dir', extensionsDir, '--install-extension', VSIX], {
+    configFile,
+  });
   assert.match(installed, /successfully installed/i, installed);
   step(`installed ${path.relative(cs.REPO_ROOT, VSIX)}`);
 
@@ -386,7 +455,10 @@ async function main() {
     await docHover.waitFor({ state: 'visible', timeout: STEP_MS });
     const docText = words(await docHover.innerText());
     step(`hover on ${broken.hoverKey}: ${docText.slice(0, 160)}`);
-    assert.ok(expectedDocs.some((e) => docText.includes(e)), `the hover shows none of ${JSON.stringify(expectedDocs)}`);
+    assert.ok(
+      expectedDocs.some((e) => docText.includes(e)),
+      `the hover shows none of ${JSON.stringify(expectedDocs)}`,
+    );
     await screenshot(page, 'hover-docs');
     await page.keyboard.press('Escape');
 
@@ -406,7 +478,10 @@ async function main() {
         .locator('.monaco-list-row')
         .first()
         .waitFor({ timeout: attempt < 3 ? 15_000 : STEP_MS })
-        .then(() => true, (err) => (attempt < 3 ? false : Promise.reject(err)));
+        .then(
+          () => true,
+          (err) => (attempt < 3 ? false : Promise.reject(err)),
+        );
       if (shown) break;
       step(`no suggestions after Ctrl+Space (attempt ${attempt}); pressing it again`);
     }
@@ -419,7 +494,9 @@ async function main() {
     // --- New Policy wizard: kind, template, workload of the workspace, where to put it ---------
     // completion.yaml is the active YAML editor, so the wizard also asks where the policy goes.
     // The workload picker lists the inventory: wait until the workspace's manifests are in it.
-    await page.locator('.statusbar-item[aria-label^="Cilium Policy inventory: workspace, "]:not([aria-label$=", 0 endpoints"])').waitFor({ timeout: STEP_MS });
+    await page
+      .locator('.statusbar-item[aria-label^="Cilium Policy inventory: workspace, "]:not([aria-label$=", 0 endpoints"])')
+      .waitFor({ timeout: STEP_MS });
     await runCommand(page, NEW_POLICY_COMMAND);
     await answerQuickPick(page, /which kind/, 'CiliumNetworkPolicy', /^CiliumNetworkPolicy$/);
     await answerQuickPick(page, /which template/, WIZARD.template, new RegExp(`^${WIZARD.templateLabel}$`));
@@ -435,27 +512,40 @@ async function main() {
     // verdict, which must be valid or warnings only.
     const status = page.locator('.statusbar-item[aria-label^="Cilium Policy: CNP, "]');
     await page
-      .locator('.statusbar-item[aria-label="Cilium Policy: CNP, valid"], .statusbar-item[aria-label^="Cilium Policy: CNP, "][aria-label$=" warning"], .statusbar-item[aria-label^="Cilium Policy: CNP, "][aria-label$=" warnings"]')
+      .locator(
+        '.statusbar-item[aria-label="Cilium Policy: CNP, valid"], .statusbar-item[aria-label^="Cilium Policy: CNP, "][aria-label$=" warning"], .statusbar-item[aria-label^="Cilium Policy: CNP, "][aria-label$=" warnings"]',
+      )
       .first()
       .waitFor({ timeout: STEP_MS });
     const verdict = (await status.getAttribute('aria-label')) ?? '';
     step(`status bar: ${verdict}`);
     assert.doesNotMatch(verdict, /error/);
-    const generated = (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    const generated = (
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()
+    ).replace(/\u00a0/g, ' ');
     step(`generated policy: ${generated.replace(/\s+/g, ' ').slice(0, 240)}`);
-    for (const line of WIZARD.expectLines) assert.ok(generated.includes(line), `the generated policy has "${line}":\n${generated}`);
-    assert.equal(await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').count(), 0, 'no error squiggle in the generated policy');
+    for (const line of WIZARD.expectLines)
+      assert.ok(generated.includes(line), `the generated policy has "${line}":\n${generated}`);
+    assert.equal(
+      await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').count(),
+      0,
+      'no error squiggle in the generated policy',
+    );
     await screenshot(page, 'new-policy-wizard');
     await page.keyboard.press('Escape');
 
     // --- endpoint preview -------------------------------------------------------------------
     const policyText = fs.readFileSync(path.join(workspace, PREVIEW.file), 'utf8');
     const { parseAllDocuments } = require(path.join(cs.REPO_ROOT, 'node_modules', 'yaml'));
-    const expected = workloadsMatching(fs.readFileSync(path.join(workspace, PREVIEW.workloads), 'utf8'), PREVIEW.selectorLabel, (t) =>
-      parseAllDocuments(t).map((/** @type {any} */ d) => d.toJS()),
+    const expected = workloadsMatching(
+      fs.readFileSync(path.join(workspace, PREVIEW.workloads), 'utf8'),
+      PREVIEW.selectorLabel,
+      (t) => parseAllDocuments(t).map((/** @type {any} */ d) => d.toJS()),
     );
     await openFile(page, PREVIEW.file);
-    const lens = page.locator('.contentWidgets .codelens-decoration', { hasText: `selects ${expected.length} workloads` }).first();
+    const lens = page
+      .locator('.contentWidgets .codelens-decoration', { hasText: `selects ${expected.length} workloads` })
+      .first();
     await lens.waitFor({ timeout: STEP_MS });
     step(`CodeLens: ${await lens.innerText()}`);
     const selectorAt = locate(policyText, 'endpointSelector:');

@@ -17,7 +17,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-languageserver-protocol';
-import type { CodeAction, CodeLens, CompletionItem, CompletionList, Diagnostic, Hover, Range, TextEdit } from 'vscode-languageserver-protocol';
+import type {
+  CodeAction,
+  CodeLens,
+  CompletionItem,
+  CompletionList,
+  Diagnostic,
+  Hover,
+  Range,
+  TextEdit,
+} from 'vscode-languageserver-protocol';
 import { LspClient } from '../support/lsp-client.js';
 import { lineLengths, lineStarts, offsetAt, positionAt, rangeProblem } from '../hostile/text-lines.js';
 import type { Prng } from './prng.js';
@@ -74,20 +83,104 @@ const MAX_DOCUMENT_CHARS = 32 * 1024;
 
 /** Short strings that upset YAML parsers, or make policies. */
 const TOKENS = [
-  '\n', '\n', '\n', '\r\n', '\r', ' ', '  ', '    ', '\t', '-', '- ', ':', ': ', '{', '}', '[', ']', ',', '"', "'", '#', '# c', '&a ', '*a', '<<: *a',
-  '---\n', '...\n', '{{ .Values.x }}', '!!binary ', '!Ref ', '!!str ', '?', '|\n', '>-\n', '%YAML 1.2\n', 'null', '~', '\\', '\\u00e9', '1e400', '-1', '0x1F',
-  '65536', '"80"', 'toPorts:', 'ports:', 'port: "80"', 'protocol: TCP', 'matchLabels:', 'app: web', 'endpointSelector: {}', 'ingress:', 'egress:',
-  'toFQDNs:', 'matchPattern: "*.x"', 'rules:', 'http:', 'path: "/(a+)+$"', 'method: "(?=x)"', 'kprobes:', 'call: "sys_openat"', 'syscall: true',
-  'apiVersion: cilium.io/v2\n', 'apiVersion: cilium.io/v1alpha1\n', 'kind: CiliumNetworkPolicy\n', 'kind: TracingPolicy\n', 'kind: CiliumEnvoyConfig\n',
-  'metadata:\n  name: f\n', 'spec:\n', '😀', 'é', 'ß', '\u2028', '\u00a0', '\ufeff', '\u0000', '\ud800', 'x', 'y', '0',
+  '\n',
+  '\n',
+  '\n',
+  '\r\n',
+  '\r',
+  ' ',
+  '  ',
+  '    ',
+  '\t',
+  '-',
+  '- ',
+  ':',
+  ': ',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '"',
+  "'",
+  '#',
+  '# c',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '---\n',
+  '...\n',
+  '{{ .Values.x }}',
+  '!!binary ',
+  '!Ref ',
+  '!!str ',
+  '?',
+  '|\n',
+  '>-\n',
+  '%YAML 1.2\n',
+  'null',
+  '~',
+  '\\',
+  '\\u00e9',
+  '1e400',
+  '-1',
+  '0x1F',
+  '65536',
+  '"80"',
+  'toPorts:',
+  'ports:',
+  'port: "80"',
+  'protocol: TCP',
+  'matchLabels:',
+  'app: web',
+  'endpointSelector: {}',
+  'ingress:',
+  'egress:',
+  'toFQDNs:',
+  'matchPattern: "*.x"',
+  'rules:',
+  'http:',
+  'path: "/(a+)+$"',
+  'method: "(?=x)"',
+  'kprobes:',
+  'call: "sys_openat"',
+  'syscall: true',
+  'apiVersion: cilium.io/v2\n',
+  'apiVersion: cilium.io/v1alpha1\n',
+  'kind: CiliumNetworkPolicy\n',
+  'kind: TracingPolicy\n',
+  'kind: CiliumEnvoyConfig\n',
+  'metadata:\n  name: f\n',
+  'spec:\n',
+  '😀',
+  'é',
+  'ß',
+  '\u2028',
+  '\u00a0',
+  '\ufeff',
+  '\u0000',
+  '\ud800',
+  'x',
+  'y',
+  '0',
 ];
 
 export class FuzzSession {
-  readonly stats: FuzzStats = { ops: {}, requests: 0, edits: 0, publishesChecked: 0, comparisons: 0, slowestRequestMs: 0, slowestMethod: '' };
+  readonly stats: FuzzStats = {
+    ops: {},
+    requests: 0,
+    edits: 0,
+    publishesChecked: 0,
+    comparisons: 0,
+    slowestRequestMs: 0,
+    slowestMethod: '',
+  };
   /** One line per operation, printed when the run fails. */
   readonly trace: string[] = [];
   /** Every text sent, in order, so that a failure can be replayed in process. */
-  private readonly events: ({ type: 'open'; uri: string; text: string } | { type: 'change'; uri: string; version: number; changes: unknown[] })[] = [];
+  private readonly events: (
+    { type: 'open'; uri: string; text: string } | { type: 'change'; uri: string; version: number; changes: unknown[] }
+  )[] = [];
   private readonly docs: OpenDoc[] = [];
   private readonly retired = new Map<string, OpenDoc>();
   private checkedPublishes = 0;
@@ -98,7 +191,8 @@ export class FuzzSession {
     readonly client: LspClient,
     private readonly options: FuzzOptions,
   ) {
-    const experimental = client.initializeResult?.capabilities.experimental as { endpointPreviewProvider?: boolean } | undefined;
+    const experimental = client.initializeResult?.capabilities.experimental as
+      { endpointPreviewProvider?: boolean } | undefined;
     this.previewSupported = experimental?.endpointPreviewProvider === true;
   }
 
@@ -111,24 +205,27 @@ export class FuzzSession {
       const doc = rng.pick(this.docs);
       // Pastes make documents grow without bound; past editing size each lint costs more than the
       // time limit allows on a loaded machine. The hostile inputs cover big files.
-      const kind = doc.text.length > MAX_DOCUMENT_CHARS ? 'retire' : rng.weighted({
-        insert: 30,
-        delete: 15,
-        paste: 6,
-        undo: 10,
-        multi: 4,
-        replaceAll: 1,
-        completion: 10,
-        racingCompletion: 3,
-        hover: 8,
-        codeAction: 5,
-        applyFix: 3,
-        codeLens: 4,
-        preview: 3,
-        symbols: 2,
-        save: 1,
-        retire: 1,
-      });
+      const kind =
+        doc.text.length > MAX_DOCUMENT_CHARS
+          ? 'retire'
+          : rng.weighted({
+              insert: 30,
+              delete: 15,
+              paste: 6,
+              undo: 10,
+              multi: 4,
+              replaceAll: 1,
+              completion: 10,
+              racingCompletion: 3,
+              hover: 8,
+              codeAction: 5,
+              applyFix: 3,
+              codeLens: 4,
+              preview: 3,
+              symbols: 2,
+              save: 1,
+              retire: 1,
+            });
       this.stats.ops[kind] = (this.stats.ops[kind] ?? 0) + 1;
       await this.step(kind, doc, op);
       if (!this.client.alive) throw this.fail(`the server exited after operation ${op} (${kind})`);
@@ -148,7 +245,10 @@ export class FuzzSession {
       }
       case 'delete': {
         const start = this.offset(doc);
-        const end = this.safeOffset(doc.text, Math.min(doc.text.length, start + (rng.chance(0.1) ? rng.int(600) : rng.int(30))));
+        const end = this.safeOffset(
+          doc.text,
+          Math.min(doc.text.length, start + (rng.chance(0.1) ? rng.int(600) : rng.int(30))),
+        );
         return this.applyEdits(doc, [{ start, end, text: '' }], `#${op} delete`);
       }
       case 'paste': {
@@ -157,7 +257,9 @@ export class FuzzSession {
         const a = rng.int(from.text.length + 1);
         const piece = whole ? `---\n${from.text}` : from.text.slice(a, a + rng.int(800));
         const start = this.offset(doc);
-        const end = rng.chance(0.3) ? this.safeOffset(doc.text, Math.min(doc.text.length, start + rng.int(200))) : start;
+        const end = rng.chance(0.3)
+          ? this.safeOffset(doc.text, Math.min(doc.text.length, start + rng.int(200)))
+          : start;
         return this.applyEdits(doc, [{ start, end, text: piece }], `#${op} paste from ${from.name}`);
       }
       case 'undo': {
@@ -187,7 +289,10 @@ export class FuzzSession {
         doc.version++;
         doc.texts.set(doc.version, doc.text);
         this.events.push({ type: 'change', uri: doc.uri, version: doc.version, changes: [{ text: doc.text }] });
-        await this.client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: doc.uri, version: doc.version }, contentChanges: [{ text: doc.text }] });
+        await this.client.connection.sendNotification('textDocument/didChange', {
+          textDocument: { uri: doc.uri, version: doc.version },
+          contentChanges: [{ text: doc.text }],
+        });
         this.stats.edits++;
         return;
       }
@@ -196,7 +301,13 @@ export class FuzzSession {
         const position = this.position(doc);
         this.trace.push(`#${op} ${kind} ${doc.uri} ${position.line}:${position.character}`);
         const r = await this.request(`textDocument/${kind}`, { textDocument: { uri: doc.uri }, position });
-        this.checkRanges(doc, kind, kind === 'hover' ? hoverRanges(r as Hover | null) : completionRanges(r as CompletionList | CompletionItem[] | null));
+        this.checkRanges(
+          doc,
+          kind,
+          kind === 'hover'
+            ? hoverRanges(r as Hover | null)
+            : completionRanges(r as CompletionList | CompletionItem[] | null),
+        );
         return;
       }
       case 'racingCompletion': {
@@ -213,29 +324,52 @@ export class FuzzSession {
       case 'applyFix': {
         const diagnostics = this.latestDiagnostics(doc);
         const start = this.position(doc);
-        const range: Range = rng.chance(0.5) ? { start: { line: 0, character: 0 }, end: positionAt(lineStarts(doc.text), doc.text.length) } : { start, end: start };
+        const range: Range = rng.chance(0.5)
+          ? { start: { line: 0, character: 0 }, end: positionAt(lineStarts(doc.text), doc.text.length) }
+          : { start, end: start };
         this.trace.push(`#${op} ${kind} ${doc.uri} with ${diagnostics.length} diagnostics`);
-        const r = (await this.request('textDocument/codeAction', { textDocument: { uri: doc.uri }, range, context: { diagnostics } })) as CodeAction[] | null;
-        const edits = (r ?? []).flatMap((a) => (a.edit?.changes?.[doc.uri] ?? []).map((e) => ({ action: a.title, edit: e })));
-        this.checkRanges(doc, 'codeAction edit', edits.map((e) => e.edit.range));
+        const r = (await this.request('textDocument/codeAction', {
+          textDocument: { uri: doc.uri },
+          range,
+          context: { diagnostics },
+        })) as CodeAction[] | null;
+        const edits = (r ?? []).flatMap((a) =>
+          (a.edit?.changes?.[doc.uri] ?? []).map((e) => ({ action: a.title, edit: e })),
+        );
+        this.checkRanges(
+          doc,
+          'codeAction edit',
+          edits.map((e) => e.edit.range),
+        );
         if (kind === 'applyFix' && r && r.length > 0) {
           const action = rng.pick(r);
           const own = action.edit?.changes?.[doc.uri] ?? [];
-          if (own.length > 0) await this.applyEdits(doc, this.toSequentialEdits(doc, own), `#${op} apply "${action.title}"`);
+          if (own.length > 0)
+            await this.applyEdits(doc, this.toSequentialEdits(doc, own), `#${op} apply "${action.title}"`);
         }
         return;
       }
       case 'codeLens': {
         this.trace.push(`#${op} codeLens ${doc.uri}`);
-        const r = (await this.request('textDocument/codeLens', { textDocument: { uri: doc.uri } })) as CodeLens[] | null;
-        this.checkRanges(doc, 'codeLens', (r ?? []).map((l) => l.range));
+        const r = (await this.request('textDocument/codeLens', { textDocument: { uri: doc.uri } })) as
+          CodeLens[] | null;
+        this.checkRanges(
+          doc,
+          'codeLens',
+          (r ?? []).map((l) => l.range),
+        );
         return;
       }
       case 'preview': {
         if (!this.previewSupported) return;
         const position = rng.chance(0.3) ? undefined : this.position(doc);
-        this.trace.push(`#${op} endpointPreview ${doc.uri} ${position ? `${position.line}:${position.character}` : '(all)'}`);
-        await this.request('ciliumPolicy/endpointPreview', { textDocument: { uri: doc.uri }, ...(position ? { position } : {}) });
+        this.trace.push(
+          `#${op} endpointPreview ${doc.uri} ${position ? `${position.line}:${position.character}` : '(all)'}`,
+        );
+        await this.request('ciliumPolicy/endpointPreview', {
+          textDocument: { uri: doc.uri },
+          ...(position ? { position } : {}),
+        });
         return;
       }
       case 'symbols': {
@@ -269,7 +403,10 @@ export class FuzzSession {
     doc.texts.set(doc.version, doc.text);
     this.trace.push(`${what} ${doc.uri} v${doc.version} ${JSON.stringify(changes)}`);
     this.events.push({ type: 'change', uri: doc.uri, version: doc.version, changes });
-    await this.client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: doc.uri, version: doc.version }, contentChanges: changes });
+    await this.client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: doc.uri, version: doc.version },
+      contentChanges: changes,
+    });
     this.stats.edits++;
   }
 
@@ -279,7 +416,12 @@ export class FuzzSession {
     // From the end backwards, the offsets of earlier edits stay valid; of two insertions at one
     // point the later one goes first, so the first ends up in front.
     return edits
-      .map((e, i) => ({ i, start: offsetAt(doc.text, starts, e.range.start), end: offsetAt(doc.text, starts, e.range.end), text: e.newText }))
+      .map((e, i) => ({
+        i,
+        start: offsetAt(doc.text, starts, e.range.start),
+        end: offsetAt(doc.text, starts, e.range.end),
+        text: e.newText,
+      }))
       .sort((a, b) => b.start - a.start || b.i - a.i)
       .map(({ start, end, text }) => ({ start, end, text }));
   }
@@ -287,7 +429,14 @@ export class FuzzSession {
   private async openNew(): Promise<void> {
     const from = this.options.rng.pick(this.options.corpus);
     const uri = `file:///cilium-policy-fuzz/${++this.opened}-${from.name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-    const doc: OpenDoc = { uri, origin: from.name, text: from.text, version: 1, texts: new Map([[1, from.text]]), history: [] };
+    const doc: OpenDoc = {
+      uri,
+      origin: from.name,
+      text: from.text,
+      version: 1,
+      texts: new Map([[1, from.text]]),
+      history: [],
+    };
     this.trace.push(`open ${uri} from ${from.name}`);
     this.events.push({ type: 'open', uri, text: doc.text });
     await this.client.open(uri, doc.text);
@@ -336,13 +485,17 @@ export class FuzzSession {
     this.stats.requests++;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.fail(`${method} was not answered within ${this.options.requestTimeoutMs} ms`)), this.options.requestTimeoutMs);
+      timer = setTimeout(
+        () => reject(this.fail(`${method} was not answered within ${this.options.requestTimeoutMs} ms`)),
+        this.options.requestTimeoutMs,
+      );
     });
     try {
       return await Promise.race([this.client.connection.sendRequest(method, params), timeout]);
     } catch (e) {
       if (e instanceof FuzzFailure) throw e;
-      if (e instanceof ResponseError) throw this.fail(`${method} was answered with an error: ${e.message}\n${this.client.stderr.slice(-3000)}`);
+      if (e instanceof ResponseError)
+        throw this.fail(`${method} was answered with an error: ${e.message}\n${this.client.stderr.slice(-3000)}`);
       throw this.fail(`${method} failed: ${String(e)}`);
     } finally {
       clearTimeout(timer);
@@ -371,8 +524,14 @@ export class FuzzSession {
       const lengths = lineLengths(text);
       for (const d of p.diagnostics) {
         const problem = rangeProblem(lengths, d.range);
-        if (problem) throw this.fail(`${p.uri} v${p.version}: diagnostic ${d.code} outside the document: ${problem}\n${JSON.stringify(d)}\ntext: ${JSON.stringify(text).slice(0, 3000)}`);
-        if (d.code === 'internal/rule-failed') throw this.fail(`${p.uri} v${p.version}: a rule threw: ${d.message}\ntext: ${JSON.stringify(text).slice(0, 3000)}`);
+        if (problem)
+          throw this.fail(
+            `${p.uri} v${p.version}: diagnostic ${d.code} outside the document: ${problem}\n${JSON.stringify(d)}\ntext: ${JSON.stringify(text).slice(0, 3000)}`,
+          );
+        if (d.code === 'internal/rule-failed')
+          throw this.fail(
+            `${p.uri} v${p.version}: a rule threw: ${d.message}\ntext: ${JSON.stringify(text).slice(0, 3000)}`,
+          );
       }
       // Older versions can no longer be published once a newer one was: forget their text.
       for (const v of doc.texts.keys()) if (v < p.version) doc.texts.delete(v);
@@ -383,7 +542,10 @@ export class FuzzSession {
     const lengths = lineLengths(doc.text);
     for (const r of ranges) {
       const problem = rangeProblem(lengths, r);
-      if (problem) throw this.fail(`${doc.uri} v${doc.version}: ${what} range outside the document: ${problem}\ntext: ${JSON.stringify(doc.text).slice(0, 3000)}`);
+      if (problem)
+        throw this.fail(
+          `${doc.uri} v${doc.version}: ${what} range outside the document: ${problem}\ntext: ${JSON.stringify(doc.text).slice(0, 3000)}`,
+        );
     }
   }
 
@@ -426,11 +588,29 @@ export class FuzzSession {
     // The documents as they are now, and every operation, go to a file: enough to write a regression test.
     const file = path.join(os.tmpdir(), `cilium-policy-fuzz-${this.options.rng.seed}.json`);
     try {
-      fs.writeFileSync(file, JSON.stringify({ seed: this.options.rng.seed, message, documents: this.docs.map((d) => ({ uri: d.uri, version: d.version, text: d.text })), trace: this.trace, events: this.events }, null, 1));
+      fs.writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            seed: this.options.rng.seed,
+            message,
+            documents: this.docs.map((d) => ({ uri: d.uri, version: d.version, text: d.text })),
+            trace: this.trace,
+            events: this.events,
+          },
+          null,
+          1,
+        ),
+      );
     } catch {
       // the message below still has the seed
     }
-    return new FuzzFailure(`seed ${this.options.rng.seed}: ${message}\n(documents and all operations written to ${file})\nlast operations:\n${this.trace.slice(-15).map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)).join('\n')}`);
+    return new FuzzFailure(
+      `seed ${this.options.rng.seed}: ${message}\n(documents and all operations written to ${file})\nlast operations:\n${this.trace
+        .slice(-15)
+        .map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l))
+        .join('\n')}`,
+    );
   }
 }
 

@@ -23,7 +23,13 @@ function corpus(): { files: CorpusFile[]; from: string } {
     .map((f) => ({ name: path.relative(dir, f), text: fs.readFileSync(f, 'utf8') }))
     // Keep the corpus to policy-sized files; the hostile tests cover the huge ones.
     .filter((f) => f.text.length < 16 * 1024);
-  return { files, from: dir === upstream ? `upstream examples (${dir})` : `the repository's examples/ (../shared/upstream/examples is absent)` };
+  return {
+    files,
+    from:
+      dir === upstream
+        ? `upstream examples (${dir})`
+        : `the repository's examples/ (../shared/upstream/examples is absent)`,
+  };
 }
 
 describe('fuzzing the language server with incremental edits', () => {
@@ -41,7 +47,9 @@ describe('fuzzing the language server with incremental edits', () => {
     const requestTimeoutMs = intFromEnv('CILIUM_POLICY_FUZZ_TIMEOUT_MS', 1000);
     const { files, from } = corpus();
     assert.ok(files.length > 0, `no corpus files in ${from}`);
-    console.log(`fuzz: seed ${seed} (reproduce with CILIUM_POLICY_FUZZ_SEED=${seed}), ${ops} operations, ${files.length} files from ${from}`);
+    console.log(
+      `fuzz: seed ${seed} (reproduce with CILIUM_POLICY_FUZZ_SEED=${seed}), ${ops} operations, ${files.length} files from ${from}`,
+    );
     const session = new FuzzSession(client, { rng: new Prng(seed), ops, corpus: files, requestTimeoutMs });
     const started = Date.now();
     const stats = await session.run();

@@ -105,7 +105,11 @@ describe('regressions (language server)', () => {
     // A CR at the end of each of the first three lines (before their LF), one edit at a time.
     for (let line = 0; line < 3; line++) {
       const end = text.indexOf('\n', lineStarts(text)[line]!);
-      v = await client.edit(uri, { start: positionAt(lineStarts(text), end), end: positionAt(lineStarts(text), end) }, '\r');
+      v = await client.edit(
+        uri,
+        { start: positionAt(lineStarts(text), end), end: positionAt(lineStarts(text), end) },
+        '\r',
+      );
       text = `${text.slice(0, end)}\r${text.slice(end)}`;
     }
     // And a deletion that leaves a CR and an LF side by side: `x` between them goes.
@@ -121,7 +125,11 @@ describe('regressions (language server)', () => {
       [['schema/unknown-field', want]],
     );
     const hover = await client.hover(uri, positionAt(lineStarts(text), text.indexOf('endpointSelector') + 2));
-    assert.match(JSON.stringify(hover), /endpointSelector|workloads|endpoints/i, 'the hover is about the key under the cursor');
+    assert.match(
+      JSON.stringify(hover),
+      /endpointSelector|workloads|endpoints/i,
+      'the hover is about the key under the cursor',
+    );
     await client.close(uri);
   });
 
@@ -129,7 +137,12 @@ describe('regressions (language server)', () => {
     // Found by the hostile catalogue: each `a{1000}` repeat is a thousand RE2 instructions; the
     // check took ~0.5 s per pattern on every lint, so typing anywhere in the file stalled the server.
     const hosts = Array.from({ length: 6 }, (_, i) => `h${i}${'a{1000}'.repeat(100)}`);
-    const text = httpPolicy({ path: '/x', host: hosts[0]! }) + hosts.slice(1).map((h) => `        - host: ${JSON.stringify(h)}\n`).join('');
+    const text =
+      httpPolicy({ path: '/x', host: hosts[0]! }) +
+      hosts
+        .slice(1)
+        .map((h) => `        - host: ${JSON.stringify(h)}\n`)
+        .join('');
     const uri = testUri('regression-heavy-regex.yaml');
     const first = Date.now();
     const v1 = await client.open(uri, text);
@@ -137,7 +150,11 @@ describe('regressions (language server)', () => {
     const firstMs = Date.now() - first;
     assert.ok(!d1.diagnostics.some((d) => d.code === 'cilium/http-regex'), JSON.stringify(d1.diagnostics));
     const started = Date.now();
-    const v2 = await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# edited\n');
+    const v2 = await client.edit(
+      uri,
+      { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      '# edited\n',
+    );
     await client.waitForDiagnostics(uri, v2);
     await client.hover(uri, { line: 1, character: 1 });
     const againMs = Date.now() - started;
@@ -146,7 +163,11 @@ describe('regressions (language server)', () => {
   });
 });
 
-function positionRange(text: string, start: number, end: number): { start: { line: number; character: number }; end: { line: number; character: number } } {
+function positionRange(
+  text: string,
+  start: number,
+  end: number,
+): { start: { line: number; character: number }; end: { line: number; character: number } } {
   const starts = lineStarts(text);
   return { start: positionAt(starts, start), end: positionAt(starts, end) };
 }

@@ -97,14 +97,22 @@ const MB = 1024 * 1024;
 /** The "billion laughs": nine levels of nine aliases, a billion strings once expanded. */
 function billionLaughs(indent: string): string {
   const lines = [`${indent}l0: &l0 "lol"`];
-  for (let i = 1; i <= 9; i++) lines.push(`${indent}l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 9; i++)
+    lines.push(
+      `${indent}l${i}: &l${i} [${Array(9)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return lines.join('\n') + '\n';
 }
 
 export const CATALOGUE: readonly HostileInput[] = [
   {
     name: 'billion laughs (aliases) in a policy',
-    build: () => utf8(`apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: lol\n  labels:\n${billionLaughs('    ')}spec:\n  endpointSelector: {}\n`),
+    build: () =>
+      utf8(
+        `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: lol\n  labels:\n${billionLaughs('    ')}spec:\n  endpointSelector: {}\n`,
+      ),
     exit: 1,
     expect: [{ code: 'yaml/syntax', message: /alias/i }],
     boundMs: 10_000,
@@ -198,7 +206,11 @@ export const CATALOGUE: readonly HostileInput[] = [
     build: () => {
       const [before, after] = TYPO_CNP.split('  namespace: shop\n');
       const bad = Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xe2, 0x82]);
-      const bytes = Buffer.concat([Buffer.from(`${before!}  annotations:\n    note: "bad `), bad, Buffer.from(`"\n${after!}`)]);
+      const bytes = Buffer.concat([
+        Buffer.from(`${before!}  annotations:\n    note: "bad `),
+        bad,
+        Buffer.from(`"\n${after!}`),
+      ]);
       return { bytes, text: bytes.toString('utf8') };
     },
     exit: 1,
@@ -443,7 +455,13 @@ spec:
   },
   {
     name: 'regex-looking HTTP header values',
-    build: () => utf8(httpPolicy({ path: '/' }, `          headers:\n          - "X-Match: (a+)+$"\n          - "X-Html: <img src=x onerror=alert(1)>"\n`)),
+    build: () =>
+      utf8(
+        httpPolicy(
+          { path: '/' },
+          `          headers:\n          - "X-Match: (a+)+$"\n          - "X-Html: <img src=x onerror=alert(1)>"\n`,
+        ),
+      ),
     exit: 0,
     expect: [],
     clean: true,
@@ -497,10 +515,23 @@ spec:
     // folders and /proc files must neither block nor be read whole.
     name: 'USDT hooks and uprobes naming devices, pipes, folders and /proc files',
     build: () => {
-      const paths = ['/dev/zero', '/dev/urandom', '/dev/stdin', '/dev/tty', '/proc/self/mem', '/proc/kcore', '/proc/self/fd/0', '/', '/etc', '/nonexistent/app', '../relative/app'];
+      const paths = [
+        '/dev/zero',
+        '/dev/urandom',
+        '/dev/stdin',
+        '/dev/tty',
+        '/proc/self/mem',
+        '/proc/kcore',
+        '/proc/self/fd/0',
+        '/',
+        '/etc',
+        '/nonexistent/app',
+        '../relative/app',
+      ];
       const usdts = paths.map((p) => `    - path: "${p}"\n      provider: app\n      name: probe\n`).join('');
       const uprobes = paths.map((p) => `    - path: "${p}"\n      symbols: [main]\n`).join('');
-      const head = (name: string) => `apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: ${name}\nspec:\n`;
+      const head = (name: string) =>
+        `apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: ${name}\nspec:\n`;
       return utf8(`${head('devices-usdt')}  usdts:\n${usdts}---\n${head('devices-uprobe')}  uprobes:\n${uprobes}`);
     },
     exit: 0,

@@ -70,7 +70,11 @@ describe('CLI under the network trap', () => {
     const json = run(['lint', '--format', 'json', EXAMPLES]);
     assert.ok((JSON.parse(json.stdout) as unknown[]).length > 0);
     noNetwork(json, 'lint json');
-    const stdin = run(['lint', '-'], undefined, `# yaml-language-server: $schema=https://example.invalid/schema.json\n${fs.readFileSync(path.join(EXAMPLES, 'broken-typo-key.yaml'), 'utf8')}`);
+    const stdin = run(
+      ['lint', '-'],
+      undefined,
+      `# yaml-language-server: $schema=https://example.invalid/schema.json\n${fs.readFileSync(path.join(EXAMPLES, 'broken-typo-key.yaml'), 'utf8')}`,
+    );
     assert.equal(stdin.status, 1);
     noNetwork(stdin, 'lint stdin');
   });
@@ -94,7 +98,12 @@ describe('CLI under the network trap', () => {
     assert.equal(manifests.status, 0, manifests.stderr);
     assert.ok((JSON.parse(manifests.stdout) as unknown[]).length > 0);
     noNetwork(manifests, 'preview manifests');
-    const snapshot = run(['preview', '--inventory', path.join(PREVIEW, 'snapshot.json'), path.join(EXAMPLES, 'cnp-frontend-to-api.yaml')]);
+    const snapshot = run([
+      'preview',
+      '--inventory',
+      path.join(PREVIEW, 'snapshot.json'),
+      path.join(EXAMPLES, 'cnp-frontend-to-api.yaml'),
+    ]);
     assert.equal(snapshot.status, 0, snapshot.stderr);
     assert.match(snapshot.stderr, /snapshot/);
     noNetwork(snapshot, 'preview snapshot');

@@ -33,14 +33,18 @@ function needleAt(text: string, e: ExpectedFinding): { start: Pos; end: Pos } | 
 /** True when a position lies where the expectation wants the range to start. */
 function startsWhereExpected(start: Pos, want: { start: Pos; end: Pos }, inside: boolean): boolean {
   if (!inside) return start.line === want.start.line && start.character === want.start.character;
-  const after = start.line > want.start.line || (start.line === want.start.line && start.character >= want.start.character);
+  const after =
+    start.line > want.start.line || (start.line === want.start.line && start.character >= want.start.character);
   const before = start.line < want.end.line || (start.line === want.end.line && start.character < want.end.character);
   return after && before;
 }
 
 /** A short description of findings for assertion messages (huge inputs make huge messages). */
 function brief(items: readonly { code?: unknown; message: string }[]): string {
-  return JSON.stringify(items.slice(0, 5).map((f) => `${String(f.code)}: ${f.message.slice(0, 120)}`)) + (items.length > 5 ? ` … ${items.length} in all` : '');
+  return (
+    JSON.stringify(items.slice(0, 5).map((f) => `${String(f.code)}: ${f.message.slice(0, 120)}`)) +
+    (items.length > 5 ? ` … ${items.length} in all` : '')
+  );
 }
 
 function checkCli(input: HostileInput, bytes: Buffer, dir: string): { ms: number; findings: JsonFinding[] } {
@@ -48,29 +52,51 @@ function checkCli(input: HostileInput, bytes: Buffer, dir: string): { ms: number
   fs.writeFileSync(file, bytes);
   const r = runJson([file], { cwd: dir });
   assert.notEqual(r.status, 2, `CLI failed as if on a usage error: ${r.stderr}`);
-  assert.equal(r.status, input.exit, `CLI exit status; stderr: ${r.stderr.slice(0, 500)}; findings: ${brief(r.findings)}`);
+  assert.equal(
+    r.status,
+    input.exit,
+    `CLI exit status; stderr: ${r.stderr.slice(0, 500)}; findings: ${brief(r.findings)}`,
+  );
   assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace on stderr');
   assert.ok(r.ms < input.boundMs, `CLI took ${Math.round(r.ms)} ms (bound ${input.boundMs} ms)`);
   // The CLI decodes like this (a byte-order mark is dropped, bad bytes become U+FFFD).
   const text = new TextDecoder('utf-8').decode(bytes);
   const lengths = lineLengths(text);
   for (const f of r.findings) {
-    const problem = rangeProblem(lengths, { start: { line: f.line - 1, character: f.column - 1 }, end: { line: f.endLine - 1, character: f.endColumn - 1 } });
-    assert.equal(problem, undefined, `CLI finding out of the document: ${problem} in ${JSON.stringify(f).slice(0, 300)}`);
+    const problem = rangeProblem(lengths, {
+      start: { line: f.line - 1, character: f.column - 1 },
+      end: { line: f.endLine - 1, character: f.endColumn - 1 },
+    });
+    assert.equal(
+      problem,
+      undefined,
+      `CLI finding out of the document: ${problem} in ${JSON.stringify(f).slice(0, 300)}`,
+    );
     assert.equal(f.source, 'cilium-policy');
   }
   if (input.clean) assert.deepEqual(r.findings, [], `no finding expected: ${brief(r.findings)}`);
   for (const e of input.expect) {
     const want = needleAt(text, e);
     const hit = r.findings.find(
-      (f) => f.code === e.code && (!e.message || e.message.test(f.message)) && (!want || startsWhereExpected({ line: f.line - 1, character: f.column - 1 }, want, e.inside === true)),
+      (f) =>
+        f.code === e.code &&
+        (!e.message || e.message.test(f.message)) &&
+        (!want || startsWhereExpected({ line: f.line - 1, character: f.column - 1 }, want, e.inside === true)),
     );
-    assert.ok(hit, `CLI: no ${e.code}${want ? ` at ${want.start.line + 1}:${want.start.character + 1}` : ''}; got ${brief(r.findings)}`);
+    assert.ok(
+      hit,
+      `CLI: no ${e.code}${want ? ` at ${want.start.line + 1}:${want.start.character + 1}` : ''}; got ${brief(r.findings)}`,
+    );
   }
   return { ms: r.ms, findings: r.findings };
 }
 
-async function checkServer(client: LspClient, input: HostileInput, text: string, name: string): Promise<{ ms: number; diagnostics: Diagnostic[] }> {
+async function checkServer(
+  client: LspClient,
+  input: HostileInput,
+  text: string,
+  name: string,
+): Promise<{ ms: number; diagnostics: Diagnostic[] }> {
   const uri = testUri(`hostile-${name}.yaml`);
   const started = process.hrtime.bigint();
   const v = await client.open(uri, text);
@@ -86,14 +112,26 @@ async function checkServer(client: LspClient, input: HostileInput, text: string,
   const lengths = lineLengths(text);
   for (const d of diagnostics) {
     const problem = rangeProblem(lengths, d.range);
-    assert.equal(problem, undefined, `diagnostic out of the document: ${problem} in ${JSON.stringify(d).slice(0, 300)}`);
+    assert.equal(
+      problem,
+      undefined,
+      `diagnostic out of the document: ${problem} in ${JSON.stringify(d).slice(0, 300)}`,
+    );
     assert.equal(d.source, 'cilium-policy');
   }
   if (input.clean) assert.deepEqual(diagnostics, [], `no diagnostic expected: ${brief(diagnostics)}`);
   for (const e of input.expect) {
     const want = needleAt(text, e);
-    const hit = diagnostics.find((d) => d.code === e.code && (!e.message || e.message.test(d.message)) && (!want || startsWhereExpected(d.range.start, want, e.inside === true)));
-    assert.ok(hit, `server: no ${e.code}${want ? ` at ${want.start.line}:${want.start.character}` : ''}; got ${brief(diagnostics)}`);
+    const hit = diagnostics.find(
+      (d) =>
+        d.code === e.code &&
+        (!e.message || e.message.test(d.message)) &&
+        (!want || startsWhereExpected(d.range.start, want, e.inside === true)),
+    );
+    assert.ok(
+      hit,
+      `server: no ${e.code}${want ? ` at ${want.start.line}:${want.start.character}` : ''}; got ${brief(diagnostics)}`,
+    );
   }
   return { ms, diagnostics };
 }
@@ -115,7 +153,11 @@ describe('hostile inputs through the CLI and the language server', () => {
   after(async () => {
     await client?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    const table = ['| input | CLI ms | server ms | outcome |', '| --- | ---: | ---: | --- |', ...rows.map((r) => `| ${r.input} | ${Math.round(r.cliMs)} | ${Math.round(r.serverMs)} | ${r.outcome} |`)];
+    const table = [
+      '| input | CLI ms | server ms | outcome |',
+      '| --- | ---: | ---: | --- |',
+      ...rows.map((r) => `| ${r.input} | ${Math.round(r.cliMs)} | ${Math.round(r.serverMs)} | ${r.outcome} |`),
+    ];
     console.log(`\n${table.join('\n')}\n`);
   });
 
@@ -131,7 +173,10 @@ describe('hostile inputs through the CLI and the language server', () => {
       rows.push({ input: input.name, cliMs: cli.ms, serverMs: server.ms, outcome: outcome(cli.findings, input.exit) });
       // The next request after a hostile input is answered promptly (the server is not wedged).
       const uri = testUri(`hostile-after-${i}.yaml`);
-      const v = await client.open(uri, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: after\nspec:\n  endpointSelectr: {}\n');
+      const v = await client.open(
+        uri,
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: after\nspec:\n  endpointSelectr: {}\n',
+      );
       const next = await client.waitForDiagnostics(uri, v);
       assert.ok(
         next.diagnostics.some((d) => d.code === 'schema/unknown-field'),

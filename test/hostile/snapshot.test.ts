@@ -38,7 +38,11 @@ describe('preview with a hostile kubectl snapshot', () => {
     for (const cut of cuts) {
       const r = preview('truncated.json', whole.slice(0, cut));
       assert.equal(r.status, 2, `cut at ${cut}: ${r.stderr}`);
-      assert.match(r.stderr, new RegExp(`cilium-policy: ${r.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(cut off|not valid JSON)`), `cut at ${cut}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        new RegExp(`cilium-policy: ${r.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(cut off|not valid JSON)`),
+        `cut at ${cut}: ${r.stderr}`,
+      );
       assert.equal(r.stdout, '', `no partial preview (cut at ${cut})`);
     }
   });
@@ -61,7 +65,10 @@ describe('preview with a hostile kubectl snapshot', () => {
   it('valid JSON with nothing usable gives a warning, not a crash', () => {
     for (const [name, content] of [
       ['empty-object.json', '{}'],
-      ['junk-items.json', '{"kind":"List","items":[null,1,"x",{"kind":"Pod"},{"kind":"Pod","metadata":{"labels":"app"}}]}'],
+      [
+        'junk-items.json',
+        '{"kind":"List","items":[null,1,"x",{"kind":"Pod"},{"kind":"Pod","metadata":{"labels":"app"}}]}',
+      ],
       ['deep.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
     ] as const) {
       const r = preview(name, content);

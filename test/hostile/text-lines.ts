@@ -65,11 +65,16 @@ export function rangeProblem(lengths: readonly number[], range: { start: Pos; en
     ['start', range.start],
     ['end', range.end],
   ] as const) {
-    if (!Number.isInteger(p.line) || !Number.isInteger(p.character) || p.line < 0 || p.character < 0) return `${what} ${JSON.stringify(p)} is not a position`;
+    if (!Number.isInteger(p.line) || !Number.isInteger(p.character) || p.line < 0 || p.character < 0)
+      return `${what} ${JSON.stringify(p)} is not a position`;
     if (p.line >= lengths.length) return `${what} line ${p.line} is past the last line (${lengths.length - 1})`;
-    if (p.character > lengths[p.line]!) return `${what} ${p.line}:${p.character} is past the end of its line (${lengths[p.line]})`;
+    if (p.character > lengths[p.line]!)
+      return `${what} ${p.line}:${p.character} is past the end of its line (${lengths[p.line]})`;
   }
-  if (range.start.line > range.end.line || (range.start.line === range.end.line && range.start.character > range.end.character)) {
+  if (
+    range.start.line > range.end.line ||
+    (range.start.line === range.end.line && range.start.character > range.end.character)
+  ) {
     return `start ${JSON.stringify(range.start)} is after end ${JSON.stringify(range.end)}`;
   }
   return undefined;

@@ -87,7 +87,9 @@ describe('code actions', () => {
 
   it('rule diagnostics link to their documentation', async () => {
     const uri = testUri('rule-link.yaml');
-    const text = BROKEN.replace('  namspace:', '  namespace:').replace('TPC', 'TCP').replace('endpointSelector', 'nodeSelector');
+    const text = BROKEN.replace('  namspace:', '  namespace:')
+      .replace('TPC', 'TCP')
+      .replace('endpointSelector', 'nodeSelector');
     const version = await client.open(uri, text);
     const { diagnostics } = await client.waitForDiagnostics(uri, version);
     const d = diagnostics.find((x) => x.code === 'cilium/namespaced-node-selector');

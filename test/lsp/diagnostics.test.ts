@@ -57,11 +57,22 @@ describe('language server diagnostics', () => {
     const published = await client.waitForDiagnostics(uri, version);
     const deploymentLines = DEPLOYMENT.split('\n').length - 1;
     assert.ok(published.diagnostics.length >= 2);
-    for (const d of published.diagnostics) assert.ok(d.range.start.line > deploymentLines, `diagnostic inside the Deployment: ${JSON.stringify(d)}`);
+    for (const d of published.diagnostics)
+      assert.ok(d.range.start.line > deploymentLines, `diagnostic inside the Deployment: ${JSON.stringify(d)}`);
     const cnpStart = positionOf(text, cnp.bad);
     const tpStart = positionOf(text, tp.bad);
-    assert.ok(published.diagnostics.some((d) => d.code === cnp.code && d.range.start.line === cnpStart.line && d.range.start.character === cnpStart.character));
-    assert.ok(published.diagnostics.some((d) => d.code === tp.code && d.range.start.line === tpStart.line && d.range.start.character === tpStart.character));
+    assert.ok(
+      published.diagnostics.some(
+        (d) =>
+          d.code === cnp.code && d.range.start.line === cnpStart.line && d.range.start.character === cnpStart.character,
+      ),
+    );
+    assert.ok(
+      published.diagnostics.some(
+        (d) =>
+          d.code === tp.code && d.range.start.line === tpStart.line && d.range.start.character === tpStart.character,
+      ),
+    );
     const status = await client.waitForStatus(uri, version);
     assert.deepEqual(
       status.policies.map((p) => p.kind),
@@ -71,21 +82,27 @@ describe('language server diagnostics', () => {
   });
 
   it('counts in the status a finding at the very end of a document (an empty list item left last)', async () => {
-    const text = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "443"\n              protocol: \n    - ';
+    const text =
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "443"\n              protocol: \n    - ';
     const uri = testUri('status-end.yaml');
     const version = await client.open(uri, text);
     const published = await client.waitForDiagnostics(uri, version);
     const errors = published.diagnostics.filter((d) => d.severity === 1);
     assert.equal(errors.length, 2, JSON.stringify(published.diagnostics));
     const lines = text.split('\n');
-    assert.deepEqual(errors.map((d) => d.range.start).at(-1), { line: lines.length - 1, character: lines.at(-1)!.length }, 'the second error is at the end of the file');
+    assert.deepEqual(
+      errors.map((d) => d.range.start).at(-1),
+      { line: lines.length - 1, character: lines.at(-1)!.length },
+      'the second error is at the end of the file',
+    );
     const status = await client.waitForStatus(uri, version);
     assert.equal(status.policies[0]!.errors, 2, 'both errors count, the one at the end of the document too');
     await client.close(uri);
   });
 
   it('reports a YAML syntax error as one diagnostic at its position', async () => {
-    const text = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\nspec:\n  endpointSelector: {}\n  egress: }\n';
+    const text =
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\nspec:\n  endpointSelector: {}\n  egress: }\n';
     const uri = testUri('syntax.yaml');
     const version = await client.open(uri, text);
     const published = await client.waitForDiagnostics(uri, version);
@@ -99,7 +116,8 @@ describe('language server diagnostics', () => {
   });
 
   it('gives a templated policy one information diagnostic', async () => {
-    const text = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: {{ .Values.name }}\nspec:\n  endpointSelector: {}\n  bogus: true\n';
+    const text =
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: {{ .Values.name }}\nspec:\n  endpointSelector: {}\n  bogus: true\n';
     const uri = testUri('templated.yaml');
     const version = await client.open(uri, text);
     const published = await client.waitForDiagnostics(uri, version);
@@ -118,7 +136,11 @@ describe('language server diagnostics', () => {
     const first = await client.waitForDiagnostics(uri, v1);
     assert.ok(first.diagnostics.some((d) => d.code === 'schema/unknown-field'));
     const start = positionOf(sample.text, sample.bad);
-    const v2 = await client.edit(uri, { start, end: { line: start.line, character: start.character + sample.bad.length } }, 'listener');
+    const v2 = await client.edit(
+      uri,
+      { start, end: { line: start.line, character: start.character + sample.bad.length } },
+      'listener',
+    );
     const second = await client.waitForDiagnostics(uri, v2);
     assert.equal(second.version, v2);
     assert.deepEqual(second.diagnostics, []);

@@ -26,7 +26,11 @@ function schemaDescriptions(property: string): string[] {
   };
   const dir = path.join(REPO_ROOT, 'schemas');
   const files = (d: string): string[] =>
-    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : []));
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory() ? files(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : [],
+      );
   for (const f of files(dir)) walk(JSON.parse(fs.readFileSync(f, 'utf8')));
   return out;
 }
@@ -81,11 +85,15 @@ describe('language server completion, hover and symbols', () => {
     await client.open(uri, text);
     const items = await client.completion(uri, positionOf(text, '  - \n', 4));
     const byLabel = new Map(items.map((i) => [i.label, i]));
-    for (const k of ['toEndpoints', 'toFQDNs', 'toPorts', 'toCIDRSet']) assert.ok(byLabel.has(k), `${k} missing from ${[...byLabel.keys()].join(', ')}`);
+    for (const k of ['toEndpoints', 'toFQDNs', 'toPorts', 'toCIDRSet'])
+      assert.ok(byLabel.has(k), `${k} missing from ${[...byLabel.keys()].join(', ')}`);
     const fqdn = byLabel.get('toFQDNs')!;
     const expected = schemaDescriptions('toFQDNs').map(words);
     assert.ok(expected.length > 0, 'the schema describes toFQDNs');
-    assert.ok(expected.some((e) => words(docText(fqdn)).includes(e.slice(0, 40))), `toFQDNs documentation ${JSON.stringify(docText(fqdn))}`);
+    assert.ok(
+      expected.some((e) => words(docText(fqdn)).includes(e.slice(0, 40))),
+      `toFQDNs documentation ${JSON.stringify(docText(fqdn))}`,
+    );
     await client.close(uri);
   });
 
@@ -97,7 +105,12 @@ describe('language server completion, hover and symbols', () => {
     const labels = items.map((i) => i.label);
     assert.ok(labels.includes('call'), labels.join(', '));
     // A snippet's label is its schema `label`, not a property name; it inserts several lines.
-    const snippets = items.filter((i) => i.insertTextFormat === 2 && /\n/.test(i.insertText ?? i.textEdit?.newText ?? '') && !/^[a-zA-Z]+$/.test(String(i.label)));
+    const snippets = items.filter(
+      (i) =>
+        i.insertTextFormat === 2 &&
+        /\n/.test(i.insertText ?? i.textEdit?.newText ?? '') &&
+        !/^[a-zA-Z]+$/.test(String(i.label)),
+    );
     assert.ok(snippets.length > 0, `no snippet among ${labels.join(', ')}`);
     await client.close(uri);
   });
@@ -132,7 +145,12 @@ describe('language server completion, hover and symbols', () => {
     assert.ok(labels.includes('UDP'), labels.join(', '));
     assert.ok(hoverText(await client.hover(mixedUri, positionOf(mixed, 'endpointSelector', 2))).length > 0);
     const kprobes = hoverText(await client.hover(mixedUri, positionOf(mixed, 'kprobes', 2)));
-    assert.ok(schemaDescriptions('kprobes').map(words).some((e) => words(kprobes).includes(e.slice(0, 40))), kprobes);
+    assert.ok(
+      schemaDescriptions('kprobes')
+        .map(words)
+        .some((e) => words(kprobes).includes(e.slice(0, 40))),
+      kprobes,
+    );
   });
 
   it('ignores modelines that point yaml-language-server at another schema', async () => {

@@ -43,11 +43,22 @@ describe('network trap (positive control)', () => {
         for (const a of attempts) { try { a(); } catch { refused++; } }
         process.stdout.write(String(refused));
       `;
-      const r = spawnSync(process.execPath, ['--require', TRAP, '-e', script], { encoding: 'utf8', env: { ...process.env, [TRAP_LOG_ENV]: log } });
+      const r = spawnSync(process.execPath, ['--require', TRAP, '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, [TRAP_LOG_ENV]: log },
+      });
       assert.equal(r.stdout, '7', r.stderr);
       assert.deepEqual(
         readLog(log).map((e) => e.api),
-        ['net.connect', 'net.Socket.prototype.connect', 'tls.connect', 'dns.lookup', 'http.request', 'https.get', 'fetch'],
+        [
+          'net.connect',
+          'net.Socket.prototype.connect',
+          'tls.connect',
+          'dns.lookup',
+          'http.request',
+          'https.get',
+          'fetch',
+        ],
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -76,7 +87,10 @@ describe('language server under the network trap', () => {
       const uri = testUri(`trap-${sample.kind}.yaml`);
       const v = await client.open(uri, text);
       const published = await client.waitForDiagnostics(uri, v);
-      assert.ok(published.diagnostics.some((d) => d.code === sample.code), `${sample.kind}: ${JSON.stringify(published.diagnostics)}`);
+      assert.ok(
+        published.diagnostics.some((d) => d.code === sample.code),
+        `${sample.kind}: ${JSON.stringify(published.diagnostics)}`,
+      );
       const items = await client.completion(uri, positionOf(text, `${sample.hoverKey}:`, 0, 0));
       assert.ok(items.length > 0, `${sample.kind}: no completion`);
       assert.ok(await client.hover(uri, positionOf(text, `${sample.hoverKey}:`, 2)), `${sample.kind}: no hover`);

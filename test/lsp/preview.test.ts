@@ -14,7 +14,12 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient, positionOf, testUri, WAIT_MS } from '../support/lsp-client.js';
 import { REPO_ROOT } from '../support/paths.js';
-import type { EndpointPoliciesRequest, EndpointPreview, InventoryRequest, InventoryStatus } from '../../server/src/protocol.js';
+import type {
+  EndpointPoliciesRequest,
+  EndpointPreview,
+  InventoryRequest,
+  InventoryStatus,
+} from '../../server/src/protocol.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'preview');
 const SELECTS_NOTHING = 'cilium/selects-nothing';
@@ -55,7 +60,10 @@ class InventoryWatch {
   /** Resolves once the status satisfies `pred`: now (asked with `ciliumPolicy/inventory`) or at a later change. */
   async until(pred: (s: InventoryStatus) => boolean, what: string): Promise<InventoryStatus> {
     const later = new Promise<InventoryStatus>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for inventory: ${what}; seen ${JSON.stringify(this.seen)}`)), WAIT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for inventory: ${what}; seen ${JSON.stringify(this.seen)}`)),
+        WAIT_MS,
+      );
       this.waiters.push({ pred, resolve: (s) => (clearTimeout(timer), resolve(s)) });
     });
     const now = ((await this.client.request('ciliumPolicy/inventory', {})) as InventoryRequest.Result).status;
@@ -68,8 +76,15 @@ class InventoryWatch {
   }
 }
 
-async function preview(client: LspClient, uri: string, position?: { line: number; character: number }): Promise<EndpointPreview | null> {
-  return (await client.request('ciliumPolicy/endpointPreview', { textDocument: { uri }, ...(position ? { position } : {}) })) as EndpointPreview | null;
+async function preview(
+  client: LspClient,
+  uri: string,
+  position?: { line: number; character: number },
+): Promise<EndpointPreview | null> {
+  return (await client.request('ciliumPolicy/endpointPreview', {
+    textDocument: { uri },
+    ...(position ? { position } : {}),
+  })) as EndpointPreview | null;
 }
 
 const names = (list: { name: string }[]): string[] => list.map((e) => e.name);
@@ -92,12 +107,18 @@ test('workspace inventory: capabilities, preview with manifest locations, CodeLe
   const dir = workspaceCopy('ws1');
   const client = await LspClient.start({ workspaceFolder: uriOf(dir) });
   try {
-    const caps = client.initializeResult?.capabilities as { experimental?: { endpointPreviewProvider?: boolean }; codeLensProvider?: unknown };
+    const caps = client.initializeResult?.capabilities as {
+      experimental?: { endpointPreviewProvider?: boolean };
+      codeLensProvider?: unknown;
+    };
     assert.equal(caps.experimental?.endpointPreviewProvider, true);
     assert.ok(caps.codeLensProvider, 'CodeLens is offered');
     const watch = new InventoryWatch(client);
     // web, api, worker (Deployments) and db (StatefulSet) in apps.yaml.
-    const status = await watch.until((s) => s.origin === 'workspace' && s.endpoints === 4, 'the workspace manifests are indexed');
+    const status = await watch.until(
+      (s) => s.origin === 'workspace' && s.endpoints === 4,
+      'the workspace manifests are indexed',
+    );
     assert.match(status.description, /4 workloads/);
 
     const policyFile = path.join(dir, 'policies', 'backend.yaml');
@@ -127,14 +148,23 @@ test('workspace inventory: capabilities, preview with manifest locations, CodeLe
     assert.deepEqual(subjectSel.range.start, positionOf(text, 'endpointSelector'));
     const api = subjectSel.endpoints.find((e) => e.name === 'api');
     assert.equal(api?.location?.uri, uriOf(path.join(dir, 'apps.yaml')));
-    assert.deepEqual(api!.location!.range, { start: positionOf(apps, 'name: api', 'name: '.length), end: positionOf(apps, 'name: api', 'name: api'.length) }, 'the location is the workload\'s metadata.name');
+    assert.deepEqual(
+      api!.location!.range,
+      { start: positionOf(apps, 'name: api', 'name: '.length), end: positionOf(apps, 'name: api', 'name: api'.length) },
+      "the location is the workload's metadata.name",
+    );
 
     // A position outside any policy, and a file without policy.
-    const none = await client.request('ciliumPolicy/endpointPreview', { textDocument: { uri: testUri('nothing.yaml') } });
+    const none = await client.request('ciliumPolicy/endpointPreview', {
+      textDocument: { uri: testUri('nothing.yaml') },
+    });
     assert.equal(none, null);
 
     // CodeLenses: one per selector, titled with what it selects.
-    const lenses = (await client.request('textDocument/codeLens', { textDocument: { uri } })) as { range: { start: { line: number } }; command: { title: string; command: string; arguments: unknown[] } }[];
+    const lenses = (await client.request('textDocument/codeLens', { textDocument: { uri } })) as {
+      range: { start: { line: number } };
+      command: { title: string; command: string; arguments: unknown[] };
+    }[];
     assert.deepEqual(
       lenses.map((l) => l.command.title),
       ['selects 2 workloads: api, worker', 'matches 1 workload: web', 'matches 1 workload: db', 'matches no workloads'],
@@ -173,8 +203,13 @@ test('endpointPolicies finds policies in open documents and in workspace files',
     const watch = new InventoryWatch(client);
     await watch.until((s) => s.endpoints === 4, 'indexed');
     // frontend.yaml is never opened: it is found on disk.
-    const web = (await client.request('ciliumPolicy/endpointPolicies', { endpoint: { kind: 'Deployment', namespace: 'shop', name: 'web' } })) as EndpointPoliciesRequest.Result;
-    assert.deepEqual(web.policies.map((p) => p.name), ['frontend']);
+    const web = (await client.request('ciliumPolicy/endpointPolicies', {
+      endpoint: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+    })) as EndpointPoliciesRequest.Result;
+    assert.deepEqual(
+      web.policies.map((p) => p.name),
+      ['frontend'],
+    );
     assert.equal(web.policies[0]!.uri, uriOf(path.join(dir, 'policies', 'frontend.yaml')));
     const frontendText = fs.readFileSync(path.join(dir, 'policies', 'frontend.yaml'), 'utf8');
     assert.deepEqual(web.policies[0]!.range.start, positionOf(frontendText, 'endpointSelector'));
@@ -184,12 +219,21 @@ test('endpointPolicies finds policies in open documents and in workspace files',
     const backend = path.join(dir, 'policies', 'backend.yaml');
     const edited = fs.readFileSync(backend, 'utf8').replace('tier: back', 'app: worker');
     await client.open(uriOf(backend), edited);
-    const worker = (await client.request('ciliumPolicy/endpointPolicies', { endpoint: { kind: 'Deployment', namespace: 'shop', name: 'worker' } })) as EndpointPoliciesRequest.Result;
-    assert.deepEqual(worker.policies.map((p) => [p.name, p.ingress, p.egress]), [['backend', true, true]]);
+    const worker = (await client.request('ciliumPolicy/endpointPolicies', {
+      endpoint: { kind: 'Deployment', namespace: 'shop', name: 'worker' },
+    })) as EndpointPoliciesRequest.Result;
+    assert.deepEqual(
+      worker.policies.map((p) => [p.name, p.ingress, p.egress]),
+      [['backend', true, true]],
+    );
     assert.deepEqual(worker.defaultDeny, { ingress: true, egress: true });
-    const api = (await client.request('ciliumPolicy/endpointPolicies', { endpoint: { kind: 'Deployment', namespace: 'shop', name: 'api' } })) as EndpointPoliciesRequest.Result;
+    const api = (await client.request('ciliumPolicy/endpointPolicies', {
+      endpoint: { kind: 'Deployment', namespace: 'shop', name: 'api' },
+    })) as EndpointPoliciesRequest.Result;
     assert.deepEqual(api.policies, [], 'the edited selector no longer selects api');
-    const unknown = (await client.request('ciliumPolicy/endpointPolicies', { endpoint: { kind: 'Pod', namespace: 'shop', name: 'ghost' } })) as EndpointPoliciesRequest.Result;
+    const unknown = (await client.request('ciliumPolicy/endpointPolicies', {
+      endpoint: { kind: 'Pod', namespace: 'shop', name: 'ghost' },
+    })) as EndpointPoliciesRequest.Result;
     assert.deepEqual(unknown, { policies: [], defaultDeny: { ingress: false, egress: false } });
   } finally {
     await client.stop();
@@ -213,7 +257,9 @@ test('editing a manifest changes the preview; a watched file is re-read on its o
     const apps = fs.readFileSync(appsFile, 'utf8');
     await client.open(appsUri, apps);
     const lines = apps.split('\n');
-    const workerTier = lines.findIndex((l, i) => l.trim() === 'tier: back' && lines.slice(0, i).some((x) => x.includes('name: worker')));
+    const workerTier = lines.findIndex(
+      (l, i) => l.trim() === 'tier: back' && lines.slice(0, i).some((x) => x.includes('name: worker')),
+    );
     assert.ok(workerTier > 0);
     lines[workerTier] = lines[workerTier]!.replace('back', 'front');
     await client.change(appsUri, lines.join('\n'));
@@ -226,15 +272,23 @@ test('editing a manifest changes the preview; a watched file is re-read on its o
       'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cache\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels:\n        app: cache\n',
     );
     const mark = client.diagnostics.all.length;
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path.join(dir, 'cache.yaml')), type: 1 }] });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uriOf(path.join(dir, 'cache.yaml')), type: 1 }],
+    });
     await watch.until((s) => s.endpoints === 5, 'the new manifest is indexed');
     const p = (await preview(client, policyUri))!;
     assert.deepEqual(rulesOf(p), ['ingress[0]: web | 8080/TCP', 'egress[0]: db | -', 'egress[1]: cache | -']);
     // …and the open policy is linted again, now without the selects-nothing warning.
-    await client.diagnostics.wait((d) => d.uri === policyUri && !d.diagnostics.some((x) => x.code === SELECTS_NOTHING), 're-lint after the change', mark);
+    await client.diagnostics.wait(
+      (d) => d.uri === policyUri && !d.diagnostics.some((x) => x.code === SELECTS_NOTHING),
+      're-lint after the change',
+      mark,
+    );
 
     fs.rmSync(path.join(dir, 'cache.yaml'));
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path.join(dir, 'cache.yaml')), type: 3 }] });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uriOf(path.join(dir, 'cache.yaml')), type: 3 }],
+    });
     await watch.until((s) => s.endpoints === 4, 'the deleted manifest is forgotten');
   } finally {
     await client.stop();
@@ -249,7 +303,10 @@ test('selects-nothing appears only once an inventory exists; no CodeLenses befor
     const uri = testUri('preview/backend.yaml');
     await client.open(uri, text);
     const first = await client.waitForDiagnostics(uri, 1);
-    assert.deepEqual(first.diagnostics.filter((d) => d.code === SELECTS_NOTHING), []);
+    assert.deepEqual(
+      first.diagnostics.filter((d) => d.code === SELECTS_NOTHING),
+      [],
+    );
     assert.equal((await watch.until(() => true, 'status')).origin, 'none');
     assert.deepEqual(await client.request('textDocument/codeLens', { textDocument: { uri } }), []);
     const p = await preview(client, uri);
@@ -257,7 +314,10 @@ test('selects-nothing appears only once an inventory exists; no CodeLenses befor
     assert.deepEqual(p?.policies[0]?.preview.subjects, []);
 
     // The manifests are opened in the editor: now there is an inventory.
-    await client.open(testUri('preview/apps.yaml'), fs.readFileSync(path.join(FIXTURES, 'workspace', 'apps.yaml'), 'utf8'));
+    await client.open(
+      testUri('preview/apps.yaml'),
+      fs.readFileSync(path.join(FIXTURES, 'workspace', 'apps.yaml'), 'utf8'),
+    );
     await watch.until((s) => s.origin === 'workspace' && s.endpoints === 4, 'the open manifest is indexed');
     const later = await client.waitForDiagnostics(uri, 1, (d) => d.some((x) => x.code === SELECTS_NOTHING));
     assert.equal(later.diagnostics.filter((d) => d.code === SELECTS_NOTHING).length, 1);
@@ -279,7 +339,10 @@ test('setInventory: a snapshot file, a truncated one (error, previous kept), clu
     await client.open(policyUri, fs.readFileSync(policyFile, 'utf8'));
 
     const snapshot = path.join(FIXTURES, 'snapshot.json');
-    const s1 = (await client.request('ciliumPolicy/setInventory', { source: 'snapshot', path: snapshot })) as InventoryStatus;
+    const s1 = (await client.request('ciliumPolicy/setInventory', {
+      source: 'snapshot',
+      path: snapshot,
+    })) as InventoryStatus;
     // Pods of web (two, one Deployment), api and the cache StatefulSet.
     assert.equal(s1.origin, 'snapshot');
     assert.equal(s1.endpoints, 3);
@@ -288,19 +351,33 @@ test('setInventory: a snapshot file, a truncated one (error, previous kept), clu
     assert.equal(p.inventory.origin, 'snapshot');
     assert.deepEqual(names(p.policies[0]!.preview.subjects), ['api']);
     assert.deepEqual(rulesOf(p), ['ingress[0]: web | 8080/TCP', 'egress[0]: - | -', 'egress[1]: cache | -']);
-    assert.equal(p.policies[0]!.selections[0]!.endpoints[0]!.location, undefined, 'snapshot endpoints have no manifest');
+    assert.equal(
+      p.policies[0]!.selections[0]!.endpoints[0]!.location,
+      undefined,
+      'snapshot endpoints have no manifest',
+    );
 
     const cut = path.join(tmp, 'truncated.json');
     const full = fs.readFileSync(snapshot, 'utf8');
     fs.writeFileSync(cut, full.slice(0, Math.floor(full.length / 2)));
-    const s2 = (await client.request('ciliumPolicy/setInventory', { source: 'snapshot', path: cut })) as InventoryStatus;
+    const s2 = (await client.request('ciliumPolicy/setInventory', {
+      source: 'snapshot',
+      path: cut,
+    })) as InventoryStatus;
     assert.equal(s2.origin, 'snapshot', 'the previous inventory stays');
     assert.equal(s2.endpoints, 3);
     assert.match(s2.error ?? '', /cut off|not valid JSON/);
-    const missing = (await client.request('ciliumPolicy/setInventory', { source: 'snapshot', path: path.join(tmp, 'absent.json') })) as InventoryStatus;
+    const missing = (await client.request('ciliumPolicy/setInventory', {
+      source: 'snapshot',
+      path: path.join(tmp, 'absent.json'),
+    })) as InventoryStatus;
     assert.match(missing.error ?? '', /does not exist/);
 
-    const s3 = (await client.request('ciliumPolicy/setInventory', { source: 'cluster', json: full, context: 'kind-test' })) as InventoryStatus;
+    const s3 = (await client.request('ciliumPolicy/setInventory', {
+      source: 'cluster',
+      json: full,
+      context: 'kind-test',
+    })) as InventoryStatus;
     assert.equal(s3.origin, 'cluster');
     assert.equal(s3.error, undefined);
     assert.match(s3.description, /kind-test/);
@@ -316,7 +393,9 @@ test('setInventory: a snapshot file, a truncated one (error, previous kept), clu
 });
 
 test('the snapshotFile setting loads a snapshot at start; codeLens: false turns the lenses off', async () => {
-  const client = await LspClient.start({ settings: { preview: { snapshotFile: path.join(FIXTURES, 'snapshot.json'), codeLens: false } } });
+  const client = await LspClient.start({
+    settings: { preview: { snapshotFile: path.join(FIXTURES, 'snapshot.json'), codeLens: false } },
+  });
   try {
     const watch = new InventoryWatch(client);
     const s = await watch.until((x) => x.origin === 'snapshot', 'the snapshot from the setting');
@@ -325,7 +404,11 @@ test('the snapshotFile setting loads a snapshot at start; codeLens: false turns 
     const uri = testUri('preview/lensless.yaml');
     await client.open(uri, fs.readFileSync(path.join(FIXTURES, 'workspace', 'policies', 'backend.yaml'), 'utf8'));
     assert.deepEqual(await client.request('textDocument/codeLens', { textDocument: { uri } }), []);
-    assert.deepEqual(names((await preview(client, uri))!.policies[0]!.preview.subjects), ['api'], 'the preview itself still works');
+    assert.deepEqual(
+      names((await preview(client, uri))!.policies[0]!.preview.subjects),
+      ['api'],
+      'the preview itself still works',
+    );
   } finally {
     await client.stop();
   }

@@ -33,7 +33,10 @@ describe('project configuration file', () => {
   let client: LspClient;
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cilium-policy-ws-'));
-    fs.writeFileSync(path.join(dir, '.cilium-policy.yaml'), 'ciliumVersion: "1.19"\nrules:\n  cilium/namespaced-node-selector: warning\n');
+    fs.writeFileSync(
+      path.join(dir, '.cilium-policy.yaml'),
+      'ciliumVersion: "1.19"\nrules:\n  cilium/namespaced-node-selector: warning\n',
+    );
     client = await LspClient.start({ workspaceFolder: pathToFileURL(dir).toString() });
   });
   after(async () => {
@@ -45,7 +48,10 @@ describe('project configuration file', () => {
     const uri = pathToFileURL(path.join(dir, 'kafka.yaml')).toString();
     const version = await client.open(uri, KAFKA.replace('endpointSelector', 'nodeSelector'));
     const { diagnostics } = await client.waitForDiagnostics(uri, version);
-    assert.ok(!diagnostics.some((d) => d.code === 'version/removed'), `kafka is accepted for 1.19: ${JSON.stringify(diagnostics)}`);
+    assert.ok(
+      !diagnostics.some((d) => d.code === 'version/removed'),
+      `kafka is accepted for 1.19: ${JSON.stringify(diagnostics)}`,
+    );
     const ns = diagnostics.find((d) => d.code === 'cilium/namespaced-node-selector');
     assert.equal(ns?.severity, 2, 'severity lowered to warning by the file');
   });

@@ -35,7 +35,8 @@ const codes = (d: { code?: string | number }[]): string[] => d.map((x) => String
 for (const mode of ['pull', 'push'] as const) {
   describe(`language server settings (${mode})`, () => {
     let client: LspClient;
-    const set = (section: unknown): Promise<void> => (mode === 'pull' ? client.setSettings(section) : client.pushSettings(section));
+    const set = (section: unknown): Promise<void> =>
+      mode === 'pull' ? client.setSettings(section) : client.pushSettings(section);
 
     before(async () => {
       client = await LspClient.start({ pullConfiguration: mode === 'pull' });

@@ -50,7 +50,10 @@ describe('Tetragon assistance', () => {
     const items = await client.completion(uri, positionOf(text, 'operator: ', 'operator: '.length));
     const labels = items.map((i) => i.label);
     assert.ok(labels.includes('Prefix') && labels.includes('Equal'), labels.join(', '));
-    assert.ok(!labels.includes('DPort') && !labels.includes('SAddr'), `socket operators are not offered for a string: ${labels.join(', ')}`);
+    assert.ok(
+      !labels.includes('DPort') && !labels.includes('SAddr'),
+      `socket operators are not offered for a string: ${labels.join(', ')}`,
+    );
   });
 
   it('hover on a syscall shows its signature with argument indices', async () => {

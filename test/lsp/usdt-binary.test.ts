@@ -54,7 +54,10 @@ describe('USDT binaries', { skip }, () => {
     const fixed = TP.replace('order_byte', 'order_word').replace('int8', 'int32');
     const v2 = await client.change(uri, fixed);
     const d2 = await client.waitForDiagnostics(uri, v2);
-    assert.deepEqual(d2.diagnostics.filter((d) => d.code === 'tetragon/usdt-probe'), []);
+    assert.deepEqual(
+      d2.diagnostics.filter((d) => d.code === 'tetragon/usdt-probe'),
+      [],
+    );
   });
 
   it('completes probe names of the provider, with their operands', async () => {
@@ -63,19 +66,31 @@ describe('USDT binaries', { skip }, () => {
     await client.open(uri, text);
     const items = await client.completion(uri, positionOf(text, 'name: ord', 'name: ord'.length));
     const labels = items.map((i) => i.label);
-    assert.deepEqual(labels.filter((l) => l.startsWith('order_')).sort(), ['order_byte', 'order_half', 'order_quad', 'order_word']);
+    assert.deepEqual(labels.filter((l) => l.startsWith('order_')).sort(), [
+      'order_byte',
+      'order_half',
+      'order_quad',
+      'order_word',
+    ]);
     assert.ok(!labels.includes('invoice_word'), 'probes of another provider are not offered');
     const quad = items.find((i) => i.label === 'order_quad')!;
-    assert.ok(JSON.stringify(quad.documentation).includes(fixtureOperand(requireUsdtFixture().binary, 'order_quad', 0)));
+    assert.ok(
+      JSON.stringify(quad.documentation).includes(fixtureOperand(requireUsdtFixture().binary, 'order_quad', 0)),
+    );
   });
 
   it('completes providers and operand indexes', async () => {
     const uri = testUri('usdt-provider.yaml');
     const text = TP.replace('provider: shop', 'provider: ');
     await client.open(uri, text);
-    const providers = (await client.completion(uri, positionOf(text, 'provider: ', 'provider: '.length))).map((i) => i.label);
+    const providers = (await client.completion(uri, positionOf(text, 'provider: ', 'provider: '.length))).map(
+      (i) => i.label,
+    );
     assert.deepEqual(providers.sort(), ['billing', 'shop']);
-    const text2 = TP.replace('name: order_byte', 'name: order_word').replace('- index: 0\n          type: int8', '- index: \n          type: int8');
+    const text2 = TP.replace('name: order_byte', 'name: order_word').replace(
+      '- index: 0\n          type: int8',
+      '- index: \n          type: int8',
+    );
     const uri2 = testUri('usdt-index.yaml');
     await client.open(uri2, text2);
     const indexes = await client.completion(uri2, positionOf(text2, '- index: ', '- index: '.length));
@@ -90,7 +105,8 @@ describe('USDT binaries', { skip }, () => {
     const text = `apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: orders\nspec:\n  uprobes:\n    - path: ${SHOP_PATH}\n      symbols:\n        - place_\n`;
     const v = await client.open(uri, text);
     const labels = (await client.completion(uri, positionOf(text, '- place_', '- place_'.length))).map((i) => i.label);
-    for (const f of ['place_order', 'cancel_order', 'main']) assert.ok(labels.includes(f), `${f} in ${labels.slice(0, 20).join(', ')}`);
+    for (const f of ['place_order', 'cancel_order', 'main'])
+      assert.ok(labels.includes(f), `${f} in ${labels.slice(0, 20).join(', ')}`);
     assert.ok(!labels.includes('orders_placed') && !labels.includes('getenv'), 'no variables, no imports');
     const d = await client.waitForDiagnostics(uri, v);
     const found = d.diagnostics.filter((x) => x.code === 'tetragon/uprobe-symbol');
@@ -104,9 +120,17 @@ describe('USDT binaries', { skip }, () => {
     const onName = await client.hover(uri, positionOf(TP, 'order_byte', 2));
     const nameText = (onName?.contents as MarkupContent | undefined)?.value ?? '';
     assert.match(nameText, /shop:order_byte/);
-    assert.ok(nameText.includes(`| 0 | \`${fixtureOperand(requireUsdtFixture().binary, 'order_byte', 0)}\` | a signed 1-byte value in memory |`), nameText);
+    assert.ok(
+      nameText.includes(
+        `| 0 | \`${fixtureOperand(requireUsdtFixture().binary, 'order_byte', 0)}\` | a signed 1-byte value in memory |`,
+      ),
+      nameText,
+    );
     const onPath = await client.hover(uri, positionOf(TP, SHOP_PATH, 3));
-    assert.match((onPath?.contents as MarkupContent | undefined)?.value ?? '', /Read from .*shop.*10 USDT probes from 2 providers/);
+    assert.match(
+      (onPath?.contents as MarkupContent | undefined)?.value ?? '',
+      /Read from .*shop.*10 USDT probes from 2 providers/,
+    );
   });
 
   it('a binary rebuilt on disk is read again and the policy linted again, without an edit', async () => {
@@ -121,7 +145,11 @@ describe('USDT binaries', { skip }, () => {
       const v = await client.open(uri, fine);
       const before = await client.waitForDiagnostics(uri, v, (d) => d.some((x) => x.code === 'tetragon/usdt-probe'));
       assert.match(before.diagnostics.find((x) => x.code === 'tetragon/usdt-probe')!.message, /not an ELF file/);
-      const next = client.nextDiagnostics(uri, (d) => !d.some((x) => x.code === 'tetragon/usdt-probe'), 'diagnostics after the rebuild');
+      const next = client.nextDiagnostics(
+        uri,
+        (d) => !d.some((x) => x.code === 'tetragon/usdt-probe'),
+        'diagnostics after the rebuild',
+      );
       fs.copyFileSync(requireUsdtFixture().binary, target);
       await next;
     } finally {
@@ -135,7 +163,10 @@ describe('USDT binaries', { skip }, () => {
     const uri = testUri('usdt-off.yaml');
     const v = await client.open(uri, TP);
     const d = await client.waitForDiagnostics(uri, v);
-    assert.deepEqual(d.diagnostics.filter((x) => x.code === 'tetragon/usdt-probe'), []);
+    assert.deepEqual(
+      d.diagnostics.filter((x) => x.code === 'tetragon/usdt-probe'),
+      [],
+    );
     const onPath = await client.hover(uri, positionOf(TP, SHOP_PATH, 3));
     assert.match((onPath?.contents as MarkupContent | undefined)?.value ?? '', /checks are off/);
   });

@@ -56,7 +56,16 @@ function fakeVscode(rec: Recorder, output: string[]): Record<string, unknown> {
   const window = api['window'] as Record<string, unknown>;
   window['createOutputChannel'] = (name: string) => {
     rec.calls.push({ name: 'vscode.window.createOutputChannel', args: [name] });
-    return { name, append: (s: string) => output.push(s), appendLine: (s: string) => output.push(s), show() {}, hide() {}, clear() {}, replace() {}, dispose() {} };
+    return {
+      name,
+      append: (s: string) => output.push(s),
+      appendLine: (s: string) => output.push(s),
+      show() {},
+      hide() {},
+      clear() {},
+      replace() {},
+      dispose() {},
+    };
   };
   return api;
 }
@@ -76,11 +85,20 @@ test('the bundled extension activates, starts the server and stops it again', { 
   let deactivated = false;
   try {
     ext = require(bundle) as { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void> };
-    const context = { subscriptions: [] as unknown[], asAbsolutePath: (p: string) => path.join(REPO_ROOT, p), extensionPath: REPO_ROOT };
+    const context = {
+      subscriptions: [] as unknown[],
+      asAbsolutePath: (p: string) => path.join(REPO_ROOT, p),
+      extensionPath: REPO_ROOT,
+    };
     await ext.activate(context);
     const stateOf = () =>
       rec.calls
-        .filter((c) => c.name === 'vscode.commands.executeCommand' && c.args[0] === 'setContext' && c.args[1] === 'ciliumPolicy.serverState')
+        .filter(
+          (c) =>
+            c.name === 'vscode.commands.executeCommand' &&
+            c.args[0] === 'setContext' &&
+            c.args[1] === 'ciliumPolicy.serverState',
+        )
         .map((c) => c.args[2]);
     // activate() returns before the server is up; wait for the state the client reports.
     const deadline = Date.now() + 20_000;
@@ -91,16 +109,26 @@ test('the bundled extension activates, starts the server and stops it again', { 
     assert.equal(states[0], 'starting', 'the state starts as starting');
     assert.equal(states.at(-1), 'running', `the server reached the running state; output:\n${output.join('\n')}`);
     // Every command the manifest contributes is registered by the extension, and no other.
-    const commands = rec.calls.filter((c) => c.name === 'vscode.commands.registerCommand').map((c) => String(c.args[0]));
-    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+    const commands = rec.calls
+      .filter((c) => c.name === 'vscode.commands.registerCommand')
+      .map((c) => String(c.args[0]));
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      contributes: { commands: { command: string }[] };
+    };
     assert.deepEqual(commands.sort(), manifest.contributes.commands.map((c) => c.command).sort());
-    assert.ok(rec.calls.some((c) => c.name === 'vscode.window.createStatusBarItem'), 'status bar item created');
+    assert.ok(
+      rec.calls.some((c) => c.name === 'vscode.window.createStatusBarItem'),
+      'status bar item created',
+    );
     assert.ok(context.subscriptions.length >= 4, 'disposables handed to VS Code');
     await ext.deactivate();
     deactivated = true;
     const after = stateOf();
     assert.equal(after.at(-1), 'stopped', 'deactivate stops the server');
-    assert.ok(!output.some((l) => /did not start|Stopping the language server/.test(l)), `clean start and stop:\n${output.join('\n')}`);
+    assert.ok(
+      !output.some((l) => /did not start|Stopping the language server/.test(l)),
+      `clean start and stop:\n${output.join('\n')}`,
+    );
   } finally {
     // A failed assertion must not leave the server child running (the test process would never exit).
     if (ext && !deactivated) await ext.deactivate().catch(() => undefined);

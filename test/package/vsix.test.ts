@@ -109,15 +109,24 @@ test('the vsix holds the bundles, schemas, snippets, icon and documents', () => 
 test('the vsix ships no dependencies, build output, sources, tests or source maps', () => {
   const { names } = load();
   const unwanted = [...names].filter((n) =>
-    /(^|\/)(node_modules|out|src|test|scripts|docs|examples|client|server|\.git|\.ci)\/|\.(ts|map|vsix|tsbuildinfo)$|(^|\/)tsconfig[^/]*\.json$/.test(n),
+    /(^|\/)(node_modules|out|src|test|scripts|docs|examples|client|server|\.git|\.ci)\/|\.(ts|map|vsix|tsbuildinfo)$|(^|\/)tsconfig[^/]*\.json$/.test(
+      n,
+    ),
   );
   assert.deepEqual(unwanted, []);
   // Only the allow-listed top-level folders and files.
   const top = new Set([...names].filter((n) => n.startsWith('extension/')).map((n) => n.split('/')[1]));
-  assert.deepEqual(
-    [...top].sort(),
-    ['LICENSE.txt', 'bin', 'changelog.md', 'dist', 'media', 'package.json', 'readme.md', 'schemas', 'snippets'],
-  );
+  assert.deepEqual([...top].sort(), [
+    'LICENSE.txt',
+    'bin',
+    'changelog.md',
+    'dist',
+    'media',
+    'package.json',
+    'readme.md',
+    'schemas',
+    'snippets',
+  ]);
 });
 
 test('the bundles in the vsix are the minified production build', () => {
@@ -132,7 +141,12 @@ test('the bundles in the vsix are the minified production build', () => {
     const lines = text.split('\n').length;
     assert.ok(text.length / lines > 200, `${name}: minified (${lines} lines for ${text.length} characters)`);
   }
-  const manifest = JSON.parse(readEntry(buf, entries.find((x) => x.name === 'extension/package.json')!).toString('utf8')) as {
+  const manifest = JSON.parse(
+    readEntry(
+      buf,
+      entries.find((x) => x.name === 'extension/package.json')!,
+    ).toString('utf8'),
+  ) as {
     main: string;
   };
   assert.equal(manifest.main, './dist/extension.js');
@@ -142,6 +156,8 @@ test('the vsix is smaller than 3 MB', () => {
   const { buf, entries } = load();
   const mb = (buf.length / 1024 / 1024).toFixed(2);
   const unpacked = entries.reduce((n, e) => n + e.size, 0);
-  console.log(`vsix: ${buf.length} bytes (${mb} MB), ${entries.length} entries, ${(unpacked / 1024 / 1024).toFixed(2)} MB unpacked`);
+  console.log(
+    `vsix: ${buf.length} bytes (${mb} MB), ${entries.length} entries, ${(unpacked / 1024 / 1024).toFixed(2)} MB unpacked`,
+  );
   assert.ok(buf.length < MAX_BYTES, `vsix is ${mb} MB`);
 });

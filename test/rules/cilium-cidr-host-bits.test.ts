@@ -36,8 +36,14 @@ test('flags CIDRs with host bits set, in every place a CIDR is written', () => {
 });
 
 test('the fixes rewrite only the value, keeping quotes and comments', () => {
-  assert.equal(applyFix(TEXT, ID, 'Change to 10.0.0.0/8', 1), TEXT.replace('- 10.0.0.1/8 # the office', '- 10.0.0.0/8 # the office'));
-  assert.equal(applyFix(TEXT, ID, 'single address', 1), TEXT.replace('- 10.0.0.1/8 # the office', '- 10.0.0.1/32 # the office'));
+  assert.equal(
+    applyFix(TEXT, ID, 'Change to 10.0.0.0/8', 1),
+    TEXT.replace('- 10.0.0.1/8 # the office', '- 10.0.0.0/8 # the office'),
+  );
+  assert.equal(
+    applyFix(TEXT, ID, 'single address', 1),
+    TEXT.replace('- 10.0.0.1/8 # the office', '- 10.0.0.1/32 # the office'),
+  );
   assert.equal(applyFix(TEXT, ID, 'Change to', 2), TEXT.replace('"2001:db8::1/32"', '"2001:db8::/32"'));
   assert.equal(applyFix(TEXT, ID, 'Change to', 0), TEXT.replace("['172.16.5.4/12']", "['172.16.0.0/12']"));
 });

@@ -36,5 +36,8 @@ test('flags missing, misspelt and unsupported resource types', () => {
 
 test('the fix writes the closest supported type URL', () => {
   assert.equal(applyFix(TEXT, ID), TEXT.replace('v3.Listner', 'v3.Listener'));
-  assert.equal(applyFix(TEXT, ID, undefined, 1), TEXT.replace('type.googleapis.com/envoy.api.v2.Cluster', 'type.googleapis.com/envoy.config.cluster.v3.Cluster'));
+  assert.equal(
+    applyFix(TEXT, ID, undefined, 1),
+    TEXT.replace('type.googleapis.com/envoy.api.v2.Cluster', 'type.googleapis.com/envoy.config.cluster.v3.Cluster'),
+  );
 });

@@ -97,7 +97,13 @@ spec:
 
 test('quick fixes: remove the pin, or move the policy', () => {
   assert.deepEqual(fixTitles(PINNED, ID), [['Remove the namespace pin', 'Move the policy to namespace `billing`']]);
-  assert.equal(applyFix(PINNED, ID, 'Remove'), PINNED.replace('      k8s:io.kubernetes.pod.namespace: billing\n#     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning cilium/foreign-namespace-selector overwrites\n', ''));
+  assert.equal(
+    applyFix(PINNED, ID, 'Remove'),
+    PINNED.replace(
+      '      k8s:io.kubernetes.pod.namespace: billing\n#     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning cilium/foreign-namespace-selector overwrites\n',
+      '',
+    ),
+  );
   assert.equal(applyFix(PINNED, ID, 'Move'), PINNED.replace('  namespace: shop', '  namespace: billing'));
 });
 

@@ -66,7 +66,10 @@ spec:
 
 test('quick fix adds `protocol: TCP` to a port without protocol', () => {
   const fixed = applyFix(MIXED, ID, undefined, 0);
-  assert.equal(fixed, MIXED.replace('            - port: "8080"\n', '            - port: "8080"\n              protocol: TCP\n'));
+  assert.equal(
+    fixed,
+    MIXED.replace('            - port: "8080"\n', '            - port: "8080"\n              protocol: TCP\n'),
+  );
 });
 
 test('quick fix turns ANY into TCP; no fix for UDP', () => {

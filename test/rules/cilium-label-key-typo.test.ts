@@ -74,6 +74,15 @@ spec:
 
 test('quick fix rewrites the key, keeping its quotes', () => {
   assert.equal(applyFix(TYPOS, ID, undefined, 0), TYPOS.replace('serviceacount: web', 'serviceaccount: web'));
-  assert.equal(applyFix(TYPOS, ID, undefined, 1), TYPOS.replace('"k8s:io.kubernetes.pod.namspace"', '"k8s:io.kubernetes.pod.namespace"'));
-  assert.equal(applyFix(TYPOS, ID, undefined, 5), TYPOS.replace('key: k8s:kubernetes.io/metadata.name', 'key: k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name'));
+  assert.equal(
+    applyFix(TYPOS, ID, undefined, 1),
+    TYPOS.replace('"k8s:io.kubernetes.pod.namspace"', '"k8s:io.kubernetes.pod.namespace"'),
+  );
+  assert.equal(
+    applyFix(TYPOS, ID, undefined, 5),
+    TYPOS.replace(
+      'key: k8s:kubernetes.io/metadata.name',
+      'key: k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name',
+    ),
+  );
 });

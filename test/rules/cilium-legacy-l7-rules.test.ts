@@ -51,14 +51,56 @@ test('for Cilium 1.20 the rule is silent (the removal is reported instead)', () 
 
 test("the agent's 34 Kafka API names are accepted in any case; later Kafka APIs are not", () => {
   // Kafka's API keys 0–33, by protocol name, as the 1.19 agent's table has them.
-  const known = ['Produce', 'Fetch', 'Offsets', 'Metadata', 'LeaderAndIsr', 'StopReplica', 'UpdateMetadata', 'ControlledShutdown', 'OffsetCommit', 'OffsetFetch', 'FindCoordinator', 'JoinGroup', 'Heartbeat', 'LeaveGroup', 'SyncGroup', 'DescribeGroups', 'ListGroups', 'SaslHandshake', 'ApiVersions', 'CreateTopics', 'DeleteTopics', 'DeleteRecords', 'InitProducerId', 'OffsetForLeaderEpoch', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'WriteTxnMarkers', 'TxnOffsetCommit', 'DescribeAcls', 'CreateAcls', 'DeleteAcls', 'DescribeConfigs', 'AlterConfigs'];
+  const known = [
+    'Produce',
+    'Fetch',
+    'Offsets',
+    'Metadata',
+    'LeaderAndIsr',
+    'StopReplica',
+    'UpdateMetadata',
+    'ControlledShutdown',
+    'OffsetCommit',
+    'OffsetFetch',
+    'FindCoordinator',
+    'JoinGroup',
+    'Heartbeat',
+    'LeaveGroup',
+    'SyncGroup',
+    'DescribeGroups',
+    'ListGroups',
+    'SaslHandshake',
+    'ApiVersions',
+    'CreateTopics',
+    'DeleteTopics',
+    'DeleteRecords',
+    'InitProducerId',
+    'OffsetForLeaderEpoch',
+    'AddPartitionsToTxn',
+    'AddOffsetsToTxn',
+    'EndTxn',
+    'WriteTxnMarkers',
+    'TxnOffsetCommit',
+    'DescribeAcls',
+    'CreateAcls',
+    'DeleteAcls',
+    'DescribeConfigs',
+    'AlterConfigs',
+  ];
   assert.equal(known.length, 34);
   const policy = (keys: readonly string[]) =>
     `${KAFKA.split('          rules:\n')[0]}          rules:\n            kafka:\n${keys.map((k) => `              - apiKey: ${k}\n`).join('')}`;
   for (const variant of [known, known.map((k) => k.toLowerCase()), known.map((k) => k.toUpperCase())]) {
-    assert.deepEqual(lintForTest(policy(variant), V119).filter((f) => f.code === ID).map((f) => f.message), []);
+    assert.deepEqual(
+      lintForTest(policy(variant), V119)
+        .filter((f) => f.code === ID)
+        .map((f) => f.message),
+      [],
+    );
   }
   // CreatePartitions (37), DeleteGroups (42), ElectLeaders (43): Kafka has them, the agent's table does not.
-  const later = lintForTest(policy(['CreatePartitions', 'DeleteGroups', 'ElectLeaders']), V119).filter((f) => f.code === ID);
+  const later = lintForTest(policy(['CreatePartitions', 'DeleteGroups', 'ElectLeaders']), V119).filter(
+    (f) => f.code === ID,
+  );
   assert.equal(later.length, 3);
 });

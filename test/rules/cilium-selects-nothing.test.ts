@@ -50,9 +50,15 @@ function index(text = MANIFESTS): EndpointIndex {
 
 /** The selects-nothing findings as `line: message start` (1-based lines). */
 function found(text: string, inventory: EndpointIndex | undefined): { line: number; message: string }[] {
-  const findings: Finding[] = lintFile(parseFile(text), { validator: testValidator(), settings: DEFAULT_SETTINGS, ...(inventory ? { inventory } : {}) });
+  const findings: Finding[] = lintFile(parseFile(text), {
+    validator: testValidator(),
+    settings: DEFAULT_SETTINGS,
+    ...(inventory ? { inventory } : {}),
+  });
   const lines = new LineIndex(text);
-  return findings.filter((f) => f.code === ID).map((f) => ({ line: lines.positionAt(f.span.start).line + 1, message: f.message }));
+  return findings
+    .filter((f) => f.code === ID)
+    .map((f) => ({ line: lines.positionAt(f.span.start).line + 1, message: f.message }));
 }
 
 const POLICY = `apiVersion: cilium.io/v2
@@ -80,11 +86,17 @@ spec:
 test('flags the selectors that match no workload of the inventory, and only those', () => {
   const r = found(POLICY, index());
   // app=frontend does not exist; db exists in shop but the egress entry looks in namespace other.
-  assert.deepEqual(r.map((x) => x.line), [12, 18]);
+  assert.deepEqual(
+    r.map((x) => x.line),
+    [12, 18],
+  );
   assert.match(r[0]!.message, /`fromEndpoints` entry matches no workload/);
   assert.match(r[0]!.message, /app=frontend/);
   assert.match(r[1]!.message, /`toEndpoints` entry/);
-  assert.ok(r.every((x) => x.message.includes('2 workloads')), 'the message names the inventory');
+  assert.ok(
+    r.every((x) => x.message.includes('2 workloads')),
+    'the message names the inventory',
+  );
 });
 
 test('is silent without an inventory (as on every upstream example, which has none)', () => {
@@ -104,7 +116,10 @@ test('is silent without an inventory (as on every upstream example, which has no
 test('a wrong namespace is the usual cause: the subject selector of a policy in an empty namespace', () => {
   const text = POLICY.replace('namespace: shop', 'namespace: shpo');
   const r = found(text, index());
-  assert.ok(r.some((x) => x.line === 7 && /`endpointSelector` selects no workload/.test(x.message)), JSON.stringify(r));
+  assert.ok(
+    r.some((x) => x.line === 7 && /`endpointSelector` selects no workload/.test(x.message)),
+    JSON.stringify(r),
+  );
 });
 
 test('node selectors are checked against nodes, and only when the inventory has nodes', () => {
@@ -121,7 +136,10 @@ spec:
         - matchLabels:
             node-role.kubernetes.io/worker: ""
 `;
-  assert.deepEqual(found(ccnp, index()).map((x) => x.line), [6]);
+  assert.deepEqual(
+    found(ccnp, index()).map((x) => x.line),
+    [6],
+  );
   const podsOnly = index(MANIFESTS.slice(0, MANIFESTS.lastIndexOf('---')));
   assert.deepEqual(found(ccnp, podsOnly), [], 'no node in the inventory: node selectors are not judged');
 });
@@ -148,10 +166,22 @@ spec:
 
 test('a snapshot inventory works the same; an inventory without workloads or nodes judges nothing', () => {
   const snap = inventoryFromKubectlJson(
-    JSON.stringify({ kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'db-0', namespace: 'shop', labels: { app: 'db' } }, status: { phase: 'Running' } }] }),
+    JSON.stringify({
+      kind: 'List',
+      items: [
+        {
+          kind: 'Pod',
+          metadata: { name: 'db-0', namespace: 'shop', labels: { app: 'db' } },
+          status: { phase: 'Running' },
+        },
+      ],
+    }),
   );
   assert.ok(snap.ok);
-  assert.deepEqual(found(POLICY, new EndpointIndex(snap.inventory)).map((x) => x.line), [7, 12, 18]);
+  assert.deepEqual(
+    found(POLICY, new EndpointIndex(snap.inventory)).map((x) => x.line),
+    [7, 12, 18],
+  );
   const empty = inventoryFromKubectlJson(JSON.stringify({ kind: 'List', items: [] }));
   assert.ok(empty.ok);
   assert.deepEqual(found(POLICY, new EndpointIndex(empty.inventory)), []);

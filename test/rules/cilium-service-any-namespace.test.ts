@@ -33,7 +33,10 @@ test('flags toServices entries without a namespace', () => {
 });
 
 test('the fix adds the policy namespace', () => {
-  assert.equal(applyFix(TEXT, ID), TEXT.replace('            serviceName: db\n', '            serviceName: db\n            namespace: shop\n'));
+  assert.equal(
+    applyFix(TEXT, ID),
+    TEXT.replace('            serviceName: db\n', '            serviceName: db\n            namespace: shop\n'),
+  );
   assert.equal(
     applyFix(TEXT, ID, undefined, 1),
     TEXT.replace('                tier: backend\n', '                tier: backend\n            namespace: shop\n'),
@@ -41,6 +44,9 @@ test('the fix adds the policy namespace', () => {
 });
 
 test('no fix for a clusterwide policy, which has no namespace of its own', () => {
-  const ccnp = TEXT.replace('kind: CiliumNetworkPolicy', 'kind: CiliumClusterwideNetworkPolicy').replace('  namespace: shop\nspec', 'spec');
+  const ccnp = TEXT.replace('kind: CiliumNetworkPolicy', 'kind: CiliumClusterwideNetworkPolicy').replace(
+    '  namespace: shop\nspec',
+    'spec',
+  );
   assert.deepEqual(fixTitles(ccnp, ID), [[], []]);
 });

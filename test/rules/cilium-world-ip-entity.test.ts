@@ -36,6 +36,9 @@ test('the fix uses world, or drops the entry when world is already listed', () =
   // The removed item takes the comment line under it along (whole lines up to the next item).
   assert.equal(
     applyFix(TEXT, ID, undefined, 0),
-    TEXT.replace('        - world-ipv6\n#         ^^^^^^^^^^ information cilium/world-ip-entity fromCIDR: [::/0]\n', ''),
+    TEXT.replace(
+      '        - world-ipv6\n#         ^^^^^^^^^^ information cilium/world-ip-entity fromCIDR: [::/0]\n',
+      '',
+    ),
   );
 });

@@ -37,42 +37,53 @@ const CASES: readonly Case[] = [
     ref: 'TP-CRD-1',
     owner: 'schema',
     codes: ['schema/required'],
-    text: TP('ret', `  kprobes:
+    text: TP(
+      'ret',
+      `  kprobes:
     - call: sys_openat
       return: true
 #     ^^^^^^ error schema/required returnArg
-`),
+`,
+    ),
   },
   {
     name: 'uprobe with symbols and addrs',
     ref: 'TP-CRD-2',
     owner: 'schema',
     codes: ['schema/one-of'],
-    text: TP('up', `  uprobes:
+    text: TP(
+      'up',
+      `  uprobes:
     - path: /bin/bash
       symbols: [readline]
       addrs: [4096]
 #     ^^^^^ error schema/one-of
-`),
+`,
+    ),
   },
   {
     name: 'uprobe with symbols and offsets',
     ref: 'TP-CRD-2',
     owner: 'schema',
     codes: ['schema/one-of'],
-    text: TP('up', `  uprobes:
+    text: TP(
+      'up',
+      `  uprobes:
     - path: /bin/bash
       offsets: [16]
       symbols: [readline]
 #     ^^^^^^^ error schema/one-of
-`),
+`,
+    ),
   },
   {
     name: 'Override with argNewSymbol and argNewAddr',
     ref: 'TP-CRD-3',
     owner: 'schema',
     codes: ['schema/one-of'],
-    text: TP('ov', `  uprobes:
+    text: TP(
+      'ov',
+      `  uprobes:
     - path: /bin/bash
       symbols: [readline]
       selectors:
@@ -81,14 +92,17 @@ const CASES: readonly Case[] = [
               argNewSymbol: other
               argNewAddr: 4096
 #             ^^^^^^^^^^ error schema/one-of
-`),
+`,
+    ),
   },
   {
     name: 'Override with argNewSymbol, argNewAddr and argNewOffset',
     ref: 'TP-CRD-3',
     owner: 'schema',
     codes: ['schema/one-of'],
-    text: TP('ov', `  uprobes:
+    text: TP(
+      'ov',
+      `  uprobes:
     - path: /bin/bash
       symbols: [readline]
       selectors:
@@ -98,38 +112,47 @@ const CASES: readonly Case[] = [
               argNewAddr: 4096
 #             ^^^^^^^^^^ error schema/one-of
               argNewOffset: 16
-`),
+`,
+    ),
   },
   {
     name: 'returnArgAction: Post',
     ref: 'TP-ARG-9',
     owner: 'tetragon',
     codes: ['tetragon/return-arg'],
-    text: TP('raa', `  kprobes:
+    text: TP(
+      'raa',
+      `  kprobes:
     - call: tcp_close
       syscall: false
       returnArgAction: Post
 #                      ^^^^ error tetragon/return-arg
-`),
+`,
+    ),
   },
   {
     name: 'returnArgAction: Bogus',
     ref: 'TP-ARG-9',
     owner: 'tetragon',
     codes: ['tetragon/return-arg'],
-    text: TP('raa', `  kprobes:
+    text: TP(
+      'raa',
+      `  kprobes:
     - call: tcp_close
       syscall: false
       returnArgAction: Bogus
 #                      ^^^^^ error tetragon/return-arg
-`),
+`,
+    ),
   },
   {
     name: 'Override on a function that is neither a syscall nor security_*',
     ref: 'D8 Override',
     owner: 'tetragon',
     codes: ['tetragon/action-not-allowed'],
-    text: TP('ovr', `  kprobes:
+    text: TP(
+      'ovr',
+      `  kprobes:
     - call: wake_up_new_task
       syscall: false
       selectors:
@@ -137,109 +160,136 @@ const CASES: readonly Case[] = [
             - action: Override
 #                     ^^^^^^^^ warning tetragon/action-not-allowed
               argError: -1
-`),
+`,
+    ),
   },
   {
     name: 'kprobe call: list:X with an unknown list',
     ref: 'TP-KP-1',
     owner: 'tetragon',
     codes: ['tetragon/list-references'],
-    text: TP('lst', `  kprobes:
+    text: TP(
+      'lst',
+      `  kprobes:
     - call: "list:nosuchlist"
 #           ^^^^^^^^^^^^^^^^^ error tetragon/list-references
-`),
+`,
+    ),
   },
   {
     name: 'generated list with values',
     ref: 'TP-LIST-2',
     owner: 'tetragon',
     codes: ['tetragon/list-references'],
-    text: TP('lst', `  lists:
+    text: TP(
+      'lst',
+      `  lists:
     - name: all
       type: generated_syscalls
       values: [sys_dup]
 #     ^^^^^^ error tetragon/list-references
   kprobes:
     - call: "list:all"
-`),
+`,
+    ),
   },
   {
     name: 'generated_ftrace list without pattern',
     ref: 'TP-LIST-2',
     owner: 'tetragon',
     codes: ['tetragon/list-references'],
-    text: TP('lst', `  lists:
+    text: TP(
+      'lst',
+      `  lists:
     - name: ksys
       type: generated_ftrace
 #           ^^^^^^^^^^^^^^^^ error tetragon/list-references
   kprobes:
     - call: "list:ksys"
-`),
+`,
+    ),
   },
   {
     name: 'tracepoint with an empty subsystem',
     ref: 'TP-TPT-1',
     owner: 'tetragon',
     codes: ['tetragon/empty-hook-target'],
-    text: TP('tp', `  tracepoints:
+    text: TP(
+      'tp',
+      `  tracepoints:
     - subsystem: ""
 #                ^^ error tetragon/empty-hook-target
       event: sys_enter
-`),
+`,
+    ),
   },
   {
     name: 'tracepoint with an empty event',
     ref: 'TP-TPT-1',
     owner: 'tetragon',
     codes: ['tetragon/empty-hook-target'],
-    text: TP('tp', `  tracepoints:
+    text: TP(
+      'tp',
+      `  tracepoints:
     - subsystem: raw_syscalls
       event: ""
 #            ^^ error tetragon/empty-hook-target
-`),
+`,
+    ),
   },
   {
     name: 'tracepoint with an unknown subsystem',
     ref: 'TP-TPT-1',
     owner: 'kernel-data',
     codes: ['tetragon/unknown-tracepoint'],
-    text: TP('tp', `  tracepoints:
+    text: TP(
+      'tp',
+      `  tracepoints:
     - subsystem: nosuchsubsystem
 #                ^^^^^^^^^^^^^^^ warning tetragon/unknown-tracepoint not a tracepoint subsystem
       event: sys_enter
-`),
+`,
+    ),
   },
   {
     name: 'tracepoint with an unknown event',
     ref: 'TP-TPT-1',
     owner: 'kernel-data',
     codes: ['tetragon/unknown-tracepoint'],
-    text: TP('tp', `  tracepoints:
+    text: TP(
+      'tp',
+      `  tracepoints:
     - subsystem: syscalls
       event: sys_enter_nosuchevent
 #            ^^^^^^^^^^^^^^^^^^^^^ warning tetragon/unknown-tracepoint
-`),
+`,
+    ),
   },
   {
     name: 'tracepoint arg index beyond the format fields',
     ref: 'TP-ARG-4',
     owner: 'kernel-data',
     codes: ['tetragon/kernel-arg-index'],
-    text: TP('tp', `  tracepoints:
+    text: TP(
+      'tp',
+      `  tracepoints:
     - subsystem: syscalls
       event: sys_enter_lseek
       args:
         - index: 42
 #                ^^ error tetragon/kernel-arg-index fields 0–7
           type: int
-`),
+`,
+    ),
   },
   {
     name: 'raw tracepoint arg index above 5',
     ref: 'TP-ARG-4',
     owner: 'tetragon',
     codes: ['tetragon/arg-limits'],
-    text: TP('tp', `  tracepoints:
+    text: TP(
+      'tp',
+      `  tracepoints:
     - subsystem: raw_syscalls
       event: sys_enter
       raw: true
@@ -247,14 +297,17 @@ const CASES: readonly Case[] = [
         - index: 6
 #                ^ error tetragon/arg-limits
           type: uint64
-`),
+`,
+    ),
   },
   {
     name: 'NotifyEnforcer without spec.enforcers',
     ref: 'D8 NotifyEnforcer',
     owner: 'tetragon',
     codes: ['tetragon/action-not-allowed'],
-    text: TP('ne', `  tracepoints:
+    text: TP(
+      'ne',
+      `  tracepoints:
     - subsystem: raw_syscalls
       event: sys_enter
       selectors:
@@ -262,73 +315,91 @@ const CASES: readonly Case[] = [
             - action: NotifyEnforcer
 #                     ^^^^^^^^^^^^^^ error tetragon/action-not-allowed
               argSig: 9
-`),
+`,
+    ),
   },
   {
     name: 'LSM hook with an empty hook name',
     ref: 'TP-LSM-1',
     owner: 'tetragon',
     codes: ['tetragon/empty-hook-target'],
-    text: TP('lsm', `  lsmhooks:
+    text: TP(
+      'lsm',
+      `  lsmhooks:
     - hook: ""
 #           ^^ error tetragon/empty-hook-target
-`),
+`,
+    ),
   },
   {
     name: 'LSM hook with an unknown hook name',
     ref: 'TP-LSM-1',
     owner: 'kernel-data',
     codes: ['tetragon/unknown-lsm-hook'],
-    text: TP('lsm', `  lsmhooks:
+    text: TP(
+      'lsm',
+      `  lsmhooks:
     - hook: no_such_lsm_hook
 #           ^^^^^^^^^^^^^^^^ warning tetragon/unknown-lsm-hook
-`),
+`,
+    ),
   },
   {
     name: 'LSM hook with an action LSM programs cannot run',
     ref: 'D8',
     owner: 'tetragon',
     codes: ['tetragon/action-not-allowed'],
-    text: TP('lsm', `  lsmhooks:
+    text: TP(
+      'lsm',
+      `  lsmhooks:
     - hook: file_open
       selectors:
         - matchActions:
             - action: TrackSock
 #                     ^^^^^^^^^ error tetragon/action-not-allowed
-`),
+`,
+    ),
   },
   {
     name: 'LSM hook arg index above 4',
     ref: 'TP-ARG-2',
     owner: 'tetragon',
     codes: ['tetragon/arg-limits'],
-    text: TP('lsm', `  lsmhooks:
+    text: TP(
+      'lsm',
+      `  lsmhooks:
     - hook: file_open
       args:
         - index: 5
 #                ^ error tetragon/arg-limits
           type: file
-`),
+`,
+    ),
   },
   {
     name: 'LSM hook with an unknown arg type',
     ref: 'TP-ARG-8',
     owner: 'schema',
     codes: ['schema/enum'],
-    text: TP('lsm', `  lsmhooks:
+    text: TP(
+      'lsm',
+      `  lsmhooks:
     - hook: file_open
       args:
         - index: 0
           type: no_such_type
 #               ^^^^^^^^^^^^ error schema/enum
-`),
+`,
+    ),
   },
   {
     name: 'USDT Set on a 1-byte operand',
     ref: 'D8 Set',
     owner: 'binary',
     codes: ['tetragon/usdt-probe'],
-    text: TP('usdt', `  usdts:
+    text: TP(
+      'usdt',
+      `  usdts:
     - path: ${SHOP_PATH}
       provider: shop
       name: order_byte
@@ -341,14 +412,17 @@ const CASES: readonly Case[] = [
               argIndex: 0
 #                       ^ error tetragon/usdt-probe 1-byte
               argValue: 1
-`),
+`,
+    ),
   },
   {
     name: 'USDT Set on an 8-byte operand',
     ref: 'D8 Set',
     owner: 'binary',
     codes: ['tetragon/usdt-probe'],
-    text: TP('usdt', `  usdts:
+    text: TP(
+      'usdt',
+      `  usdts:
     - path: ${SHOP_PATH}
       provider: shop
       name: order_quad
@@ -361,56 +435,69 @@ const CASES: readonly Case[] = [
               argIndex: 0
 #                       ^ error tetragon/usdt-probe 8-byte
               argValue: 1
-`),
+`,
+    ),
   },
   {
     name: 'spec: wrong arg type for the kernel function',
     ref: 'TP-ARG-3',
     owner: 'kernel-data',
     codes: ['tetragon/kernel-arg-type'],
-    text: TP('lseek', `  kprobes:
+    text: TP(
+      'lseek',
+      `  kprobes:
     - call: vfs_llseek
       syscall: false
       args:
         - index: 0
           type: string
 #               ^^^^^^ warning tetragon/kernel-arg-type
-`),
+`,
+    ),
   },
   {
     name: 'spec: arg index beyond what a kprobe can read',
     ref: 'TP-ARG-2 / TP-ARG-3',
     owner: 'tetragon',
     codes: ['tetragon/arg-limits'],
-    text: TP('lseek', `  kprobes:
+    text: TP(
+      'lseek',
+      `  kprobes:
     - call: vfs_llseek
       syscall: false
       args:
         - index: 100
 #                ^^^ error tetragon/arg-limits
           type: int
-`),
+`,
+    ),
   },
   {
     name: 'spec: no such call (syscall is true by default)',
     ref: 'TP-LOAD-5',
     owner: 'kernel-data',
     codes: ['tetragon/unknown-syscall'],
-    text: TP('nosuch', `  kprobes:
+    text: TP(
+      'nosuch',
+      `  kprobes:
     - call: this_call_does_not_exist
 #           ^^^^^^^^^^^^^^^^^^^^^^^^ error tetragon/unknown-syscall
-`),
+`,
+    ),
   },
   {
     name: 'spec: not a syscall',
     ref: 'TP-KP-2',
     owner: 'kernel-data',
     codes: ['tetragon/unknown-syscall'],
-    text: TP('notsys', `  kprobes:
+    text: TP(
+      'notsys',
+      `  kprobes:
     - call: vfs_llseek
 #           ^^^^^^^^^^ error tetragon/unknown-syscall not a syscall
       syscall: true
-`),
+`,
+    ),
   },
 ];
 
@@ -422,7 +509,10 @@ for (const c of CASES) {
   test(`D10 ${c.ref}: ${c.name}`, { skip }, () => {
     const extras = c.owner === 'binary' ? { binaries: new LocalBinaries(requireUsdtFixture().root) } : {};
     const findings = checkAnnotated(c.text, c.codes, DEFAULT_SETTINGS, extras);
-    assert.ok(findings.some((f) => c.codes.includes(f.code)), 'flagged');
+    assert.ok(
+      findings.some((f) => c.codes.includes(f.code)),
+      'flagged',
+    );
   });
 }
 

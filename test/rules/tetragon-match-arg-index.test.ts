@@ -98,7 +98,10 @@ spec:
 `;
 
 test('quick fix: declares the missing argument with a type for the operator', () => {
-  assert.equal(applyFix(MISSING, ID), MISSING.replace('          type: int\n', '          type: int\n        - index: 1\n          type: string\n'));
+  assert.equal(
+    applyFix(MISSING, ID),
+    MISSING.replace('          type: int\n', '          type: int\n        - index: 1\n          type: string\n'),
+  );
   const noArgs = MISSING.replace('      args:\n        - index: 0 # dirfd\n          type: int\n', '');
   const fixed = applyFix(noArgs.replace('Prefix', 'GT').replace('/etc/', '"1"'), ID);
   assert.equal(

@@ -99,8 +99,16 @@ spec:
 });
 
 test('quick fix: flips return: false', () => {
-  const text = NO_RETURN.replace('    - call: sys_openat # the syscall\n', '    - call: sys_openat # the syscall\n      return: false\n');
+  const text = NO_RETURN.replace(
+    '    - call: sys_openat # the syscall\n',
+    '    - call: sys_openat # the syscall\n      return: false\n',
+  );
   const fixed = applyFix(text, ID);
-  assert.equal(fixed, text.replace('return: false', 'return: true').replace('values: ["0"]\n', 'values: ["0"]\n      returnArg:\n        index: 0\n        type: int\n'));
+  assert.equal(
+    fixed,
+    text
+      .replace('return: false', 'return: true')
+      .replace('values: ["0"]\n', 'values: ["0"]\n      returnArg:\n        index: 0\n        type: int\n'),
+  );
   checkAnnotated(fixed, [ID]);
 });

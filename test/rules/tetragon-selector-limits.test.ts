@@ -6,7 +6,8 @@ import { applyFix } from '../support/apply-fix.js';
 
 const ID = 'tetragon/selector-limits';
 
-const sel = (n: number) => `        - matchArgs: # selector ${n}\n            - index: 0\n              operator: Equal\n              values: ["${n}"]\n`;
+const sel = (n: number) =>
+  `        - matchArgs: # selector ${n}\n            - index: 0\n              operator: Equal\n              values: ["${n}"]\n`;
 
 test('flags the 6th selector, 6th filter, 4th action and extra namespace filters', () => {
   checkAnnotated(
@@ -133,6 +134,9 @@ ${[1, 2, 3, 4, 5, 6, 7].map((n) => `    - matchArgs:\n      - index: 0\n        
   const fixed = applyFix(text, ID);
   const head = text.slice(0, text.indexOf('    - matchArgs:'));
   const item = (n: number) => `    - matchArgs:\n      - index: 0\n        operator: InMap\n        values: ["${n}"]\n`;
-  assert.equal(fixed, `${head}${[1, 2, 3, 4, 5].map(item).join('')}${head.slice(head.indexOf('  - subsystem'))}${[6, 7].map(item).join('')}  lists: []\n`);
+  assert.equal(
+    fixed,
+    `${head}${[1, 2, 3, 4, 5].map(item).join('')}${head.slice(head.indexOf('  - subsystem'))}${[6, 7].map(item).join('')}  lists: []\n`,
+  );
   checkAnnotated(fixed, [ID]);
 });

@@ -32,7 +32,10 @@ test('a kernel function probed as a syscall: advice and a fix to set syscall: fa
   const text = `${head}  kprobes:\n    - call: vfs_llseek\n      syscall: true\n`;
   const f = lintForTest(text).find((x) => x.code === ID)!;
   assert.match(f.message, /kernel function/);
-  assert.equal(applyEdits(text, f.fixes![0]!.edits), `${head}  kprobes:\n    - call: vfs_llseek\n      syscall: false\n`);
+  assert.equal(
+    applyEdits(text, f.fixes![0]!.edits),
+    `${head}  kprobes:\n    - call: vfs_llseek\n      syscall: false\n`,
+  );
 });
 
 test('arch prefixes, wrapper prefixes and syscall: false', () => {

@@ -51,7 +51,9 @@ test('a stripped binary: only exported functions are known, and the message says
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const strip = spawnSync('strip', ['-o', target, requireUsdtFixture().binary]);
     if (strip.status !== 0) return t.skip('strip is not available');
-    const found = lintForTest(policy('        - place_order\n'), DEFAULT_SETTINGS, { binaries: new LocalBinaries(dir) }).filter((f) => f.code === ID);
+    const found = lintForTest(policy('        - place_order\n'), DEFAULT_SETTINGS, {
+      binaries: new LocalBinaries(dir),
+    }).filter((f) => f.code === ID);
     assert.equal(found.length, 1, 'place_order is not exported, so a stripped binary no longer names it');
     assert.match(found[0]!.message, /stripped/);
   } finally {
@@ -60,8 +62,19 @@ test('a stripped binary: only exported functions are known, and the message says
 });
 
 test('silent without the binary, without lookups, and for addresses or offsets', { skip }, () => {
-  assert.deepEqual(lintForTest(policy('        - nope\n').replace(SHOP_PATH, '/opt/elsewhere/app'), DEFAULT_SETTINGS, lookup()).filter((f) => f.code === ID), []);
-  assert.deepEqual(lintForTest(policy('        - nope\n'), DEFAULT_SETTINGS).filter((f) => f.code === ID), []);
+  assert.deepEqual(
+    lintForTest(policy('        - nope\n').replace(SHOP_PATH, '/opt/elsewhere/app'), DEFAULT_SETTINGS, lookup()).filter(
+      (f) => f.code === ID,
+    ),
+    [],
+  );
+  assert.deepEqual(
+    lintForTest(policy('        - nope\n'), DEFAULT_SETTINGS).filter((f) => f.code === ID),
+    [],
+  );
   const byOffset = policy('').replace('      symbols:\n', '      offsets:\n        - 4096\n');
-  assert.deepEqual(lintForTest(byOffset, DEFAULT_SETTINGS, lookup()).filter((f) => f.code === ID), []);
+  assert.deepEqual(
+    lintForTest(byOffset, DEFAULT_SETTINGS, lookup()).filter((f) => f.code === ID),
+    [],
+  );
 });

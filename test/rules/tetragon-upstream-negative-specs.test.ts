@@ -32,9 +32,14 @@ test('every negative upstream spec is flagged at the right line', (t) => {
   for (const [name, want] of Object.entries(EXPECTED)) {
     const text = fs.readFileSync(`${dir}/${name}.yaml`, 'utf8');
     const lines = new LineIndex(text);
-    const found = lintForTest(text).filter((f) => want.codes.includes(f.code) && (f.severity === 'error' || f.severity === 'warning'));
+    const found = lintForTest(text).filter(
+      (f) => want.codes.includes(f.code) && (f.severity === 'error' || f.severity === 'warning'),
+    );
     if (found.some((f) => lines.positionAt(f.span.start).line + 1 === want.line)) flagged++;
-    else misses.push(`${name}: ${found.map((f) => `${lines.positionAt(f.span.start).line + 1} ${f.code}`).join(', ') || 'nothing found'}`);
+    else
+      misses.push(
+        `${name}: ${found.map((f) => `${lines.positionAt(f.span.start).line + 1} ${f.code}`).join(', ') || 'nothing found'}`,
+      );
   }
   console.log(`negative specs: ${flagged}/${Object.keys(EXPECTED).length} flagged`);
   assert.deepEqual(misses, []);
@@ -49,6 +54,10 @@ test('their positive counterparts stay clean of these rules', (t) => {
   for (const name of ['lseek', 'syslseek']) {
     const text: string = fs.readFileSync(`${dir}/${name}.yaml`, 'utf8');
     const mine: Finding[] = lintForTest(text).filter((f: Finding) => /^tetragon\/(unknown-|kernel-)/.test(f.code));
-    assert.deepEqual(mine.map((f: Finding) => f.message), [], name);
+    assert.deepEqual(
+      mine.map((f: Finding) => f.message),
+      [],
+      name,
+    );
   }
 });

@@ -11,7 +11,14 @@ import * as path from 'node:path';
 import { checkAnnotated, lintForTest } from '../support/annotations.js';
 import { applyEdits } from '../../server/src/core/yaml-edits.js';
 import { LocalBinaries } from '../../server/src/io/binaries.js';
-import { fixtureOperand, requireUsdtFixture, SHOP_PATH, usdtArm64Skip, usdtFixtureArm64, usdtSkip } from '../support/usdt-binary.js';
+import {
+  fixtureOperand,
+  requireUsdtFixture,
+  SHOP_PATH,
+  usdtArm64Skip,
+  usdtFixtureArm64,
+  usdtSkip,
+} from '../support/usdt-binary.js';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/settings.js';
 
 const ID = 'tetragon/usdt-probe';
@@ -196,10 +203,21 @@ test('silent when the binary is not on this machine and when lookups are off', {
         - index: 9
           type: int32
 `);
-  assert.deepEqual(lintForTest(text, DEFAULT_SETTINGS, lookup()).filter((f) => f.code === ID), []);
+  assert.deepEqual(
+    lintForTest(text, DEFAULT_SETTINGS, lookup()).filter((f) => f.code === ID),
+    [],
+  );
   const present = text.replace('/opt/not/here', SHOP_PATH);
-  assert.equal(lintForTest(present, DEFAULT_SETTINGS, lookup()).filter((f) => f.code === ID).length, 2, 'both problems with the binary');
-  assert.deepEqual(lintForTest(present, DEFAULT_SETTINGS).filter((f) => f.code === ID), [], 'no lookup, no finding');
+  assert.equal(
+    lintForTest(present, DEFAULT_SETTINGS, lookup()).filter((f) => f.code === ID).length,
+    2,
+    'both problems with the binary',
+  );
+  assert.deepEqual(
+    lintForTest(present, DEFAULT_SETTINGS).filter((f) => f.code === ID),
+    [],
+    'no lookup, no finding',
+  );
 });
 
 test('the binary is read again when it changes, although the policy did not', { skip }, async () => {
@@ -220,22 +238,29 @@ test('the binary is read again when it changes, although the policy did not', { 
   }
 });
 
-test('an arm64 build is checked the same way when the nodes run arm64; against x86_64 nodes it is a warning', { skip: usdtArm64Skip() }, () => {
-  const f = usdtFixtureArm64();
-  assert.ok(typeof f !== 'string');
-  const binaries = new LocalBinaries(f.root);
-  const text = (name: string) =>
-    policy(`    - path: ${SHOP_PATH}\n      provider: shop\n      name: ${name}\n      args:\n        - index: 0\n          type: int32\n      selectors:\n        - matchActions:\n            - action: Set\n              argIndex: 0\n              argValue: 1\n`);
-  const arm64 = normalizeSettings({ tetragon: { kernelArch: 'arm64' } });
-  const found = (name: string, settings = arm64) => lintForTest(text(name), settings, { binaries }).filter((x) => x.code === ID);
-  assert.deepEqual(found('order_word'), [], '4 bytes in memory');
-  const byte = found('order_byte');
-  assert.equal(byte.length, 1);
-  assert.equal(byte[0]!.severity, 'error');
-  assert.ok(byte[0]!.message.includes(`\`${fixtureOperand(f.binary, 'order_byte', 0)}\``), byte[0]!.message);
-  assert.match(byte[0]!.message, /1-byte value in memory/);
-  assert.match(found('in_register')[0]!.message, /`-4@[wx]0`.*in a register/);
-  const x86Nodes = found('order_byte', DEFAULT_SETTINGS);
-  assert.equal(x86Nodes[0]!.severity, 'warning');
-  assert.match(x86Nodes[0]!.message, /an arm64 build; the nodes run x86_64/);
-});
+test(
+  'an arm64 build is checked the same way when the nodes run arm64; against x86_64 nodes it is a warning',
+  { skip: usdtArm64Skip() },
+  () => {
+    const f = usdtFixtureArm64();
+    assert.ok(typeof f !== 'string');
+    const binaries = new LocalBinaries(f.root);
+    const text = (name: string) =>
+      policy(
+        `    - path: ${SHOP_PATH}\n      provider: shop\n      name: ${name}\n      args:\n        - index: 0\n          type: int32\n      selectors:\n        - matchActions:\n            - action: Set\n              argIndex: 0\n              argValue: 1\n`,
+      );
+    const arm64 = normalizeSettings({ tetragon: { kernelArch: 'arm64' } });
+    const found = (name: string, settings = arm64) =>
+      lintForTest(text(name), settings, { binaries }).filter((x) => x.code === ID);
+    assert.deepEqual(found('order_word'), [], '4 bytes in memory');
+    const byte = found('order_byte');
+    assert.equal(byte.length, 1);
+    assert.equal(byte[0]!.severity, 'error');
+    assert.ok(byte[0]!.message.includes(`\`${fixtureOperand(f.binary, 'order_byte', 0)}\``), byte[0]!.message);
+    assert.match(byte[0]!.message, /1-byte value in memory/);
+    assert.match(found('in_register')[0]!.message, /`-4@[wx]0`.*in a register/);
+    const x86Nodes = found('order_byte', DEFAULT_SETTINGS);
+    assert.equal(x86Nodes[0]!.severity, 'warning');
+    assert.match(x86Nodes[0]!.message, /an arm64 build; the nodes run x86_64/);
+  },
+);

@@ -59,7 +59,14 @@ function expectations(text: string): Expectation[] {
       return;
     }
     const col = line.indexOf('^');
-    out.push({ line: lastReal, start: col, end: col + m[3]!.length, severity: m[4]!, code: m[5]!, ...(m[6] ? { fragment: m[6].trim() } : {}) });
+    out.push({
+      line: lastReal,
+      start: col,
+      end: col + m[3]!.length,
+      severity: m[4]!,
+      code: m[5]!,
+      ...(m[6] ? { fragment: m[6].trim() } : {}),
+    });
   });
   return out;
 }
@@ -68,7 +75,12 @@ function expectations(text: string): Expectation[] {
  * Lints the fixture and checks that the findings whose code is one of `codes` are exactly the
  * annotated ones (position, severity, code, message fragment).
  */
-export function checkAnnotated(text: string, codes: readonly string[], settings: Settings = DEFAULT_SETTINGS, extras: LintExtras = {}): Finding[] {
+export function checkAnnotated(
+  text: string,
+  codes: readonly string[],
+  settings: Settings = DEFAULT_SETTINGS,
+  extras: LintExtras = {},
+): Finding[] {
   const findings = lintForTest(text, settings, extras);
   const idx = new LineIndex(text);
   const actual = findings
@@ -76,14 +88,27 @@ export function checkAnnotated(text: string, codes: readonly string[], settings:
     .map((f) => {
       const s = idx.positionAt(f.span.start);
       const e = idx.positionAt(f.span.end);
-      return { line: s.line, start: s.character, end: e.line === s.line ? e.character : -1, severity: f.severity, code: f.code, message: f.message };
+      return {
+        line: s.line,
+        start: s.character,
+        end: e.line === s.line ? e.character : -1,
+        severity: f.severity,
+        code: f.code,
+        message: f.message,
+      };
     })
     .sort((a, b) => a.line - b.line || a.start - b.start);
   const expected = expectations(text).filter((e) => codes.includes(e.code));
-  const fmt = (x: { line: number; start: number; end: number; severity: string; code: string }) => `${x.line + 1}:${x.start + 1}-${x.end + 1} ${x.severity} ${x.code}`;
-  assert.deepEqual(actual.map(fmt), expected.map(fmt), `findings for ${codes.join(', ')}:\n${actual.map((a) => `${fmt(a)} ${a.message}`).join('\n')}`);
+  const fmt = (x: { line: number; start: number; end: number; severity: string; code: string }) =>
+    `${x.line + 1}:${x.start + 1}-${x.end + 1} ${x.severity} ${x.code}`;
+  assert.deepEqual(
+    actual.map(fmt),
+    expected.map(fmt),
+    `findings for ${codes.join(', ')}:\n${actual.map((a) => `${fmt(a)} ${a.message}`).join('\n')}`,
+  );
   expected.forEach((e, i) => {
-    if (e.fragment) assert.ok(actual[i]!.message.includes(e.fragment), `message "${actual[i]!.message}" includes "${e.fragment}"`);
+    if (e.fragment)
+      assert.ok(actual[i]!.message.includes(e.fragment), `message "${actual[i]!.message}" includes "${e.fragment}"`);
   });
   return findings;
 }

@@ -14,7 +14,10 @@ export function applyFix(text: string, code: string, title?: string, nth = 0): s
   assert.ok(finding, `a ${code} finding #${nth} (found ${findings.length})`);
   const fixes = finding.fixes ?? [];
   const fix = title === undefined ? fixes[0] : fixes.find((f) => f.title.includes(title));
-  assert.ok(fix, `a fix${title ? ` titled "${title}"` : ''} among: ${fixes.map((f) => f.title).join('; ') || '(none)'}`);
+  assert.ok(
+    fix,
+    `a fix${title ? ` titled "${title}"` : ''} among: ${fixes.map((f) => f.title).join('; ') || '(none)'}`,
+  );
   if (title === undefined) assert.equal(fixes.length, 1, 'exactly one fix');
   return applyEdits(text, fix.edits);
 }

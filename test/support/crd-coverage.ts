@@ -40,7 +40,10 @@ export class RefResolver {
       current = pointer
         .split('/')
         .filter(Boolean)
-        .reduce<Schema>((acc, seg) => (acc?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')] ?? undefined) as Schema, root as Schema);
+        .reduce<Schema>(
+          (acc, seg) => (acc?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')] ?? undefined) as Schema,
+          root as Schema,
+        );
       if (!current) throw new Error(`unresolved pointer ${String($ref)} from ${currentFile}`);
       currentFile = targetFile;
     }
@@ -69,7 +72,10 @@ function typeSet(s: Schema): string | undefined {
   if (typeof t === 'string') return t;
   const alts = (s['anyOf'] ?? s['oneOf']) as Schema[] | undefined;
   if (Array.isArray(alts) && alts.every((a) => typeof a['type'] === 'string' && Object.keys(a).length === 1)) {
-    return alts.map((a) => String(a['type'])).sort().join('|');
+    return alts
+      .map((a) => String(a['type']))
+      .sort()
+      .join('|');
   }
   return undefined;
 }
@@ -79,18 +85,36 @@ function choiceSets(s: Schema): string[] {
   for (const kw of ['oneOf', 'anyOf']) {
     const alts = s[kw] as Schema[] | undefined;
     if (!Array.isArray(alts) || !alts.every((a) => Array.isArray(a['required']))) continue;
-    out.push(`${kw}:${alts.map((a) => (a['required'] as string[]).slice().sort().join('+')).sort().join(',')}`);
+    out.push(
+      `${kw}:${alts
+        .map((a) => (a['required'] as string[]).slice().sort().join('+'))
+        .sort()
+        .join(',')}`,
+    );
   }
   return out.sort();
 }
 
-const LIMITS = ['maxLength', 'minLength', 'maxItems', 'minItems', 'maximum', 'minimum', 'maxProperties', 'minProperties'];
+const LIMITS = [
+  'maxLength',
+  'minLength',
+  'maxItems',
+  'minItems',
+  'maximum',
+  'minimum',
+  'maxProperties',
+  'minProperties',
+];
 
 /**
  * Walks the upstream schema and checks ours along the way.
  * `ours` is the kind's schema file path inside `files`.
  */
-export function compareWithCrd(upstream: Schema, files: Readonly<Record<string, unknown>>, ours: string): CoverageReport {
+export function compareWithCrd(
+  upstream: Schema,
+  files: Readonly<Record<string, unknown>>,
+  ours: string,
+): CoverageReport {
   const resolver = new RefResolver(files);
   const paths: string[] = [];
   const mismatches: Mismatch[] = [];
@@ -123,10 +147,13 @@ export function compareWithCrd(upstream: Schema, files: Readonly<Record<string, 
     if (uc !== oc) miss(`choices: upstream ${uc}, ours ${oc}`);
     if (typeof up['pattern'] === 'string') {
       const want = goPatternToJs(up['pattern']);
-      if (o['pattern'] !== want) miss(`pattern: upstream ${JSON.stringify(want)}, ours ${JSON.stringify(o['pattern'])}`);
+      if (o['pattern'] !== want)
+        miss(`pattern: upstream ${JSON.stringify(want)}, ours ${JSON.stringify(o['pattern'])}`);
     }
-    if (typeof up['format'] === 'string' && up['format'] !== o['format']) miss(`format: upstream ${String(up['format'])}, ours ${String(o['format'])}`);
-    for (const l of LIMITS) if (up[l] !== undefined && up[l] !== o[l]) miss(`${l}: upstream ${String(up[l])}, ours ${String(o[l])}`);
+    if (typeof up['format'] === 'string' && up['format'] !== o['format'])
+      miss(`format: upstream ${String(up['format'])}, ours ${String(o['format'])}`);
+    for (const l of LIMITS)
+      if (up[l] !== undefined && up[l] !== o[l]) miss(`${l}: upstream ${String(up[l])}, ours ${String(o[l])}`);
 
     const upProps = up['properties'] as Record<string, Schema> | undefined;
     const oProps = o['properties'] as Record<string, Schema> | undefined;
@@ -136,10 +163,16 @@ export function compareWithCrd(upstream: Schema, files: Readonly<Record<string, 
     if (mismatches.length === before) covered++;
 
     if (upProps) for (const [k, v] of Object.entries(upProps)) walk(v, oProps?.[k], oFile, `${path}.${k}`);
-    if (up['items'] && typeof up['items'] === 'object') walk(up['items'] as Schema, o['items'] as Schema | undefined, oFile, `${path}[]`);
+    if (up['items'] && typeof up['items'] === 'object')
+      walk(up['items'] as Schema, o['items'] as Schema | undefined, oFile, `${path}[]`);
     if (up['additionalProperties'] && typeof up['additionalProperties'] === 'object') {
       const oa = o['additionalProperties'];
-      walk(up['additionalProperties'] as Schema, oa && typeof oa === 'object' ? (oa as Schema) : undefined, oFile, `${path}{}`);
+      walk(
+        up['additionalProperties'] as Schema,
+        oa && typeof oa === 'object' ? (oa as Schema) : undefined,
+        oFile,
+        `${path}{}`,
+      );
     }
   };
 

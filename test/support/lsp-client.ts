@@ -36,7 +36,11 @@ import {
   type PublishDiagnosticsParams,
   type SymbolInformation,
 } from 'vscode-languageserver-protocol/node';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
 import { REPO_ROOT } from './paths.js';
 
 /** The bundled server; tests need `npm run build` (or `npm run bundle`) first. */
@@ -139,7 +143,10 @@ export class LspClient {
       env: { ...process.env, ...options.env },
       stdio: 'pipe',
     });
-    const connection = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+    const connection = createProtocolConnection(
+      new StreamMessageReader(proc.stdout),
+      new StreamMessageWriter(proc.stdin),
+    );
     const client = new LspClient(proc, connection, options.settings ?? {});
     try {
       const pull = options.pullConfiguration ?? true;
@@ -173,7 +180,9 @@ export class LspClient {
   /** Opens a document and returns its version. */
   async open(uri: string, text: string): Promise<number> {
     this.versions.set(uri, 1);
-    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'yaml', version: 1, text },
+    });
     return 1;
   }
 
@@ -181,7 +190,10 @@ export class LspClient {
   async change(uri: string, text: string): Promise<number> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
     return version;
   }
 
@@ -189,7 +201,10 @@ export class LspClient {
   async edit(uri: string, range: { start: Position; end: Position }, text: string): Promise<number> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ range, text }] });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text }],
+    });
     return version;
   }
 
@@ -203,7 +218,9 @@ export class LspClient {
 
   /** Pushes settings the way Neovim/Helix do: `{ settings: { ciliumPolicy: … } }`. */
   async pushSettings(section: unknown): Promise<void> {
-    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { ciliumPolicy: section } });
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: { ciliumPolicy: section },
+    });
   }
 
   /** Pull mode: changes what the client answers and tells the server to ask again. */
@@ -213,7 +230,11 @@ export class LspClient {
   }
 
   /** The first diagnostics published for a URI at (or after) a version. */
-  waitForDiagnostics(uri: string, version?: number, predicate: (d: Diagnostic[]) => boolean = () => true): Promise<PublishDiagnosticsParams> {
+  waitForDiagnostics(
+    uri: string,
+    version?: number,
+    predicate: (d: Diagnostic[]) => boolean = () => true,
+  ): Promise<PublishDiagnosticsParams> {
     return this.diagnostics.wait(
       (p) => p.uri === uri && (version === undefined || (p.version ?? 0) >= version) && predicate(p.diagnostics),
       `diagnostics for ${uri}${version !== undefined ? ` v${version}` : ''}`,
@@ -221,19 +242,26 @@ export class LspClient {
   }
 
   /** The next diagnostics for a URI published from now on (already recorded ones are ignored). */
-  nextDiagnostics(uri: string, predicate: (d: Diagnostic[]) => boolean, what: string): Promise<PublishDiagnosticsParams> {
+  nextDiagnostics(
+    uri: string,
+    predicate: (d: Diagnostic[]) => boolean,
+    what: string,
+  ): Promise<PublishDiagnosticsParams> {
     return this.diagnostics.wait((p) => p.uri === uri && predicate(p.diagnostics), what, this.diagnostics.all.length);
   }
 
   waitForStatus(uri: string, version?: number): Promise<StatusParams> {
-    return this.statuses.wait((p) => p.uri === uri && (version === undefined || (p.version ?? 0) >= version), `documentStatus for ${uri}`);
+    return this.statuses.wait(
+      (p) => p.uri === uri && (version === undefined || (p.version ?? 0) >= version),
+      `documentStatus for ${uri}`,
+    );
   }
 
   async completion(uri: string, position: Position): Promise<CompletionItem[]> {
-    const r = (await withTimeout(this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position }), 'completion')) as
-      | CompletionList
-      | CompletionItem[]
-      | null;
+    const r = (await withTimeout(
+      this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position }),
+      'completion',
+    )) as CompletionList | CompletionItem[] | null;
     if (!r) return [];
     return Array.isArray(r) ? r : r.items;
   }
@@ -243,10 +271,10 @@ export class LspClient {
   }
 
   async symbols(uri: string): Promise<DocumentSymbol[]> {
-    const r = (await withTimeout(this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }), 'documentSymbol')) as
-      | DocumentSymbol[]
-      | SymbolInformation[]
-      | null;
+    const r = (await withTimeout(
+      this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }),
+      'documentSymbol',
+    )) as DocumentSymbol[] | SymbolInformation[] | null;
     return (r ?? []) as DocumentSymbol[];
   }
 

@@ -32,7 +32,11 @@ function describeTarget(args: readonly unknown[]): string {
   try {
     return args
       .filter((a) => typeof a !== 'function')
-      .map((a) => (typeof a === 'object' && a !== null ? JSON.stringify(a, (_k, v: unknown) => (typeof v === 'function' ? undefined : v)) : String(a)))
+      .map((a) =>
+        typeof a === 'object' && a !== null
+          ? JSON.stringify(a, (_k, v: unknown) => (typeof v === 'function' ? undefined : v))
+          : String(a),
+      )
       .join(' ')
       .slice(0, 300);
   } catch {
@@ -71,7 +75,18 @@ trap(net.Socket.prototype, 'connect', 'net.Socket.prototype.connect');
 trap(net, 'connect', 'net.connect');
 trap(net, 'createConnection', 'net.createConnection');
 trap(tls, 'connect', 'tls.connect');
-for (const name of ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveTxt', 'resolveSrv', 'reverse']) {
+for (const name of [
+  'lookup',
+  'lookupService',
+  'resolve',
+  'resolve4',
+  'resolve6',
+  'resolveAny',
+  'resolveCname',
+  'resolveTxt',
+  'resolveSrv',
+  'reverse',
+]) {
   trap(dns, name, `dns.${name}`);
   trap(dns.promises, name, `dns.promises.${name}`);
 }

@@ -37,7 +37,9 @@ export function usdtFixture(): UsdtFixture | string {
   fs.mkdirSync(path.dirname(binary), { recursive: true });
   const cc = spawnSync('gcc', ['-O2', '-o', binary, source], { encoding: 'utf8' });
   if (cc.error || cc.status !== 0) {
-    const why = cc.error ? `gcc not available (${cc.error.message})` : `gcc failed: ${cc.stderr.trim().split('\n').slice(0, 3).join(' ')}`;
+    const why = cc.error
+      ? `gcc not available (${cc.error.message})`
+      : `gcc failed: ${cc.stderr.trim().split('\n').slice(0, 3).join(' ')}`;
     built = `USDT fixture not built (${why}); install gcc and systemtap-sdt-dev to run the USDT binary tests`;
     if (process.env['CILIUM_POLICY_REQUIRE_USDT'] === '1') throw new Error(built);
     return built;
@@ -73,12 +75,18 @@ function variant(name: string, compiler: string, flags: readonly string[], packa
   process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
   const include = path.join(root, 'include');
   fs.mkdirSync(path.join(include, 'sys'), { recursive: true });
-  for (const f of fs.readdirSync(path.dirname(header)).filter((n) => n.startsWith('sdt'))) fs.copyFileSync(path.join(path.dirname(header), f), path.join(include, 'sys', f));
+  for (const f of fs.readdirSync(path.dirname(header)).filter((n) => n.startsWith('sdt')))
+    fs.copyFileSync(path.join(path.dirname(header), f), path.join(include, 'sys', f));
   const binary = path.join(root, SHOP_PATH);
   fs.mkdirSync(path.dirname(binary), { recursive: true });
-  const cc = spawnSync(compiler, [...flags, '-O2', '-I', include, '-o', binary, path.join(REPO_ROOT, 'test/fixtures/usdt/probes.c')], { encoding: 'utf8' });
+  const cc = spawnSync(
+    compiler,
+    [...flags, '-O2', '-I', include, '-o', binary, path.join(REPO_ROOT, 'test/fixtures/usdt/probes.c')],
+    { encoding: 'utf8' },
+  );
   if (cc.error) return fail(`${compiler} not available (${cc.error.message})`);
-  if (cc.status !== 0) return fail(`${compiler} ${flags.join(' ')} failed: ${cc.stderr.trim().split('\n').slice(0, 3).join(' ')}`);
+  if (cc.status !== 0)
+    return fail(`${compiler} ${flags.join(' ')} failed: ${cc.stderr.trim().split('\n').slice(0, 3).join(' ')}`);
   const built = { root, binary };
   variants.set(name, built);
   return built;
@@ -150,9 +158,19 @@ export function describedBinaries(b: ExampleBinary): BinaryLookup {
   const info = {
     machine: b.machine,
     machineCode: b.machine === 'x86_64' ? 62 : 183,
-    probes: b.probes.map((p) => ({ provider: p.provider, name: p.name, semaphore: false, operands: p.operands.map((o) => classifyOperand(o, b.machine)) })),
+    probes: b.probes.map((p) => ({
+      provider: p.provider,
+      name: p.name,
+      semaphore: false,
+      operands: p.operands.map((o) => classifyOperand(o, b.machine)),
+    })),
   };
-  const functions = { machine: b.machine, defined: new Set(b.functions ?? []), imported: new Set<string>(), hasSymtab: true };
+  const functions = {
+    machine: b.machine,
+    defined: new Set(b.functions ?? []),
+    imported: new Set<string>(),
+    hasSymtab: true,
+  };
   return {
     usdt: (p) => (p === b.path ? { file: p, info } : undefined),
     functions: (p) => (p === b.path ? { file: p, functions } : undefined),
@@ -172,4 +190,3 @@ export function fixtureOperand(binary: string, name: string, index: number, plac
   if (op === undefined) throw new Error(`${name} has no operand ${index}: ${probe.args}`);
   return op;
 }
-

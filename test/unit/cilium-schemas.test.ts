@@ -63,7 +63,8 @@ metadata:
 spec:
 ${body}`;
 
-const fixture = (name: string): string => fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'cilium', name), 'utf8');
+const fixture = (name: string): string =>
+  fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'cilium', name), 'utf8');
 
 test('the valid fixtures lint without a finding', () => {
   for (const name of ['valid-cnp.yaml', 'valid-ccnp.yaml']) {
@@ -72,7 +73,11 @@ test('the valid fixtures lint without a finding', () => {
     // The same documents are also fine for the previous release.
     assert.deepEqual(lint(text, '1.19'), [], `${name} for 1.19`);
     // Lint rules may add advice (e.g. about agent options), but nothing calls these documents wrong.
-    assert.deepEqual(lintAll(text).filter((f) => f.severity === 'error'), [], `${name}: no errors at all`);
+    assert.deepEqual(
+      lintAll(text).filter((f) => f.severity === 'error'),
+      [],
+      `${name}: no errors at all`,
+    );
   }
 });
 
@@ -173,7 +178,11 @@ test('a header match without a name is missing a required field', () => {
 });
 
 test('a CIDR with a prefix too long, or without a prefix, is a format error', () => {
-  const findings = lint(cnp(`  endpointSelector: {}\n  egress:\n    - toCIDR:\n        - 10.0.0.0/33\n        - 10.1.2.3\n        - 2001:db8::/32\n`));
+  const findings = lint(
+    cnp(
+      `  endpointSelector: {}\n  egress:\n    - toCIDR:\n        - 10.0.0.0/33\n        - 10.1.2.3\n        - 2001:db8::/32\n`,
+    ),
+  );
   assert.deepEqual(
     findings.map((f) => [f.code, f.line, f.text]),
     [
@@ -191,7 +200,8 @@ test('a placeholder where a CIDR goes is a note, not an error', () => {
 });
 
 test('log.value accepts printable text in any script and rejects control characters and long text', () => {
-  const withLog = (value: string): string => cnp(`  endpointSelector: {}\n  ingress: [{}]\n  log:\n    value: ${value}\n`);
+  const withLog = (value: string): string =>
+    cnp(`  endpointSelector: {}\n  ingress: [{}]\n  log:\n    value: ${value}\n`);
   assert.deepEqual(lint(withLog('"Zugriff für Ærø, café ✓"')), []);
   assert.deepEqual(lint(withLog('"访问 разрешён"')), []);
   const ctl = only(withLog('"bell\\u0007here"'));
@@ -207,7 +217,8 @@ test('log.value accepts printable text in any script and rejects control charact
 
 test('a rule needs exactly one of endpointSelector and nodeSelector', () => {
   // A clusterwide policy, since a namespaced one with nodeSelector is also reported by a lint rule.
-  const ccnp = (body: string): string => cnp(body).replace('kind: CiliumNetworkPolicy', 'kind: CiliumClusterwideNetworkPolicy');
+  const ccnp = (body: string): string =>
+    cnp(body).replace('kind: CiliumNetworkPolicy', 'kind: CiliumClusterwideNetworkPolicy');
   const both = only(ccnp(`  endpointSelector: {}\n  nodeSelector: {}\n  ingress: [{}]\n`));
   assert.equal(both.code, 'schema/one-of');
   assert.equal(both.line, 5);
@@ -237,22 +248,36 @@ test('a toFQDNs entry needs exactly one of matchName and matchPattern', () => {
   assert.equal(none.code, 'schema/one-of');
   assert.equal(none.line, 9);
   assert.match(none.message, /exactly one of `matchName` or `matchPattern`/);
-  const both = only(cnp(`  endpointSelector: {}\n  egress:\n    - toFQDNs:\n        - matchName: a.example.com\n          matchPattern: "*.example.com"\n`));
+  const both = only(
+    cnp(
+      `  endpointSelector: {}\n  egress:\n    - toFQDNs:\n        - matchName: a.example.com\n          matchPattern: "*.example.com"\n`,
+    ),
+  );
   assert.equal(both.code, 'schema/one-of');
   assert.equal(both.line, 9);
-  const bad = only(cnp(`  endpointSelector: {}\n  egress:\n    - toFQDNs:\n        - matchPattern: "[a-z]+.example.com"\n`));
+  const bad = only(
+    cnp(`  endpointSelector: {}\n  egress:\n    - toFQDNs:\n        - matchPattern: "[a-z]+.example.com"\n`),
+  );
   assert.equal(bad.code, 'schema/pattern');
   assert.equal(bad.line, 9);
 });
 
 test('a CIDR set entry takes exactly one of cidr, cidrGroupRef and cidrGroupSelector', () => {
-  const f = only(cnp(`  endpointSelector: {}\n  egress:\n    - toCIDRSet:\n        - cidr: 10.0.0.0/8\n          cidrGroupRef: office\n`));
+  const f = only(
+    cnp(
+      `  endpointSelector: {}\n  egress:\n    - toCIDRSet:\n        - cidr: 10.0.0.0/8\n          cidrGroupRef: office\n`,
+    ),
+  );
   assert.equal(f.code, 'schema/one-of');
   assert.equal(f.line, 9);
 });
 
 test('ICMP types are numbers 0-255 or names, and ports are limited to 40 per entry', () => {
-  const icmp = lint(cnp(`  endpointSelector: {}\n  ingress:\n    - icmps:\n        - fields:\n            - type: 300\n            - type: Echo Request\n            - type: 8\n`));
+  const icmp = lint(
+    cnp(
+      `  endpointSelector: {}\n  ingress:\n    - icmps:\n        - fields:\n            - type: 300\n            - type: Echo Request\n            - type: 8\n`,
+    ),
+  );
   assert.deepEqual(
     icmp.map((f) => [f.code, f.line]),
     [
@@ -279,7 +304,9 @@ test('one rules object holds one L7 protocol; for 1.20 the message names only ht
   assert.equal(f.code, 'schema/one-of');
   assert.equal(f.line, 10);
   assert.match(f.message, /only one of `http` or `dns`\./);
-  const empty = cnp(`  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports: [{ port: "80", protocol: TCP }]\n          rules: {}\n`);
+  const empty = cnp(
+    `  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports: [{ port: "80", protocol: TCP }]\n          rules: {}\n`,
+  );
   assert.match(only(empty).message, /exactly one of `http` or `dns`\./);
   // For 1.19 the removed protocols are still choices.
   assert.match(only(empty, '1.19').message, /`http`, `dns`, `kafka` or `l7proto`/);
@@ -373,7 +400,8 @@ test('deny rules take only ports in toPorts, and egressDeny has no toFQDNs', () 
 function expandSnippet(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}|\$\d+/g, 'x');
   if (Array.isArray(value)) return value.map(expandSnippet);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [expandSnippet(k) as string, expandSnippet(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [expandSnippet(k) as string, expandSnippet(v)]));
   return value;
 }
 
@@ -389,13 +417,23 @@ const SNIPPET_HOSTS: Record<string, (body: unknown) => unknown> = {
   portProtocol: (b) => ({ endpointSelector: {}, egress: [{ toPorts: [{ ports: [b] }] }] }),
   portRule: (b) => ({ endpointSelector: {}, ingress: [{ toPorts: [b] }] }),
   portDenyRule: (b) => ({ endpointSelector: {}, ingressDeny: [{ toPorts: [b] }] }),
-  l7Rules: (b) => ({ endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }], rules: b }] }] }),
-  httpRule: (b) => ({ endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [b] } }] }] }),
+  l7Rules: (b) => ({
+    endpointSelector: {},
+    egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }], rules: b }] }],
+  }),
+  httpRule: (b) => ({
+    endpointSelector: {},
+    ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [b] } }] }],
+  }),
   icmpRule: (b) => ({ endpointSelector: {}, ingress: [{ icmps: [b] }] }),
 };
 
 test('every completion snippet of the network-policy schema is valid where it is offered', () => {
-  const defs = (files['cilium.io/_defs/network-policy.json'] as { definitions: Record<string, { defaultSnippets?: { label: string; body: unknown }[] }> }).definitions;
+  const defs = (
+    files['cilium.io/_defs/network-policy.json'] as {
+      definitions: Record<string, { defaultSnippets?: { label: string; body: unknown }[] }>;
+    }
+  ).definitions;
   const withSnippets = Object.entries(defs).filter(([, d]) => d.defaultSnippets?.length);
   // The snippets people use most are there: a peer rule, a toPorts block, an HTTP rule, a DNS rule.
   for (const name of ['ingressRule', 'portRule', 'httpRule', 'fqdnSelector', 'l7Rules']) {
@@ -406,7 +444,12 @@ test('every completion snippet of the network-policy schema is valid where it is
     const host = SNIPPET_HOSTS[name];
     assert.ok(host, `no host document for the snippets of ${name}`);
     for (const s of def.defaultSnippets!) {
-      const doc = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'demo' }, spec: host(expandSnippet(s.body)) };
+      const doc = {
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'demo' },
+        spec: host(expandSnippet(s.body)),
+      };
       const text = stringify(doc);
       assert.deepEqual(lint(text), [], `snippet "${s.label}" of ${name}:\n${text}`);
       checked++;
@@ -424,11 +467,16 @@ test('every property of the network-policy schemas has a description of our own'
     for (const [k, p] of Object.entries(props ?? {})) {
       // A bare `$ref` takes the description of the definition it points to.
       const described = typeof p['description'] === 'string' && (p['description'] as string).length > 0;
-      if (!described && !(typeof p['$ref'] === 'string' && p['$ref'].includes('#/definitions/'))) missing.push(`${where}.${k}`);
+      if (!described && !(typeof p['$ref'] === 'string' && p['$ref'].includes('#/definitions/')))
+        missing.push(`${where}.${k}`);
     }
     for (const [k, v] of Object.entries(n)) if (typeof v === 'object') visit(v, `${where}/${k}`);
   };
-  for (const f of ['cilium.io/_defs/network-policy.json', 'cilium.io/ciliumnetworkpolicy_v2.json', 'cilium.io/ciliumclusterwidenetworkpolicy_v2.json']) {
+  for (const f of [
+    'cilium.io/_defs/network-policy.json',
+    'cilium.io/ciliumnetworkpolicy_v2.json',
+    'cilium.io/ciliumclusterwidenetworkpolicy_v2.json',
+  ]) {
     const schema = files[f];
     assert.ok(schema, `${f} is loaded`);
     visit(schema, f);
@@ -445,11 +493,16 @@ test('the clusterwide schema is the namespaced one apart from kind and wording',
     delete props['spec']!['description'];
     return o;
   };
-  assert.deepEqual(strip(files['cilium.io/ciliumclusterwidenetworkpolicy_v2.json']), strip(files['cilium.io/ciliumnetworkpolicy_v2.json']));
+  assert.deepEqual(
+    strip(files['cilium.io/ciliumclusterwidenetworkpolicy_v2.json']),
+    strip(files['cilium.io/ciliumnetworkpolicy_v2.json']),
+  );
 });
 
 test('L7 rules in a deny section get an explanation, not just "unknown field"', () => {
-  const text = cnp(`  endpointSelector: {}\n  ingressDeny:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          rules:\n            http:\n              - method: GET\n`);
+  const text = cnp(
+    `  endpointSelector: {}\n  ingressDeny:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          rules:\n            http:\n              - method: GET\n`,
+  );
   const f = only(text);
   assert.equal(f.code, 'schema/unknown-field');
   assert.match(f.message, /Deny sections match ports only: L7 rules cannot deny a request/);

@@ -4,7 +4,9 @@ import * as assert from 'node:assert/strict';
 import { mergeSettings, parseProjectConfig } from '../../server/src/config.js';
 
 test('the project file sets versions and rule severities', () => {
-  const cfg = parseProjectConfig('ciliumVersion: "1.19"\nrules:\n  cilium/mixed-peer-types: warning\n  schema/unknown-field: "off"\n');
+  const cfg = parseProjectConfig(
+    'ciliumVersion: "1.19"\nrules:\n  cilium/mixed-peer-types: warning\n  schema/unknown-field: "off"\n',
+  );
   assert.deepEqual(cfg.problems, []);
   const s = mergeSettings({}, cfg);
   assert.equal(s.ciliumVersion, '1.19');
@@ -31,6 +33,9 @@ test("the file's tetragon section (the nodes' architecture, where their binaries
   assert.equal(s.tetragonKernelArch, 'arm64');
   assert.equal(s.tetragonBinaryRoot, './node-image');
   // Without those keys in the file, the editor's values stand.
-  const editorOnly = mergeSettings({ tetragon: { kernelArch: 'arm64', binaryRoot: '' } }, parseProjectConfig('ciliumVersion: "1.19"\n'));
+  const editorOnly = mergeSettings(
+    { tetragon: { kernelArch: 'arm64', binaryRoot: '' } },
+    parseProjectConfig('ciliumVersion: "1.19"\n'),
+  );
   assert.deepEqual([editorOnly.tetragonKernelArch, editorOnly.tetragonBinaryRoot], ['arm64', '']);
 });

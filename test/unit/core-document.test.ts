@@ -70,7 +70,9 @@ test('syntax errors are collected per document with positions', () => {
 });
 
 test('templates, huge files and binary content are recognised', () => {
-  const templated = parseFile('apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: {{ .Values.name }}\n');
+  const templated = parseFile(
+    'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: {{ .Values.name }}\n',
+  );
   assert.equal(templated.documents[0]!.templated, true);
   const huge = parseFile('a'.repeat(MAX_FILE_BYTES + 1));
   assert.equal(huge.skipped?.code, 'file/skipped');
@@ -83,9 +85,19 @@ test('alias bombs do not expand without bound', () => {
   for (let i = 0; i < 9; i++) {
     const prev = String.fromCharCode(97 + i);
     const next = String.fromCharCode(98 + i);
-    lines.push(`${next}: &${next} [${Array(9).fill('*' + prev).join(',')}]`);
+    lines.push(
+      `${next}: &${next} [${Array(9)
+        .fill('*' + prev)
+        .join(',')}]`,
+    );
   }
-  const text = 'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: x\n' + lines.map((l) => 'x' + l).join('\n').replace(/^x/gm, '') + '\n';
+  const text =
+    'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: x\n' +
+    lines
+      .map((l) => 'x' + l)
+      .join('\n')
+      .replace(/^x/gm, '') +
+    '\n';
   const file = parseFile(text);
   const doc = file.documents[0]!;
   assert.ok(doc.dataError, 'conversion stopped with a finding');

@@ -13,7 +13,10 @@ import { loadSchemaFiles } from '../../server/src/io/schema-files.js';
 const validator = new SchemaValidator(loadSchemaFiles());
 
 function lint(text: string, settings = DEFAULT_SETTINGS) {
-  return lintFile(parseFile(text), { validator, settings }).map((f) => ({ ...f, text: text.slice(f.span.start, f.span.end) }));
+  return lintFile(parseFile(text), { validator, settings }).map((f) => ({
+    ...f,
+    text: text.slice(f.span.start, f.span.end),
+  }));
 }
 
 const CEC = (spec: string) => `apiVersion: cilium.io/v2
@@ -50,7 +53,9 @@ test('a wrong type is blamed on the value', () => {
 });
 
 test('an enum mismatch names the closest value', () => {
-  const text = CEC('  resources: []\n  nodeSelector:\n    matchExpressions:\n      - key: a\n        operator: Exist\n');
+  const text = CEC(
+    '  resources: []\n  nodeSelector:\n    matchExpressions:\n      - key: a\n        operator: Exist\n',
+  );
   const [f] = lint(text);
   assert.equal(f!.code, 'schema/enum');
   assert.equal(f!.text, 'Exist');
@@ -85,8 +90,18 @@ test('severity overrides turn a code off or change its severity', () => {
 });
 
 test('CIDR format follows Go net.ParseCIDR', () => {
-  for (const ok of ['10.0.0.0/8', '0.0.0.0/0', '2001:db8::/32', '::/0', '::ffff:10.0.0.1/128']) assert.ok(isCidr(ok), ok);
-  for (const bad of ['10.0.0.0', '10.0.0.0/33', '256.0.0.0/8', '10.0.0/8', '2001:db8::/129', 'fe80::1%eth0/64', '01.0.0.0/8']) assert.ok(!isCidr(bad), bad);
+  for (const ok of ['10.0.0.0/8', '0.0.0.0/0', '2001:db8::/32', '::/0', '::ffff:10.0.0.1/128'])
+    assert.ok(isCidr(ok), ok);
+  for (const bad of [
+    '10.0.0.0',
+    '10.0.0.0/33',
+    '256.0.0.0/8',
+    '10.0.0/8',
+    '2001:db8::/129',
+    'fe80::1%eth0/64',
+    '01.0.0.0/8',
+  ])
+    assert.ok(!isCidr(bad), bad);
 });
 
 test('release checks compare major.minor and name the versions', () => {
@@ -94,12 +109,23 @@ test('release checks compare major.minor and name the versions', () => {
   assert.ok(compareVersions('v1.20.3', '1.20') === 0);
   const msg = versionProblem({ product: 'cilium', removedIn: '1.20' }, { cilium: '1.20', tetragon: '1.8' }, 'kafka');
   assert.match(msg ?? '', /removed in Cilium 1\.20.*up to Cilium 1\.19/);
-  assert.equal(versionProblem({ product: 'cilium', removedIn: '1.20' }, { cilium: '1.19', tetragon: '1.8' }, 'kafka'), undefined);
-  assert.match(versionProblem({ product: 'tetragon', addedIn: '1.5' }, { cilium: '1.20', tetragon: '1.4' }, 'x') ?? '', /needs Tetragon 1\.5/);
+  assert.equal(
+    versionProblem({ product: 'cilium', removedIn: '1.20' }, { cilium: '1.19', tetragon: '1.8' }, 'kafka'),
+    undefined,
+  );
+  assert.match(
+    versionProblem({ product: 'tetragon', addedIn: '1.5' }, { cilium: '1.20', tetragon: '1.4' }, 'x') ?? '',
+    /needs Tetragon 1\.5/,
+  );
 });
 
 test('settings are normalised tolerantly', () => {
-  const s = normalizeSettings({ ciliumVersion: 1.19, tetragonVersion: 'v1.7.2', rules: { a: 'warn', b: 'bogus', c: 'off' }, lint: { delay: -1 } });
+  const s = normalizeSettings({
+    ciliumVersion: 1.19,
+    tetragonVersion: 'v1.7.2',
+    rules: { a: 'warn', b: 'bogus', c: 'off' },
+    lint: { delay: -1 },
+  });
   assert.equal(s.ciliumVersion, '1.19');
   assert.equal(s.tetragonVersion, '1.7');
   assert.deepEqual(s.rules, { a: 'warning', c: 'off' });
@@ -140,19 +166,28 @@ test('release annotations: a field added later is reported against an older targ
       properties: {
         spec: {
           type: 'object',
-          properties: { newThing: { type: 'string', 'x-cilium-policy-versions': { product: 'cilium', addedIn: '1.19' } } },
+          properties: {
+            newThing: { type: 'string', 'x-cilium-policy-versions': { product: 'cilium', addedIn: '1.19' } },
+          },
         },
       },
     },
   };
   const custom = new SchemaValidator(files);
   const text = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nspec:\n  newThing: x\n';
-  const old = lintFile(parseFile(text), { validator: custom, settings: normalizeSettings({ ciliumVersion: '1.18' }), rules: [] });
+  const old = lintFile(parseFile(text), {
+    validator: custom,
+    settings: normalizeSettings({ ciliumVersion: '1.18' }),
+    rules: [],
+  });
   assert.equal(old.length, 1);
   assert.equal(old[0]!.code, 'version/not-yet-available');
   assert.match(old[0]!.message, /needs Cilium 1\.19 or newer \(target is 1\.18/);
   assert.equal(text.slice(old[0]!.span.start, old[0]!.span.end), 'newThing');
-  assert.deepEqual(lintFile(parseFile(text), { validator: custom, settings: normalizeSettings({ ciliumVersion: '1.19' }), rules: [] }), []);
+  assert.deepEqual(
+    lintFile(parseFile(text), { validator: custom, settings: normalizeSettings({ ciliumVersion: '1.19' }), rules: [] }),
+    [],
+  );
 });
 
 test('a key still waiting for its value gets one type finding, not also an enum finding', () => {

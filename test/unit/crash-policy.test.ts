@@ -7,7 +7,15 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gaveUpMessage, MAX_RESTARTS, OUTPUT_CHANNEL, RESTART_COMMAND_TITLE, RESTART_WINDOW_MS, RestartBudget, restartingMessage } from '../../client/src/crash-policy.js';
+import {
+  gaveUpMessage,
+  MAX_RESTARTS,
+  OUTPUT_CHANNEL,
+  RESTART_COMMAND_TITLE,
+  RESTART_WINDOW_MS,
+  RestartBudget,
+  restartingMessage,
+} from '../../client/src/crash-policy.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 test('allows MAX_RESTARTS restarts in the window and refuses the next crash', () => {
@@ -41,7 +49,10 @@ test('the messages name the output channel and the restart command as the extens
   assert.ok(restart, 'package.json contributes ciliumPolicy.restartServer');
   assert.equal(RESTART_COMMAND_TITLE, `${restart.category}: ${restart.title}`);
   const extension = fs.readFileSync(path.join(REPO_ROOT, 'client', 'src', 'extension.ts'), 'utf8');
-  assert.ok(extension.includes(`createOutputChannel('${OUTPUT_CHANNEL}')`), `extension.ts creates the "${OUTPUT_CHANNEL}" output channel`);
+  assert.ok(
+    extension.includes(`createOutputChannel('${OUTPUT_CHANNEL}')`),
+    `extension.ts creates the "${OUTPUT_CHANNEL}" output channel`,
+  );
 
   const gaveUp = gaveUpMessage(MAX_RESTARTS + 1);
   assert.match(gaveUp, new RegExp(`crashed ${MAX_RESTARTS + 1} times within 3 minutes`));

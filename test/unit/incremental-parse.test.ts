@@ -38,7 +38,14 @@ function fingerprint(file: PolicyFile): string[] {
   return out;
 }
 
-const BASE = ['# a header comment\n', DOC('a'), DOC('b'), '---\napiVersion: apps/v1\nkind: Deployment\n', DOC('c'), DOC('d', '\n  bogus: [')].join('');
+const BASE = [
+  '# a header comment\n',
+  DOC('a'),
+  DOC('b'),
+  '---\napiVersion: apps/v1\nkind: Deployment\n',
+  DOC('c'),
+  DOC('d', '\n  bogus: ['),
+].join('');
 
 test('splitting follows document markers', () => {
   const chunks = splitDocuments(BASE);
@@ -56,7 +63,10 @@ test('edits anywhere give the same documents as a fresh parse', () => {
     ['app: b\n', 'app: \n'], // shorter
     ['kind: Deployment', 'kind: StatefulSet'],
     ['app: c\n', 'app: c\n    foo: bar\n'], // introduces an error
-    ['---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c', '---\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c'], // new empty document
+    [
+      '---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c',
+      '---\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c',
+    ], // new empty document
   ];
   let prevText = BASE;
   let prev = parseFile(BASE);
@@ -82,7 +92,8 @@ test('unchanged documents are reused, not parsed again', () => {
 });
 
 test('documents with null keys or values, and templates, parse without failing the file', () => {
-  const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ x }}}\n---\na:\n? \n: b\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: ok\n';
+  const text =
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ x }}}\n---\na:\n? \n: b\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: ok\n';
   const file = parseFile(text);
   assert.equal(file.skipped, undefined);
   assert.equal(file.documents.length, 3);

@@ -2,7 +2,12 @@
 /** The inventory loaders: workload manifests and kubectl JSON snapshots. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { InventoryIndex, inventoryFromKubectlJson, inventoryFromManifests, type Endpoint } from '../../server/src/core/inventory.js';
+import {
+  InventoryIndex,
+  inventoryFromKubectlJson,
+  inventoryFromManifests,
+  type Endpoint,
+} from '../../server/src/core/inventory.js';
 
 const WORKLOADS = `apiVersion: apps/v1
 kind: Deployment
@@ -65,7 +70,8 @@ metadata: {name: debug, labels: {run: debug}}
 spec: {containers: [{name: sh, image: alpine}]}
 `;
 
-const byKey = (eps: readonly Endpoint[]): Record<string, Endpoint> => Object.fromEntries(eps.map((e) => [`${e.kind}/${e.namespace}/${e.name}`, e]));
+const byKey = (eps: readonly Endpoint[]): Record<string, Endpoint> =>
+  Object.fromEntries(eps.map((e) => [`${e.kind}/${e.namespace}/${e.name}`, e]));
 
 test('manifests: every workload kind becomes an endpoint with its pod template labels', () => {
   const inv = inventoryFromManifests([{ uri: 'file:///w.yaml', text: WORKLOADS }]);
@@ -82,7 +88,10 @@ test('manifests: every workload kind becomes an endpoint with its pod template l
   assert.deepEqual(eps['Deployment/shop/web']?.labels, { app: 'web', tier: 'front' });
   assert.deepEqual(eps['CronJob/default/nightly']?.labels, { app: 'report' });
   assert.deepEqual(eps['Pod/default/debug']?.labels, { run: 'debug' });
-  assert.deepEqual(eps['StatefulSet/shop/db']?.containers?.map((c) => c.name), ['init', 'pg']);
+  assert.deepEqual(
+    eps['StatefulSet/shop/db']?.containers?.map((c) => c.name),
+    ['init', 'pg'],
+  );
   assert.deepEqual(eps['Deployment/shop/web']?.containers, [{ name: 'nginx', image: 'nginx:1.27' }]);
 });
 
@@ -97,7 +106,13 @@ test('manifests: sources point at the document of each workload', () => {
   const inv = inventoryFromManifests([{ uri: 'file:///w.yaml', text: WORKLOADS }]);
   const job = inv.endpoints.find((e) => e.name === 'migrate');
   assert.equal(job?.source.file, 'file:///w.yaml');
-  assert.ok(job?.source.offset !== undefined && WORKLOADS.slice(job.source.offset).trimStart().replace(/^---\s*/, '').startsWith('apiVersion: batch/v1\nkind: Job'));
+  assert.ok(
+    job?.source.offset !== undefined &&
+      WORKLOADS.slice(job.source.offset)
+        .trimStart()
+        .replace(/^---\s*/, '')
+        .startsWith('apiVersion: batch/v1\nkind: Job'),
+  );
 });
 
 test('manifests: namespaces, services and nodes are read; policies, other kinds and broken documents are skipped', () => {
@@ -143,31 +158,66 @@ kind: Pod
 metadata: {name: survivor}
 `;
   const inv = inventoryFromManifests([{ uri: 'a', text }]);
-  assert.deepEqual(inv.namespaces.map((n) => [n.name, n.labels]), [['shop', { team: 'blue' }]]);
+  assert.deepEqual(
+    inv.namespaces.map((n) => [n.name, n.labels]),
+    [['shop', { team: 'blue' }]],
+  );
   assert.deepEqual(
     inv.services.map((s) => [s.namespace, s.name, s.selector, s.ports]),
     [
-      ['shop', 'web', { app: 'web' }, [{ port: 80, protocol: 'TCP', name: 'http', targetPort: '8080' }, { port: 53, protocol: 'UDP' }]],
+      [
+        'shop',
+        'web',
+        { app: 'web' },
+        [
+          { port: 80, protocol: 'TCP', name: 'http', targetPort: '8080' },
+          { port: 53, protocol: 'UDP' },
+        ],
+      ],
       ['default', 'external', undefined, []],
     ],
   );
   assert.deepEqual(inv.services[0]?.labels, { tier: 'front' });
-  assert.deepEqual(inv.nodes.map((n) => n.name), ['n1']);
-  assert.deepEqual(inv.endpoints.map((e) => e.name), ['survivor']);
+  assert.deepEqual(
+    inv.nodes.map((n) => n.name),
+    ['n1'],
+  );
+  assert.deepEqual(
+    inv.endpoints.map((e) => e.name),
+    ['survivor'],
+  );
 });
 
 test('manifests: never throw, whatever the text', () => {
-  for (const text of ['', ':::', '\u0000\u0001binary', 'kind: Pod\n- a\n  b: [', 'kind: List\nitems: 7', '{"kind":"Pod","metadata":{"name":"j"}}', 'kind: Pod\nmetadata: &a {name: *a}']) {
+  for (const text of [
+    '',
+    ':::',
+    '\u0000\u0001binary',
+    'kind: Pod\n- a\n  b: [',
+    'kind: List\nitems: 7',
+    '{"kind":"Pod","metadata":{"name":"j"}}',
+    'kind: Pod\nmetadata: &a {name: *a}',
+  ]) {
     assert.doesNotThrow(() => inventoryFromManifests([{ uri: 'x', text }]), JSON.stringify(text));
   }
-  assert.deepEqual(inventoryFromManifests([{ uri: 'x', text: '{"kind":"Pod","metadata":{"name":"j"}}' }]).endpoints.map((e) => e.name), ['j']);
+  assert.deepEqual(
+    inventoryFromManifests([{ uri: 'x', text: '{"kind":"Pod","metadata":{"name":"j"}}' }]).endpoints.map((e) => e.name),
+    ['j'],
+  );
 });
 
 test('manifests: a List of objects is unpacked', () => {
-  const text = 'apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Pod, metadata: {name: a, namespace: x}}\n  - {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n';
+  const text =
+    'apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Pod, metadata: {name: a, namespace: x}}\n  - {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n';
   const inv = inventoryFromManifests([{ uri: 'l', text }]);
-  assert.deepEqual(inv.endpoints.map((e) => `${e.namespace}/${e.name}`), ['x/a']);
-  assert.deepEqual(inv.namespaces.map((n) => n.name), ['x']);
+  assert.deepEqual(
+    inv.endpoints.map((e) => `${e.namespace}/${e.name}`),
+    ['x/a'],
+  );
+  assert.deepEqual(
+    inv.namespaces.map((n) => n.name),
+    ['x'],
+  );
 });
 
 test('InventoryIndex: files are added, replaced and removed one at a time', () => {
@@ -177,15 +227,25 @@ test('InventoryIndex: files are added, replaced and removed one at a time', () =
   index.update('c.yaml', 'kind: Pod\nmetadata: {name: two, namespace: x}\n');
   const first = index.snapshot();
   assert.equal(index.snapshot(), first, 'unchanged snapshot is reused');
-  assert.deepEqual(first.endpoints.map((e) => e.name), ['one', 'two']);
+  assert.deepEqual(
+    first.endpoints.map((e) => e.name),
+    ['one', 'two'],
+  );
   assert.match(first.description, /2 workloads from 2 files/);
   index.update('a.yaml', 'kind: Pod\nmetadata: {name: uno}\n');
-  assert.deepEqual(index.snapshot().endpoints.map((e) => e.name), ['uno', 'two']);
+  assert.deepEqual(
+    index.snapshot().endpoints.map((e) => e.name),
+    ['uno', 'two'],
+  );
   index.update('c.yaml', '# emptied');
   index.remove('a.yaml');
   assert.deepEqual(index.snapshot().endpoints, []);
   assert.deepEqual(index.uris(), []);
-  assert.deepEqual(first.endpoints.map((e) => e.name), ['one', 'two'], 'old snapshots are not mutated');
+  assert.deepEqual(
+    first.endpoints.map((e) => e.name),
+    ['one', 'two'],
+    'old snapshots are not mutated',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -195,7 +255,11 @@ const SNAPSHOT = {
   apiVersion: 'v1',
   kind: 'List',
   items: [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop', team: 'blue' } } },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop', team: 'blue' } },
+    },
     {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -223,13 +287,35 @@ const SNAPSHOT = {
     {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'db-0', namespace: 'shop', labels: { app: 'db' }, ownerReferences: [{ kind: 'StatefulSet', name: 'db', controller: true }] },
+      metadata: {
+        name: 'db-0',
+        namespace: 'shop',
+        labels: { app: 'db' },
+        ownerReferences: [{ kind: 'StatefulSet', name: 'db', controller: true }],
+      },
       spec: { serviceAccountName: 'default', containers: [{ name: 'pg', image: 'postgres' }] },
       status: { phase: 'Running' },
     },
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'done', namespace: 'shop', labels: {} }, spec: {}, status: { phase: 'Succeeded' } },
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hostnet', namespace: 'kube-system', labels: {} }, spec: { hostNetwork: true }, status: { phase: 'Running' } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', labels: {} }, spec: { selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP' }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'done', namespace: 'shop', labels: {} },
+      spec: {},
+      status: { phase: 'Succeeded' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hostnet', namespace: 'kube-system', labels: {} },
+      spec: { hostNetwork: true },
+      status: { phase: 'Running' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop', labels: {} },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP' }] },
+    },
     {
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumEndpoint',
@@ -240,7 +326,12 @@ const SNAPSHOT = {
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumEndpoint',
       metadata: { name: 'orphan', namespace: 'edge' },
-      status: { identity: { id: 99, labels: ['k8s:app=gw', 'k8s:io.kubernetes.pod.namespace=edge', 'k8s:io.cilium.k8s.policy.cluster=default'] } },
+      status: {
+        identity: {
+          id: 99,
+          labels: ['k8s:app=gw', 'k8s:io.kubernetes.pod.namespace=edge', 'k8s:io.cilium.k8s.policy.cluster=default'],
+        },
+      },
     },
     { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } } },
   ],
@@ -250,12 +341,25 @@ test('snapshot: pods fold into their workloads; finished and host-network pods a
   const r = inventoryFromKubectlJson(JSON.stringify(SNAPSHOT));
   assert.ok(r.ok);
   const eps = byKey(r.inventory.endpoints);
-  assert.deepEqual(Object.keys(eps).sort(), ['CiliumEndpoint/edge/orphan', 'Deployment/shop/web', 'StatefulSet/shop/db']);
+  assert.deepEqual(Object.keys(eps).sort(), [
+    'CiliumEndpoint/edge/orphan',
+    'Deployment/shop/web',
+    'StatefulSet/shop/db',
+  ]);
   assert.equal(eps['Deployment/shop/web']?.serviceAccount, 'web-sa');
   assert.equal(r.inventory.origin, 'snapshot');
-  assert.deepEqual(r.inventory.namespaces.map((n) => n.labels['team']), ['blue']);
-  assert.deepEqual(r.inventory.services.map((s) => s.name), ['web']);
-  assert.deepEqual(r.inventory.nodes.map((n) => n.name), ['n1']);
+  assert.deepEqual(
+    r.inventory.namespaces.map((n) => n.labels['team']),
+    ['blue'],
+  );
+  assert.deepEqual(
+    r.inventory.services.map((s) => s.name),
+    ['web'],
+  );
+  assert.deepEqual(
+    r.inventory.nodes.map((n) => n.name),
+    ['n1'],
+  );
 });
 
 test('snapshot: CiliumEndpoints attach the agent identity labels; orphans become endpoints of their own', () => {
@@ -289,7 +393,15 @@ test('snapshot: an empty List is fine, with a warning', () => {
 });
 
 test('snapshot: a typed list (kubectl get pods -o json) without item kinds is read', () => {
-  const r = inventoryFromKubectlJson(JSON.stringify({ kind: 'PodList', items: [{ metadata: { name: 'p', namespace: 'x', labels: { a: 'b' } }, spec: {}, status: { phase: 'Running' } }] }));
+  const r = inventoryFromKubectlJson(
+    JSON.stringify({
+      kind: 'PodList',
+      items: [{ metadata: { name: 'p', namespace: 'x', labels: { a: 'b' } }, spec: {}, status: { phase: 'Running' } }],
+    }),
+  );
   assert.ok(r.ok);
-  assert.deepEqual(r.inventory.endpoints.map((e) => `${e.kind}/${e.namespace}/${e.name}`), ['Pod/x/p']);
+  assert.deepEqual(
+    r.inventory.endpoints.map((e) => `${e.kind}/${e.namespace}/${e.name}`),
+    ['Pod/x/p'],
+  );
 });

@@ -61,7 +61,10 @@ function ctx(settings: Settings = DEFAULT_SETTINGS, cache?: LintCache): LintCont
 }
 
 /** Lints a sequence of texts as an editor would (previous parse and cache handed over) and checks each against a fresh lint. */
-function checkSequence(texts: readonly string[], settings: readonly Settings[] = texts.map(() => DEFAULT_SETTINGS)): void {
+function checkSequence(
+  texts: readonly string[],
+  settings: readonly Settings[] = texts.map(() => DEFAULT_SETTINGS),
+): void {
   const cache = new LintCache();
   let previous: PolicyFile | undefined;
   texts.forEach((text, i) => {
@@ -110,18 +113,44 @@ test('cached results are not reused across target versions or line endings', () 
 });
 
 test('document-local rules are the ones cached; cross-document rules say so', () => {
-  const crossDocument = RULES.filter((r) => r.crossDocument).map((r) => r.id).sort();
-  assert.deepEqual(crossDocument, ['cilium/envoy-unresolved-reference', 'cilium/fqdn-without-dns-rule', 'cilium/listener-reference']);
+  const crossDocument = RULES.filter((r) => r.crossDocument)
+    .map((r) => r.id)
+    .sort();
+  assert.deepEqual(crossDocument, [
+    'cilium/envoy-unresolved-reference',
+    'cilium/fqdn-without-dns-rule',
+    'cilium/listener-reference',
+  ]);
 });
 
 test('suppression comments target their line and the next one, with LF, CRLF and lone CR line ends', () => {
   for (const eol of ['\n', '\r\n', '\r']) {
-    const lines = ['a: 1', '# cilium-policy disable-next-line x/one', 'b: 2', 'c: 3 # cilium-policy disable-line', 'd: 4'];
+    const lines = [
+      'a: 1',
+      '# cilium-policy disable-next-line x/one',
+      'b: 2',
+      'c: 3 # cilium-policy disable-line',
+      'd: 4',
+    ];
     const text = lines.join(eol);
     const at = (line: number): number => lines.slice(0, line).reduce((n, l) => n + l.length + eol.length, 0);
-    const finding = (code: string, line: number) => ({ code, severity: 'error' as const, message: code, span: { start: at(line) + 1, end: at(line) + 2 } });
-    const all = [finding('x/one', 0), finding('x/one', 2), finding('x/two', 2), finding('x/one', 3), finding('x/two', 3), finding('x/one', 4)];
-    const kept = applySuppressions(text, all).map((f) => `${f.code}@${lines.findIndex((_, i) => at(i) <= f.span.start && f.span.start < at(i + 1))}`);
+    const finding = (code: string, line: number) => ({
+      code,
+      severity: 'error' as const,
+      message: code,
+      span: { start: at(line) + 1, end: at(line) + 2 },
+    });
+    const all = [
+      finding('x/one', 0),
+      finding('x/one', 2),
+      finding('x/two', 2),
+      finding('x/one', 3),
+      finding('x/two', 3),
+      finding('x/one', 4),
+    ];
+    const kept = applySuppressions(text, all).map(
+      (f) => `${f.code}@${lines.findIndex((_, i) => at(i) <= f.span.start && f.span.start < at(i + 1))}`,
+    );
     assert.deepEqual(kept, ['x/one@0', 'x/two@2', 'x/one@4'], JSON.stringify(eol));
   }
 });

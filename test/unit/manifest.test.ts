@@ -34,13 +34,21 @@ interface Manifest {
   contributes: {
     configuration: { title: string; properties: Record<string, ConfigProperty> };
     commands: { command: string; title?: string; category?: string; enablement?: string }[];
-    menus: Record<string, { command: string; when?: string; group?: string }[]> & { commandPalette: { command: string; when?: string }[] };
+    menus: Record<string, { command: string; when?: string; group?: string }[]> & {
+      commandPalette: { command: string; when?: string }[];
+    };
     snippets: { language: string; path: string }[];
     walkthroughs?: {
       id: string;
       title: string;
       description: string;
-      steps: { id: string; title: string; description: string; media: { markdown?: string; image?: unknown; altText?: string }; completionEvents?: string[] }[];
+      steps: {
+        id: string;
+        title: string;
+        description: string;
+        media: { markdown?: string; image?: unknown; altText?: string };
+        completionEvents?: string[];
+      }[];
     }[];
   };
 }
@@ -67,7 +75,11 @@ function rawSection(values: Record<string, unknown>): Record<string, unknown> {
 }
 
 function defaults(): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(props).filter(([k]) => !CLIENT_ONLY.has(k)).map(([k, p]) => [k, p.default]));
+  return Object.fromEntries(
+    Object.entries(props)
+      .filter(([k]) => !CLIENT_ONLY.has(k))
+      .map(([k, p]) => [k, p.default]),
+  );
 }
 
 /** A valid value different from the default, to prove the server reads the key. */
@@ -101,9 +113,15 @@ test('every server setting in the manifest is read by normalizeSettings, and eve
     if (CLIENT_ONLY.has(key)) continue;
     const changed = normalizeSettings(rawSection({ ...defaults(), [key]: otherValue(key, p) }));
     const fields = Object.keys(DEFAULT_SETTINGS).filter(
-      (f) => JSON.stringify(changed[f as keyof typeof changed]) !== JSON.stringify(DEFAULT_SETTINGS[f as keyof typeof DEFAULT_SETTINGS]),
+      (f) =>
+        JSON.stringify(changed[f as keyof typeof changed]) !==
+        JSON.stringify(DEFAULT_SETTINGS[f as keyof typeof DEFAULT_SETTINGS]),
     );
-    assert.equal(fields.length, 1, `${key}: changing it changes exactly one Settings field (changed: ${fields.join(', ') || 'none'})`);
+    assert.equal(
+      fields.length,
+      1,
+      `${key}: changing it changes exactly one Settings field (changed: ${fields.join(', ') || 'none'})`,
+    );
     covered.add(fields[0]!);
   }
   assert.deepEqual([...covered].sort(), Object.keys(DEFAULT_SETTINGS).sort(), 'every Settings field is configurable');
@@ -140,7 +158,11 @@ test('commands have a title and category, are registered by the client, and gate
   const { commands, menus } = pkg.contributes;
   const source = fs.readFileSync(path.join(REPO_ROOT, 'client', 'src', 'commands.ts'), 'utf8');
   const registered = [...source.matchAll(/'(ciliumPolicy\.[A-Za-z]+)'/g)].map((m) => m[1]).sort();
-  assert.deepEqual(commands.map((c) => c.command).sort(), registered, 'package.json declares exactly the commands the client registers');
+  assert.deepEqual(
+    commands.map((c) => c.command).sort(),
+    registered,
+    'package.json declares exactly the commands the client registers',
+  );
   for (const c of commands) {
     assert.ok(c.title && c.title.length > 3, `${c.command}: title`);
     assert.equal(c.category, 'Cilium Policy', `${c.command}: category`);
@@ -149,7 +171,8 @@ test('commands have a title and category, are registered by the client, and gate
   // Every command is listed; the ones that need the server or a YAML editor say so in a when clause.
   for (const c of commands) assert.ok(palette.has(c.command), `${c.command}: commandPalette entry`);
   for (const c of commands) {
-    if (!['ciliumPolicy.newPolicy', 'ciliumPolicy.openSample'].includes(c.command)) assert.ok(palette.get(c.command), `${c.command}: a when clause`);
+    if (!['ciliumPolicy.newPolicy', 'ciliumPolicy.openSample'].includes(c.command))
+      assert.ok(palette.get(c.command), `${c.command}: a when clause`);
   }
   // Every menu entry names a declared command (a typo would silently show nothing).
   const declared = new Set(commands.map((c) => c.command));
@@ -181,24 +204,34 @@ test('the getting-started walkthrough has three steps with shipped media and wor
   assert.ok(walkthrough.title.length > 5 && walkthrough.description.length > 20);
   assert.equal(walkthrough.steps.length, 3);
   const declared = new Set(pkg.contributes.commands.map((c) => c.command));
-  const ignore = fs.readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
+  const ignore = fs
+    .readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   assert.ok(ignore.includes('!media/walkthrough/**'), '.vscodeignore ships the walkthrough media');
   const linked: string[] = [];
   for (const step of walkthrough.steps) {
     const media = step.media.markdown;
-    assert.ok(media?.startsWith('media/walkthrough/') && media.endsWith('.md'), `${step.id}: markdown media under media/walkthrough/`);
+    assert.ok(
+      media?.startsWith('media/walkthrough/') && media.endsWith('.md'),
+      `${step.id}: markdown media under media/walkthrough/`,
+    );
     const text = fs.readFileSync(path.join(REPO_ROOT, media ?? ''), 'utf8');
     assert.match(text, /^# \S/, `${step.id}: ${media} starts with a heading`);
     const links = [...step.description.matchAll(/\(command:([A-Za-z.]+)\)/g)].map((m) => m[1]!);
     assert.ok(links.length > 0, `${step.id}: a button`);
-    for (const id of links.filter((l) => l.startsWith('ciliumPolicy.'))) assert.ok(declared.has(id), `${step.id}: links to declared command ${id}`);
+    for (const id of links.filter((l) => l.startsWith('ciliumPolicy.')))
+      assert.ok(declared.has(id), `${step.id}: links to declared command ${id}`);
     for (const e of step.completionEvents ?? []) {
       const id = /^onCommand:(ciliumPolicy\.[A-Za-z]+)$/.exec(e)?.[1];
       if (id) assert.ok(declared.has(id), `${step.id}: completes on declared command ${id}`);
     }
     linked.push(...links);
   }
-  assert.ok(linked.includes('ciliumPolicy.openSample') || linked.includes('ciliumPolicy.newPolicy'), 'step 1 opens a policy');
+  assert.ok(
+    linked.includes('ciliumPolicy.openSample') || linked.includes('ciliumPolicy.newPolicy'),
+    'step 1 opens a policy',
+  );
   assert.ok(linked.includes('ciliumPolicy.showPreview'), 'a step opens the endpoint preview');
 });
 
@@ -230,11 +263,26 @@ test('the icon is a 128×128 PNG', () => {
 test('packaging bundles minified code and ships no dependencies', () => {
   assert.match(pkg.scripts['package'] ?? '', /esbuild\.mjs --production/);
   assert.match(pkg.scripts['package'] ?? '', /vsce package --no-dependencies/);
-  const ignore = fs.readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const ignore = fs
+    .readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   assert.equal(ignore[0], '**', '.vscodeignore is an allow-list: it denies everything first');
-  for (const allowed of ['!dist/extension.js', '!dist/server.js', '!dist/cli.js', '!schemas/**', '!snippets/**', '!media/icon.png', '!LICENSE', '!CHANGELOG.md', '!README.md']) {
+  for (const allowed of [
+    '!dist/extension.js',
+    '!dist/server.js',
+    '!dist/cli.js',
+    '!schemas/**',
+    '!snippets/**',
+    '!media/icon.png',
+    '!LICENSE',
+    '!CHANGELOG.md',
+    '!README.md',
+  ]) {
     assert.ok(ignore.includes(allowed), `.vscodeignore allows ${allowed}`);
   }
-  for (const file of ['LICENSE', 'CHANGELOG.md']) assert.ok(fs.existsSync(path.join(REPO_ROOT, file)), `${file} exists`);
+  for (const file of ['LICENSE', 'CHANGELOG.md'])
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, file)), `${file} exists`);
   assert.match(fs.readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
 });

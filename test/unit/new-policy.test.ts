@@ -7,17 +7,32 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { insertionPrefix, insertionSuffix, kindChoices, labelSummary, templateWantsWorkload, workloadChoices, type EndpointLike } from '../../client/src/new-policy-model.js';
+import {
+  insertionPrefix,
+  insertionSuffix,
+  kindChoices,
+  labelSummary,
+  templateWantsWorkload,
+  workloadChoices,
+  type EndpointLike,
+} from '../../client/src/new-policy-model.js';
 import { parseFile } from '../../server/src/core/document.js';
 import { lintFile } from '../../server/src/core/lint.js';
 import { SchemaValidator } from '../../server/src/core/schema-validation.js';
-import { buildPolicy, expandSnippet, templatesFromSnippets, type SnippetEntry } from '../../server/src/core/templates.js';
+import {
+  buildPolicy,
+  expandSnippet,
+  templatesFromSnippets,
+  type SnippetEntry,
+} from '../../server/src/core/templates.js';
 import { loadSchemaFiles } from '../../server/src/io/schema-files.js';
 import { DEFAULT_SETTINGS } from '../../server/src/settings.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 const templates = templatesFromSnippets(
-  ['cilium.json', 'tetragon.json'].map((f) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'snippets', f), 'utf8')) as Record<string, SnippetEntry>),
+  ['cilium.json', 'tetragon.json'].map(
+    (f) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'snippets', f), 'utf8')) as Record<string, SnippetEntry>,
+  ),
 );
 const validator = new SchemaValidator(loadSchemaFiles());
 const lint = (text: string) => lintFile(parseFile(text), { validator, settings: DEFAULT_SETTINGS });
@@ -25,7 +40,10 @@ const lint = (text: string) => lintFile(parseFile(text), { validator, settings: 
 test('the kind picker lists each kind that has templates once, with all its templates', () => {
   const kinds = kindChoices(templates);
   assert.equal(new Set(kinds.map((k) => k.kind)).size, kinds.length);
-  assert.equal(kinds.reduce((n, k) => n + k.templates.length, 0), templates.length);
+  assert.equal(
+    kinds.reduce((n, k) => n + k.templates.length, 0),
+    templates.length,
+  );
   for (const k of kinds) {
     assert.ok(k.templates.every((t) => t.kind === k.kind));
     assert.match(k.description, new RegExp(`${k.templates.length} templates?$`));
@@ -36,7 +54,10 @@ test('the workload picker skips agent-only endpoints, and unlabelled workloads w
   const selecting = templates.find((t) => t.selector === 'endpointSelector')!;
   const namespaceOnly = templates.find((t) => t.selector === undefined && t.namespaced)!;
   assert.ok(templateWantsWorkload(selecting) && templateWantsWorkload(namespaceOnly));
-  assert.ok(!templateWantsWorkload(templates.find((t) => !t.namespaced && t.selector === undefined)!), 'cluster-wide templates without a selector ask for no workload');
+  assert.ok(
+    !templateWantsWorkload(templates.find((t) => !t.namespaced && t.selector === undefined)!),
+    'cluster-wide templates without a selector ask for no workload',
+  );
   const endpoints: EndpointLike[] = [
     { kind: 'Deployment', namespace: 'shop', name: 'web', labels: { app: 'web', 'pod-template-hash': 'x' } },
     { kind: 'Pod', namespace: 'ops', name: 'bare', labels: { 'pod-template-hash': 'x' } },
@@ -44,12 +65,25 @@ test('the workload picker skips agent-only endpoints, and unlabelled workloads w
     { kind: 'StatefulSet', namespace: 'db', name: 'pg', labels: { app: 'pg' } },
   ];
   const forSelector = workloadChoices(endpoints, selecting);
-  assert.deepEqual(forSelector.map((c) => `${c.workload.namespace}/${c.label}`), ['db/pg', 'shop/web'], 'sorted by namespace, no CiliumEndpoint, no unlabelled pod');
+  assert.deepEqual(
+    forSelector.map((c) => `${c.workload.namespace}/${c.label}`),
+    ['db/pg', 'shop/web'],
+    'sorted by namespace, no CiliumEndpoint, no unlabelled pod',
+  );
   assert.equal(forSelector[1]!.detail, 'app=web', 'per-rollout labels are not shown');
   assert.equal(forSelector[1]!.description, 'Deployment in shop');
-  assert.deepEqual(workloadChoices(endpoints, namespaceOnly).map((c) => c.label), ['pg', 'bare', 'web'], 'a namespace-only template takes unlabelled workloads too');
+  assert.deepEqual(
+    workloadChoices(endpoints, namespaceOnly).map((c) => c.label),
+    ['pg', 'bare', 'web'],
+    'a namespace-only template takes unlabelled workloads too',
+  );
   // What the picker hands on builds a clean policy.
-  assert.deepEqual(lint(buildPolicy(selecting, { workload: forSelector[0]!.workload }).text).filter((f) => f.severity !== 'information'), []);
+  assert.deepEqual(
+    lint(buildPolicy(selecting, { workload: forSelector[0]!.workload }).text).filter(
+      (f) => f.severity !== 'information',
+    ),
+    [],
+  );
 });
 
 test('label summaries are shortened for the picker', () => {
@@ -71,12 +105,17 @@ test('inserting into a file adds document separators only where needed', () => {
 
   // End to end: a policy inserted between two documents leaves three valid documents.
   const t = templates.find((x) => x.id === 'cnp-allow-from-pods')!;
-  const file = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ops\n';
+  const file =
+    'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ops\n';
   const at = file.indexOf('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ops');
   const text = expandSnippet(t.body);
   const merged = file.slice(0, at) + insertionPrefix(file, at) + text + insertionSuffix(file, at) + file.slice(at);
   const parsed = parseFile(merged);
-  assert.deepEqual(parsed.documents.map((d) => d.kindName), ['Namespace', 'CiliumNetworkPolicy', 'Namespace'], merged);
+  assert.deepEqual(
+    parsed.documents.map((d) => d.kindName),
+    ['Namespace', 'CiliumNetworkPolicy', 'Namespace'],
+    merged,
+  );
   assert.deepEqual(lint(merged), []);
 });
 
@@ -89,9 +128,16 @@ test('the walkthrough sample has exactly one mistake, and its quick fix makes it
   const fix = f!.fixes?.find((x) => x.preferred);
   assert.ok(fix, 'a preferred quick fix');
   // The walkthrough text names the fix; keep the two in step.
-  assert.ok(fs.readFileSync(path.join(REPO_ROOT, 'media', 'walkthrough', 'quick-fix.md'), 'utf8').includes(fix.title), `quick-fix.md mentions "${fix.title}"`);
+  assert.ok(
+    fs.readFileSync(path.join(REPO_ROOT, 'media', 'walkthrough', 'quick-fix.md'), 'utf8').includes(fix.title),
+    `quick-fix.md mentions "${fix.title}"`,
+  );
   let fixed = sample;
-  for (const e of [...fix.edits].sort((a, b) => b.start - a.start)) fixed = fixed.slice(0, e.start) + e.newText + fixed.slice(e.end);
+  for (const e of [...fix.edits].sort((a, b) => b.start - a.start))
+    fixed = fixed.slice(0, e.start) + e.newText + fixed.slice(e.end);
   assert.deepEqual(lint(fixed), []);
-  assert.ok(parseFile(sample).documents.some((d) => d.kindName === 'Deployment'), 'workloads for the preview');
+  assert.ok(
+    parseFile(sample).documents.some((d) => d.kindName === 'Deployment'),
+    'workloads for the preview',
+  );
 });

@@ -13,7 +13,10 @@ function shape(n: OutlineNode): unknown {
 
 /** Every span must contain its selection span and its children (LSP rejects symbols otherwise). */
 function assertNested(n: OutlineNode): void {
-  assert.ok(n.selectionSpan.start >= n.span.start && n.selectionSpan.end <= n.span.end, `${n.name}: selection outside range`);
+  assert.ok(
+    n.selectionSpan.start >= n.span.start && n.selectionSpan.end <= n.span.end,
+    `${n.name}: selection outside range`,
+  );
   for (const c of n.children) {
     assert.ok(c.span.start >= n.span.start && c.span.end <= n.span.end, `${c.name} outside ${n.name}`);
     assertNested(c);
@@ -35,7 +38,10 @@ describe('outline', () => {
             [
               ['ingress[0]', 'endpoints app=frontend · 80/TCP +HTTP'],
               ['egress[0]', 'FQDN api.example.com · 443/TCP'],
-              ['egress[1]', 'endpoints k8s:io.kubernetes.pod.namespace=kube-system, k8s:k8s-app=kube-dns · 53/ANY +DNS'],
+              [
+                'egress[1]',
+                'endpoints k8s:io.kubernetes.pod.namespace=kube-system, k8s:k8s-app=kube-dns · 53/ANY +DNS',
+              ],
             ],
           ],
         ],
@@ -187,10 +193,14 @@ spec:
   it('leaves other objects out and copes with broken or partial documents', () => {
     assert.deepEqual(outlineFile(parseFile(DEPLOYMENT)), []);
     assert.deepEqual(outlineFile(parseFile('')), []);
-    const partial = outlineFile(parseFile('apiVersion: cilium.io/v1alpha1\nkind: TracingPolicyNamespaced\nspec:\n  kprobes:\n  - args: [\n'));
+    const partial = outlineFile(
+      parseFile('apiVersion: cilium.io/v1alpha1\nkind: TracingPolicyNamespaced\nspec:\n  kprobes:\n  - args: [\n'),
+    );
     assert.equal(partial.length, 1);
     assert.equal(partial[0]!.name, 'TracingPolicyNamespaced (unnamed)');
-    const noSpec = outlineFile(parseFile('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\nspec: 3\n'));
+    const noSpec = outlineFile(
+      parseFile('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\nspec: 3\n'),
+    );
     assert.deepEqual(noSpec.map(shape), [['CiliumNetworkPolicy x', '']]);
   });
 });

@@ -17,7 +17,12 @@ test('values and keys in nested maps and lists', () => {
   assert.equal(at('spec:\n  kprobes:\n    - call: sys_o|pen\n')?.position, 'value');
   const k = at('spec:\n  kprobes:\n    - ca|ll: sys_open\n');
   assert.deepEqual([k?.path, k?.position], [['spec', 'kprobes', 0, 'call'], 'key']);
-  assert.deepEqual(at('a: 1\nspec:\n  kprobes:\n    - call: x\n    - call: "y|"\n')?.path, ['spec', 'kprobes', 1, 'call']);
+  assert.deepEqual(at('a: 1\nspec:\n  kprobes:\n    - call: x\n    - call: "y|"\n')?.path, [
+    'spec',
+    'kprobes',
+    1,
+    'call',
+  ]);
 });
 
 test('the span covers the scalar, quotes included', () => {

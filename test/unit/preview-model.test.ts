@@ -25,11 +25,20 @@ import {
   type PreviewViewModel,
 } from '../../client/src/preview-model.js';
 
-const range = (line: number, endLine = line + 1): WireRange => ({ start: { line, character: 0 }, end: { line: endLine, character: 0 } });
+const range = (line: number, endLine = line + 1): WireRange => ({
+  start: { line, character: 0 },
+  end: { line: endLine, character: 0 },
+});
 const INVENTORY = { origin: 'workspace' as const, description: 'workspace: 3 workloads in 1 namespace', endpoints: 3 };
 const MANIFESTS = 'file:///ws/apps.yaml';
 
-function endpoint(name: string, labels: Record<string, string>, line: number, kind = 'Deployment', namespace = 'shop'): WireEndpoint {
+function endpoint(
+  name: string,
+  labels: Record<string, string>,
+  line: number,
+  kind = 'Deployment',
+  namespace = 'shop',
+): WireEndpoint {
   return { kind, namespace, name, labels, location: { uri: MANIFESTS, range: range(line, line + 10) } };
 }
 
@@ -37,7 +46,11 @@ const web = endpoint('web', { app: 'web', tier: 'front' }, 0);
 const api = endpoint('api', { app: 'api', tier: 'back' }, 20);
 const db = endpoint('db', { app: 'db' }, 40, 'StatefulSet');
 
-function entry(overrides: Partial<PolicyPreviewEntry['preview']> = {}, selections: PolicyPreviewEntry['selections'] = [], rules?: PolicyPreviewEntry['rules']): PolicyPreviewEntry {
+function entry(
+  overrides: Partial<PolicyPreviewEntry['preview']> = {},
+  selections: PolicyPreviewEntry['selections'] = [],
+  rules?: PolicyPreviewEntry['rules'],
+): PolicyPreviewEntry {
   const preview: PolicyPreviewEntry['preview'] = {
     file: 'file:///ws/policy.yaml',
     kind: 'CiliumNetworkPolicy',
@@ -47,7 +60,12 @@ function entry(overrides: Partial<PolicyPreviewEntry['preview']> = {}, selection
     rules: [
       { direction: 'ingress', index: 0, peers: [{ endpoint: web }], ports: [{ port: '8080', protocol: 'TCP' }] },
       { direction: 'egress', index: 0, peers: [{ endpoint: db }, { fqdn: 'api.example.com' }], ports: [] },
-      { direction: 'egressDeny', index: 0, peers: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }, { entity: 'world' }], ports: [{ icmpType: '8', protocol: 'ICMP' }] },
+      {
+        direction: 'egressDeny',
+        index: 0,
+        peers: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }, { entity: 'world' }],
+        ports: [{ icmpType: '8', protocol: 'ICMP' }],
+      },
     ],
     ...overrides,
   };
@@ -55,14 +73,42 @@ function entry(overrides: Partial<PolicyPreviewEntry['preview']> = {}, selection
     preview,
     range: range(0, 30),
     selections,
-    rules: rules ?? preview.rules.map((r, i) => ({ direction: r.direction, index: r.index, path: ['spec', r.direction, r.index], range: range(10 + i * 5) })),
+    rules:
+      rules ??
+      preview.rules.map((r, i) => ({
+        direction: r.direction,
+        index: r.index,
+        path: ['spec', r.direction, r.index],
+        range: range(10 + i * 5),
+      })),
   };
 }
 
 const SELECTIONS: PolicyPreviewEntry['selections'] = [
-  { role: 'endpointSelector', path: ['spec', 'endpointSelector'], range: range(5), selector: 'any:tier=back, k8s:io.kubernetes.pod.namespace=shop', notes: [], endpoints: [api] },
-  { role: 'fromEndpoints', path: ['spec', 'ingress', 0, 'fromEndpoints', 0], range: range(11), selector: 'any:app=web', notes: [], endpoints: [web] },
-  { role: 'toEndpoints', path: ['spec', 'egress', 0, 'toEndpoints', 0], range: range(16), selector: 'any:app=db', notes: [], endpoints: [db] },
+  {
+    role: 'endpointSelector',
+    path: ['spec', 'endpointSelector'],
+    range: range(5),
+    selector: 'any:tier=back, k8s:io.kubernetes.pod.namespace=shop',
+    notes: [],
+    endpoints: [api],
+  },
+  {
+    role: 'fromEndpoints',
+    path: ['spec', 'ingress', 0, 'fromEndpoints', 0],
+    range: range(11),
+    selector: 'any:app=web',
+    notes: [],
+    endpoints: [web],
+  },
+  {
+    role: 'toEndpoints',
+    path: ['spec', 'egress', 0, 'toEndpoints', 0],
+    range: range(16),
+    selector: 'any:app=db',
+    notes: [],
+    endpoints: [db],
+  },
 ];
 
 function preview(...policies: PolicyPreviewEntry[]): EndpointPreview {
@@ -102,18 +148,39 @@ test('the model lists the policy, its subjects, rules, peers and ports, with the
   const p = model.policies[0]!;
   assert.equal(p.heading, 'CiliumNetworkPolicy shop/backend');
   assert.equal(p.subjectSummary, 'selects 1 workload');
-  assert.deepEqual(p.subjects.map((s) => [s.text, s.detail]), [['shop/api', 'Deployment']]);
+  assert.deepEqual(
+    p.subjects.map((s) => [s.text, s.detail]),
+    [['shop/api', 'Deployment']],
+  );
   assert.match(p.subjects[0]!.title, /app=api\ntier=back/);
-  assert.deepEqual(p.sections.map((s) => s.heading), ['Ingress (allow)', 'Egress (allow)', 'Egress deny']);
+  assert.deepEqual(
+    p.sections.map((s) => s.heading),
+    ['Ingress (allow)', 'Egress (allow)', 'Egress deny'],
+  );
   const [ingress, egress, deny] = p.sections.map((s) => s.rules[0]!);
   assert.equal(ingress!.title, 'Ingress rule 1');
   assert.equal(ingress!.portSummary, 'on 8080/TCP');
-  assert.deepEqual(ingress!.peers.map((x) => x.text), ['shop/web']);
-  assert.deepEqual(ingress!.selections.map((s) => [s.role, s.summary]), [['fromEndpoints', 'selects 1 workload']]);
-  assert.deepEqual(egress!.peers.map((x) => [x.type, x.text]), [['endpoint', 'shop/db'], ['fqdn', 'api.example.com']]);
+  assert.deepEqual(
+    ingress!.peers.map((x) => x.text),
+    ['shop/web'],
+  );
+  assert.deepEqual(
+    ingress!.selections.map((s) => [s.role, s.summary]),
+    [['fromEndpoints', 'selects 1 workload']],
+  );
+  assert.deepEqual(
+    egress!.peers.map((x) => [x.type, x.text]),
+    [
+      ['endpoint', 'shop/db'],
+      ['fqdn', 'api.example.com'],
+    ],
+  );
   assert.equal(egress!.portSummary, 'on any port');
   assert.equal(deny!.deny, true);
-  assert.deepEqual(deny!.peers.map((x) => x.text), ['10.0.0.0/8 except 10.1.0.0/16', 'world']);
+  assert.deepEqual(
+    deny!.peers.map((x) => x.text),
+    ['10.0.0.0/8 except 10.1.0.0/16', 'world'],
+  );
   assert.deepEqual(deny!.ports, ['ICMP type 8']);
 
   // Targets: a subject opens its manifest, a rule reveals its range in the policy.
@@ -125,7 +192,10 @@ test('the model lists the policy, its subjects, rules, peers and ports, with the
   // Peers without a manifest (an FQDN) have no target.
   assert.equal(egress!.peers[1]!.target, undefined);
   // Target ids are opaque: no URI leaks into the model.
-  assert.ok(!strings(model).some((s) => s.includes('file:///ws/apps.yaml')), 'manifest URIs stay on the extension side');
+  assert.ok(
+    !strings(model).some((s) => s.includes('file:///ws/apps.yaml')),
+    'manifest URIs stay on the extension side',
+  );
 });
 
 function graphOf(model: PreviewViewModel): GraphModel {
@@ -146,16 +216,23 @@ test('graph: ingress peers point into the subject, egress out of it, deny edges 
   assert.equal(into.to, 'subject');
   assert.equal(into.direction, 'ingress');
   assert.equal(into.label, 'allow 8080/TCP');
-  assert.ok(into.x2 <= subject.x + 0.001 && into.x1 >= webNode.x + webNode.width - 0.001, 'the arrow runs from the peer box to the subject box');
+  assert.ok(
+    into.x2 <= subject.x + 0.001 && into.x1 >= webNode.x + webNode.width - 0.001,
+    'the arrow runs from the peer box to the subject box',
+  );
   const out = g.edges.find((e) => e.to === dbNode.id)!;
   assert.equal(out.from, 'subject');
   assert.equal(out.label, 'allow');
   const denied = g.edges.filter((e) => e.deny);
-  assert.deepEqual(denied.map((e) => e.label), ['deny ICMP type 8', 'deny ICMP type 8']);
+  assert.deepEqual(
+    denied.map((e) => e.label),
+    ['deny ICMP type 8', 'deny ICMP type 8'],
+  );
   assert.ok(denied.every((e) => e.direction === 'egress'));
   assert.match(g.summary, /selects 1 workload; ingress from 1 peer \(0 denied\), egress to 4 peers \(2 denied\)/);
   // Every box fits the canvas.
-  for (const n of g.nodes) assert.ok(n.x >= 0 && n.y >= 0 && n.x + n.width <= g.width && n.y + n.height <= g.height, `${n.id} inside`);
+  for (const n of g.nodes)
+    assert.ok(n.x >= 0 && n.y >= 0 && n.x + n.width <= g.width && n.y + n.height <= g.height, `${n.id} inside`);
 });
 
 test('graph: a peer both allowed and denied gets two distinct edges', () => {
@@ -185,13 +262,24 @@ test('graph: many peers collapse into a "+N more" box', () => {
 });
 
 test('"selects nothing" is said explicitly, for the policy and for a rule', () => {
-  const e = entry(
-    { subjects: [], rules: [{ direction: 'ingress', index: 0, peers: [], ports: [] }] },
-    [
-      { role: 'endpointSelector', path: ['spec', 'endpointSelector'], range: range(5), selector: 'any:app=nope', notes: ['no workload has the label app'], endpoints: [] },
-      { role: 'fromEndpoints', path: ['spec', 'ingress', 0, 'fromEndpoints', 0], range: range(11), selector: 'any:app=ghost', notes: [], endpoints: [] },
-    ],
-  );
+  const e = entry({ subjects: [], rules: [{ direction: 'ingress', index: 0, peers: [], ports: [] }] }, [
+    {
+      role: 'endpointSelector',
+      path: ['spec', 'endpointSelector'],
+      range: range(5),
+      selector: 'any:app=nope',
+      notes: ['no workload has the label app'],
+      endpoints: [],
+    },
+    {
+      role: 'fromEndpoints',
+      path: ['spec', 'ingress', 0, 'fromEndpoints', 0],
+      range: range(11),
+      selector: 'any:app=ghost',
+      notes: [],
+      endpoints: [],
+    },
+  ]);
   const p = buildPreviewModel(preview(e), 'p.yaml').model.policies[0]!;
   assert.equal(p.subjectSummary, 'selects nothing');
   assert.match(p.subjectEmpty ?? '', /selects no workload of the inventory: no workload has the label app/);
@@ -204,7 +292,8 @@ test('"selects nothing" is said explicitly, for the policy and for a rule', () =
 test('a network policy without rules says so; other kinds get no graph', () => {
   const noRules = buildPreviewModel(preview(entry({ rules: [] })), 'p.yaml').model.policies[0]!;
   assert.equal(noRules.noRules, 'This policy has no ingress or egress rule.');
-  const tp = buildPreviewModel(preview(entry({ kind: 'TracingPolicy', namespace: null, rules: [] })), 'p.yaml').model.policies[0]!;
+  const tp = buildPreviewModel(preview(entry({ kind: 'TracingPolicy', namespace: null, rules: [] })), 'p.yaml').model
+    .policies[0]!;
   assert.equal(tp.graph, undefined);
   assert.equal(tp.noRules, undefined);
   assert.equal(tp.heading, 'TracingPolicy backend');
@@ -233,9 +322,30 @@ test('hostile names, labels and selectors come out as bounded plain text', () =>
       name: evil,
       namespace: huge,
       subjects: [hostile],
-      rules: [{ direction: 'ingress', index: 0, peers: [{ endpoint: hostile }, { fqdn: huge }, { group: { aws: { securityGroupsIds: [evil] } } }, { weird: evil }], ports: [{ port: evil, protocol: huge }] }],
+      rules: [
+        {
+          direction: 'ingress',
+          index: 0,
+          peers: [
+            { endpoint: hostile },
+            { fqdn: huge },
+            { group: { aws: { securityGroupsIds: [evil] } } },
+            { weird: evil },
+          ],
+          ports: [{ port: evil, protocol: huge }],
+        },
+      ],
     },
-    [{ role: 'endpointSelector', path: ['spec', 'endpointSelector'], range: range(5), selector: huge, notes: [evil, huge], endpoints: [hostile] }],
+    [
+      {
+        role: 'endpointSelector',
+        path: ['spec', 'endpointSelector'],
+        range: range(5),
+        selector: huge,
+        notes: [evil, huge],
+        endpoints: [hostile],
+      },
+    ],
   );
   const { model } = buildPreviewModel(preview(e), evil);
   const all = strings(model);
@@ -245,7 +355,10 @@ test('hostile names, labels and selectors come out as bounded plain text', () =>
     assert.ok(!/[\u0000-\u0009\u000b-\u001f\u202e]/.test(s), 'no control or bidi characters (newlines only in titles)');
   }
   // Markup is kept verbatim (the webview writes it with textContent), not half-escaped.
-  assert.ok(all.some((s) => s.includes('<script>alert(1)</script>')), 'the literal text survives');
+  assert.ok(
+    all.some((s) => s.includes('<script>alert(1)</script>')),
+    'the literal text survives',
+  );
   const p = model.policies[0]!;
   assert.ok(p.heading.endsWith('…'));
   assert.ok(p.subjects[0]!.text.length <= MAX_TEXT);
@@ -254,7 +367,22 @@ test('hostile names, labels and selectors come out as bounded plain text', () =>
 });
 
 test('malformed answers do not throw', () => {
-  const broken = { uri: 'file:///x', documentVersion: null, inventory: INVENTORY, policies: [{ preview: { kind: 'CiliumNetworkPolicy', rules: [{ direction: 'sideways', peers: [null, 3, 'x'], ports: [null] }] }, range: null, selections: null, rules: null }] };
+  const broken = {
+    uri: 'file:///x',
+    documentVersion: null,
+    inventory: INVENTORY,
+    policies: [
+      {
+        preview: {
+          kind: 'CiliumNetworkPolicy',
+          rules: [{ direction: 'sideways', peers: [null, 3, 'x'], ports: [null] }],
+        },
+        range: null,
+        selections: null,
+        rules: null,
+      },
+    ],
+  };
   const { model } = buildPreviewModel(broken as unknown as EndpointPreview, 'x');
   assert.equal(model.policies.length, 1);
   assert.equal(model.policies[0]!.sections[0]!.rules[0]!.peers.length, 3);
@@ -296,22 +424,49 @@ test('a preview computed by the real core turns into a model', () => {
   const doc = parseFile(policy).documents.find((d) => d.kind)!;
   const details = previewDetails(doc, inventory, { file: 'file:///ws/p.yaml' })!;
   const lines = new LineIndex(policy);
-  const r = (s: { start: number; end: number }): WireRange => ({ start: lines.positionAt(s.start), end: lines.positionAt(s.end) });
+  const r = (s: { start: number; end: number }): WireRange => ({
+    start: lines.positionAt(s.start),
+    end: lines.positionAt(s.end),
+  });
   const wire: PolicyPreviewEntry = {
     preview: details.preview as unknown as PolicyPreviewEntry['preview'],
     range: r(details.span),
-    selections: details.selections.map((s) => ({ role: s.role, path: [...s.path], range: r(s.span), selector: s.selector, notes: [...s.notes], endpoints: s.endpoints.map((e) => ({ kind: e.kind, namespace: e.namespace, name: e.name, labels: { ...e.labels } })) })),
+    selections: details.selections.map((s) => ({
+      role: s.role,
+      path: [...s.path],
+      range: r(s.span),
+      selector: s.selector,
+      notes: [...s.notes],
+      endpoints: s.endpoints.map((e) => ({
+        kind: e.kind,
+        namespace: e.namespace,
+        name: e.name,
+        labels: { ...e.labels },
+      })),
+    })),
     rules: details.rules.map((x) => ({ direction: x.direction, index: x.index, path: [...x.path], range: r(x.span) })),
   };
-  const { model } = buildPreviewModel({ uri: 'file:///ws/p.yaml', documentVersion: 1, inventory: INVENTORY, policies: [wire] }, 'p.yaml');
+  const { model } = buildPreviewModel(
+    { uri: 'file:///ws/p.yaml', documentVersion: 1, inventory: INVENTORY, policies: [wire] },
+    'p.yaml',
+  );
   const p = model.policies[0]!;
   assert.equal(p.heading, 'CiliumNetworkPolicy shop/api-in');
-  assert.deepEqual(p.subjects.map((s) => s.text), ['shop/api']);
-  assert.deepEqual(p.sections.map((s) => s.rules.map((x) => `${x.title}: ${x.peers.map((y) => y.text).join(' ')} ${x.portSummary}`)), [
-    ['Ingress rule 1: shop/web on 8080/TCP'],
-    ['Egress rule 1: world on any port'],
-  ]);
+  assert.deepEqual(
+    p.subjects.map((s) => s.text),
+    ['shop/api'],
+  );
+  assert.deepEqual(
+    p.sections.map((s) => s.rules.map((x) => `${x.title}: ${x.peers.map((y) => y.text).join(' ')} ${x.portSummary}`)),
+    [['Ingress rule 1: shop/web on 8080/TCP'], ['Egress rule 1: world on any port']],
+  );
   const ruleLine = policy.split('\n').findIndex((l) => l.includes('- fromEndpoints'));
   assert.ok(p.sections[0]!.rules[0]!.target, 'the rule can be revealed');
-  assert.equal(buildPreviewModel({ uri: 'file:///ws/p.yaml', documentVersion: 1, inventory: INVENTORY, policies: [wire] }, 'p.yaml').targets.get(p.sections[0]!.rules[0]!.target!)?.range.start.line, ruleLine);
+  assert.equal(
+    buildPreviewModel(
+      { uri: 'file:///ws/p.yaml', documentVersion: 1, inventory: INVENTORY, policies: [wire] },
+      'p.yaml',
+    ).targets.get(p.sections[0]!.rules[0]!.target!)?.range.start.line,
+    ruleLine,
+  );
 });

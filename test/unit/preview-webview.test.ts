@@ -28,7 +28,12 @@ test('nonces are fresh and CSP-safe', () => {
 
 test('the HTML shell: CSP meta first, nonce on the script and stylesheet, no inline script or handler', () => {
   const nonce = makeNonce();
-  const html = previewHtml({ cspSource: CSP_SOURCE, nonce, scriptUri: `${CSP_SOURCE}/ext/media/preview.js`, styleUri: `${CSP_SOURCE}/ext/media/preview.css` });
+  const html = previewHtml({
+    cspSource: CSP_SOURCE,
+    nonce,
+    scriptUri: `${CSP_SOURCE}/ext/media/preview.js`,
+    styleUri: `${CSP_SOURCE}/ext/media/preview.css`,
+  });
   const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
   assert.ok(meta, 'CSP meta tag');
   const csp = meta[1]!.replace(/&#39;/g, "'");
@@ -47,7 +52,20 @@ test('the HTML shell: CSP meta first, nonce on the script and stylesheet, no inl
 test('media/preview.js renders with textContent and DOM APIs only', () => {
   const js = fs.readFileSync(path.join(REPO_ROOT, 'media', 'preview.js'), 'utf8');
   assert.match(js, /^\/\/ SPDX-License-Identifier: Apache-2\.0\n\/\/ @ts-check/);
-  for (const bad of [/innerHTML/, /outerHTML/, /insertAdjacentHTML/, /document\.write/, /\beval\s*\(/, /new Function/, /setAttribute\(\s*['"]on/, /setAttribute\(\s*['"]style/, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, /\bfetch\s*\(/, /XMLHttpRequest/, /import\s*\(/]) {
+  for (const bad of [
+    /innerHTML/,
+    /outerHTML/,
+    /insertAdjacentHTML/,
+    /document\.write/,
+    /\beval\s*\(/,
+    /new Function/,
+    /setAttribute\(\s*['"]on/,
+    /setAttribute\(\s*['"]style/,
+    /https?:\/\/(?!www\.w3\.org\/2000\/svg)/,
+    /\bfetch\s*\(/,
+    /XMLHttpRequest/,
+    /import\s*\(/,
+  ]) {
     assert.ok(!bad.test(js), `preview.js must not use ${bad}`);
   }
   assert.match(js, /textContent/);
@@ -66,25 +84,47 @@ test('media/preview.css loads nothing remote and uses theme variables for allow 
 });
 
 test('.vscodeignore ships the webview assets', () => {
-  const lines = fs.readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
+  const lines = fs
+    .readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   assert.ok(lines.includes('!media/preview.js') && lines.includes('!media/preview.css'));
 });
 
 test('inventory status bar text', () => {
-  assert.equal(inventoryStatusView({ origin: 'workspace', description: 'workspace: 12 workloads in 4 namespaces', endpoints: 12 }).text, '$(server) workspace · 12');
-  const err = inventoryStatusView({ origin: 'snapshot', description: 'snap.json: 3 workloads', endpoints: 3, error: 'snap.json: cut off' });
+  assert.equal(
+    inventoryStatusView({ origin: 'workspace', description: 'workspace: 12 workloads in 4 namespaces', endpoints: 12 })
+      .text,
+    '$(server) workspace · 12',
+  );
+  const err = inventoryStatusView({
+    origin: 'snapshot',
+    description: 'snap.json: 3 workloads',
+    endpoints: 3,
+    error: 'snap.json: cut off',
+  });
   assert.equal(err.text, '$(warning) snapshot · 3');
   assert.equal(err.warning, true);
   assert.match(err.tooltip, /Last load failed .*cut off/);
   assert.equal(err.accessibilityLabel, 'Cilium Policy inventory: snapshot, 3 endpoints, last load failed');
   assert.equal(inventoryStatusView({ origin: 'none', description: '', endpoints: 0 }).text, '$(server) no inventory');
   assert.match(inventoryStatusView(undefined).text, /loading/);
-  assert.equal(inventoryStatusView({ origin: 'cluster', description: 'kind-dev: 1 workload', endpoints: 1 }).accessibilityLabel, 'Cilium Policy inventory: cluster, 1 endpoint');
+  assert.equal(
+    inventoryStatusView({ origin: 'cluster', description: 'kind-dev: 1 workload', endpoints: 1 }).accessibilityLabel,
+    'Cilium Policy inventory: cluster, 1 endpoint',
+  );
 });
 
 test('inventory picker: current source marked, cluster says when trust is missing', () => {
   const trusted = inventoryChoices('snapshot', true);
-  assert.deepEqual(trusted.map((c) => [c.choice, c.description]), [['workspace', ''], ['snapshot', 'in use'], ['cluster', '']]);
+  assert.deepEqual(
+    trusted.map((c) => [c.choice, c.description]),
+    [
+      ['workspace', ''],
+      ['snapshot', 'in use'],
+      ['cluster', ''],
+    ],
+  );
   const untrusted = inventoryChoices('workspace', false);
   assert.equal(untrusted[2]!.description, 'requires a trusted workspace');
   assert.match(untrusted[2]!.detail, /never run in an untrusted workspace/);
@@ -93,13 +133,24 @@ test('inventory picker: current source marked, cluster says when trust is missin
 test('package.json: kubectlPath and binaryRoot are restricted, the preview is contributed', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
     capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] } };
-    contributes: { views: Record<string, { id: string; when?: string }[]>; menus: Record<string, { command: string; when?: string }[]>; configuration: { properties: Record<string, unknown> } };
+    contributes: {
+      views: Record<string, { id: string; when?: string }[]>;
+      menus: Record<string, { command: string; when?: string }[]>;
+      configuration: { properties: Record<string, unknown> };
+    };
   };
-  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['ciliumPolicy.kubectlPath', 'ciliumPolicy.tetragon.binaryRoot']);
+  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, [
+    'ciliumPolicy.kubectlPath',
+    'ciliumPolicy.tetragon.binaryRoot',
+  ]);
   assert.ok(pkg.contributes.configuration.properties['ciliumPolicy.kubectlPath']);
   const view = pkg.contributes.views['explorer']?.find((v) => v.id === 'ciliumPolicy.endpoints');
   assert.equal(view?.when, 'ciliumPolicy.serverReady');
-  assert.ok(pkg.contributes.menus['editor/title']?.some((m) => m.command === 'ciliumPolicy.showPreview' && /resourceLangId == yaml/.test(m.when ?? '')));
+  assert.ok(
+    pkg.contributes.menus['editor/title']?.some(
+      (m) => m.command === 'ciliumPolicy.showPreview' && /resourceLangId == yaml/.test(m.when ?? ''),
+    ),
+  );
   const client = fs.readFileSync(path.join(REPO_ROOT, 'client', 'src', 'endpoints-tree.ts'), 'utf8');
   assert.match(client, /ENDPOINTS_VIEW_ID = 'ciliumPolicy\.endpoints'/);
 });

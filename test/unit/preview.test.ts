@@ -64,7 +64,9 @@ const SW_APP = ['cilium', 'minikube', 'http-sw-app.yaml'];
 // class=tiefighter), xwing (Pod; org=alliance, class=xwing), all in `default`.
 
 test('Star Wars L3/L4: rule1 selects the deathstar and admits empire ships on 80/TCP', { skip }, () => {
-  const p = previewDocument(policy(['cilium', 'minikube', 'sw_l3_l4_policy.yaml']), inv(SW_APP), { file: 'sw_l3_l4_policy.yaml' });
+  const p = previewDocument(policy(['cilium', 'minikube', 'sw_l3_l4_policy.yaml']), inv(SW_APP), {
+    file: 'sw_l3_l4_policy.yaml',
+  });
   assert.deepEqual(summary(p), {
     subjects: ['default/deathstar'],
     rules: ['ingress[0] default/deathstar default/tiefighter | 80/TCP'],
@@ -92,10 +94,24 @@ test('Star Wars: the JSON has exactly the documented shape', { skip }, () => {
   const p = previewDocument(policy(['cilium', 'minikube', 'sw_l3_l4_policy.yaml']), inv(SW_APP), { file: 'f.yaml' });
   const json = JSON.parse(JSON.stringify(p)) as Record<string, unknown>;
   assert.deepEqual(Object.keys(json), ['file', 'kind', 'name', 'namespace', 'subjects', 'rules']);
-  assert.deepEqual(json['subjects'], [{ kind: 'Deployment', namespace: 'default', name: 'deathstar', labels: { org: 'empire', class: 'deathstar', 'app.kubernetes.io/name': 'deathstar' } }]);
+  assert.deepEqual(json['subjects'], [
+    {
+      kind: 'Deployment',
+      namespace: 'default',
+      name: 'deathstar',
+      labels: { org: 'empire', class: 'deathstar', 'app.kubernetes.io/name': 'deathstar' },
+    },
+  ]);
   const rule = (json['rules'] as Record<string, unknown>[])[0] as Record<string, unknown>;
   assert.deepEqual(Object.keys(rule), ['direction', 'index', 'peers', 'ports']);
-  assert.deepEqual((rule['peers'] as unknown[])[1], { endpoint: { kind: 'Pod', namespace: 'default', name: 'tiefighter', labels: { org: 'empire', class: 'tiefighter', 'app.kubernetes.io/name': 'tiefighter' } } });
+  assert.deepEqual((rule['peers'] as unknown[])[1], {
+    endpoint: {
+      kind: 'Pod',
+      namespace: 'default',
+      name: 'tiefighter',
+      labels: { org: 'empire', class: 'tiefighter', 'app.kubernetes.io/name': 'tiefighter' },
+    },
+  });
   assert.deepEqual(rule['ports'], [{ port: '80', protocol: 'TCP' }]);
 });
 
@@ -105,7 +121,11 @@ test('Star Wars: selections carry spans and CodeLens summaries', { skip }, () =>
   const d = previewDetails(doc, inv(SW_APP));
   assert.ok(d);
   assert.deepEqual(
-    d.selections.map((s) => [s.role, text.slice(s.span.start, s.span.end).split(/\r?\n/)[0]?.trim(), selectionSummary(s)]),
+    d.selections.map((s) => [
+      s.role,
+      text.slice(s.span.start, s.span.end).split(/\r?\n/)[0]?.trim(),
+      selectionSummary(s),
+    ]),
     [
       ['endpointSelector', 'endpointSelector:', 'selects 1 workload: deathstar'],
       ['fromEndpoints', '- matchLabels:'.slice(2), 'matches 2 workloads: deathstar, tiefighter'],
@@ -119,13 +139,19 @@ test('Star Wars: selections carry spans and CodeLens summaries', { skip }, () =>
 
 test('Star Wars: which policies select each ship, and default deny (RULE-3)', { skip }, () => {
   const inventory = inv(SW_APP);
-  const docs = ['sw_deny_policy.yaml', 'sw_l3_l4_policy.yaml'].map((f) => ({ doc: policy(['cilium', 'minikube', f]), file: f }));
+  const docs = ['sw_deny_policy.yaml', 'sw_l3_l4_policy.yaml'].map((f) => ({
+    doc: policy(['cilium', 'minikube', f]),
+    file: f,
+  }));
   const find = (name: string): Endpoint => inventory.endpoints.find((e) => e.name === name) as Endpoint;
   const names = (e: string): string[] => policiesSelecting(find(e), docs, inventory).policies.map((p) => p.name ?? '');
   assert.deepEqual(names('deathstar'), ['empire-default-deny', 'rule1']);
   assert.deepEqual(names('tiefighter'), ['empire-default-deny']);
   assert.deepEqual(names('xwing'), []);
-  assert.deepEqual(policiesSelecting(find('tiefighter'), docs, inventory).defaultDeny, { ingress: true, egress: false });
+  assert.deepEqual(policiesSelecting(find('tiefighter'), docs, inventory).defaultDeny, {
+    ingress: true,
+    egress: false,
+  });
   assert.deepEqual(policiesSelecting(find('xwing'), docs, inventory).defaultDeny, { ingress: false, egress: false });
 });
 
@@ -176,10 +202,13 @@ test('DNS pattern and port: the pattern is a peer, with its own port', { skip },
 });
 
 test('DNS on OpenShift: a namespace-only peer admits every pod of that namespace', { skip }, () => {
-  assert.deepEqual(summary(previewDocument(policy(['cilium', 'kubernetes-dns', 'dns-matchname-openshift.yaml']), dnsInventory())), {
-    subjects: ['default/mediabot'],
-    rules: ['egress[0] fqdn:api.github.com | -', 'egress[1] openshift-dns/dns-default | 5353/ANY'],
-  });
+  assert.deepEqual(
+    summary(previewDocument(policy(['cilium', 'kubernetes-dns', 'dns-matchname-openshift.yaml']), dnsInventory())),
+    {
+      subjects: ['default/mediabot'],
+      rules: ['egress[0] fqdn:api.github.com | -', 'egress[1] openshift-dns/dns-default | 5353/ANY'],
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -199,18 +228,27 @@ test('Service mesh: client-egress-l7-http lets client2 reach the echo pods and o
   const p = previewDocument(policy([...MESH, 'client-egress-l7-http.yaml']), inv([...MESH, 'test-application.yaml']));
   assert.deepEqual(summary(p), {
     subjects: ['default/client2'],
-    rules: ['egress[0] default/echo-service-1 default/echo-service-2 | 8080/TCP', 'egress[1] fqdn:one.one.one.one | 80/TCP'],
+    rules: [
+      'egress[0] default/echo-service-1 default/echo-service-2 | 8080/TCP',
+      'egress[1] fqdn:one.one.one.one | 80/TCP',
+    ],
   });
 });
 
 test('Service mesh: a CiliumClusterwideEnvoyConfig covers the pods behind its services', { skip }, () => {
-  const d = previewDetails(policy([...MESH, 'envoy-traffic-management-test.yaml']), inv([...MESH, 'test-application.yaml']));
+  const d = previewDetails(
+    policy([...MESH, 'envoy-traffic-management-test.yaml']),
+    inv([...MESH, 'test-application.yaml']),
+  );
   assert.deepEqual(summary(d?.preview), { subjects: ['default/echo-service-1', 'default/echo-service-2'], rules: [] });
   assert.equal(d?.preview.namespace, null);
-  assert.deepEqual(d?.selections.map((s) => [s.role, s.selector, s.endpoints.map((e) => e.name)]), [
-    ['services', 'service default/echo-service-1', ['echo-service-1']],
-    ['services', 'service default/echo-service-2', ['echo-service-2']],
-  ]);
+  assert.deepEqual(
+    d?.selections.map((s) => [s.role, s.selector, s.endpoints.map((e) => e.name)]),
+    [
+      ['services', 'service default/echo-service-1', ['echo-service-1']],
+      ['services', 'service default/echo-service-2', ['echo-service-2']],
+    ],
+  );
 });
 
 test('Service mesh: a CiliumEnvoyConfig lists frontend and backend services', { skip }, () => {
@@ -220,11 +258,14 @@ test('Service mesh: a CiliumEnvoyConfig lists frontend and backend services', { 
   ]);
   const d = previewDetails(policy([...MESH, 'envoy-helloworld-v1-90-v2-10.yaml']), inventory);
   assert.deepEqual(summary(d?.preview).subjects, ['default/helloworld-v1', 'default/helloworld-v2']);
-  assert.deepEqual(d?.selections.map((s) => [s.role, s.endpoints.map((e) => e.name)]), [
-    ['services', ['helloworld-v1', 'helloworld-v2']],
-    ['backendServices', ['helloworld-v1']],
-    ['backendServices', ['helloworld-v2']],
-  ]);
+  assert.deepEqual(
+    d?.selections.map((s) => [s.role, s.endpoints.map((e) => e.name)]),
+    [
+      ['services', ['helloworld-v1', 'helloworld-v2']],
+      ['backendServices', ['helloworld-v1']],
+      ['backendServices', ['helloworld-v2']],
+    ],
+  );
 });
 
 test('Tetragon: the bigsecret demo policy selects the bigsecret pod', { skip }, () => {
@@ -255,7 +296,13 @@ spec:
     p?.rules.map((r) => [r.peers, r.ports]),
     [
       [[{ entity: 'all' }], [{ port: '8080', protocol: 'TCP', endPort: 8090 }]],
-      [[{ entity: 'all' }], [{ icmpType: '8', protocol: 'ICMP' }, { icmpType: 'EchoRequest', protocol: 'ICMPv6' }]],
+      [
+        [{ entity: 'all' }],
+        [
+          { icmpType: '8', protocol: 'ICMP' },
+          { icmpType: 'EchoRequest', protocol: 'ICMPv6' },
+        ],
+      ],
       [[], [{ port: '443', protocol: 'ANY' }]],
     ],
   );
@@ -271,17 +318,33 @@ specs:
   - endpointSelector: {matchLabels: {app: b}}
     ingressDeny: [{fromEntities: [world]}]
 `).documents[0] as PolicyDocument;
-  const inventory = inventoryFromManifests([{ uri: 'w', text: 'kind: Pod\nmetadata: {name: a, namespace: shop, labels: {app: a}}\n---\nkind: Pod\nmetadata: {name: b, namespace: shop, labels: {app: b}}\n' }]);
+  const inventory = inventoryFromManifests([
+    {
+      uri: 'w',
+      text: 'kind: Pod\nmetadata: {name: a, namespace: shop, labels: {app: a}}\n---\nkind: Pod\nmetadata: {name: b, namespace: shop, labels: {app: b}}\n',
+    },
+  ]);
   const d = previewDetails(doc, inventory);
-  assert.deepEqual(d?.preview.subjects.map((s) => s.name), ['a', 'b']);
-  assert.deepEqual(d?.rules.map((r) => r.path), [['specs', 0, 'egress', 0], ['specs', 1, 'ingressDeny', 0]]);
+  assert.deepEqual(
+    d?.preview.subjects.map((s) => s.name),
+    ['a', 'b'],
+  );
+  assert.deepEqual(
+    d?.rules.map((r) => r.path),
+    [
+      ['specs', 0, 'egress', 0],
+      ['specs', 1, 'ingressDeny', 0],
+    ],
+  );
 });
 
 test('non-policy documents and unreadable policies have no preview', () => {
   const inventory = inventoryFromManifests([]);
   const pod = parseFile('kind: Pod\nmetadata: {name: a}\n').documents[0] as PolicyDocument;
   assert.equal(previewDocument(pod, inventory), undefined);
-  const templated = parseFile('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: "{{ .Values.name }}"\nspec:\n  endpointSelector: {}\n').documents[0] as PolicyDocument;
+  const templated = parseFile(
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: "{{ .Values.name }}"\nspec:\n  endpointSelector: {}\n',
+  ).documents[0] as PolicyDocument;
   assert.equal(templated.templated, true);
   assert.equal(previewDocument(templated, inventory), undefined);
 });
@@ -293,10 +356,23 @@ test('hostile label values pass through as plain data', () => {
     quote: `he said "hi" and 'bye'`,
     long,
     unicode: 'ünï\u202ecode\u0000',
-    '__proto__x': 'constructor',
+    __proto__x: 'constructor',
   };
-  const workload: Endpoint = { kind: 'Pod', namespace: 'shop', name: '<img src=x onerror=alert(1)>', labels: weird, source: {} };
-  const inventory: Inventory = { endpoints: [workload], namespaces: [], services: [], nodes: [], origin: 'snapshot', description: '' };
+  const workload: Endpoint = {
+    kind: 'Pod',
+    namespace: 'shop',
+    name: '<img src=x onerror=alert(1)>',
+    labels: weird,
+    source: {},
+  };
+  const inventory: Inventory = {
+    endpoints: [workload],
+    namespaces: [],
+    services: [],
+    nodes: [],
+    origin: 'snapshot',
+    description: '',
+  };
   const doc = parseFile(`apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: p, namespace: shop}
@@ -306,7 +382,9 @@ spec:
 `).documents[0] as PolicyDocument;
   const d = previewDetails(doc, inventory);
   assert.ok(d);
-  assert.deepEqual(d.preview.subjects, [{ kind: 'Pod', namespace: 'shop', name: '<img src=x onerror=alert(1)>', labels: weird }]);
+  assert.deepEqual(d.preview.subjects, [
+    { kind: 'Pod', namespace: 'shop', name: '<img src=x onerror=alert(1)>', labels: weird },
+  ]);
   assert.deepEqual(JSON.parse(JSON.stringify(d.preview)).subjects[0].labels, weird);
   assert.equal(d.preview.rules[0]?.peers.length, 1);
   assert.equal(selectionSummary(d.selections[0] as never), 'selects 1 workload: <img src=x onerror=alert(1)>');
@@ -315,14 +393,21 @@ spec:
 
 test('the index is reusable and gives the same answer as a plain inventory', () => {
   const inventory = inventoryFromManifests([{ uri: 'w', text: 'kind: Pod\nmetadata: {name: a, labels: {app: a}}\n' }]);
-  const doc = parseFile('apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n  endpointSelector: {}\n  egress: [{toEndpoints: [{}]}]\n').documents[0] as PolicyDocument;
+  const doc = parseFile(
+    'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n  endpointSelector: {}\n  egress: [{toEndpoints: [{}]}]\n',
+  ).documents[0] as PolicyDocument;
   const index = new EndpointIndex(inventory);
   assert.deepEqual(previewDocument(doc, index), previewDocument(doc, inventory));
-  assert.deepEqual(summary(previewDocument(doc, index)), { subjects: ['default/a'], rules: ['egress[0] default/a | -'] });
+  assert.deepEqual(summary(previewDocument(doc, index)), {
+    subjects: ['default/a'],
+    rules: ['egress[0] default/a | -'],
+  });
 });
 
 test('RULE-3: enableDefaultDeny turns default deny off per direction; deny items count as rules', () => {
-  const inventory = inventoryFromManifests([{ uri: 'w', text: 'kind: Pod\nmetadata: {name: a, namespace: shop, labels: {app: a}}\n' }]);
+  const inventory = inventoryFromManifests([
+    { uri: 'w', text: 'kind: Pod\nmetadata: {name: a, namespace: shop, labels: {app: a}}\n' },
+  ]);
   const docs = parseFile(`apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: audit, namespace: shop}

@@ -10,11 +10,15 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 
 const PURE_DIRS = ['server/src/core', 'server/src/rules'];
-const FORBIDDEN = /^(vscode|vscode-languageserver.*|vscode-languageclient.*|yaml-language-server.*|(node:)?(fs|fs\/promises|child_process|net|tls|http|https|dns|dgram|worker_threads|os|process))$/;
+const FORBIDDEN =
+  /^(vscode|vscode-languageserver.*|vscode-languageclient.*|yaml-language-server.*|(node:)?(fs|fs\/promises|child_process|net|tls|http|https|dns|dgram|worker_threads|os|process))$/;
 
 function sources(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
 }
 
 test('the pure core imports no editor, LSP, file-system or network module', () => {
@@ -24,11 +28,14 @@ test('the pure core imports no editor, LSP, file-system or network module', () =
     for (const file of sources(path.join(REPO_ROOT, dir))) {
       files++;
       const text = fs.readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      for (const m of text.matchAll(
+        /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+      )) {
         const spec = m[1] ?? m[2] ?? m[3] ?? '';
         if (FORBIDDEN.test(spec)) offenders.push(`${path.relative(REPO_ROOT, file)} imports ${spec}`);
       }
-      if (/\bprocess\.(env|argv|cwd|exit)\b/.test(text)) offenders.push(`${path.relative(REPO_ROOT, file)} reads process state`);
+      if (/\bprocess\.(env|argv|cwd|exit)\b/.test(text))
+        offenders.push(`${path.relative(REPO_ROOT, file)} reads process state`);
     }
   }
   assert.ok(files >= 5, `found the core sources (${files} files)`);

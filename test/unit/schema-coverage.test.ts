@@ -41,7 +41,8 @@ export const ALLOWED_DIFFERENCES: Record<string, string> = {
   'CiliumNetworkPolicy *.toRequires[]': 'items are 1.19 endpoint selectors, not strings',
   // The clusterwide kind shares the rule definition, hence the same four differences.
   'CiliumClusterwideNetworkPolicy ': 'root anyOf spec|specs replaces the CEL rule',
-  'CiliumClusterwideNetworkPolicy *.toPorts[].rules': 'oneOf also admits kafka and l7proto (removed in 1.20, version-annotated)',
+  'CiliumClusterwideNetworkPolicy *.toPorts[].rules':
+    'oneOf also admits kafka and l7proto (removed in 1.20, version-annotated)',
   'CiliumClusterwideNetworkPolicy *.fromRequires': 'no maxItems 0: version-annotated instead',
   'CiliumClusterwideNetworkPolicy *.fromRequires[]': 'items are 1.19 endpoint selectors, not strings',
   'CiliumClusterwideNetworkPolicy *.toRequires': 'no maxItems 0: version-annotated instead',
@@ -56,7 +57,12 @@ function allowed(kind: string, path: string): boolean {
   return Object.keys(ALLOWED_DIFFERENCES).some((k) => {
     const [kk, p] = k.split(' ');
     if (kk !== kind || p === undefined) return false;
-    const re = new RegExp(`^${p.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const re = new RegExp(
+      `^${p
+        .split('*')
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     return re.test(path);
   });
 }
@@ -72,14 +78,18 @@ for (const kind of KINDS) {
       t.skip(NO_SHARED);
       return;
     }
-    const crd = parse(fs.readFileSync(crdPath, 'utf8')) as { spec: { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] } };
+    const crd = parse(fs.readFileSync(crdPath, 'utf8')) as {
+      spec: { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] };
+    };
     const report = compareWithCrd(crd.spec.versions[0]!.schema.openAPIV3Schema, files, kind.schemaPath);
     const real = report.mismatches.filter((m) => !allowed(kind.kind, m.path));
     const allowedCount = report.mismatches.length - real.length;
     totalPaths += report.paths.length;
     totalCovered += report.covered + allowedCount;
     const pct = ((100 * (report.covered + allowedCount)) / report.paths.length).toFixed(1);
-    t.diagnostic(`${kind.kind}: ${report.covered + allowedCount}/${report.paths.length} property paths match (${pct}%), ${allowedCount} allow-listed`);
+    t.diagnostic(
+      `${kind.kind}: ${report.covered + allowedCount}/${report.paths.length} property paths match (${pct}%), ${allowedCount} allow-listed`,
+    );
     console.log(`coverage ${kind.kind}: ${report.covered + allowedCount}/${report.paths.length} (${pct}%)`);
     assert.deepEqual(
       real.slice(0, 40).map((m) => `${m.path}: ${m.what}`),

@@ -31,12 +31,28 @@ function ep(namespace: string, name: string, labels: Record<string, string>, ext
   return { kind: 'Deployment', namespace, name, labels, serviceAccount: 'default', source: {}, ...extra };
 }
 
-function inventory(endpoints: Endpoint[], more: { namespaces?: NamespaceInfo[]; services?: ServiceInfo[]; nodes?: NodeInfo[] } = {}): Inventory {
-  return { endpoints, namespaces: more.namespaces ?? [], services: more.services ?? [], nodes: more.nodes ?? [], origin: 'workspace', description: 'test' };
+function inventory(
+  endpoints: Endpoint[],
+  more: { namespaces?: NamespaceInfo[]; services?: ServiceInfo[]; nodes?: NodeInfo[] } = {},
+): Inventory {
+  return {
+    endpoints,
+    namespaces: more.namespaces ?? [],
+    services: more.services ?? [],
+    nodes: more.nodes ?? [],
+    origin: 'workspace',
+    description: 'test',
+  };
 }
 
 /** Does a selector, placed and scoped as in a policy, match the endpoint? */
-function selects(selector: unknown, place: SelectorPlace, ctx: ScopeContext, endpoint: EndpointFacts, nsLabels?: Record<string, string>): boolean {
+function selects(
+  selector: unknown,
+  place: SelectorPlace,
+  ctx: ScopeContext,
+  endpoint: EndpointFacts,
+  nsLabels?: Record<string, string>,
+): boolean {
   const sel = scopeSelector(parseSelector(selector), place, ctx);
   return matchesSelector(sel, ciliumEndpointLabels(endpoint, nsLabels, ctx.options));
 }
@@ -45,14 +61,20 @@ const CNP: ScopeContext = { clusterwide: false, namespace: 'shop' };
 const CCNP: ScopeContext = { clusterwide: true };
 
 /** The names a preview's subjects hold, and the endpoint names of each rule's peers. */
-function namesOf(yaml: string, inv: Inventory, options?: SelectorOptions): { subjects: string[]; peers: string[][]; raw: Peer[][] } {
+function namesOf(
+  yaml: string,
+  inv: Inventory,
+  options?: SelectorOptions,
+): { subjects: string[]; peers: string[][]; raw: Peer[][] } {
   const doc = parseFile(yaml).documents[0];
   assert.ok(doc);
   const p = previewDocument(doc, new EndpointIndex(inv, options));
   assert.ok(p, 'a preview');
   return {
     subjects: p.subjects.map((s) => `${s.namespace}/${s.name}`),
-    peers: p.rules.map((r) => r.peers.flatMap((x) => ('endpoint' in x ? [`${x.endpoint.namespace}/${x.endpoint.name}`] : []))),
+    peers: p.rules.map((r) =>
+      r.peers.flatMap((x) => ('endpoint' in x ? [`${x.endpoint.namespace}/${x.endpoint.name}`] : [])),
+    ),
     raw: p.rules.map((r) => [...r.peers]),
   };
 }
@@ -67,7 +89,11 @@ test('SEL-5: a key without a source is any: and matches k8s labels; k8s: matches
   assert.equal(selects({ matchLabels: { app: 'web' } }, 'endpointSelector', CCNP, pod), true);
   assert.equal(selects({ matchLabels: { 'k8s:app': 'web' } }, 'endpointSelector', CCNP, pod), true);
   // An identity whose `app` label has another source: any: still matches, k8s: does not.
-  const other: EndpointFacts = { namespace: 'shop', labels: {}, identityLabels: ['unspec:app=web', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const other: EndpointFacts = {
+    namespace: 'shop',
+    labels: {},
+    identityLabels: ['unspec:app=web', 'k8s:io.kubernetes.pod.namespace=shop'],
+  };
   assert.equal(selects({ matchLabels: { app: 'web' } }, 'endpointSelector', CCNP, other), true);
   assert.equal(selects({ matchLabels: { 'k8s:app': 'web' } }, 'endpointSelector', CCNP, other), false);
 });
@@ -91,7 +117,12 @@ test('SEL-7: {} selects every endpoint in a CCNP, and only the policy namespace 
 test('matchExpressions: In, NotIn, Exists and DoesNotExist', () => {
   const pod: EndpointFacts = { namespace: 'shop', labels: { tier: 'web' } };
   const m = (op: string, values?: string[]): boolean =>
-    selects({ matchExpressions: [{ key: 'tier', operator: op, ...(values ? { values } : {}) }] }, 'endpointSelector', CCNP, pod);
+    selects(
+      { matchExpressions: [{ key: 'tier', operator: op, ...(values ? { values } : {}) }] },
+      'endpointSelector',
+      CCNP,
+      pod,
+    );
   assert.equal(m('In', ['web', 'api']), true);
   assert.equal(m('In', ['api']), false);
   assert.equal(m('NotIn', ['api']), true);
@@ -99,15 +130,40 @@ test('matchExpressions: In, NotIn, Exists and DoesNotExist', () => {
   assert.equal(m('Exists'), true);
   assert.equal(m('DoesNotExist'), false);
   // NotIn and DoesNotExist hold for a label the pod does not have at all.
-  assert.equal(selects({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, 'endpointSelector', CCNP, pod), true);
-  assert.equal(selects({ matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }, 'endpointSelector', CCNP, pod), true);
+  assert.equal(
+    selects({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, 'endpointSelector', CCNP, pod),
+    true,
+  );
+  assert.equal(
+    selects({ matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }, 'endpointSelector', CCNP, pod),
+    true,
+  );
 });
 
 test('SEL-1/SEL-2: a selector the agent rejects selects nothing', () => {
   const pod: EndpointFacts = { namespace: 'shop', labels: { tier: 'web' } };
-  assert.equal(selects({ matchExpressions: [{ key: 'tier', operator: 'Equals', values: ['web'] }] }, 'endpointSelector', CCNP, pod), false);
-  assert.equal(selects({ matchExpressions: [{ key: 'tier', operator: 'In', values: [] }] }, 'endpointSelector', CCNP, pod), false);
-  assert.equal(selects({ matchExpressions: [{ key: 'tier', operator: 'Exists', values: ['web'] }] }, 'endpointSelector', CCNP, pod), false);
+  assert.equal(
+    selects(
+      { matchExpressions: [{ key: 'tier', operator: 'Equals', values: ['web'] }] },
+      'endpointSelector',
+      CCNP,
+      pod,
+    ),
+    false,
+  );
+  assert.equal(
+    selects({ matchExpressions: [{ key: 'tier', operator: 'In', values: [] }] }, 'endpointSelector', CCNP, pod),
+    false,
+  );
+  assert.equal(
+    selects(
+      { matchExpressions: [{ key: 'tier', operator: 'Exists', values: ['web'] }] },
+      'endpointSelector',
+      CCNP,
+      pod,
+    ),
+    false,
+  );
   assert.equal(selects('app=web', 'endpointSelector', CCNP, pod), false);
 });
 
@@ -115,25 +171,58 @@ test('SEL-1/SEL-2: a selector the agent rejects selects nothing', () => {
 // A12: labels on endpoints
 
 test('LBL-1: pod labels get source k8s, and pod labels starting with io.cilium.k8s are dropped', () => {
-  const labels = ciliumEndpointLabels({ namespace: 'shop', labels: { app: 'web', 'io.cilium.k8s.policy.serviceaccount': 'admin' }, serviceAccount: 'web-sa' }, undefined);
+  const labels = ciliumEndpointLabels(
+    {
+      namespace: 'shop',
+      labels: { app: 'web', 'io.cilium.k8s.policy.serviceaccount': 'admin' },
+      serviceAccount: 'web-sa',
+    },
+    undefined,
+  );
   assert.equal(labels.get(labelKey('k8s', 'app')), 'web');
   assert.equal(labels.get(labelKey('k8s', 'io.cilium.k8s.policy.serviceaccount')), 'web-sa');
   const spoof = { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'admin' } };
-  assert.equal(selects(spoof, 'endpointSelector', CCNP, { namespace: 'shop', labels: { 'io.cilium.k8s.policy.serviceaccount': 'admin' }, serviceAccount: 'web-sa' }), false);
+  assert.equal(
+    selects(spoof, 'endpointSelector', CCNP, {
+      namespace: 'shop',
+      labels: { 'io.cilium.k8s.policy.serviceaccount': 'admin' },
+      serviceAccount: 'web-sa',
+    }),
+    false,
+  );
   // Without a service account nothing overwrites the spoofed label: it must be dropped anyway.
-  assert.equal(selects(spoof, 'endpointSelector', CCNP, { namespace: 'shop', labels: { 'io.cilium.k8s.policy.serviceaccount': 'admin' } }), false);
-  assert.equal(selects({ matchLabels: { 'io.cilium.k8s.policy.name': 'x' } }, 'endpointSelector', CCNP, { namespace: 'shop', labels: { 'io.cilium.k8s.policy.name': 'x' } }), false);
+  assert.equal(
+    selects(spoof, 'endpointSelector', CCNP, {
+      namespace: 'shop',
+      labels: { 'io.cilium.k8s.policy.serviceaccount': 'admin' },
+    }),
+    false,
+  );
+  assert.equal(
+    selects({ matchLabels: { 'io.cilium.k8s.policy.name': 'x' } }, 'endpointSelector', CCNP, {
+      namespace: 'shop',
+      labels: { 'io.cilium.k8s.policy.name': 'x' },
+    }),
+    false,
+  );
 });
 
 test('LBL-2: namespace, service account, cluster and namespace-label labels are added', () => {
-  const labels = ciliumEndpointLabels({ namespace: 'shop', labels: {}, serviceAccount: 'web-sa' }, { team: 'blue' }, { clusterName: 'east' });
+  const labels = ciliumEndpointLabels(
+    { namespace: 'shop', labels: {}, serviceAccount: 'web-sa' },
+    { team: 'blue' },
+    { clusterName: 'east' },
+  );
   assert.equal(labels.get('k8s:io.kubernetes.pod.namespace'), 'shop');
   assert.equal(labels.get('k8s:io.cilium.k8s.policy.serviceaccount'), 'web-sa');
   assert.equal(labels.get('k8s:io.cilium.k8s.policy.cluster'), 'east');
   assert.equal(labels.get('k8s:io.cilium.k8s.namespace.labels.team'), 'blue');
   assert.equal(labels.get('k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name'), 'shop');
   // No service account, no label.
-  assert.equal(ciliumEndpointLabels({ namespace: 'shop', labels: {} }, undefined).has('k8s:io.cilium.k8s.policy.serviceaccount'), false);
+  assert.equal(
+    ciliumEndpointLabels({ namespace: 'shop', labels: {} }, undefined).has('k8s:io.cilium.k8s.policy.serviceaccount'),
+    false,
+  );
 });
 
 test('LBL-5: labels excluded from the identity never match; kept prefixes still do', () => {
@@ -179,17 +268,34 @@ test('NS-1: an any: namespace key stays beside the injected one, so another name
   const anyNs = { matchLabels: { app: 'web', 'io.kubernetes.pod.namespace': 'other' } };
   assert.equal(selects(anyNs, 'endpointSelector', CNP, inShop), false);
   assert.equal(selects(anyNs, 'endpointSelector', CNP, inOther), false);
-  assert.equal(selects({ matchLabels: { 'io.kubernetes.pod.namespace': 'shop' } }, 'endpointSelector', CNP, inShop), true);
+  assert.equal(
+    selects({ matchLabels: { 'io.kubernetes.pod.namespace': 'shop' } }, 'endpointSelector', CNP, inShop),
+    true,
+  );
 });
 
 test('NS-2: a CCNP endpointSelector applies to all namespaces', () => {
-  assert.equal(selects({ matchLabels: { app: 'web' } }, 'endpointSelector', CCNP, { namespace: 'a', labels: { app: 'web' } }), true);
-  assert.equal(selects({ matchLabels: { app: 'web' } }, 'endpointSelector', CCNP, { namespace: 'b', labels: { app: 'web' } }), true);
+  assert.equal(
+    selects({ matchLabels: { app: 'web' } }, 'endpointSelector', CCNP, { namespace: 'a', labels: { app: 'web' } }),
+    true,
+  );
+  assert.equal(
+    selects({ matchLabels: { app: 'web' } }, 'endpointSelector', CCNP, { namespace: 'b', labels: { app: 'web' } }),
+    true,
+  );
 });
 
 test('NS-3: nodeSelector matches node labels, not pods', () => {
-  const inv = inventory([ep('default', 'web', { role: 'infra' })], { nodes: [{ name: 'n1', labels: { role: 'infra' } }, { name: 'n2', labels: { role: 'worker' } }] });
-  const r = namesOf('apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: h}\nspec:\n  nodeSelector: {matchLabels: {role: infra}}\n  ingress: [{fromEntities: [cluster]}]\n', inv);
+  const inv = inventory([ep('default', 'web', { role: 'infra' })], {
+    nodes: [
+      { name: 'n1', labels: { role: 'infra' } },
+      { name: 'n2', labels: { role: 'worker' } },
+    ],
+  });
+  const r = namesOf(
+    'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: h}\nspec:\n  nodeSelector: {matchLabels: {role: infra}}\n  ingress: [{fromEntities: [cluster]}]\n',
+    inv,
+  );
   assert.deepEqual(r.subjects, ['/n1']);
 });
 
@@ -204,9 +310,23 @@ test('NS-4: a CNP peer without namespace information means the policy namespace'
 
 test('NS-4: a CNP peer that names a namespace (any source, matchLabels or matchExpressions) reaches it', () => {
   const other: EndpointFacts = { namespace: 'other', labels: { app: 'db' } };
-  assert.equal(selects({ matchLabels: { app: 'db', 'k8s:io.kubernetes.pod.namespace': 'other' } }, 'endpoints', CNP, other), true);
-  assert.equal(selects({ matchLabels: { app: 'db', 'io.kubernetes.pod.namespace': 'other' } }, 'endpoints', CNP, other), true);
-  assert.equal(selects({ matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'Exists' }] }, 'endpoints', CNP, other), true);
+  assert.equal(
+    selects({ matchLabels: { app: 'db', 'k8s:io.kubernetes.pod.namespace': 'other' } }, 'endpoints', CNP, other),
+    true,
+  );
+  assert.equal(
+    selects({ matchLabels: { app: 'db', 'io.kubernetes.pod.namespace': 'other' } }, 'endpoints', CNP, other),
+    true,
+  );
+  assert.equal(
+    selects(
+      { matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'Exists' }] },
+      'endpoints',
+      CNP,
+      other,
+    ),
+    true,
+  );
 });
 
 test('NS-4: a CNP peer on namespace labels means pods of any namespace with those labels', () => {
@@ -225,26 +345,43 @@ test('NS-5: a CCNP peer {} means every pod in any namespace, but no reserved ide
 });
 
 test('NS-5: with reserved:init in the endpointSelector, the namespace requirement is not added', () => {
-  const withInit = scopeSelector(parseSelector({}), 'endpoints', { clusterwide: true, subjectSelectsInit: true, options: { policyDefaultLocalCluster: false } });
+  const withInit = scopeSelector(parseSelector({}), 'endpoints', {
+    clusterwide: true,
+    subjectSelectsInit: true,
+    options: { policyDefaultLocalCluster: false },
+  });
   assert.equal(matchesSelector(withInit, reservedIdentity('init')), true);
-  const without = scopeSelector(parseSelector({}), 'endpoints', { clusterwide: true, options: { policyDefaultLocalCluster: false } });
+  const without = scopeSelector(parseSelector({}), 'endpoints', {
+    clusterwide: true,
+    options: { policyDefaultLocalCluster: false },
+  });
   assert.equal(matchesSelector(without, reservedIdentity('init')), false);
 });
 
 test('NS-6: a peer selector with a reserved: key gets no namespace and no cluster', () => {
   const sel = scopeSelector(parseSelector({ matchLabels: { 'reserved:host': '' } }), 'endpoints', CNP);
-  assert.deepEqual(sel.requirements.map((r) => `${r.source}:${r.key}`), ['reserved:host']);
+  assert.deepEqual(
+    sel.requirements.map((r) => `${r.source}:${r.key}`),
+    ['reserved:host'],
+  );
   assert.equal(matchesSelector(sel, reservedIdentity('host')), true);
 });
 
 test('NS-7: peers are limited to the local cluster unless they name a cluster or the option is off', () => {
-  const remote: EndpointFacts = { namespace: 'shop', labels: { app: 'db' }, identityLabels: ['k8s:app=db', 'k8s:io.kubernetes.pod.namespace=shop', 'k8s:io.cilium.k8s.policy.cluster=west'] };
+  const remote: EndpointFacts = {
+    namespace: 'shop',
+    labels: { app: 'db' },
+    identityLabels: ['k8s:app=db', 'k8s:io.kubernetes.pod.namespace=shop', 'k8s:io.cilium.k8s.policy.cluster=west'],
+  };
   const local: EndpointFacts = { namespace: 'shop', labels: { app: 'db' } };
   const sel = { matchLabels: { app: 'db' } };
   assert.equal(selects(sel, 'endpoints', CNP, local), true);
   assert.equal(selects(sel, 'endpoints', CNP, remote), false);
   assert.equal(selects(sel, 'endpoints', { ...CNP, options: { policyDefaultLocalCluster: false } }, remote), true);
-  assert.equal(selects({ matchLabels: { app: 'db', 'io.cilium.k8s.policy.cluster': 'west' } }, 'endpoints', CNP, remote), true);
+  assert.equal(
+    selects({ matchLabels: { app: 'db', 'io.cilium.k8s.policy.cluster': 'west' } }, 'endpoints', CNP, remote),
+    true,
+  );
   // The configured cluster name is the one injected and the one endpoints carry.
   assert.equal(selects(sel, 'endpoints', { ...CNP, options: { clusterName: 'west' } }, remote), true);
   // The endpointSelector itself is not cluster-scoped.
@@ -258,7 +395,10 @@ test('NS-8: node peers are remote nodes: reserved:remote-node is required, no na
   assert.ok(!keys.includes('k8s:io.kubernetes.pod.namespace'));
   assert.ok(keys.includes('k8s:io.cilium.k8s.policy.cluster'));
   const inv = inventory([ep('shop', 'web', { role: 'infra' })], { nodes: [{ name: 'n1', labels: { role: 'infra' } }] });
-  const r = namesOf('apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n  endpointSelector: {}\n  ingress: [{fromNodes: [{matchLabels: {role: infra}}]}]\n', inv);
+  const r = namesOf(
+    'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n  endpointSelector: {}\n  ingress: [{fromNodes: [{matchLabels: {role: infra}}]}]\n',
+    inv,
+  );
   assert.deepEqual(r.peers, [['/n1']]);
 });
 
@@ -354,8 +494,13 @@ test('SVC-1: k8sServiceSelector matches service labels, optionally in one namesp
   });
   const r = namesOf(SVC_POLICY('{k8sServiceSelector: {selector: {matchLabels: {tier: data}}}}'), inv);
   assert.deepEqual(r.peers, [['a/db-a']]);
-  assert.deepEqual(r.raw[0]?.[0], { service: { namespace: 'a', name: 'db', selector: { matchLabels: { tier: 'data' } }, found: true } });
-  assert.deepEqual(namesOf(SVC_POLICY('{k8sServiceSelector: {namespace: z, selector: {matchLabels: {tier: data}}}}'), inv).peers, [[]]);
+  assert.deepEqual(r.raw[0]?.[0], {
+    service: { namespace: 'a', name: 'db', selector: { matchLabels: { tier: 'data' } }, found: true },
+  });
+  assert.deepEqual(
+    namesOf(SVC_POLICY('{k8sServiceSelector: {namespace: z, selector: {matchLabels: {tier: data}}}}'), inv).peers,
+    [[]],
+  );
 });
 
 test('SVC-2: a service with a selector stands for its pods in its namespace; one without has no endpoint peers', () => {
@@ -377,34 +522,76 @@ const TP = (kind: string, spec: string, ns = ''): string =>
   `apiVersion: cilium.io/v1alpha1\nkind: ${kind}\nmetadata:\n  name: t\n${ns ? `  namespace: ${ns}\n` : ''}spec:\n${spec}  kprobes: []\n`;
 
 const tetragonInv = inventory([
-  ep('a', 'web', { app: 'web' }, { containers: [{ name: 'nginx', image: 'docker.io/library/nginx:1.27' }, { name: 'sidecar', image: 'quay.io/x/proxy@sha256:00' }] }),
+  ep(
+    'a',
+    'web',
+    { app: 'web' },
+    {
+      containers: [
+        { name: 'nginx', image: 'docker.io/library/nginx:1.27' },
+        { name: 'sidecar', image: 'quay.io/x/proxy@sha256:00' },
+      ],
+    },
+  ),
   ep('b', 'web', { app: 'web' }, { containers: [{ name: 'nginx', image: 'nginx' }] }),
   ep('b', 'db', { app: 'db' }, { containers: [{ name: 'pg', image: 'postgres:16' }] }),
 ]);
 
 test('TP-WL-1: podSelector uses plain label keys and sees the namespace as k8s:io.kubernetes.pod.namespace', () => {
-  assert.deepEqual(namesOf(TP('TracingPolicy', '  podSelector: {matchLabels: {app: web}}\n'), tetragonInv).subjects, ['a/web', 'b/web']);
-  assert.deepEqual(namesOf(TP('TracingPolicy', '  podSelector: {matchLabels: {"k8s:io.kubernetes.pod.namespace": b}}\n'), tetragonInv).subjects, ['b/db', 'b/web']);
+  assert.deepEqual(namesOf(TP('TracingPolicy', '  podSelector: {matchLabels: {app: web}}\n'), tetragonInv).subjects, [
+    'a/web',
+    'b/web',
+  ]);
+  assert.deepEqual(
+    namesOf(TP('TracingPolicy', '  podSelector: {matchLabels: {"k8s:io.kubernetes.pod.namespace": b}}\n'), tetragonInv)
+      .subjects,
+    ['b/db', 'b/web'],
+  );
   // A Cilium-style source prefix is not parsed: `k8s:app` is a different label.
-  assert.deepEqual(namesOf(TP('TracingPolicy', '  podSelector: {matchLabels: {"k8s:app": web}}\n'), tetragonInv).subjects, []);
-  assert.deepEqual(namesOf(TP('TracingPolicy', '  podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [web]}]}\n'), tetragonInv).subjects, ['b/db']);
+  assert.deepEqual(
+    namesOf(TP('TracingPolicy', '  podSelector: {matchLabels: {"k8s:app": web}}\n'), tetragonInv).subjects,
+    [],
+  );
+  assert.deepEqual(
+    namesOf(
+      TP('TracingPolicy', '  podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [web]}]}\n'),
+      tetragonInv,
+    ).subjects,
+    ['b/db'],
+  );
 });
 
 test('TP-SPEC-1: a tracing policy without podSelector, or with {}, covers every pod', () => {
   assert.deepEqual(namesOf(TP('TracingPolicy', ''), tetragonInv).subjects, ['a/web', 'b/db', 'b/web']);
-  assert.deepEqual(namesOf(TP('TracingPolicy', '  podSelector: {matchLabels: {}}\n'), tetragonInv).subjects, ['a/web', 'b/db', 'b/web']);
+  assert.deepEqual(namesOf(TP('TracingPolicy', '  podSelector: {matchLabels: {}}\n'), tetragonInv).subjects, [
+    'a/web',
+    'b/db',
+    'b/web',
+  ]);
 });
 
 test('TP-WL-1: a TracingPolicyNamespaced only matches pods of its own namespace', () => {
-  assert.deepEqual(namesOf(TP('TracingPolicyNamespaced', '  podSelector: {matchLabels: {app: web}}\n', 'b'), tetragonInv).subjects, ['b/web']);
+  assert.deepEqual(
+    namesOf(TP('TracingPolicyNamespaced', '  podSelector: {matchLabels: {app: web}}\n', 'b'), tetragonInv).subjects,
+    ['b/web'],
+  );
   assert.deepEqual(namesOf(TP('TracingPolicyNamespaced', '', 'a'), tetragonInv).subjects, ['a/web']);
   assert.deepEqual(namesOf(TP('TracingPolicyNamespaced', '', 'missing'), tetragonInv).subjects, []);
 });
 
 test('TP-WL-1: containerSelector matches a container name or image repository', () => {
-  assert.deepEqual(namesOf(TP('TracingPolicy', '  containerSelector: {matchLabels: {name: nginx}}\n'), tetragonInv).subjects, ['a/web', 'b/web']);
-  assert.deepEqual(namesOf(TP('TracingPolicy', '  containerSelector: {matchLabels: {repo: quay.io/x/proxy}}\n'), tetragonInv).subjects, ['a/web']);
-  assert.deepEqual(namesOf(TP('TracingPolicy', '  containerSelector: {matchLabels: {repo: postgres}}\n'), tetragonInv).subjects, ['b/db']);
+  assert.deepEqual(
+    namesOf(TP('TracingPolicy', '  containerSelector: {matchLabels: {name: nginx}}\n'), tetragonInv).subjects,
+    ['a/web', 'b/web'],
+  );
+  assert.deepEqual(
+    namesOf(TP('TracingPolicy', '  containerSelector: {matchLabels: {repo: quay.io/x/proxy}}\n'), tetragonInv).subjects,
+    ['a/web'],
+  );
+  assert.deepEqual(
+    namesOf(TP('TracingPolicy', '  containerSelector: {matchLabels: {repo: postgres}}\n'), tetragonInv).subjects,
+    ['b/db'],
+  );
   assert.equal(imageRepo('localhost:5000/team/app:v1'), 'localhost:5000/team/app');
   assert.equal(imageRepo('localhost:5000/team/app'), 'localhost:5000/team/app');
 });

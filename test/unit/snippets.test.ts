@@ -45,7 +45,10 @@ function load(file: string): Record<string, Snippet> {
 }
 
 test('the snippet reader expands defaults, choices, mirrors and escapes', () => {
-  assert.equal(expandSnippet('a: ${1:x}\nb: $1\nc: ${2|TCP,UDP|}\nd: "\\$HOME"\ne: $3$0'), 'a: x\nb: x\nc: TCP\nd: "$HOME"\ne: ');
+  assert.equal(
+    expandSnippet('a: ${1:x}\nb: $1\nc: ${2|TCP,UDP|}\nd: "\\$HOME"\ne: $3$0'),
+    'a: x\nb: x\nc: TCP\nd: "$HOME"\ne: ',
+  );
   assert.equal(expandSnippet('n: ${1:outer-${2:inner}}-$2'), 'n: outer-inner-inner');
   assert.throws(() => expandSnippet('name: $TM_FILENAME'), /variables/);
   assert.throws(() => expandSnippet('name: ${1:open'), /unterminated/);
@@ -61,12 +64,22 @@ test('snippet files are well-formed, with unique prefixes and a description each
       assert.match(s.prefix, /^(cnp|ccnp|cec|ccec|tp)-[a-z0-9]+(-[a-z0-9]+)*$/, `${name}: prefix ${s.prefix}`);
       assert.ok(!seen.has(s.prefix), `${name}: duplicate prefix ${s.prefix}`);
       seen.add(s.prefix);
-      assert.ok(typeof s.description === 'string' && s.description.length >= 30, `${name}: a description saying when to use it`);
-      assert.ok(Array.isArray(s.body) && s.body.every((l) => typeof l === 'string'), `${name}: body is a list of lines`);
+      assert.ok(
+        typeof s.description === 'string' && s.description.length >= 30,
+        `${name}: a description saying when to use it`,
+      );
+      assert.ok(
+        Array.isArray(s.body) && s.body.every((l) => typeof l === 'string'),
+        `${name}: body is a list of lines`,
+      );
       assert.ok(!s.body.some((l) => /\t/.test(l)), `${name}: YAML must be indented with spaces`);
       // Tabstops 1..n without gaps, so Tab walks through every field in order.
       const used = [...tabstops(parseSnippet(s.body.join('\n')))].filter((n) => n > 0).sort((a, b) => a - b);
-      assert.deepEqual(used, used.map((_, k) => k + 1), `${name}: tabstops are numbered 1..n without gaps`);
+      assert.deepEqual(
+        used,
+        used.map((_, k) => k + 1),
+        `${name}: tabstops are numbered 1..n without gaps`,
+      );
     }
   }
 });
@@ -85,9 +98,16 @@ test('there are at least 15 snippets, with unique prefixes and unique descriptio
   assert.equal(new Set(all.map((s) => s.description)).size, all.length, 'descriptions are unique');
   // Every kind a user can type a prefix for has a starter.
   const prefixes = all.map((s) => s.prefix);
-  for (const p of ['cnp-', 'ccnp-', 'cec-', 'tp-', 'tp-namespaced']) assert.ok(prefixes.some((x) => x.startsWith(p)), `a snippet starts with ${p}`);
+  for (const p of ['cnp-', 'ccnp-', 'cec-', 'tp-', 'tp-namespaced'])
+    assert.ok(
+      prefixes.some((x) => x.startsWith(p)),
+      `a snippet starts with ${p}`,
+    );
   // Choices are offered where the user must decide (a protocol, an action, an operator…).
-  assert.ok(all.filter((s) => /\$\{\d+\|/.test(s.body.join('\n'))).length >= 5, 'at least five snippets offer a choice');
+  assert.ok(
+    all.filter((s) => /\$\{\d+\|/.test(s.body.join('\n'))).length >= 5,
+    'at least five snippets offer a choice',
+  );
 });
 
 test('the README lists every snippet prefix in its table', () => {
@@ -105,14 +125,23 @@ const validator = new SchemaValidator(loadSchemaFiles());
  * elsewhere without binary lookups (a machine without them must not fail the snippet).
  */
 const localPython = new LocalBinaries('/').usdt('/usr/bin/python3');
-const binaries = localPython && 'info' in localPython && localPython.info.probes.some((p) => p.provider === 'python') ? new LocalBinaries('/') : undefined;
-test("the USDT snippet's probe is checked against this machine's CPython", { skip: binaries ? false : '/usr/bin/python3 has no python SDT probes here' }, () => {
-  const usdt = Object.values(load('tetragon.json')).find((x) => x.prefix === 'tp-usdt')!;
-  const typo = expandSnippet(usdt.body.join('\n')).replace('gc__start', 'gc__strat');
-  const found = lintFile(parseFile(typo), { validator, settings: DEFAULT_SETTINGS, binaries: binaries! }).filter((f) => f.code === 'tetragon/usdt-probe');
-  assert.equal(found.length, 1);
-  assert.match(found[0]!.message, /Did you mean `gc__start`/);
-});
+const binaries =
+  localPython && 'info' in localPython && localPython.info.probes.some((p) => p.provider === 'python')
+    ? new LocalBinaries('/')
+    : undefined;
+test(
+  "the USDT snippet's probe is checked against this machine's CPython",
+  { skip: binaries ? false : '/usr/bin/python3 has no python SDT probes here' },
+  () => {
+    const usdt = Object.values(load('tetragon.json')).find((x) => x.prefix === 'tp-usdt')!;
+    const typo = expandSnippet(usdt.body.join('\n')).replace('gc__start', 'gc__strat');
+    const found = lintFile(parseFile(typo), { validator, settings: DEFAULT_SETTINGS, binaries: binaries! }).filter(
+      (f) => f.code === 'tetragon/usdt-probe',
+    );
+    assert.equal(found.length, 1);
+    assert.match(found[0]!.message, /Did you mean `gc__start`/);
+  },
+);
 
 for (const [file, family] of Object.entries(FILES)) {
   for (const [name, s] of Object.entries(load(file))) {
@@ -123,15 +152,27 @@ for (const [file, family] of Object.entries(FILES)) {
       for (const doc of parsed.documents) {
         assert.ok(doc.kind, `${name}: document ${doc.index} is recognised as a policy kind`);
         assert.equal(doc.kind.family, family, `${name}: belongs in the ${family} snippet file`);
-        assert.ok(doc.kind.namespaced ? doc.namespace : !doc.namespace, `${name}: document ${doc.index} has a namespace exactly when its kind is namespaced`);
+        assert.ok(
+          doc.kind.namespaced ? doc.namespace : !doc.namespace,
+          `${name}: document ${doc.index} has a namespace exactly when its kind is namespaced`,
+        );
         assert.ok(doc.name, `${name}: document ${doc.index} has a name`);
       }
       const first = parsed.documents[0]!.kind!;
-      assert.ok(s.prefix.startsWith(PREFIX_BY_KIND[first.kind]!), `${name}: ${first.kind} snippets start with ${PREFIX_BY_KIND[first.kind]}`);
+      assert.ok(
+        s.prefix.startsWith(PREFIX_BY_KIND[first.kind]!),
+        `${name}: ${first.kind} snippets start with ${PREFIX_BY_KIND[first.kind]}`,
+      );
       const allowed = ALLOWED_FINDINGS[s.prefix] ?? {};
-      const findings = lintFile(parsed, { validator, settings: DEFAULT_SETTINGS, ...(binaries ? { binaries } : {}) }).filter((f) => !(f.code in allowed));
+      const findings = lintFile(parsed, {
+        validator,
+        settings: DEFAULT_SETTINGS,
+        ...(binaries ? { binaries } : {}),
+      }).filter((f) => !(f.code in allowed));
       assert.deepEqual(
-        findings.map((f) => `${f.severity} ${f.code}: ${f.message} @ ${JSON.stringify(text.slice(f.span.start, f.span.end))}`),
+        findings.map(
+          (f) => `${f.severity} ${f.code}: ${f.message} @ ${JSON.stringify(text.slice(f.span.start, f.span.end))}`,
+        ),
         [],
         `${name}:\n${text}`,
       );

@@ -5,7 +5,12 @@ import * as assert from 'node:assert/strict';
 import { kindSummary, statusView } from '../../client/src/status-text.js';
 import type { DocumentStatusNotification, PolicyDocumentStatus } from '../../server/src/protocol.js';
 
-function policy(kind: string, errors = 0, warnings = 0, extra: Partial<PolicyDocumentStatus> = {}): PolicyDocumentStatus {
+function policy(
+  kind: string,
+  errors = 0,
+  warnings = 0,
+  extra: Partial<PolicyDocumentStatus> = {},
+): PolicyDocumentStatus {
   const range = { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } };
   return { kind, range, errors, warnings, skipped: false, ...extra };
 }
@@ -43,7 +48,9 @@ test('the tooltip lists each document with its name, line and verdict', () => {
   const view = statusView(
     params([
       policy('CiliumNetworkPolicy', 0, 0, { name: 'allow_web', namespace: 'prod' }),
-      policy('CiliumEnvoyConfig', 2, 1, { range: { start: { line: 9, character: 0 }, end: { line: 20, character: 0 } } }),
+      policy('CiliumEnvoyConfig', 2, 1, {
+        range: { start: { line: 9, character: 0 }, end: { line: 20, character: 0 } },
+      }),
     ]),
   );
   const tooltip = view?.tooltip ?? '';

@@ -42,7 +42,10 @@ function lint(text: string): string[] {
     .map((f) => `${f.severity} ${f.code}: ${f.message}`);
 }
 
-type Doc = { metadata?: { name?: string; namespace?: string }; spec?: Record<string, { matchLabels?: Record<string, unknown> }> };
+type Doc = {
+  metadata?: { name?: string; namespace?: string };
+  spec?: Record<string, { matchLabels?: Record<string, unknown> }>;
+};
 
 function docs(text: string): Doc[] {
   return text.split(/^---$/m).map((d) => parseYaml(d) as Doc);
@@ -71,18 +74,39 @@ const TRICKY: WorkloadRef = {
 test('every snippet becomes a template, grouped by kind', () => {
   const count = files.reduce((n, f) => n + Object.keys(f).length, 0);
   assert.equal(templates.length, count);
-  assert.deepEqual(templates.map((t) => t.id), files.flatMap((f) => Object.values(f).map((s) => s.prefix)));
-  assert.deepEqual(new Set(templateKinds(templates)), new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumEnvoyConfig', 'TracingPolicy', 'TracingPolicyNamespaced']));
+  assert.deepEqual(
+    templates.map((t) => t.id),
+    files.flatMap((f) => Object.values(f).map((s) => s.prefix)),
+  );
+  assert.deepEqual(
+    new Set(templateKinds(templates)),
+    new Set([
+      'CiliumNetworkPolicy',
+      'CiliumClusterwideNetworkPolicy',
+      'CiliumEnvoyConfig',
+      'TracingPolicy',
+      'TracingPolicyNamespaced',
+    ]),
+  );
   const bySelector = templates.filter((t) => t.selector !== undefined);
-  assert.ok(bySelector.some((t) => t.selector === 'endpointSelector'), 'some templates select pods with endpointSelector');
-  assert.ok(bySelector.some((t) => t.selector === 'podSelector'), 'some templates select pods with podSelector');
+  assert.ok(
+    bySelector.some((t) => t.selector === 'endpointSelector'),
+    'some templates select pods with endpointSelector',
+  );
+  assert.ok(
+    bySelector.some((t) => t.selector === 'podSelector'),
+    'some templates select pods with podSelector',
+  );
   // A namespace-wide default deny stays namespace-wide: its `{}` selector is not a workload selector.
   assert.equal(templates.find((t) => t.id === 'cnp-default-deny')?.selector, undefined);
   for (const t of templates) assert.ok(t.label.length > 3 && !t.label.includes(':'), `${t.id}: label "${t.label}"`);
 });
 
 test('a broken snippet entry is skipped, not thrown', () => {
-  const out = templatesFromSnippets([{ 'X: bad': { prefix: 'cnp-bad', description: 'broken', body: ['name: ${1:open'] } }, { 'Y: not ours': { prefix: 'cnp-pod', description: 'a pod', body: 'apiVersion: v1\nkind: Pod' } }]);
+  const out = templatesFromSnippets([
+    { 'X: bad': { prefix: 'cnp-bad', description: 'broken', body: ['name: ${1:open'] } },
+    { 'Y: not ours': { prefix: 'cnp-pod', description: 'a pod', body: 'apiVersion: v1\nkind: Pod' } },
+  ]);
   assert.deepEqual(out, []);
 });
 
@@ -101,21 +125,55 @@ for (const t of templates) {
     assert.doesNotThrow(() => parseSnippet(built.snippet));
     const [first] = docs(built.text);
     if (t.namespaced) {
-      for (const d of docs(built.text)) assert.equal(d.metadata?.namespace, 'shop', `${t.id}: every document moved to the workload's namespace`);
+      for (const d of docs(built.text))
+        assert.equal(d.metadata?.namespace, 'shop', `${t.id}: every document moved to the workload's namespace`);
     }
     if (t.selector) {
       const expected: Record<string, string> = stableLabels(TRICKY.labels);
       if (!t.namespaced) expected[NAMESPACE_LABEL] = 'shop';
       assert.deepEqual(first?.spec?.[t.selector]?.matchLabels, expected, built.text);
-      assert.ok(!('pod-template-hash' in (first?.spec?.[t.selector]?.matchLabels ?? {})), 'per-rollout labels are dropped');
+      assert.ok(
+        !('pod-template-hash' in (first?.spec?.[t.selector]?.matchLabels ?? {})),
+        'per-rollout labels are dropped',
+      );
     }
-    if (t.selector || t.namespaced) assert.match(first?.metadata?.name ?? '', /^web-/, 'the policy is named after the workload');
+    if (t.selector || t.namespaced)
+      assert.match(first?.metadata?.name ?? '', /^web-/, 'the policy is named after the workload');
     else assert.ok(built.notes.length > 0, 'a template that cannot use the workload says so');
   });
 }
 
 test('label values and keys are quoted so YAML 1.1 and 1.2 both read them back as the same string', () => {
-  const values = ['web', 'true', 'True', 'yes', 'Y', 'n', 'off', 'null', '~', '', '0', '0123', '1.10', '1e3', '0x1F', '.inf', '-', 'a: b', '#x', '- x', '"q"', "it's", 'k8s:io.kubernetes.pod.namespace', 'ends:', '<<', '@x', 'a\nb', 'ünï'];
+  const values = [
+    'web',
+    'true',
+    'True',
+    'yes',
+    'Y',
+    'n',
+    'off',
+    'null',
+    '~',
+    '',
+    '0',
+    '0123',
+    '1.10',
+    '1e3',
+    '0x1F',
+    '.inf',
+    '-',
+    'a: b',
+    '#x',
+    '- x',
+    '"q"',
+    "it's",
+    'k8s:io.kubernetes.pod.namespace',
+    'ends:',
+    '<<',
+    '@x',
+    'a\nb',
+    'ünï',
+  ];
   for (const v of values) {
     const line = `k: ${yamlString(v)}`;
     for (const version of ['1.1', '1.2'] as const) {
@@ -128,7 +186,7 @@ test('label values and keys are quoted so YAML 1.1 and 1.2 both read them back a
 
 test('hostile label text survives snippet escaping and YAML quoting unchanged', () => {
   const t = templates.find((x) => x.id === 'cnp-allow-from-pods')!;
-  const labels = { 'a$1': '${2:x}', b: 'back\\slash}', c: 'quote"and\'', d: 'line\nbreak', e: '$0' };
+  const labels = { a$1: '${2:x}', b: 'back\\slash}', c: 'quote"and\'', d: 'line\nbreak', e: '$0' };
   const built = buildPolicy(t, { workload: { kind: 'Pod', name: 'p', namespace: 'ns-$1', labels } });
   const [doc] = docs(built.text);
   assert.deepEqual(doc?.spec?.['endpointSelector']?.matchLabels, labels);
@@ -138,8 +196,13 @@ test('hostile label text survives snippet escaping and YAML quoting unchanged', 
 
 test('a workload without labels leaves the selector alone and says why', () => {
   const t = templates.find((x) => x.id === 'tp-namespaced')!;
-  const built = buildPolicy(t, { workload: { kind: 'Pod', name: 'bare', namespace: 'ops', labels: { 'pod-template-hash': 'abc' } } });
-  assert.deepEqual(docs(built.text)[0]?.spec?.['podSelector']?.matchLabels, docs(expandSnippet(t.body))[0]?.spec?.['podSelector']?.matchLabels);
+  const built = buildPolicy(t, {
+    workload: { kind: 'Pod', name: 'bare', namespace: 'ops', labels: { 'pod-template-hash': 'abc' } },
+  });
+  assert.deepEqual(
+    docs(built.text)[0]?.spec?.['podSelector']?.matchLabels,
+    docs(expandSnippet(t.body))[0]?.spec?.['podSelector']?.matchLabels,
+  );
   assert.equal(docs(built.text)[0]?.metadata?.namespace, 'ops');
   assert.match(built.notes.join(' '), /no labels/);
 });

@@ -35,15 +35,26 @@ test('LSM hooks, tracepoint subsystems and events', () => {
 });
 
 test('argument types, the ones fitting the parameter first', () => {
-  const c = labels(at<C>('  kprobes:\n    - call: sys_openat\n      args:\n        - index: 1\n          type: |\n', tetragonCompletions));
+  const c = labels(
+    at<C>(
+      '  kprobes:\n    - call: sys_openat\n      args:\n        - index: 1\n          type: |\n',
+      tetragonCompletions,
+    ),
+  );
   assert.equal(c[0], 'string');
-  const f = labels(at<C>('  kprobes:\n    - call: vfs_llseek\n      syscall: false\n      args:\n        - index: 0\n          type: |\n', tetragonCompletions));
+  const f = labels(
+    at<C>(
+      '  kprobes:\n    - call: vfs_llseek\n      syscall: false\n      args:\n        - index: 0\n          type: |\n',
+      tetragonCompletions,
+    ),
+  );
   assert.equal(f[0], 'file');
   assert.ok(f.includes('int'));
 });
 
 test('operators fit the argument type', () => {
-  const base = '  kprobes:\n    - call: sys_openat\n      args:\n        - index: 1\n          type: string\n        - index: 2\n          type: int\n      selectors:\n        - matchArgs:\n            - index: ';
+  const base =
+    '  kprobes:\n    - call: sys_openat\n      args:\n        - index: 1\n          type: string\n        - index: 2\n          type: int\n      selectors:\n        - matchArgs:\n            - index: ';
   const str = labels(at<C>(`${base}1\n              operator: |\n`, tetragonCompletions));
   assert.ok(str.includes('Prefix') && str.includes('Equal') && !str.includes('Mask') && !str.includes('DPort'));
   const num = labels(at<C>(`${base}2\n              operator: |\n`, tetragonCompletions));
@@ -51,11 +62,24 @@ test('operators fit the argument type', () => {
 });
 
 test('actions fit the hook; signals come with names', () => {
-  const lsm = labels(at<C>('  lsmhooks:\n    - hook: file_open\n      selectors:\n        - matchActions:\n            - action: |\n', tetragonCompletions));
+  const lsm = labels(
+    at<C>(
+      '  lsmhooks:\n    - hook: file_open\n      selectors:\n        - matchActions:\n            - action: |\n',
+      tetragonCompletions,
+    ),
+  );
   assert.deepEqual(lsm, ['Post', 'NoPost', 'Sigkill', 'Signal', 'Override']);
-  const kp = labels(at<C>('  kprobes:\n    - call: tcp_connect\n      syscall: false\n      selectors:\n        - matchActions:\n            - action: |\n', tetragonCompletions));
+  const kp = labels(
+    at<C>(
+      '  kprobes:\n    - call: tcp_connect\n      syscall: false\n      selectors:\n        - matchActions:\n            - action: |\n',
+      tetragonCompletions,
+    ),
+  );
   assert.ok(!kp.includes('Override') && !kp.includes('NotifyEnforcer') && kp.includes('GetUrl'));
-  const sig = at<C>('  kprobes:\n    - call: sys_kill\n      selectors:\n        - matchActions:\n            - action: Signal\n              argSig: |\n', tetragonCompletions);
+  const sig = at<C>(
+    '  kprobes:\n    - call: sys_kill\n      selectors:\n        - matchActions:\n            - action: Signal\n              argSig: |\n',
+    tetragonCompletions,
+  );
   assert.equal(sig!.items.find((i) => i.label === '9')!.detail, 'SIGKILL');
 });
 
@@ -64,10 +88,19 @@ test('hover: syscall signature with indexes, kernel functions, unknown calls, op
   assert.match(h, /syscall 8/);
   assert.match(h, /0: unsigned int fd, 1: off_t offset, 2: unsigned int whence/);
   assert.match(at<string>('  kprobes:\n    - call: sys_ls|eek\n', tetragonHover, 'arm64')!, /syscall 62\*\* on arm64/);
-  assert.match(at<string>('  kprobes:\n    - call: vfs_ll|seek\n      syscall: false\n', tetragonHover)!, /struct file \*file/);
-  assert.match(at<string>('  kprobes:\n    - call: my_dri|ver_fn\n      syscall: false\n', tetragonHover)!, /ignore: \{ callNotFound: true \}/);
+  assert.match(
+    at<string>('  kprobes:\n    - call: vfs_ll|seek\n      syscall: false\n', tetragonHover)!,
+    /struct file \*file/,
+  );
+  assert.match(
+    at<string>('  kprobes:\n    - call: my_dri|ver_fn\n      syscall: false\n', tetragonHover)!,
+    /ignore: \{ callNotFound: true \}/,
+  );
   assert.match(at<string>('  lsmhooks:\n    - hook: file_op|en\n', tetragonHover)!, /bpf_lsm_file_open/);
-  const op = at<string>('  kprobes:\n    - call: sys_openat\n      args:\n        - index: 1\n          type: string\n      selectors:\n        - matchArgs:\n            - index: 1\n              operator: Pre|fix\n              values: ["/etc/"]\n', tetragonHover)!;
+  const op = at<string>(
+    '  kprobes:\n    - call: sys_openat\n      args:\n        - index: 1\n          type: string\n      selectors:\n        - matchArgs:\n            - index: 1\n              operator: Pre|fix\n              values: ["/etc/"]\n',
+    tetragonHover,
+  )!;
   assert.match(op, /starts with/);
   assert.match(op, /Example/);
   assert.equal(at<string | undefined>('  kprobes:\n    - call: sys_nope|\n', tetragonHover), undefined);

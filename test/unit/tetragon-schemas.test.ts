@@ -493,7 +493,8 @@ function* nodes(node: unknown, at: string): Generator<[string, Node]> {
     const map = n[k] as Record<string, unknown> | undefined;
     if (map) for (const [name, child] of Object.entries(map)) yield* nodes(child, `${at}/${k}/${name}`);
   }
-  for (const k of ['items', 'additionalProperties', 'not', 'if', 'then']) if (n[k] && typeof n[k] === 'object') yield* nodes(n[k], `${at}/${k}`);
+  for (const k of ['items', 'additionalProperties', 'not', 'if', 'then'])
+    if (n[k] && typeof n[k] === 'object') yield* nodes(n[k], `${at}/${k}`);
   for (const k of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(n[k])) yield* nodes(n[k], `${at}/${k}`);
 }
 
@@ -506,8 +507,13 @@ test('every Tetragon property has a description of our own, and links point at t
       if (/\/properties\/[^/]+$/.test(at) && !/\/(if|then|not)\//.test(at) && typeof n['description'] !== 'string') {
         // A property that is only a `$ref` inherits the target's description.
         const ref = n['$ref'];
-        const target = typeof ref === 'string' && ref.startsWith('#/definitions/') ? (files[file] as Node)['definitions'] : undefined;
-        const def = target ? (target as Record<string, Node>)[(ref as string).slice('#/definitions/'.length)] : undefined;
+        const target =
+          typeof ref === 'string' && ref.startsWith('#/definitions/')
+            ? (files[file] as Node)['definitions']
+            : undefined;
+        const def = target
+          ? (target as Record<string, Node>)[(ref as string).slice('#/definitions/'.length)]
+          : undefined;
         if (typeof def?.['description'] !== 'string') missing.push(`${file}${at}`);
       }
       const md = n['markdownDescription'];
@@ -574,7 +580,9 @@ const SNIPPET_HOME: Record<string, (v: unknown) => Node> = {
   usdt: (v) => ({ usdts: [v] }),
   arg: (v) => ({ kprobes: [{ call: 'sys_write', args: [v] }] }),
   selector: (v) => ({ kprobes: [{ call: 'sys_write', args: [{ index: 0, type: 'int' }], selectors: [v] }] }),
-  argFilter: (v) => ({ kprobes: [{ call: 'sys_write', args: [{ index: 0, type: 'int' }], selectors: [{ matchArgs: [v] }] }] }),
+  argFilter: (v) => ({
+    kprobes: [{ call: 'sys_write', args: [{ index: 0, type: 'int' }], selectors: [{ matchArgs: [v] }] }],
+  }),
   action: (v) => ({ kprobes: [{ call: 'sys_write', selectors: [{ matchActions: [v] }] }] }),
   option: (v) => ({ options: [v], kprobes: [{ call: 'sys_write' }] }),
 };
@@ -593,7 +601,12 @@ test('the snippets people type most exist and produce valid policies', () => {
     const home = SNIPPET_HOME[name];
     assert.ok(home, `a place to try the ${name} snippets`);
     for (const s of snippets) {
-      const doc = { apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'snippet' }, spec: home(instantiate(s.body)) };
+      const doc = {
+        apiVersion: 'cilium.io/v1alpha1',
+        kind: 'TracingPolicy',
+        metadata: { name: 'snippet' },
+        spec: home(instantiate(s.body)),
+      };
       assert.deepEqual(lint(stringify(doc)), [], `${name} snippet "${s.label}"`);
       checked++;
     }

@@ -3,7 +3,14 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseFile } from '../../server/src/core/document.js';
-import { appendItem, applyEdits, insertEntry, removeEntry, renameKey, replaceValue } from '../../server/src/core/yaml-edits.js';
+import {
+  appendItem,
+  applyEdits,
+  insertEntry,
+  removeEntry,
+  renameKey,
+  replaceValue,
+} from '../../server/src/core/yaml-edits.js';
 import type { OffsetEdit } from '../../server/src/core/findings.js';
 
 const TEXT = `# leading comment
@@ -58,9 +65,16 @@ test('removeEntry removes whole lines of a pair or an item', () => {
 });
 
 test('insertEntry appends a scalar or a block under a map, with its indentation', () => {
-  const out = edit(TEXT, (f) => insertEntry(f, f.documents[0]!, ['spec', 'egress', 0, 'toPorts', 0, 'ports', 0], 'protocol', 'TCP'));
-  assert.equal(out, TEXT.replace("            - port: '5432'\n", "            - port: '5432'\n              protocol: TCP\n"));
-  const out2 = edit(TEXT, (f) => insertEntry(f, f.documents[0]!, ['spec'], 'ingress', '- fromEntities:\n    - cluster'));
+  const out = edit(TEXT, (f) =>
+    insertEntry(f, f.documents[0]!, ['spec', 'egress', 0, 'toPorts', 0, 'ports', 0], 'protocol', 'TCP'),
+  );
+  assert.equal(
+    out,
+    TEXT.replace("            - port: '5432'\n", "            - port: '5432'\n              protocol: TCP\n"),
+  );
+  const out2 = edit(TEXT, (f) =>
+    insertEntry(f, f.documents[0]!, ['spec'], 'ingress', '- fromEntities:\n    - cluster'),
+  );
   assert.equal(out2, TEXT + '  ingress:\n    - fromEntities:\n        - cluster\n');
 });
 

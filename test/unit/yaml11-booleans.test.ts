@@ -13,7 +13,8 @@ import { checkAnnotated, lintForTest } from '../support/annotations.js';
 
 test('the YAML 1.1 boolean words are booleans when unquoted, strings when quoted', () => {
   const words = ['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'];
-  const text = words.map((w, i) => `k${i}: ${w}\nq${i}: "${w}"\n`).join('') + 'other: yess\nplain: ok\nlist: [on, off]\n';
+  const text =
+    words.map((w, i) => `k${i}: ${w}\nq${i}: "${w}"\n`).join('') + 'other: yess\nplain: ok\nlist: [on, off]\n';
   const data = parseFile(text).documents[0]!.data as Record<string, unknown>;
   words.forEach((w, i) => {
     assert.equal(data[`k${i}`], /^[yYoO]/.test(w) && !/^off$/i.test(w), w);
@@ -50,7 +51,11 @@ spec:
   const fixed = applyEdits(applyEdits(text, findings[1]!.fixes![0]!.edits), findings[0]!.fixes![0]!.edits);
   assert.match(fixed, /canary: "yes"\n/);
   assert.match(fixed, /port: "8080"\n/);
-  assert.deepEqual(lintForTest(fixed).filter((f) => f.code === 'schema/type'), [], 'the fixes leave no type error');
+  assert.deepEqual(
+    lintForTest(fixed).filter((f) => f.code === 'schema/type'),
+    [],
+    'the fixes leave no type error',
+  );
 });
 
 test('where a boolean is expected, yes and off are accepted as Kubernetes reads them', () => {
@@ -67,7 +72,10 @@ spec:
         index: 0
         type: int
 `;
-  assert.deepEqual(lintForTest(text).filter((f) => f.severity === 'error'), []);
+  assert.deepEqual(
+    lintForTest(text).filter((f) => f.severity === 'error'),
+    [],
+  );
   const data = parseFile(text).documents[0]!.data as { spec: { kprobes: { syscall: unknown; return: unknown }[] } };
   assert.deepEqual([data.spec.kprobes[0]!.syscall, data.spec.kprobes[0]!.return], [true, true]);
 });

@@ -115,14 +115,17 @@ export function parseArgs(argv: readonly string[]): Command {
         return { kind: 'version' };
       case '--format': {
         const f = value();
-        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif${f === undefined ? '' : `, not "${f}"`}`);
+        if (f !== 'text' && f !== 'json' && f !== 'sarif')
+          throw new UsageError(`--format must be text, json or sarif${f === undefined ? '' : `, not "${f}"`}`);
         format = f;
         break;
       }
       case '--max-warnings': {
         const v = value();
         if (v === undefined || !/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
-          throw new UsageError(`--max-warnings needs a whole number of warnings such as 0${v === undefined ? '' : `, not "${v}"`}`);
+          throw new UsageError(
+            `--max-warnings needs a whole number of warnings such as 0${v === undefined ? '' : `, not "${v}"`}`,
+          );
         }
         maxWarnings = Number(v);
         break;
@@ -139,7 +142,8 @@ export function parseArgs(argv: readonly string[]): Command {
       }
       case '--binary-root': {
         const v = value();
-        if (v === undefined || v === '') throw new UsageError('--binary-root needs a folder such as / or ./rootfs, or off');
+        if (v === undefined || v === '')
+          throw new UsageError('--binary-root needs a folder such as / or ./rootfs, or off');
         binaryRoot = v === 'off' ? '' : v;
         break;
       }
@@ -156,7 +160,8 @@ export function parseArgs(argv: readonly string[]): Command {
   });
   if ('command' in scanned) return scanned.command;
   const inputs = scanned.inputs;
-  if (inputs.length === 0) throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
+  if (inputs.length === 0)
+    throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
   return { kind: 'lint', format, ciliumVersion, tetragonVersion, maxWarnings, quiet, config, binaryRoot, inputs };
 }
 
@@ -201,13 +206,15 @@ function parsePreview(rest: readonly string[]): Command {
         return { kind: 'help' };
       case '--format': {
         const f = value();
-        if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json${f === undefined ? '' : `, not "${f}"`}`);
+        if (f !== 'text' && f !== 'json')
+          throw new UsageError(`--format must be text or json${f === undefined ? '' : `, not "${f}"`}`);
         format = f;
         break;
       }
       case '--inventory': {
         const v = value();
-        if (v === undefined || v === '') throw new UsageError('--inventory needs a folder, a manifest file or a .json snapshot');
+        if (v === undefined || v === '')
+          throw new UsageError('--inventory needs a folder, a manifest file or a .json snapshot');
         inventory.push(v);
         break;
       }
@@ -218,6 +225,7 @@ function parsePreview(rest: readonly string[]): Command {
   });
   if ('command' in scanned) return scanned.command;
   const inputs = scanned.inputs;
-  if (inputs.length === 0) throw new UsageError('no policy file given; pass files, directories, globs, or - for standard input');
+  if (inputs.length === 0)
+    throw new UsageError('no policy file given; pass files, directories, globs, or - for standard input');
   return { kind: 'preview', format, inventory, inputs };
 }

@@ -135,7 +135,8 @@ export function expandInputs(args: readonly string[], cwd: string): Expansion {
     }
     if (stat?.isDirectory()) {
       const w: Walker = { seen: new Set(), errors };
-      for (const rel of walk(abs, arg, w, Infinity, (r) => YAML_FILE.test(r))) add(joinDisplay(arg, rel), path.join(abs, rel));
+      for (const rel of walk(abs, arg, w, Infinity, (r) => YAML_FILE.test(r)))
+        add(joinDisplay(arg, rel), path.join(abs, rel));
     } else if (stat) {
       add(arg, abs);
     } else {

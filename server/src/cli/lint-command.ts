@@ -123,12 +123,16 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
 
   if (opts.format === 'json') io.stdout(jsonOutput(all));
   else if (opts.format === 'sarif') {
-    io.stdout(sarifLog(all, { version, cwd: io.cwd, absolutePathOf: (d) => fileOf.get(d), executionSuccessful: !ioFailed }));
+    io.stdout(
+      sarifLog(all, { version, cwd: io.cwd, absolutePathOf: (d) => fileOf.get(d), executionSuccessful: !ioFailed }),
+    );
   } else io.stderr(`${summaryLine({ files, policyDocuments, filesWithFindings, bySeverity })}\n`);
 
   const tooManyWarnings = opts.maxWarnings !== undefined && warningsFound > opts.maxWarnings;
   if (tooManyWarnings) {
-    io.stderr(`cilium-policy: ${warningsFound} warning${warningsFound === 1 ? '' : 's'} found, more than --max-warnings ${opts.maxWarnings} allows\n`);
+    io.stderr(
+      `cilium-policy: ${warningsFound} warning${warningsFound === 1 ? '' : 's'} found, more than --max-warnings ${opts.maxWarnings} allows\n`,
+    );
   }
   if (ioFailed) return EXIT.failure;
   return bySeverity.error > 0 || tooManyWarnings ? EXIT.errors : EXIT.ok;
@@ -161,7 +165,8 @@ function cliSettings(opts: LintOptions, io: CliIO): Settings | undefined {
     try {
       project = parseProjectConfig(fs.readFileSync(file, 'utf8'));
       projectDir = path.dirname(file);
-      for (const problem of project.problems) io.stderr(`cilium-policy: warning: ${path.relative(io.cwd, file) || file}: ${problem}\n`);
+      for (const problem of project.problems)
+        io.stderr(`cilium-policy: warning: ${path.relative(io.cwd, file) || file}: ${problem}\n`);
     } catch (e) {
       io.stderr(`cilium-policy: warning: cannot read ${file}: ${describeError(e)}\n`);
     }
@@ -174,7 +179,8 @@ function cliSettings(opts: LintOptions, io: CliIO): Settings | undefined {
     ciliumVersion: opts.ciliumVersion ?? merged.ciliumVersion,
     tetragonVersion: opts.tetragonVersion ?? merged.tetragonVersion,
     // A folder given in the file starts at the file's folder; one given as a flag at the working directory.
-    tetragonBinaryRoot: opts.binaryRoot !== undefined ? rooted(io.cwd, opts.binaryRoot) : rooted(projectDir, merged.tetragonBinaryRoot),
+    tetragonBinaryRoot:
+      opts.binaryRoot !== undefined ? rooted(io.cwd, opts.binaryRoot) : rooted(projectDir, merged.tetragonBinaryRoot),
   };
 }
 

@@ -12,7 +12,10 @@ function packageVersion(): string {
   let dir = __dirname;
   for (;;) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
       if (pkg.name === 'cilium-policy' && typeof pkg.version === 'string') return pkg.version;
     } catch {
       // No package.json here; keep going up.

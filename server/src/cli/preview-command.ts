@@ -9,7 +9,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseFile } from '../core/document.js';
 import { inventoryFromKubectlJson, InventoryIndex, type Inventory, type InventoryOrigin } from '../core/inventory.js';
-import { EndpointIndex, previewDocument, type Peer, type PolicyPreview, type PreviewEndpoint, type PreviewPort } from '../core/preview.js';
+import {
+  EndpointIndex,
+  previewDocument,
+  type Peer,
+  type PolicyPreview,
+  type PreviewEndpoint,
+  type PreviewPort,
+} from '../core/preview.js';
 import type { OutputFormat } from './args.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
 import { EXIT, type CliIO } from './lint-command.js';
@@ -87,10 +94,22 @@ function firstOf<T>(items: readonly T[], key: (t: T) => string): T[] {
 function combine(parts: readonly Inventory[], descriptions: readonly string[]): Inventory {
   const origin: InventoryOrigin = parts.some((p) => p.origin === 'snapshot') ? 'snapshot' : 'workspace';
   return {
-    endpoints: firstOf(parts.flatMap((p) => p.endpoints), (e) => `${e.kind}/${e.namespace}/${e.name}`),
-    services: firstOf(parts.flatMap((p) => p.services), (s) => `${s.namespace}/${s.name}`),
-    nodes: firstOf(parts.flatMap((p) => p.nodes), (n) => n.name),
-    namespaces: firstOf(parts.flatMap((p) => p.namespaces), (n) => n.name),
+    endpoints: firstOf(
+      parts.flatMap((p) => p.endpoints),
+      (e) => `${e.kind}/${e.namespace}/${e.name}`,
+    ),
+    services: firstOf(
+      parts.flatMap((p) => p.services),
+      (s) => `${s.namespace}/${s.name}`,
+    ),
+    nodes: firstOf(
+      parts.flatMap((p) => p.nodes),
+      (n) => n.name,
+    ),
+    namespaces: firstOf(
+      parts.flatMap((p) => p.namespaces),
+      (n) => n.name,
+    ),
     origin,
     description: descriptions.join('; '),
   };
@@ -164,7 +183,10 @@ function defaultInventory(texts: readonly { input: Input; text: string }[], io: 
   for (const [dir, shown] of dirs) {
     let names: string[];
     try {
-      names = fs.readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort();
+      names = fs
+        .readdirSync(dir)
+        .filter((n) => /\.ya?ml$/i.test(n))
+        .sort();
     } catch {
       continue;
     }
@@ -198,7 +220,10 @@ function peerText(p: Peer): string {
   if ('fqdn' in p) return `fqdn ${p.fqdn}`;
   if ('service' in p) {
     const s = p.service;
-    const name = s.name !== null ? `${s.namespace ?? '*'}/${s.name}` : `selector ${JSON.stringify(s.selector ?? {})}${s.namespace !== null ? ` in ${s.namespace}` : ''}`;
+    const name =
+      s.name !== null
+        ? `${s.namespace ?? '*'}/${s.name}`
+        : `selector ${JSON.stringify(s.selector ?? {})}${s.namespace !== null ? ` in ${s.namespace}` : ''}`;
     return `service ${name}${s.found ? '' : ' (not in the inventory)'}`;
   }
   if ('cidrGroup' in p) return `cidr group ${p.cidrGroup}`;
@@ -220,7 +245,11 @@ export function textPreview(p: PolicyPreview): string {
   const where = p.namespace !== null ? ` in namespace ${p.namespace}` : '';
   lines.push(`${p.file}: ${p.kind} ${p.name ?? '(unnamed)'}${where}`);
   const subjectNoun = p.subjects.length > 0 && p.subjects.every((s) => s.kind === 'Node') ? 'node' : 'workload';
-  lines.push(p.subjects.length === 0 ? '  selects nothing in the inventory' : `  selects ${plural(p.subjects.length, subjectNoun)}:`);
+  lines.push(
+    p.subjects.length === 0
+      ? '  selects nothing in the inventory'
+      : `  selects ${plural(p.subjects.length, subjectNoun)}:`,
+  );
   for (const s of p.subjects) lines.push(`    ${endpointText(s)}`);
   for (const r of p.rules) {
     const deny = r.direction.endsWith('Deny');

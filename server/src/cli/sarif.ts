@@ -24,24 +24,94 @@ export const SRCROOT = '%SRCROOT%';
 type CoreCode = (typeof CODES)[keyof typeof CODES];
 
 /** One-line summary and a longer explanation of each core code (the README lists the same codes). */
-export const CORE_CODE_HELP: Readonly<Record<CoreCode, { readonly short: string; readonly full: string; readonly level: Severity }>> = {
-  'yaml/syntax': { short: 'The text is not valid YAML.', full: 'The document could not be parsed as YAML; it is reported once, at the first problem, and not validated further.', level: 'error' },
-  'yaml/duplicate-key': { short: 'A key appears twice in the same map.', full: 'Kubernetes keeps only one of the values, so one of them silently has no effect.', level: 'error' },
-  'document/templated': { short: 'The document contains template markers and was not validated.', full: 'Documents with Helm or Go template markers are skipped; lint the rendered output (helm template … | cilium-policy lint -) instead.', level: 'information' },
-  'file/skipped': { short: 'The file is too large or looks binary and was not read.', full: 'Files over 5 MB and binary files are skipped so that one odd file cannot stall a run.', level: 'information' },
-  'document/api-version': { short: 'A Cilium or Tetragon kind with the wrong apiVersion.', full: 'The API server rejects the object, or serves it under a version the agent does not read.', level: 'error' },
-  'schema/unknown-field': { short: 'A field the agent does not know.', full: 'Unknown fields are rejected by the API server or dropped, so what they say never takes effect; often a typo of a known field.', level: 'error' },
-  'schema/required': { short: 'A required field is missing.', full: 'The API server rejects the object without it.', level: 'error' },
-  'schema/type': { short: 'A value of the wrong type.', full: 'For example a number where a string is expected; the API server rejects the object.', level: 'error' },
-  'schema/enum': { short: 'A value outside the allowed set.', full: 'The field accepts only a fixed list of values.', level: 'error' },
-  'schema/pattern': { short: 'A string that does not have the required form.', full: 'The field accepts only strings of a given form, such as a label value or a port name.', level: 'error' },
-  'schema/format': { short: 'A value that is not a valid CIDR, integer size or date-time.', full: 'The value cannot be parsed in the form the field requires.', level: 'error' },
-  'schema/limit': { short: 'A number, string, list or map outside its allowed size.', full: 'The value is too small, too large, too long or too short for the field.', level: 'error' },
-  'schema/one-of': { short: 'A choice between fields made wrongly.', full: 'Exactly one of several alternative fields must be given; none or more than one was.', level: 'error' },
-  'schema/invalid': { short: 'The document could not be validated.', full: 'The document is not an object the schema can check, such as a list or a scalar.', level: 'error' },
-  'version/removed': { short: 'A field the target release no longer accepts.', full: 'The field was removed in or before the Cilium or Tetragon release you target (--cilium-version, --tetragon-version).', level: 'error' },
-  'version/not-yet-available': { short: 'A field the target release does not know yet.', full: 'The field was added after the Cilium or Tetragon release you target (--cilium-version, --tetragon-version).', level: 'error' },
-  'internal/rule-failed': { short: 'A lint rule failed on this document.', full: 'A bug in cilium-policy, not in the policy; please report it with the document that triggers it.', level: 'error' },
+export const CORE_CODE_HELP: Readonly<
+  Record<CoreCode, { readonly short: string; readonly full: string; readonly level: Severity }>
+> = {
+  'yaml/syntax': {
+    short: 'The text is not valid YAML.',
+    full: 'The document could not be parsed as YAML; it is reported once, at the first problem, and not validated further.',
+    level: 'error',
+  },
+  'yaml/duplicate-key': {
+    short: 'A key appears twice in the same map.',
+    full: 'Kubernetes keeps only one of the values, so one of them silently has no effect.',
+    level: 'error',
+  },
+  'document/templated': {
+    short: 'The document contains template markers and was not validated.',
+    full: 'Documents with Helm or Go template markers are skipped; lint the rendered output (helm template … | cilium-policy lint -) instead.',
+    level: 'information',
+  },
+  'file/skipped': {
+    short: 'The file is too large or looks binary and was not read.',
+    full: 'Files over 5 MB and binary files are skipped so that one odd file cannot stall a run.',
+    level: 'information',
+  },
+  'document/api-version': {
+    short: 'A Cilium or Tetragon kind with the wrong apiVersion.',
+    full: 'The API server rejects the object, or serves it under a version the agent does not read.',
+    level: 'error',
+  },
+  'schema/unknown-field': {
+    short: 'A field the agent does not know.',
+    full: 'Unknown fields are rejected by the API server or dropped, so what they say never takes effect; often a typo of a known field.',
+    level: 'error',
+  },
+  'schema/required': {
+    short: 'A required field is missing.',
+    full: 'The API server rejects the object without it.',
+    level: 'error',
+  },
+  'schema/type': {
+    short: 'A value of the wrong type.',
+    full: 'For example a number where a string is expected; the API server rejects the object.',
+    level: 'error',
+  },
+  'schema/enum': {
+    short: 'A value outside the allowed set.',
+    full: 'The field accepts only a fixed list of values.',
+    level: 'error',
+  },
+  'schema/pattern': {
+    short: 'A string that does not have the required form.',
+    full: 'The field accepts only strings of a given form, such as a label value or a port name.',
+    level: 'error',
+  },
+  'schema/format': {
+    short: 'A value that is not a valid CIDR, integer size or date-time.',
+    full: 'The value cannot be parsed in the form the field requires.',
+    level: 'error',
+  },
+  'schema/limit': {
+    short: 'A number, string, list or map outside its allowed size.',
+    full: 'The value is too small, too large, too long or too short for the field.',
+    level: 'error',
+  },
+  'schema/one-of': {
+    short: 'A choice between fields made wrongly.',
+    full: 'Exactly one of several alternative fields must be given; none or more than one was.',
+    level: 'error',
+  },
+  'schema/invalid': {
+    short: 'The document could not be validated.',
+    full: 'The document is not an object the schema can check, such as a list or a scalar.',
+    level: 'error',
+  },
+  'version/removed': {
+    short: 'A field the target release no longer accepts.',
+    full: 'The field was removed in or before the Cilium or Tetragon release you target (--cilium-version, --tetragon-version).',
+    level: 'error',
+  },
+  'version/not-yet-available': {
+    short: 'A field the target release does not know yet.',
+    full: 'The field was added after the Cilium or Tetragon release you target (--cilium-version, --tetragon-version).',
+    level: 'error',
+  },
+  'internal/rule-failed': {
+    short: 'A lint rule failed on this document.',
+    full: 'A bug in cilium-policy, not in the policy; please report it with the document that triggers it.',
+    level: 'error',
+  },
 };
 
 /** A SARIF reporting descriptor (the part of one we fill). */
@@ -69,7 +139,10 @@ export function sarifRules(): SarifRule[] {
       id,
       shortDescription: { text: h.short },
       fullDescription: { text: h.full },
-      help: { text: `${h.short} ${h.full}`, markdown: `${h.short} ${h.full}\n\n[Diagnostic codes](${CORE_CODES_DOC_URL})` },
+      help: {
+        text: `${h.short} ${h.full}`,
+        markdown: `${h.short} ${h.full}\n\n[Diagnostic codes](${CORE_CODES_DOC_URL})`,
+      },
       helpUri: CORE_CODES_DOC_URL,
       defaultConfiguration: { level: sarifLevel(h.level) },
     });
@@ -80,7 +153,10 @@ export function sarifRules(): SarifRule[] {
       id: r.id,
       shortDescription: { text: plain(r.summary) },
       fullDescription: { text: plain(r.rationale) },
-      help: { text: `${plain(r.summary)} ${plain(r.rationale)}`, markdown: `${r.summary}\n\n${r.rationale}\n\n[\`${r.id}\`](${url})` },
+      help: {
+        text: `${plain(r.summary)} ${plain(r.rationale)}`,
+        markdown: `${r.summary}\n\n${r.rationale}\n\n[\`${r.id}\`](${url})`,
+      },
       helpUri: url,
       defaultConfiguration: { level: sarifLevel(r.defaultSeverity) },
     });
@@ -107,7 +183,8 @@ function artifactLocation(display: string, cwd: string, absoluteOf: AbsolutePath
   // Standard input has no URI; SARIF allows a location described in words instead.
   if (abs === undefined) return { description: { text: 'standard input' } };
   const rel = path.relative(cwd, abs);
-  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return { uri: relativeUri(rel), uriBaseId: SRCROOT };
+  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel))
+    return { uri: relativeUri(rel), uriBaseId: SRCROOT };
   return { uri: pathToFileURL(abs).href };
 }
 
@@ -153,7 +230,9 @@ export function sarifLog(findings: readonly Located[], opts: SarifOptions): stri
           },
         },
         invocations: [{ executionSuccessful: opts.executionSuccessful }],
-        originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(opts.cwd.endsWith(path.sep) ? opts.cwd : opts.cwd + path.sep).href } },
+        originalUriBaseIds: {
+          [SRCROOT]: { uri: pathToFileURL(opts.cwd.endsWith(path.sep) ? opts.cwd : opts.cwd + path.sep).href },
+        },
         // Our columns count UTF-16 code units, like LSP; say so rather than rely on the default.
         columnKind: 'utf16CodeUnits',
         results: findings.map((f) => ({

@@ -5,7 +5,17 @@
  * Every document of a multi-document file is looked at on its own. Offsets are UTF-16 indexes
  * into the whole file text, so findings from any document can be placed without translation.
  */
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type DocumentOptions, type ParseOptions, type ScalarTag, type SchemaOptions } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type DocumentOptions,
+  type ParseOptions,
+  type ScalarTag,
+  type SchemaOptions,
+} from 'yaml';
 import type { Document, Node, Pair, ParsedNode, Scalar } from 'yaml';
 import { CODES, type Finding, type Span } from './findings.js';
 import { kindOf, kindWithWrongApiVersion, type KindInfo } from './kinds.js';
@@ -98,7 +108,13 @@ const yaml11Booleans: ScalarTag = {
 export const KUBERNETES_TAGS: ScalarTag[] = [yaml11Booleans];
 
 /** Options for `parseAllDocuments`, shared by every parse so results are comparable. */
-const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error', customTags: KUBERNETES_TAGS };
+const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  merge: true,
+  prettyErrors: false,
+  uniqueKeys: true,
+  logLevel: 'error',
+  customTags: KUBERNETES_TAGS,
+};
 
 /**
  * Parses a file into documents. Never throws.
@@ -161,7 +177,11 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
  * (documents moved or duplicated). Chunks that held several documents (files with directives) are
  * never reused.
  */
-function reusableDocuments(source: string, chunks: readonly Chunk[], previous: PolicyFile | undefined): (PolicyDocument | undefined)[] {
+function reusableDocuments(
+  source: string,
+  chunks: readonly Chunk[],
+  previous: PolicyFile | undefined,
+): (PolicyDocument | undefined)[] {
   const out: (PolicyDocument | undefined)[] = new Array<PolicyDocument | undefined>(chunks.length).fill(undefined);
   if (!previous || previous.skipped) return out;
   const previousSource = loneCrToLf(previous.text);
@@ -169,14 +189,19 @@ function reusableDocuments(source: string, chunks: readonly Chunk[], previous: P
   for (const d of previous.documents) perChunk.set(d.chunk.start, (perChunk.get(d.chunk.start) ?? 0) + 1);
   const old = previous.documents.filter((d) => perChunk.get(d.chunk.start) === 1);
   const textOf = (d: PolicyDocument): string => previousSource.slice(d.chunk.start, d.chunk.end);
-  const same = (d: PolicyDocument, c: Chunk): boolean => d.chunk.end - d.chunk.start === c.end - c.start && textOf(d) === source.slice(c.start, c.end);
+  const same = (d: PolicyDocument, c: Chunk): boolean =>
+    d.chunk.end - d.chunk.start === c.end - c.start && textOf(d) === source.slice(c.start, c.end);
   let head = 0;
   while (head < chunks.length && head < old.length && same(old[head]!, chunks[head]!)) {
     out[head] = old[head];
     head++;
   }
   let tail = 0;
-  while (head + tail < chunks.length && head + tail < old.length && same(old[old.length - 1 - tail]!, chunks[chunks.length - 1 - tail]!)) {
+  while (
+    head + tail < chunks.length &&
+    head + tail < old.length &&
+    same(old[old.length - 1 - tail]!, chunks[chunks.length - 1 - tail]!)
+  ) {
     out[chunks.length - 1 - tail] = old[old.length - 1 - tail];
     tail++;
   }
@@ -188,7 +213,8 @@ function reusableDocuments(source: string, chunks: readonly Chunk[], previous: P
       if (list) list.push(old[k]!);
       else byText.set(key, [old[k]!]);
     }
-    for (let k = head; k < chunks.length - tail; k++) out[k] = byText.get(source.slice(chunks[k]!.start, chunks[k]!.end))?.shift();
+    for (let k = head; k < chunks.length - tail; k++)
+      out[k] = byText.get(source.slice(chunks[k]!.start, chunks[k]!.end))?.shift();
   }
   return out;
 }
@@ -256,7 +282,11 @@ function markerOffsets(text: string, token: string): number[] {
   for (let i = text.indexOf(token); i >= 0; i = text.indexOf(token, i + 1)) {
     const before = i === 0 ? '\n' : text[i - 1];
     const after = text[i + 3];
-    if ((before === '\n' || before === '\r') && (after === undefined || after === ' ' || after === '\t' || after === '\n' || after === '\r')) out.push(i);
+    if (
+      (before === '\n' || before === '\r') &&
+      (after === undefined || after === ' ' || after === '\t' || after === '\n' || after === '\r')
+    )
+      out.push(i);
   }
   return out;
 }
@@ -329,12 +359,7 @@ function shiftDocument(yaml: Document.Parsed, delta: number): void {
   }
 }
 
-function describeDocument(
-  text: string,
-  yaml: Document.Parsed,
-  index: number,
-  chunk: Chunk,
-): PolicyDocument {
+function describeDocument(text: string, yaml: Document.Parsed, index: number, chunk: Chunk): PolicyDocument {
   const [start, , end] = yaml.range;
   const span = { start, end };
   const source = text.slice(start, end);
@@ -345,17 +370,22 @@ function describeDocument(
   const name = isMap(metadata) ? scalarString(metadata.get('name', true)) : undefined;
   const namespace = isMap(metadata) ? scalarString(metadata.get('namespace', true)) : undefined;
   const kind = kindOf(apiVersion, kindName);
-  const syntaxErrors = yaml.errors.map(
-    (e): Finding => ({
-      code: e.code === 'DUPLICATE_KEY' ? CODES.yamlDuplicateKey : CODES.yamlSyntax,
-      severity: 'error',
-      // The yaml package reports a stack overflow as RESOURCE_EXHAUSTION with the engine's message.
-      message: e.code === 'RESOURCE_EXHAUSTION' ? `The document could not be read: ${NESTED_TOO_DEEPLY}` : cleanYamlMessage(e.message),
-      span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) },
-    }),
-  );
+  const syntaxErrors = yaml.errors.map((e): Finding => ({
+    code: e.code === 'DUPLICATE_KEY' ? CODES.yamlDuplicateKey : CODES.yamlSyntax,
+    severity: 'error',
+    // The yaml package reports a stack overflow as RESOURCE_EXHAUSTION with the engine's message.
+    message:
+      e.code === 'RESOURCE_EXHAUSTION'
+        ? `The document could not be read: ${NESTED_TOO_DEEPLY}`
+        : cleanYamlMessage(e.message),
+    span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) },
+  }));
   const contents = yaml.contents;
-  const empty = contents === null || (isScalar(contents) && contents.value === null && (contents.range ? contents.range[0] === contents.range[1] : true));
+  const empty =
+    contents === null ||
+    (isScalar(contents) &&
+      contents.value === null &&
+      (contents.range ? contents.range[0] === contents.range[1] : true));
   let data: unknown;
   let dataError: Finding | undefined;
   if (syntaxErrors.length === 0 && !templated) {
@@ -456,4 +486,3 @@ export function nodeSpan(node: Node | ParsedNode | null | undefined): Span | und
   if (!range) return undefined;
   return { start: range[0], end: range[1] };
 }
-

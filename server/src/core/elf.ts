@@ -141,10 +141,12 @@ interface ElfLayout {
 function readLayout(src: ByteSource): ElfLayout | ElfUsdtError {
   if (src.size < 52) return { error: 'not an ELF file (too short)' };
   const ident = src.read(0, 64 <= src.size ? 64 : 52);
-  if (ident[0] !== 0x7f || ident[1] !== 0x45 || ident[2] !== 0x4c || ident[3] !== 0x46) return { error: 'not an ELF file' };
+  if (ident[0] !== 0x7f || ident[1] !== 0x45 || ident[2] !== 0x4c || ident[3] !== 0x46)
+    return { error: 'not an ELF file' };
   const cls = ident[4];
   const data = ident[5];
-  if ((cls !== 1 && cls !== 2) || (data !== 1 && data !== 2)) return { error: 'not an ELF file (unknown class or byte order)' };
+  if ((cls !== 1 && cls !== 2) || (data !== 1 && data !== 2))
+    return { error: 'not an ELF file (unknown class or byte order)' };
   const is64 = cls === 2;
   const little = data === 1;
   const header = readExactly(src, 0, is64 ? 64 : 52, 'the ELF header');
@@ -171,8 +173,14 @@ function readLayout(src: ByteSource): ElfLayout | ElfUsdtError {
     };
   });
   const names = sections[shstrndx];
-  const nameTable = names && names.size <= MAX_NOTE_BYTES ? readExactly(src, names.offset, names.size, 'the section names') : undefined;
-  return { ...none, sections, sectionName: (s) => (nameTable ? cString(nameTable, s.name) : ''), hasNames: nameTable !== undefined };
+  const nameTable =
+    names && names.size <= MAX_NOTE_BYTES ? readExactly(src, names.offset, names.size, 'the section names') : undefined;
+  return {
+    ...none,
+    sections,
+    sectionName: (s) => (nameTable ? cString(nameTable, s.name) : ''),
+    hasNames: nameTable !== undefined,
+  };
 }
 
 function readElf(src: ByteSource): ElfUsdtInfo | ElfUsdtError {
@@ -231,7 +239,8 @@ export function readFunctionSymbols(src: ByteSource): ElfFunctions | ElfUsdtErro
       if ((s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) || s.size === 0) continue;
       if (s.type === SHT_SYMTAB) hasSymtab = true;
       const strings = elf.sections[s.link];
-      if (!strings || s.size > MAX_TABLE_BYTES || strings.size > MAX_TABLE_BYTES) throw new Error('symbol table too large');
+      if (!strings || s.size > MAX_TABLE_BYTES || strings.size > MAX_TABLE_BYTES)
+        throw new Error('symbol table too large');
       const table = readExactly(src, s.offset, s.size, 'a symbol table');
       const names = readExactly(src, strings.offset, strings.size, 'a string table');
       const r = new Reader(table, elf.little);
@@ -370,7 +379,10 @@ export function classifyOperand(text: string, machine: UsdtMachine): UsdtOperand
 function locationKind(loc: string, machine: UsdtMachine): UsdtOperandKind {
   if (machine === 'x86_64') {
     let m = X86_SIB.exec(loc);
-    if (m) return X86_REGS.has(m[2]!) && X86_REGS.has(m[3]!) && (m[4] === undefined || ['1', '2', '4', '8'].includes(m[4])) ? 'indexed-memory' : 'other';
+    if (m)
+      return X86_REGS.has(m[2]!) && X86_REGS.has(m[3]!) && (m[4] === undefined || ['1', '2', '4', '8'].includes(m[4]))
+        ? 'indexed-memory'
+        : 'other';
     m = X86_DEREF.exec(loc);
     if (m) return X86_REGS.has(m[2]!) ? 'memory' : 'other';
     m = X86_REGISTER.exec(loc);
@@ -418,8 +430,7 @@ export function findProbes(info: ElfUsdtInfo, provider: string, name: string): U
 
 /** What a lookup of one policy `path` found on this machine. */
 export type BinaryLookupResult =
-  | { readonly file: string; readonly info: ElfUsdtInfo }
-  | { readonly file: string; readonly error: string };
+  { readonly file: string; readonly info: ElfUsdtInfo } | { readonly file: string; readonly error: string };
 
 /**
  * Finds the binary a policy names. Implemented by the adapters (they read files); undefined when
@@ -434,5 +445,4 @@ export interface BinaryLookup {
 
 /** What a lookup of a binary's function symbols found. */
 export type FunctionsLookupResult =
-  | { readonly file: string; readonly functions: ElfFunctions }
-  | { readonly file: string; readonly error: string };
+  { readonly file: string; readonly functions: ElfFunctions } | { readonly file: string; readonly error: string };

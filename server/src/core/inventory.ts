@@ -12,7 +12,8 @@ import { obj, type Obj } from './data.js';
 import { DEFAULT_NAMESPACE } from './selectors.js';
 
 /** The kinds of workload whose pods become endpoints. */
-export type WorkloadKind = 'Pod' | 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'ReplicationController';
+export type WorkloadKind =
+  'Pod' | 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'ReplicationController';
 
 /** Where an inventory entry came from, for navigation. */
 export interface SourceRef {
@@ -124,7 +125,16 @@ function stringMap(v: unknown): Record<string, string> {
   return out;
 }
 
-const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'ReplicationController',
+]);
 
 /** The parts of one file (or snapshot) that end up in an inventory. */
 export interface InventoryPart {
@@ -251,7 +261,8 @@ function addObject(part: MutablePart, value: unknown, source: SourceRef, depth =
 }
 
 /** A quick test that lets files with no object we care about skip YAML parsing altogether. */
-const INTERESTING_KIND = /["']?kind["']?\s*:\s*["']?(Pod|Deployment|ReplicaSet|StatefulSet|DaemonSet|Job|CronJob|ReplicationController|Namespace|Service|Node|\w*List)\b/;
+const INTERESTING_KIND =
+  /["']?kind["']?\s*:\s*["']?(Pod|Deployment|ReplicaSet|StatefulSet|DaemonSet|Job|CronJob|ReplicationController|Namespace|Service|Node|\w*List)\b/;
 
 /**
  * The inventory part of one manifest file (multi-document YAML or JSON). Policy kinds, unknown
@@ -264,7 +275,13 @@ export function manifestPart(uri: string, text: string): InventoryPart {
   // broken document must not cost the others.
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, logLevel: 'silent', customTags: KUBERNETES_TAGS });
+    const parsed = parseAllDocuments(text, {
+      merge: true,
+      uniqueKeys: false,
+      prettyErrors: false,
+      logLevel: 'silent',
+      customTags: KUBERNETES_TAGS,
+    });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch {
     return part;
@@ -275,7 +292,11 @@ export function manifestPart(uri: string, text: string): InventoryPart {
       const [start, , end] = doc.range;
       if (TEMPLATE_MARKER.test(text.slice(start, end))) continue; // Helm and friends: not real objects yet
       const name = nameSpan(doc);
-      addObject(part, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), { file: uri, offset: start, ...(name ? { name } : {}) });
+      addObject(part, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), {
+        file: uri,
+        offset: start,
+        ...(name ? { name } : {}),
+      });
     } catch {
       // Too many aliases, or anything else odd: this document is skipped, the rest still count.
     }
@@ -299,7 +320,8 @@ export function manifestPartOfFile(uri: string, file: PolicyFile): InventoryPart
     if (doc.templated) continue;
     if (doc.syntaxErrors.length === 0) {
       const name = nameSpan(doc.yaml);
-      if (doc.data !== undefined && doc.dataError === undefined) addObject(part, doc.data, { file: uri, offset: doc.span.start, ...(name ? { name } : {}) });
+      if (doc.data !== undefined && doc.dataError === undefined)
+        addObject(part, doc.data, { file: uri, offset: doc.span.start, ...(name ? { name } : {}) });
       continue;
     }
     if (!doc.syntaxErrors.every((f) => f.code === CODES.yamlDuplicateKey)) continue;
@@ -390,7 +412,11 @@ export class InventoryIndex {
     if (this.cached) return this.cached;
     const uris = this.uris();
     const merged = merge(uris.map((u) => this.parts.get(u) as InventoryPart));
-    this.cached = { ...merged, origin: 'workspace', description: describe(merged, `from ${plural(uris.length, 'file')}`) };
+    this.cached = {
+      ...merged,
+      origin: 'workspace',
+      description: describe(merged, `from ${plural(uris.length, 'file')}`),
+    };
     return this.cached;
   }
 }
@@ -469,7 +495,11 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
     const ns = text(md?.['namespace']) ?? DEFAULT_NAMESPACE;
     if (kind === 'CiliumEndpoint') {
       const labels = obj(obj(o['status'])?.['identity'])?.['labels'];
-      if (name !== undefined && Array.isArray(labels)) cepLabels.set(`${ns}/${name}`, labels.filter((l): l is string => typeof l === 'string'));
+      if (name !== undefined && Array.isArray(labels))
+        cepLabels.set(
+          `${ns}/${name}`,
+          labels.filter((l): l is string => typeof l === 'string'),
+        );
       continue;
     }
     if (kind !== 'Pod') {
@@ -510,7 +540,14 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
     const plainLabels: Record<string, string> = {};
     for (const l of labels) {
       const m = /^k8s:([^=]+)=(.*)$/.exec(l);
-      if (m && m[1] !== undefined && m[2] !== undefined && !m[1].startsWith('io.kubernetes.') && !m[1].startsWith('io.cilium.k8s')) plainLabels[m[1]] = m[2];
+      if (
+        m &&
+        m[1] !== undefined &&
+        m[2] !== undefined &&
+        !m[1].startsWith('io.kubernetes.') &&
+        !m[1].startsWith('io.cilium.k8s')
+      )
+        plainLabels[m[1]] = m[2];
     }
     endpoints.set(`CiliumEndpoint/${podKey}`, {
       kind: 'CiliumEndpoint',
@@ -525,5 +562,13 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
   if (items.length === 0) warnings.push('The snapshot holds no Kubernetes objects.');
   else if (part.endpoints.length === 0) warnings.push('The snapshot holds no running pods or CiliumEndpoints.');
   const merged = merge([part]);
-  return { ok: true, inventory: { ...merged, origin, description: describe(merged, origin === 'cluster' ? 'in the cluster' : 'in the snapshot') }, warnings };
+  return {
+    ok: true,
+    inventory: {
+      ...merged,
+      origin,
+      description: describe(merged, origin === 'cluster' ? 'in the cluster' : 'in the snapshot'),
+    },
+    warnings,
+  };
 }

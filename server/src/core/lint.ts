@@ -65,7 +65,8 @@ export class LintCache {
     const delta = doc.span.start - e.start;
     if (delta !== 0) {
       // Most documents have no findings: keep their empty lists rather than copying them.
-      const shift = (fs: readonly Finding[]): readonly Finding[] => (fs.length === 0 ? fs : fs.map((f) => shiftFinding(f, delta)));
+      const shift = (fs: readonly Finding[]): readonly Finding[] =>
+        fs.length === 0 ? fs : fs.map((f) => shiftFinding(f, delta));
       e.segments = e.segments.map((x) => (Array.isArray(x) ? shift(x) : x));
       e.start = doc.span.start;
     }
@@ -80,7 +81,10 @@ export class LintCache {
 function shiftFinding(f: Finding, delta: number): Finding {
   const span = { start: f.span.start + delta, end: f.span.end + delta };
   if (!f.fixes) return { ...f, span };
-  const fixes = f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })) }));
+  const fixes = f.fixes.map((fix) => ({
+    ...fix,
+    edits: fix.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })),
+  }));
   return { ...f, span, fixes };
 }
 
@@ -133,7 +137,8 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
       {
         code: CODES.templated,
         severity: 'information',
-        message: 'This document contains template markers ({{ … }}); it was not validated. Lint the rendered output (e.g. `helm template … | cilium-policy lint -`).',
+        message:
+          'This document contains template markers ({{ … }}); it was not validated. Lint the rendered output (e.g. `helm template … | cilium-policy lint -`).',
         span: topKeySpan(doc, 'kind', false) ?? { start: doc.span.start, end: doc.span.start },
       },
     ];
@@ -143,7 +148,15 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   const versions = { cilium: ctx.settings.ciliumVersion, tetragon: ctx.settings.tetragonVersion };
   const kind = doc.kind!;
   const rules = ctx.rules ?? RULES;
-  const ruleCtx = { doc, kind, file, versions, kernelArch: ctx.settings.tetragonKernelArch, ...(ctx.inventory ? { inventory: ctx.inventory } : {}), ...(ctx.binaries ? { binaries: ctx.binaries } : {}) };
+  const ruleCtx = {
+    doc,
+    kind,
+    file,
+    versions,
+    kernelArch: ctx.settings.tetragonKernelArch,
+    ...(ctx.inventory ? { inventory: ctx.inventory } : {}),
+    ...(ctx.binaries ? { binaries: ctx.binaries } : {}),
+  };
   // Quick fixes insert lines with the file's line ending (taken from its first line), so it is part of the key.
   const key = `${versions.cilium}|${versions.tetragon}|${ctx.settings.tetragonKernelArch}|${lineEnding(file.text)}`;
   let entry = ctx.cache?.get(doc, key, ctx.validator, rules);
@@ -160,7 +173,13 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
       run = [];
     }
     segments.push(run);
-    entry = { key, validator: ctx.validator, rules, start: doc.span.start, segments: segments.filter((x) => !Array.isArray(x) || x.length > 0) };
+    entry = {
+      key,
+      validator: ctx.validator,
+      rules,
+      start: doc.span.start,
+      segments: segments.filter((x) => !Array.isArray(x) || x.length > 0),
+    };
     ctx.cache?.set(doc, entry);
   }
   const out: Finding[] = [];

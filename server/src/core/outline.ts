@@ -188,7 +188,11 @@ function peerText(what: string, node: Node | null): string {
     case 'CIDR':
       return scalarText(node) ?? '';
     case 'CIDRSet':
-      return scalarText(mapGet(node, 'cidr')) ?? scalarText(mapGet(node, 'cidrGroupRef')) ?? (mapGet(node, 'cidrGroupSelector') ? 'group selector' : '');
+      return (
+        scalarText(mapGet(node, 'cidr')) ??
+        scalarText(mapGet(node, 'cidrGroupRef')) ??
+        (mapGet(node, 'cidrGroupSelector') ? 'group selector' : '')
+      );
     case 'FQDNs':
       return scalarText(mapGet(node, 'matchName')) ?? scalarText(mapGet(node, 'matchPattern')) ?? '';
     case 'Services': {
@@ -267,26 +271,39 @@ function envoyConfigChildren(spec: Node | null | undefined): OutlineNode[] {
     const pair = pairOf(spec, key);
     if (!pair || !isSeq(pair.value)) continue;
     out.push(
-      group(key, pair, (pair.value.items as Node[]).map((item, i) => {
-        const name = scalarText(mapGet(item, 'name')) ?? `${key}[${i}]`;
-        const ns = scalarText(mapGet(item, 'namespace'));
-        const ports = mapGet(item, key === 'services' ? 'ports' : 'number');
-        const portText = isSeq(ports) ? ports.items.map((p) => scalarText(p as Node) ?? '').join(', ') : '';
-        const listener = scalarText(mapGet(item, 'listener'));
-        const detail = [label, ns ? `namespace ${ns}` : '', portText ? `ports ${portText}` : '', listener ? `→ ${listener}` : ''];
-        return leaf(name, detail.filter(Boolean).join(' · '), 'service', item, mapGet(item, 'name'));
-      })),
+      group(
+        key,
+        pair,
+        (pair.value.items as Node[]).map((item, i) => {
+          const name = scalarText(mapGet(item, 'name')) ?? `${key}[${i}]`;
+          const ns = scalarText(mapGet(item, 'namespace'));
+          const ports = mapGet(item, key === 'services' ? 'ports' : 'number');
+          const portText = isSeq(ports) ? ports.items.map((p) => scalarText(p as Node) ?? '').join(', ') : '';
+          const listener = scalarText(mapGet(item, 'listener'));
+          const detail = [
+            label,
+            ns ? `namespace ${ns}` : '',
+            portText ? `ports ${portText}` : '',
+            listener ? `→ ${listener}` : '',
+          ];
+          return leaf(name, detail.filter(Boolean).join(' · '), 'service', item, mapGet(item, 'name'));
+        }),
+      ),
     );
   }
   const resources = pairOf(spec, 'resources');
   if (resources && isSeq(resources.value)) {
     out.push(
-      group('resources', resources, (resources.value.items as Node[]).map((item, i) => {
-        const type = scalarText(mapGet(item, '@type')) ?? '';
-        const short = type.replace(/^.*\//, '').replace(/^envoy\.(config|extensions)\.(.+\.)?v\d+\./, '');
-        const name = scalarText(mapGet(item, 'name')) ?? `resources[${i}]`;
-        return leaf(name, short, 'resource', item, mapGet(item, 'name'));
-      })),
+      group(
+        'resources',
+        resources,
+        (resources.value.items as Node[]).map((item, i) => {
+          const type = scalarText(mapGet(item, '@type')) ?? '';
+          const short = type.replace(/^.*\//, '').replace(/^envoy\.(config|extensions)\.(.+\.)?v\d+\./, '');
+          const name = scalarText(mapGet(item, 'name')) ?? `resources[${i}]`;
+          return leaf(name, short, 'resource', item, mapGet(item, 'name'));
+        }),
+      ),
     );
   }
   return out;
@@ -352,7 +369,11 @@ function tracingPolicyChildren(spec: Node | null | undefined): OutlineNode[] {
         detail: truncate(detail),
         kind: 'hook',
         span: itemSpan,
-        selectionSpan: clampInto(spanOf(HOOK_NAME_KEYS[hook.key]?.map((k) => mapGet(item as Node, k)).find((n) => n !== undefined)) ?? itemSpan, itemSpan),
+        selectionSpan: clampInto(
+          spanOf(HOOK_NAME_KEYS[hook.key]?.map((k) => mapGet(item as Node, k)).find((n) => n !== undefined)) ??
+            itemSpan,
+          itemSpan,
+        ),
         children,
       });
     });
@@ -416,7 +437,14 @@ function group(name: string, pair: Pair, children: OutlineNode[]): OutlineNode {
 
 function leaf(name: string, detail: string, kind: OutlineKind, item: Node, nameNode: Node | undefined): OutlineNode {
   const span = spanOf(item) ?? { start: 0, end: 0 };
-  return { name, detail: truncate(detail), kind, span, selectionSpan: clampInto(spanOf(nameNode) ?? firstKeySpan(item) ?? span, span), children: [] };
+  return {
+    name,
+    detail: truncate(detail),
+    kind,
+    span,
+    selectionSpan: clampInto(spanOf(nameNode) ?? firstKeySpan(item) ?? span, span),
+    children: [],
+  };
 }
 
 function pairOf(map: YAMLMap, key: string): Pair | undefined {

@@ -47,7 +47,8 @@ export function pathAt(doc: PolicyDocument, text: string, offset: number): PathA
           return { path: [...path, key], position: 'key', node: pair.key as Node, span: { start: r[0], end: r[1] } };
         }
         const value = pair.value as Node | null;
-        const emptyValue = !value || (isScalar(value) && value.value === null && (!value.range || value.range[0] === value.range[1]));
+        const emptyValue =
+          !value || (isScalar(value) && value.value === null && (!value.range || value.range[0] === value.range[1]));
         if (emptyValue) {
           const keyEnd = (pair.key as Node).range?.[1];
           // `key:` then spaces up to the cursor on the same line: the value being typed.

@@ -218,7 +218,8 @@ class Table {
 
   private fromIds(lists: readonly (readonly number[] | undefined)[]): Bits {
     const bits = new Uint32Array(this.words);
-    for (const ids of lists) if (ids) for (const id of ids) bits[id >>> 5] = (bits[id >>> 5] as number) | (1 << (id & 31));
+    for (const ids of lists)
+      if (ids) for (const id of ids) bits[id >>> 5] = (bits[id >>> 5] as number) | (1 << (id & 31));
     return bits;
   }
 
@@ -308,7 +309,9 @@ class HitSet {
     cur.only = undefined;
   }
   get list(): IndexedEndpoint[] {
-    const lists = [...this.byTable.values()].map(({ table, bits, only }) => (only ? (only.entries as IndexedEndpoint[]) : table.list(bits)));
+    const lists = [...this.byTable.values()].map(({ table, bits, only }) =>
+      only ? (only.entries as IndexedEndpoint[]) : table.list(bits),
+    );
     return lists.length === 1 ? (lists[0] as IndexedEndpoint[]) : ([] as IndexedEndpoint[]).concat(...lists);
   }
 }
@@ -318,12 +321,29 @@ function nodeEndpoint(n: NodeInfo): Endpoint {
 }
 
 function compareEndpoints(a: Endpoint, b: Endpoint): number {
-  return a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0;
+  return a.namespace < b.namespace
+    ? -1
+    : a.namespace > b.namespace
+      ? 1
+      : a.name < b.name
+        ? -1
+        : a.name > b.name
+          ? 1
+          : a.kind < b.kind
+            ? -1
+            : a.kind > b.kind
+              ? 1
+              : 0;
 }
 
 function indexed(endpoints: readonly Endpoint[]): IndexedEndpoint[] {
   return [...endpoints].sort(compareEndpoints).map((endpoint, id) => {
-    const out: PreviewEndpoint = { kind: endpoint.kind, namespace: endpoint.namespace, name: endpoint.name, labels: endpoint.labels };
+    const out: PreviewEndpoint = {
+      kind: endpoint.kind,
+      namespace: endpoint.namespace,
+      name: endpoint.name,
+      labels: endpoint.labels,
+    };
     return { id, endpoint, out, peer: { endpoint: out } };
   });
 }
@@ -359,13 +379,22 @@ export class EndpointIndex {
     if (t) return t;
     switch (kind) {
       case 'cilium':
-        t = new Table(this.pods, this.pods.map((e) => this.labelsOf(e.endpoint)));
+        t = new Table(
+          this.pods,
+          this.pods.map((e) => this.labelsOf(e.endpoint)),
+        );
         break;
       case 'tetragon':
-        t = new Table(this.pods, this.pods.map((e) => tetragonPodLabels(e.endpoint)));
+        t = new Table(
+          this.pods,
+          this.pods.map((e) => tetragonPodLabels(e.endpoint)),
+        );
         break;
       default:
-        t = new Table(this.nodes, this.nodes.map((e) => nodeLabels(e.endpoint.labels, kind, this.options)));
+        t = new Table(
+          this.nodes,
+          this.nodes.map((e) => nodeLabels(e.endpoint.labels, kind, this.options)),
+        );
     }
     this.tables.set(kind, t);
     return t;
@@ -439,7 +468,11 @@ function ports(item: Obj): PreviewPort[] {
       if (!r) continue;
       const endPort = typeof r['endPort'] === 'number' && r['endPort'] > 0 ? r['endPort'] : undefined;
       const protocol = str(r['protocol']) || 'ANY';
-      out.push(endPort !== undefined ? { port: scalar(r['port']) ?? '0', protocol, endPort } : { port: scalar(r['port']) ?? '0', protocol });
+      out.push(
+        endPort !== undefined
+          ? { port: scalar(r['port']) ?? '0', protocol, endPort }
+          : { port: scalar(r['port']) ?? '0', protocol },
+      );
     }
   }
   for (const icmp of list(item['icmps'])) {
@@ -456,7 +489,12 @@ function ports(item: Obj): PreviewPort[] {
 function serviceBackends(index: EndpointIndex, svc: ServiceInfo, plain: boolean): Hits | undefined {
   if (!svc.selector) return undefined;
   const source = plain ? PLAIN_SOURCE : 'any';
-  const requirements: Requirement[] = Object.entries(svc.selector).map(([key, v]) => ({ source, key, operator: 'In', values: [v] }));
+  const requirements: Requirement[] = Object.entries(svc.selector).map(([key, v]) => ({
+    source,
+    key,
+    operator: 'In',
+    values: [v],
+  }));
   requirements.push(
     plain
       ? { source: PLAIN_SOURCE, key: `k8s:${LABEL.podNamespace}`, operator: 'In', values: [svc.namespace] }
@@ -500,13 +538,31 @@ interface Builder {
   readonly selections: Selection[];
 }
 
-function addSelection(b: Builder, role: SelectionRole, path: (string | number)[], selector: EffectiveSelector, found: Hits, extraNotes: string[] = []): void {
+function addSelection(
+  b: Builder,
+  role: SelectionRole,
+  path: (string | number)[],
+  selector: EffectiveSelector,
+  found: Hits,
+  extraNotes: string[] = [],
+): void {
   const notes = [...selector.notes, ...extraNotes];
   if (selector.invalid !== undefined) notes.push(`selects nothing: ${selector.invalid}`);
-  b.selections.push({ role, path, span: spanAt(b.doc, path), endpoints: found.entries.map((e) => e.endpoint), selector: describeSelector(selector), notes });
+  b.selections.push({
+    role,
+    path,
+    span: spanAt(b.doc, path),
+    endpoints: found.entries.map((e) => e.endpoint),
+    selector: describeSelector(selector),
+    notes,
+  });
 }
 
-function networkPolicy(b: Builder, clusterwide: boolean, namespace: string | undefined): { subjects: IndexedEndpoint[]; rules: { preview: RulePreview; location: RuleLocation }[] } {
+function networkPolicy(
+  b: Builder,
+  clusterwide: boolean,
+  namespace: string | undefined,
+): { subjects: IndexedEndpoint[]; rules: { preview: RulePreview; location: RuleLocation }[] } {
   const subjects = new HitSet();
   const rules: { preview: RulePreview; location: RuleLocation }[] = [];
   const options = b.index.options;
@@ -558,13 +614,19 @@ function networkPolicy(b: Builder, clusterwide: boolean, namespace: string | und
         const entities = new Set<string>();
         for (const e of list(item[ingress ? 'fromEntities' : 'toEntities'])) if (typeof e === 'string') entities.add(e);
         for (const e of entities) peers.push({ entity: e });
-        for (const c of list(item[ingress ? 'fromCIDR' : 'toCIDR'])) if (typeof c === 'string') peers.push({ cidr: c, except: [] });
+        for (const c of list(item[ingress ? 'fromCIDR' : 'toCIDR']))
+          if (typeof c === 'string') peers.push({ cidr: c, except: [] });
         for (const c of list(item[ingress ? 'fromCIDRSet' : 'toCIDRSet'])) {
           const r = obj(c);
           if (!r) continue;
-          if (typeof r['cidr'] === 'string') peers.push({ cidr: r['cidr'], except: list(r['except']).filter((x): x is string => typeof x === 'string') });
+          if (typeof r['cidr'] === 'string')
+            peers.push({
+              cidr: r['cidr'],
+              except: list(r['except']).filter((x): x is string => typeof x === 'string'),
+            });
           else if (typeof r['cidrGroupRef'] === 'string') peers.push({ cidrGroup: r['cidrGroupRef'] });
-          else if (r['cidrGroupSelector'] !== undefined) peers.push({ cidrGroup: describeSelector(unscoped(parseSelector(r['cidrGroupSelector']))) });
+          else if (r['cidrGroupSelector'] !== undefined)
+            peers.push({ cidrGroup: describeSelector(unscoped(parseSelector(r['cidrGroupSelector']))) });
         }
         if (!ingress) {
           for (const f of list(item['toFQDNs'])) {
@@ -579,15 +641,35 @@ function networkPolicy(b: Builder, clusterwide: boolean, namespace: string | und
             const backends = new HitSet();
             if (services.length === 0) peers.push({ service: written });
             for (const svc of services) {
-              peers.push({ service: { namespace: svc.namespace, name: svc.name, ...(written.selector ? { selector: written.selector } : {}), found: true } });
+              peers.push({
+                service: {
+                  namespace: svc.namespace,
+                  name: svc.name,
+                  ...(written.selector ? { selector: written.selector } : {}),
+                  found: true,
+                },
+              });
               const found = serviceBackends(b.index, svc, false);
               if (found) backends.add(found);
             }
             const backendList = backends.list;
             for (const e of backendList) peers.push(e.peer);
             const sPath = [...itemPath, 'toServices', j];
-            const notes = services.length === 0 ? ['no such service in the inventory'] : services.map((svc) => `service ${svc.namespace}/${svc.name}${svc.selector ? '' : ' has no selector; its backends are addresses'}`);
-            b.selections.push({ role: 'toServices', path: sPath, span: spanAt(b.doc, sPath), endpoints: backendList.map((e) => e.endpoint), selector: written.name ?? describeSelector(unscoped(parseSelector(written.selector))), notes });
+            const notes =
+              services.length === 0
+                ? ['no such service in the inventory']
+                : services.map(
+                    (svc) =>
+                      `service ${svc.namespace}/${svc.name}${svc.selector ? '' : ' has no selector; its backends are addresses'}`,
+                  );
+            b.selections.push({
+              role: 'toServices',
+              path: sPath,
+              span: spanAt(b.doc, sPath),
+              endpoints: backendList.map((e) => e.endpoint),
+              selector: written.name ?? describeSelector(unscoped(parseSelector(written.selector))),
+              notes,
+            });
           });
         }
         for (const g of list(item[ingress ? 'fromGroups' : 'toGroups'])) {
@@ -607,8 +689,26 @@ function networkPolicy(b: Builder, clusterwide: boolean, namespace: string | und
   return { subjects: subjects.list, rules };
 }
 
-const INGRESS_PEER_FIELDS = ['fromEndpoints', 'fromNodes', 'fromEntities', 'fromCIDR', 'fromCIDRSet', 'fromGroups', 'fromRequires'];
-const EGRESS_PEER_FIELDS = ['toEndpoints', 'toNodes', 'toEntities', 'toCIDR', 'toCIDRSet', 'toFQDNs', 'toServices', 'toGroups', 'toRequires'];
+const INGRESS_PEER_FIELDS = [
+  'fromEndpoints',
+  'fromNodes',
+  'fromEntities',
+  'fromCIDR',
+  'fromCIDRSet',
+  'fromGroups',
+  'fromRequires',
+];
+const EGRESS_PEER_FIELDS = [
+  'toEndpoints',
+  'toNodes',
+  'toEntities',
+  'toCIDR',
+  'toCIDRSet',
+  'toFQDNs',
+  'toServices',
+  'toGroups',
+  'toRequires',
+];
 
 /** True when the item names a peer of any kind (even one the inventory cannot resolve). */
 function hasPeerField(item: Obj, ingress: boolean): boolean {
@@ -629,14 +729,23 @@ function tracingPolicy(b: Builder, namespace: string | undefined): IndexedEndpoi
   const sel: EffectiveSelector =
     namespace === undefined
       ? podSel
-      : { ...podSel, requirements: [...podSel.requirements, plainNamespace(namespace)], notes: [`limited to namespace "${namespace}"`] };
+      : {
+          ...podSel,
+          requirements: [...podSel.requirements, plainNamespace(namespace)],
+          notes: [`limited to namespace "${namespace}"`],
+        };
   let found = b.index.selectPods(sel);
-  if (spec?.['podSelector'] !== undefined && spec['podSelector'] !== null) addSelection(b, 'podSelector', ['spec', 'podSelector'], sel, found);
+  if (spec?.['podSelector'] !== undefined && spec['podSelector'] !== null)
+    addSelection(b, 'podSelector', ['spec', 'podSelector'], sel, found);
   const containerSelector = spec?.['containerSelector'];
   if (containerSelector !== undefined && containerSelector !== null) {
     const csel = unscoped(parseSelector(containerSelector, true));
-    found = b.index.filter(found, (e) => (e.endpoint.containers ?? []).some((c) => matchesSelector(csel, tetragonContainerLabels(c), [PLAIN_SOURCE])));
-    addSelection(b, 'containerSelector', ['spec', 'containerSelector'], csel, found, ['matched against each container’s name and image repository']);
+    found = b.index.filter(found, (e) =>
+      (e.endpoint.containers ?? []).some((c) => matchesSelector(csel, tetragonContainerLabels(c), [PLAIN_SOURCE])),
+    );
+    addSelection(b, 'containerSelector', ['spec', 'containerSelector'], csel, found, [
+      'matched against each container’s name and image repository',
+    ]);
   }
   return [...found.entries];
 }
@@ -653,13 +762,27 @@ function envoyConfig(b: Builder, namespace: string | undefined): IndexedEndpoint
       const name = str(r?.['name']);
       if (!r || name === undefined) return;
       // CEC-9: a CEC's services live in its own namespace; a CCEC's default to `default`.
-      const ns = field === 'services' && namespace !== undefined ? namespace : str(r['namespace']) || namespace || DEFAULT_NAMESPACE;
+      const ns =
+        field === 'services' && namespace !== undefined
+          ? namespace
+          : str(r['namespace']) || namespace || DEFAULT_NAMESPACE;
       const svc = b.index.inventory.services.find((x) => x.name === name && x.namespace === ns);
       const found = svc ? serviceBackends(b.index, svc, true) : undefined;
       if (found) subjects.add(found);
       const path = ['spec', field, i];
-      const notes = svc ? (svc.selector ? [] : [`service ${ns}/${name} has no selector`]) : [`service ${ns}/${name} is not in the inventory`];
-      b.selections.push({ role: field, path, span: spanAt(b.doc, path), endpoints: (found?.entries ?? []).map((e) => e.endpoint), selector: `service ${ns}/${name}`, notes });
+      const notes = svc
+        ? svc.selector
+          ? []
+          : [`service ${ns}/${name} has no selector`]
+        : [`service ${ns}/${name} is not in the inventory`];
+      b.selections.push({
+        role: field,
+        path,
+        span: spanAt(b.doc, path),
+        endpoints: (found?.entries ?? []).map((e) => e.endpoint),
+        selector: `service ${ns}/${name}`,
+        notes,
+      });
     });
   }
   return subjects.list;
@@ -682,7 +805,11 @@ export function effectiveNamespace(doc: PolicyDocument, options?: SelectorOption
  * The preview of one document with editor offsets, or undefined when the document is not one of
  * our kinds or could not be read. Pass an {@link EndpointIndex} when previewing many documents.
  */
-export function previewDetails(doc: PolicyDocument, source: Inventory | EndpointIndex, options: PreviewOptions = {}): PreviewDetails | undefined {
+export function previewDetails(
+  doc: PolicyDocument,
+  source: Inventory | EndpointIndex,
+  options: PreviewOptions = {},
+): PreviewDetails | undefined {
   if (!doc.kind || doc.data === undefined) return undefined;
   const index = asIndex(source);
   const namespace = effectiveNamespace(doc, index.options);
@@ -715,7 +842,11 @@ export function previewDetails(doc: PolicyDocument, source: Inventory | Endpoint
 }
 
 /** The preview of one document (the CLI's JSON), or undefined when it is not one of our kinds. */
-export function previewDocument(doc: PolicyDocument, source: Inventory | EndpointIndex, options: PreviewOptions = {}): PolicyPreview | undefined {
+export function previewDocument(
+  doc: PolicyDocument,
+  source: Inventory | EndpointIndex,
+  options: PreviewOptions = {},
+): PolicyPreview | undefined {
   return previewDetails(doc, source, options)?.preview;
 }
 
@@ -725,8 +856,15 @@ export function previewDocument(doc: PolicyDocument, source: Inventory | Endpoin
  */
 export function selectionSummary(selection: Selection, max = 3): string {
   const names = selection.endpoints.map((e) => e.name);
-  const verb = selection.role === 'endpointSelector' || selection.role === 'nodeSelector' || selection.role === 'podSelector' || selection.role === 'containerSelector' ? 'selects' : 'matches';
-  const noun = selection.endpoints.length > 0 && selection.endpoints.every((e) => e.kind === 'Node') ? 'node' : 'workload';
+  const verb =
+    selection.role === 'endpointSelector' ||
+    selection.role === 'nodeSelector' ||
+    selection.role === 'podSelector' ||
+    selection.role === 'containerSelector'
+      ? 'selects'
+      : 'matches';
+  const noun =
+    selection.endpoints.length > 0 && selection.endpoints.every((e) => e.kind === 'Node') ? 'node' : 'workload';
   if (names.length === 0) return `${verb} no ${noun}s`;
   const shown = names.slice(0, max).join(', ') + (names.length > max ? ', …' : '');
   return `${verb} ${names.length} ${noun}${names.length === 1 ? '' : 's'}: ${shown}`;
@@ -770,7 +908,11 @@ export interface EndpointPolicies {
  * their pod and container selectors. RULE-3: a rule enables default deny for a direction that
  * has allow or deny items, unless `enableDefaultDeny` says otherwise.
  */
-export function policiesSelecting(endpoint: Endpoint, docs: readonly PolicyInput[], source: Inventory | EndpointIndex): EndpointPolicies {
+export function policiesSelecting(
+  endpoint: Endpoint,
+  docs: readonly PolicyInput[],
+  source: Inventory | EndpointIndex,
+): EndpointPolicies {
   const index = asIndex(source);
   const labels = index.labelsOf(endpoint);
   const sources = sourcesOf(labels);
@@ -792,7 +934,11 @@ export function policiesSelecting(endpoint: Endpoint, docs: readonly PolicyInput
       for (const { rule, path } of policyRules(doc.data)) {
         const es = rule['endpointSelector'];
         if (es === undefined || es === null) continue;
-        const sel = scopeSelector(parseSelector(es), 'endpointSelector', { clusterwide, ...(namespace !== undefined ? { namespace } : {}), options: index.options });
+        const sel = scopeSelector(parseSelector(es), 'endpointSelector', {
+          clusterwide,
+          ...(namespace !== undefined ? { namespace } : {}),
+          options: index.options,
+        });
         if (!matchesSelector(sel, labels, sources)) continue;
         hit ??= { span: spanAt(doc, [...path, 'endpointSelector']) };
         const hasIn = list(rule['ingress']).length > 0 || list(rule['ingressDeny']).length > 0;
@@ -814,10 +960,17 @@ export function policiesSelecting(endpoint: Endpoint, docs: readonly PolicyInput
       const cs = spec?.['containerSelector'];
       if (cs !== undefined && cs !== null) {
         const csel = unscoped(parseSelector(cs, true));
-        if (!(endpoint.containers ?? []).some((c) => matchesSelector(csel, tetragonContainerLabels(c), [PLAIN_SOURCE]))) continue;
+        if (!(endpoint.containers ?? []).some((c) => matchesSelector(csel, tetragonContainerLabels(c), [PLAIN_SOURCE])))
+          continue;
       }
       const at = spec?.['podSelector'] !== undefined ? ['spec', 'podSelector'] : ['kind'];
-      policies.push({ ...base, span: spanAt(doc, at), ingress: false, egress: false, defaultDeny: { ingress: false, egress: false } });
+      policies.push({
+        ...base,
+        span: spanAt(doc, at),
+        ingress: false,
+        egress: false,
+        defaultDeny: { ingress: false, egress: false },
+      });
     }
   }
   return {

@@ -15,7 +15,13 @@ import { CODES, type Finding, type Span } from './findings.js';
 import { keyText, locate, nodeSpan, YAML11_BOOLEAN, type PolicyDocument } from './document.js';
 import type { KindInfo } from './kinds.js';
 import { closest } from './text-distance.js';
-import { compareVersions, DEFAULT_VERSIONS, versionProblem, type TargetVersions, type VersionAnnotation } from './versions.js';
+import {
+  compareVersions,
+  DEFAULT_VERSIONS,
+  versionProblem,
+  type TargetVersions,
+  type VersionAnnotation,
+} from './versions.js';
 
 /** The URI prefix every bundled schema is known by; relative `$ref`s resolve against it. */
 export const SCHEMA_URI_PREFIX = 'cilium-policy:///';
@@ -120,13 +126,21 @@ export class SchemaValidator {
   private versionCheck() {
     // A function expression, so that ajv can attach `.errors` to it.
     const self = this;
-    const check = function (schema: VersionAnnotation, data: unknown, _parent: unknown, ctx?: { parentDataProperty?: string | number }): boolean {
+    const check = function (
+      schema: VersionAnnotation,
+      data: unknown,
+      _parent: unknown,
+      ctx?: { parentDataProperty?: string | number },
+    ): boolean {
       if (Array.isArray(data) && data.length === 0) return true;
       const field = String(ctx?.parentDataProperty ?? '');
       const problem = versionProblem(schema, self.targets, field);
       if (!problem) return true;
-      const removed = schema.removedIn !== undefined && compareVersions(self.targets[schema.product], schema.removedIn) >= 0;
-      (check as unknown as { errors: Partial<ErrorObject>[] }).errors = [{ keyword: VERSION_KEYWORD, message: problem, params: { ...schema, removed } }];
+      const removed =
+        schema.removedIn !== undefined && compareVersions(self.targets[schema.product], schema.removedIn) >= 0;
+      (check as unknown as { errors: Partial<ErrorObject>[] }).errors = [
+        { keyword: VERSION_KEYWORD, message: problem, params: { ...schema, removed } },
+      ];
       return false;
     };
     return check;
@@ -134,7 +148,12 @@ export class SchemaValidator {
 }
 
 function internal(doc: PolicyDocument, message: string): Finding {
-  return { code: CODES.schemaInvalid, severity: 'error', message, span: { start: doc.span.start, end: doc.span.start } };
+  return {
+    code: CODES.schemaInvalid,
+    severity: 'error',
+    message,
+    span: { start: doc.span.start, end: doc.span.start },
+  };
 }
 
 /**
@@ -152,12 +171,16 @@ const re2RegExp = Object.assign(
 
 /** Formats the Kubernetes API server checks for the CRDs we describe. */
 function addFormats(ajv: Ajv): void {
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 });
+  ajv.addFormat('int32', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647,
+  });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat('cidr', { type: 'string', validate: isCidr });
   ajv.addFormat('date-time', {
     type: 'string',
-    validate: (s: string) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
+    validate: (s: string) =>
+      /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
   });
   // The API server does not check `idn-hostname`; neither do we (the field's pattern does the work).
   ajv.addFormat('idn-hostname', { type: 'string', validate: () => true });
@@ -217,7 +240,14 @@ function pointerToPath(pointer: string): string[] {
  * A number or boolean written without quotes where a string is expected: say how Kubernetes reads
  * it and offer to quote it as written (`on` becomes `"on"`, `80` becomes `"80"`).
  */
-function quotable(doc: PolicyDocument, path: readonly string[], expected: unknown, data: unknown, span: Span, finding: Finding): Finding {
+function quotable(
+  doc: PolicyDocument,
+  path: readonly string[],
+  expected: unknown,
+  data: unknown,
+  span: Span,
+  finding: Finding,
+): Finding {
   const wantsString = expected === 'string' || (Array.isArray(expected) && expected.includes('string'));
   if (!wantsString || (typeof data !== 'boolean' && typeof data !== 'number')) return finding;
   const node = locate(doc.yaml, path).node;
@@ -228,7 +258,17 @@ function quotable(doc: PolicyDocument, path: readonly string[], expected: unknow
     typeof data === 'boolean' && YAML11_BOOLEAN.test(written)
       ? ` kubectl and the API server read an unquoted \`${written}\` as the boolean ${String(data)} (YAML 1.1, as Kubernetes decodes YAML); quote it: \`${quoted}\`.`
       : ` Quote it: \`${quoted}\`.`;
-  return { ...finding, message: finding.message + why, fixes: [{ title: `Quote \`${written}\``, edits: [{ start: span.start, end: span.end, newText: quoted }], preferred: true }] };
+  return {
+    ...finding,
+    message: finding.message + why,
+    fixes: [
+      {
+        title: `Quote \`${written}\``,
+        edits: [{ start: span.start, end: span.end, newText: quoted }],
+        preferred: true,
+      },
+    ],
+  };
 }
 
 function describe(value: unknown): string {
@@ -272,14 +312,18 @@ function valueSpan(doc: PolicyDocument, path: readonly string[]): Span {
   const loc = locate(doc.yaml, path);
   const value = nodeSpan(loc.node as Node | undefined);
   if (value && value.end > value.start) return value;
-  return nodeSpan(loc.key as Node | undefined) ?? nodeSpan(loc.nearest) ?? { start: doc.span.start, end: doc.span.start };
+  return (
+    nodeSpan(loc.key as Node | undefined) ?? nodeSpan(loc.nearest) ?? { start: doc.span.start, end: doc.span.start }
+  );
 }
 
 /** The span that names an object: its key in the parent map, or its first key when it is a list item. */
 function objectSpan(doc: PolicyDocument, path: readonly string[]): Span {
   if (path.length === 0) {
     // The whole document: blame `kind:` so the squiggle is on one short line.
-    const kindKey = isMap(doc.yaml.contents) ? doc.yaml.contents.items.find((p: Pair) => keyText(p.key) === 'kind') : undefined;
+    const kindKey = isMap(doc.yaml.contents)
+      ? doc.yaml.contents.items.find((p: Pair) => keyText(p.key) === 'kind')
+      : undefined;
     return nodeSpan(kindKey?.key as Node | undefined) ?? { start: doc.span.start, end: doc.span.start };
   }
   const loc = locate(doc.yaml, path);
@@ -327,14 +371,33 @@ function quoteList(names: readonly string[], conj: string): string {
 }
 
 /** Keywords about a value's content, moot once the value has the wrong type. */
-const VALUE_KEYWORDS = new Set(['enum', 'const', 'pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+const VALUE_KEYWORDS = new Set([
+  'enum',
+  'const',
+  'pattern',
+  'format',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+]);
 
-function mapErrors(doc: PolicyDocument, errors: readonly ErrorObject[], targets: TargetVersions = DEFAULT_VERSIONS): Finding[] {
+function mapErrors(
+  doc: PolicyDocument,
+  errors: readonly ErrorObject[],
+  targets: TargetVersions = DEFAULT_VERSIONS,
+): Finding[] {
   // oneOf/anyOf alternatives in our schemas are "which of these keys is present" choices; their
   // branch errors (`required` at the same place) are replaced by one message naming the choice.
-  const choicePaths = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
+  const choicePaths = new Set(
+    errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath),
+  );
   // An `if` with our own message speaks for its `then`: the `then` branch's own errors would repeat it.
-  const thenPrefixes = errors.filter((e) => e.keyword === 'if' && customMessage(e)).map((e) => `${e.instancePath}|${e.schemaPath.replace(/\/if$/, '/then/')}`);
+  const thenPrefixes = errors
+    .filter((e) => e.keyword === 'if' && customMessage(e))
+    .map((e) => `${e.instancePath}|${e.schemaPath.replace(/\/if$/, '/then/')}`);
   // A value of the wrong type (often a key still waiting for its value, `protocol:`) is one problem:
   // its allowed values, pattern or length would only say the same thing again.
   const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
@@ -343,7 +406,8 @@ function mapErrors(doc: PolicyDocument, errors: readonly ErrorObject[], targets:
   for (const e of errors) {
     const rule = (e.keyword === 'if' || e.keyword === 'not') && customMessage(e) !== undefined;
     if (!rule && (e.keyword === 'if' || e.keyword === 'not' || e.keyword === 'allOf')) continue;
-    if (e.keyword === 'required' && choicePaths.has(e.instancePath) && /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath)) continue;
+    if (e.keyword === 'required' && choicePaths.has(e.instancePath) && /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath))
+      continue;
     if (thenPrefixes.some((p) => `${e.instancePath}|${e.schemaPath}`.startsWith(p))) continue;
     if (wrongType.has(e.instancePath) && VALUE_KEYWORDS.has(e.keyword)) continue;
     const finding = rule ? ruleFinding(doc, e) : toFinding(doc, e, targets);
@@ -381,7 +445,8 @@ function requiredSets(schema: unknown): string[][] {
 function ruleFinding(doc: PolicyDocument, e: ErrorObject): Finding {
   const path = pointerToPath(e.instancePath);
   const parent = e.parentSchema as Record<string, unknown>;
-  const data = e.data && typeof e.data === 'object' && !Array.isArray(e.data) ? (e.data as Record<string, unknown>) : {};
+  const data =
+    e.data && typeof e.data === 'object' && !Array.isArray(e.data) ? (e.data as Record<string, unknown>) : {};
   const present = (k: string): boolean => Object.prototype.hasOwnProperty.call(data, k);
   let keys: string[];
   let code: string;
@@ -399,7 +464,11 @@ function ruleFinding(doc: PolicyDocument, e: ErrorObject): Finding {
   return { code, severity: 'error', message: `\`${where}\`: ${customMessage(e)}`, span, data: { fields: keys } };
 }
 
-function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions = DEFAULT_VERSIONS): Finding | undefined {
+function toFinding(
+  doc: PolicyDocument,
+  e: ErrorObject,
+  targets: TargetVersions = DEFAULT_VERSIONS,
+): Finding | undefined {
   const path = pointerToPath(e.instancePath);
   const field = fieldName(path);
   const params = e.params as Record<string, unknown>;
@@ -414,7 +483,9 @@ function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions 
     case 'additionalProperties': {
       const extra = String(params['additionalProperty']);
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const fieldHints = (e.parentSchema as { 'x-cilium-policy-field-hints'?: Record<string, string> } | undefined)?.['x-cilium-policy-field-hints'];
+      const fieldHints = (e.parentSchema as { 'x-cilium-policy-field-hints'?: Record<string, string> } | undefined)?.[
+        'x-cilium-policy-field-hints'
+      ];
       const explained = fieldHints?.[extra];
       const guess = explained ? undefined : closest(extra, known);
       const where = path.length === 0 ? 'at the top level' : `in \`${field}\``;
@@ -426,69 +497,135 @@ function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions 
             ? ` Known fields: ${known.map((k) => `\`${k}\``).join(', ')}.`
             : '';
       const span = keySpan(doc, path, extra);
-      const finding = err(CODES.schemaUnknownField, `Unknown field \`${extra}\` ${where}; the agent rejects unknown fields.${hint}`, span, {
-        field: extra,
-        ...(guess ? { suggestion: guess } : {}),
-      });
+      const finding = err(
+        CODES.schemaUnknownField,
+        `Unknown field \`${extra}\` ${where}; the agent rejects unknown fields.${hint}`,
+        span,
+        {
+          field: extra,
+          ...(guess ? { suggestion: guess } : {}),
+        },
+      );
       // Offer the rename only when the span is exactly the key as written (not a fallback span).
       const keyNode = locate(doc.yaml, [...path, extra]).key;
       if (guess && keyNode?.range && keyNode.range[0] === span.start) {
-        return { ...finding, fixes: [{ title: `Rename \`${extra}\` to \`${guess}\``, edits: [{ start: span.start, end: span.end, newText: guess }], preferred: true }] };
+        return {
+          ...finding,
+          fixes: [
+            {
+              title: `Rename \`${extra}\` to \`${guess}\``,
+              edits: [{ start: span.start, end: span.end, newText: guess }],
+              preferred: true,
+            },
+          ],
+        };
       }
       return finding;
     }
     case 'required': {
       const missing = String(params['missingProperty']);
       const where = path.length === 0 ? `${doc.kind?.kind ?? 'The document'}` : `\`${field}\``;
-      return err(CODES.schemaRequired, `${where} is missing the required field \`${missing}\`.`, objectSpan(doc, path), { field: missing });
+      return err(
+        CODES.schemaRequired,
+        `${where} is missing the required field \`${missing}\`.`,
+        objectSpan(doc, path),
+        { field: missing },
+      );
     }
     case 'type': {
       const span = valueSpan(doc, path);
-      const finding = err(CODES.schemaType, `\`${field}\` must be ${typeWords(params['type'])}, not ${describe(e.data)}.`, span, {
-        expected: params['type'],
-      });
+      const finding = err(
+        CODES.schemaType,
+        `\`${field}\` must be ${typeWords(params['type'])}, not ${describe(e.data)}.`,
+        span,
+        {
+          expected: params['type'],
+        },
+      );
       return quotable(doc, path, params['type'], e.data, span, finding);
     }
     case 'enum':
     case 'const': {
-      const allowed = (e.keyword === 'enum' ? (params['allowedValues'] as unknown[]) : [params['allowedValue']]).map(String);
+      const allowed = (e.keyword === 'enum' ? (params['allowedValues'] as unknown[]) : [params['allowedValue']]).map(
+        String,
+      );
       const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
       const hint = guess ? ` Did you mean \`${guess}\`?` : '';
       const list = allowed.length <= 12 ? ` Allowed: ${allowed.map((a) => `\`${a}\``).join(', ')}.` : '';
       const span = valueSpan(doc, path);
-      const finding = err(CODES.schemaEnum, `\`${field}\` has ${describe(e.data)}, which is not an allowed value.${hint}${list}`, span, {
-        allowed,
-        ...(guess ? { suggestion: guess } : {}),
-      });
+      const finding = err(
+        CODES.schemaEnum,
+        `\`${field}\` has ${describe(e.data)}, which is not an allowed value.${hint}${list}`,
+        span,
+        {
+          allowed,
+          ...(guess ? { suggestion: guess } : {}),
+        },
+      );
       const node = locate(doc.yaml, path).node;
       if (guess && isScalar(node) && node.range && node.range[0] === span.start) {
         // Keep the value's quoting style.
         const q = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
-        return { ...finding, fixes: [{ title: `Change to \`${guess}\``, edits: [{ start: span.start, end: span.end, newText: `${q}${guess}${q}` }], preferred: true }] };
+        return {
+          ...finding,
+          fixes: [
+            {
+              title: `Change to \`${guess}\``,
+              edits: [{ start: span.start, end: span.end, newText: `${q}${guess}${q}` }],
+              preferred: true,
+            },
+          ],
+        };
       }
       return finding;
     }
     case 'pattern': {
       const custom = (e.parentSchema as { errorMessage?: unknown } | undefined)?.errorMessage;
-      const message = typeof custom === 'string' ? `\`${field}\`: ${custom}` : `\`${field}\` has ${describe(e.data)}, which does not match the pattern \`${String(params['pattern'])}\`.`;
+      const message =
+        typeof custom === 'string'
+          ? `\`${field}\`: ${custom}`
+          : `\`${field}\` has ${describe(e.data)}, which does not match the pattern \`${String(params['pattern'])}\`.`;
       return err(CODES.schemaPattern, message, valueSpan(doc, path));
     }
     case 'format': {
-      const names: Record<string, string> = { cidr: 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32', int32: 'a 32-bit integer', int64: 'a 64-bit integer', 'date-time': 'an RFC 3339 date-time' };
+      const names: Record<string, string> = {
+        cidr: 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32',
+        int32: 'a 32-bit integer',
+        int64: 'a 64-bit integer',
+        'date-time': 'an RFC 3339 date-time',
+      };
       const fmt = String(params['format']);
       if (typeof e.data === 'string' && PLACEHOLDER.test(e.data)) {
         // A substitution variable (CI manifests use e.g. `NODE_IP/32`, filled in by sed or envsubst):
         // worth a note, not an error, since the file is a template rather than the object applied.
-        return { code: CODES.schemaFormat, severity: 'information', message: `\`${field}\` holds the placeholder ${describe(e.data)}; it must be ${names[fmt] ?? fmt} once substituted.`, span: valueSpan(doc, path) };
+        return {
+          code: CODES.schemaFormat,
+          severity: 'information',
+          message: `\`${field}\` holds the placeholder ${describe(e.data)}; it must be ${names[fmt] ?? fmt} once substituted.`,
+          span: valueSpan(doc, path),
+        };
       }
-      return err(CODES.schemaFormat, `\`${field}\` must be ${names[fmt] ?? fmt}, not ${describe(e.data)}.`, valueSpan(doc, path));
+      return err(
+        CODES.schemaFormat,
+        `\`${field}\` must be ${names[fmt] ?? fmt}, not ${describe(e.data)}.`,
+        valueSpan(doc, path),
+      );
     }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
-      const words: Record<string, string> = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'more than', exclusiveMaximum: 'less than' };
-      return err(CODES.schemaLimit, `\`${field}\` must be ${words[e.keyword]} ${String(params['limit'])}, not ${describe(e.data)}.`, valueSpan(doc, path));
+      const words: Record<string, string> = {
+        minimum: 'at least',
+        maximum: 'at most',
+        exclusiveMinimum: 'more than',
+        exclusiveMaximum: 'less than',
+      };
+      return err(
+        CODES.schemaLimit,
+        `\`${field}\` must be ${words[e.keyword]} ${String(params['limit'])}, not ${describe(e.data)}.`,
+        valueSpan(doc, path),
+      );
     }
     case 'minItems':
     case 'maxItems': {
@@ -511,7 +648,11 @@ function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions 
     case 'minProperties':
     case 'maxProperties': {
       const limit = Number(params['limit']);
-      return err(CODES.schemaLimit, `\`${field}\` must have ${e.keyword === 'minProperties' ? 'at least' : 'at most'} ${limit} field${limit === 1 ? '' : 's'}.`, objectSpan(doc, path));
+      return err(
+        CODES.schemaLimit,
+        `\`${field}\` must have ${e.keyword === 'minProperties' ? 'at least' : 'at most'} ${limit} field${limit === 1 ? '' : 's'}.`,
+        objectSpan(doc, path),
+      );
     }
     case 'uniqueItems':
       return err(CODES.schemaLimit, `\`${field}\` must not contain duplicate entries.`, valueSpan(doc, path));
@@ -531,13 +672,27 @@ function toFinding(doc: PolicyDocument, e: ErrorObject, targets: TargetVersions 
       const where = path.length === 0 ? (doc.kind?.kind ?? 'The document') : `\`${field}\``;
       if (!names.length) {
         // A type choice such as int-or-string.
-        return err(CODES.schemaType, `\`${field}\` has ${describe(e.data)}, which is not an allowed type.`, valueSpan(doc, path));
+        return err(
+          CODES.schemaType,
+          `\`${field}\` has ${describe(e.data)}, which is not an allowed type.`,
+          valueSpan(doc, path),
+        );
       }
-      return err(CODES.schemaOneOf, `${where} needs at least one of ${quoteList(names, 'or')}.`, objectSpan(doc, path), { alternatives: names });
+      return err(
+        CODES.schemaOneOf,
+        `${where} needs at least one of ${quoteList(names, 'or')}.`,
+        objectSpan(doc, path),
+        { alternatives: names },
+      );
     }
     case VERSION_KEYWORD: {
       const code = params['removed'] === true ? CODES.versionRemoved : CODES.versionAdded;
-      return { code, severity: 'error', message: e.message ?? 'Not available in the target release.', span: keyOrValue(doc, path) };
+      return {
+        code,
+        severity: 'error',
+        message: e.message ?? 'Not available in the target release.',
+        span: keyOrValue(doc, path),
+      };
     }
     default:
       return err(CODES.schemaInvalid, `\`${field}\` ${e.message ?? 'is invalid'}.`, valueSpan(doc, path));
@@ -548,4 +703,3 @@ function keyOrValue(doc: PolicyDocument, path: readonly string[]): Span {
   const loc = locate(doc.yaml, path);
   return nodeSpan(loc.key as Node | undefined) ?? valueSpan(doc, path);
 }
-

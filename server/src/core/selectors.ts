@@ -128,7 +128,8 @@ export function parseSelector(value: unknown, plain = false): ParsedSelector {
     if (!isObj(ml)) return { matchLabels, expressions, invalid: 'matchLabels is not a map' };
     for (const [raw, v] of Object.entries(ml)) {
       const text = scalarText(v);
-      if (text === undefined) return { matchLabels, expressions, invalid: `matchLabels value of "${raw}" is not a string` };
+      if (text === undefined)
+        return { matchLabels, expressions, invalid: `matchLabels value of "${raw}" is not a string` };
       const k = split(raw);
       matchLabels.set(labelKey(k.source, k.key), { ...k, value: text });
     }
@@ -137,10 +138,15 @@ export function parseSelector(value: unknown, plain = false): ParsedSelector {
   if (me !== undefined && me !== null) {
     if (!Array.isArray(me)) return { matchLabels, expressions, invalid: 'matchExpressions is not a list' };
     for (const e of me) {
-      if (!isObj(e) || typeof e['key'] !== 'string') return { matchLabels, expressions, invalid: 'a matchExpressions entry has no key' };
+      if (!isObj(e) || typeof e['key'] !== 'string')
+        return { matchLabels, expressions, invalid: 'a matchExpressions entry has no key' };
       const op = e['operator'];
       if (typeof op !== 'string' || !OPERATORS.has(op)) {
-        return { matchLabels, expressions, invalid: `operator ${JSON.stringify(op)} is not In, NotIn, Exists or DoesNotExist` };
+        return {
+          matchLabels,
+          expressions,
+          invalid: `operator ${JSON.stringify(op)} is not In, NotIn, Exists or DoesNotExist`,
+        };
       }
       const values: string[] = [];
       if (Array.isArray(e['values'])) {
@@ -150,8 +156,10 @@ export function parseSelector(value: unknown, plain = false): ParsedSelector {
         }
       }
       // SEL-2: the agent rejects these, so the rule never takes effect.
-      if ((op === 'In' || op === 'NotIn') && values.length === 0) return { matchLabels, expressions, invalid: `${op} needs at least one value` };
-      if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0) return { matchLabels, expressions, invalid: `${op} takes no values` };
+      if ((op === 'In' || op === 'NotIn') && values.length === 0)
+        return { matchLabels, expressions, invalid: `${op} needs at least one value` };
+      if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0)
+        return { matchLabels, expressions, invalid: `${op} takes no values` };
       expressions.push({ ...split(e['key']), operator: op as Operator, values });
     }
   }
@@ -160,7 +168,8 @@ export function parseSelector(value: unknown, plain = false): ParsedSelector {
 
 function requirementsOf(parsed: ParsedSelector): Requirement[] {
   const out: Requirement[] = [];
-  for (const m of parsed.matchLabels.values()) out.push({ source: m.source, key: m.key, operator: 'In', values: [m.value] });
+  for (const m of parsed.matchLabels.values())
+    out.push({ source: m.source, key: m.key, operator: 'In', values: [m.value] });
   out.push(...parsed.expressions);
   return out;
 }
@@ -301,7 +310,11 @@ export function matchesRequirement(labels: LabelMap, sources: readonly string[],
  * Whether a label map satisfies a selector. An empty selector matches everything (SEL-7); an
  * invalid one matches nothing. `sources` may be passed when already known (see {@link sourcesOf}).
  */
-export function matchesSelector(selector: EffectiveSelector, labels: LabelMap, sources: readonly string[] = sourcesOf(labels)): boolean {
+export function matchesSelector(
+  selector: EffectiveSelector,
+  labels: LabelMap,
+  sources: readonly string[] = sourcesOf(labels),
+): boolean {
   if (selector.invalid !== undefined) return false;
   for (const r of selector.requirements) if (!matchesRequirement(labels, sources, r)) return false;
   return true;
@@ -430,7 +443,10 @@ export function tetragonPodLabels(facts: EndpointFacts): Map<string, string> {
  * The labels a Tetragon container selector sees for one container (TP-WL-1): `name` and `repo`
  * (the image without tag or digest).
  */
-export function tetragonContainerLabels(container: { readonly name: string; readonly image?: string }): Map<string, string> {
+export function tetragonContainerLabels(container: {
+  readonly name: string;
+  readonly image?: string;
+}): Map<string, string> {
   const out = new Map<string, string>([[labelKey(PLAIN_SOURCE, 'name'), container.name]]);
   if (container.image !== undefined) out.set(labelKey(PLAIN_SOURCE, 'repo'), imageRepo(container.image));
   return out;
@@ -452,7 +468,11 @@ export function imageRepo(image: string): string {
  * The labels of a node as a host or remote-node endpoint: node labels with source `k8s`, the
  * reserved label of its role and the cluster label (so NS-7-scoped node peers can match it).
  */
-export function nodeLabels(labels: Readonly<Record<string, string>>, role: 'host' | 'remote-node', options?: SelectorOptions): Map<string, string> {
+export function nodeLabels(
+  labels: Readonly<Record<string, string>>,
+  role: 'host' | 'remote-node',
+  options?: SelectorOptions,
+): Map<string, string> {
   const out = new Map<string, string>();
   for (const [k, v] of Object.entries(labels)) out.set(labelKey('k8s', k), v);
   out.set(labelKey('reserved', role), '');
@@ -464,7 +484,19 @@ export function nodeLabels(labels: Readonly<Record<string, string>>, role: 'host
 // Entities (ENT-2)
 
 /** The entities of the 1.20 CRD (ENT-1). */
-export const ENTITIES: readonly string[] = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver'];
+export const ENTITIES: readonly string[] = [
+  'all',
+  'world',
+  'cluster',
+  'host',
+  'init',
+  'ingress',
+  'unmanaged',
+  'remote-node',
+  'health',
+  'none',
+  'kube-apiserver',
+];
 
 const RESERVED_IN_CLUSTER = ['host', 'remote-node', 'init', 'ingress', 'health', 'unmanaged', 'kube-apiserver'];
 
@@ -484,7 +516,10 @@ export function entitySelects(entity: string, labels: LabelMap, options?: Select
     case 'world':
       return has('world') || has('world-ipv4') || has('world-ipv6');
     case 'cluster':
-      return RESERVED_IN_CLUSTER.some(has) || labels.get(labelKey('k8s', LABEL.cluster)) === (options?.clusterName ?? DEFAULT_CLUSTER_NAME);
+      return (
+        RESERVED_IN_CLUSTER.some(has) ||
+        labels.get(labelKey('k8s', LABEL.cluster)) === (options?.clusterName ?? DEFAULT_CLUSTER_NAME)
+      );
     case 'host':
     case 'remote-node':
     case 'init':

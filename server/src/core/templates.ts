@@ -359,9 +359,12 @@ export function buildPolicy(template: PolicyTemplate, options: BuildOptions = {}
     }
     const labels = stableLabels(w.labels);
     if (template.selector === undefined) {
-      if (!template.namespaced) notes.push(`The ${template.kind} template selects no workload by label; the workload was not used.`);
+      if (!template.namespaced)
+        notes.push(`The ${template.kind} template selects no workload by label; the workload was not used.`);
     } else if (Object.keys(labels).length === 0) {
-      notes.push(`${w.kind} ${w.namespace}/${w.name} has no labels to select it by; the selector was left as in the template.`);
+      notes.push(
+        `${w.kind} ${w.namespace}/${w.name} has no labels to select it by; the selector was left as in the template.`,
+      );
     } else if (selectorLine(src.split('\n')) === undefined) {
       // Only a hand-made template whose selector was rewritten away can get here; say so rather than guess.
       notes.push(`The ${template.kind} template has no label selector to fill in.`);
@@ -373,14 +376,20 @@ export function buildPolicy(template: PolicyTemplate, options: BuildOptions = {}
       const at = selectorLine(body)?.index ?? 0;
       let end = at + 1;
       while (end < body.length && /^ {3,}\S/.test(body[end]!)) end++;
-      const block = [`  ${template.selector}:`, '    matchLabels:', ...selected.map(([k, v]) => `      ${yamlString(k)}: ${yamlString(v)}`)];
+      const block = [
+        `  ${template.selector}:`,
+        '    matchLabels:',
+        ...selected.map(([k, v]) => `      ${yamlString(k)}: ${yamlString(v)}`),
+      ];
       body.splice(at, end - at, ...block.map(escapeSnippetText));
       src = body.join('\n');
       used = true;
     }
     if (used && nameTab !== undefined) {
       // Named after the workload, so several generated policies do not collide; still a placeholder to edit.
-      const current = expandSnippet(lines[nameLine]!).replace(/^ {2}name:\s*/, '').replace(/^"|"$/g, '');
+      const current = expandSnippet(lines[nameLine]!)
+        .replace(/^ {2}name:\s*/, '')
+        .replace(/^"|"$/g, '');
       src = rewriteTabstop(src, nameTab, nameFor(w.name, current), 'default');
     }
   }

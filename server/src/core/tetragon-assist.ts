@@ -26,7 +26,17 @@ import {
 } from './kernel/index.js';
 import { describeOperand, findProbes, type BinaryLookup, type ElfUsdtInfo, type UsdtProbe } from './elf.js';
 
-export type AssistItemKind = 'syscall' | 'lsm-hook' | 'tracepoint' | 'arg-type' | 'operator' | 'action' | 'signal' | 'usdt-probe' | 'usdt-operand' | 'function';
+export type AssistItemKind =
+  | 'syscall'
+  | 'lsm-hook'
+  | 'tracepoint'
+  | 'arg-type'
+  | 'operator'
+  | 'action'
+  | 'signal'
+  | 'usdt-probe'
+  | 'usdt-operand'
+  | 'function';
 
 export interface AssistItem {
   readonly label: string;
@@ -44,7 +54,6 @@ export interface AssistCompletions {
   /** The text the chosen item replaces (the scalar being typed); absent means "insert at the offset". */
   readonly replaceSpan?: { readonly start: number; readonly end: number };
 }
-
 
 /** Data at a path, or undefined. */
 function dataAt(data: unknown, path: readonly (string | number)[]): unknown {
@@ -140,40 +149,132 @@ const SOCKS: readonly Group[] = ['sock'];
 
 /** Operators (CRD spelling): where they apply, what they do, a one-line example. */
 const OPERATORS: Readonly<Record<string, OperatorDoc>> = {
-  Equal: { groups: [...STRS, 'num', 'cap'], text: 'The argument equals one of the values (strings exactly; numbers in any base; capability sets as masks or names).', example: 'values: ["/etc/shadow"]' },
-  NotEqual: { groups: [...STRS, 'num', 'cap'], text: 'The argument equals none of the values.', example: 'values: ["0"]' },
-  Prefix: { groups: STRS, text: 'The string starts with one of the values (each at most 256 bytes).', example: 'values: ["/etc/"]' },
+  Equal: {
+    groups: [...STRS, 'num', 'cap'],
+    text: 'The argument equals one of the values (strings exactly; numbers in any base; capability sets as masks or names).',
+    example: 'values: ["/etc/shadow"]',
+  },
+  NotEqual: {
+    groups: [...STRS, 'num', 'cap'],
+    text: 'The argument equals none of the values.',
+    example: 'values: ["0"]',
+  },
+  Prefix: {
+    groups: STRS,
+    text: 'The string starts with one of the values (each at most 256 bytes).',
+    example: 'values: ["/etc/"]',
+  },
   NotPrefix: { groups: STRS, text: 'The string starts with none of the values.', example: 'values: ["/tmp/"]' },
-  Postfix: { groups: STRS, text: 'The string ends with one of the values (each at most 127 bytes).', example: 'values: [".so"]' },
+  Postfix: {
+    groups: STRS,
+    text: 'The string ends with one of the values (each at most 127 bytes).',
+    example: 'values: [".so"]',
+  },
   NotPostfix: { groups: STRS, text: 'The string ends with none of the values.', example: 'values: [".log"]' },
-  SubString: { groups: STRS, text: 'The string contains one of the values (each under 100 characters).', example: 'values: ["passwd"]' },
+  SubString: {
+    groups: STRS,
+    text: 'The string contains one of the values (each under 100 characters).',
+    example: 'values: ["passwd"]',
+  },
   SubStringIgnCase: { groups: STRS, text: 'Like SubString, ignoring case.', example: 'values: ["Secret"]' },
-  FileType: { groups: ['file'], text: 'The file is of one of the types (reg, dir, lnk, chr, blk, fifo, sock).', example: 'values: ["reg"]' },
+  FileType: {
+    groups: ['file'],
+    text: 'The file is of one of the types (reg, dir, lnk, chr, blk, fifo, sock).',
+    example: 'values: ["reg"]',
+  },
   NotFileType: { groups: ['file'], text: 'The file is of none of the types.', example: 'values: ["dir"]' },
-  GreaterThan: { groups: NUMS, text: 'The number is greater than the value (kernel ≥ 5.3).', example: 'values: ["1024"]' },
+  GreaterThan: {
+    groups: NUMS,
+    text: 'The number is greater than the value (kernel ≥ 5.3).',
+    example: 'values: ["1024"]',
+  },
   LessThan: { groups: NUMS, text: 'The number is less than the value (kernel ≥ 5.3).', example: 'values: ["1024"]' },
   Mask: { groups: NUMS, text: 'The number has any bit of the mask set.', example: 'values: ["0x40"]  # O_CREAT' },
   InRange: { groups: NUMS, text: 'The number lies in one of the `min:max` ranges.', example: 'values: ["1000:1999"]' },
   NotInRange: { groups: NUMS, text: 'The number lies in none of the ranges.', example: 'values: ["0:999"]' },
-  InMap: { groups: NUMS, text: 'The number is one of many values, ranges or `list:NAME` syscalls (no limit on the count).', example: 'values: ["list:dups"]' },
+  InMap: {
+    groups: NUMS,
+    text: 'The number is one of many values, ranges or `list:NAME` syscalls (no limit on the count).',
+    example: 'values: ["list:dups"]',
+  },
   NotInMap: { groups: NUMS, text: 'The number is none of the values.', example: 'values: ["0", "1:3"]' },
-  CapabilitiesGained: { groups: ['cap'], text: 'The task gains capabilities: `args` lists the new and old capability sets.', example: 'args: [0, 1]' },
-  SPort: { groups: [...SOCKS, 'sockaddr'], text: 'The source port is one of the values or ranges.', example: 'values: ["22", "8000:8080"]' },
-  NotSPort: { groups: [...SOCKS, 'sockaddr'], text: 'The source port is none of the values.', example: 'values: ["22"]' },
+  CapabilitiesGained: {
+    groups: ['cap'],
+    text: 'The task gains capabilities: `args` lists the new and old capability sets.',
+    example: 'args: [0, 1]',
+  },
+  SPort: {
+    groups: [...SOCKS, 'sockaddr'],
+    text: 'The source port is one of the values or ranges.',
+    example: 'values: ["22", "8000:8080"]',
+  },
+  NotSPort: {
+    groups: [...SOCKS, 'sockaddr'],
+    text: 'The source port is none of the values.',
+    example: 'values: ["22"]',
+  },
   DPort: { groups: SOCKS, text: 'The destination port is one of the values or ranges.', example: 'values: ["443"]' },
   NotDPort: { groups: SOCKS, text: 'The destination port is none of the values.', example: 'values: ["53"]' },
-  SAddr: { groups: [...SOCKS, 'sockaddr'], text: 'The source address is in one of the addresses or CIDRs.', example: 'values: ["10.0.0.0/8"]' },
-  NotSAddr: { groups: [...SOCKS, 'sockaddr'], text: 'The source address is in none of them.', example: 'values: ["127.0.0.1"]' },
-  DAddr: { groups: SOCKS, text: 'The destination address is in one of the addresses or CIDRs.', example: 'values: ["192.168.0.0/16"]' },
-  NotDAddr: { groups: SOCKS, text: 'The destination address is in none of them.', example: 'values: ["127.0.0.1", "::1"]' },
-  SPortPriv: { groups: [...SOCKS, 'sockaddr'], text: 'The source port is privileged (below 1024); takes no values.', example: 'operator: SPortPriv' },
-  NotSportPriv: { groups: [...SOCKS, 'sockaddr'], text: 'The source port is not privileged; takes no values.', example: 'operator: NotSportPriv' },
-  DPortPriv: { groups: SOCKS, text: 'The destination port is privileged (below 1024); takes no values.', example: 'operator: DPortPriv' },
-  NotDPortPriv: { groups: SOCKS, text: 'The destination port is not privileged; takes no values.', example: 'operator: NotDPortPriv' },
-  Protocol: { groups: SOCKS, text: 'The socket protocol is one of the values (numbers or names).', example: 'values: ["IPPROTO_TCP"]' },
-  Family: { groups: [...SOCKS, 'sockaddr', 'sockaddr_un'], text: 'The address family is one of the values (numbers or names).', example: 'values: ["AF_INET", "AF_INET6"]' },
-  State: { groups: SOCKS, text: 'The TCP state is one of the values (numbers or names).', example: 'values: ["TCP_ESTABLISHED"]' },
-  CelExpr: { groups: [...STRS, 'num', 'cap', 'sock', 'sockaddr'], text: 'A CEL expression over the arguments, compiled to BPF; exactly one value.', example: 'values: ["arg0 > 100"]' },
+  SAddr: {
+    groups: [...SOCKS, 'sockaddr'],
+    text: 'The source address is in one of the addresses or CIDRs.',
+    example: 'values: ["10.0.0.0/8"]',
+  },
+  NotSAddr: {
+    groups: [...SOCKS, 'sockaddr'],
+    text: 'The source address is in none of them.',
+    example: 'values: ["127.0.0.1"]',
+  },
+  DAddr: {
+    groups: SOCKS,
+    text: 'The destination address is in one of the addresses or CIDRs.',
+    example: 'values: ["192.168.0.0/16"]',
+  },
+  NotDAddr: {
+    groups: SOCKS,
+    text: 'The destination address is in none of them.',
+    example: 'values: ["127.0.0.1", "::1"]',
+  },
+  SPortPriv: {
+    groups: [...SOCKS, 'sockaddr'],
+    text: 'The source port is privileged (below 1024); takes no values.',
+    example: 'operator: SPortPriv',
+  },
+  NotSportPriv: {
+    groups: [...SOCKS, 'sockaddr'],
+    text: 'The source port is not privileged; takes no values.',
+    example: 'operator: NotSportPriv',
+  },
+  DPortPriv: {
+    groups: SOCKS,
+    text: 'The destination port is privileged (below 1024); takes no values.',
+    example: 'operator: DPortPriv',
+  },
+  NotDPortPriv: {
+    groups: SOCKS,
+    text: 'The destination port is not privileged; takes no values.',
+    example: 'operator: NotDPortPriv',
+  },
+  Protocol: {
+    groups: SOCKS,
+    text: 'The socket protocol is one of the values (numbers or names).',
+    example: 'values: ["IPPROTO_TCP"]',
+  },
+  Family: {
+    groups: [...SOCKS, 'sockaddr', 'sockaddr_un'],
+    text: 'The address family is one of the values (numbers or names).',
+    example: 'values: ["AF_INET", "AF_INET6"]',
+  },
+  State: {
+    groups: SOCKS,
+    text: 'The TCP state is one of the values (numbers or names).',
+    example: 'values: ["TCP_ESTABLISHED"]',
+  },
+  CelExpr: {
+    groups: [...STRS, 'num', 'cap', 'sock', 'sockaddr'],
+    text: 'A CEL expression over the arguments, compiled to BPF; exactly one value.',
+    example: 'values: ["arg0 > 100"]',
+  },
 };
 
 /** Actions (D8) and where they are not allowed. */
@@ -203,7 +304,8 @@ function actionAllowed(action: string, section: string, hook: Obj, spec: Obj | u
     return hook['syscall'] !== false || call.startsWith('security_');
   }
   if (action === 'Override' && section === 'tracepoints') return false;
-  if (action === 'NotifyEnforcer') return Array.isArray(spec?.['enforcers']) && (spec!['enforcers'] as unknown[]).length > 0;
+  if (action === 'NotifyEnforcer')
+    return Array.isArray(spec?.['enforcers']) && (spec!['enforcers'] as unknown[]).length > 0;
   return true;
 }
 
@@ -238,7 +340,13 @@ interface HookContext {
 }
 
 function hookContext(data: unknown, path: readonly (string | number)[]): HookContext | undefined {
-  if (path[0] !== 'spec' || typeof path[1] !== 'string' || !HOOK_SECTIONS.includes(path[1]) || typeof path[2] !== 'number') return undefined;
+  if (
+    path[0] !== 'spec' ||
+    typeof path[1] !== 'string' ||
+    !HOOK_SECTIONS.includes(path[1]) ||
+    typeof path[2] !== 'number'
+  )
+    return undefined;
   const hook = obj(dataAt(data, path.slice(0, 3)));
   return hook ? { section: path[1], hook, hookPath: path.slice(0, 3), rest: path.slice(3) } : undefined;
 }
@@ -275,7 +383,8 @@ function filterType(ctx: HookContext, field: string, filter: Obj | undefined): s
 
 function signatureDoc(sig: KernelSignature, note?: string): string {
   const lines = ['```c', formatSignature(sig), '```'];
-  if (sig.params.length) lines.push('', ...sig.params.map((p) => `- \`${p.index}\`: \`${p.type}\`${p.name ? ` ${p.name}` : ''}`));
+  if (sig.params.length)
+    lines.push('', ...sig.params.map((p) => `- \`${p.index}\`: \`${p.type}\`${p.name ? ` ${p.name}` : ''}`));
   if (note) lines.push('', note);
   return lines.join('\n');
 }
@@ -284,14 +393,21 @@ function signatureDoc(sig: KernelSignature, note?: string): string {
 // Completion
 
 /** Completion items for the position, or undefined when the position is not one we help with. */
-export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offset: number, arch: KernelArch = DEFAULT_KERNEL_ARCH, binaries?: BinaryLookup): AssistCompletions | undefined {
+export function tetragonCompletions(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  offset: number,
+  arch: KernelArch = DEFAULT_KERNEL_ARCH,
+  binaries?: BinaryLookup,
+): AssistCompletions | undefined {
   if (!isTracingPolicy(doc)) return undefined;
   const at = pathAt(doc, file.text, offset);
   if (!at || at.position !== 'value') return undefined;
   const ctx = hookContext(doc.data, at.path);
   if (!ctx) return undefined;
   const replaceSpan = at.node ? at.span : undefined;
-  const done = (items: AssistItem[]): AssistCompletions | undefined => (items.length ? { items, ...(replaceSpan ? { replaceSpan } : {}) } : undefined);
+  const done = (items: AssistItem[]): AssistCompletions | undefined =>
+    items.length ? { items, ...(replaceSpan ? { replaceSpan } : {}) } : undefined;
   const rest = ctx.rest;
   const last = rest[rest.length - 1];
 
@@ -299,7 +415,12 @@ export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offse
     return done(
       syscallNames(arch).map((name) => {
         const info = syscallByEntry(name, arch)!;
-        return { label: `sys_${name}`, detail: `syscall ${info.nr} (${arch})`, kind: 'syscall' as const, ...(info.signature ? { documentation: signatureDoc(info.signature) } : {}) };
+        return {
+          label: `sys_${name}`,
+          detail: `syscall ${info.nr} (${arch})`,
+          kind: 'syscall' as const,
+          ...(info.signature ? { documentation: signatureDoc(info.signature) } : {}),
+        };
       }),
     );
   }
@@ -312,17 +433,36 @@ export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offse
     if (items) return done(items);
   }
   if (rest.length === 1 && last === 'hook' && ctx.section === 'lsmhooks') {
-    return done(lsmHookNames().map((name) => ({ label: name, detail: 'LSM hook', documentation: signatureDoc(lsmHook(name)!), kind: 'lsm-hook' as const })));
+    return done(
+      lsmHookNames().map((name) => ({
+        label: name,
+        detail: 'LSM hook',
+        documentation: signatureDoc(lsmHook(name)!),
+        kind: 'lsm-hook' as const,
+      })),
+    );
   }
   if (rest.length === 1 && last === 'subsystem' && ctx.section === 'tracepoints') {
-    return done(tracepointSubsystems().map((s) => ({ label: s, detail: `${tracepointEvents(s)!.length} events`, kind: 'tracepoint' as const })));
+    return done(
+      tracepointSubsystems().map((s) => ({
+        label: s,
+        detail: `${tracepointEvents(s)!.length} events`,
+        kind: 'tracepoint' as const,
+      })),
+    );
   }
   if (rest.length === 1 && last === 'event' && ctx.section === 'tracepoints') {
     const subsystem = str(ctx.hook['subsystem']);
     const events = subsystem ? tracepointEvents(subsystem) : undefined;
-    return events ? done(events.map((e) => ({ label: e, detail: `${subsystem}/${e}`, kind: 'tracepoint' as const }))) : undefined;
+    return events
+      ? done(events.map((e) => ({ label: e, detail: `${subsystem}/${e}`, kind: 'tracepoint' as const })))
+      : undefined;
   }
-  if (last === 'type' && ((rest.length === 3 && (rest[0] === 'args' || rest[0] === 'data')) || (rest.length === 2 && rest[0] === 'returnArg'))) {
+  if (
+    last === 'type' &&
+    ((rest.length === 3 && (rest[0] === 'args' || rest[0] === 'data')) ||
+      (rest.length === 2 && rest[0] === 'returnArg'))
+  ) {
     // For an argument of a known signature, the types that fit its C type come first.
     let first: readonly string[] = [];
     let cType: string | undefined;
@@ -334,8 +474,18 @@ export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offse
         cType = param.type;
       }
     }
-    const ordered = [...first.map((t) => ARG_TYPES.find(([n]) => n === t)!).filter(Boolean), ...ARG_TYPES.filter(([n]) => !first.includes(n))];
-    return done(ordered.map(([label, detail]) => ({ label, detail, kind: 'arg-type' as const, ...(cType && first.includes(label) ? { documentation: `Fits the parameter's C type \`${cType}\`.` } : {}) })));
+    const ordered = [
+      ...first.map((t) => ARG_TYPES.find(([n]) => n === t)!).filter(Boolean),
+      ...ARG_TYPES.filter(([n]) => !first.includes(n)),
+    ];
+    return done(
+      ordered.map(([label, detail]) => ({
+        label,
+        detail,
+        kind: 'arg-type' as const,
+        ...(cType && first.includes(label) ? { documentation: `Fits the parameter's C type \`${cType}\`.` } : {}),
+      })),
+    );
   }
   // spec.<section>[i].selectors[j].<field>[k].operator / .action / .argSig
   if (rest.length === 5 && rest[0] === 'selectors') {
@@ -346,15 +496,34 @@ export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offse
       return done(
         Object.entries(OPERATORS)
           .filter(([, d]) => group === 'any' || d.groups.includes(group))
-          .map(([label, d]) => ({ label, detail: 'operator', documentation: `${d.text}\n\n\`${d.example}\``, kind: 'operator' as const })),
+          .map(([label, d]) => ({
+            label,
+            detail: 'operator',
+            documentation: `${d.text}\n\n\`${d.example}\``,
+            kind: 'operator' as const,
+          })),
       );
     }
     if (last === 'action' && (field === 'matchActions' || field === 'matchReturnActions')) {
       const spec = obj(dataAt(doc.data, ['spec']));
-      return done(ACTIONS.filter(([a]) => actionAllowed(a, ctx.section, ctx.hook, spec)).map(([label, text]) => ({ label, detail: 'action', documentation: text, kind: 'action' as const })));
+      return done(
+        ACTIONS.filter(([a]) => actionAllowed(a, ctx.section, ctx.hook, spec)).map(([label, text]) => ({
+          label,
+          detail: 'action',
+          documentation: text,
+          kind: 'action' as const,
+        })),
+      );
     }
     if (last === 'argSig' && (field === 'matchActions' || field === 'matchReturnActions')) {
-      return done(SIGNALS.map(([n, name, text]) => ({ label: String(n), detail: name, documentation: `${name}: ${text}`, kind: 'signal' as const })));
+      return done(
+        SIGNALS.map(([n, name, text]) => ({
+          label: String(n),
+          detail: name,
+          documentation: `${name}: ${text}`,
+          kind: 'signal' as const,
+        })),
+      );
     }
   }
   return undefined;
@@ -364,7 +533,13 @@ export function tetragonCompletions(file: PolicyFile, doc: PolicyDocument, offse
 // Hover
 
 /** Markdown for a hover at the position, or undefined. */
-export function tetragonHover(file: PolicyFile, doc: PolicyDocument, offset: number, arch: KernelArch = DEFAULT_KERNEL_ARCH, binaries?: BinaryLookup): string | undefined {
+export function tetragonHover(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  offset: number,
+  arch: KernelArch = DEFAULT_KERNEL_ARCH,
+  binaries?: BinaryLookup,
+): string | undefined {
   if (!isTracingPolicy(doc)) return undefined;
   const at = pathAt(doc, file.text, offset);
   if (!at || at.position !== 'value' || !at.node) return undefined;
@@ -384,7 +559,8 @@ export function tetragonHover(file: PolicyFile, doc: PolicyDocument, offset: num
       return r.info.signature ? `${head}\n\n${signatureDoc(r.info.signature, source)}` : head;
     }
     const fn = kernelFunction(call);
-    if (fn) return `**kernel function**\n\n${signatureDoc(fn, `${source} Kernel-internal signatures can differ on other releases.`)}`;
+    if (fn)
+      return `**kernel function**\n\n${signatureDoc(fn, `${source} Kernel-internal signatures can differ on other releases.`)}`;
     return [
       `**kernel function \`${call}\`** (not among the functions whose prototypes we bundle).`,
       '',
@@ -404,7 +580,9 @@ export function tetragonHover(file: PolicyFile, doc: PolicyDocument, offset: num
     const index = dataAt(ctx.hook, rest);
     const sig = hookSignature(ctx, arch);
     const param = typeof index === 'number' ? sig?.params[index] : undefined;
-    return param && sig ? `Argument ${param.index} of \`${sig.name}\`: \`${param.type}\`${param.name ? ` ${param.name}` : ''}` : undefined;
+    return param && sig
+      ? `Argument ${param.index} of \`${sig.name}\`: \`${param.type}\`${param.name ? ` ${param.name}` : ''}`
+      : undefined;
   }
   if (rest.length === 5 && rest[0] === 'selectors' && last === 'operator') {
     const op = str(dataAt(ctx.hook, rest));
@@ -418,7 +596,10 @@ export function tetragonHover(file: PolicyFile, doc: PolicyDocument, offset: num
 // USDT probes, from the binary a hook names (when it can be read on this machine)
 
 /** The probes of the binary a USDT hook names, or undefined when it cannot be read here. */
-function usdtBinary(ctx: HookContext, binaries: BinaryLookup | undefined): { file: string; info: ElfUsdtInfo } | undefined {
+function usdtBinary(
+  ctx: HookContext,
+  binaries: BinaryLookup | undefined,
+): { file: string; info: ElfUsdtInfo } | undefined {
   const path = str(ctx.hook['path']);
   const found = path && binaries ? binaries.usdt(path) : undefined;
   return found && 'info' in found ? found : undefined;
@@ -426,7 +607,11 @@ function usdtBinary(ctx: HookContext, binaries: BinaryLookup | undefined): { fil
 
 function operandLines(p: UsdtProbe): string {
   if (p.operands.length === 0) return 'No operands.';
-  return ['| index | operand | what it is |', '| --- | --- | --- |', ...p.operands.map((o, i) => `| ${i} | \`${o.text}\` | ${describeOperand(o)} |`)].join('\n');
+  return [
+    '| index | operand | what it is |',
+    '| --- | --- | --- |',
+    ...p.operands.map((o, i) => `| ${i} | \`${o.text}\` | ${describeOperand(o)} |`),
+  ].join('\n');
 }
 
 function usdtCompletions(ctx: HookContext, binaries: BinaryLookup | undefined): AssistItem[] | undefined {
@@ -435,18 +620,37 @@ function usdtCompletions(ctx: HookContext, binaries: BinaryLookup | undefined): 
   if (!bin) return undefined;
   if (rest.length === 1 && rest[0] === 'provider') {
     const providers = [...new Set(bin.info.probes.map((p) => p.provider))];
-    return providers.map((provider) => ({ label: provider, detail: `${bin.info.probes.filter((p) => p.provider === provider).length} probes in ${bin.file}`, kind: 'usdt-probe' as const }));
+    return providers.map((provider) => ({
+      label: provider,
+      detail: `${bin.info.probes.filter((p) => p.provider === provider).length} probes in ${bin.file}`,
+      kind: 'usdt-probe' as const,
+    }));
   }
   if (rest.length === 1 && rest[0] === 'name') {
     const provider = str(ctx.hook['provider']);
     const seen = new Set<string>();
     return bin.info.probes
-      .filter((p) => (provider === undefined || p.provider === provider) && !seen.has(`${p.provider}:${p.name}`) && seen.add(`${p.provider}:${p.name}`))
-      .map((p) => ({ label: p.name, detail: `${p.provider}:${p.name}, ${p.operands.length} operand${p.operands.length === 1 ? '' : 's'}`, documentation: operandLines(p), kind: 'usdt-probe' as const }));
+      .filter(
+        (p) =>
+          (provider === undefined || p.provider === provider) &&
+          !seen.has(`${p.provider}:${p.name}`) &&
+          seen.add(`${p.provider}:${p.name}`),
+      )
+      .map((p) => ({
+        label: p.name,
+        detail: `${p.provider}:${p.name}, ${p.operands.length} operand${p.operands.length === 1 ? '' : 's'}`,
+        documentation: operandLines(p),
+        kind: 'usdt-probe' as const,
+      }));
   }
   if (rest.length === 3 && rest[0] === 'args' && rest[2] === 'index') {
     const probe = findProbes(bin.info, str(ctx.hook['provider']) ?? '', str(ctx.hook['name']) ?? '')[0];
-    return probe?.operands.map((o, i) => ({ label: String(i), detail: o.text, documentation: `Operand ${i} of \`${probe.provider}:${probe.name}\`: ${describeOperand(o)}.`, kind: 'usdt-operand' as const }));
+    return probe?.operands.map((o, i) => ({
+      label: String(i),
+      detail: o.text,
+      documentation: `Operand ${i} of \`${probe.provider}:${probe.name}\`: ${describeOperand(o)}.`,
+      kind: 'usdt-operand' as const,
+    }));
   }
   return undefined;
 }
@@ -456,8 +660,10 @@ function usdtHover(ctx: HookContext, binaries: BinaryLookup | undefined): string
   const path = str(ctx.hook['path']);
   if (rest.length === 1 && rest[0] === 'path' && path) {
     const found = binaries?.usdt(path);
-    if (!binaries) return 'USDT checks are off (`ciliumPolicy.tetragon.binaryRoot` is empty): the probe and its operands are not compared with the binary.';
-    if (!found) return `Not found on this machine, so the probe and its operands are not checked. Point \`ciliumPolicy.tetragon.binaryRoot\` (CLI: \`--binary-root\`) at a folder that holds \`${path}\` (e.g. an unpacked image) to check them.`;
+    if (!binaries)
+      return 'USDT checks are off (`ciliumPolicy.tetragon.binaryRoot` is empty): the probe and its operands are not compared with the binary.';
+    if (!found)
+      return `Not found on this machine, so the probe and its operands are not checked. Point \`ciliumPolicy.tetragon.binaryRoot\` (CLI: \`--binary-root\`) at a folder that holds \`${path}\` (e.g. an unpacked image) to check them.`;
     if ('error' in found) return `\`${found.file}\` is ${found.error}.`;
     const providers = new Set(found.info.probes.map((p) => p.provider));
     return `Read from \`${found.file}\` (${found.info.machine === 'other' ? `ELF machine ${found.info.machineCode}` : found.info.machine}): ${found.info.probes.length} USDT probe${found.info.probes.length === 1 ? '' : 's'} from ${providers.size} provider${providers.size === 1 ? '' : 's'}.`;
@@ -469,13 +675,17 @@ function usdtHover(ctx: HookContext, binaries: BinaryLookup | undefined): string
   if (!probe) return undefined;
   if (rest.length === 1 && (rest[0] === 'name' || rest[0] === 'provider')) {
     const places = probes.length > 1 ? ` (compiled in ${probes.length} places; the first is shown)` : '';
-    const sema = probe.semaphore ? '\n\nGuarded by a semaphore: the application evaluates the arguments only while a tracer is attached.' : '';
+    const sema = probe.semaphore
+      ? '\n\nGuarded by a semaphore: the application evaluates the arguments only while a tracer is attached.'
+      : '';
     return `**USDT probe \`${probe.provider}:${probe.name}\`** in \`${bin.file}\`${places}\n\n${operandLines(probe)}\n\n\`Set\` can write only through a 4-byte operand in memory.${sema}`;
   }
   if (rest.length === 3 && rest[0] === 'args' && rest[2] === 'index') {
     const index = dataAt(ctx.hook, rest);
     const o = typeof index === 'number' ? probe.operands[index] : undefined;
-    return o ? `Operand ${index as number} of \`${probe.provider}:${probe.name}\`: \`${o.text}\`, ${describeOperand(o)}.` : undefined;
+    return o
+      ? `Operand ${index as number} of \`${probe.provider}:${probe.name}\`: \`${o.text}\`, ${describeOperand(o)}.`
+      : undefined;
   }
   return undefined;
 }
@@ -493,5 +703,7 @@ function uprobeSymbolCompletions(ctx: HookContext, binaries: BinaryLookup | unde
   if (!found || 'error' in found) return undefined;
   let names = sortedNames.get(found.functions.defined);
   if (!names) sortedNames.set(found.functions.defined, (names = [...found.functions.defined].sort()));
-  return names.slice(0, MAX_FUNCTION_ITEMS).map((name) => ({ label: name, detail: `function in ${found.file}`, kind: 'function' as const }));
+  return names
+    .slice(0, MAX_FUNCTION_ITEMS)
+    .map((name) => ({ label: name, detail: `function in ${found.file}`, kind: 'function' as const }));
 }

@@ -39,7 +39,11 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** A message when the annotated field is not available in the target release, else undefined. */
-export function versionProblem(annotation: VersionAnnotation, targets: TargetVersions, field: string): string | undefined {
+export function versionProblem(
+  annotation: VersionAnnotation,
+  targets: TargetVersions,
+  field: string,
+): string | undefined {
   const product = annotation.product === 'cilium' ? 'Cilium' : 'Tetragon';
   const target = targets[annotation.product];
   const note = annotation.note ? ` ${annotation.note}` : '';

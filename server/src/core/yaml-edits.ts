@@ -66,7 +66,12 @@ function range(node: unknown): [number, number, number] | undefined {
 }
 
 /** Replaces the value at `path` with `newText` (written as-is, e.g. `TCP` or `"10.0.0.0/8"`). */
-export function replaceValue(_file: PolicyFile, doc: PolicyDocument, path: Path, newText: string): OffsetEdit | undefined {
+export function replaceValue(
+  _file: PolicyFile,
+  doc: PolicyDocument,
+  path: Path,
+  newText: string,
+): OffsetEdit | undefined {
   const r = range(locate(doc.yaml, path).node);
   return r ? { start: r[0], end: r[1], newText } : undefined;
 }
@@ -131,7 +136,13 @@ function indentLines(yamlText: string, indent: number): string[] {
  * inline (`TCP`) or block YAML (several lines, or a line starting with `- `), which is placed on
  * the following lines, indented under the key.
  */
-export function insertEntry(file: PolicyFile, doc: PolicyDocument, mapPath: Path, key: string, valueYaml: string): OffsetEdit | undefined {
+export function insertEntry(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  mapPath: Path,
+  key: string,
+  valueYaml: string,
+): OffsetEdit | undefined {
   const map = locate(doc.yaml, mapPath).node;
   if (!isMap(map) || map.flow || map.items.length === 0) return undefined;
   const text = file.text;
@@ -141,14 +152,20 @@ export function insertEntry(file: PolicyFile, doc: PolicyDocument, mapPath: Path
   const indent = column(text, firstKey[0]);
   const eol = lineEnding(text);
   const at = lineEnd(text, contentEnd(text, mr[0], mr[1]));
-  const block = valueYaml.includes('\n') || /^\s*- /.test(valueYaml) || /^[^"'{[]*:\s/.test(valueYaml.split('\n')[0] ?? '');
+  const block =
+    valueYaml.includes('\n') || /^\s*- /.test(valueYaml) || /^[^"'{[]*:\s/.test(valueYaml.split('\n')[0] ?? '');
   const head = `${eol}${' '.repeat(indent)}${key}:`;
   const body = block ? eol + indentLines(valueYaml, indent + 2).join(eol) : ` ${valueYaml.trim()}`;
   return { start: at, end: at, newText: head + body };
 }
 
 /** Appends an item to the block list at `seqPath`, with the indentation of its existing items. */
-export function appendItem(file: PolicyFile, doc: PolicyDocument, seqPath: Path, itemYaml: string): OffsetEdit | undefined {
+export function appendItem(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  seqPath: Path,
+  itemYaml: string,
+): OffsetEdit | undefined {
   const seq = locate(doc.yaml, seqPath).node;
   if (!isSeq(seq) || seq.flow || seq.items.length === 0) return undefined;
   const text = file.text;
@@ -163,8 +180,10 @@ export function appendItem(file: PolicyFile, doc: PolicyDocument, seqPath: Path,
   const eol = lineEnding(text);
   const lines = itemYaml.replace(/\s+$/, '').split(/\r?\n/);
   const itemIndent = dashIndent + (first[0] - dash);
-  const rendered = [`${' '.repeat(dashIndent)}-${' '.repeat(first[0] - dash - 1)}${lines[0]}`, ...lines.slice(1).map((l) => (l.length ? ' '.repeat(itemIndent) + l : l))];
+  const rendered = [
+    `${' '.repeat(dashIndent)}-${' '.repeat(first[0] - dash - 1)}${lines[0]}`,
+    ...lines.slice(1).map((l) => (l.length ? ' '.repeat(itemIndent) + l : l)),
+  ];
   const at = lineEnd(text, contentEnd(text, sr[0], sr[1]));
   return { start: at, end: at, newText: eol + rendered.join(eol) };
 }
-

@@ -90,7 +90,12 @@ export class LocalBinaries implements BinaryLookup {
     }
     if (!(reading in entry)) {
       const size = entry.size;
-      const result = size === undefined ? undefined : reading === 'usdt' ? readWith(file, size, usdtOf) : readWith(file, size, functionsOf);
+      const result =
+        size === undefined
+          ? undefined
+          : reading === 'usdt'
+            ? readWith(file, size, usdtOf)
+            : readWith(file, size, functionsOf);
       entry = { ...entry, [reading]: result };
       this.remember(file, entry);
     }
@@ -158,7 +163,11 @@ const functionsOf = (file: string, src: ByteSource): FunctionsLookupResult => {
 };
 
 /** Opens a file, hands a {@link ByteSource} over it to `read`, and closes it. */
-function readWith<T>(file: string, size: number, read: (file: string, src: ByteSource) => T | { file: string; error: string }): T | { file: string; error: string } {
+function readWith<T>(
+  file: string,
+  size: number,
+  read: (file: string, src: ByteSource) => T | { file: string; error: string },
+): T | { file: string; error: string } {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));

@@ -11,16 +11,27 @@ import type { Finding } from '../core/findings.js';
 import { DIAGNOSTIC_SOURCE, toRange } from './convert.js';
 
 function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  return (
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character
+  );
 }
 
 /** The code actions for the diagnostics the editor asks about. */
-export function codeActionsFor(doc: TextDocument, findings: readonly Finding[], diagnostics: readonly Diagnostic[]): CodeAction[] {
+export function codeActionsFor(
+  doc: TextDocument,
+  findings: readonly Finding[],
+  diagnostics: readonly Diagnostic[],
+): CodeAction[] {
   const actions: CodeAction[] = [];
   const text = doc.getText();
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-    const finding = findings.find((f) => f.code === diagnostic.code && sameRange(toRange(doc, f.span), diagnostic.range));
+    const finding = findings.find(
+      (f) => f.code === diagnostic.code && sameRange(toRange(doc, f.span), diagnostic.range),
+    );
     if (!finding) continue;
     for (const fix of finding.fixes ?? []) {
       const edits: TextEdit[] = fix.edits.map((e) => ({ range: toRange(doc, e), newText: e.newText }));
@@ -41,7 +52,16 @@ export function codeActionsFor(doc: TextDocument, findings: readonly Finding[], 
       title: `Disable ${finding.code} for this line`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
-      edit: { changes: { [doc.uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}# cilium-policy disable-next-line ${finding.code}${eol}` }] } },
+      edit: {
+        changes: {
+          [doc.uri]: [
+            {
+              range: { start: { line, character: 0 }, end: { line, character: 0 } },
+              newText: `${indent}# cilium-policy disable-next-line ${finding.code}${eol}`,
+            },
+          ],
+        },
+      },
     });
   }
   return actions;

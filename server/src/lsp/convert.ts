@@ -1,6 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Turns core results (findings, outline entries, per-document counts) into LSP shapes. */
-import { CompletionItemKind, DiagnosticSeverity, SymbolKind, type CompletionItem, type CompletionList, type Diagnostic, type DocumentSymbol, type Range } from 'vscode-languageserver';
+import {
+  CompletionItemKind,
+  DiagnosticSeverity,
+  SymbolKind,
+  type CompletionItem,
+  type CompletionList,
+  type Diagnostic,
+  type DocumentSymbol,
+  type Range,
+} from 'vscode-languageserver';
 import type { AssistCompletions, AssistItemKind } from '../core/tetragon-assist.js';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, Severity, Span } from '../core/findings.js';
@@ -65,7 +74,11 @@ export function toDocumentSymbol(doc: TextDocument, node: OutlineNode): Document
 }
 
 /** The `ciliumPolicy/documentStatus` params for a linted file. */
-export function documentStatus(doc: TextDocument, file: PolicyFile, findings: readonly Finding[]): DocumentStatusNotification.Params {
+export function documentStatus(
+  doc: TextDocument,
+  file: PolicyFile,
+  findings: readonly Finding[],
+): DocumentStatusNotification.Params {
   const policies: PolicyDocumentStatus[] = [];
   // Counts per document in one pass over the findings: documents are in file order, so each
   // finding's document is found by binary search (a long file has thousands of both).
@@ -100,7 +113,13 @@ export function documentStatus(doc: TextDocument, file: PolicyFile, findings: re
   }
   docs.forEach((d, i) => {
     if (!d.kind) return;
-    const entry: PolicyDocumentStatus = { kind: d.kind.kind, range: toRange(doc, d.span), errors: errors[i]!, warnings: warnings[i]!, skipped: d.templated };
+    const entry: PolicyDocumentStatus = {
+      kind: d.kind.kind,
+      range: toRange(doc, d.span),
+      errors: errors[i]!,
+      warnings: warnings[i]!,
+      skipped: d.templated,
+    };
     if (d.name !== undefined) entry.name = d.name;
     if (d.namespace !== undefined) entry.namespace = d.namespace;
     policies.push(entry);

@@ -9,7 +9,16 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFile, type PolicyFile } from '../core/document.js';
-import { emptyInventory, inventoryFromKubectlJson, InventoryIndex, manifestPart, manifestPartOfFile, type Inventory, type InventoryPart, type SourceRef } from '../core/inventory.js';
+import {
+  emptyInventory,
+  inventoryFromKubectlJson,
+  InventoryIndex,
+  manifestPart,
+  manifestPartOfFile,
+  type Inventory,
+  type InventoryPart,
+  type SourceRef,
+} from '../core/inventory.js';
 import { LineIndex } from '../core/line-index.js';
 import { EndpointIndex } from '../core/preview.js';
 import { describeUnreadable, findYamlFiles, readTextFile } from '../io/workspace-files.js';
@@ -19,7 +28,8 @@ import type { InventoryStatus, SetInventoryRequest, WireRange } from '../protoco
 export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 
 /** Files that may hold one of our policy kinds (only these are kept for the reverse lookup). */
-const POLICY_KIND = /^\s*["']?kind["']?\s*:\s*["']?(CiliumNetworkPolicy|CiliumClusterwideNetworkPolicy|TracingPolicy|TracingPolicyNamespaced)\b/m;
+const POLICY_KIND =
+  /^\s*["']?kind["']?\s*:\s*["']?(CiliumNetworkPolicy|CiliumClusterwideNetworkPolicy|TracingPolicy|TracingPolicyNamespaced)\b/m;
 
 /** What the manager tells the server. */
 export interface InventoryHooks {
@@ -60,7 +70,10 @@ function signature(part: InventoryPart): string {
   return JSON.stringify(part, (k, v: unknown) => (k === 'source' ? undefined : v));
 }
 
-type Mode = { kind: 'workspace' } | { kind: 'snapshot'; path: string; fromSetting: boolean } | { kind: 'cluster'; context: string };
+type Mode =
+  | { kind: 'workspace' }
+  | { kind: 'snapshot'; path: string; fromSetting: boolean }
+  | { kind: 'cluster'; context: string };
 
 /** A workspace policy file as read from disk, parsed on first use. */
 interface PolicyText {
@@ -104,7 +117,9 @@ export class InventoryManager {
 
   /** Starts indexing the workspace folders in the background (once). */
   start(): Promise<void> {
-    this.scan ??= this.scanWorkspace().catch((e: unknown) => this.hooks.log(`cilium-policy: indexing the workspace failed: ${(e as Error)?.message ?? String(e)}`));
+    this.scan ??= this.scanWorkspace().catch((e: unknown) =>
+      this.hooks.log(`cilium-policy: indexing the workspace failed: ${(e as Error)?.message ?? String(e)}`),
+    );
     return this.scan;
   }
 
@@ -266,7 +281,8 @@ export class InventoryManager {
         void this.start();
         break;
       case 'snapshot':
-        if (typeof p.path !== 'string' || p.path.trim() === '') this.fail('setInventory: `path` must name a snapshot file.');
+        if (typeof p.path !== 'string' || p.path.trim() === '')
+          this.fail('setInventory: `path` must name a snapshot file.');
         else await this.loadSnapshot(this.resolvePath(p.path.trim()), false);
         break;
       case 'cluster': {
@@ -277,7 +293,11 @@ export class InventoryManager {
         const context = typeof p.context === 'string' && p.context !== '' ? p.context : 'current context';
         const r = inventoryFromKubectlJson(p.json, 'cluster');
         if (!r.ok) this.fail(`Cluster ${context}: ${r.error}`);
-        else this.use({ kind: 'cluster', context }, { ...r.inventory, description: `${context}: ${r.inventory.description}` });
+        else
+          this.use(
+            { kind: 'cluster', context },
+            { ...r.inventory, description: `${context}: ${r.inventory.description}` },
+          );
         break;
       }
       default:
@@ -305,7 +325,10 @@ export class InventoryManager {
       return;
     }
     for (const w of r.warnings) this.hooks.log(`cilium-policy: ${file}: ${w}`);
-    this.use({ kind: 'snapshot', path: file, fromSetting }, { ...r.inventory, description: `${path.basename(file)}: ${r.inventory.description}` });
+    this.use(
+      { kind: 'snapshot', path: file, fromSetting },
+      { ...r.inventory, description: `${path.basename(file)}: ${r.inventory.description}` },
+    );
   }
 
   private use(mode: Mode, inventory: Inventory): void {
@@ -373,7 +396,11 @@ export class InventoryManager {
     const known = this.lines.get(source.file);
     if (!known) return undefined;
     // On the workload's name when it has one; else at its document, below a `---` marker.
-    if (source.name) return { uri: source.file, range: { start: known.index.positionAt(source.name.start), end: known.index.positionAt(source.name.end) } };
+    if (source.name)
+      return {
+        uri: source.file,
+        range: { start: known.index.positionAt(source.name.start), end: known.index.positionAt(source.name.end) },
+      };
     let offset = source.offset ?? 0;
     const marker = /^---[^\n]*\n/.exec(known.text.slice(offset, offset + 200));
     if (marker) offset += marker[0].length;

@@ -11,7 +11,14 @@ import type { PolicyFile } from '../core/document.js';
 import type { Span } from '../core/findings.js';
 import type { Endpoint } from '../core/inventory.js';
 import type { LineIndex } from '../core/line-index.js';
-import { policiesSelecting, previewDetails, selectionSummary, type EndpointIndex, type PolicyInput, type PreviewDetails } from '../core/preview.js';
+import {
+  policiesSelecting,
+  previewDetails,
+  selectionSummary,
+  type EndpointIndex,
+  type PolicyInput,
+  type PreviewDetails,
+} from '../core/preview.js';
 import {
   EndpointPoliciesRequest,
   EndpointPreviewRequest,
@@ -113,7 +120,11 @@ export class PreviewService {
 
   /** Forwards `workspace/didChangeWatchedFiles`. */
   filesChanged(changes: readonly { uri: string; type: number }[]): void {
-    this.inventory.filesChanged(changes).catch((e: unknown) => this.deps.log(`cilium-policy: re-reading changed files failed: ${(e as Error)?.message ?? String(e)}`));
+    this.inventory
+      .filesChanged(changes)
+      .catch((e: unknown) =>
+        this.deps.log(`cilium-policy: re-reading changed files failed: ${(e as Error)?.message ?? String(e)}`),
+      );
   }
 
   /** The inventory the lint rules get: undefined until one has been loaded. */
@@ -125,16 +136,28 @@ export class PreviewService {
   /** Registers document events, the requests and the CodeLens provider. */
   listen(): void {
     // The shared parse is handed over so the inventory reads an open document without parsing it again.
-    this.documents.onDidOpen((e) => this.guard(() => this.inventory.opened(e.document.uri, e.document.getText(), () => this.deps.parse(e.document))));
-    this.documents.onDidChangeContent((e) => this.guard(() => this.inventory.edited(e.document.uri, e.document.getText(), () => this.deps.parse(e.document))));
+    this.documents.onDidOpen((e) =>
+      this.guard(() => this.inventory.opened(e.document.uri, e.document.getText(), () => this.deps.parse(e.document))),
+    );
+    this.documents.onDidChangeContent((e) =>
+      this.guard(() => this.inventory.edited(e.document.uri, e.document.getText(), () => this.deps.parse(e.document))),
+    );
     this.documents.onDidClose((e) => {
       this.cache.delete(e.document.uri);
-      this.inventory.closed(e.document.uri).catch((err: unknown) => this.deps.log(`cilium-policy: re-reading ${e.document.uri} failed: ${String(err)}`));
+      this.inventory
+        .closed(e.document.uri)
+        .catch((err: unknown) => this.deps.log(`cilium-policy: re-reading ${e.document.uri} failed: ${String(err)}`));
     });
-    this.connection.onRequest(EndpointPreviewRequest.method, (params: EndpointPreviewRequest.Params) => this.endpointPreview(params));
+    this.connection.onRequest(EndpointPreviewRequest.method, (params: EndpointPreviewRequest.Params) =>
+      this.endpointPreview(params),
+    );
     this.connection.onRequest(InventoryRequest.method, () => this.inventoryList());
-    this.connection.onRequest(SetInventoryRequest.method, (params: SetInventoryRequest.Params) => this.inventory.setSource(params));
-    this.connection.onRequest(EndpointPoliciesRequest.method, (params: EndpointPoliciesRequest.Params) => this.endpointPolicies(params));
+    this.connection.onRequest(SetInventoryRequest.method, (params: SetInventoryRequest.Params) =>
+      this.inventory.setSource(params),
+    );
+    this.connection.onRequest(EndpointPoliciesRequest.method, (params: EndpointPoliciesRequest.Params) =>
+      this.endpointPolicies(params),
+    );
     this.connection.onCodeLens(async (params) => {
       try {
         return await this.codeLenses(params.textDocument.uri);
@@ -220,7 +243,12 @@ export class PreviewService {
       })),
       rules: d.rules.map((r) => ({ direction: r.direction, index: r.index, path: [...r.path], range: range(r.span) })),
     }));
-    const result: EndpointPreview = { uri: doc.uri, documentVersion: doc.version, inventory: this.inventory.status(), policies };
+    const result: EndpointPreview = {
+      uri: doc.uri,
+      documentVersion: doc.version,
+      inventory: this.inventory.status(),
+      policies,
+    };
     return result;
   }
 
@@ -230,7 +258,10 @@ export class PreviewService {
     const endpoints: WireEndpoint[] = [];
     if (inv) {
       for (const e of inv.endpoints) endpoints.push(this.wireEndpoint(e));
-      for (const n of inv.nodes) endpoints.push(this.wireEndpoint({ kind: 'Node', namespace: '', name: n.name, labels: n.labels, source: n.source ?? {} }));
+      for (const n of inv.nodes)
+        endpoints.push(
+          this.wireEndpoint({ kind: 'Node', namespace: '', name: n.name, labels: n.labels, source: n.source ?? {} }),
+        );
     }
     return { status: this.inventory.status(), endpoints };
   }
@@ -242,7 +273,9 @@ export class PreviewService {
     this.inventory.flush();
     const inv = this.inventory.current();
     const index = this.inventory.index();
-    const endpoint = inv?.endpoints.find((e) => e.kind === want.kind && e.namespace === want.namespace && e.name === want.name);
+    const endpoint = inv?.endpoints.find(
+      (e) => e.kind === want.kind && e.namespace === want.namespace && e.name === want.name,
+    );
     if (!endpoint || !index) return none;
     // Open documents first (their text wins), then the workspace's policy files.
     const inputs: PolicyInput[] = [];
@@ -267,7 +300,9 @@ export class PreviewService {
         kind: p.kind,
         name: p.name,
         namespace: p.namespace,
-        range: (ranges.get(p.file) ?? (() => ({ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } })))(p.span),
+        range: (ranges.get(p.file) ?? (() => ({ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } })))(
+          p.span,
+        ),
         ingress: p.ingress,
         egress: p.egress,
         defaultDeny: { ...p.defaultDeny },

@@ -141,7 +141,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** The one way this server lints a parsed document: with the inventory and the document's cache. */
   const lintParsed = (doc: TextDocument, file: PolicyFile, current: Settings): Finding[] =>
-    lintFile(file, { validator, settings: current, inventory: preview.lintInventory(), binaries: binariesFor(doc.uri, current), cache: lintCache(doc.uri) });
+    lintFile(file, {
+      validator,
+      settings: current,
+      inventory: preview.lintInventory(),
+      binaries: binariesFor(doc.uri, current),
+      cache: lintCache(doc.uri),
+    });
 
   /** Lints the current version of a document and publishes diagnostics and status. */
   const lint = async (uri: string): Promise<void> => {
@@ -157,9 +163,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const file = parse(doc);
     const findings = lintParsed(doc, file, current);
     linted.set(uri, { version: doc.version, findings });
-    await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
+    await connection.sendDiagnostics({
+      uri,
+      version: doc.version,
+      diagnostics: findings.map((f) => toDiagnostic(doc, f)),
+    });
     if (lintGeneration.get(uri) !== generation) return; // a newer lint published meanwhile; its status follows
-    await connection.sendNotification(DocumentStatusNotification.method, documentStatus(doc, file, current.validateEnable ? findings : []));
+    await connection.sendNotification(
+      DocumentStatusNotification.method,
+      documentStatus(doc, file, current.validateEnable ? findings : []),
+    );
   };
   const lintNow = (uri: string): void => {
     lint(uri).catch((e: unknown) => log(`cilium-policy: linting ${uri} failed: ${describe(e)}`));
@@ -177,35 +190,35 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-      const caps = params.capabilities;
-      if (caps.workspace?.configuration) {
-        settings = new SettingsStore(
-          async (uri) => {
-            const [section] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: CONFIG_SECTION }]);
-            return section as unknown;
-          },
-          log,
-          lookupProject,
-        );
-      }
-      const pushed = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
-      if (pushed !== undefined) settings.changed({ settings: pushed });
-      hierarchicalSymbols = caps.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
-      const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-      projectConfigs.setRoots(folders);
-      watchConfigFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-      preview.initialize(params);
-      return {
-        capabilities: {
-          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-          completionProvider: { triggerCharacters: [':', ' ', '-', '"'], resolveProvider: false },
-          hoverProvider: true,
-          codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-          documentSymbolProvider: { label: 'Cilium policies' },
-          ...preview.capabilities(),
+    const caps = params.capabilities;
+    if (caps.workspace?.configuration) {
+      settings = new SettingsStore(
+        async (uri) => {
+          const [section] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: CONFIG_SECTION }]);
+          return section as unknown;
         },
-        serverInfo: options.info ?? { name: 'cilium-policy-language-server', version: '0.0.0' },
-      };
+        log,
+        lookupProject,
+      );
+    }
+    const pushed = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
+    if (pushed !== undefined) settings.changed({ settings: pushed });
+    hierarchicalSymbols = caps.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    projectConfigs.setRoots(folders);
+    watchConfigFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    preview.initialize(params);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        completionProvider: { triggerCharacters: [':', ' ', '-', '"'], resolveProvider: false },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        documentSymbolProvider: { label: 'Cilium policies' },
+        ...preview.capabilities(),
+      },
+      serverInfo: options.info ?? { name: 'cilium-policy-language-server', version: '0.0.0' },
+    };
   });
 
   /**
@@ -238,7 +251,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     warmUp();
     if (watchConfigFiles) {
       connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, ...preview.watchers()] })
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, ...preview.watchers()],
+        })
         .catch(() => {
           /* no file watching: the file is read once per folder */
         });
@@ -254,54 +269,78 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onDidChangeConfiguration(
-    notify('workspace/didChangeConfiguration', (params) => {
-      settings.changed(params);
-      lintAll();
-      void preview.configurationChanged();
-    }, log),
+    notify(
+      'workspace/didChangeConfiguration',
+      (params) => {
+        settings.changed(params);
+        lintAll();
+        void preview.configurationChanged();
+      },
+      log,
+    ),
   );
 
   connection.onDidChangeWatchedFiles(
-    notify('workspace/didChangeWatchedFiles', (params) => {
-      preview.filesChanged(params.changes);
-      if (!params.changes.some((c) => c.uri.endsWith(CONFIG_FILE_NAME))) return;
-      projectConfigs.reset();
-      settings.invalidate();
-      lintAll();
-    }, log),
+    notify(
+      'workspace/didChangeWatchedFiles',
+      (params) => {
+        preview.filesChanged(params.changes);
+        if (!params.changes.some((c) => c.uri.endsWith(CONFIG_FILE_NAME))) return;
+        projectConfigs.reset();
+        settings.invalidate();
+        lintAll();
+      },
+      log,
+    ),
   );
 
   // didOpen is followed by a content-change event for the same text; the open handler lints at once.
   const justOpened = new Set<string>();
   documents.onDidOpen(
-    notify('textDocument/didOpen', (e) => {
-      justOpened.add(e.document.uri);
-      lintNow(e.document.uri);
-    }, log),
+    notify(
+      'textDocument/didOpen',
+      (e) => {
+        justOpened.add(e.document.uri);
+        lintNow(e.document.uri);
+      },
+      log,
+    ),
   );
   documents.onDidChangeContent(
-    notify('textDocument/didChange', (e) => {
-      if (justOpened.delete(e.document.uri)) return;
-      lintLater(e.document.uri);
-    }, log),
+    notify(
+      'textDocument/didChange',
+      (e) => {
+        if (justOpened.delete(e.document.uri)) return;
+        lintLater(e.document.uri);
+      },
+      log,
+    ),
   );
   documents.onDidSave(
-    notify('textDocument/didSave', (e) => {
-      if (settings.peek(e.document.uri).lintOnSave) lintNow(e.document.uri);
-    }, log),
+    notify(
+      'textDocument/didSave',
+      (e) => {
+        if (settings.peek(e.document.uri).lintOnSave) lintNow(e.document.uri);
+      },
+      log,
+    ),
   );
   documents.onDidClose(
-    notify('textDocument/didClose', (e) => {
-      const uri = e.document.uri;
-      cancel(uri);
-      justOpened.delete(uri);
-      parsed.delete(uri);
-      linted.delete(uri);
-      lintCaches.delete(uri);
-      lintGeneration.delete(uri);
-      settings.forget(uri);
-      void connection.sendDiagnostics({ uri, diagnostics: [] });
-    }, log),
+    notify(
+      'textDocument/didClose',
+      (e) => {
+        const uri = e.document.uri;
+        cancel(uri);
+        justOpened.delete(uri);
+        parsed.delete(uri);
+        linted.delete(uri);
+        lintCaches.delete(uri);
+        lintGeneration.delete(uri);
+        settings.forget(uri);
+        void connection.sendDiagnostics({ uri, diagnostics: [] });
+      },
+      log,
+    ),
   );
 
   /** The open document, its parse and the offset of a request; `tetragon` when it is inside a (non-templated) Tetragon policy. */
@@ -316,57 +355,85 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
 
   connection.onCompletion(
-    guardAsync('textDocument/completion', async (params): Promise<CompletionList | null> => {
-      const at = positionContext(params);
-      if (!at) return null;
-      const { doc, file, offset, tetragon } = at;
-      // Tetragon values that need kernel knowledge (syscalls, hooks, operators per arg type) come
-      // from the core; keys and schema enums from yaml-language-server.
-      if (tetragon) {
-        const current = await settings.get(doc.uri);
-        const assist = tetragonCompletions(file, tetragon, offset, current.tetragonKernelArch, binariesFor(doc.uri, current));
-        if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
-      }
-      const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
-      return list ?? null;
-    }, log),
+    guardAsync(
+      'textDocument/completion',
+      async (params): Promise<CompletionList | null> => {
+        const at = positionContext(params);
+        if (!at) return null;
+        const { doc, file, offset, tetragon } = at;
+        // Tetragon values that need kernel knowledge (syscalls, hooks, operators per arg type) come
+        // from the core; keys and schema enums from yaml-language-server.
+        if (tetragon) {
+          const current = await settings.get(doc.uri);
+          const assist = tetragonCompletions(
+            file,
+            tetragon,
+            offset,
+            current.tetragonKernelArch,
+            binariesFor(doc.uri, current),
+          );
+          if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
+        }
+        const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
+        return list ?? null;
+      },
+      log,
+    ),
   );
 
   connection.onHover(
-    guardAsync('textDocument/hover', async (params): Promise<Hover | null> => {
-      const at = positionContext(params);
-      if (!at) return null;
-      const { doc, file, offset, tetragon } = at;
-      if (tetragon) {
-        const current = await settings.get(doc.uri);
-        const markdown = tetragonHover(file, tetragon, offset, current.tetragonKernelArch, binariesFor(doc.uri, current));
-        if (markdown) return { contents: { kind: 'markdown', value: markdown } };
-      }
-      const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
-      return hover ?? null;
-    }, log),
+    guardAsync(
+      'textDocument/hover',
+      async (params): Promise<Hover | null> => {
+        const at = positionContext(params);
+        if (!at) return null;
+        const { doc, file, offset, tetragon } = at;
+        if (tetragon) {
+          const current = await settings.get(doc.uri);
+          const markdown = tetragonHover(
+            file,
+            tetragon,
+            offset,
+            current.tetragonKernelArch,
+            binariesFor(doc.uri, current),
+          );
+          if (markdown) return { contents: { kind: 'markdown', value: markdown } };
+        }
+        const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
+        return hover ?? null;
+      },
+      log,
+    ),
   );
 
   connection.onCodeAction(
-    guard('textDocument/codeAction', (params): CodeAction[] | null => {
-      const doc = documents.get(params.textDocument.uri);
-      if (!doc) return null;
-      let hit = linted.get(doc.uri);
-      if (!hit || hit.version !== doc.version) {
-        hit = { version: doc.version, findings: lintParsed(doc, parse(doc), settings.peek(doc.uri)) };
-        linted.set(doc.uri, hit);
-      }
-      return codeActionsFor(doc, hit.findings, params.context.diagnostics);
-    }, log),
+    guard(
+      'textDocument/codeAction',
+      (params): CodeAction[] | null => {
+        const doc = documents.get(params.textDocument.uri);
+        if (!doc) return null;
+        let hit = linted.get(doc.uri);
+        if (!hit || hit.version !== doc.version) {
+          hit = { version: doc.version, findings: lintParsed(doc, parse(doc), settings.peek(doc.uri)) };
+          linted.set(doc.uri, hit);
+        }
+        return codeActionsFor(doc, hit.findings, params.context.diagnostics);
+      },
+      log,
+    ),
   );
 
   connection.onDocumentSymbol(
-    guard('textDocument/documentSymbol', (params): DocumentSymbol[] | SymbolInformation[] | null => {
-      const doc = documents.get(params.textDocument.uri);
-      if (!doc) return null;
-      const symbols = outlineFile(parse(doc)).map((n) => toDocumentSymbol(doc, n));
-      return hierarchicalSymbols ? symbols : flatten(doc.uri, symbols);
-    }, log),
+    guard(
+      'textDocument/documentSymbol',
+      (params): DocumentSymbol[] | SymbolInformation[] | null => {
+        const doc = documents.get(params.textDocument.uri);
+        if (!doc) return null;
+        const symbols = outlineFile(parse(doc)).map((n) => toDocumentSymbol(doc, n));
+        return hierarchicalSymbols ? symbols : flatten(doc.uri, symbols);
+      },
+      log,
+    ),
   );
 
   preview.listen();
@@ -409,25 +476,39 @@ function describe(e: unknown): string {
 }
 
 /** Wraps a request handler: a throw is logged and answered with a `ResponseError`. */
-function guard<P, R>(method: string, handler: (params: P) => R, log: (m: string) => void): (params: P) => R | ResponseError<void> {
+function guard<P, R>(
+  method: string,
+  handler: (params: P) => R,
+  log: (m: string) => void,
+): (params: P) => R | ResponseError<void> {
   return (params: P) => {
     try {
       return handler(params);
     } catch (e) {
       log(`cilium-policy: ${method} failed: ${describe(e)}`);
-      return new ResponseError(ErrorCodes.InternalError, `cilium-policy: ${method} failed: ${(e as Error)?.message ?? String(e)}`);
+      return new ResponseError(
+        ErrorCodes.InternalError,
+        `cilium-policy: ${method} failed: ${(e as Error)?.message ?? String(e)}`,
+      );
     }
   };
 }
 
 /** `guard` for async handlers: a rejection is logged and answered with a `ResponseError`. */
-function guardAsync<P, R>(method: string, handler: (params: P) => Promise<R>, log: (m: string) => void): (params: P) => Promise<R | ResponseError<void>> {
+function guardAsync<P, R>(
+  method: string,
+  handler: (params: P) => Promise<R>,
+  log: (m: string) => void,
+): (params: P) => Promise<R | ResponseError<void>> {
   return async (params: P) => {
     try {
       return await handler(params);
     } catch (e) {
       log(`cilium-policy: ${method} failed: ${describe(e)}`);
-      return new ResponseError(ErrorCodes.InternalError, `cilium-policy: ${method} failed: ${(e as Error)?.message ?? String(e)}`);
+      return new ResponseError(
+        ErrorCodes.InternalError,
+        `cilium-policy: ${method} failed: ${(e as Error)?.message ?? String(e)}`,
+      );
     }
   };
 }

@@ -141,7 +141,11 @@ export class YamlFeatures {
    * (from the start of the line where it begins), so yaml-language-server parses one document
    * however long the file; positions differ from the real file by `lineDelta` lines only.
    */
-  private virtualFor(file: PolicyFile, offset: number, lineOf?: LineOf): { doc: TextDocument; position: Position; lineDelta: number } | undefined {
+  private virtualFor(
+    file: PolicyFile,
+    offset: number,
+    lineOf?: LineOf,
+  ): { doc: TextDocument; position: Position; lineDelta: number } | undefined {
     const found = documentAt(file, offset);
     if (!found || !found.doc.kind || found.doc.templated) return undefined;
     const lineStart = startOfLine(file.text, found.start);
@@ -158,7 +162,10 @@ export class YamlFeatures {
 }
 
 function shiftRange(range: Range, lines: number): Range {
-  return { start: { line: range.start.line + lines, character: range.start.character }, end: { line: range.end.line + lines, character: range.end.character } };
+  return {
+    start: { line: range.start.line + lines, character: range.start.character },
+    end: { line: range.end.line + lines, character: range.end.character },
+  };
 }
 
 function shiftItem(item: CompletionItem, lines: number): void {
@@ -202,12 +209,16 @@ export function virtualText(text: string, lineStart: number, start: number, end:
  * the first document, else its `---`) to the start of the next document. Blank lines after a
  * document's content belong to it, which is where a user types the next key.
  */
-export function documentAt(file: PolicyFile, offset: number): { doc: PolicyDocument; start: number; end: number } | undefined {
+export function documentAt(
+  file: PolicyFile,
+  offset: number,
+): { doc: PolicyDocument; start: number; end: number } | undefined {
   const docs = file.documents;
   for (let i = 0; i < docs.length; i++) {
     const start = i === 0 ? 0 : docs[i]!.span.start;
     const end = i + 1 < docs.length ? docs[i + 1]!.span.start : file.text.length;
-    if (offset >= start && (offset < end || (i === docs.length - 1 && offset <= end))) return { doc: docs[i]!, start, end };
+    if (offset >= start && (offset < end || (i === docs.length - 1 && offset <= end)))
+      return { doc: docs[i]!, start, end };
   }
   return undefined;
 }

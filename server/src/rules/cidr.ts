@@ -129,7 +129,7 @@ function formatAddr(p: Prefix): string {
   // The longest run of two or more zero groups becomes `::` (the first one on ties).
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -16,9 +16,10 @@ export const rule: Rule = {
   id: 'cilium/cidr-except',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'An `except` prefix that is of another address family, outside its `cidr`, or broader than it; or `except` without `cidr`.',
+  summary:
+    'An `except` prefix that is of another address family, outside its `cidr`, or broader than it; or `except` without `cidr`.',
   rationale:
-    'The agent validates every exception against the entry\'s `cidr` and rejects the policy when one is not a sub-prefix of it. `except` next to `cidrGroupRef` or `cidrGroupSelector` passes validation but is ignored, so the addresses meant to be excluded are allowed.',
+    "The agent validates every exception against the entry's `cidr` and rejects the policy when one is not a sub-prefix of it. `except` next to `cidrGroupRef` or `cidrGroupSelector` passes validation but is ignored, so the addresses meant to be excluded are allowed.",
   example: {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: out\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toCIDRSet:\n        - cidr: 10.0.0.0/24\n          except:\n            - 10.1.0.0/24\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: out\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toCIDRSet:\n        - cidr: 10.0.0.0/16\n          except:\n            - 10.0.1.0/24\n',
@@ -30,7 +31,12 @@ export const rule: Rule = {
       if (excepts.length === 0) continue;
       const cidrText = str(set.entry['cidr']);
       if (cidrText === undefined) {
-        const group = set.entry['cidrGroupRef'] !== undefined ? 'cidrGroupRef' : set.entry['cidrGroupSelector'] !== undefined ? 'cidrGroupSelector' : undefined;
+        const group =
+          set.entry['cidrGroupRef'] !== undefined
+            ? 'cidrGroupRef'
+            : set.entry['cidrGroupSelector'] !== undefined
+              ? 'cidrGroupSelector'
+              : undefined;
         if (group && nonEmpty(excepts)) {
           out.push({
             path: [...set.path, 'except'],

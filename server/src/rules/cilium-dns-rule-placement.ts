@@ -33,7 +33,8 @@ export const rule: Rule = {
         out.push({
           path: dnsPath,
           target: 'key',
-          message: 'DNS rules are allowed on egress only: the DNS proxy filters the lookups an endpoint sends, not the ones it answers. Move this to an egress rule.',
+          message:
+            'DNS rules are allowed on egress only: the DNS proxy filters the lookups an endpoint sends, not the ones it answers. Move this to an egress rule.',
         });
         continue;
       }

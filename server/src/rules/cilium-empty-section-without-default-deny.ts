@@ -15,7 +15,8 @@ export const rule: Rule = {
   id: 'cilium/empty-section-without-default-deny',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'warning',
-  summary: 'An empty `ingress: []`/`egress: []` next to other sections does not deny that direction unless `enableDefaultDeny` says so.',
+  summary:
+    'An empty `ingress: []`/`egress: []` next to other sections does not deny that direction unless `enableDefaultDeny` says so.',
   rationale:
     'Default deny for a direction defaults to on only when the rule has at least one allow or deny item in that direction. An empty list has none, so it neither denies nor allows anything: traffic in that direction is decided by other policies (or allowed when none selects the endpoint). To deny the direction, write `ingress: [{}]` or set `enableDefaultDeny.ingress: true`; otherwise drop the empty key.',
   example: {

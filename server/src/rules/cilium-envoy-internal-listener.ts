@@ -15,7 +15,8 @@ export const rule: Rule = {
   id: 'cilium/envoy-internal-listener',
   kinds: CILIUM_ENVOY_CONFIG_KINDS,
   defaultSeverity: 'error',
-  summary: 'An endpoint address pointing at an internal listener that the same Envoy config does not define (as an internal listener).',
+  summary:
+    'An endpoint address pointing at an internal listener that the same Envoy config does not define (as an internal listener).',
   rationale:
     'Internal listeners connect Envoy to itself without a socket. Cilium resolves `server_listener_name` only among the listeners of the same config that have `internal_listener` set, and rejects the config when the name is not one of them.',
   example: {
@@ -25,7 +26,9 @@ export const rule: Rule = {
   check({ doc }) {
     const out: RuleFinding[] = [];
     const resources = envoyResources(doc.data);
-    const listeners = new Map(resources.filter((r) => r.type === 'Listener' && r.name !== undefined).map((r) => [r.name!, r.resource]));
+    const listeners = new Map(
+      resources.filter((r) => r.type === 'Listener' && r.name !== undefined).map((r) => [r.name!, r.resource]),
+    );
     for (const r of resources) {
       if (r.type !== 'Cluster' && r.type !== 'ClusterLoadAssignment') continue;
       walkObjects(r.resource, r.path, (o, path) => {
@@ -34,9 +37,17 @@ export const rule: Rule = {
         const at = [...path, 'envoy_internal_address', 'server_listener_name'];
         const listener = listeners.get(name);
         if (!listener) {
-          out.push({ path: at, target: 'value', message: `No listener named \`${name}\` in this config's resources; an internal listener used by a ${r.type} must be defined in the same config.` });
+          out.push({
+            path: at,
+            target: 'value',
+            message: `No listener named \`${name}\` in this config's resources; an internal listener used by a ${r.type} must be defined in the same config.`,
+          });
         } else if (listener['internal_listener'] === undefined) {
-          out.push({ path: at, target: 'value', message: `Listener \`${name}\` is not an internal listener (it has no \`internal_listener\`), so it cannot be used as an internal address.` });
+          out.push({
+            path: at,
+            target: 'value',
+            message: `Listener \`${name}\` is not an internal listener (it has no \`internal_listener\`), so it cannot be used as an internal address.`,
+          });
         }
       });
     }

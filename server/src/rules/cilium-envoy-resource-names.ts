@@ -14,7 +14,8 @@ export const rule: Rule = {
   id: 'cilium/envoy-resource-names',
   kinds: CILIUM_ENVOY_CONFIG_KINDS,
   defaultSeverity: 'error',
-  summary: 'An Envoy resource without a name (`cluster_name` for a ClusterLoadAssignment), or two resources of the same type with the same name.',
+  summary:
+    'An Envoy resource without a name (`cluster_name` for a ClusterLoadAssignment), or two resources of the same type with the same name.',
   rationale:
     'Resource names are how Cilium stores Envoy resources and how listeners, routes and clusters refer to each other. The agent rejects the config when a resource has no name or a name is used twice for the same type.',
   example: {

@@ -19,7 +19,13 @@ const URLS = Object.values(ENVOY_TYPES) as string[];
 const SHORT = Object.keys(ENVOY_TYPES) as EnvoyTypeName[];
 
 /** Other Envoy xDS resource types: real types, not typos, so no "did you mean" for them. */
-const OTHER_XDS_TYPES = new Set(['ScopedRouteConfiguration', 'VirtualHost', 'Runtime', 'TypedExtensionConfig', 'LbEndpoint']);
+const OTHER_XDS_TYPES = new Set([
+  'ScopedRouteConfiguration',
+  'VirtualHost',
+  'Runtime',
+  'TypedExtensionConfig',
+  'LbEndpoint',
+]);
 
 /** The supported type URL someone writing `written` most likely meant, if any. */
 export function suggestType(written: string): string | undefined {
@@ -36,7 +42,8 @@ export const rule: Rule = {
   id: 'cilium/envoy-resource-type',
   kinds: CILIUM_ENVOY_CONFIG_KINDS,
   defaultSeverity: 'error',
-  summary: 'An Envoy config resource without `@type`, or with a type Cilium does not load (Listener, RouteConfiguration, Cluster, ClusterLoadAssignment and Secret are supported).',
+  summary:
+    'An Envoy config resource without `@type`, or with a type Cilium does not load (Listener, RouteConfiguration, Cluster, ClusterLoadAssignment and Secret are supported).',
   rationale:
     'Cilium reads `resources` by their `@type` URL and supports the v3 Listener, RouteConfiguration, Cluster, ClusterLoadAssignment and TLS Secret. Another Envoy type makes the agent reject the whole config; an unknown URL (often a typo) is dropped with only a log line, so the resource silently does not exist.',
   example: {
@@ -53,7 +60,8 @@ export const rule: Rule = {
       if (type === undefined || type === null || type === '') {
         out.push({
           path,
-          message: 'This resource has no `@type`; Cilium cannot decode it and drops it. Add e.g. `"@type": type.googleapis.com/envoy.config.listener.v3.Listener`.',
+          message:
+            'This resource has no `@type`; Cilium cannot decode it and drops it. Add e.g. `"@type": type.googleapis.com/envoy.config.listener.v3.Listener`.',
         });
         return;
       }

@@ -12,7 +12,10 @@ import { list, obj, str, type Obj } from './data.js';
 import { envoyResources, walkObjects } from './envoy.js';
 
 const ROUTER = { name: 'envoy.filters.http.router', type: 'envoy.extensions.filters.http.router.v3.Router' };
-const CODEC = { name: 'envoy.filters.http.upstream_codec', type: 'envoy.extensions.filters.http.upstream_codec.v3.UpstreamCodec' };
+const CODEC = {
+  name: 'envoy.filters.http.upstream_codec',
+  type: 'envoy.extensions.filters.http.upstream_codec.v3.UpstreamCodec',
+};
 
 function isFilter(f: Obj, which: { name: string; type: string }): boolean {
   const type = str(obj(f['typed_config'])?.['@type']) ?? '';
@@ -23,7 +26,8 @@ export const rule: Rule = {
   id: 'cilium/envoy-terminal-http-filter',
   kinds: CILIUM_ENVOY_CONFIG_KINDS,
   defaultSeverity: 'error',
-  summary: 'An HTTP filter listed after the router (downstream) or after the upstream codec (upstream), which must be the last filter.',
+  summary:
+    'An HTTP filter listed after the router (downstream) or after the upstream codec (upstream), which must be the last filter.',
   rationale:
     'The router and the upstream codec are terminal filters: nothing runs after them. Envoy validates the chain when it loads the resource and refuses one with filters after the terminal filter, so Cilium rejects the Envoy config.',
   example: {

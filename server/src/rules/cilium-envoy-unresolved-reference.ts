@@ -23,7 +23,8 @@ export const rule: Rule = {
   kinds: CILIUM_ENVOY_CONFIG_KINDS,
   defaultSeverity: 'warning',
   crossDocument: true,
-  summary: 'A listener, route configuration or cluster name that no resource of the same Envoy config defines, or a service missing from the Services in the same file.',
+  summary:
+    'A listener, route configuration or cluster name that no resource of the same Envoy config defines, or a service missing from the Services in the same file.',
   rationale:
     'Cilium prefixes unqualified names with `<namespace>/<config name>/`, so they can only resolve within the same config. A typo there is not an error anywhere: the service redirect silently does nothing, or Envoy waits for the route configuration or cluster and answers requests with 503.',
   example: {
@@ -52,10 +53,18 @@ export const rule: Rule = {
           if (!entry || !name) return;
           // A namespaced config always uses its own namespace for `services`; otherwise the
           // entry's namespace applies, defaulting to the config's (clusterwide: `default`).
-          const ns = !clusterwide && key === 'services' ? doc.namespace : (str(entry['namespace']) ?? (clusterwide ? 'default' : doc.namespace));
-          const found = services.some((svc) => svc.name === name && (svc.namespace === undefined || ns === undefined || svc.namespace === ns));
+          const ns =
+            !clusterwide && key === 'services'
+              ? doc.namespace
+              : (str(entry['namespace']) ?? (clusterwide ? 'default' : doc.namespace));
+          const found = services.some(
+            (svc) => svc.name === name && (svc.namespace === undefined || ns === undefined || svc.namespace === ns),
+          );
           if (found) return;
-          const guess = closest(name, services.map((svc) => svc.name));
+          const guess = closest(
+            name,
+            services.map((svc) => svc.name),
+          );
           out.push({
             path: ['spec', key, i, 'name'],
             target: 'value',
@@ -89,7 +98,13 @@ function localFindings(data: unknown, spec: Obj): RuleFinding[] {
   list(spec['services']).forEach((s, i) => {
     const listener = str(obj(s)?.['listener']);
     if (listener && !listener.includes('/') && !listeners.has(listener)) {
-      missing(['spec', 'services', i, 'listener'], listener, 'Listener', listeners, "the service's traffic is not redirected");
+      missing(
+        ['spec', 'services', i, 'listener'],
+        listener,
+        'Listener',
+        listeners,
+        "the service's traffic is not redirected",
+      );
     }
   });
 
@@ -97,7 +112,13 @@ function localFindings(data: unknown, spec: Obj): RuleFinding[] {
     walkObjects(r.resource, r.path, (o, path) => {
       const rdsName = str(obj(o['rds'])?.['route_config_name']);
       if (r.type === 'Listener' && rdsName && !rdsName.includes('/') && !routeConfigs.has(rdsName)) {
-        missing([...path, 'rds', 'route_config_name'], rdsName, 'RouteConfiguration', routeConfigs, 'Envoy waits for it and the listener serves no routes');
+        missing(
+          [...path, 'rds', 'route_config_name'],
+          rdsName,
+          'RouteConfiguration',
+          routeConfigs,
+          'Envoy waits for it and the listener serves no routes',
+        );
       }
       list(o['routes']).forEach((route, j) => {
         const action = obj(obj(route)?.['route']);
@@ -110,7 +131,13 @@ function localFindings(data: unknown, spec: Obj): RuleFinding[] {
         list(obj(action['weighted_clusters'])?.['clusters']).forEach((w, k) => {
           const name = str(obj(w)?.['name']);
           if (name && !name.includes('/') && !clusters.has(name)) {
-            missing([...base, 'weighted_clusters', 'clusters', k, 'name'], name, 'Cluster', clusters, 'its share of the requests fails with 503');
+            missing(
+              [...base, 'weighted_clusters', 'clusters', k, 'name'],
+              name,
+              'Cluster',
+              clusters,
+              'its share of the requests fails with 503',
+            );
           }
         });
       });

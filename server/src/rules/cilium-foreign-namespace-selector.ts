@@ -85,7 +85,10 @@ export const rule: Rule = {
           path: [...sel.path, 'matchExpressions', i],
           message: `This policy lives in namespace \`${ns}\` and the agent always restricts its \`endpointSelector\` to that namespace, so requiring \`${key}\` in [${values.join(', ')}] cannot select pods there: the requirement is overridden or the selector matches no pod. Selectors of a namespaced policy cannot reach other namespaces.`,
           data: { namespace: values[0], policyNamespace: ns },
-          fixes: [...(rm ? [{ title: 'Remove the namespace requirement', edits: [rm] }] : []), ...(values.length === 1 ? moveFix(values[0]!) : [])],
+          fixes: [
+            ...(rm ? [{ title: 'Remove the namespace requirement', edits: [rm] }] : []),
+            ...(values.length === 1 ? moveFix(values[0]!) : []),
+          ],
         });
       });
     }

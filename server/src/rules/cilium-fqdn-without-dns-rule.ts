@@ -34,9 +34,10 @@ export const rule: Rule = {
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'warning',
   crossDocument: true,
-  summary: '`toFQDNs` in a rule whose endpoints have no egress DNS rule (`rules.dns`) in this file, so the names are never learned.',
+  summary:
+    '`toFQDNs` in a rule whose endpoints have no egress DNS rule (`rules.dns`) in this file, so the names are never learned.',
   rationale:
-    'Cilium learns which IPs belong to a name by proxying the endpoint\'s DNS lookups. That happens only for traffic matched by an egress `toPorts` entry with `rules.dns` (usually port 53 toward kube-dns). Without one, `toFQDNs` never matches and the connections are dropped. The DNS rule may live in another policy selecting the same endpoints; this check only sees the policies in the same file.',
+    "Cilium learns which IPs belong to a name by proxying the endpoint's DNS lookups. That happens only for traffic matched by an egress `toPorts` entry with `rules.dns` (usually port 53 toward kube-dns). Without one, `toFQDNs` never matches and the connections are dropped. The DNS rule may live in another policy selecting the same endpoints; this check only sees the policies in the same file.",
   example: {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  endpointSelector:\n    matchLabels:\n      app: web\n  egress:\n    - toFQDNs:\n        - matchName: api.example.com\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  endpointSelector:\n    matchLabels:\n      app: web\n  egress:\n    - toFQDNs:\n        - matchName: api.example.com\n    - toEndpoints:\n        - matchLabels:\n            k8s:io.kubernetes.pod.namespace: kube-system\n            k8s:k8s-app: kube-dns\n      toPorts:\n        - ports:\n            - port: "53"\n              protocol: ANY\n          rules:\n            dns:\n              - matchPattern: "*"\n',
@@ -51,11 +52,23 @@ export const rule: Rule = {
       if (fqdnItems.length === 0) continue;
       const clusterwide = kind.kind === 'CiliumClusterwideNetworkPolicy';
       // The rule's own DNS rule first (the usual case), then only the providers whose scope can include it.
-      const coveredBy = (list: readonly DnsProvider[] | undefined): boolean => list !== undefined && list.some((p) => covers(p.doc, p.rule, doc, r.rule, clusterwide));
-      const covered = hasDnsRule(r.rule) || coveredBy(providers.clusterwide) || (!clusterwide && coveredBy(providers.byNamespace.get(doc.namespace ?? '')));
+      const coveredBy = (list: readonly DnsProvider[] | undefined): boolean =>
+        list !== undefined && list.some((p) => covers(p.doc, p.rule, doc, r.rule, clusterwide));
+      const covered =
+        hasDnsRule(r.rule) ||
+        coveredBy(providers.clusterwide) ||
+        (!clusterwide && coveredBy(providers.byNamespace.get(doc.namespace ?? '')));
       if (covered) continue;
       const edit = appendItem(file, doc, [...r.path, 'egress'], DNS_EGRESS_ITEM);
-      const fixes: Fix[] = edit ? [{ title: 'Add the DNS egress rule (port 53 to kube-dns, through the DNS proxy)', edits: [edit], preferred: true }] : [];
+      const fixes: Fix[] = edit
+        ? [
+            {
+              title: 'Add the DNS egress rule (port 53 to kube-dns, through the DNS proxy)',
+              edits: [edit],
+              preferred: true,
+            },
+          ]
+        : [];
       for (const { i } of fqdnItems) {
         out.push({
           path: [...r.path, 'egress', i, 'toFQDNs'],
@@ -121,7 +134,9 @@ function dnsRulesOf(data: unknown): Obj[] {
 
 /** True when the rule has an egress `toPorts` entry with DNS rules. */
 function hasDnsRule(rule: Obj): boolean {
-  return list(rule['egress']).some((it) => list(obj(it)?.['toPorts']).some((p) => nonEmpty(obj(obj(p)?.['rules'])?.['dns'])));
+  return list(rule['egress']).some((it) =>
+    list(obj(it)?.['toPorts']).some((p) => nonEmpty(obj(obj(p)?.['rules'])?.['dns'])),
+  );
 }
 
 /**
@@ -129,7 +144,13 @@ function hasDnsRule(rule: Obj): boolean {
  * `target` (in document `tdoc`): the same rule, or a selector that asks for a subset of the
  * target's labels, in a scope that includes the target's (same namespace, or clusterwide).
  */
-function covers(pdoc: PolicyDocument, provider: Obj, tdoc: PolicyDocument, target: Obj, targetClusterwide: boolean): boolean {
+function covers(
+  pdoc: PolicyDocument,
+  provider: Obj,
+  tdoc: PolicyDocument,
+  target: Obj,
+  targetClusterwide: boolean,
+): boolean {
   if (provider === target) return true;
   const providerClusterwide = pdoc.kind?.kind === 'CiliumClusterwideNetworkPolicy';
   if (!providerClusterwide && (targetClusterwide || (pdoc.namespace ?? '') !== (tdoc.namespace ?? ''))) return false;

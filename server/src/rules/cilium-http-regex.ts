@@ -20,7 +20,8 @@ export const rule: Rule = {
   id: 'cilium/http-regex',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'An HTTP rule `method`, `path` or `host` that is not a valid Go (RE2) regular expression, or a path written as a glob.',
+  summary:
+    'An HTTP rule `method`, `path` or `host` that is not a valid Go (RE2) regular expression, or a path written as a glob.',
   rationale:
     'Cilium treats these fields as regular expressions matched against the whole value. A glob such as `*` or `/api/**` does not compile, and the agent rejects the whole policy. `/api/*` compiles but matches only `/api` followed by slashes; write `/api/.*` to match everything below `/api/`.',
   example: {
@@ -40,18 +41,26 @@ export const rule: Rule = {
           const path = [...pr.path, 'rules', 'http', i, field];
           const problem = re2Problem(value);
           if (problem) {
-            const where = problem.fragment !== undefined ? `: ${problem.reason} \`${problem.fragment}\`` : `: ${problem.reason}`;
+            const where =
+              problem.fragment !== undefined ? `: ${problem.reason} \`${problem.fragment}\`` : `: ${problem.reason}`;
             const glob = value === '*' || value.endsWith('/*') || value.includes('**');
             const hint = glob ? ' This looks like a glob; in a regular expression "anything" is `.*`.' : '';
             const fixed = glob ? globToRegex(value) : undefined;
-            const edit = fixed !== undefined && re2Problem(fixed) === undefined ? replaceValue(file, doc, path, sameQuotes(doc, path, fixed)) : undefined;
+            const edit =
+              fixed !== undefined && re2Problem(fixed) === undefined
+                ? replaceValue(file, doc, path, sameQuotes(doc, path, fixed))
+                : undefined;
             out.push({
               path,
               target: 'value',
-              ...(problem.start !== undefined && isVerbatim(file, doc, path) ? { inString: { start: problem.start, end: problem.end! } } : {}),
+              ...(problem.start !== undefined && isVerbatim(file, doc, path)
+                ? { inString: { start: problem.start, end: problem.end! } }
+                : {}),
               message: `\`${field}\` is not a valid Go regular expression${where}. The agent rejects the policy.${hint}`,
               data: { reason: problem.reason },
-              ...(edit ? { fixes: [{ title: `Use the regular expression \`${fixed}\``, edits: [edit], preferred: true }] } : {}),
+              ...(edit
+                ? { fixes: [{ title: `Use the regular expression \`${fixed}\``, edits: [edit], preferred: true }] }
+                : {}),
             });
             continue;
           }

@@ -11,27 +11,65 @@ import { CILIUM_NETWORK_POLICY_KINDS, type Rule, type RuleFinding } from './rule
 import { list, obj, sectionItems, str } from './data.js';
 
 const IPV4 = [
-  'EchoReply', 'DestinationUnreachable', 'Redirect', 'Echo', 'EchoRequest', 'RouterAdvertisement', 'RouterSelection', 'TimeExceeded',
-  'ParameterProblem', 'Timestamp', 'TimestampReply', 'Photuris', 'ExtendedEchoRequest', 'ExtendedEchoReply',
+  'EchoReply',
+  'DestinationUnreachable',
+  'Redirect',
+  'Echo',
+  'EchoRequest',
+  'RouterAdvertisement',
+  'RouterSelection',
+  'TimeExceeded',
+  'ParameterProblem',
+  'Timestamp',
+  'TimestampReply',
+  'Photuris',
+  'ExtendedEchoRequest',
+  'ExtendedEchoReply',
 ];
 const IPV6 = [
-  'DestinationUnreachable', 'PacketTooBig', 'TimeExceeded', 'ParameterProblem', 'EchoRequest', 'EchoReply', 'MulticastListenerQuery',
-  'MulticastListenerReport', 'MulticastListenerDone', 'RouterSolicitation', 'RouterAdvertisement', 'NeighborSolicitation',
-  'NeighborAdvertisement', 'RedirectMessage', 'RouterRenumbering', 'ICMPNodeInformationQuery', 'ICMPNodeInformationResponse',
-  'InverseNeighborDiscoverySolicitation', 'InverseNeighborDiscoveryAdvertisement', 'HomeAgentAddressDiscoveryRequest',
-  'HomeAgentAddressDiscoveryReply', 'MobilePrefixSolicitation', 'MobilePrefixAdvertisement', 'DuplicateAddressRequestCodeSuffix',
-  'DuplicateAddressConfirmationCodeSuffix', 'ExtendedEchoRequest', 'ExtendedEchoReply',
+  'DestinationUnreachable',
+  'PacketTooBig',
+  'TimeExceeded',
+  'ParameterProblem',
+  'EchoRequest',
+  'EchoReply',
+  'MulticastListenerQuery',
+  'MulticastListenerReport',
+  'MulticastListenerDone',
+  'RouterSolicitation',
+  'RouterAdvertisement',
+  'NeighborSolicitation',
+  'NeighborAdvertisement',
+  'RedirectMessage',
+  'RouterRenumbering',
+  'ICMPNodeInformationQuery',
+  'ICMPNodeInformationResponse',
+  'InverseNeighborDiscoverySolicitation',
+  'InverseNeighborDiscoveryAdvertisement',
+  'HomeAgentAddressDiscoveryRequest',
+  'HomeAgentAddressDiscoveryReply',
+  'MobilePrefixSolicitation',
+  'MobilePrefixAdvertisement',
+  'DuplicateAddressRequestCodeSuffix',
+  'DuplicateAddressConfirmationCodeSuffix',
+  'ExtendedEchoRequest',
+  'ExtendedEchoReply',
 ];
 /** Names whose counterpart in the other family is spelled differently. */
-const COUNTERPART: Readonly<Record<string, string>> = { Redirect: 'RedirectMessage', RedirectMessage: 'Redirect', RouterSelection: 'RouterSolicitation', RouterSolicitation: 'RouterSelection' };
+const COUNTERPART: Readonly<Record<string, string>> = {
+  Redirect: 'RedirectMessage',
+  RedirectMessage: 'Redirect',
+  RouterSelection: 'RouterSolicitation',
+  RouterSolicitation: 'RouterSelection',
+};
 
 export const rule: Rule = {
   id: 'cilium/icmp-type-family',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'An ICMP type name must exist for the entry\'s `family` (IPv4 unless `family: IPv6`).',
+  summary: "An ICMP type name must exist for the entry's `family` (IPv4 unless `family: IPv6`).",
   rationale:
-    'The CRD accepts every ICMPv4 and ICMPv6 type name for either family, but the agent resolves the name in the table of the entry\'s family only and rejects the policy if it is missing there, for example `PacketTooBig` or `NeighborSolicitation` without `family: IPv6`. Use the name of the right family, or the numeric type.',
+    "The CRD accepts every ICMPv4 and ICMPv6 type name for either family, but the agent resolves the name in the table of the entry's family only and rejects the policy if it is missing there, for example `PacketTooBig` or `NeighborSolicitation` without `family: IPv6`. Use the name of the right family, or the numeric type.",
   example: {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: pmtu\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - icmps:\n        - fields:\n            - type: PacketTooBig\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: pmtu\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - icmps:\n        - fields:\n            - family: IPv6\n              type: PacketTooBig\n',
@@ -51,7 +89,10 @@ export const rule: Rule = {
           if (own.includes(type) || !other.includes(type)) return; // Unknown names are the schema's business.
           const otherFamily = family === 'IPv4' ? 'IPv6' : 'IPv4';
           const counterpart = COUNTERPART[type];
-          const hint = counterpart && own.includes(counterpart) ? ` For ${family}, did you mean \`${counterpart}\`?` : ` Set \`family: ${otherFamily}\` if you meant ${otherFamily}.`;
+          const hint =
+            counterpart && own.includes(counterpart)
+              ? ` For ${family}, did you mean \`${counterpart}\`?`
+              : ` Set \`family: ${otherFamily}\` if you meant ${otherFamily}.`;
           out.push({
             path: [...s.path, 'icmps', i, 'fields', j, 'type'],
             target: 'value',

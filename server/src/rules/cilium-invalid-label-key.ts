@@ -19,19 +19,38 @@ export function labelKeyProblem(key: string): { message: string; start: number; 
   if (key.length === 0) return { message: 'A label key cannot be empty.', ...whole };
   const k = splitLabelKey(key);
   if (k.source !== undefined && !key.startsWith('$')) {
-    if (k.source === '') return { message: 'The source before `:` is empty; write `k8s:`, `any:`, `reserved:` … or drop the `:`.', start: 0, end: 1 };
-    if (!SOURCE.test(k.source)) return { message: `The label source \`${k.source}\` may only contain letters and digits.`, start: 0, end: k.source.length };
+    if (k.source === '')
+      return {
+        message: 'The source before `:` is empty; write `k8s:`, `any:`, `reserved:` … or drop the `:`.',
+        start: 0,
+        end: 1,
+      };
+    if (!SOURCE.test(k.source))
+      return {
+        message: `The label source \`${k.source}\` may only contain letters and digits.`,
+        start: 0,
+        end: k.source.length,
+      };
   }
   const second = k.name.indexOf(':');
   if (second >= 0) {
-    return { message: 'A label key may contain only one `:` (between the source and the key); the agent rejects this one.', start: k.offset + second, end: k.offset + second + 1 };
+    return {
+      message: 'A label key may contain only one `:` (between the source and the key); the agent rejects this one.',
+      start: k.offset + second,
+      end: k.offset + second + 1,
+    };
   }
   const slash = k.name.lastIndexOf('/');
   const prefix = slash >= 0 ? k.name.slice(0, slash) : undefined;
   const name = slash >= 0 ? k.name.slice(slash + 1) : k.name;
   const nameStart = k.offset + (slash >= 0 ? slash + 1 : 0);
   if (prefix !== undefined) {
-    if (k.name.indexOf('/') !== slash) return { message: 'A label key may contain only one `/` (after the DNS prefix).', start: k.offset, end: key.length };
+    if (k.name.indexOf('/') !== slash)
+      return {
+        message: 'A label key may contain only one `/` (after the DNS prefix).',
+        start: k.offset,
+        end: key.length,
+      };
     if (prefix.length === 0 || prefix.length > 253 || !SUBDOMAIN.test(prefix)) {
       return {
         message: `The prefix \`${prefix}\` is not a DNS subdomain (lower-case letters, digits, \`-\` and \`.\`, at most 253 characters).`,
@@ -41,7 +60,12 @@ export function labelKeyProblem(key: string): { message: string; start: number; 
     }
   }
   if (name.length === 0) return { message: 'The label name after the prefix is empty.', ...whole };
-  if (name.length > 63) return { message: `The label name \`${name}\` is ${name.length} characters long; at most 63 are allowed.`, start: nameStart, end: key.length };
+  if (name.length > 63)
+    return {
+      message: `The label name \`${name}\` is ${name.length} characters long; at most 63 are allowed.`,
+      start: nameStart,
+      end: key.length,
+    };
   if (!NAME.test(name)) {
     return {
       message: `\`${name}\` is not a valid label name (letters, digits, \`-\`, \`_\` and \`.\`, starting and ending with a letter or digit).`,

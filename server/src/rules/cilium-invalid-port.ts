@@ -16,7 +16,8 @@ export const rule: Rule = {
   id: 'cilium/invalid-port',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A `port` that is not a number from 0 to 65535 or a port name, a missing `port`, or an `endPort` below `port`.',
+  summary:
+    'A `port` that is not a number from 0 to 65535 or a port name, a missing `port`, or an `endPort` below `port`.',
   rationale:
     'The CRD pattern for `port` only checks how the value starts or ends, so values like `"99999"`, `"8080-8090"` or `"80/tcp"` are admitted; the agent parses the whole string as a 16-bit number or an IANA service name (at most 15 letters, digits and hyphens) and rejects the policy otherwise. `port` may only be left out with the extended-IP-protocols agent option. For ranges, `port` is the lower bound and `endPort` the upper one.',
   example: {
@@ -44,7 +45,11 @@ export const rule: Rule = {
       const n = portNumber(s);
       if (n === undefined && !isServiceName(s)) {
         const range = /^(\d+)\s*[-:]\s*(\d+)$/.exec(s);
-        const hint = range ? ` For a range write \`port: "${range[1]}"\` and \`endPort: ${range[2]}\`.` : /^\d+$/.test(s) ? ' Port numbers go up to 65535.' : '';
+        const hint = range
+          ? ` For a range write \`port: "${range[1]}"\` and \`endPort: ${range[2]}\`.`
+          : /^\d+$/.test(s)
+            ? ' Port numbers go up to 65535.'
+            : '';
         out.push({
           path: [...p.path, 'port'],
           target: 'value',

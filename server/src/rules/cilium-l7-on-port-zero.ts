@@ -30,7 +30,8 @@ export const rule: Rule = {
         out.push({
           path: [...p.path, 'port'],
           target: 'value',
-          message: '`port: "0"` (all ports) cannot carry L7 rules; the agent rejects this entry. Name the port(s) the L7 traffic uses.',
+          message:
+            '`port: "0"` (all ports) cannot carry L7 rules; the agent rejects this entry. Name the port(s) the L7 traffic uses.',
         });
       }
     }

@@ -14,10 +14,28 @@ import { labelSelectors, selectorKeys, splitLabelKey } from './selectors.js';
 import { replaceString } from './edit-helpers.js';
 
 /** Keys the agent puts on every pod (source `k8s`). */
-const SPECIAL_KEYS = ['io.kubernetes.pod.namespace', 'io.cilium.k8s.policy.serviceaccount', 'io.cilium.k8s.policy.cluster'];
+const SPECIAL_KEYS = [
+  'io.kubernetes.pod.namespace',
+  'io.cilium.k8s.policy.serviceaccount',
+  'io.cilium.k8s.policy.cluster',
+];
 const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 const SOURCES = ['k8s', 'any', 'reserved', 'unspec', 'cni', 'gen', 'cidr', 'cidrgroup', 'node', 'fqdn', 'directory'];
-const RESERVED = ['host', 'remote-node', 'world', 'world-ipv4', 'world-ipv6', 'cluster', 'health', 'init', 'kube-apiserver', 'ingress', 'unmanaged', 'none', 'unknown'];
+const RESERVED = [
+  'host',
+  'remote-node',
+  'world',
+  'world-ipv4',
+  'world-ipv6',
+  'cluster',
+  'health',
+  'init',
+  'kube-apiserver',
+  'ingress',
+  'unmanaged',
+  'none',
+  'unknown',
+];
 
 /** The closest candidate within a budget that grows with length; undefined for an exact match. */
 function nearMiss(word: string, candidates: readonly string[], minBudget: number): string | undefined {
@@ -66,9 +84,15 @@ function suggest(key: string, role: string): Suggestion | undefined {
     const s = nearMiss(k.source, SOURCES, 1);
     const tail = 'so the key matches no endpoint.';
     return s
-      ? { key: `${s}:${k.name}`, message: `\`${k.source}\` is not a Cilium label source (did you mean \`${s}\`?), ${tail}` }
+      ? {
+          key: `${s}:${k.name}`,
+          message: `\`${k.source}\` is not a Cilium label source (did you mean \`${s}\`?), ${tail}`,
+        }
       : k.source.length > 0 && /^[A-Za-z0-9]+$/.test(k.source)
-        ? { key: '', message: `\`${k.source}\` is not a Cilium label source (${SOURCES.map((x) => `\`${x}\``).join(', ')}), ${tail}` }
+        ? {
+            key: '',
+            message: `\`${k.source}\` is not a Cilium label source (${SOURCES.map((x) => `\`${x}\``).join(', ')}), ${tail}`,
+          }
         : undefined;
   }
   if (k.source === 'reserved') {
@@ -76,19 +100,31 @@ function suggest(key: string, role: string): Suggestion | undefined {
     const s = nearMiss(k.name, RESERVED, 2);
     const written = dollar ? `$${s ?? ''}` : `reserved:${s ?? ''}`;
     return s
-      ? { key: written, message: `\`${k.name}\` is not a reserved identity; did you mean \`${s}\`? As written the key matches no endpoint.` }
-      : { key: '', message: `\`${k.name}\` is not a reserved identity (${RESERVED.map((x) => `\`${x}\``).join(', ')}), so the key matches no endpoint.` };
+      ? {
+          key: written,
+          message: `\`${k.name}\` is not a reserved identity; did you mean \`${s}\`? As written the key matches no endpoint.`,
+        }
+      : {
+          key: '',
+          message: `\`${k.name}\` is not a reserved identity (${RESERVED.map((x) => `\`${x}\``).join(', ')}), so the key matches no endpoint.`,
+        };
   }
   if (k.source !== undefined && k.source !== 'k8s' && k.source !== 'any') return undefined;
   const fixed = correctName(k.name);
   if (fixed) {
     const full = key.slice(0, k.offset) + fixed;
-    return { key: full, message: `\`${key}\` looks like a misspelling of \`${full}\`; no endpoint carries the key as written, so the selector matches nothing.` };
+    return {
+      key: full,
+      message: `\`${key}\` looks like a misspelling of \`${full}\`; no endpoint carries the key as written, so the selector matches nothing.`,
+    };
   }
   // The namespace's own label is not a pod label; Cilium exposes it with a prefix.
   if (role !== 'nodes' && k.name === 'kubernetes.io/metadata.name') {
     const full = key.slice(0, k.offset) + NAMESPACE_LABELS_PREFIX + k.name;
-    return { key: full, message: `\`${k.name}\` is a namespace label, not a pod label; pods see it as \`${full}\` (or use \`${key.slice(0, k.offset)}io.kubernetes.pod.namespace\`).` };
+    return {
+      key: full,
+      message: `\`${k.name}\` is a namespace label, not a pod label; pods see it as \`${full}\` (or use \`${key.slice(0, k.offset)}io.kubernetes.pod.namespace\`).`,
+    };
   }
   return undefined;
 }
@@ -97,7 +133,8 @@ export const rule: Rule = {
   id: 'cilium/label-key-typo',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'warning',
-  summary: 'A selector key that is a near miss of a label Cilium sets (namespace, service account, cluster, namespace labels, reserved identities) or uses an unknown source.',
+  summary:
+    'A selector key that is a near miss of a label Cilium sets (namespace, service account, cluster, namespace labels, reserved identities) or uses an unknown source.',
   rationale:
     'Keys like `k8s:io.kubernetes.pod.namespace` or `io.cilium.k8s.policy.serviceaccount` are matched exactly. A misspelt key is still a valid label key, so neither the API server nor the agent complains, but no endpoint carries it and the selector quietly matches nothing: an allow rule allows nothing, a deny rule denies nothing.',
   example: {

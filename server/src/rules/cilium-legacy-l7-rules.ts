@@ -19,20 +19,51 @@ import { isHostRule, list, obj, portRules, str } from './data.js';
  * pkg/policy/api/kafka). Newer Kafka APIs (CreatePartitions = 37 and later) are not in it.
  */
 const KAFKA_API_KEYS = [
-  'produce', 'fetch', 'offsets', 'metadata', 'leaderandisr', 'stopreplica', 'updatemetadata', 'controlledshutdown',
-  'offsetcommit', 'offsetfetch', 'findcoordinator', 'joingroup', 'heartbeat', 'leavegroup', 'syncgroup',
-  'describegroups', 'listgroups', 'saslhandshake', 'apiversions', 'createtopics', 'deletetopics', 'deleterecords',
-  'initproducerid', 'offsetforleaderepoch', 'addpartitionstotxn', 'addoffsetstotxn', 'endtxn', 'writetxnmarkers',
-  'txnoffsetcommit', 'describeacls', 'createacls', 'deleteacls', 'describeconfigs', 'alterconfigs',
+  'produce',
+  'fetch',
+  'offsets',
+  'metadata',
+  'leaderandisr',
+  'stopreplica',
+  'updatemetadata',
+  'controlledshutdown',
+  'offsetcommit',
+  'offsetfetch',
+  'findcoordinator',
+  'joingroup',
+  'heartbeat',
+  'leavegroup',
+  'syncgroup',
+  'describegroups',
+  'listgroups',
+  'saslhandshake',
+  'apiversions',
+  'createtopics',
+  'deletetopics',
+  'deleterecords',
+  'initproducerid',
+  'offsetforleaderepoch',
+  'addpartitionstotxn',
+  'addoffsetstotxn',
+  'endtxn',
+  'writetxnmarkers',
+  'txnoffsetcommit',
+  'describeacls',
+  'createacls',
+  'deleteacls',
+  'describeconfigs',
+  'alterconfigs',
 ];
 
-const HDR = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: kafka\n  namespace: shop\nspec:\n  endpointSelector:\n    matchLabels:\n      app: kafka\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "9092"\n              protocol: TCP\n          rules:\n            kafka:\n';
+const HDR =
+  'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: kafka\n  namespace: shop\nspec:\n  endpointSelector:\n    matchLabels:\n      app: kafka\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "9092"\n              protocol: TCP\n          rules:\n            kafka:\n';
 
 export const rule: Rule = {
   id: 'cilium/legacy-l7-rules',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'Kafka and generic `l7proto` rules (Cilium 1.19 and older) that the agent would refuse: `role` with `apiKey`, an unknown API key, a bad `apiVersion`, `l7` without `l7proto`.',
+  summary:
+    'Kafka and generic `l7proto` rules (Cilium 1.19 and older) that the agent would refuse: `role` with `apiKey`, an unknown API key, a bad `apiVersion`, `l7` without `l7proto`.',
   rationale:
     'These checks run in the agent after the API server admitted the policy, so the mistake only shows up as an invalid policy in the agent. They apply to Cilium 1.19 and older; Cilium 1.20 removed these rule types altogether (reported separately against a 1.20 target).',
   example: {
@@ -49,7 +80,11 @@ export const rule: Rule = {
       const base = [...p.path, 'rules'];
       const kafka = list(rules['kafka']);
       if (kafka.length > 0 && isHostRule(p.section.rule.rule)) {
-        out.push({ path: [...base, 'kafka'], target: 'key', message: 'Host policies (`nodeSelector`) cannot carry Kafka rules; the agent rejects them.' });
+        out.push({
+          path: [...base, 'kafka'],
+          target: 'key',
+          message: 'Host policies (`nodeSelector`) cannot carry Kafka rules; the agent rejects them.',
+        });
       }
       kafka.forEach((k, i) => {
         const entry = obj(k);
@@ -57,7 +92,11 @@ export const rule: Rule = {
         const at = [...base, 'kafka', i];
         const apiKey = str(entry['apiKey']);
         if (entry['role'] !== undefined && apiKey !== undefined && apiKey !== '') {
-          out.push({ path: [...at, 'apiKey'], target: 'key', message: 'A Kafka rule sets either `role` or `apiKey`, not both; the agent rejects the combination.' });
+          out.push({
+            path: [...at, 'apiKey'],
+            target: 'key',
+            message: 'A Kafka rule sets either `role` or `apiKey`, not both; the agent rejects the combination.',
+          });
         }
         if (apiKey && !KAFKA_API_KEYS.includes(apiKey.toLowerCase())) {
           const guess = closest(apiKey.toLowerCase(), KAFKA_API_KEYS);
@@ -69,15 +108,24 @@ export const rule: Rule = {
         }
         const apiVersion = entry['apiVersion'];
         if (apiVersion !== undefined && apiVersion !== '') {
-          const n = typeof apiVersion === 'number' ? apiVersion : /^\d+$/.test(String(apiVersion)) ? Number(apiVersion) : NaN;
+          const n =
+            typeof apiVersion === 'number' ? apiVersion : /^\d+$/.test(String(apiVersion)) ? Number(apiVersion) : NaN;
           if (!Number.isInteger(n) || n < 0 || n > 32767) {
-            out.push({ path: [...at, 'apiVersion'], target: 'value', message: '`apiVersion` must be an integer from 0 to 32767, written as a string.' });
+            out.push({
+              path: [...at, 'apiVersion'],
+              target: 'value',
+              message: '`apiVersion` must be an integer from 0 to 32767, written as a string.',
+            });
           }
         }
       });
       const l7 = list(rules['l7']);
       if (l7.length > 0 && !str(rules['l7proto'])) {
-        out.push({ path: [...base, 'l7'], target: 'key', message: '`l7` rules need `l7proto` to name the parser that reads them.' });
+        out.push({
+          path: [...base, 'l7'],
+          target: 'key',
+          message: '`l7` rules need `l7proto` to name the parser that reads them.',
+        });
       }
       l7.forEach((m, i) => {
         const map = obj(m);

@@ -14,9 +14,10 @@ export const rule: Rule = {
   id: 'cilium/listener-placement',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A `listener` on an ingress rule, or next to L7 `rules` in the same `toPorts` entry, is rejected by the agent.',
+  summary:
+    'A `listener` on an ingress rule, or next to L7 `rules` in the same `toPorts` entry, is rejected by the agent.',
   rationale:
-    'Redirecting to an Envoy listener from a policy is an egress feature. The listener replaces Cilium\'s L7 rules for those ports, so an entry cannot have both: the agent marks the policy invalid. Put the L7 logic into the Envoy config, or use separate entries.',
+    "Redirecting to an Envoy listener from a policy is an egress feature. The listener replaces Cilium's L7 rules for those ports, so an entry cannot have both: the agent marks the policy invalid. Put the L7 logic into the Envoy config, or use separate entries.",
   example: {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          listener:\n            envoyConfig:\n              kind: CiliumEnvoyConfig\n              name: web-envoy\n            name: web-listener\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          listener:\n            envoyConfig:\n              kind: CiliumEnvoyConfig\n              name: web-envoy\n            name: web-listener\n',
@@ -31,14 +32,16 @@ export const rule: Rule = {
         out.push({
           path,
           target: 'key',
-          message: '`listener` is supported on egress only; the agent rejects it on ingress. Redirect ingress traffic with the Envoy config\'s `services` instead.',
+          message:
+            "`listener` is supported on egress only; the agent rejects it on ingress. Redirect ingress traffic with the Envoy config's `services` instead.",
         });
       }
       if (hasL7Rules(p['rules'])) {
         out.push({
           path: [...pr.path, 'rules'],
           target: 'key',
-          message: '`rules` cannot be combined with `listener` in the same entry: the Envoy listener replaces Cilium\'s L7 rules. Remove one of them.',
+          message:
+            "`rules` cannot be combined with `listener` in the same entry: the Envoy listener replaces Cilium's L7 rules. Remove one of them.",
         });
       }
     }

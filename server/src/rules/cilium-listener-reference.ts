@@ -17,9 +17,10 @@ export const rule: Rule = {
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
   crossDocument: true,
-  summary: 'A `listener` that points a clusterwide policy at a namespaced CiliumEnvoyConfig, or names a listener its Envoy config (in the same file) does not define.',
+  summary:
+    'A `listener` that points a clusterwide policy at a namespaced CiliumEnvoyConfig, or names a listener its Envoy config (in the same file) does not define.',
   rationale:
-    'A CiliumClusterwideNetworkPolicy can only use listeners of a CiliumClusterwideEnvoyConfig. Without `envoyConfig.kind`, a CiliumNetworkPolicy refers to a CiliumEnvoyConfig in its own namespace and a clusterwide policy to a CiliumClusterwideEnvoyConfig. The listener is looked up by name among that config\'s `resources`; a name that is not there means the traffic is never redirected.',
+    "A CiliumClusterwideNetworkPolicy can only use listeners of a CiliumClusterwideEnvoyConfig. Without `envoyConfig.kind`, a CiliumNetworkPolicy refers to a CiliumEnvoyConfig in its own namespace and a clusterwide policy to a CiliumClusterwideEnvoyConfig. The listener is looked up by name among that config's `resources`; a name that is not there means the traffic is never redirected.",
   example: {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: web\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          listener:\n            envoyConfig:\n              kind: CiliumEnvoyConfig\n              name: web-envoy\n            name: web-listener\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: web\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          listener:\n            envoyConfig:\n              kind: CiliumClusterwideEnvoyConfig\n              name: web-envoy\n            name: web-listener\n',
@@ -37,7 +38,8 @@ export const rule: Rule = {
         out.push({
           path: [...path, 'envoyConfig', 'kind'],
           target: 'value',
-          message: 'A clusterwide policy cannot use a listener of a namespaced CiliumEnvoyConfig; use a CiliumClusterwideEnvoyConfig. The agent fails to compute the policy and the traffic is not redirected.',
+          message:
+            'A clusterwide policy cannot use a listener of a namespaced CiliumEnvoyConfig; use a CiliumClusterwideEnvoyConfig. The agent fails to compute the policy and the traffic is not redirected.',
         });
         continue;
       }
@@ -50,7 +52,10 @@ export const rule: Rule = {
         (d) =>
           d.kind?.kind === cecKind &&
           d.name === cecName &&
-          (cecKind === 'CiliumClusterwideEnvoyConfig' || d.namespace === undefined || doc.namespace === undefined || d.namespace === doc.namespace),
+          (cecKind === 'CiliumClusterwideEnvoyConfig' ||
+            d.namespace === undefined ||
+            doc.namespace === undefined ||
+            d.namespace === doc.namespace),
       );
       if (!target || target.data === undefined) continue;
       const names = namesOf(target.data, 'Listener');

@@ -23,7 +23,13 @@ export const rule: Rule = {
     const meta = obj(obj(doc.data)?.['metadata']);
     // No metadata at all is a schema error; an empty name is the schema's minLength.
     if (!meta || meta['name'] !== undefined || meta['generateName'] !== undefined) return [];
-    const out: RuleFinding[] = [{ path: ['metadata'], target: 'key', message: '`metadata` has no `name`; the agent refuses a policy without a name (and `kubectl apply` needs one).' }];
+    const out: RuleFinding[] = [
+      {
+        path: ['metadata'],
+        target: 'key',
+        message: '`metadata` has no `name`; the agent refuses a policy without a name (and `kubectl apply` needs one).',
+      },
+    ];
     return out;
   },
 };

@@ -14,13 +14,23 @@ import { keyText, locate, type PolicyDocument, type PolicyFile } from '../core/d
 import { lineEnd, lineEnding, lineStart, removeEntry } from '../core/yaml-edits.js';
 
 const INGRESS_PEERS = ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromNodes', 'fromGroups'];
-const EGRESS_PEERS = ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'];
+const EGRESS_PEERS = [
+  'toEndpoints',
+  'toCIDR',
+  'toCIDRSet',
+  'toEntities',
+  'toServices',
+  'toGroups',
+  'toNodes',
+  'toFQDNs',
+];
 
 export const rule: Rule = {
   id: 'cilium/mixed-peer-types',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'An ingress or egress item that selects peers in two different ways (e.g. `toEndpoints` and `toCIDR`) is rejected by the agent.',
+  summary:
+    'An ingress or egress item that selects peers in two different ways (e.g. `toEndpoints` and `toCIDR`) is rejected by the agent.',
   rationale:
     'Cilium combines the fields of one item with AND semantics only for ports; for peers it requires a single kind per item and rejects the whole policy otherwise. Write one item per peer type.',
   example: {
@@ -55,7 +65,13 @@ export const rule: Rule = {
  * `authentication`) so each new item keeps the same port restrictions. Built from the source text
  * of the fields, so values keep their formatting; offered for block-style items only.
  */
-function splitFix(file: PolicyFile, doc: PolicyDocument, itemPath: DataPath, used: readonly string[], peers: readonly string[]): Fix | undefined {
+function splitFix(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  itemPath: DataPath,
+  used: readonly string[],
+  peers: readonly string[],
+): Fix | undefined {
   const item = locate(doc.yaml, itemPath).node;
   const seq = locate(doc.yaml, itemPath.slice(0, -1)).node;
   if (!isMap(item) || item.flow || !isSeq(seq) || seq.flow) return undefined;
@@ -93,7 +109,9 @@ function splitFix(file: PolicyFile, doc: PolicyDocument, itemPath: DataPath, use
     if (t === undefined || !removal) return undefined;
     edits.push(removal);
     const fields = [t, ...shared];
-    const lines = fields.map((f, i) => (i === 0 ? `${' '.repeat(dashCol)}-${' '.repeat(keyCol - dashCol - 1)}${f}` : `${' '.repeat(keyCol)}${f}`));
+    const lines = fields.map((f, i) =>
+      i === 0 ? `${' '.repeat(dashCol)}-${' '.repeat(keyCol - dashCol - 1)}${f}` : `${' '.repeat(keyCol)}${f}`,
+    );
     newItems.push(lines.join(eol));
   }
   const itemEnd = item.range?.[1];

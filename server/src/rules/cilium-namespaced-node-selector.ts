@@ -13,7 +13,8 @@ export const rule: Rule = {
   id: 'cilium/namespaced-node-selector',
   kinds: ['CiliumNetworkPolicy'],
   defaultSeverity: 'error',
-  summary: 'A namespaced CiliumNetworkPolicy may not use `nodeSelector`; host policies must be CiliumClusterwideNetworkPolicy.',
+  summary:
+    'A namespaced CiliumNetworkPolicy may not use `nodeSelector`; host policies must be CiliumClusterwideNetworkPolicy.',
   rationale:
     'The API server admits the field because both kinds share one schema, but the agent rejects the rule, so the host firewall you meant to write never applies. Make it a CiliumClusterwideNetworkPolicy (and drop `metadata.namespace`).',
   example: {
@@ -28,7 +29,8 @@ export const rule: Rule = {
       out.push({
         path: [...r.path, 'nodeSelector'],
         target: 'key',
-        message: 'A CiliumNetworkPolicy cannot select nodes: the agent rejects `nodeSelector` here. Host policies must be CiliumClusterwideNetworkPolicy.',
+        message:
+          'A CiliumNetworkPolicy cannot select nodes: the agent rejects `nodeSelector` here. Host policies must be CiliumClusterwideNetworkPolicy.',
         fixes,
       });
     }

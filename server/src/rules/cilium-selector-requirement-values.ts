@@ -17,7 +17,8 @@ const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 /** Why a label value is invalid, or undefined when it is fine. */
 export function labelValueProblem(v: string): string | undefined {
   if (v.length > 63) return `is ${v.length} characters long; label values have at most 63`;
-  if (!LABEL_VALUE.test(v)) return 'is not a valid label value (letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit)';
+  if (!LABEL_VALUE.test(v))
+    return 'is not a valid label value (letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit)';
   return undefined;
 }
 
@@ -25,7 +26,8 @@ export const rule: Rule = {
   id: 'cilium/selector-requirement-values',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A `matchExpressions` requirement must have values for `In`/`NotIn`, none for `Exists`/`DoesNotExist`, and only valid label values.',
+  summary:
+    'A `matchExpressions` requirement must have values for `In`/`NotIn`, none for `Exists`/`DoesNotExist`, and only valid label values.',
   rationale:
     'The CRD does not relate `values` to `operator`, so such a selector is admitted, but the agent validates every selector when it imports the policy and marks the whole policy invalid. An `In` with no values would otherwise match nothing, and values on `Exists` are silently meaningless in other tools, so the mistake is easy to miss.',
   example: {
@@ -59,7 +61,12 @@ export const rule: Rule = {
         list(values).forEach((v, j) => {
           const s = str(v);
           const problem = s === undefined ? undefined : labelValueProblem(s);
-          if (problem) out.push({ path: [...path, 'values', j], target: 'value', message: `"${s}" ${problem}; the agent rejects the selector.` });
+          if (problem)
+            out.push({
+              path: [...path, 'values', j],
+              target: 'value',
+              message: `"${s}" ${problem}; the agent rejects the selector.`,
+            });
         });
       });
     }

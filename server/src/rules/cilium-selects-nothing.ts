@@ -27,7 +27,8 @@ export const rule: Rule = {
   kinds: ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'],
   defaultSeverity: 'warning',
   requiresInventory: true,
-  summary: 'A selector that matches no workload (or node) of the loaded inventory; off until an inventory has been loaded.',
+  summary:
+    'A selector that matches no workload (or node) of the loaded inventory; off until an inventory has been loaded.',
   rationale:
     'The agent accepts a selector that matches nothing without complaint: the policy then protects no workload, or the rule admits no peer, and traffic you meant to allow is dropped by default deny. A misspelt label value or the wrong namespace is the usual cause. The inventory is the workspace manifests, a kubectl snapshot or the cluster, as chosen in the editor; selectors of reserved identities are not checked.',
   example: {

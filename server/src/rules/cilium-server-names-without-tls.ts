@@ -30,7 +30,8 @@ export const rule: Rule = {
       out.push({
         path: [...pr.path, 'serverNames'],
         target: 'key',
-        message: '`serverNames` together with L7 `rules` needs `terminatingTLS`: the proxy must decrypt the connection to apply the rules. Add `terminatingTLS` (and usually `originatingTLS`), or move the L7 rules to another entry.',
+        message:
+          '`serverNames` together with L7 `rules` needs `terminatingTLS`: the proxy must decrypt the connection to apply the rules. Add `terminatingTLS` (and usually `originatingTLS`), or move the L7 rules to another entry.',
       });
     }
     return out;

@@ -16,7 +16,7 @@ export const rule: Rule = {
   defaultSeverity: 'information',
   summary: 'A `toServices` entry without `namespace`, which matches services in every namespace.',
   rationale:
-    'Unlike `toEndpoints` in a CiliumNetworkPolicy, `toServices` is not limited to the policy\'s namespace. `k8sService` without `namespace` matches a service of that name in any namespace, and `k8sServiceSelector` without `namespace` matches labelled services anywhere. Name the namespace to allow only the service you mean.',
+    "Unlike `toEndpoints` in a CiliumNetworkPolicy, `toServices` is not limited to the policy's namespace. `k8sService` without `namespace` matches a service of that name in any namespace, and `k8sServiceSelector` without `namespace` matches labelled services anywhere. Name the namespace to allow only the service you mean.",
   example: {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toServices:\n        - k8sService:\n            serviceName: db\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toServices:\n        - k8sService:\n            serviceName: db\n            namespace: shop\n',
@@ -31,7 +31,10 @@ export const rule: Rule = {
           const ref = obj(entry[key]);
           if (!ref || (str(ref['namespace']) ?? '') !== '') continue;
           const path = [...s.path, 'toServices', i, key];
-          const what = key === 'k8sService' ? `any service named \`${str(ref['serviceName']) ?? ''}\`` : 'services with these labels';
+          const what =
+            key === 'k8sService'
+              ? `any service named \`${str(ref['serviceName']) ?? ''}\``
+              : 'services with these labels';
           const fixes: Fix[] = [];
           if (kind.kind === 'CiliumNetworkPolicy' && doc.namespace) {
             const edit = insertEntry(file, doc, path, 'namespace', doc.namespace);

@@ -20,7 +20,8 @@ export const rule: Rule = {
   id: 'cilium/world-ip-entity',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'information',
-  summary: 'The entities `world-ipv4` and `world-ipv6`, which the CRD does not accept: use `world`, or a CIDR rule for one address family.',
+  summary:
+    'The entities `world-ipv4` and `world-ipv6`, which the CRD does not accept: use `world`, or a CIDR rule for one address family.',
   rationale:
     'Admission rejects a policy with `world-ipv4` or `world-ipv6` in `fromEntities`/`toEntities` (the schema error says so). `world` covers both families; to allow only one, use `toCIDR`/`fromCIDR` with `0.0.0.0/0` or `::/0`, which selects the same outside-the-cluster peers of that family.',
   example: {
@@ -40,8 +41,20 @@ export const rule: Rule = {
           const path = [...s.path, key, i];
           const cidrKey = key === 'fromEntities' ? 'fromCIDR' : 'toCIDR';
           // With `world` already listed, the entry can simply go; otherwise it becomes `world`.
-          const edit = hasWorld ? removeEntry(file, doc, path) : replaceValue(file, doc, path, sameQuotes(doc, path, 'world'));
-          const fixes: Fix[] = edit ? [{ title: hasWorld ? `Remove \`${name}\` (\`world\` is already listed)` : 'Use `world` (both address families)', edits: [edit], preferred: true }] : [];
+          const edit = hasWorld
+            ? removeEntry(file, doc, path)
+            : replaceValue(file, doc, path, sameQuotes(doc, path, 'world'));
+          const fixes: Fix[] = edit
+            ? [
+                {
+                  title: hasWorld
+                    ? `Remove \`${name}\` (\`world\` is already listed)`
+                    : 'Use `world` (both address families)',
+                  edits: [edit],
+                  preferred: true,
+                },
+              ]
+            : [];
           out.push({
             path,
             target: 'value',

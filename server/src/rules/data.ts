@@ -3,7 +3,18 @@
 import type { DataPath } from './rule.js';
 
 // The generic readers live in the core, where the preview and the inventory use them too.
-export { DIRECTIONS, isObj, list, nonEmpty, obj, policyRules, str, type Direction, type Obj, type PolicyRuleRef } from '../core/data.js';
+export {
+  DIRECTIONS,
+  isObj,
+  list,
+  nonEmpty,
+  obj,
+  policyRules,
+  str,
+  type Direction,
+  type Obj,
+  type PolicyRuleRef,
+} from '../core/data.js';
 import { DIRECTIONS, list, obj, policyRules, type Direction, type Obj, type PolicyRuleRef } from '../core/data.js';
 
 /** One item of an ingress/ingressDeny/egress/egressDeny list. */

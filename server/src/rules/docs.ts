@@ -27,7 +27,10 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
     '',
     '| Rule | Kinds | Default | Summary |',
     '| --- | --- | --- | --- |',
-    ...rules.map((r) => `| [\`${r.id}\`](#${ruleAnchor(r.id)}) | ${r.kinds.join(', ')} | ${r.defaultSeverity} | ${r.summary.replace(/\|/g, '\\|')} |`),
+    ...rules.map(
+      (r) =>
+        `| [\`${r.id}\`](#${ruleAnchor(r.id)}) | ${r.kinds.join(', ')} | ${r.defaultSeverity} | ${r.summary.replace(/\|/g, '\\|')} |`,
+    ),
     '',
   ];
   for (const r of rules) {
@@ -69,7 +72,10 @@ function exampleBinaryLines(r: Rule): string[] {
   return [
     `${head} whose SDT notes list:`,
     '',
-    ...b.probes.map((p) => `- \`${p.provider}:${p.name}\`: ${p.operands.length ? p.operands.map((o) => `\`${o}\``).join(' ') : 'no operands'}`),
+    ...b.probes.map(
+      (p) =>
+        `- \`${p.provider}:${p.name}\`: ${p.operands.length ? p.operands.map((o) => `\`${o}\``).join(' ') : 'no operands'}`,
+    ),
     '',
     ...(functions ? [`It defines the functions ${functions}.`, ''] : []),
   ];

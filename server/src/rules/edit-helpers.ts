@@ -10,7 +10,12 @@ import type { DataPath } from './rule.js';
  * Replaces a plain-string key or value with another string, keeping the quoting style the user
  * chose (a plain scalar stays plain only when the new text is safe unquoted).
  */
-export function replaceString(doc: PolicyDocument, path: DataPath, target: 'key' | 'value', newString: string): OffsetEdit | undefined {
+export function replaceString(
+  doc: PolicyDocument,
+  path: DataPath,
+  target: 'key' | 'value',
+  newString: string,
+): OffsetEdit | undefined {
   const loc = locate(doc.yaml, path);
   const node = target === 'key' ? loc.key : loc.node;
   if (!isScalar(node)) return undefined;
@@ -20,7 +25,11 @@ export function replaceString(doc: PolicyDocument, path: DataPath, target: 'key'
   let text: string;
   if (scalar.type === 'QUOTE_DOUBLE') text = JSON.stringify(newString);
   else if (scalar.type === 'QUOTE_SINGLE') text = `'${newString.replace(/'/g, "''")}'`;
-  else if (scalar.type === 'PLAIN' || scalar.type === undefined) text = /^[A-Za-z0-9$][-A-Za-z0-9_.:/$]*$/.test(newString) && !newString.includes(': ') ? newString : JSON.stringify(newString);
+  else if (scalar.type === 'PLAIN' || scalar.type === undefined)
+    text =
+      /^[A-Za-z0-9$][-A-Za-z0-9_.:/$]*$/.test(newString) && !newString.includes(': ')
+        ? newString
+        : JSON.stringify(newString);
   else return undefined;
   return { start: r[0], end: r[1], newText: text };
 }
@@ -29,7 +38,12 @@ export function replaceString(doc: PolicyDocument, path: DataPath, target: 'key'
  * Replaces the value of the map entry at `path` with a one-line flow value (`{}`, `[]`), also when
  * the current value is a block on the following lines: the key stays, the block goes.
  */
-export function replaceWithFlow(text: string, doc: PolicyDocument, path: DataPath, flowText: string): OffsetEdit | undefined {
+export function replaceWithFlow(
+  text: string,
+  doc: PolicyDocument,
+  path: DataPath,
+  flowText: string,
+): OffsetEdit | undefined {
   const loc = locate(doc.yaml, path);
   const k = loc.key?.range;
   const v = (loc.node as { range?: [number, number, number] } | null | undefined)?.range;

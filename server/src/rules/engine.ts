@@ -55,7 +55,8 @@ export function spanFor(doc: PolicyDocument, f: Pick<RuleFinding, 'path' | 'targ
   const fallback = nodeSpan(loc.nearest) ?? { start: doc.span.start, end: doc.span.start };
   if (f.inString && isScalar(loc.node)) {
     const inner = stringContentSpan(loc.node as Scalar);
-    if (inner) return { start: inner.start + f.inString.start, end: inner.start + Math.max(f.inString.end, f.inString.start) };
+    if (inner)
+      return { start: inner.start + f.inString.start, end: inner.start + Math.max(f.inString.end, f.inString.start) };
   }
   if (f.target === 'value' || (f.target === undefined && !loc.key)) {
     const value = nodeSpan(loc.node as Node | undefined);

@@ -49,7 +49,11 @@ export function envoyResources(data: unknown): EnvoyResourceRef[] {
 
 /** The names of the resources of one type. */
 export function namesOf(data: unknown, type: EnvoyTypeName): Set<string> {
-  return new Set(envoyResources(data).filter((r) => r.type === type && r.name !== undefined).map((r) => r.name!));
+  return new Set(
+    envoyResources(data)
+      .filter((r) => r.type === type && r.name !== undefined)
+      .map((r) => r.name!),
+  );
 }
 
 /** True for a CEC or CCEC document. */

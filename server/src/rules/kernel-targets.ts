@@ -3,7 +3,14 @@
  * What the kernel-aware Tetragon rules share: the architecture to check against, and for each
  * kprobe, fentry and LSM hook the kernel signature its `args` index into (when we know it).
  */
-import { DEFAULT_KERNEL_ARCH, kernelFunction, lsmHook, syscallSignature, type KernelArch, type KernelSignature } from '../core/kernel/index.js';
+import {
+  DEFAULT_KERNEL_ARCH,
+  kernelFunction,
+  lsmHook,
+  syscallSignature,
+  type KernelArch,
+  type KernelSignature,
+} from '../core/kernel/index.js';
 import type { RuleContext } from './rule.js';
 import { str } from './data.js';
 import { hooks, isSyscallKprobe, type HookRef } from './tetragon.js';
@@ -42,6 +49,11 @@ export function signedHooks(data: unknown, arch: KernelArch): SignedHook[] {
 
 /** "the syscall `sys_lseek`", "the kernel function `vfs_llseek`", "the LSM hook `file_open`". */
 export function targetNoun(s: SignedHook, capital = false): string {
-  const noun = s.kind === 'syscall' ? `the syscall \`${s.signature.name}\`` : s.kind === 'function' ? `the kernel function \`${s.signature.name}\`` : `the LSM hook \`${s.signature.name}\``;
+  const noun =
+    s.kind === 'syscall'
+      ? `the syscall \`${s.signature.name}\``
+      : s.kind === 'function'
+        ? `the kernel function \`${s.signature.name}\``
+        : `the LSM hook \`${s.signature.name}\``;
   return capital ? noun[0]!.toUpperCase() + noun.slice(1) : noun;
 }

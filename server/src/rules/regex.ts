@@ -51,6 +51,8 @@ function compileProblem(pattern: string): RegexProblem | undefined {
     const reason = typeof err.error === 'string' ? err.error : String(err.message ?? e);
     const fragment = typeof err.input === 'string' && err.input.length > 0 ? err.input : undefined;
     const at = fragment !== undefined ? pattern.indexOf(fragment) : -1;
-    return at >= 0 ? { reason, fragment, start: at, end: at + fragment!.length } : { reason, fragment, start: undefined, end: undefined };
+    return at >= 0
+      ? { reason, fragment, start: at, end: at + fragment!.length }
+      : { reason, fragment, start: undefined, end: undefined };
   }
 }

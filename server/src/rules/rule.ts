@@ -66,7 +66,11 @@ export interface ExampleBinary {
   readonly path: string;
   readonly machine: 'x86_64' | 'arm64';
   /** Its probes, with their operands as the SDT notes spell them (`-4@-20(%rbp)`). */
-  readonly probes: readonly { readonly provider: string; readonly name: string; readonly operands: readonly string[] }[];
+  readonly probes: readonly {
+    readonly provider: string;
+    readonly name: string;
+    readonly operands: readonly string[];
+  }[];
   /** The functions it defines (its function symbols). */
   readonly functions?: readonly string[];
 }
@@ -118,6 +122,12 @@ export interface Rule {
   check(ctx: RuleContext): readonly RuleFinding[];
 }
 
-export const CILIUM_NETWORK_POLICY_KINDS: readonly PolicyKindName[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
-export const CILIUM_ENVOY_CONFIG_KINDS: readonly PolicyKindName[] = ['CiliumEnvoyConfig', 'CiliumClusterwideEnvoyConfig'];
+export const CILIUM_NETWORK_POLICY_KINDS: readonly PolicyKindName[] = [
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+];
+export const CILIUM_ENVOY_CONFIG_KINDS: readonly PolicyKindName[] = [
+  'CiliumEnvoyConfig',
+  'CiliumClusterwideEnvoyConfig',
+];
 export const TRACING_POLICY_KINDS: readonly PolicyKindName[] = ['TracingPolicy', 'TracingPolicyNamespaced'];

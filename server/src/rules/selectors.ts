@@ -8,7 +8,8 @@
 import type { DataPath } from './rule.js';
 import { list, obj, sectionItems, policyRules, str, type Direction, type Obj, type PolicyRuleRef } from './data.js';
 
-export type SelectorRole = 'endpointSelector' | 'nodeSelector' | 'endpoints' | 'nodes' | 'cidrGroupSelector' | 'serviceSelector';
+export type SelectorRole =
+  'endpointSelector' | 'nodeSelector' | 'endpoints' | 'nodes' | 'cidrGroupSelector' | 'serviceSelector';
 
 /** One label selector of a policy. */
 export interface SelectorRef {
@@ -46,12 +47,26 @@ export function labelSelectors(data: unknown): SelectorRef[] {
     for (const field of ['fromCIDRSet', 'toCIDRSet']) {
       list(sec.item[field]).forEach((c, i) => {
         const o = obj(obj(c)?.['cidrGroupSelector']);
-        if (o) out.push({ selector: o, path: [...sec.path, field, i, 'cidrGroupSelector'], role: 'cidrGroupSelector', rule: sec.rule, direction: sec.direction });
+        if (o)
+          out.push({
+            selector: o,
+            path: [...sec.path, field, i, 'cidrGroupSelector'],
+            role: 'cidrGroupSelector',
+            rule: sec.rule,
+            direction: sec.direction,
+          });
       });
     }
     list(sec.item['toServices']).forEach((svc, i) => {
       const o = obj(obj(obj(svc)?.['k8sServiceSelector'])?.['selector']);
-      if (o) out.push({ selector: o, path: [...sec.path, 'toServices', i, 'k8sServiceSelector', 'selector'], role: 'serviceSelector', rule: sec.rule, direction: sec.direction });
+      if (o)
+        out.push({
+          selector: o,
+          path: [...sec.path, 'toServices', i, 'k8sServiceSelector', 'selector'],
+          role: 'serviceSelector',
+          rule: sec.rule,
+          direction: sec.direction,
+        });
     });
   }
   return out;
@@ -73,11 +88,19 @@ export function selectorKeys(sel: SelectorRef): SelectorKeyRef[] {
   const out: SelectorKeyRef[] = [];
   const labels = obj(sel.selector['matchLabels']);
   if (labels) {
-    for (const [key, value] of Object.entries(labels)) out.push({ key, path: [...sel.path, 'matchLabels', key], target: 'key', from: 'matchLabels', value });
+    for (const [key, value] of Object.entries(labels))
+      out.push({ key, path: [...sel.path, 'matchLabels', key], target: 'key', from: 'matchLabels', value });
   }
   list(sel.selector['matchExpressions']).forEach((e, i) => {
     const key = str(obj(e)?.['key']);
-    if (key !== undefined) out.push({ key, path: [...sel.path, 'matchExpressions', i, 'key'], target: 'value', from: 'matchExpressions', value: e });
+    if (key !== undefined)
+      out.push({
+        key,
+        path: [...sel.path, 'matchExpressions', i, 'key'],
+        target: 'value',
+        from: 'matchExpressions',
+        value: e,
+      });
   });
   return out;
 }

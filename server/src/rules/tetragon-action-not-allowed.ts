@@ -22,7 +22,8 @@ export const rule: Rule = {
   id: 'tetragon/action-not-allowed',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'An action the hook cannot run: only Post, NoPost, Sigkill, Signal and Override on LSM hooks, no enforcement on fentries, no GetUrl/DnsLookup on uprobes and USDTs, NotifyEnforcer without `spec.enforcers`, Override on a kprobe that is neither a syscall nor a `security_` function.',
+  summary:
+    'An action the hook cannot run: only Post, NoPost, Sigkill, Signal and Override on LSM hooks, no enforcement on fentries, no GetUrl/DnsLookup on uprobes and USDTs, NotifyEnforcer without `spec.enforcers`, Override on a kprobe that is neither a syscall nor a `security_` function.',
   rationale:
     'The CRD admits every action on every hook; the agent checks them when it builds the BPF programs and refuses the policy when the hook cannot perform one. Override rewrites a return value, which the kernel allows only for syscalls (bpf_override_return) and `security_*` functions (fmod_ret); for other functions expect the load to fail.',
   example: {
@@ -41,25 +42,47 @@ export const rule: Rule = {
           if (!action) continue;
           const here = [...a.path, 'action'];
           const flag = (message: string, severity?: 'warning', fixes?: Fix[]) =>
-            out.push({ path: here, target: 'value', message, ...(severity ? { severity } : {}), ...(fixes ? { fixes } : {}) });
+            out.push({
+              path: here,
+              target: 'value',
+              message,
+              ...(severity ? { severity } : {}),
+              ...(fixes ? { fixes } : {}),
+            });
           if (h.section === 'lsmhooks') {
-            if (!LSM_ACTIONS.includes(action)) flag(`LSM hooks run only ${LSM_ACTIONS.map((x) => `\`${x}\``).join(', ')}; the agent rejects \`${action}\` here.`);
+            if (!LSM_ACTIONS.includes(action))
+              flag(
+                `LSM hooks run only ${LSM_ACTIONS.map((x) => `\`${x}\``).join(', ')}; the agent rejects \`${action}\` here.`,
+              );
             else if (action === 'Post' && (a.item['kernelStackTrace'] === true || a.item['userStackTrace'] === true)) {
-              out.push({ path: [...a.path, a.item['kernelStackTrace'] === true ? 'kernelStackTrace' : 'userStackTrace'], target: 'key', message: 'LSM hooks do not support stack traces; the agent rejects this Post action.' });
+              out.push({
+                path: [...a.path, a.item['kernelStackTrace'] === true ? 'kernelStackTrace' : 'userStackTrace'],
+                target: 'key',
+                message: 'LSM hooks do not support stack traces; the agent rejects this Post action.',
+              });
             }
           } else if (h.section === 'fentries' && ENFORCEMENT.includes(action)) {
-            flag(`Fentries cannot enforce: the agent rejects \`${action}\` here. Use a kprobe (or an LSM hook) to block or kill.`);
+            flag(
+              `Fentries cannot enforce: the agent rejects \`${action}\` here. Use a kprobe (or an LSM hook) to block or kill.`,
+            );
           } else if ((h.section === 'uprobes' || h.section === 'usdts') && NETWORK_LOOKUPS.includes(action)) {
             flag(`\`${action}\` is not available on ${noun}s; the agent rejects it here.`);
           }
           if (action === 'NotifyEnforcer' && (h.section === 'kprobes' || h.section === 'tracepoints') && !enforcers) {
             const fix = enforcersFix(file, doc, sel);
-            flag('`NotifyEnforcer` hands the decision to an enforcer program, declared in `spec.enforcers` with the syscalls it guards; without one the agent rejects the policy.', undefined, fix ? [fix] : undefined);
+            flag(
+              '`NotifyEnforcer` hands the decision to an enforcer program, declared in `spec.enforcers` with the syscalls it guards; without one the agent rejects the policy.',
+              undefined,
+              fix ? [fix] : undefined,
+            );
           }
           if (action === 'Override' && h.section === 'kprobes') {
             const call = str(h.hook['call']) ?? '';
             if (!call.startsWith('list:') && !isSyscallKprobe(h.hook) && !call.startsWith('security_')) {
-              flag(`Override can only change the return value of syscalls and \`security_*\` functions; for \`${call}\` the agent is expected to refuse the policy. Hook the syscall or the security hook that guards this operation instead.`, 'warning');
+              flag(
+                `Override can only change the return value of syscalls and \`security_*\` functions; for \`${call}\` the agent is expected to refuse the policy. Hook the syscall or the security hook that guards this operation instead.`,
+                'warning',
+              );
             }
           }
         }
@@ -77,7 +100,9 @@ function enforcersFix(file: PolicyFile, doc: PolicyDocument, sel: SelectorRef): 
   else {
     // A raw_syscalls tracepoint names its syscalls through an InMap `list:` value.
     for (const f of list(sel.selector['matchArgs'])) {
-      const v = list(obj(f)?.['values']).map(str).find((x) => x?.startsWith('list:'));
+      const v = list(obj(f)?.['values'])
+        .map(str)
+        .find((x) => x?.startsWith('list:'));
       if (v) calls = v;
     }
   }

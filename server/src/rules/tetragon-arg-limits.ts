@@ -19,7 +19,8 @@ export const rule: Rule = {
   id: 'tetragon/arg-limits',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'More than 5 `args` and `data` entries on a hook, an argument `index` above 4 (above 5 on raw tracepoints), or a `sizeArgIndex` above 15.',
+  summary:
+    'More than 5 `args` and `data` entries on a hook, an argument `index` above 4 (above 5 on raw tracepoints), or a `sizeArgIndex` above 15.',
   rationale:
     'Tetragon events carry at most five arguments, and function arguments are read from the first five registers, so kprobes, fentries, uprobes and LSM hooks accept `index` 0 to 4 only. `sizeArgIndex` is stored in four bits. The CRD admits larger numbers, but the agent refuses to load the policy.',
   example: {

@@ -20,7 +20,8 @@ export const rule: Rule = {
   id: 'tetragon/arg-source',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'An `args` entry with `source`, a `data` entry without `source` (`current_task` or `pt_regs`) or `resolve`, or a malformed or too deep `resolve` path.',
+  summary:
+    'An `args` entry with `source`, a `data` entry without `source` (`current_task` or `pt_regs`) or `resolve`, or a malformed or too deep `resolve` path.',
   rationale:
     'The agent reads `args` from the hooked function and refuses a `source` there; `data` entries are read from the current task or the saved registers and are only meaningful with a `resolve` path into that structure. Paths are followed through BTF, at most 10 steps of `field` or `field[N]`. The CRD admits all of these, the agent does not.',
   example: {
@@ -35,7 +36,8 @@ export const rule: Rule = {
           out.push({
             path: [...a.path, 'source'],
             target: 'key',
-            message: '`args` are read from the hooked function itself; the agent rejects `source` here. Move the entry to `data` to read from the current task or the registers.',
+            message:
+              '`args` are read from the hooked function itself; the agent rejects `source` here. Move the entry to `data` to read from the current task or the registers.',
           });
         }
         out.push(...resolveProblems(a.item['resolve'], [...a.path, 'resolve']));
@@ -43,7 +45,11 @@ export const rule: Rule = {
       for (const d of items(h.hook, 'data', h.path)) {
         const source = str(d.item['source']);
         if (d.item['source'] === undefined) {
-          out.push({ path: d.path, message: 'A `data` entry needs `source: current_task` or `source: pt_regs`; the agent rejects it without one.' });
+          out.push({
+            path: d.path,
+            message:
+              'A `data` entry needs `source: current_task` or `source: pt_regs`; the agent rejects it without one.',
+          });
         } else if (source !== undefined && !DATA_SOURCES.includes(source)) {
           out.push({
             path: [...d.path, 'source'],
@@ -56,7 +62,8 @@ export const rule: Rule = {
           out.push({
             path: resolve === undefined ? d.path : [...d.path, 'resolve'],
             ...(resolve === undefined ? {} : { target: 'value' as const }),
-            message: 'A `data` entry needs a non-empty `resolve` path (e.g. `comm` or `mm.owner.comm`) saying what to read from its source.',
+            message:
+              'A `data` entry needs a non-empty `resolve` path (e.g. `comm` or `mm.owner.comm`) saying what to read from its source.',
           });
         }
         out.push(...resolveProblems(resolve, [...d.path, 'resolve']));
@@ -81,7 +88,13 @@ function resolveProblems(v: unknown, path: readonly (string | number)[]): RuleFi
     ];
   }
   if (steps.length > MAX_RESOLVE_STEPS) {
-    return [{ path, target: 'value', message: `\`resolve\` follows at most ${MAX_RESOLVE_STEPS} steps; this path has ${steps.length} and the agent rejects it.` }];
+    return [
+      {
+        path,
+        target: 'value',
+        message: `\`resolve\` follows at most ${MAX_RESOLVE_STEPS} steps; this path has ${steps.length} and the agent rejects it.`,
+      },
+    ];
   }
   return [];
 }

@@ -41,7 +41,8 @@ export const rule: Rule = {
           out.push({
             path: [...e.path, 'type'],
             target: 'value',
-            message: 'Kprobes reject the `syscall64` type; it is meant for syscall ids read from a tracepoint (e.g. `raw_syscalls/sys_enter`). Use `int64` or `uint64` here.',
+            message:
+              'Kprobes reject the `syscall64` type; it is meant for syscall ids read from a tracepoint (e.g. `raw_syscalls/sys_enter`). Use `int64` or `uint64` here.',
           });
         }
       }

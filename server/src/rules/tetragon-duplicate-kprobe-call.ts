@@ -25,7 +25,9 @@ export const rule: Rule = {
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: writes\nspec:\n  options:\n    - name: disable-kprobe-multi\n      value: "true"\n  kprobes:\n    - call: sys_write\n    - call: sys_write\n',
   },
   check({ doc }) {
-    const disabled = list(spec(doc.data)?.['options']).some((o) => str(obj(o)?.['name']) === 'disable-kprobe-multi' && TRUE.includes(String(obj(o)?.['value'])));
+    const disabled = list(spec(doc.data)?.['options']).some(
+      (o) => str(obj(o)?.['name']) === 'disable-kprobe-multi' && TRUE.includes(String(obj(o)?.['value'])),
+    );
     if (disabled) return [];
     const out: RuleFinding[] = [];
     const seen = new Map<string, number>();

@@ -24,7 +24,8 @@ export const rule: Rule = {
   id: 'tetragon/empty-hook-target',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'An empty string where a hook names what it attaches to: kprobe/fentry `call`, tracepoint `subsystem`/`event`, LSM `hook`, uprobe/USDT `path`, USDT `provider`/`name`.',
+  summary:
+    'An empty string where a hook names what it attaches to: kprobe/fentry `call`, tracepoint `subsystem`/`event`, LSM `hook`, uprobe/USDT `path`, USDT `provider`/`name`.',
   rationale:
     'The CRD only requires these fields to be present, so `""` passes admission; the agent then has nothing to attach to and refuses the policy on every node.',
   example: {
@@ -37,7 +38,11 @@ export const rule: Rule = {
       for (const field of TARGET_FIELDS[h.section]) {
         const v = h.hook[field];
         if (typeof v === 'string' && v.trim() === '') {
-          out.push({ path: [...h.path, field], target: 'value', message: `A ${HOOK_NOUN[h.section]} with an empty \`${field}\` has nothing to attach to; the agent rejects the policy.` });
+          out.push({
+            path: [...h.path, field],
+            target: 'value',
+            message: `A ${HOOK_NOUN[h.section]} with an empty \`${field}\` has nothing to attach to; the agent rejects the policy.`,
+          });
         }
       }
     }

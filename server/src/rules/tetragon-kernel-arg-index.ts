@@ -19,7 +19,8 @@ export const rule: Rule = {
   id: 'tetragon/kernel-arg-index',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'An `args[].index` beyond the last parameter of the syscall, LSM hook or known kernel function being probed, or beyond the fields of a syscall tracepoint.',
+  summary:
+    'An `args[].index` beyond the last parameter of the syscall, LSM hook or known kernel function being probed, or beyond the fields of a syscall tracepoint.',
   rationale:
     "Argument indexes count the probed function's parameters from 0. The agent compares them with the kernel's type information and refuses a policy that reads a parameter the function does not have. Signatures come from the bundled kernel headers (see docs/kernel-data.md); for kernel functions other than syscalls and LSM hooks they can differ between releases, so those findings are warnings.",
   example: {

@@ -18,7 +18,8 @@ export const rule: Rule = {
   id: 'tetragon/kernel-arg-type',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'warning',
-  summary: "An argument `type` that cannot describe the C type of the probed function's parameter (a `string` for an `int`, an `int` for a `char __user *`).",
+  summary:
+    "An argument `type` that cannot describe the C type of the probed function's parameter (a `string` for an `int`, an `int` for a `char __user *`).",
   rationale:
     'The agent reads each argument the way its `type` says. A `string` on an integer parameter dereferences a number, an `int` on a string pointer reports an address, a `file` on anything but a `struct file *` walks memory that is not a file. The agent only logs a warning when the kernel type information disagrees, so events silently carry wrong values. Arguments with `resolve` are not checked: their type describes the resolved field.',
   example: {
@@ -39,7 +40,9 @@ export const rule: Rule = {
         const better = preferredArgTypes(param.type);
         const fixes = better.slice(0, 2).flatMap((t, i) => {
           const edit = replaceString(ctx.doc, [...a.path, 'type'], 'value', t);
-          return edit ? [{ title: `Change the type to \`${t}\``, edits: [edit], ...(i === 0 ? { preferred: true } : {}) }] : [];
+          return edit
+            ? [{ title: `Change the type to \`${t}\``, edits: [edit], ...(i === 0 ? { preferred: true } : {}) }]
+            : [];
         });
         out.push({
           path: [...a.path, 'type'],

@@ -30,7 +30,8 @@ export const rule: Rule = {
   id: 'tetragon/list-references',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A `list:NAME` reference to a list `spec.lists` does not define (or that is not a syscall list where one is needed), a generated list with `values`, a `generated_ftrace` list without `pattern`, or a list nothing refers to.',
+  summary:
+    'A `list:NAME` reference to a list `spec.lists` does not define (or that is not a syscall list where one is needed), a generated list with `values`, a `generated_ftrace` list without `pattern`, or a list nothing refers to.',
   rationale:
     'Kprobe `call`, selector values and enforcer `calls` can name a list as `list:NAME`; the agent resolves the name when it loads the policy and refuses it when there is no such list. Selector values need a list of syscalls. Generated lists are filled by the agent, which rejects `values` on them, and `generated_ftrace` matches kernel functions against `pattern`, which it therefore requires.',
   example: {
@@ -48,10 +49,19 @@ export const rule: Rule = {
       const type = str(l.item['type']);
       if (name !== undefined && !byName.has(name)) byName.set(name, { type, path: l.path });
       if (type && GENERATED.includes(type) && list(l.item['values']).length) {
-        out.push({ path: [...l.path, 'values'], target: 'key', message: `A \`${type}\` list is filled by the agent; it rejects \`values\` here. Remove them, or use \`type: syscalls\` to write the list out.` });
+        out.push({
+          path: [...l.path, 'values'],
+          target: 'key',
+          message: `A \`${type}\` list is filled by the agent; it rejects \`values\` here. Remove them, or use \`type: syscalls\` to write the list out.`,
+        });
       }
       if (type === 'generated_ftrace' && !str(l.item['pattern'])) {
-        out.push({ path: [...l.path, 'type'], target: 'value', message: 'A `generated_ftrace` list collects the kernel functions matching `pattern`; the agent rejects it without one (e.g. `pattern: "^security_.*"`).' });
+        out.push({
+          path: [...l.path, 'type'],
+          target: 'value',
+          message:
+            'A `generated_ftrace` list collects the kernel functions matching `pattern`; the agent rejects it without one (e.g. `pattern: "^security_.*"`).',
+        });
       }
     }
     const refs = references(doc.data);
@@ -67,12 +77,22 @@ export const rule: Rule = {
           ...(fix ? { fixes: [fix] } : {}),
         });
       } else if (r.needsSyscalls && !(target.type && SYSCALL_LISTS.includes(target.type))) {
-        out.push({ path: r.path, target: 'value', message: `Selector values can only name a list of syscalls (\`type: syscalls\` or \`generated_syscalls\`); \`${r.name}\` is ${target.type ? `a \`${target.type}\` list` : 'untyped'}.` });
+        out.push({
+          path: r.path,
+          target: 'value',
+          message: `Selector values can only name a list of syscalls (\`type: syscalls\` or \`generated_syscalls\`); \`${r.name}\` is ${target.type ? `a \`${target.type}\` list` : 'untyped'}.`,
+        });
       }
     }
     const used = new Set(refs.map((r) => r.name));
     for (const [name, l] of byName) {
-      if (!used.has(name)) out.push({ path: [...l.path, 'name'], target: 'value', severity: 'warning', message: `The list \`${name}\` is not referred to as \`list:${name}\` anywhere in this policy.` });
+      if (!used.has(name))
+        out.push({
+          path: [...l.path, 'name'],
+          target: 'value',
+          severity: 'warning',
+          message: `The list \`${name}\` is not referred to as \`list:${name}\` anywhere in this policy.`,
+        });
     }
     return out;
   },
@@ -88,10 +108,13 @@ function references(data: unknown): Reference[] {
   for (const h of hooks(data)) if (h.section === 'kprobes') add(h.hook['call'], [...h.path, 'call'], false);
   for (const sel of allSelectors(data)) {
     for (const field of ['matchArgs', 'matchData']) {
-      for (const f of items(sel.selector, field, sel.path)) list(f.item['values']).forEach((v, i) => add(v, [...f.path, 'values', i], true));
+      for (const f of items(sel.selector, field, sel.path))
+        list(f.item['values']).forEach((v, i) => add(v, [...f.path, 'values', i], true));
     }
   }
-  list(spec(data)?.['enforcers']).forEach((e, i) => list(obj(e)?.['calls']).forEach((c, j) => add(c, ['spec', 'enforcers', i, 'calls', j], false)));
+  list(spec(data)?.['enforcers']).forEach((e, i) =>
+    list(obj(e)?.['calls']).forEach((c, j) => add(c, ['spec', 'enforcers', i, 'calls', j], false)),
+  );
   return out;
 }
 

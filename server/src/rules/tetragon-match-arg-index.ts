@@ -30,7 +30,8 @@ export const rule: Rule = {
   id: 'tetragon/match-arg-index',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A `matchArgs` filter whose `index` matches no `args` entry, an `args` position beyond the `args` list, or a `matchData` index beyond the `data` list.',
+  summary:
+    'A `matchArgs` filter whose `index` matches no `args` entry, an `args` position beyond the `args` list, or a `matchData` index beyond the `data` list.',
   rationale:
     'The agent finds the type of the compared value through the `args` (or `data`) entry the filter names, and refuses to load the policy when it is missing. `matchArgs.index` is the `index` written in an `args` entry (the parameter number), so declare every argument you filter on.',
   example: {
@@ -62,7 +63,11 @@ export const rule: Rule = {
         if (h.section === 'tracepoints') {
           // Upstream tracepoint examples also use the position in `args`; accept either reading.
           if (idx < args.length) continue;
-          out.push({ path: [...f.path, 'index'], target: 'value', message: `No \`args\` entry of this tracepoint has index ${idx} (nor is there a position ${idx}); the agent rejects the selector.` });
+          out.push({
+            path: [...f.path, 'index'],
+            target: 'value',
+            message: `No \`args\` entry of this tracepoint has index ${idx} (nor is there a position ${idx}); the agent rejects the selector.`,
+          });
           continue;
         }
         const type = typeForOperator(str(f.item['operator']));
@@ -70,7 +75,13 @@ export const rule: Rule = {
         out.push({
           path: [...f.path, 'index'],
           target: 'value',
-          message: `This ${HOOK_NOUN[h.section]} declares no argument with index ${idx}; the agent needs it in \`args\` to know what to compare and rejects the selector.${nonEmpty(h.hook['args']) ? ` Declared: ${list(h.hook['args']).map((a) => String((a as Record<string, unknown> | null)?.['index'])).join(', ')}.` : ''}`,
+          message: `This ${HOOK_NOUN[h.section]} declares no argument with index ${idx}; the agent needs it in \`args\` to know what to compare and rejects the selector.${
+            nonEmpty(h.hook['args'])
+              ? ` Declared: ${list(h.hook['args'])
+                  .map((a) => String((a as Record<string, unknown> | null)?.['index']))
+                  .join(', ')}.`
+              : ''
+          }`,
           ...(fix ? { fixes: [fix] } : {}),
         });
       }

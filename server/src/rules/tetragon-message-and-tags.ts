@@ -19,7 +19,8 @@ export const rule: Rule = {
   id: 'tetragon/message-and-tags',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A hook `message` or tag shorter than 2 characters (rejected), or longer than 256 (message) or 128 (tag) characters (cut).',
+  summary:
+    'A hook `message` or tag shorter than 2 characters (rejected), or longer than 256 (message) or 128 (tag) characters (cut).',
   rationale:
     'Messages and tags are copied into every event of the hook. The agent refuses one shorter than 2 characters, and cuts longer ones to 256 (message) and 128 (tag) characters with only a log line, so the events do not carry what the policy says.',
   example: {
@@ -29,13 +30,26 @@ export const rule: Rule = {
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const h of hooks(doc.data)) {
-      const entries: [readonly (string | number)[], unknown, string, number][] = [[[...h.path, 'message'], h.hook['message'], 'message', MAX_MESSAGE]];
+      const entries: [readonly (string | number)[], unknown, string, number][] = [
+        [[...h.path, 'message'], h.hook['message'], 'message', MAX_MESSAGE],
+      ];
       list(h.hook['tags']).forEach((t, i) => entries.push([[...h.path, 'tags', i], t, 'tag', MAX_TAG]));
       for (const [path, v, what, max] of entries) {
         if (typeof v !== 'string') continue;
         const n = [...v].length;
-        if (n < MIN) out.push({ path, target: 'value', message: `A ${what} needs at least ${MIN} characters; the agent rejects ${n === 0 ? 'an empty one' : `\`${v}\``}.` });
-        else if (n > max) out.push({ path, target: 'value', severity: 'warning', message: `A ${what} is cut to ${max} characters (this one has ${n}); events will carry only the beginning.` });
+        if (n < MIN)
+          out.push({
+            path,
+            target: 'value',
+            message: `A ${what} needs at least ${MIN} characters; the agent rejects ${n === 0 ? 'an empty one' : `\`${v}\``}.`,
+          });
+        else if (n > max)
+          out.push({
+            path,
+            target: 'value',
+            severity: 'warning',
+            message: `A ${what} is cut to ${max} characters (this one has ${n}); events will carry only the beginning.`,
+          });
       }
     }
     return out;

@@ -14,9 +14,10 @@ export const rule: Rule = {
   id: 'tetragon/one-hook-section',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A tracing policy that uses more than one hook section (e.g. `kprobes` and `tracepoints`) is rejected by the agent.',
+  summary:
+    'A tracing policy that uses more than one hook section (e.g. `kprobes` and `tracepoints`) is rejected by the agent.',
   rationale:
-    'The CRD admits the policy, but each node\'s agent refuses to load it and logs the error: one policy may hold only one of `kprobes`, `tracepoints`, `lsmhooks`, `uprobes`, `usdts` or `fentries`. Put each kind of hook into its own TracingPolicy.',
+    "The CRD admits the policy, but each node's agent refuses to load it and logs the error: one policy may hold only one of `kprobes`, `tracepoints`, `lsmhooks`, `uprobes`, `usdts` or `fentries`. Put each kind of hook into its own TracingPolicy.",
   example: {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: mixed\nspec:\n  kprobes:\n    - call: sys_write\n  tracepoints:\n    - subsystem: syscalls\n      event: sys_enter_write\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: writes\nspec:\n  kprobes:\n    - call: sys_write\n',

@@ -10,15 +10,25 @@
  */
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from './rule.js';
 import { list, str } from './data.js';
-import { ARG_FILTER_FIELDS, OPERATORS, allSelectors, filterArgType, int, items, operatorApplies, typeGroup } from './tetragon.js';
+import {
+  ARG_FILTER_FIELDS,
+  OPERATORS,
+  allSelectors,
+  filterArgType,
+  int,
+  items,
+  operatorApplies,
+  typeGroup,
+} from './tetragon.js';
 
 export const rule: Rule = {
   id: 'tetragon/operator-arg-type',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A `matchArgs`, `matchData` or `matchReturnArgs` operator used on an argument type it does not work on (e.g. `DAddr` on an `int`, `GT` on a `string`).',
+  summary:
+    'A `matchArgs`, `matchData` or `matchReturnArgs` operator used on an argument type it does not work on (e.g. `DAddr` on an `int`, `GT` on a `string`).',
   rationale:
-    'Each selector operator compares one kind of value: numbers, strings and paths, sockets, capability sets or file types. The CRD does not know the argument types, so it admits any pairing; the agent refuses to load a policy whose operator cannot compare the argument\'s type, and for `Prefix`, `Postfix` and `SubString` on a non-string it loads a filter that never matches as intended.',
+    "Each selector operator compares one kind of value: numbers, strings and paths, sockets, capability sets or file types. The CRD does not know the argument types, so it admits any pairing; the agent refuses to load a policy whose operator cannot compare the argument's type, and for `Prefix`, `Postfix` and `SubString` on a non-string it loads a filter that never matches as intended.",
   example: {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: connect\nspec:\n  kprobes:\n    - call: tcp_connect\n      syscall: false\n      args:\n        - index: 0\n          type: int\n      selectors:\n        - matchArgs:\n            - index: 0\n              operator: DAddr\n              values: ["10.0.0.0/8"]\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: connect\nspec:\n  kprobes:\n    - call: tcp_connect\n      syscall: false\n      args:\n        - index: 0\n          type: sock\n      selectors:\n        - matchArgs:\n            - index: 0\n              operator: DAddr\n              values: ["10.0.0.0/8"]\n',
@@ -40,7 +50,12 @@ export const rule: Rule = {
           const group = typeGroup(type);
           if (group === 'unknown' || operatorApplies(op, type)) continue;
           const ignored = info.otherwise === 'ignore';
-          const where = field === 'matchReturnArgs' ? 'the return value' : field === 'matchData' ? `data ${String(f.item['index'])}` : `argument ${String(f.item['index'])}`;
+          const where =
+            field === 'matchReturnArgs'
+              ? 'the return value'
+              : field === 'matchData'
+                ? `data ${String(f.item['index'])}`
+                : `argument ${String(f.item['index'])}`;
           out.push({
             path: [...f.path, 'operator'],
             target: 'value',
@@ -60,14 +75,19 @@ export const rule: Rule = {
 };
 
 /** CapabilitiesGained compares two capability-set arguments named by position in `args`. */
-function capabilitiesGained(hook: Readonly<Record<string, unknown>>, filter: Readonly<Record<string, unknown>>, path: readonly (string | number)[]): RuleFinding[] {
+function capabilitiesGained(
+  hook: Readonly<Record<string, unknown>>,
+  filter: Readonly<Record<string, unknown>>,
+  path: readonly (string | number)[],
+): RuleFinding[] {
   const positions = list(filter['args']);
   if (positions.length !== 2) {
     return [
       {
         path: filter['args'] === undefined ? [...path, 'operator'] : [...path, 'args'],
         target: filter['args'] === undefined ? 'value' : 'key',
-        message: '`CapabilitiesGained` compares two capability sets (new, old): list exactly two argument positions in `args`, e.g. `args: [1, 2]`.',
+        message:
+          '`CapabilitiesGained` compares two capability sets (new, old): list exactly two argument positions in `args`, e.g. `args: [1, 2]`.',
       },
     ];
   }

@@ -15,7 +15,10 @@ import { items, replaceScalarFix, spec } from './tetragon.js';
 const BOOLEAN = ['true', 'false', '1', '0', 't', 'f', 'TRUE', 'FALSE', 'True', 'False', 'T', 'F'];
 const OPTIONS: Readonly<Record<string, { ok: (v: string) => boolean; expected: string }>> = {
   'policy-mode': { ok: (v) => v === 'enforce' || v === 'monitor', expected: '`enforce` or `monitor`' },
-  'override-method': { ok: (v) => v === 'fmod-ret' || v === 'override-return', expected: '`fmod-ret` or `override-return`' },
+  'override-method': {
+    ok: (v) => v === 'fmod-ret' || v === 'override-return',
+    expected: '`fmod-ret` or `override-return`',
+  },
   'disable-kprobe-multi': { ok: (v) => BOOLEAN.includes(v), expected: 'a boolean (`"true"` or `"false"`)' },
   'disable-uprobe-multi': { ok: (v) => BOOLEAN.includes(v), expected: 'a boolean (`"true"` or `"false"`)' },
   'sleepable-preload-size': { ok: (v) => /^[1-9][0-9]*$/.test(v), expected: 'a positive integer' },
@@ -25,7 +28,8 @@ export const rule: Rule = {
   id: 'tetragon/policy-options',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A `spec.options` entry with a value its option does not take, or a name that looks like a misspelt known option.',
+  summary:
+    'A `spec.options` entry with a value its option does not take, or a name that looks like a misspelt known option.',
   rationale:
     'The agent checks the values of the options it knows (`policy-mode`, `override-method`, `disable-kprobe-multi`, `disable-uprobe-multi`, `sleepable-preload-size`) and refuses the policy when one is wrong. Names it does not know are ignored without a word, so a misspelt option silently has no effect.',
   example: {

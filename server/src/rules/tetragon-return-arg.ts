@@ -22,7 +22,8 @@ export const rule: Rule = {
   id: 'tetragon/return-arg',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: '`matchReturnArgs` on a hook without `return: true` and `returnArg` (or on an LSM hook), a `returnArgAction` other than `TrackSock`/`UntrackSock`, or a syscall `returnArg` that is not an integer.',
+  summary:
+    '`matchReturnArgs` on a hook without `return: true` and `returnArg` (or on an LSM hook), a `returnArgAction` other than `TrackSock`/`UntrackSock`, or a syscall `returnArg` that is not an integer.',
   rationale:
     'Return selectors compare the value `returnArg` describes, read by a return probe that only exists with `return: true`; LSM hooks have none. The agent refuses such policies at load time, and `returnArgAction` values other than `TrackSock` and `UntrackSock` too. A syscall returns a number (or a negative error), so a non-integer `returnArg` type reads garbage.',
   example: {
@@ -38,13 +39,19 @@ export const rule: Rule = {
         if (!nonEmpty(sel.selector['matchReturnArgs'])) continue;
         const path = [...sel.path, 'matchReturnArgs'];
         if (h.section === 'lsmhooks') {
-          out.push({ path, target: 'key', message: 'LSM hooks have no return probe: the agent rejects `matchReturnArgs` here. Filter on arguments with `matchArgs` instead.' });
+          out.push({
+            path,
+            target: 'key',
+            message:
+              'LSM hooks have no return probe: the agent rejects `matchReturnArgs` here. Filter on arguments with `matchArgs` instead.',
+          });
         } else if (WITH_RETURN.includes(h.section) && !hasReturn && !returnArg) {
           const fix = addReturnFix(file, doc, h);
           out.push({
             path,
             target: 'key',
-            message: '`matchReturnArgs` compare the return value, which is only read with `return: true` and a `returnArg`; the agent rejects this selector.',
+            message:
+              '`matchReturnArgs` compare the return value, which is only read with `return: true` and a `returnArg`; the agent rejects this selector.',
             ...(fix ? { fixes: [fix] } : {}),
           });
         }
@@ -58,7 +65,13 @@ export const rule: Rule = {
         });
       }
       const retType = str(returnArg?.['type']);
-      if (h.section === 'kprobes' && isSyscallKprobe(h.hook) && retType && typeGroup(retType) !== 'unknown' && !isIntegerType(retType)) {
+      if (
+        h.section === 'kprobes' &&
+        isSyscallKprobe(h.hook) &&
+        retType &&
+        typeGroup(retType) !== 'unknown' &&
+        !isIntegerType(retType)
+      ) {
         out.push({
           path: [...h.path, 'returnArg', 'type'],
           target: 'value',

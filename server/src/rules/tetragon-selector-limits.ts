@@ -26,7 +26,8 @@ export const rule: Rule = {
   id: 'tetragon/selector-limits',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'More than 5 selectors on a hook, or a selector with more than 5 `matchArgs`+`matchData`, 3 actions, 10 `matchNamespaces` or 1 `matchNamespaceChanges` filters.',
+  summary:
+    'More than 5 selectors on a hook, or a selector with more than 5 `matchArgs`+`matchData`, 3 actions, 10 `matchNamespaces` or 1 `matchNamespaceChanges` filters.',
   rationale:
     'Selectors are compiled into fixed-size tables in the BPF programs. The CRD admits any number of entries, but the agent refuses to load a policy that exceeds them. Spread the work over more selectors, or over a second hook entry for the same function.',
   example: {
@@ -49,14 +50,23 @@ export const rule: Rule = {
       }
       for (const sel of selectorsOf(h)) {
         const s = sel.selector;
-        const filters = [...list(s['matchArgs']).map((_, i) => ['matchArgs', i] as const), ...list(s['matchData']).map((_, i) => ['matchData', i] as const)];
+        const filters = [
+          ...list(s['matchArgs']).map((_, i) => ['matchArgs', i] as const),
+          ...list(s['matchData']).map((_, i) => ['matchData', i] as const),
+        ];
         for (const [field, i] of filters.slice(MAX_ARG_FILTERS)) {
-          out.push({ path: [...sel.path, field, i], message: `A selector holds at most ${MAX_ARG_FILTERS} \`matchArgs\` and \`matchData\` filters together (this one has ${filters.length}); the agent rejects the policy. Move filters into another selector.` });
+          out.push({
+            path: [...sel.path, field, i],
+            message: `A selector holds at most ${MAX_ARG_FILTERS} \`matchArgs\` and \`matchData\` filters together (this one has ${filters.length}); the agent rejects the policy. Move filters into another selector.`,
+          });
         }
         for (const field of ['matchActions', 'matchReturnActions']) {
           const actions = list(s[field]);
           for (let i = MAX_ACTIONS; i < actions.length; i++) {
-            out.push({ path: [...sel.path, field, i], message: `A selector runs at most ${MAX_ACTIONS} \`${field}\` (this one has ${actions.length}); the agent rejects the policy.` });
+            out.push({
+              path: [...sel.path, field, i],
+              message: `A selector runs at most ${MAX_ACTIONS} \`${field}\` (this one has ${actions.length}); the agent rejects the policy.`,
+            });
           }
         }
         const limits: [string, number][] = [
@@ -66,7 +76,10 @@ export const rule: Rule = {
         for (const [field, max] of limits) {
           const entries = list(s[field]);
           for (let i = max; i < entries.length; i++) {
-            out.push({ path: [...sel.path, field, i], message: `A selector holds at most ${max} \`${field}\` filter${max === 1 ? '' : 's'} (this one has ${entries.length}); the agent rejects the policy.` });
+            out.push({
+              path: [...sel.path, field, i],
+              message: `A selector holds at most ${max} \`${field}\` filter${max === 1 ? '' : 's'} (this one has ${entries.length}); the agent rejects the policy.`,
+            });
           }
         }
       }

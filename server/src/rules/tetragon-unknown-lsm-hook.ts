@@ -41,7 +41,13 @@ export const rule: Rule = {
         : suggestions.length
           ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?`
           : '';
-      out.push({ path, target: 'value', message: `\`${name}\` is not a known LSM hook; the agent fails to load the policy if the kernel lacks \`bpf_lsm_${name}\`.${hint}`, data: { suggestions }, fixes });
+      out.push({
+        path,
+        target: 'value',
+        message: `\`${name}\` is not a known LSM hook; the agent fails to load the policy if the kernel lacks \`bpf_lsm_${name}\`.${hint}`,
+        data: { suggestions },
+        fixes,
+      });
     }
     return out;
   },

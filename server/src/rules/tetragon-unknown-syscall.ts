@@ -9,7 +9,14 @@
  * `syscalls` list and for `enforcers[].calls`.
  */
 import type { Fix } from '../core/findings.js';
-import { kernelFunction, lookupSyscall, parseSyscallName, suggestSyscalls, syscallByEntry, type KernelArch } from '../core/kernel/index.js';
+import {
+  kernelFunction,
+  lookupSyscall,
+  parseSyscallName,
+  suggestSyscalls,
+  syscallByEntry,
+  type KernelArch,
+} from '../core/kernel/index.js';
 import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import { replaceValue } from '../core/yaml-edits.js';
 import { TRACING_POLICY_KINDS, type DataPath, type Rule, type RuleFinding } from './rule.js';
@@ -32,7 +39,13 @@ interface Site {
   readonly hookPath?: DataPath;
 }
 
-function check(file: PolicyFile, doc: PolicyDocument, call: string, site: Site, arch: KernelArch): RuleFinding | undefined {
+function check(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  call: string,
+  site: Site,
+  arch: KernelArch,
+): RuleFinding | undefined {
   const r = lookupSyscall(call, arch);
   switch (r.kind) {
     case 'found':
@@ -71,17 +84,31 @@ function check(file: PolicyFile, doc: PolicyDocument, call: string, site: Site, 
           ? `\`${call}\` exists on ${r.otherArch} but not on ${arch}, the architecture policies are checked for (${SETTING}).`
           : `\`${call}\` is not a syscall on ${arch}.`,
       ];
-      if (suggestions.length) parts.push(r.kind === 'other-arch' ? `Use ${orList(suggestions)} instead.` : `Did you mean ${orList(suggestions)}?`);
+      if (suggestions.length)
+        parts.push(
+          r.kind === 'other-arch' ? `Use ${orList(suggestions)} instead.` : `Did you mean ${orList(suggestions)}?`,
+        );
       const fixes = changeToFixes(doc, site.path, suggestions);
       if (site.hook && site.hookPath) {
         const fn = kernelFunction(call);
         if (fn || !suggestions.length) {
-          parts.push(fn ? 'It is a kernel function: set `syscall: false` to probe it.' : 'If it is a kernel function, set `syscall: false`.');
-          const edit = site.hook['syscall'] === true ? replaceValue(file, doc, [...site.hookPath, 'syscall'], 'false') : undefined;
+          parts.push(
+            fn
+              ? 'It is a kernel function: set `syscall: false` to probe it.'
+              : 'If it is a kernel function, set `syscall: false`.',
+          );
+          const edit =
+            site.hook['syscall'] === true ? replaceValue(file, doc, [...site.hookPath, 'syscall'], 'false') : undefined;
           if (edit) fixes.unshift({ title: 'Set `syscall: false`', edits: [edit], preferred: true });
         }
       }
-      return { path: site.path, target: 'value', message: parts.join(' '), data: { suggestions }, fixes: dedupePreferred(fixes) };
+      return {
+        path: site.path,
+        target: 'value',
+        message: parts.join(' '),
+        data: { suggestions },
+        fixes: dedupePreferred(fixes),
+      };
     }
   }
 }
@@ -95,7 +122,8 @@ export const rule: Rule = {
   id: 'tetragon/unknown-syscall',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
-  summary: 'A `syscall: true` kprobe, a `syscalls` list or an enforcer names a syscall the target architecture does not have.',
+  summary:
+    'A `syscall: true` kprobe, a `syscalls` list or an enforcer names a syscall the target architecture does not have.',
   rationale:
     'For syscall kprobes the agent adds the architecture prefix (`__x64_` or `__arm64_`) to `call` and attaches to that symbol; when it does not exist the whole policy fails to load. Syscall names are stable across kernel releases but differ between architectures (arm64 has no `open`, `stat` or `dup2`), so set `ciliumPolicy.tetragon.kernelArch` to the nodes you run on. To probe an ordinary kernel function, set `syscall: false`.',
   example: {
@@ -128,7 +156,8 @@ export const rule: Rule = {
     list(s?.['enforcers']).forEach((e, i) => {
       list(obj(e)?.['calls']).forEach((v, j) => {
         const name = str(v);
-        if (name && !name.startsWith('list:')) push(check(file, doc, name, { path: ['spec', 'enforcers', i, 'calls', j] }, arch));
+        if (name && !name.startsWith('list:'))
+          push(check(file, doc, name, { path: ['spec', 'enforcers', i, 'calls', j] }, arch));
       });
     });
     return out;

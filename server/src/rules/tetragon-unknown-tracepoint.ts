@@ -7,7 +7,12 @@
  * (syscalls, raw_syscalls, sched, task, signal, net, sock, tcp, skb, module) and flag unknown events
  * there only; other subsystems are not judged. Events come and go with kernel releases: a warning.
  */
-import { knownTracepointSubsystems, rankedNeighbours, syscallEntryAlias, tracepointEvents } from '../core/kernel/index.js';
+import {
+  knownTracepointSubsystems,
+  rankedNeighbours,
+  syscallEntryAlias,
+  tracepointEvents,
+} from '../core/kernel/index.js';
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from './rule.js';
 import { changeToFixes } from './edit-helpers.js';
 import { str } from './data.js';
@@ -52,7 +57,10 @@ export const rule: Rule = {
       const m = subsystem === 'syscalls' ? /^(sys_enter_|sys_exit_)(\w+)$/.exec(event) : null;
       const alias = m ? syscallEntryAlias(m[2]!) : undefined;
       const renamed = m && alias && events.includes(`${m[1]}${alias}`) ? [`${m[1]}${alias}`] : [];
-      const suggestions = [...renamed, ...rankedNeighbours(event, events, 3).filter((n) => !renamed.includes(n))].slice(0, 3);
+      const suggestions = [...renamed, ...rankedNeighbours(event, events, 3).filter((n) => !renamed.includes(n))].slice(
+        0,
+        3,
+      );
       const fixes = changeToFixes(doc, path, suggestions);
       out.push({
         path,

@@ -17,7 +17,8 @@ export const rule: Rule = {
   id: 'tetragon/uprobe-symbol',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'warning',
-  summary: 'A uprobe symbol that the binary at `path` does not define as a function, or only imports from a shared library.',
+  summary:
+    'A uprobe symbol that the binary at `path` does not define as a function, or only imports from a shared library.',
   rationale:
     "The agent looks each uprobe symbol up among the binary's function symbols when it loads the policy; a name that is not there (a typo, a function the compiler inlined, a stripped binary) fails the attachment and the whole policy. A function the binary imports (`getenv` in a program that calls it) is not there either: its code is in the shared library, so the uprobe's `path` must name the library. The rule reads the binary at the policy's `path` on this machine (below `ciliumPolicy.tetragon.binaryRoot`, `/` by default, or `--binary-root` for the CLI) and stays silent when it is not there; a local copy can differ from the nodes', so findings are warnings.",
   example: {
@@ -25,7 +26,12 @@ export const rule: Rule = {
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: app-requests\nspec:\n  uprobes:\n    - path: /usr/local/bin/app\n      symbols:\n        - handle_request\n',
   },
   readsBinaries: true,
-  exampleBinary: { path: '/usr/local/bin/app', machine: 'x86_64', probes: [], functions: ['handle_request', 'read_config', 'main'] },
+  exampleBinary: {
+    path: '/usr/local/bin/app',
+    machine: 'x86_64',
+    probes: [],
+    functions: ['handle_request', 'read_config', 'main'],
+  },
   check({ doc, file, binaries }) {
     if (!binaries) return [];
     const out: RuleFinding[] = [];
@@ -38,7 +44,11 @@ export const rule: Rule = {
       if (!found) continue;
       const where = binaryWhere(found.file, path);
       if ('error' in found) {
-        out.push({ path: [...h.path, 'path'], target: 'value', message: `${where} is ${found.error}; the agent attaches uprobes to the functions of an ELF binary and would refuse this hook.` });
+        out.push({
+          path: [...h.path, 'path'],
+          target: 'value',
+          message: `${where} is ${found.error}; the agent attaches uprobes to the functions of an ELF binary and would refuse this hook.`,
+        });
         continue;
       }
       const { defined, imported, hasSymtab } = found.functions;
@@ -56,7 +66,9 @@ export const rule: Rule = {
         }
         const guess = closest(symbol, defined);
         const fix = guess ? replaceScalarFix(file, doc, at, guess, `Change symbol to \`${guess}\``) : undefined;
-        const stripped = hasSymtab ? '' : ' The binary is stripped: only the functions it exports are known, to the agent too.';
+        const stripped = hasSymtab
+          ? ''
+          : ' The binary is stripped: only the functions it exports are known, to the agent too.';
         out.push({
           path: at,
           target: 'value',

@@ -51,13 +51,21 @@ export const rule: Rule = {
       if (!found) continue;
       const where = binaryWhere(found.file, path);
       if ('error' in found) {
-        out.push({ path: [...h.path, 'path'], target: 'value', severity: 'warning', message: `${where} is ${found.error}; the agent reads USDT probes from an ELF binary's SDT notes and would refuse this hook.` });
+        out.push({
+          path: [...h.path, 'path'],
+          target: 'value',
+          severity: 'warning',
+          message: `${where} is ${found.error}; the agent reads USDT probes from an ELF binary's SDT notes and would refuse this hook.`,
+        });
         continue;
       }
       // Operands are the compiler's choice for one architecture: a build for another one than the
       // nodes' may place them differently, so what depends on them is a warning then.
       const nodes = kernelArch ?? 'x86_64';
-      const otherArch = found.info.machine !== nodes ? ` This is ${found.info.machine === 'other' ? `a build for ELF machine ${found.info.machineCode}` : `an ${found.info.machine} build`}; the nodes run ${nodes} (\`ciliumPolicy.tetragon.kernelArch\`), where the compiler may have placed the operand differently.` : '';
+      const otherArch =
+        found.info.machine !== nodes
+          ? ` This is ${found.info.machine === 'other' ? `a build for ELF machine ${found.info.machineCode}` : `an ${found.info.machine} build`}; the nodes run ${nodes} (\`ciliumPolicy.tetragon.kernelArch\`), where the compiler may have placed the operand differently.`
+          : '';
       const probes = findProbes(found.info, provider, name);
       if (probes.length === 0) {
         out.push(missingProbe(found.info.probes, provider, name, where, h.path, file, doc));
@@ -121,12 +129,19 @@ function missingProbe(
   doc: Parameters<typeof replaceScalarFix>[1],
 ): RuleFinding {
   if (all.length === 0) {
-    return { path: [...hookPath, 'name'], target: 'value', severity: 'warning', message: `${where} has no USDT probes (no SDT notes); the agent would refuse this hook.` };
+    return {
+      path: [...hookPath, 'name'],
+      target: 'value',
+      severity: 'warning',
+      message: `${where} has no USDT probes (no SDT notes); the agent would refuse this hook.`,
+    };
   }
   const providers = [...new Set(all.map((p) => p.provider))];
   if (!providers.includes(provider)) {
     const guess = closest(provider, providers);
-    const fix = guess ? replaceScalarFix(file, doc, [...hookPath, 'provider'], guess, `Change provider to \`${guess}\``) : undefined;
+    const fix = guess
+      ? replaceScalarFix(file, doc, [...hookPath, 'provider'], guess, `Change provider to \`${guess}\``)
+      : undefined;
     return {
       path: [...hookPath, 'provider'],
       target: 'value',
@@ -137,7 +152,9 @@ function missingProbe(
   }
   const names = [...new Set(all.filter((p) => p.provider === provider).map((p) => p.name))];
   const guess = closest(name, names);
-  const fix = guess ? replaceScalarFix(file, doc, [...hookPath, 'name'], guess, `Change probe name to \`${guess}\``) : undefined;
+  const fix = guess
+    ? replaceScalarFix(file, doc, [...hookPath, 'name'], guess, `Change probe name to \`${guess}\``)
+    : undefined;
   return {
     path: [...hookPath, 'name'],
     target: 'value',

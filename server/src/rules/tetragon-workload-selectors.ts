@@ -20,7 +20,8 @@ export const rule: Rule = {
   id: 'tetragon/workload-selectors',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'warning',
-  summary: 'A `containerSelector` on a key other than `name` or `repo`, or a TracingPolicyNamespaced `podSelector` that asks for another namespace.',
+  summary:
+    'A `containerSelector` on a key other than `name` or `repo`, or a TracingPolicyNamespaced `podSelector` that asks for another namespace.',
   rationale:
     'The agent matches containers only by their `name` and image `repo`; a selector on any other key matches no container, so the policy silently does nothing. A TracingPolicyNamespaced applies only to pods in its own namespace, so selecting another one (through the `k8s:io.kubernetes.pod.namespace` label) also matches nothing.',
   example: {
@@ -38,18 +39,32 @@ export const rule: Rule = {
       const container = obj(holder['containerSelector']);
       if (container) {
         for (const k of Object.keys(obj(container['matchLabels']) ?? {})) {
-          if (!CONTAINER_KEYS.includes(k)) out.push({ path: [...base, 'containerSelector', 'matchLabels', k], target: 'key', message: `Containers are matched only on \`name\` and \`repo\`; \`${k}\` matches no container.` });
+          if (!CONTAINER_KEYS.includes(k))
+            out.push({
+              path: [...base, 'containerSelector', 'matchLabels', k],
+              target: 'key',
+              message: `Containers are matched only on \`name\` and \`repo\`; \`${k}\` matches no container.`,
+            });
         }
         list(container['matchExpressions']).forEach((e, i) => {
           const k = str(obj(e)?.['key']);
-          if (k !== undefined && !CONTAINER_KEYS.includes(k)) out.push({ path: [...base, 'containerSelector', 'matchExpressions', i, 'key'], target: 'value', message: `Containers are matched only on \`name\` and \`repo\`; \`${k}\` matches no container.` });
+          if (k !== undefined && !CONTAINER_KEYS.includes(k))
+            out.push({
+              path: [...base, 'containerSelector', 'matchExpressions', i, 'key'],
+              target: 'value',
+              message: `Containers are matched only on \`name\` and \`repo\`; \`${k}\` matches no container.`,
+            });
         });
       }
       const pod = obj(holder['podSelector']);
       if (pod && ns) {
         const v = str(obj(pod['matchLabels'])?.[NAMESPACE_LABEL]);
         if (v !== undefined && v !== ns) {
-          out.push({ path: [...base, 'podSelector', 'matchLabels', NAMESPACE_LABEL], target: 'value', message: `This TracingPolicyNamespaced lives in \`${ns}\` and only sees pods there; selecting namespace \`${v}\` matches nothing. Use a TracingPolicy, or a policy in \`${v}\`.` });
+          out.push({
+            path: [...base, 'podSelector', 'matchLabels', NAMESPACE_LABEL],
+            target: 'value',
+            message: `This TracingPolicyNamespaced lives in \`${ns}\` and only sees pods there; selecting namespace \`${v}\` matches nothing. Use a TracingPolicy, or a policy in \`${v}\`.`,
+          });
         }
       }
     }

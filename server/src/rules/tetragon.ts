@@ -185,7 +185,11 @@ export function isIntegerType(type: string | undefined): boolean {
  * For tracepoints upstream examples use `index` both as the field number and as the position in
  * `args`, so a type is returned only when both readings agree (or only one exists).
  */
-export function filterArgType(hook: HookRef, field: (typeof ARG_FILTER_FIELDS)[number], filter: Obj): string | undefined {
+export function filterArgType(
+  hook: HookRef,
+  field: (typeof ARG_FILTER_FIELDS)[number],
+  filter: Obj,
+): string | undefined {
   const h = hook.hook;
   if (field === 'matchReturnArgs') return str(obj(h['returnArg'])?.['type']);
   const idx = int(filter['index']);
@@ -193,7 +197,9 @@ export function filterArgType(hook: HookRef, field: (typeof ARG_FILTER_FIELDS)[n
   if (field === 'matchData') return str(obj(list(h['data'])[idx])?.['type']);
   const byIndex = declaredArg(h, idx);
   if (hook.section !== 'tracepoints') return byIndex ? str(byIndex['type']) : undefined;
-  const types = [byIndex, obj(list(h['args'])[idx])].filter((a): a is Obj => a !== undefined).map((a) => str(a['type']));
+  const types = [byIndex, obj(list(h['args'])[idx])]
+    .filter((a): a is Obj => a !== undefined)
+    .map((a) => str(a['type']));
   return types.length && types.every((t) => t === types[0]) ? types[0] : undefined;
 }
 
@@ -353,10 +359,35 @@ export const CAPABILITY_NAMES: readonly string[] = [
 ];
 
 /** Namespace type names (TP-NS-1), in the CRD spelling. */
-export const NAMESPACE_NAMES: readonly string[] = ['Uts', 'Ipc', 'Mnt', 'Pid', 'PidForChildren', 'Net', 'Time', 'TimeForChildren', 'Cgroup', 'User'];
+export const NAMESPACE_NAMES: readonly string[] = [
+  'Uts',
+  'Ipc',
+  'Mnt',
+  'Pid',
+  'PidForChildren',
+  'Net',
+  'Time',
+  'TimeForChildren',
+  'Cgroup',
+  'User',
+];
 
 /** File type names FileType/NotFileType take (D6), as the agent spells them (lower case). */
-export const FILE_TYPE_NAMES: readonly string[] = ['sock', 'socket', 'lnk', 'link', 'reg', 'regular', 'blk', 'block', 'dir', 'chr', 'char', 'fifo', 'pipe'];
+export const FILE_TYPE_NAMES: readonly string[] = [
+  'sock',
+  'socket',
+  'lnk',
+  'link',
+  'reg',
+  'regular',
+  'blk',
+  'block',
+  'dir',
+  'chr',
+  'char',
+  'fifo',
+  'pipe',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Operators of matchArgs / matchData / matchReturnArgs (D6)
@@ -377,8 +408,16 @@ const NUMS: readonly TypeGroup[] = ['num32', 'num64'];
 const STRS: readonly TypeGroup[] = ['str', 'sockaddr_un'];
 
 export const OPERATORS: Readonly<Record<string, OperatorInfo>> = {
-  Equal: { groups: [...STRS, ...NUMS, 'cap'], otherwise: 'reject', meantFor: 'strings, paths, numbers and capability sets' },
-  NotEqual: { groups: [...STRS, ...NUMS, 'cap'], otherwise: 'reject', meantFor: 'strings, paths, numbers and capability sets' },
+  Equal: {
+    groups: [...STRS, ...NUMS, 'cap'],
+    otherwise: 'reject',
+    meantFor: 'strings, paths, numbers and capability sets',
+  },
+  NotEqual: {
+    groups: [...STRS, ...NUMS, 'cap'],
+    otherwise: 'reject',
+    meantFor: 'strings, paths, numbers and capability sets',
+  },
   GreaterThan: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
   LessThan: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
   GT: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
@@ -397,7 +436,11 @@ export const OPERATORS: Readonly<Record<string, OperatorInfo>> = {
   SPort: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
   NotSPort: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
   SPortPriv: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
-  NotSportPriv: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
+  NotSportPriv: {
+    groups: ['sock', 'sockaddr'],
+    otherwise: 'reject',
+    meantFor: '`sock`, `skb`, `socket` and `sockaddr`',
+  },
   SAddr: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
   NotSAddr: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
   DPort: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
@@ -408,7 +451,11 @@ export const OPERATORS: Readonly<Record<string, OperatorInfo>> = {
   NotDAddr: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
   Protocol: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
   State: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
-  Family: { groups: ['sock', 'sockaddr', 'sockaddr_un'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket`, `sockaddr` and `sockaddr_un`' },
+  Family: {
+    groups: ['sock', 'sockaddr', 'sockaddr_un'],
+    otherwise: 'reject',
+    meantFor: '`sock`, `skb`, `socket`, `sockaddr` and `sockaddr_un`',
+  },
   FileType: { groups: [], otherwise: 'reject', meantFor: '`file` and `path`' },
   NotFileType: { groups: [], otherwise: 'reject', meantFor: '`file` and `path`' },
 };
@@ -428,7 +475,13 @@ export const PORT_OPS: ReadonlySet<string> = new Set(['SPort', 'NotSPort', 'DPor
 /** Address operators. */
 export const ADDR_OPS: ReadonlySet<string> = new Set(['SAddr', 'NotSAddr', 'DAddr', 'NotDAddr']);
 /** Operators that take no values. */
-export const NO_VALUE_OPS: ReadonlySet<string> = new Set(['SPortPriv', 'NotSportPriv', 'DPortPriv', 'NotDPortPriv', 'CapabilitiesGained']);
+export const NO_VALUE_OPS: ReadonlySet<string> = new Set([
+  'SPortPriv',
+  'NotSportPriv',
+  'DPortPriv',
+  'NotDPortPriv',
+  'CapabilitiesGained',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Fixes
@@ -437,11 +490,23 @@ export const NO_VALUE_OPS: ReadonlySet<string> = new Set(['SPortPriv', 'NotSport
  * A fix that rewrites the scalar at `path` to `value`, keeping the quoting style the author used
  * (`"Equal"` becomes `"InMap"`, `Equal` becomes `InMap`). Undefined when the node is not a scalar.
  */
-export function replaceScalarFix(file: PolicyFile, doc: PolicyDocument, path: DataPath, value: string, title: string, preferred = true): Fix | undefined {
+export function replaceScalarFix(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  path: DataPath,
+  value: string,
+  title: string,
+  preferred = true,
+): Fix | undefined {
   const node = locate(doc.yaml, path).node;
   if (!isScalar(node)) return undefined;
   const type = (node as Scalar).type;
-  const text = type === 'QUOTE_DOUBLE' ? JSON.stringify(value) : type === 'QUOTE_SINGLE' ? `'${value.replace(/'/g, "''")}'` : value;
+  const text =
+    type === 'QUOTE_DOUBLE'
+      ? JSON.stringify(value)
+      : type === 'QUOTE_SINGLE'
+        ? `'${value.replace(/'/g, "''")}'`
+        : value;
   const edit = replaceValue(file, doc, path, text);
   return edit ? { title, edits: [edit], ...(preferred ? { preferred } : {}) } : undefined;
 }

@@ -31,14 +31,17 @@ function toolchainRequire(name) {
   try {
     return req(name);
   } catch (err) {
-    throw new Error(`${name} is not installed in ${TOOLCHAIN}; run test/e2e/toolchain/setup.sh first (${/** @type {Error} */ (err).message})`);
+    throw new Error(
+      `${name} is not installed in ${TOOLCHAIN}; run test/e2e/toolchain/setup.sh first (${/** @type {Error} */ (err).message})`,
+    );
   }
 }
 
 /** The code-server launcher of the toolchain folder, or a loud error. */
 function codeServerBin() {
   const bin = path.join(TOOLCHAIN, 'node_modules', '.bin', 'code-server');
-  if (!fs.existsSync(bin)) throw new Error(`code-server is not installed (${bin}); run test/e2e/toolchain/setup.sh first`);
+  if (!fs.existsSync(bin))
+    throw new Error(`code-server is not installed (${bin}); run test/e2e/toolchain/setup.sh first`);
   return bin;
 }
 
@@ -46,7 +49,8 @@ function codeServerBin() {
 function chromiumPath() {
   const candidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
   const found = candidates.find((p) => fs.existsSync(/** @type {string} */ (p)));
-  if (!found) throw new Error(`no chromium found (tried ${candidates.join(', ')}); run test/e2e/toolchain/setup.sh first`);
+  if (!found)
+    throw new Error(`no chromium found (tried ${candidates.join(', ')}); run test/e2e/toolchain/setup.sh first`);
   return /** @type {string} */ (found);
 }
 
@@ -166,14 +170,22 @@ function withTimeout(promise, ms, what) {
  * @returns {Promise<string>} its combined output
  */
 async function runCodeServerCommand(args, opts) {
-  const child = spawn(codeServerBin(), ['--config', opts.configFile, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quietEnv() });
+  const child = spawn(codeServerBin(), ['--config', opts.configFile, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: quietEnv(),
+  });
   const pid = /** @type {number} */ (child.pid);
   recordGroup(pid);
   cleanups.push(() => killGroup(pid, 'SIGKILL'));
   let out = '';
   child.stdout.on('data', (b) => (out += b));
   child.stderr.on('data', (b) => (out += b));
-  const code = await withTimeout(new Promise((resolve) => child.on('exit', resolve)), 120_000, `code-server ${args.join(' ')}`);
+  const code = await withTimeout(
+    new Promise((resolve) => child.on('exit', resolve)),
+    120_000,
+    `code-server ${args.join(' ')}`,
+  );
   if (code !== 0) throw new Error(`code-server ${args.join(' ')} exited with ${code}:\n${out}`);
   return out;
 }
@@ -181,7 +193,12 @@ async function runCodeServerCommand(args, opts) {
 /** The environment for code-server: the user's config and data folders point at scratch space. */
 function quietEnv() {
   const home = scratchDir('home');
-  return { ...process.env, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_DATA_HOME: path.join(home, 'data'), XDG_CACHE_HOME: path.join(home, 'cache') };
+  return {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(home, 'config'),
+    XDG_DATA_HOME: path.join(home, 'data'),
+    XDG_CACHE_HOME: path.join(home, 'cache'),
+  };
 }
 
 /**
@@ -198,11 +215,16 @@ async function startCodeServer(opts = {}) {
   writeUserSettings(userDataDir);
   const extensionsDir = opts.extensionsDir ?? path.join(root, 'extensions');
   const args = [
-    '--config', configFile,
-    '--auth', 'none',
-    '--bind-addr', '127.0.0.1:0',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--config',
+    configFile,
+    '--auth',
+    'none',
+    '--bind-addr',
+    '127.0.0.1:0',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',

@@ -19,12 +19,54 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** @type {readonly BrokenFixture[]} One broken policy of each of the six kinds. */
 const BROKEN = [
-  { kind: 'CiliumNetworkPolicy', file: 'broken/network-policy.yaml', needle: '  ingres:', bad: 'ingres', code: 'schema/unknown-field', hoverKey: 'endpointSelector' },
-  { kind: 'CiliumClusterwideNetworkPolicy', file: 'broken/clusterwide-network-policy.yaml', needle: 'protocol: TCPP', bad: 'TCPP', code: 'schema/enum', hoverKey: 'endpointSelector' },
-  { kind: 'CiliumEnvoyConfig', file: 'broken/envoy-config.yaml', needle: 'listner:', bad: 'listner', code: 'schema/unknown-field', hoverKey: 'services' },
-  { kind: 'CiliumClusterwideEnvoyConfig', file: 'broken/clusterwide-envoy-config.yaml', needle: 'servics:', bad: 'servics', code: 'schema/unknown-field', hoverKey: 'resources' },
-  { kind: 'TracingPolicy', file: 'broken/tracing-policy.yaml', needle: 'syscal:', bad: 'syscal', code: 'schema/unknown-field', hoverKey: 'kprobes' },
-  { kind: 'TracingPolicyNamespaced', file: 'broken/tracing-policy-namespaced.yaml', needle: 'selectrs:', bad: 'selectrs', code: 'schema/unknown-field', hoverKey: 'tracepoints' },
+  {
+    kind: 'CiliumNetworkPolicy',
+    file: 'broken/network-policy.yaml',
+    needle: '  ingres:',
+    bad: 'ingres',
+    code: 'schema/unknown-field',
+    hoverKey: 'endpointSelector',
+  },
+  {
+    kind: 'CiliumClusterwideNetworkPolicy',
+    file: 'broken/clusterwide-network-policy.yaml',
+    needle: 'protocol: TCPP',
+    bad: 'TCPP',
+    code: 'schema/enum',
+    hoverKey: 'endpointSelector',
+  },
+  {
+    kind: 'CiliumEnvoyConfig',
+    file: 'broken/envoy-config.yaml',
+    needle: 'listner:',
+    bad: 'listner',
+    code: 'schema/unknown-field',
+    hoverKey: 'services',
+  },
+  {
+    kind: 'CiliumClusterwideEnvoyConfig',
+    file: 'broken/clusterwide-envoy-config.yaml',
+    needle: 'servics:',
+    bad: 'servics',
+    code: 'schema/unknown-field',
+    hoverKey: 'resources',
+  },
+  {
+    kind: 'TracingPolicy',
+    file: 'broken/tracing-policy.yaml',
+    needle: 'syscal:',
+    bad: 'syscal',
+    code: 'schema/unknown-field',
+    hoverKey: 'kprobes',
+  },
+  {
+    kind: 'TracingPolicyNamespaced',
+    file: 'broken/tracing-policy-namespaced.yaml',
+    needle: 'selectrs:',
+    bad: 'selectrs',
+    code: 'schema/unknown-field',
+    hoverKey: 'tracepoints',
+  },
 ];
 
 /** The multi-document file: a Deployment first, then a broken CNP and a broken TracingPolicy. */
@@ -38,13 +80,26 @@ const MIXED = {
 };
 
 /** A typo'd key with a preferred rename fix. */
-const QUICK_FIX = { file: 'quick-fix.yaml', needle: 'namspace:', bad: 'namspace', code: 'schema/unknown-field', fixed: 'namespace', title: 'Rename `namspace` to `namespace`' };
+const QUICK_FIX = {
+  file: 'quick-fix.yaml',
+  needle: 'namspace:',
+  bad: 'namspace',
+  code: 'schema/unknown-field',
+  fixed: 'namespace',
+  title: 'Rename `namspace` to `namespace`',
+};
 
 /** A lint-rule finding the settings test turns off through `ciliumPolicy.rules`. */
 const RULE_OFF = { file: 'invalid-port.yaml', needle: '"8080-8090"', code: 'cilium/invalid-port' };
 
 /** The preview target and the selector whose workloads are checked. */
-const PREVIEW = { file: 'policies/backend.yaml', workloads: 'apps.yaml', selectorLabel: { tier: 'back' }, nothingCode: 'cilium/selects-nothing', nothingNeedle: 'app: ledger\n' };
+const PREVIEW = {
+  file: 'policies/backend.yaml',
+  workloads: 'apps.yaml',
+  selectorLabel: { tier: 'back' },
+  nothingCode: 'cilium/selects-nothing',
+  nothingNeedle: 'app: ledger\n',
+};
 
 /**
  * The New Policy wizard's run: a template that selects a workload, the workload picked from the
@@ -61,7 +116,13 @@ const WIZARD = {
  * The Endpoints view's walk: a namespace and a workload of apps.yaml, a policy that selects it
  * (the preview target), and where "Open manifest" must land: the `metadata.name` of the workload.
  */
-const ENDPOINTS = { namespace: 'shop', workload: 'api', policy: 'shop/backend', manifest: 'apps.yaml', nameNeedle: 'metadata:\n  name: api\n' };
+const ENDPOINTS = {
+  namespace: 'shop',
+  workload: 'api',
+  policy: 'shop/backend',
+  manifest: 'apps.yaml',
+  nameNeedle: 'metadata:\n  name: api\n',
+};
 
 /**
  * The webview safety fixture: workloads whose label values are hostile, and a policy whose
@@ -75,7 +136,9 @@ const HOSTILE = {
   namespace: 'hostile',
   name: 'hostile-labels',
   workload: 'gadget',
-  values: hostileValues(fs.readFileSync(path.join(REPO_ROOT, 'test', 'e2e', 'workspace', 'hostile', 'workloads.yaml'), 'utf8')),
+  values: hostileValues(
+    fs.readFileSync(path.join(REPO_ROOT, 'test', 'e2e', 'workspace', 'hostile', 'workloads.yaml'), 'utf8'),
+  ),
 };
 
 /**
@@ -151,15 +214,34 @@ function schemaDescriptions(property) {
     const obj = /** @type {Record<string, any>} */ (node);
     const props = obj['properties'];
     if (props && typeof props === 'object' && property in props) {
-      for (const k of ['description', 'markdownDescription']) if (typeof props[property][k] === 'string') out.push(props[property][k]);
+      for (const k of ['description', 'markdownDescription'])
+        if (typeof props[property][k] === 'string') out.push(props[property][k]);
     }
     Object.values(obj).forEach(walk);
   };
   /** @param {string} d @returns {string[]} */
   const files = (d) =>
-    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : []));
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory() ? files(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : [],
+      );
   for (const f of files(path.join(REPO_ROOT, 'schemas'))) walk(JSON.parse(fs.readFileSync(f, 'utf8')));
   return out;
 }
 
-module.exports = { REPO_ROOT, BROKEN, MIXED, QUICK_FIX, RULE_OFF, PREVIEW, WIZARD, ENDPOINTS, HOSTILE, locate, workloadsMatching, words, schemaDescriptions };
+module.exports = {
+  REPO_ROOT,
+  BROKEN,
+  MIXED,
+  QUICK_FIX,
+  RULE_OFF,
+  PREVIEW,
+  WIZARD,
+  ENDPOINTS,
+  HOSTILE,
+  locate,
+  workloadsMatching,
+  words,
+  schemaDescriptions,
+};

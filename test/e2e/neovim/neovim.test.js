@@ -32,7 +32,11 @@ let workspace = '';
 before(() => {
   // A missing prerequisite fails the run loudly; it is installed by test/e2e/toolchain/setup.sh.
   const version = spawnSync(NVIM, ['--version'], { encoding: 'utf8' });
-  assert.equal(version.status, 0, `${NVIM} is not runnable (${version.error?.message ?? version.stderr}); run test/e2e/toolchain/setup.sh`);
+  assert.equal(
+    version.status,
+    0,
+    `${NVIM} is not runnable (${version.error?.message ?? version.stderr}); run test/e2e/toolchain/setup.sh`,
+  );
   assert.ok(fs.existsSync(SERVER), `${SERVER} is missing; run npm run build`);
   console.log(`# ${version.stdout.split('\n')[0]}`);
   workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cilium-policy-nvim-')), 'workspace');
@@ -69,7 +73,10 @@ async function runNvim(rel, env = {}) {
     const code = await new Promise((resolve, reject) => {
       child.on('exit', (c) => resolve(c));
       child.on('error', reject);
-      timer = setTimeout(() => reject(new Error(`nvim on ${rel} did not exit within ${RUN_MS} ms; output so far:\n${stdout}${stderr}`)), RUN_MS);
+      timer = setTimeout(
+        () => reject(new Error(`nvim on ${rel} did not exit within ${RUN_MS} ms; output so far:\n${stdout}${stderr}`)),
+        RUN_MS,
+      );
     });
     return parse(code, stdout, stderr);
   } finally {
@@ -89,7 +96,16 @@ function parse(code, stdout, stderr) {
   for (const line of stdout.split('\n')) {
     const [tag, ...f] = line.replace(/\r$/, '').split('\t');
     if (tag === 'DIAG') {
-      run.diagnostics.push({ line: Number(f[0]), col: Number(f[1]), endLine: Number(f[2]), endCol: Number(f[3]), severity: Number(f[4]), source: String(f[5]), code: String(f[6]), message: String(f[7]) });
+      run.diagnostics.push({
+        line: Number(f[0]),
+        col: Number(f[1]),
+        endLine: Number(f[2]),
+        endCol: Number(f[3]),
+        severity: Number(f[4]),
+        source: String(f[5]),
+        code: String(f[6]),
+        message: String(f[7]),
+      });
     } else if (tag === 'HOVER') run.hover = f.join('\t');
     else if (tag === 'COMPLETION') run.completion = (f[0] ?? '').split(',').filter(Boolean);
   }
@@ -115,7 +131,10 @@ describe('the language server in Neovim', () => {
       const at = locate(text(fx.file), fx.needle, fx.bad);
       const hit = run.diagnostics.find((d) => d.code === fx.code && d.line === at.line);
       assert.ok(hit, `no ${fx.code} on line ${at.line}:\n${show(run)}`);
-      assert.deepEqual([hit.line, hit.col, hit.endLine, hit.endCol], [at.line, at.character, at.line, at.character + fx.bad.length]);
+      assert.deepEqual(
+        [hit.line, hit.col, hit.endLine, hit.endCol],
+        [at.line, at.character, at.line, at.character + fx.bad.length],
+      );
       assert.equal(hit.source, 'cilium-policy');
       assert.equal(hit.severity, 1, 'an error');
     });
@@ -127,10 +146,17 @@ describe('the language server in Neovim', () => {
     const fixture = text(MIXED.file);
     const firstMarker = fixture.split('\n').indexOf('---');
     assert.ok(firstMarker > 0);
-    assert.deepEqual(run.diagnostics.filter((d) => d.line < firstMarker), [], show(run));
+    assert.deepEqual(
+      run.diagnostics.filter((d) => d.line < firstMarker),
+      [],
+      show(run),
+    );
     for (const e of MIXED.expected) {
       const at = locate(fixture, e.needle, e.bad);
-      assert.ok(run.diagnostics.some((d) => d.code === e.code && d.line === at.line && d.col === at.character), `${e.code} at ${at.line}:${at.character}\n${show(run)}`);
+      assert.ok(
+        run.diagnostics.some((d) => d.code === e.code && d.line === at.line && d.col === at.character),
+        `${e.code} at ${at.line}:${at.character}\n${show(run)}`,
+      );
     }
   });
 
@@ -138,7 +164,10 @@ describe('the language server in Neovim', () => {
     const line = locate(text(RULE_OFF.file), RULE_OFF.needle).line;
     const on = await runNvim(RULE_OFF.file);
     assert.equal(on.code, 0, show(on));
-    assert.ok(on.diagnostics.some((d) => d.code === RULE_OFF.code && d.line === line), show(on));
+    assert.ok(
+      on.diagnostics.some((d) => d.code === RULE_OFF.code && d.line === line),
+      show(on),
+    );
     const off = await runNvim(RULE_OFF.file, { CILIUM_POLICY_RULE_OFF: RULE_OFF.code });
     assert.equal(off.code, 0, show(off));
     assert.ok(!off.diagnostics.some((d) => d.code === RULE_OFF.code), show(off));
@@ -151,7 +180,10 @@ describe('the language server in Neovim', () => {
     const run = await runNvim(fx.file, { CILIUM_POLICY_HOVER: `${at.line}:${at.character + 2}` });
     assert.equal(run.code, 0, show(run));
     const expected = schemaDescriptions(fx.hoverKey).map((d) => words(d).slice(0, 40));
-    assert.ok(expected.some((e) => words(run.hover ?? '').includes(e)), `hover ${JSON.stringify(run.hover)} shows none of ${JSON.stringify(expected)}`);
+    assert.ok(
+      expected.some((e) => words(run.hover ?? '').includes(e)),
+      `hover ${JSON.stringify(run.hover)} shows none of ${JSON.stringify(expected)}`,
+    );
   });
 
   it('answers completion with the enum values of `protocol`', async () => {

@@ -15,7 +15,9 @@ describe('diagnostics', () => {
       const { doc } = await h.openFixture(fx.file);
       const all = await h.waitForCode(doc.uri, fx.code);
       const start = locate(doc.getText(), fx.needle, fx.bad);
-      const hit = all.find((d) => d.source === h.SOURCE && h.codeOf(d) === fx.code && d.range.start.line === start.line);
+      const hit = all.find(
+        (d) => d.source === h.SOURCE && h.codeOf(d) === fx.code && d.range.start.line === start.line,
+      );
       assert.ok(hit, `no ${fx.code} on line ${start.line}: ${h.describeDiagnostics(all)}`);
       assert.deepEqual(h.pos(hit.range.start), start);
       assert.deepEqual(h.pos(hit.range.end), { line: start.line, character: start.character + fx.bad.length });
@@ -29,7 +31,10 @@ describe('diagnostics', () => {
     const text = doc.getText();
     const all = await h.waitForDiagnostics(
       doc.uri,
-      (ds) => MIXED.expected.every((e) => ds.some((d) => h.codeOf(d) === e.code && d.range.start.line === locate(text, e.needle, e.bad).line)),
+      (ds) =>
+        MIXED.expected.every((e) =>
+          ds.some((d) => h.codeOf(d) === e.code && d.range.start.line === locate(text, e.needle, e.bad).line),
+        ),
       'the findings of both policies',
     );
     // The Deployment ends at the first document marker.

@@ -28,9 +28,14 @@ describe('completion, hover, quick fix and snippets', () => {
     const line = lines.lastIndexOf('    - ');
     assert.ok(line > 0, 'the fixture ends with an empty egress item');
     /** @type {vscode.CompletionList} */
-    const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, 6));
+    const list = await vscode.commands.executeCommand(
+      'vscode.executeCompletionItemProvider',
+      doc.uri,
+      new vscode.Position(line, 6),
+    );
     const labels = h.completionLabels(list);
-    for (const k of ['toEndpoints', 'toFQDNs', 'toPorts', 'toCIDRSet']) assert.ok(labels.includes(k), `${k} missing from ${labels.join(', ')}`);
+    for (const k of ['toEndpoints', 'toFQDNs', 'toPorts', 'toCIDRSet'])
+      assert.ok(labels.includes(k), `${k} missing from ${labels.join(', ')}`);
   });
 
   for (const fx of BROKEN.filter((b) => ['CiliumNetworkPolicy', 'TracingPolicy'].includes(b.kind))) {
@@ -38,7 +43,11 @@ describe('completion, hover, quick fix and snippets', () => {
       const { doc } = await h.openFixture(fx.file);
       const at = locate(doc.getText(), `${fx.hoverKey}:`);
       /** @type {vscode.Hover[]} */
-      const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(at.line, at.character + 2));
+      const hovers = await vscode.commands.executeCommand(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        new vscode.Position(at.line, at.character + 2),
+      );
       const text = h.words(h.hoverText(hovers));
       const expected = h.schemaDescriptions(fx.hoverKey).map(h.words);
       assert.ok(expected.length > 0, `our schemas describe ${fx.hoverKey}`);
@@ -56,7 +65,12 @@ describe('completion, hover, quick fix and snippets', () => {
     const diag = all.find((d) => h.codeOf(d) === QUICK_FIX.code && d.range.start.line === start.line);
     assert.ok(diag, h.describeDiagnostics(all));
     /** @type {vscode.CodeAction[]} */
-    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      diag.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.title === QUICK_FIX.title);
     assert.ok(fix, `no "${QUICK_FIX.title}" among ${JSON.stringify(actions.map((a) => a.title))}`);
     assert.equal(fix.isPreferred, true);
@@ -84,7 +98,8 @@ describe('completion, hover, quick fix and snippets', () => {
     assert.match(text, /^apiVersion: cilium\.io\/v2$/m);
     assert.match(text, /^kind: CiliumNetworkPolicy$/m);
     // Every line of the body without a tab stop or variable comes out verbatim.
-    for (const line of body.filter((l) => !l.includes('$'))) assert.ok(text.split('\n').includes(line), `line ${JSON.stringify(line)} missing from:\n${text}`);
+    for (const line of body.filter((l) => !l.includes('$')))
+      assert.ok(text.split('\n').includes(line), `line ${JSON.stringify(line)} missing from:\n${text}`);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });

@@ -55,7 +55,12 @@ function ours(uri) {
 
 /** @param {vscode.Diagnostic[]} list */
 function describeDiagnostics(list) {
-  return JSON.stringify(list.map((d) => `${d.source}:${codeOf(d)}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`));
+  return JSON.stringify(
+    list.map(
+      (d) =>
+        `${d.source}:${codeOf(d)}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`,
+    ),
+  );
 }
 
 /**
@@ -83,7 +88,11 @@ function waitForDiagnostics(uri, pred, what, ms = WAIT_MS) {
     });
     const timer = setTimeout(() => {
       sub.dispose();
-      reject(new Error(`timed out after ${ms} ms waiting for ${what} on ${path.basename(uri.path)}; diagnostics now ${describeDiagnostics(current())}`));
+      reject(
+        new Error(
+          `timed out after ${ms} ms waiting for ${what} on ${path.basename(uri.path)}; diagnostics now ${describeDiagnostics(current())}`,
+        ),
+      );
     }, ms);
   });
 }
@@ -94,7 +103,11 @@ function waitForDiagnostics(uri, pred, what, ms = WAIT_MS) {
  * @param {string} code
  */
 function waitForCode(uri, code) {
-  return waitForDiagnostics(uri, (all) => all.some((d) => d.source === SOURCE && codeOf(d) === code), `a ${code} diagnostic`);
+  return waitForDiagnostics(
+    uri,
+    (all) => all.some((d) => d.source === SOURCE && codeOf(d) === code),
+    `a ${code} diagnostic`,
+  );
 }
 
 /** @param {vscode.Position} p */

@@ -20,7 +20,9 @@ describe('endpoint preview', () => {
 
   before(async () => {
     const manifests = fs.readFileSync(h.fileUri(PREVIEW.workloads).fsPath, 'utf8');
-    expected = workloadsMatching(manifests, PREVIEW.selectorLabel, (t) => YAML.parseAllDocuments(t).map((d) => d.toJS()));
+    expected = workloadsMatching(manifests, PREVIEW.selectorLabel, (t) =>
+      YAML.parseAllDocuments(t).map((d) => d.toJS()),
+    );
     assert.ok(expected.length >= 2, `the fixture selects several workloads: ${expected.join(', ')}`);
     ({ doc } = await h.openFixture(PREVIEW.file));
     // The selects-nothing finding only exists once the workspace inventory is loaded: waiting for
@@ -33,7 +35,10 @@ describe('endpoint preview', () => {
     const hits = h.ours(doc.uri).filter((d) => h.codeOf(d) === PREVIEW.nothingCode);
     assert.equal(hits.length, 1, h.describeDiagnostics(hits));
     // The finding sits on the selector item that holds the label (the line above it, or the label itself).
-    assert.ok(Math.abs(hits[0].range.start.line - at.line) <= 1, `${h.describeDiagnostics(hits)} vs label on line ${at.line}`);
+    assert.ok(
+      Math.abs(hits[0].range.start.line - at.line) <= 1,
+      `${h.describeDiagnostics(hits)} vs label on line ${at.line}`,
+    );
     assert.equal(hits[0].severity, vscode.DiagnosticSeverity.Warning);
   });
 
@@ -42,7 +47,10 @@ describe('endpoint preview', () => {
     const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri);
     const selectorLine = locate(doc.getText(), 'endpointSelector:').line;
     const lens = lenses.find((l) => l.range.start.line === selectorLine);
-    assert.ok(lens?.command, `no CodeLens on line ${selectorLine}: ${JSON.stringify(lenses.map((l) => [l.range.start.line, l.command?.title]))}`);
+    assert.ok(
+      lens?.command,
+      `no CodeLens on line ${selectorLine}: ${JSON.stringify(lenses.map((l) => [l.range.start.line, l.command?.title]))}`,
+    );
     assert.equal(lens.command.title, `selects ${expected.length} workloads: ${expected.join(', ')}`);
   });
 
@@ -52,16 +60,25 @@ describe('endpoint preview', () => {
     const ids = new Set(lenses.map((l) => l.command?.command).filter(Boolean));
     assert.ok(ids.size > 0, 'the lenses carry a command');
     const registered = new Set(await vscode.commands.getCommands(true));
-    for (const id of ids) assert.ok(registered.has(/** @type {string} */ (id)), `the CodeLens command ${id} is not registered by the extension`);
+    for (const id of ids)
+      assert.ok(
+        registered.has(/** @type {string} */ (id)),
+        `the CodeLens command ${id} is not registered by the extension`,
+      );
   });
 
   it('opens the preview panel for the policy through the command the CodeLens runs', async () => {
     const at = locate(doc.getText(), 'endpointSelector:');
     const previewTab = () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /Endpoint Preview/.test(t.label));
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && /Endpoint Preview/.test(t.label));
     /** @type {Promise<vscode.Tab>} */
     const opened = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => (sub.dispose(), reject(new Error('timed out waiting for the Endpoint Preview tab'))), h.WAIT_MS);
+      const timer = setTimeout(
+        () => (sub.dispose(), reject(new Error('timed out waiting for the Endpoint Preview tab'))),
+        h.WAIT_MS,
+      );
       const sub = vscode.window.tabGroups.onDidChangeTabs(() => {
         const tab = previewTab();
         if (tab) (clearTimeout(timer), sub.dispose(), resolve(tab));

@@ -49,7 +49,11 @@ function serverPids() {
 /** The one running server, or a failure naming what was found. */
 function theServer() {
   const pids = serverPids();
-  assert.equal(pids.length, 1, `one language server child of the extension host (pid ${process.pid}), found ${JSON.stringify(pids)}`);
+  assert.equal(
+    pids.length,
+    1,
+    `one language server child of the extension host (pid ${process.pid}), found ${JSON.stringify(pids)}`,
+  );
   return /** @type {number} */ (pids[0]);
 }
 
@@ -87,18 +91,33 @@ describe('crash recovery', () => {
     const at = locate(doc.getText(), 'protocol: TCPP', 'TCPP');
     const all = await h.waitForDiagnostics(
       doc.uri,
-      (ds) => ds.some((d) => d.source === h.SOURCE && h.codeOf(d) === 'schema/enum' && d.range.start.line === at.line && d.range.start.character === at.character),
+      (ds) =>
+        ds.some(
+          (d) =>
+            d.source === h.SOURCE &&
+            h.codeOf(d) === 'schema/enum' &&
+            d.range.start.line === at.line &&
+            d.range.start.character === at.character,
+        ),
       'schema/enum on the new TCPP from the restarted server',
     );
     // The old finding is still reported: the new server linted the whole current text.
-    assert.ok(all.some((d) => h.codeOf(d) === fx.code), h.describeDiagnostics(all));
+    assert.ok(
+      all.some((d) => h.codeOf(d) === fx.code),
+      h.describeDiagnostics(all),
+    );
     const after = theServer();
     assert.notEqual(after, before, 'the diagnostics came from a new server process');
-    assert.equal(fs.existsSync(`/proc/${before}/cmdline`) && fs.readFileSync(`/proc/${before}/cmdline`, 'utf8') !== '', false, `the killed server ${before} is gone`);
+    assert.equal(
+      fs.existsSync(`/proc/${before}/cmdline`) && fs.readFileSync(`/proc/${before}/cmdline`, 'utf8') !== '',
+      false,
+      `the killed server ${before} is gone`,
+    );
   });
 
   it(`gives up after ${MAX_RESTARTS} restarts in a row, and the Restart command brings the server back`, async () => {
-    const present = (/** @type {vscode.Diagnostic[]} */ ds) => ds.some((d) => d.source === h.SOURCE && h.codeOf(d) === fx.code);
+    const present = (/** @type {vscode.Diagnostic[]} */ ds) =>
+      ds.some((d) => d.source === h.SOURCE && h.codeOf(d) === fx.code);
     /** @type {string[]} */
     const outcomes = [];
     while (crashes <= MAX_RESTARTS) {
@@ -127,7 +146,11 @@ describe('crash recovery', () => {
     assert.deepEqual(serverPids(), [], 'no server is started after giving up');
 
     await vscode.commands.executeCommand('ciliumPolicy.restartServer');
-    await h.waitForDiagnostics(doc.uri, (ds) => present(ds) && serverPids().length === 1, `${fx.code} again once the Restart command started a server`);
+    await h.waitForDiagnostics(
+      doc.uri,
+      (ds) => present(ds) && serverPids().length === 1,
+      `${fx.code} again once the Restart command started a server`,
+    );
     theServer();
   });
 });

@@ -27,7 +27,8 @@ describe('activation, commands and settings', () => {
     const config = () => vscode.workspace.getConfiguration('ciliumPolicy', h.workspaceRoot());
     const { doc } = await h.openFixture(RULE_OFF.file);
     const line = locate(doc.getText(), RULE_OFF.needle).line;
-    const present = (/** @type {vscode.Diagnostic[]} */ ds) => ds.some((d) => d.source === h.SOURCE && h.codeOf(d) === RULE_OFF.code && d.range.start.line === line);
+    const present = (/** @type {vscode.Diagnostic[]} */ ds) =>
+      ds.some((d) => d.source === h.SOURCE && h.codeOf(d) === RULE_OFF.code && d.range.start.line === line);
     await h.waitForDiagnostics(doc.uri, present, `${RULE_OFF.code} on line ${line}`);
     try {
       await config().update('rules', { [RULE_OFF.code]: 'off' }, vscode.ConfigurationTarget.Workspace);
@@ -45,12 +46,23 @@ describe('activation, commands and settings', () => {
     const doc = editor.document;
     assert.equal(doc.uri.scheme, 'untitled', 'nothing on disk is written');
     assert.equal(doc.languageId, 'yaml');
-    const errors = (/** @type {vscode.Diagnostic[]} */ ds) => ds.filter((d) => d.source === h.SOURCE && d.severity === vscode.DiagnosticSeverity.Error);
-    const seen = await h.waitForDiagnostics(doc.uri, (ds) => errors(ds).length > 0, 'the sample policy to get its error');
+    const errors = (/** @type {vscode.Diagnostic[]} */ ds) =>
+      ds.filter((d) => d.source === h.SOURCE && d.severity === vscode.DiagnosticSeverity.Error);
+    const seen = await h.waitForDiagnostics(
+      doc.uri,
+      (ds) => errors(ds).length > 0,
+      'the sample policy to get its error',
+    );
     const target = errors(seen)[0];
     assert.ok(target);
     /** @type {vscode.CodeAction[]} */
-    const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, target.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+    const actions =
+      (await vscode.commands.executeCommand(
+        'vscode.executeCodeActionProvider',
+        doc.uri,
+        target.range,
+        vscode.CodeActionKind.QuickFix.value,
+      )) ?? [];
     const preferred = actions.find((a) => a.isPreferred && a.edit);
     assert.ok(preferred, `a preferred quick fix is offered: ${actions.map((a) => a.title).join(', ')}`);
     assert.ok(await vscode.workspace.applyEdit(/** @type {vscode.WorkspaceEdit} */ (preferred.edit)));

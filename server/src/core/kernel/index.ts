@@ -47,14 +47,30 @@ interface SyscallTable {
   readonly aliases: Readonly<Record<string, string>>;
 }
 
-const TABLES: Readonly<Record<KernelArch, SyscallTable>> = { x86_64: x86Data as SyscallTable, arm64: arm64Data as SyscallTable };
+const TABLES: Readonly<Record<KernelArch, SyscallTable>> = {
+  x86_64: x86Data as SyscallTable,
+  arm64: arm64Data as SyscallTable,
+};
 const LSM_HOOKS = lsmData.hooks as Readonly<Record<string, readonly string[]>>;
 const FUNCTIONS = functionData.functions as Readonly<Record<string, readonly string[]>>;
 const SUBSYSTEMS = tracepointData.subsystems as Readonly<Record<string, readonly string[]>>;
 /** Subsystems the kernel headers declare whose events we do not list. */
 const OTHER_SUBSYSTEMS: readonly string[] = tracepointData.otherSubsystems;
 
-const C_KEYWORDS = new Set(['int', 'long', 'short', 'char', 'unsigned', 'signed', 'void', 'const', 'struct', 'union', 'enum', 'bool']);
+const C_KEYWORDS = new Set([
+  'int',
+  'long',
+  'short',
+  'char',
+  'unsigned',
+  'signed',
+  'void',
+  'const',
+  'struct',
+  'union',
+  'enum',
+  'bool',
+]);
 
 /** Splits `char __user *buf` into type and name; `unsigned long` and `struct stat *` have no name. */
 export function splitParam(text: string, index: number): KernelParam {
@@ -65,7 +81,11 @@ export function splitParam(text: string, index: number): KernelParam {
     const typeWords = type.replace(/\*/g, ' ').trim().split(/\s+/).filter(Boolean);
     // The last word is a name only if something type-like precedes it and it is not itself a type keyword
     // (`struct stat` names a type, `struct stat *st` does not end in a type).
-    const unnamed = !type || C_KEYWORDS.has(name) || (!type.includes('*') && /^(struct|union|enum)$/.test(typeWords[typeWords.length - 1] ?? '')) || typeWords.every((w) => w === 'const' || w === 'unsigned' || w === 'signed');
+    const unnamed =
+      !type ||
+      C_KEYWORDS.has(name) ||
+      (!type.includes('*') && /^(struct|union|enum)$/.test(typeWords[typeWords.length - 1] ?? '')) ||
+      typeWords.every((w) => w === 'const' || w === 'unsigned' || w === 'signed');
     if (!unnamed) return { index, type: type.endsWith('*') ? type : type.trim(), name };
   }
   return { index, type: text.trim(), name: undefined };
@@ -84,7 +104,16 @@ function signature(name: string, returns: string | undefined, params: readonly s
  * another layer of the kernel's syscall wrappers.
  */
 const ARCH_PREFIX: Readonly<Record<KernelArch, string>> = { x86_64: '__x64_sys_', arm64: '__arm64_sys_' };
-const NEUTRAL_PREFIXES = ['__ia32_compat_sys_', '__x32_compat_sys_', '__ia32_sys_', '__se_sys_', '__do_sys_', '__sys_', 'compat_sys_', 'sys_'] as const;
+const NEUTRAL_PREFIXES = [
+  '__ia32_compat_sys_',
+  '__x32_compat_sys_',
+  '__ia32_sys_',
+  '__se_sys_',
+  '__do_sys_',
+  '__sys_',
+  'compat_sys_',
+  'sys_',
+] as const;
 
 /** A call name taken apart: which prefix, which syscall, and which architecture the prefix insists on. */
 export interface SyscallName {
@@ -100,7 +129,8 @@ export function parseSyscallName(call: string): SyscallName {
     const p = ARCH_PREFIX[arch];
     if (call.startsWith(p)) return { prefix: p, base: call.slice(p.length), arch };
   }
-  for (const p of NEUTRAL_PREFIXES) if (call.startsWith(p)) return { prefix: p, base: call.slice(p.length), arch: undefined };
+  for (const p of NEUTRAL_PREFIXES)
+    if (call.startsWith(p)) return { prefix: p, base: call.slice(p.length), arch: undefined };
   return { prefix: '', base: call, arch: undefined };
 }
 
@@ -113,7 +143,9 @@ export interface SyscallInfo {
 
 /** The syscall whose entry function is `base` (no prefix) on `arch`. */
 export function syscallByEntry(base: string, arch: KernelArch): SyscallInfo | undefined {
-  const raw = Object.prototype.hasOwnProperty.call(TABLES[arch].syscalls, base) ? TABLES[arch].syscalls[base] : undefined;
+  const raw = Object.prototype.hasOwnProperty.call(TABLES[arch].syscalls, base)
+    ? TABLES[arch].syscalls[base]
+    : undefined;
   if (!raw) return undefined;
   const params = raw[1] as string[] | undefined;
   return { name: base, nr: raw[0] as number, signature: params ? signature(`sys_${base}`, 'long', params) : undefined };
@@ -140,7 +172,8 @@ export type SyscallLookup =
 /** Resolves a `call` of a `syscall: true` kprobe (or a value of a `syscalls` list) on `arch`. */
 export function lookupSyscall(call: string, arch: KernelArch): SyscallLookup {
   const parsed = parseSyscallName(call);
-  if (parsed.arch && parsed.arch !== arch) return { kind: 'wrong-arch', prefixArch: parsed.arch, info: syscallByEntry(parsed.base, parsed.arch) };
+  if (parsed.arch && parsed.arch !== arch)
+    return { kind: 'wrong-arch', prefixArch: parsed.arch, info: syscallByEntry(parsed.base, parsed.arch) };
   if (parsed.prefix) {
     const info = syscallByEntry(parsed.base, arch);
     if (info) return { kind: 'found', info };
@@ -151,7 +184,8 @@ export function lookupSyscall(call: string, arch: KernelArch): SyscallLookup {
     if (entry) return { kind: 'missing-prefix', entry };
   }
   const other: KernelArch = arch === 'x86_64' ? 'arm64' : 'x86_64';
-  if (parsed.prefix && (syscallByEntry(parsed.base, other) || TABLES[other].aliases[parsed.base])) return { kind: 'other-arch', otherArch: other };
+  if (parsed.prefix && (syscallByEntry(parsed.base, other) || TABLES[other].aliases[parsed.base]))
+    return { kind: 'other-arch', otherArch: other };
   return { kind: 'unknown' };
 }
 
@@ -171,10 +205,16 @@ export function suggestSyscalls(call: string, arch: KernelArch, max = 3): string
   const prefix = parsed.prefix && (!parsed.arch || parsed.arch === arch) ? parsed.prefix : 'sys_';
   const names = [...syscallNames(arch), ...Object.keys(TABLES[arch].aliases)];
   const spelled = `${prefix}${parsed.base}`;
-  return rankedNeighbours(spelled, names.map((n) => `${prefix}${n}`), max).map((n) => {
-    const base = n.slice(prefix.length);
-    return `${prefix}${TABLES[arch].aliases[base] ?? base}`;
-  }).filter((v, i, a) => a.indexOf(v) === i);
+  return rankedNeighbours(
+    spelled,
+    names.map((n) => `${prefix}${n}`),
+    max,
+  )
+    .map((n) => {
+      const base = n.slice(prefix.length);
+      return `${prefix}${TABLES[arch].aliases[base] ?? base}`;
+    })
+    .filter((v, i, a) => a.indexOf(v) === i);
 }
 
 /**
@@ -302,7 +342,28 @@ export function formatSignature(sig: KernelSignature): string {
 // ---------------------------------------------------------------------------------------------
 // C types and Tetragon argument types
 
-const INT_ARG_TYPES = ['int', 'int8', 'sint8', 'uint8', 'int16', 'sint16', 'uint16', 'int32', 'sint32', 'uint32', 'int64', 'sint64', 'uint64', 'long', 'ulong', 'size_t', 'fd', 'bpf_cmd', 'capability', 'syscall64'];
+const INT_ARG_TYPES = [
+  'int',
+  'int8',
+  'sint8',
+  'uint8',
+  'int16',
+  'sint16',
+  'uint16',
+  'int32',
+  'sint32',
+  'uint32',
+  'int64',
+  'sint64',
+  'uint64',
+  'long',
+  'ulong',
+  'size_t',
+  'fd',
+  'bpf_cmd',
+  'capability',
+  'syscall64',
+];
 /** Integer types wide enough to hold a pointer: reading the address itself is legitimate. */
 const ADDRESS_ARG_TYPES = ['int64', 'sint64', 'uint64', 'long', 'ulong'];
 const ANY = ['nop', 'auto'];
@@ -335,9 +396,30 @@ const STRUCT_ARG_TYPES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Typedefs ending in `_t` that are structures, not integers. */
-const STRUCT_TYPEDEFS = new Set(['kernel_cap_t', 'sigset_t', 'siginfo_t', 'stack_t', 'cpumask_t', 'nodemask_t', 'fd_set', 'cap_user_header_t', 'cap_user_data_t', 'kuid_t', 'kgid_t', 'kprojid_t', 'atomic_t', 'atomic64_t', 'refcount_t', 'spinlock_t', 'wait_queue_head_t', 'bpfptr_t', 'sockptr_t']);
+const STRUCT_TYPEDEFS = new Set([
+  'kernel_cap_t',
+  'sigset_t',
+  'siginfo_t',
+  'stack_t',
+  'cpumask_t',
+  'nodemask_t',
+  'fd_set',
+  'cap_user_header_t',
+  'cap_user_data_t',
+  'kuid_t',
+  'kgid_t',
+  'kprojid_t',
+  'atomic_t',
+  'atomic64_t',
+  'refcount_t',
+  'spinlock_t',
+  'wait_queue_head_t',
+  'bpfptr_t',
+  'sockptr_t',
+]);
 
-const INTEGER_WORDS = /^(?:(?:unsigned|signed)\s+)?(?:int|long|long int|long long|short|char|unsigned|signed|bool|_Bool)$|^(?:unsigned|signed)$|^(?:__)?[us](?:8|16|32|64)$|^__(?:be|le)(?:16|32|64)$/;
+const INTEGER_WORDS =
+  /^(?:(?:unsigned|signed)\s+)?(?:int|long|long int|long long|short|char|unsigned|signed|bool|_Bool)$|^(?:unsigned|signed)$|^(?:__)?[us](?:8|16|32|64)$|^__(?:be|le)(?:16|32|64)$/;
 
 /**
  * Which Tetragon argument types can describe a parameter of C type `cType`, or undefined when we
@@ -353,7 +435,12 @@ export function argTypesForCType(cType: string): readonly string[] | undefined {
     .replace(/\s+/g, ' ')
     .trim();
   if (stars === 0) {
-    if (INTEGER_WORDS.test(base) || /^enum \w+$/.test(base) || (/^\w+_t$/.test(base) && !STRUCT_TYPEDEFS.has(base)) || /^(umode|mode|loff|off|pid|uid|gid|dev|size|ssize|qid|key_serial|rwf|gfp|fmode|ino)_t$/.test(base)) {
+    if (
+      INTEGER_WORDS.test(base) ||
+      /^enum \w+$/.test(base) ||
+      (/^\w+_t$/.test(base) && !STRUCT_TYPEDEFS.has(base)) ||
+      /^(umode|mode|loff|off|pid|uid|gid|dev|size|ssize|qid|key_serial|rwf|gfp|fmode|ino)_t$/.test(base)
+    ) {
       return [...INT_ARG_TYPES, ...ANY];
     }
     return undefined;
@@ -364,7 +451,9 @@ export function argTypesForCType(cType: string): readonly string[] | undefined {
   }
   if (base === 'void') {
     // A user buffer could be anything a buffer type reads; a kernel `void *` could point at any object.
-    return user ? ['string', 'char_buf', 'const_buf', 'char_iovec', 'sockaddr', 'sockaddr_un', ...ADDRESS_ARG_TYPES, ...ANY] : undefined;
+    return user
+      ? ['string', 'char_buf', 'const_buf', 'char_iovec', 'sockaddr', 'sockaddr_un', ...ADDRESS_ARG_TYPES, ...ANY]
+      : undefined;
   }
   const known = STRUCT_ARG_TYPES[base];
   return known ? [...known, ...ADDRESS_ARG_TYPES, ...ANY] : undefined;
