@@ -7,8 +7,8 @@ import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
-const { RULES } = require(path.join(root, 'out/server/src/rules/index.js'));
-const { rulesMarkdown } = require(path.join(root, 'out/server/src/rules/docs.js'));
+const { RULES } = require(path.join(root, 'out/server/src/lint/registry.js'));
+const { rulesMarkdown } = require(path.join(root, 'out/server/src/lint/docs.js'));
 mkdirSync(path.join(root, 'docs'), { recursive: true });
 writeFileSync(path.join(root, 'docs/rules.md'), rulesMarkdown(RULES));
 console.log(`docs/rules.md: ${RULES.length} rules`);

@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RULES } from '../../server/src/rules/index.js';
-import { rulesMarkdown } from '../../server/src/rules/docs.js';
+import { RULES } from '../../server/src/lint/registry.js';
+import { rulesMarkdown } from '../../server/src/lint/docs.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { lintForTest, testValidator } from '../support/annotations.js';
-import type { Rule } from '../../server/src/rules/rule.js';
+import type { Rule } from '../../server/src/lint/rule.js';
 import { parseFile } from '../../server/src/core/document.js';
-import { lintFile } from '../../server/src/core/lint.js';
+import { lintFile } from '../../server/src/lint/lint.js';
 import { EndpointIndex } from '../../server/src/core/preview.js';
 import { inventoryFromManifests } from '../../server/src/core/inventory.js';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/settings.js';
@@ -38,7 +38,10 @@ test('rule ids are unique, prefixed, kebab-case and sorted', () => {
 test('each rule has its own source file and test file', () => {
   for (const r of RULES) {
     const base = r.id.replace('/', '-');
-    assert.ok(fs.existsSync(path.join(REPO_ROOT, 'server/src/rules', `${base}.ts`)), `server/src/rules/${base}.ts`);
+    assert.ok(
+      fs.existsSync(path.join(REPO_ROOT, 'server/src/lint/rules', `${base}.ts`)),
+      `server/src/lint/rules/${base}.ts`,
+    );
     assert.ok(fs.existsSync(path.join(REPO_ROOT, 'test/rules', `${base}.test.ts`)), `test/rules/${base}.test.ts`);
   }
 });

@@ -11,7 +11,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { parseFile } from '../../server/src/core/document.js';
-import { lintFile } from '../../server/src/core/lint.js';
+import { lintFile } from '../../server/src/lint/lint.js';
 import { LineIndex } from '../../server/src/core/line-index.js';
 import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import type { Finding } from '../../server/src/core/findings.js';

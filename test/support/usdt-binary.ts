@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from './paths.js';
 import { classifyOperand, type BinaryLookup } from '../../server/src/core/elf.js';
-import type { ExampleBinary } from '../../server/src/rules/rule.js';
+import type { ExampleBinary } from '../../server/src/lint/rule.js';
 
 /** The path policies name; the binary is at `<root>/usr/local/bin/shop`. */
 export const SHOP_PATH = '/usr/local/bin/shop';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseFile } from '../../server/src/core/document.js';
-import { lintFile } from '../../server/src/core/lint.js';
+import { lintFile } from '../../server/src/lint/lint.js';
 import { LineIndex } from '../../server/src/core/line-index.js';
 import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import { DEFAULT_SETTINGS } from '../../server/src/settings.js';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseFile } from '../../server/src/core/document.js';
-import { lintFile } from '../../server/src/core/lint.js';
+import { lintFile } from '../../server/src/lint/lint.js';
 import { SchemaValidator, isCidr } from '../../server/src/core/schema-validation.js';
 import { compareVersions, versionProblem } from '../../server/src/core/versions.js';
 import { closest } from '../../server/src/core/text-distance.js';

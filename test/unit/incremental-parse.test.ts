@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { visit, isPair } from 'yaml';
 import { parseFile, splitDocuments, type PolicyFile } from '../../server/src/core/document.js';
-import { lintFile } from '../../server/src/core/lint.js';
+import { lintFile } from '../../server/src/lint/lint.js';
 import { DEFAULT_SETTINGS } from '../../server/src/settings.js';
 import { testValidator } from '../support/annotations.js';
 

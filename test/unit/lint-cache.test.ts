@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseFile, type PolicyFile } from '../../server/src/core/document.js';
-import { applySuppressions, LintCache, lintFile, type LintContext } from '../../server/src/core/lint.js';
+import { applySuppressions, LintCache, lintFile, type LintContext } from '../../server/src/lint/lint.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/settings.js';
-import { RULES } from '../../server/src/rules/index.js';
+import { RULES } from '../../server/src/lint/registry.js';
 import { testValidator } from '../support/annotations.js';
 
 /** A CNP with an FQDN rule; with `dns`, it has its own DNS rule (so `cilium/fqdn-without-dns-rule` stays quiet). */

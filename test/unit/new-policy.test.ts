@@ -17,7 +17,7 @@ import {
   type EndpointLike,
 } from '../../client/src/new-policy-model.js';
 import { parseFile } from '../../server/src/core/document.js';
-import { lintFile } from '../../server/src/core/lint.js';
+import { lintFile } from '../../server/src/lint/lint.js';
 import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import {
   buildPolicy,

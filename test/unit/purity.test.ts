@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 
-const PURE_DIRS = ['server/src/core', 'server/src/rules'];
+const PURE_DIRS = ['server/src/core', 'server/src/lint'];
 const FORBIDDEN =
   /^(vscode|vscode-languageserver.*|vscode-languageclient.*|yaml-language-server.*|(node:)?(fs|fs\/promises|child_process|net|tls|http|https|dns|dgram|worker_threads|os|process))$/;
 

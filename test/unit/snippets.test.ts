@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseFile } from '../../server/src/core/document.js';
-import { lintFile } from '../../server/src/core/lint.js';
+import { lintFile } from '../../server/src/lint/lint.js';
 import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import type { PolicyFamily } from '../../server/src/core/kinds.js';
 import { expandSnippet, parseSnippet, snippetTabstops as tabstops } from '../../server/src/core/templates.js';

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseFile } from '../../server/src/core/document.js';
 import { manifestPart } from '../../server/src/core/inventory.js';
-import { lintFile } from '../../server/src/core/lint.js';
+import { lintFile } from '../../server/src/lint/lint.js';
 import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import {
   buildPolicy,

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseFile } from '../../server/src/core/document.js';
-import { lintFile } from '../../server/src/core/lint.js';
+import { lintFile } from '../../server/src/lint/lint.js';
 import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import { LineIndex } from '../../server/src/core/line-index.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/settings.js';

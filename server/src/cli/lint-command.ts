@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseFile } from '../core/document.js';
 import { SEVERITIES, type Severity } from '../core/findings.js';
 import { LineIndex } from '../core/line-index.js';
-import { lintFile } from '../core/lint.js';
+import { lintFile } from '../lint/lint.js';
 import { SchemaValidator } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { binaryLookupFor } from '../io/binaries.js';

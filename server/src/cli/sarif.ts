@@ -8,8 +8,8 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CODES, type Severity } from '../core/findings.js';
-import { RULES } from '../rules/index.js';
-import { RULES_DOC_URL, ruleDocUrl } from '../rules/docs.js';
+import { RULES } from '../lint/registry.js';
+import { RULES_DOC_URL, ruleDocUrl } from '../lint/docs.js';
 import type { Located } from './format.js';
 
 /** Where users read about the tool. */

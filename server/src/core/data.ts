@@ -52,3 +52,6 @@ export function policyRules(data: unknown): PolicyRuleRef[] {
 /** The four kinds of rule section of a network policy. */
 export type Direction = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
 export const DIRECTIONS: readonly Direction[] = ['ingress', 'ingressDeny', 'egress', 'egressDeny'];
+
+/** A path into a document's data: map keys and list indexes. */
+export type DataPath = readonly (string | number)[];

@@ -16,8 +16,8 @@ import type { Finding, Severity, Span } from '../core/findings.js';
 import type { PolicyFile } from '../core/document.js';
 import type { OutlineKind, OutlineNode } from '../core/outline.js';
 import type { DocumentStatusNotification, PolicyDocumentStatus } from '../protocol.js';
-import { ruleById } from '../rules/index.js';
-import { ruleDocUrl } from '../rules/docs.js';
+import { ruleById } from '../lint/registry.js';
+import { ruleDocUrl } from '../lint/docs.js';
 
 /** The `source` of every diagnostic we publish. */
 export const DIAGNOSTIC_SOURCE = 'cilium-policy';

@@ -27,7 +27,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import { KINDS } from '../core/kinds.js';
-import { LintCache, lintFile } from '../core/lint.js';
+import { LintCache, lintFile } from '../lint/lint.js';
 import { outlineFile } from '../core/outline.js';
 import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Rule: tetragon/action-parameters
+ *
+ * Parameters of `matchActions`/`matchReturnActions` items (D8). All parameters live on one CRD
+ * type, so the CRD cannot say which belong to which action: `rateLimit` and the stack-trace
+ * flags belong to Post, Signal needs `argSig`, Override needs a return value (`argError`) on
+ * kprobes and LSM hooks or a register change on uprobes, GetUrl/DnsLookup need their target,
+ * and USDT `Set` writes an argument that must be declared.
+ */
+import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
+import { list, str } from '../../core/data.js';
+import { ACTION_FIELDS, allSelectors, int, items } from '../../core/tetragon/policy.js';
+
+const RATE = /^(\d+)([smh]?)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000 };
+const SCOPES = ['thread', 'process', 'global'];
+const MAX_SIGNAL = 64;
+
+export const rule: Rule = {
+  id: 'tetragon/action-parameters',
+  kinds: TRACING_POLICY_KINDS,
+  defaultSeverity: 'error',
+  summary:
+    'An action parameter that does not fit its action: `rateLimit` or stack traces on anything but Post, a malformed `rateLimit` or `rateLimitScope`, Signal without a valid `argSig`, Override/GetUrl/DnsLookup/Set without what they need.',
+  rationale:
+    'The CRD has one action type with every parameter; the agent reads only the ones its action uses and checks a few. Kprobes refuse `rateLimit` and stack traces on actions other than Post, and a `rateLimit` that is not `N`, `Ns`, `Nm` or `Nh`. Parameters an action needs default to 0 when left out, which silently does the wrong thing: Signal sends no signal, Override makes the call return 0 (success).',
+  example: {
+    bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: signal\nspec:\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchActions:\n            - action: Signal\n',
+    good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: signal\nspec:\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchActions:\n            - action: Signal\n              argSig: 10\n',
+  },
+  check({ doc }) {
+    const out: RuleFinding[] = [];
+    for (const sel of allSelectors(doc.data)) {
+      const h = sel.hook;
+      for (const field of ACTION_FIELDS) {
+        for (const a of items(sel.selector, field, sel.path)) {
+          const action = str(a.item['action']);
+          if (!action) continue;
+          const has = (k: string) => a.item[k] !== undefined && a.item[k] !== null;
+          const missing = (message: string) =>
+            out.push({ path: [...a.path, 'action'], target: 'value', severity: 'warning', message });
+          if (action !== 'Post') {
+            if (has('rateLimit'))
+              out.push({
+                path: [...a.path, 'rateLimit'],
+                target: 'key',
+                message: `\`rateLimit\` only applies to Post; the agent rejects it on \`${action}\`.`,
+              });
+            for (const k of ['kernelStackTrace', 'userStackTrace']) {
+              if (a.item[k] === true) {
+                out.push({
+                  path: [...a.path, k],
+                  target: 'key',
+                  ...(h.section === 'kprobes' ? {} : { severity: 'warning' as const }),
+                  message:
+                    h.section === 'kprobes'
+                      ? `Stack traces come with Post events; kprobes reject \`${k}\` on \`${action}\`.`
+                      : `Stack traces come with Post events; \`${k}\` on \`${action}\` is ignored.`,
+                });
+              }
+            }
+            if (a.item['imaHash'] === true)
+              out.push({
+                path: [...a.path, 'imaHash'],
+                target: 'key',
+                severity: 'warning',
+                message: `\`imaHash\` is added to Post events; on \`${action}\` it is ignored.`,
+              });
+          }
+          const rate = a.item['rateLimit'];
+          if (typeof rate === 'string' && action === 'Post') {
+            const m = RATE.exec(rate.trim());
+            if (!m)
+              out.push({
+                path: [...a.path, 'rateLimit'],
+                target: 'value',
+                message: `\`rateLimit\` is a number of seconds, or a number followed by \`s\`, \`m\` or \`h\` (e.g. \`30s\`, \`1m\`); the agent cannot parse \`${rate}\`.`,
+              });
+            else if (Number(m[1]) * UNIT_MS[m[2]!]! > 0xffffffff)
+              out.push({
+                path: [...a.path, 'rateLimit'],
+                target: 'value',
+                message: `\`rateLimit\` is kept in milliseconds in 32 bits (about 49 days at most); \`${rate}\` does not fit.`,
+              });
+          }
+          const scope = a.item['rateLimitScope'];
+          if (typeof scope === 'string' && !SCOPES.includes(scope)) {
+            out.push({
+              path: [...a.path, 'rateLimitScope'],
+              target: 'value',
+              message: `\`rateLimitScope\` is \`thread\`, \`process\` or \`global\`; the agent rejects \`${scope}\`.`,
+            });
+          }
+          if (action === 'Signal' || action === 'NotifyEnforcer') {
+            const sig = int(a.item['argSig']);
+            if (sig !== undefined && (sig < 1 || sig > MAX_SIGNAL)) {
+              // The agent loads it, but sending the signal fails every time: a warning, not a load error.
+              out.push({
+                path: [...a.path, 'argSig'],
+                target: 'value',
+                severity: 'warning',
+                message: `\`argSig\` is a signal number from 1 to ${MAX_SIGNAL} (e.g. 9 for SIGKILL, 10 for SIGUSR1); ${sig} is not a signal, so sending it fails every time.`,
+              });
+            } else if (action === 'Signal' && !has('argSig')) {
+              missing(
+                'Signal without `argSig` sends signal 0, which delivers nothing. Set `argSig` (e.g. 9 for SIGKILL).',
+              );
+            }
+          }
+          if (action === 'Override') {
+            if ((h.section === 'kprobes' || h.section === 'lsmhooks') && !has('argError')) {
+              missing(
+                'Override without `argError` makes the call return 0, i.e. succeed without doing its work. Set `argError` to a negative errno (e.g. -1 for EPERM).',
+              );
+            } else if (
+              h.section === 'uprobes' &&
+              !has('argRegs') &&
+              !has('argNewSymbol') &&
+              !has('argNewAddr') &&
+              !has('argNewOffset')
+            ) {
+              missing(
+                'Override on a uprobe needs `argRegs` (register assignments) or one of `argNewSymbol`, `argNewAddr`, `argNewOffset`.',
+              );
+            }
+          }
+          if (action === 'GetUrl' && !has('argUrl')) missing('GetUrl without `argUrl` has nothing to fetch.');
+          if (action === 'DnsLookup' && !has('argFqdn')) missing('DnsLookup without `argFqdn` has nothing to resolve.');
+          if (action === 'Set' && h.section === 'usdts') {
+            const idx = int(a.item['argIndex']);
+            const n = list(h.hook['args']).length;
+            if (idx !== undefined && idx >= n) {
+              out.push({
+                path: [...a.path, 'argIndex'],
+                target: 'value',
+                message: `\`Set\` writes one of the probe's declared \`args\` (${n} here); the agent rejects \`argIndex\` ${idx}.`,
+              });
+            }
+          }
+        }
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Rule: tetragon/empty-hook-target
+ *
+ * The fields that say where a hook attaches are required by the CRD but may be empty strings
+ * there; the agent refuses an empty tracepoint `subsystem` or `event` (TP-TPT-1), LSM `hook`
+ * (TP-LSM-1), and has nothing to attach to with an empty kprobe/fentry `call` or uprobe/USDT
+ * `path`, `provider` or `name`. Whether a non-empty name exists is a kernel question handled by
+ * the kernel-data rules.
+ */
+import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
+import { HOOK_NOUN, hooks, type HookSection } from '../../core/tetragon/policy.js';
+
+const TARGET_FIELDS: Readonly<Record<HookSection, readonly string[]>> = {
+  kprobes: ['call'],
+  fentries: ['call'],
+  tracepoints: ['subsystem', 'event'],
+  lsmhooks: ['hook'],
+  uprobes: ['path'],
+  usdts: ['path', 'provider', 'name'],
+};
+
+export const rule: Rule = {
+  id: 'tetragon/empty-hook-target',
+  kinds: TRACING_POLICY_KINDS,
+  defaultSeverity: 'error',
+  summary:
+    'An empty string where a hook names what it attaches to: kprobe/fentry `call`, tracepoint `subsystem`/`event`, LSM `hook`, uprobe/USDT `path`, USDT `provider`/`name`.',
+  rationale:
+    'The CRD only requires these fields to be present, so `""` passes admission; the agent then has nothing to attach to and refuses the policy on every node.',
+  example: {
+    bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: tp\nspec:\n  tracepoints:\n    - subsystem: ""\n      event: sys_enter\n',
+    good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: tp\nspec:\n  tracepoints:\n    - subsystem: raw_syscalls\n      event: sys_enter\n',
+  },
+  check({ doc }) {
+    const out: RuleFinding[] = [];
+    for (const h of hooks(doc.data)) {
+      for (const field of TARGET_FIELDS[h.section]) {
+        const v = h.hook[field];
+        if (typeof v === 'string' && v.trim() === '') {
+          out.push({
+            path: [...h.path, field],
+            target: 'value',
+            message: `A ${HOOK_NOUN[h.section]} with an empty \`${field}\` has nothing to attach to; the agent rejects the policy.`,
+          });
+        }
+      }
+    }
+    return out;
+  },
+};
