@@ -22,6 +22,15 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
     '# Lint rules',
     '',
     'Rules catch what the schema cannot: what the Cilium and Tetragon agents reject or silently mis-handle after `kubectl apply` succeeded.',
+    '',
+    '## Severity contract',
+    '',
+    'Every severity is a promise about what the targeted release does with the policy:',
+    '',
+    '- `error`: the API server (CRD schema, defaults, CEL rules) or the agent refuses the policy, or refuses to load the hook, in the targeted release. Each error rule below names the code path that refuses it.',
+    '- `warning`: the policy loads but does not do what it says: a field ignored, a selector that can never match, a value that reads garbage, a limit silently clamped.',
+    '- `information`: style, portability, or something that depends on cluster configuration.',
+    '',
     'Turn a rule off or change its severity with `ciliumPolicy.rules` (editor) or `rules:` in `.cilium-policy.yaml` (editor and CLI), for example `"cilium/mixed-peer-types": "warning"`.',
     'Silence one finding with a comment on the line above it: `# cilium-policy disable-next-line <rule-id>`.',
     '',
@@ -44,6 +53,7 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
       '',
       `Applies to: ${r.kinds.join(', ')}. Default severity: ${r.defaultSeverity}.`,
       '',
+      ...rejectedByLines(r),
       'Flagged:',
       '',
       '```yaml',
@@ -78,5 +88,17 @@ function exampleBinaryLines(r: Rule): string[] {
     ),
     '',
     ...(functions ? [`It defines the functions ${functions}.`, ''] : []),
+  ];
+}
+
+/** For error rules: the code paths that refuse what the rule reports. */
+function rejectedByLines(r: Rule): string[] {
+  const sources = r.rejectedBy ?? [];
+  if (!sources.length) return [];
+  return [
+    'Rejected by:',
+    '',
+    ...sources.map((s) => `- \`${s.repo}\`: \`${s.file}\`, \`${s.func}\` (${s.releases})`),
+    '',
   ];
 }

@@ -79,6 +79,21 @@ export interface RuleExample {
   readonly good: string;
 }
 
+/**
+ * One code path that refuses what an error-severity rule reports: the agent's (or the API
+ * server's) function, so a reader can check the promise an `error` makes.
+ */
+export interface AgentSource {
+  /** The repository, e.g. `cilium/tetragon`, `cilium/cilium` or `kubernetes/kubernetes`. */
+  readonly repo: string;
+  /** The file in that repository, e.g. `pkg/selectors/kernel.go`. */
+  readonly file: string;
+  /** The function (or method) that rejects, e.g. `ParseMatchArg`. */
+  readonly func: string;
+  /** The releases in which it rejects, e.g. `Tetragon 1.4–1.8` or `Cilium 1.16–1.20`. */
+  readonly releases: string;
+}
+
 /** One lint rule. */
 export interface Rule {
   /** Stable id, `cilium/<kebab-name>` or `tetragon/<kebab-name>`. */
@@ -91,6 +106,11 @@ export interface Rule {
   /** A short paragraph: why it matters (what the agent does with such a policy). */
   readonly rationale: string;
   readonly example: RuleExample;
+  /**
+   * For rules whose default severity is `error`: where the agent or the API server refuses what
+   * the rule reports (the severity contract at the top of `docs/rules.md`).
+   */
+  readonly rejectedBy?: readonly AgentSource[];
   /**
    * Raw settings (the `ciliumPolicy` section) the documented examples are linted with, for rules
    * that only apply to some releases (e.g. `{ ciliumVersion: '1.19' }`).
