@@ -11,10 +11,6 @@ import { CODES } from './findings.js';
 import { obj, type Obj } from './data.js';
 import { DEFAULT_NAMESPACE } from './selectors.js';
 
-/** The kinds of workload whose pods become endpoints. */
-export type WorkloadKind =
-  'Pod' | 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'ReplicationController';
-
 /** Where an inventory entry came from, for navigation. */
 export interface SourceRef {
   /** The file (or URI) it was read from. */

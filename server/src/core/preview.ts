@@ -436,11 +436,6 @@ export class EndpointIndex {
   }
 }
 
-/** Builds the index a preview needs; reuse it across documents. */
-export function indexInventory(inventory: Inventory, options?: SelectorOptions): EndpointIndex {
-  return new EndpointIndex(inventory, options);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers over untyped data
 

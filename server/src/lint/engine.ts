@@ -11,15 +11,6 @@ import { locate, nodeSpan } from '../core/document.js';
 import type { PolicyDocument } from '../core/document.js';
 import type { Rule, RuleContext, RuleFinding } from './rule.js';
 
-/** Runs every rule that applies to the document's kind. */
-export function runRules(rules: readonly Rule[], ctx: RuleContext): Finding[] {
-  const out: Finding[] = [];
-  for (const rule of rules) {
-    if (rule.kinds.includes(ctx.kind.kind)) out.push(...runRule(rule, ctx));
-  }
-  return out;
-}
-
 /** Runs one rule on a document (whatever its kinds); a throw becomes one `internal/rule-failed` finding. */
 export function runRule(rule: Rule, ctx: RuleContext): Finding[] {
   let found: readonly RuleFinding[];

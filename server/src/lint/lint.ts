@@ -6,14 +6,7 @@
 import type { Node, Pair } from 'yaml';
 import { isMap } from 'yaml';
 import { CODES, type Finding, type Severity } from '../core/findings.js';
-import {
-  keyText,
-  nodeSpan,
-  parseFile,
-  wrongApiVersion,
-  type PolicyDocument,
-  type PolicyFile,
-} from '../core/document.js';
+import { keyText, nodeSpan, wrongApiVersion, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import type { Settings } from '../settings.js';
 import { RULES } from './registry.js';
@@ -107,11 +100,6 @@ export function lintFile(file: PolicyFile, ctx: LintContext): Finding[] {
   const findings: Finding[] = [];
   for (const doc of file.documents) findings.push(...lintDocument(file, doc, ctx));
   return applySuppressions(file.text, applySeverityOverrides(findings, ctx.settings));
-}
-
-/** Parses and lints a text. */
-export function lintText(text: string, ctx: LintContext): Finding[] {
-  return lintFile(parseFile(text), ctx);
 }
 
 /** True when a document that is not (recognisably) ours should still get its syntax errors reported. */

@@ -29,7 +29,7 @@ export interface RuleFinding {
   /** Overrides the rule's default severity for this finding. */
   readonly severity?: Severity;
   readonly data?: Readonly<Record<string, unknown>>;
-  /** Quick fixes; computed by the rule with the helpers in `fixes.ts`. */
+  /** Quick fixes; computed by the rule with the helpers in `edit-helpers.ts`. */
   readonly fixes?: readonly Fix[];
 }
 

@@ -2,7 +2,6 @@
 /** Reading the Envoy resources of a CiliumEnvoyConfig / CiliumClusterwideEnvoyConfig. */
 import { list, obj, str, type Obj } from '../data.js';
 import type { DataPath } from '../data.js';
-import type { PolicyDocument } from '../document.js';
 
 const PREFIX = 'type.googleapis.com/';
 
@@ -54,11 +53,6 @@ export function namesOf(data: unknown, type: EnvoyTypeName): Set<string> {
       .filter((r) => r.type === type && r.name !== undefined)
       .map((r) => r.name!),
   );
-}
-
-/** True for a CEC or CCEC document. */
-export function isEnvoyConfig(doc: PolicyDocument): boolean {
-  return doc.kind?.kind === 'CiliumEnvoyConfig' || doc.kind?.kind === 'CiliumClusterwideEnvoyConfig';
 }
 
 /**

@@ -268,20 +268,6 @@ export function kernelFunction(name: string): KernelSignature | undefined {
   return raw ? signature(name, raw[0], raw.slice(1)) : undefined;
 }
 
-/** Number of kernel-function prototypes bundled. */
-export function kernelFunctionCount(): number {
-  return Object.keys(FUNCTIONS).length;
-}
-
-/**
- * The signature of what a kprobe attaches to: the syscall for `syscall: true` calls, otherwise the
- * kernel function if we know it. (A `syscall: false` probe on `__x64_sys_read` sees only a
- * `struct pt_regs *`, so syscall signatures are not used there.)
- */
-export function kprobeSignature(call: string, syscall: boolean, arch: KernelArch): KernelSignature | undefined {
-  return syscall ? syscallSignature(call, arch) : kernelFunction(call);
-}
-
 /** An LSM hook (`file_open`), with its arguments. */
 export function lsmHook(name: string): KernelSignature | undefined {
   const raw = Object.prototype.hasOwnProperty.call(LSM_HOOKS, name) ? LSM_HOOKS[name] : undefined;
