@@ -107,7 +107,7 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
     if (!node) return (await this.load()).map((row) => ({ type: 'namespace', row }));
     if (node.type === 'namespace') return node.row.endpoints.map((row) => ({ type: 'endpoint', row }));
     if (node.type === 'endpoint') {
-      let result: EndpointPoliciesRequest.Result | null = null;
+      let result: EndpointPoliciesRequest.Result;
       try {
         const params: EndpointPoliciesRequest.Params = { endpoint: node.row.key };
         result = await this.link.request<EndpointPoliciesRequest.Result>(EndpointPoliciesRequest.method, params);

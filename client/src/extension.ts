@@ -118,7 +118,7 @@ class Server implements vscode.Disposable {
 let server: Server | undefined;
 
 /** Called by VS Code on the first YAML document (or the first use of a command). */
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Cilium Policy');
   const statusBar = new PolicyStatusBar();
   const link = new ServerLink();

@@ -36,7 +36,7 @@ function previewJson(args: readonly string[], cwd?: string): Preview[] {
   try {
     return JSON.parse(r.stdout) as Preview[];
   } catch (e) {
-    throw new Error(`stdout is not JSON: ${(e as Error).message}\n${r.stdout.slice(0, 400)}`);
+    throw new Error(`stdout is not JSON: ${(e as Error).message}\n${r.stdout.slice(0, 400)}`, { cause: e });
   }
 }
 

@@ -66,6 +66,7 @@ export function runJson(
   } catch (e) {
     throw new Error(
       `stdout is not JSON (status ${r.status}): ${(e as Error).message}\n${r.stdout.slice(0, 500)}\nstderr: ${r.stderr}`,
+      { cause: e },
     );
   }
   return { ...r, findings };

@@ -27,7 +27,7 @@ import type {
   Range,
   TextEdit,
 } from 'vscode-languageserver-protocol';
-import { LspClient } from '../support/lsp-client.js';
+import type { LspClient } from '../support/lsp-client.js';
 import { lineLengths, lineStarts, offsetAt, positionAt, rangeProblem } from '../hostile/text-lines.js';
 import type { Prng } from './prng.js';
 

@@ -101,11 +101,10 @@ describe('regressions (language server)', () => {
     let text = TYPO_CNP;
     const v1 = await client.open(uri, text);
     await client.waitForDiagnostics(uri, v1);
-    let v = v1;
     // A CR at the end of each of the first three lines (before their LF), one edit at a time.
     for (let line = 0; line < 3; line++) {
       const end = text.indexOf('\n', lineStarts(text)[line]!);
-      v = await client.edit(
+      await client.edit(
         uri,
         { start: positionAt(lineStarts(text), end), end: positionAt(lineStarts(text), end) },
         '\r',
@@ -114,9 +113,9 @@ describe('regressions (language server)', () => {
     }
     // And a deletion that leaves a CR and an LF side by side: `x` between them goes.
     const x = text.indexOf('namespace: shop') + 'namespace: shop'.length;
-    v = await client.edit(uri, positionRange(text, x, x), '\rx');
+    await client.edit(uri, positionRange(text, x, x), '\rx');
     text = `${text.slice(0, x)}\rx${text.slice(x)}`;
-    v = await client.edit(uri, positionRange(text, x + 1, x + 2), '');
+    const v = await client.edit(uri, positionRange(text, x + 1, x + 2), '');
     text = `${text.slice(0, x + 1)}${text.slice(x + 2)}`;
     const published = await client.waitForDiagnostics(uri, v);
     const want = positionAt(lineStarts(text), text.indexOf('toPort:'));

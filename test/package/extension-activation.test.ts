@@ -77,6 +77,7 @@ test('the bundled extension activates, starts the server and stops it again', { 
   const output: string[] = [];
   const vscode = fakeVscode(rec, output);
   const mod = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the loader's own `this`
   const load = mod._load;
   mod._load = function (this: unknown, request: string, ...rest: unknown[]) {
     return request === 'vscode' ? vscode : load.call(this, request, ...rest);
@@ -84,6 +85,7 @@ test('the bundled extension activates, starts the server and stops it again', { 
   let ext: { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void> } | undefined;
   let deactivated = false;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is CommonJS, loaded as VS Code loads it
     ext = require(bundle) as { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void> };
     const context = {
       subscriptions: [] as unknown[],

@@ -68,7 +68,7 @@ export function goPatternToJs(pattern: string): string {
 function typeSet(s: Schema): string | undefined {
   if (s['x-kubernetes-int-or-string'] === true) return 'integer|string';
   const t = s['type'];
-  if (Array.isArray(t)) return [...t].map(String).sort().join('|');
+  if (Array.isArray(t)) return (t as unknown[]).map(String).sort().join('|');
   if (typeof t === 'string') return t;
   const alts = (s['anyOf'] ?? s['oneOf']) as Schema[] | undefined;
   if (Array.isArray(alts) && alts.every((a) => typeof a['type'] === 'string' && Object.keys(a).length === 1)) {

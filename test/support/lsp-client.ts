@@ -172,7 +172,7 @@ export class LspClient {
       await connection.sendNotification(InitializedNotification.type, {});
     } catch (e) {
       client.kill();
-      throw new Error(`server did not start: ${(e as Error).message}\n${client.stderr}`);
+      throw new Error(`server did not start: ${(e as Error).message}\n${client.stderr}`, { cause: e });
     }
     return client;
   }

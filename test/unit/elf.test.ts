@@ -221,7 +221,7 @@ test('damaged and foreign files give an error, never a throw', { skip: usdtSkip(
   const inputs: [string, Uint8Array][] = [
     ['empty', new Uint8Array(0)],
     ['text', new TextEncoder().encode('#!/bin/sh\necho hello\n'.repeat(10))],
-    ['ELF magic only', Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, ...new Array(60).fill(0)])],
+    ['ELF magic only', Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, ...new Array<number>(60).fill(0)])],
     ['truncated to the header', good.subarray(0, 64)],
     ['truncated in the middle', good.subarray(0, good.length >> 1)],
   ];

@@ -144,8 +144,8 @@ test('every setting is documented, namespaced and scoped', () => {
 test('the README settings table is generated from package.json (run `node scripts/settings-table.mjs --write`)', async () => {
   const script = pathToFileURL(path.join(REPO_ROOT, 'scripts', 'settings-table.mjs')).href;
   const { renderSettingsTable, replaceSettingsBlock } = (await import(script)) as {
-    renderSettingsTable(p: unknown): string;
-    replaceSettingsBlock(readme: string, table: string): string;
+    renderSettingsTable: (p: unknown) => string;
+    replaceSettingsBlock: (readme: string, table: string) => string;
   };
   const table = renderSettingsTable(pkg);
   for (const key of Object.keys(props)) assert.ok(table.includes(`\`${key}\``), `table lists ${key}`);

@@ -385,7 +385,7 @@ spec:
   assert.deepEqual(d.preview.subjects, [
     { kind: 'Pod', namespace: 'shop', name: '<img src=x onerror=alert(1)>', labels: weird },
   ]);
-  assert.deepEqual(JSON.parse(JSON.stringify(d.preview)).subjects[0].labels, weird);
+  assert.deepEqual((JSON.parse(JSON.stringify(d.preview)) as typeof d.preview).subjects[0]!.labels, weird);
   assert.equal(d.preview.rules[0]?.peers.length, 1);
   assert.equal(selectionSummary(d.selections[0] as never), 'selects 1 workload: <img src=x onerror=alert(1)>');
   assert.match(d.selections[0]?.selector ?? '', /any:app=<script>alert\(1\)<\/script>/);

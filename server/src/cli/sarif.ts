@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CODES, type Severity } from '../core/findings.js';
+import type { CODES, Severity } from '../core/findings.js';
 import { RULES } from '../lint/registry.js';
 import { RULES_DOC_URL, ruleDocUrl } from '../lint/docs.js';
 import type { Located } from './format.js';

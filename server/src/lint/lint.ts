@@ -179,7 +179,7 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   }
   const out: Finding[] = [];
   for (const x of entry.segments) {
-    if (Array.isArray(x)) out.push(...x);
+    if (Array.isArray(x)) out.push(...(x as Finding[]));
     else out.push(...runRule(x as Rule, ruleCtx));
   }
   return out;

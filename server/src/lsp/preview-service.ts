@@ -77,7 +77,7 @@ export class PreviewService {
     this.inventory = new InventoryManager(
       {
         changed: (status) => this.inventoryChanged(status),
-        log: deps.log,
+        log: (message) => deps.log(message),
       },
       timing,
     );

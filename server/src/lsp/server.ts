@@ -9,7 +9,7 @@ import {
   CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
-  DocumentSymbol,
+  type DocumentSymbol,
   ErrorCodes,
   ResponseError,
   SymbolInformation,
@@ -194,7 +194,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (caps.workspace?.configuration) {
       settings = new SettingsStore(
         async (uri) => {
-          const [section] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: CONFIG_SECTION }]);
+          const [section] = (await connection.workspace.getConfiguration([
+            { scopeUri: uri, section: CONFIG_SECTION },
+          ])) as unknown[];
           return section as unknown;
         },
         log,

@@ -55,7 +55,7 @@ export class SettingsStore {
           return this.merged(uri, this.pushedRaw);
         },
       );
-      pending.then((s) => {
+      void pending.then((s) => {
         if (this.perUri.get(uri) === pending) this.resolved.set(uri, s);
       });
       this.perUri.set(uri, pending);
