@@ -6,7 +6,7 @@
  * unit-tested; `endpoints-tree.ts` turns these rows into tree items.
  */
 import type { EndpointPoliciesRequest, InventoryStatus, WireEndpoint, WireRange } from '../../server/src/protocol.js';
-import { labelLines, plain } from './preview-model.js';
+import { labelLines, plain } from '../../server/src/client-safe.js';
 
 /** The group nodes (cluster-scoped objects) fall under; not a valid namespace name, so no clash. */
 export const NODES_GROUP = '(nodes)';

@@ -84,7 +84,7 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
           return [];
         }
         try {
-          const r = await this.link.request<InventoryRequest.Result>(InventoryRequest.method, {});
+          const r = await this.link.request(InventoryRequest.type, {});
           const groups = groupInventory(Array.isArray(r.endpoints) ? r.endpoints : []);
           this.view.message =
             groups.length === 0
@@ -110,7 +110,7 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
       let result: EndpointPoliciesRequest.Result;
       try {
         const params: EndpointPoliciesRequest.Params = { endpoint: node.row.key };
-        result = await this.link.request<EndpointPoliciesRequest.Result>(EndpointPoliciesRequest.method, params);
+        result = await this.link.request(EndpointPoliciesRequest.type, params);
       } catch (e) {
         return [
           {

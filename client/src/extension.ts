@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * VS Code entry point. Deliberately thin: everything that understands policies lives in the
- * language server; this file starts it, wires the status bar to its notification, and connects
- * the endpoint preview (panel, Endpoints view, inventory item and commands) through a
- * {@link ServerLink} that survives restarts.
+ * language server, reached through the requests of `server/src/protocol.ts`; this file starts it,
+ * wires the status bar to its notification, and connects the endpoint preview (panel, Endpoints
+ * view, inventory item and commands) and the New Policy wizard through a {@link ServerLink} that
+ * survives restarts.
  */
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
@@ -54,9 +55,7 @@ class Server implements vscode.Disposable {
       this.client = lc;
       this.clientSubscriptions = [
         // Registered before start so the first lint's status is not missed.
-        lc.onNotification(DocumentStatusNotification.method, (params: DocumentStatusNotification.Params) =>
-          this.statusBar.update(params),
-        ),
+        lc.onNotification(DocumentStatusNotification.type, (params) => this.statusBar.update(params)),
         this.link.listen(lc),
         lc.onDidChangeState((e) => {
           if (e.newState === State.Running) {

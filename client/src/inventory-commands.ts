@@ -200,7 +200,7 @@ export class InventoryCommands {
       return undefined;
     }
     try {
-      const status = await this.link.request<InventoryStatus>(SetInventoryRequest.method, params);
+      const status = await this.link.request(SetInventoryRequest.type, params);
       this.link.setInventory(status);
       if (status.error) void vscode.window.showErrorMessage(`Cilium Policy: ${status.error}`);
       return status;

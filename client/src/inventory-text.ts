@@ -4,7 +4,7 @@
  * `vscode` import) so it is unit-tested; `status-bar.ts` and `inventory-commands.ts` use it.
  */
 import type { InventoryStatus } from '../../server/src/protocol.js';
-import { plain } from './preview-model.js';
+import { plain } from '../../server/src/client-safe.js';
 
 /** The status bar view of the inventory. */
 export interface InventoryStatusView {

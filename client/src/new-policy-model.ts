@@ -2,20 +2,16 @@
 /**
  * The "New policy…" wizard's decisions that need no editor: what each picker lists and in which
  * order, which workloads can be selected by label, and how generated text joins an existing file.
- * Kept free of `vscode` so the unit tests can run it.
+ * The templates themselves come from the server (`ciliumPolicy/policyTemplates`). Kept free of
+ * `vscode` so the unit tests can run it.
  */
-import type { PolicyKindName } from '../../server/src/core/kinds.js';
-import { stableLabels, type PolicyTemplate, type WorkloadRef } from '../../server/src/core/templates.js';
-
-/** What the kind picker shows for each kind. */
-export const KIND_TEXT: Readonly<Record<PolicyKindName, string>> = {
-  CiliumNetworkPolicy: 'L3–L7 allow and deny rules for pods of one namespace',
-  CiliumClusterwideNetworkPolicy: 'Cluster-wide rules, host firewall (nodeSelector)',
-  CiliumEnvoyConfig: 'Envoy listeners, L7 load balancing and traffic splitting in a namespace',
-  CiliumClusterwideEnvoyConfig: 'Envoy configuration for the whole cluster',
-  TracingPolicy: 'Tetragon: observe or enforce kernel and user-space events, cluster-wide',
-  TracingPolicyNamespaced: 'Tetragon: the same, limited to one namespace',
-};
+import {
+  kindNamed,
+  stableLabels,
+  type PolicyKindName,
+  type PolicyTemplate,
+  type WorkloadRef,
+} from '../../server/src/client-safe.js';
 
 /** One entry of the kind picker. */
 export interface KindChoice {
@@ -36,7 +32,7 @@ export function kindChoices(templates: readonly PolicyTemplate[]): KindChoice[] 
   return [...byKind].map(([kind, list]) => ({
     kind,
     label: kind,
-    description: `${KIND_TEXT[kind]} · ${list.length} template${list.length === 1 ? '' : 's'}`,
+    description: `${kindNamed(kind)?.summary ?? kind} · ${list.length} template${list.length === 1 ? '' : 's'}`,
     templates: list,
   }));
 }

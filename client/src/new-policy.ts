@@ -3,19 +3,19 @@
  * The "New policy…" wizard and "Create policy for this workload": pick a kind, a template (the
  * bodies of our snippets), and a workload whose namespace and labels prefill the selector; the
  * result opens in a new untitled YAML editor or goes in at the cursor of the current YAML file.
- * The language server lints open YAML documents, so the new policy is validated at once.
+ * The language server provides the templates, builds the text and reads the workloads of a
+ * manifest (`ciliumPolicy/policyTemplates`, `buildPolicy`, `manifestWorkloads`); it lints open
+ * YAML documents, so the new policy is validated at once.
  */
 import * as vscode from 'vscode';
-import { manifestPart } from '../../server/src/core/inventory.js';
+import type { RequestType } from 'vscode-languageclient/node';
+import type { PolicyTemplate, WorkloadRef } from '../../server/src/client-safe.js';
 import {
-  buildPolicy,
-  escapeSnippetText,
-  templatesFromSnippets,
-  type PolicyTemplate,
-  type SnippetEntry,
-  type WorkloadRef,
-} from '../../server/src/core/templates.js';
-import { InventoryRequest } from '../../server/src/protocol.js';
+  BuildPolicyRequest,
+  InventoryRequest,
+  ManifestWorkloadsRequest,
+  PolicyTemplatesRequest,
+} from '../../server/src/protocol.js';
 import {
   insertionPrefix,
   insertionSuffix,
@@ -25,9 +25,6 @@ import {
   workloadChoices,
 } from './new-policy-model.js';
 import type { ServerLink } from './server-link.js';
-
-/** The snippet files the templates come from (shipped with the extension). */
-const SNIPPET_FILES = ['cilium.json', 'tetragon.json'];
 
 /** The bundled sample the walkthrough opens: a policy with a mistake to fix, and the workloads it selects. */
 const SAMPLE = ['media', 'walkthrough', 'sample-policy.yaml'];
@@ -43,21 +40,42 @@ export class NewPolicyWizard {
     private readonly output: vscode.OutputChannel,
   ) {}
 
-  /** The templates, read once from the snippet files. */
-  private async loadTemplates(): Promise<PolicyTemplate[]> {
+  /**
+   * The server's templates, asked for once (they come from the snippet files shipped with it);
+   * undefined, after telling the user, while no server runs.
+   */
+  private async loadTemplates(): Promise<PolicyTemplate[] | undefined> {
     if (this.templates) return this.templates;
-    const files: Record<string, SnippetEntry>[] = [];
-    for (const name of SNIPPET_FILES) {
-      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.extensionUri, 'snippets', name));
-      files.push(JSON.parse(new TextDecoder().decode(bytes)) as Record<string, SnippetEntry>);
+    const answer = await this.ask(PolicyTemplatesRequest.type, {}, 'read the templates');
+    if (answer && answer.templates.length > 0) this.templates = answer.templates;
+    return answer?.templates;
+  }
+
+  /**
+   * Sends a wizard request; undefined (after a message) when the server is not running or fails.
+   * The wizard cannot do without the server: it owns the templates.
+   */
+  private async ask<P, R>(type: RequestType<P, R, void>, params: P, what: string): Promise<R | undefined> {
+    if (!this.link.ready) {
+      void vscode.window.showWarningMessage(
+        'Cilium Policy: the language server is not running yet; try again in a moment, or run "Cilium Policy: Restart Language Server".',
+      );
+      return undefined;
     }
-    this.templates = templatesFromSnippets(files);
-    return this.templates;
+    try {
+      return await this.link.request(type, params);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.output.appendLine(`New policy: could not ${what} (${message}).`);
+      void vscode.window.showErrorMessage(`Cilium Policy: could not ${what}: ${message}`);
+      return undefined;
+    }
   }
 
   /** `ciliumPolicy.newPolicy`: the whole flow; `workload` skips the workload step. */
   async run(workload?: WorkloadRef): Promise<void> {
     const templates = await this.loadTemplates();
+    if (!templates) return;
     const kinds = kindChoices(templates).filter((k) => !workload || k.templates.some(templateWantsWorkload));
     const kind = await vscode.window.showQuickPick(
       kinds.map((k) => ({ label: k.label, description: k.description, choice: k })),
@@ -86,7 +104,12 @@ export class NewPolicyWizard {
       if (step === 'cancelled') return;
       chosen = step;
     }
-    const built = buildPolicy(template, chosen ? { workload: chosen } : {});
+    const built = await this.ask(
+      BuildPolicyRequest.type,
+      chosen ? { template: template.id, workload: chosen } : { template: template.id },
+      'build the policy',
+    );
+    if (!built) return;
     await this.place(built.snippet);
     for (const note of built.notes) void vscode.window.showInformationMessage(`Cilium Policy: ${note}`);
   }
@@ -99,7 +122,7 @@ export class NewPolicyWizard {
     let endpoints: InventoryRequest.Result['endpoints'] = [];
     if (this.link.ready) {
       try {
-        endpoints = (await this.link.request<InventoryRequest.Result>(InventoryRequest.method, {})).endpoints;
+        endpoints = (await this.link.request(InventoryRequest.type, {})).endpoints;
       } catch (err) {
         this.output.appendLine(
           `New policy: could not read the inventory (${err instanceof Error ? err.message : String(err)}); using placeholders.`,
@@ -161,8 +184,9 @@ export class NewPolicyWizard {
     }
     const text = target.document.getText();
     const offset = target.document.offsetAt(target.selection.active);
-    const prefix = escapeSnippetText(insertionPrefix(text, offset));
-    const suffix = escapeSnippetText(insertionSuffix(text, offset));
+    // The separators are blank lines and `---`: nothing in them is snippet syntax.
+    const prefix = insertionPrefix(text, offset);
+    const suffix = insertionSuffix(text, offset);
     await target.insertSnippet(new vscode.SnippetString(prefix + snippet + suffix), target.selection.active);
   }
 
@@ -178,7 +202,13 @@ export class NewPolicyWizard {
     // An open editor may hold unsaved changes; prefer its text to the file on disk.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === fileUri.toString());
     const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(fileUri));
-    const endpoint = manifestPart(fileUri.toString(), text).endpoints[0];
+    const found = await this.ask(
+      ManifestWorkloadsRequest.type,
+      { uri: fileUri.toString(), text },
+      `read the workloads of ${vscode.workspace.asRelativePath(fileUri)}`,
+    );
+    if (!found) return;
+    const endpoint = found.workloads[0];
     if (!endpoint) {
       void vscode.window.showWarningMessage(
         `Cilium Policy: ${vscode.workspace.asRelativePath(fileUri)} holds no workload (Pod, Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet).`,

@@ -10,6 +10,15 @@
  * carries opaque ids and the extension keeps the id → location map, so a compromised webview can
  * only ask to open what the extension offered.
  */
+import {
+  endpointText,
+  kindNamed,
+  peerText,
+  plain,
+  portText,
+  qualifiedName,
+  type PeerType,
+} from '../../server/src/client-safe.js';
 import type {
   EndpointPreview,
   InventoryStatus,
@@ -20,68 +29,18 @@ import type {
 } from '../../server/src/protocol.js';
 
 // ---------------------------------------------------------------------------------------------
-// Plain text
+// Plain text: the words come from the server's one formatter (`core/preview-text.ts`), bounded
+// by `plain`; the limits below are the panel's own.
 
-/** Longest string shown anywhere in the panel; a 10,000-character label must not swamp it. */
-export const MAX_TEXT = 200;
 /** Longest label inside a graph box, which has a fixed width. */
 export const MAX_BOX_TEXT = 26;
-/** Labels listed in a tooltip before "and N more". */
-export const MAX_LABELS = 30;
 /** Peers drawn per side of the graph; the rest collapse into one "+N more" box. */
 export const MAX_GRAPH_PEERS = 12;
 /** Workloads listed per subject list or selection before "and N more". */
 export const MAX_LIST = 100;
 
-/**
- * Control characters and bidirectional overrides: they could reorder or hide what a label says
- * (a "trojan source" name), and they have no business in a workload name.
- */
-// eslint-disable-next-line no-control-regex -- control characters are what this strips
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * Any value as one line of plain text of at most `max` characters (code points), ending in `…`
- * when cut. Markup is not escaped here: the webview only ever assigns it with `textContent`, so
- * `<script>` stays literal text; what this guards against is length and invisible characters.
- */
-export function plain(value: unknown, max: number = MAX_TEXT): string {
-  let s: string;
-  if (typeof value === 'string') s = value;
-  else if (value === undefined) s = '';
-  else if (typeof value === 'number' || typeof value === 'boolean' || value === null) s = String(value);
-  else {
-    try {
-      s = JSON.stringify(value) ?? '';
-    } catch {
-      s = String(value);
-    }
-  }
-  // A huge string is cut before the replace so the cost does not depend on its length.
-  if (s.length > max * 2 + 8) s = s.slice(0, max * 2 + 8);
-  s = s.replace(UNSAFE_CHARS, ' ');
-  const chars = Array.from(s);
-  if (chars.length <= max) return s;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
-}
-
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-/** `key=value` lines, sorted, at most {@link MAX_LABELS}, for a tooltip. */
-export function labelLines(labels: Readonly<Record<string, unknown>> | undefined): string[] {
-  if (!labels || typeof labels !== 'object') return [];
-  const keys = Object.keys(labels).sort();
-  const lines = keys.slice(0, MAX_LABELS).map((k) => `${plain(k, 80)}=${plain(labels[k], 120)}`);
-  if (keys.length > MAX_LABELS) lines.push(`… and ${keys.length - MAX_LABELS} more labels`);
-  return lines;
-}
-
-/** `namespace/name`, or `name` for cluster-scoped objects (nodes). */
-export function qualifiedName(namespace: unknown, name: unknown, max = MAX_TEXT): string {
-  const ns = typeof namespace === 'string' && namespace !== '' ? `${namespace}/` : '';
-  return plain(`${ns}${typeof name === 'string' ? name : plain(name)}`, max);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,9 +66,6 @@ export interface EndpointView {
   /** Opens the manifest, when the workload came from a file. */
   readonly target?: TargetId;
 }
-
-/** The kinds of peer, for icons and CSS classes. */
-export type PeerType = 'endpoint' | 'node' | 'entity' | 'cidr' | 'fqdn' | 'service' | 'cidrGroup' | 'group' | 'other';
 
 /** One peer of a rule. */
 export interface PeerView {
@@ -323,8 +279,9 @@ function isRec(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
+/** A list from the wire, or an empty one when something else came in its place. */
+function listOf<T>(v: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(v) ? (v as readonly T[]) : [];
 }
 
 function endpointKey(kind: unknown, namespace: unknown, name: unknown): string {
@@ -340,107 +297,11 @@ function pathStartsWith(path: readonly unknown[], prefix: readonly unknown[]): b
   return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
 }
 
-/** Formats one port of a rule: `80/TCP`, `8000-8080/TCP`, `ICMP type 8`, or the raw value. */
-export function portText(p: unknown): string {
-  if (!isRec(p)) return plain(p, 60);
-  if (p['icmpType'] !== undefined) return plain(`${str(p['protocol']) ?? 'ICMP'} type ${plain(p['icmpType'], 20)}`, 60);
-  if (p['port'] !== undefined) {
-    const end = typeof p['endPort'] === 'number' ? `-${p['endPort']}` : '';
-    const proto = str(p['protocol']) ?? 'ANY';
-    const port = plain(p['port'], 30);
-    let text = `${port === '0' ? 'any port' : port}${end}/${plain(proto, 12)}`;
-    // L7 rules, should the preview ever carry them: name the protocols they inspect.
-    if (isRec(p['rules']))
-      text += ` (L7: ${Object.keys(p['rules'])
-        .map((k) => plain(k, 12))
-        .join(', ')})`;
-    return plain(text, 80);
-  }
-  return plain(p, 80);
-}
-
 /** The formatted peer, without its target. */
-export function peerView(raw: unknown): Omit<PeerView, 'target'> {
-  if (!isRec(raw)) return { type: 'other', text: plain(raw), detail: 'peer', title: plain(raw, 400) };
-  const endpoint = raw['endpoint'];
-  if (isRec(endpoint)) {
-    const kind = plain(endpoint['kind'], 40);
-    const node = kind === 'Node';
-    const text = qualifiedName(endpoint['namespace'], endpoint['name']);
-    const labels = labelLines(isRec(endpoint['labels']) ? endpoint['labels'] : undefined);
-    return {
-      type: node ? 'node' : 'endpoint',
-      text,
-      detail: kind || 'workload',
-      title: [`${kind} ${text}`, ...labels].join('\n'),
-    };
-  }
-  if (raw['entity'] !== undefined) {
-    const entity = plain(raw['entity'], 60);
-    const meaning = ENTITY_MEANING[entity];
-    return {
-      type: 'entity',
-      text: entity,
-      detail: 'entity',
-      title: meaning ? `entity ${entity}: ${meaning}` : `entity ${entity}`,
-    };
-  }
-  if (raw['cidr'] !== undefined) {
-    const except = Array.isArray(raw['except']) ? raw['except'].map((e) => plain(e, 50)) : [];
-    const cidr = plain(raw['cidr'], 50);
-    const text = except.length > 0 ? `${cidr} except ${except.join(', ')}` : cidr;
-    return { type: 'cidr', text: plain(text), detail: 'CIDR', title: plain(text, 400) };
-  }
-  if (raw['fqdn'] !== undefined) {
-    const fqdn = plain(raw['fqdn']);
-    return { type: 'fqdn', text: fqdn, detail: 'DNS name', title: `DNS name ${fqdn}` };
-  }
-  if (isRec(raw['service'])) {
-    const s = raw['service'];
-    const name = s['name'] === null || s['name'] === undefined ? undefined : s['name'];
-    const ns = s['namespace'] === null || s['namespace'] === undefined ? undefined : s['namespace'];
-    const text =
-      name !== undefined
-        ? qualifiedName(ns ?? '*', name)
-        : `selector ${plain(s['selector'], 150)}${ns !== undefined ? ` in ${plain(ns, 60)}` : ''}`;
-    const missing = s['found'] === false ? ' (not in the inventory)' : '';
-    return {
-      type: 'service',
-      text: plain(`${text}${missing}`),
-      detail: 'service',
-      title: plain(`service ${text}${missing}`, 400),
-    };
-  }
-  if (raw['cidrGroup'] !== undefined) {
-    const g = plain(raw['cidrGroup']);
-    return { type: 'cidrGroup', text: g, detail: 'CIDR group', title: `CiliumCIDRGroup ${g}` };
-  }
-  if (raw['group'] !== undefined) {
-    const g = plain(raw['group']);
-    return {
-      type: 'group',
-      text: g,
-      detail: 'group',
-      title: plain(`cloud provider group ${plain(raw['group'], 400)}`, 400),
-    };
-  }
-  return { type: 'other', text: plain(raw), detail: 'peer', title: plain(raw, 400) };
+function peerView(raw: unknown): Omit<PeerView, 'target'> {
+  const { type, text, detail, title } = peerText(raw);
+  return { type, text, detail, title };
 }
-
-/** What the reserved entities stand for, in a tooltip. */
-const ENTITY_MEANING: Record<string, string> = {
-  all: 'every peer, in and out of the cluster',
-  world: 'everything outside the cluster',
-  cluster: 'every endpoint of the local cluster',
-  host: 'the local node',
-  'remote-node': 'the other nodes of the cluster',
-  kubeapiserver: 'the Kubernetes API server',
-  health: 'the Cilium health endpoints',
-  init: 'endpoints whose identity is not resolved yet',
-  ingress: 'the Cilium ingress proxy',
-  unmanaged: 'pods Cilium does not manage',
-  none: 'no peer',
-};
 
 class TargetTable {
   readonly map = new Map<TargetId, Target>();
@@ -456,11 +317,9 @@ function endpointView(
   e: { kind?: unknown; namespace?: unknown; name?: unknown; labels?: unknown },
   target: TargetId | undefined,
 ): EndpointView {
-  const kind = plain(e.kind, 40);
-  const text = qualifiedName(e.namespace, e.name);
-  const labels = labelLines(isRec(e.labels) ? e.labels : undefined);
-  const title = [`${kind} ${text}`, ...labels].join('\n');
-  return target ? { text, detail: kind, title, target } : { text, detail: kind, title };
+  const { text, title } = endpointText(e);
+  const detail = plain(e.kind, 40);
+  return target ? { text, detail, title, target } : { text, detail, title };
 }
 
 function selectionView(s: WireSelection, uri: string, targets: TargetTable): SelectionView {
@@ -514,7 +373,7 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
   const namespace = p.namespace === null || p.namespace === undefined ? '' : plain(p.namespace);
   const heading = `${kind} ${name ? qualifiedName(namespace, name) : '(no name)'}`;
 
-  const subjectList = Array.isArray(p.subjects) ? p.subjects : [];
+  const subjectList = listOf(p.subjects);
   const subjects = subjectList.slice(0, MAX_LIST).map((s) => endpointView(s, targetOf(s.kind, s.namespace, s.name)));
   const subjectSelections = selections
     .filter((s) => SUBJECT_ROLES.has(s.role))
@@ -525,22 +384,24 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
       ? `This policy selects no workload of the inventory${subjectNotes.length > 0 ? `: ${subjectNotes.join('; ')}` : ''}.`
       : undefined;
 
-  const ruleList = Array.isArray(p.rules) ? p.rules : [];
+  const ruleList = listOf(p.rules);
   const ruleLocations = Array.isArray(entry.rules) ? entry.rules : [];
   const views: (RuleView & { direction: (typeof DIRECTION_ORDER)[number] })[] = [];
   ruleList.forEach((r, i) => {
-    const direction = (DIRECTION_ORDER as readonly string[]).includes(r.direction) ? r.direction : 'ingress';
+    const direction: (typeof DIRECTION_ORDER)[number] = DIRECTION_ORDER.includes(r.direction) ? r.direction : 'ingress';
     const deny = direction.endsWith('Deny');
     const loc = ruleLocations[i];
     const target = loc ? targets.add(uri, loc.range) : undefined;
-    const rawPeers = Array.isArray(r.peers) ? r.peers : [];
+    const rawPeers: readonly unknown[] = listOf(r.peers);
     const peers = rawPeers.slice(0, MAX_LIST).map((raw): PeerView => {
       const v = peerView(raw);
       const e = isRec(raw) && isRec(raw['endpoint']) ? raw['endpoint'] : undefined;
       const t = e ? targetOf(e['kind'], e['namespace'], e['name']) : undefined;
       return t ? { ...v, target: t } : v;
     });
-    const ports = (Array.isArray(r.ports) ? r.ports : []).slice(0, 50).map(portText);
+    const ports = listOf(r.ports)
+      .slice(0, 50)
+      .map((port) => portText(port));
     const rulePath = loc && Array.isArray(loc.path) ? loc.path : undefined;
     const ruleSelections = rulePath
       ? selections
@@ -574,7 +435,8 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
     heading: DIRECTION_HEADING[d],
     rules: views.filter((v) => v.direction === d),
   })).filter((s) => s.rules.length > 0);
-  const isNetworkPolicy = /NetworkPolicy$/.test(kind);
+  // Kinds whose rules admit peers get the picture and the "no rules" note; the others select only.
+  const isNetworkPolicy = kindNamed(kind)?.preview === 'rules';
   const policyTarget = targets.add(uri, entry.range) ?? '';
   const view: PolicyView = {
     kind,

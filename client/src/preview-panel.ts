@@ -216,7 +216,7 @@ export class PreviewPanel implements vscode.Disposable {
     };
     let result: EndpointPreviewRequest.Result;
     try {
-      result = await this.link.request<EndpointPreviewRequest.Result>(EndpointPreviewRequest.method, params);
+      result = await this.link.request(EndpointPreviewRequest.type, params);
     } catch (e) {
       if (seq !== this.seq) return;
       this.output.appendLine(`Endpoint preview failed: ${(e as Error)?.message ?? String(e)}`);

@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { RequestType } from 'vscode-languageclient/node';
 import { InventoryChangedNotification, InventoryRequest, type InventoryStatus } from '../../server/src/protocol.js';
 
 /** Context key for `when` clauses: the running server answers the preview requests. */
@@ -53,7 +54,7 @@ export class ServerLink implements vscode.Disposable {
    * notification is missed.
    */
   listen(client: LanguageClient): vscode.Disposable {
-    return client.onNotification(InventoryChangedNotification.method, (status: InventoryChangedNotification.Params) => {
+    return client.onNotification(InventoryChangedNotification.type, (status) => {
       if (this.client === client || this.client === undefined) this.setInventory(status);
     });
   }
@@ -69,7 +70,7 @@ export class ServerLink implements vscode.Disposable {
     if (was !== this.client) this.readyEmitter.fire(offers);
     if (offers) {
       // The server may have announced its inventory before the client was ready; ask.
-      this.request<InventoryRequest.Result>(InventoryRequest.method, {}).then(
+      this.request(InventoryRequest.type, {}).then(
         (r) => this.setInventory(r.status),
         () => undefined,
       );
@@ -93,11 +94,11 @@ export class ServerLink implements vscode.Disposable {
     this.inventoryEmitter.fire(status);
   }
 
-  /** Sends a request; rejects when no preview-capable server runs. */
-  async request<R>(method: string, params: unknown): Promise<R> {
+  /** Sends one of `protocol.ts`'s requests; rejects when no preview-capable server runs. */
+  async request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
     const c = this.client;
     if (!c) throw new Error('The Cilium Policy language server is not running.');
-    return (await c.sendRequest(method, params)) as R;
+    return await c.sendRequest(type, params);
   }
 
   dispose(): void {

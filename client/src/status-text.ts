@@ -4,8 +4,8 @@
  * `ciliumPolicy/documentStatus` notification. Kept free of `vscode` imports so unit tests can
  * check the wording without an editor.
  */
+import { kindNamed } from '../../server/src/client-safe.js';
 import type { DocumentStatusNotification, PolicyDocumentStatus } from '../../server/src/protocol.js';
-import { KINDS } from '../../server/src/core/kinds.js';
 
 /** The rendered status: `undefined` from {@link statusView} means "hide the item". */
 export interface StatusView {
@@ -21,7 +21,7 @@ export interface StatusView {
 
 /** The short name of a kind (`CNP`, `TP`…), or the kind itself when it is not one we know. */
 export function shortKind(kind: string): string {
-  return KINDS.find((k) => k.kind === kind)?.shortName ?? kind;
+  return kindNamed(kind)?.shortName ?? kind;
 }
 
 /** `CNP`, `CNP ×2, CEC`: kinds in file order of first appearance, with a count when repeated. */

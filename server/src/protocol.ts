@@ -1,12 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The wire contract between the cilium-policy language server and its clients: every custom
- * LSP message, declared once, with its direction and purpose. The VS Code client imports this
- * file; other editors can ignore the messages (they are optional extras on top of standard LSP).
- * `docs/lsp-extensions.md` documents each message; keep the two in step.
+ * LSP message, declared once, with its direction, its purpose and a typed `type` object that
+ * both ends use (`connection.onRequest(X.type, …)` on the server, `client.sendRequest(X.type, …)`
+ * in the VS Code client), so a payload cannot change shape on one side only. Other editors can
+ * ignore the messages (they are optional extras on top of standard LSP).
  *
- * This module is type-only apart from the method names, so it stays free of runtime dependencies.
+ * `docs/lsp-extensions.md` documents each message; `test/unit/protocol-docs.test.ts` checks that
+ * the two name the same methods with the same directions. Payloads reuse the core's types
+ * through `client-safe.ts`, the one other server module the client may import.
  */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type {
+  BuiltPolicy,
+  InventoryOrigin,
+  PolicyPreview,
+  PolicyTemplate,
+  RuleDirection,
+  SelectionRole,
+  WorkloadRef,
+} from './client-safe.js';
 
 /** Who sends a message. Mirrors `MessageDirection` of vscode-languageserver-protocol. */
 export type MessageDirection = 'clientToServer' | 'serverToClient' | 'both';
@@ -50,6 +63,7 @@ export interface PolicyDocumentStatus {
 export namespace DocumentStatusNotification {
   export const method = 'ciliumPolicy/documentStatus' as const;
   export const messageDirection: MessageDirection = 'serverToClient';
+  export const type = new NotificationType<Params>(method);
   export interface Params {
     /** The document's URI. */
     uri: string;
@@ -80,7 +94,7 @@ export interface WireEndpoint {
 /** Which inventory the preview uses and what it holds. */
 export interface InventoryStatus {
   /** `none` until an inventory was loaded (the `cilium/selects-nothing` diagnostic is then off). */
-  origin: 'workspace' | 'snapshot' | 'cluster' | 'none';
+  origin: InventoryOrigin | 'none';
   /** One line for the status bar, e.g. "workspace: 12 workloads in 4 namespaces". */
   description: string;
   /** Number of endpoints (workloads) in the inventory. */
@@ -92,7 +106,7 @@ export interface InventoryStatus {
 /** One selector of a policy and what it selects in the inventory (what a CodeLens summarises). */
 export interface WireSelection {
   /** `endpointSelector`, `nodeSelector`, `fromEndpoints`, `toEndpoints`, `fromNodes`, `toNodes`, `toServices`, `podSelector`, `containerSelector`, `services`, `backendServices`. */
-  role: string;
+  role: SelectionRole;
   /** Path of the selector in the document, e.g. `["spec", "ingress", 0, "fromEndpoints", 1]`. */
   path: (string | number)[];
   range: WireRange;
@@ -105,24 +119,12 @@ export interface WireSelection {
 
 /** One policy document's preview. `preview` has exactly the shape `cilium-policy preview --format json` prints. */
 export interface PolicyPreviewEntry {
-  preview: {
-    file: string;
-    kind: string;
-    name: string | null;
-    namespace: string | null;
-    subjects: { kind: string; namespace: string; name: string; labels: Record<string, string> }[];
-    rules: {
-      direction: 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
-      index: number;
-      peers: Record<string, unknown>[];
-      ports: Record<string, unknown>[];
-    }[];
-  };
+  preview: PolicyPreview;
   /** The policy document's range. */
   range: WireRange;
   selections: WireSelection[];
   /** Parallel to `preview.rules`: where each rule item is. */
-  rules: { direction: string; index: number; path: (string | number)[]; range: WireRange }[];
+  rules: { direction: RuleDirection; index: number; path: (string | number)[]; range: WireRange }[];
 }
 
 /** The answer to {@link EndpointPreviewRequest}. */
@@ -144,6 +146,7 @@ export interface EndpointPreview {
 export namespace EndpointPreviewRequest {
   export const method = 'ciliumPolicy/endpointPreview' as const;
   export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
   export interface Params {
     textDocument: { uri: string };
     /** Picks the policy in a multi-document file; all policies when omitted. */
@@ -161,6 +164,7 @@ export namespace EndpointPreviewRequest {
 export namespace SetInventoryRequest {
   export const method = 'ciliumPolicy/setInventory' as const;
   export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
   export type Params =
     | { source: 'workspace' }
     | { source: 'snapshot'; path: string }
@@ -175,6 +179,7 @@ export namespace SetInventoryRequest {
 export namespace InventoryRequest {
   export const method = 'ciliumPolicy/inventory' as const;
   export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
   export type Params = Record<string, never>;
   export interface Result {
     status: InventoryStatus;
@@ -190,6 +195,7 @@ export namespace InventoryRequest {
 export namespace EndpointPoliciesRequest {
   export const method = 'ciliumPolicy/endpointPolicies' as const;
   export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
   export interface Params {
     endpoint: { kind: string; namespace: string; name: string };
   }
@@ -216,5 +222,60 @@ export namespace EndpointPoliciesRequest {
 export namespace InventoryChangedNotification {
   export const method = 'ciliumPolicy/inventoryChanged' as const;
   export const messageDirection: MessageDirection = 'serverToClient';
+  export const type = new NotificationType<Params>(method);
   export type Params = InventoryStatus;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The New Policy wizard
+
+/**
+ * `ciliumPolicy/policyTemplates` — client → server request: the starter policies the New Policy
+ * wizard offers, built from the bundled snippet files (the same bodies completion offers), in
+ * snippet-file order. Empty when the snippet files could not be read.
+ */
+export namespace PolicyTemplatesRequest {
+  export const method = 'ciliumPolicy/policyTemplates' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export type Params = Record<string, never>;
+  export interface Result {
+    templates: PolicyTemplate[];
+  }
+}
+
+/**
+ * `ciliumPolicy/buildPolicy` — client → server request: the text of one template, prefilled for
+ * a workload when one is given (its namespace, its stable labels as the selector, a policy name
+ * after it). Answers `null` for an unknown template id.
+ */
+export namespace BuildPolicyRequest {
+  export const method = 'ciliumPolicy/buildPolicy' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** A template's `id` (its snippet prefix). */
+    template: string;
+    workload?: WorkloadRef;
+  }
+  export type Result = BuiltPolicy | null;
+}
+
+/**
+ * `ciliumPolicy/manifestWorkloads` — client → server request: the workloads (Pods, Deployments,
+ * StatefulSets, DaemonSets, Jobs, CronJobs, ReplicaSets) a manifest text defines, in file order,
+ * for "Create Policy for This Workload". The client sends the text it has (an editor's unsaved
+ * text, or the file as read), so the file need not be open nor inside the workspace.
+ */
+export namespace ManifestWorkloadsRequest {
+  export const method = 'ciliumPolicy/manifestWorkloads' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    uri: string;
+    text: string;
+  }
+  export interface Result {
+    workloads: WorkloadRef[];
+  }
 }

@@ -87,7 +87,7 @@ async function preview(
   })) as EndpointPreview | null;
 }
 
-const names = (list: { name: string }[]): string[] => list.map((e) => e.name);
+const names = (list: readonly { name: string }[]): string[] => list.map((e) => e.name);
 
 /** Each rule as `direction[index]: peer names | ports`. */
 function rulesOf(p: EndpointPreview): string[] {
@@ -95,10 +95,10 @@ function rulesOf(p: EndpointPreview): string[] {
   assert.ok(entry, 'a policy was previewed');
   return entry.preview.rules.map((r) => {
     const peers = r.peers.map((x) => {
-      const e = x['endpoint'] as { name: string } | undefined;
+      const e = (x as Record<string, unknown>)['endpoint'] as { name: string } | undefined;
       return e ? e.name : JSON.stringify(x);
     });
-    const ports = r.ports.map((pt) => `${String(pt['port'])}/${String(pt['protocol'])}`);
+    const ports = r.ports.map((pt: Record<string, unknown>) => `${String(pt['port'])}/${String(pt['protocol'])}`);
     return `${r.direction}[${r.index}]: ${peers.join(' ') || '-'} | ${ports.join(' ') || '-'}`;
   });
 }

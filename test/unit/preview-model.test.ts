@@ -15,15 +15,12 @@ import {
   GRAPH,
   MAX_BOX_TEXT,
   MAX_GRAPH_PEERS,
-  MAX_TEXT,
   messageModel,
   parseWebviewMessage,
-  peerView,
-  plain,
-  portText,
   type GraphModel,
   type PreviewViewModel,
 } from '../../client/src/preview-model.js';
+import { MAX_TEXT, peerText, plain, portText, type Peer } from '../../server/src/client-safe.js';
 
 const range = (line: number, endLine = line + 1): WireRange => ({
   start: { line, character: 0 },
@@ -330,7 +327,8 @@ test('hostile names, labels and selectors come out as bounded plain text', () =>
             { endpoint: hostile },
             { fqdn: huge },
             { group: { aws: { securityGroupsIds: [evil] } } },
-            { weird: evil },
+            // Not a peer the server sends: the client must still show something bounded.
+            { weird: evil } as unknown as Peer,
           ],
           ports: [{ port: evil, protocol: huge }],
         },
@@ -387,7 +385,7 @@ test('malformed answers do not throw', () => {
   const { model } = buildPreviewModel(broken as unknown as EndpointPreview, 'x');
   assert.equal(model.policies.length, 1);
   assert.equal(model.policies[0]!.sections[0]!.rules[0]!.peers.length, 3);
-  assert.equal(peerView(undefined).type, 'other');
+  assert.equal(peerText(undefined).type, 'other');
   assert.equal(portText({ port: '0', protocol: 'ANY' }), 'any port/ANY');
   assert.equal(portText({ port: '8000', endPort: 8080, protocol: 'TCP' }), '8000-8080/TCP');
   assert.equal(portText({ port: '80', protocol: 'TCP', rules: { http: [] } }), '80/TCP (L7: http)');

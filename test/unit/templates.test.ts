@@ -19,13 +19,13 @@ import {
   expandSnippet,
   NAMESPACE_LABEL,
   parseSnippet,
-  stableLabels,
   templateKinds,
   templatesFromSnippets,
   yamlString,
   type SnippetEntry,
   type WorkloadRef,
 } from '../../server/src/core/templates.js';
+import { stableLabels } from '../../server/src/core/stable-labels.js';
 import { loadSchemaFiles } from '../../server/src/io/schema-files.js';
 import { DEFAULT_SETTINGS } from '../../server/src/settings.js';
 import { REPO_ROOT } from '../support/paths.js';

@@ -9,14 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseFile } from '../core/document.js';
 import { inventoryFromKubectlJson, InventoryIndex, type Inventory, type InventoryOrigin } from '../core/inventory.js';
-import {
-  EndpointIndex,
-  previewDocument,
-  type Peer,
-  type PolicyPreview,
-  type PreviewEndpoint,
-  type PreviewPort,
-} from '../core/preview.js';
+import { EndpointIndex, previewDocument, type PolicyPreview } from '../core/preview.js';
+import { endpointText, peerText, portText, unbounded } from '../core/preview-text.js';
 import type { OutputFormat } from './args.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
 import { EXIT, type CliIO } from './lint-command.js';
@@ -207,33 +201,7 @@ function defaultInventory(texts: readonly { input: Input; text: string }[], io: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Text output
-
-function endpointText(e: PreviewEndpoint): string {
-  return e.kind === 'Node' ? `node ${e.name}` : `${e.namespace}/${e.name} (${e.kind})`;
-}
-
-function peerText(p: Peer): string {
-  if ('endpoint' in p) return endpointText(p.endpoint);
-  if ('entity' in p) return `entity ${p.entity}`;
-  if ('cidr' in p) return p.except.length > 0 ? `cidr ${p.cidr} except ${p.except.join(', ')}` : `cidr ${p.cidr}`;
-  if ('fqdn' in p) return `fqdn ${p.fqdn}`;
-  if ('service' in p) {
-    const s = p.service;
-    const name =
-      s.name !== null
-        ? `${s.namespace ?? '*'}/${s.name}`
-        : `selector ${JSON.stringify(s.selector ?? {})}${s.namespace !== null ? ` in ${s.namespace}` : ''}`;
-    return `service ${name}${s.found ? '' : ' (not in the inventory)'}`;
-  }
-  if ('cidrGroup' in p) return `cidr group ${p.cidrGroup}`;
-  return `group ${JSON.stringify(p.group)}`;
-}
-
-function portText(p: PreviewPort): string {
-  if ('icmpType' in p) return `${p.protocol} type ${p.icmpType}`;
-  return `${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${p.protocol}`;
-}
+// Text output (the words are the editor's: core/preview-text.ts)
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -250,14 +218,16 @@ export function textPreview(p: PolicyPreview): string {
       ? '  selects nothing in the inventory'
       : `  selects ${plural(p.subjects.length, subjectNoun)}:`,
   );
-  for (const s of p.subjects) lines.push(`    ${endpointText(s)}`);
+  for (const s of p.subjects) lines.push(`    ${endpointText(s, unbounded).line}`);
   for (const r of p.rules) {
     const deny = r.direction.endsWith('Deny');
     const peerWord = r.direction.startsWith('ingress') ? 'from' : 'to';
     lines.push(`  ${r.direction}[${r.index}]${deny ? ' (deny)' : ''}:`);
     if (r.peers.length === 0) lines.push(`    ${peerWord}: nothing in the inventory`);
-    else for (const peer of r.peers) lines.push(`    ${peerWord} ${peerText(peer)}`);
-    lines.push(`    ports: ${r.ports.length === 0 ? 'any' : r.ports.map(portText).join(', ')}`);
+    else for (const peer of r.peers) lines.push(`    ${peerWord} ${peerText(peer, unbounded).line}`);
+    lines.push(
+      `    ports: ${r.ports.length === 0 ? 'any' : r.ports.map((port) => portText(port, unbounded)).join(', ')}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,11 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The six resource kinds cilium-policy understands, and how a YAML document is recognised as one.
- * Everything else (a Deployment beside a policy, a ConfigMap) is left alone.
+ * The kind registry: every resource kind cilium-policy understands, declared once, and how a YAML
+ * document is recognised as one. Everything else (a Deployment beside a policy, a ConfigMap) is
+ * left alone.
+ *
+ * Every place that treats kinds differently reads this table instead of naming kinds: the parser
+ * (recognition, the wrong-apiVersion hint), schema validation and completion (`schemaPath`), the
+ * outline and the endpoint preview (`language`, `preview`), the lint rule sets (`language`), the
+ * New Policy wizard (`summary`, `snippets`), the status bar (`shortName`) and the CLI's help.
+ * Adding a kind is one entry here plus what its language needs (CONTRIBUTING.md, "Add a resource
+ * kind"). The module imports nothing, so the VS Code client may read it too.
  */
 
-/** Which agent consumes the resource. */
+/** Which program consumes the resource: an agent (whose release the user targets), or cilium-policy itself. */
 export type PolicyFamily = 'cilium' | 'tetragon';
+
+/**
+ * The language a kind's `spec` is written in. Kinds that share one (a namespaced and a clusterwide
+ * variant) share the readers, the outline, the preview and the lint rules written for it.
+ */
+export type PolicyLanguage = 'cilium-network-policy' | 'cilium-envoy-config' | 'tetragon-tracing-policy';
+
+/**
+ * What the endpoint preview shows for a kind: the workloads it selects and the peers each rule
+ * admits (`rules`); only the workloads it selects (`subjects`); the backends of the services it
+ * names (`backends`). Kinds with `rules` or `subjects` select workloads themselves, so the reverse
+ * question (which policies select this workload) looks at them.
+ */
+export type PreviewRole = 'rules' | 'subjects' | 'backends';
 
 /** The kind names we handle. */
 export type PolicyKindName =
@@ -16,17 +38,23 @@ export type PolicyKindName =
   | 'TracingPolicy'
   | 'TracingPolicyNamespaced';
 
-/** Static facts about one kind. */
+/** Everything that differs between kinds. */
 export interface KindInfo {
   readonly kind: PolicyKindName;
   readonly apiVersion: string;
   readonly family: PolicyFamily;
+  readonly language: PolicyLanguage;
   /** True when the object lives in a namespace. */
   readonly namespaced: boolean;
   /** Path of the kind's schema below `schemas/`. */
   readonly schemaPath: string;
   /** Short name used in messages and the status bar. */
   readonly shortName: string;
+  /** One line for pickers (the New Policy wizard): what the kind is for. */
+  readonly summary: string;
+  /** The snippet file below `snippets/` that holds the kind's starters (completions and wizard templates). */
+  readonly snippets: string;
+  readonly preview: PreviewRole;
   /** Reference documentation for the kind. */
   readonly docsUrl: string;
 }
@@ -36,57 +64,91 @@ export const KINDS: readonly KindInfo[] = [
     kind: 'CiliumNetworkPolicy',
     apiVersion: 'cilium.io/v2',
     family: 'cilium',
+    language: 'cilium-network-policy',
     namespaced: true,
     schemaPath: 'cilium.io/ciliumnetworkpolicy_v2.json',
     shortName: 'CNP',
+    summary: 'L3–L7 allow and deny rules for pods of one namespace',
+    snippets: 'cilium.json',
+    preview: 'rules',
     docsUrl: 'https://docs.cilium.io/en/stable/security/policy/',
   },
   {
     kind: 'CiliumClusterwideNetworkPolicy',
     apiVersion: 'cilium.io/v2',
     family: 'cilium',
+    language: 'cilium-network-policy',
     namespaced: false,
     schemaPath: 'cilium.io/ciliumclusterwidenetworkpolicy_v2.json',
     shortName: 'CCNP',
+    summary: 'Cluster-wide rules, host firewall (nodeSelector)',
+    snippets: 'cilium.json',
+    preview: 'rules',
     docsUrl: 'https://docs.cilium.io/en/stable/security/policy/',
   },
   {
     kind: 'CiliumEnvoyConfig',
     apiVersion: 'cilium.io/v2',
     family: 'cilium',
+    language: 'cilium-envoy-config',
     namespaced: true,
     schemaPath: 'cilium.io/ciliumenvoyconfig_v2.json',
     shortName: 'CEC',
+    summary: 'Envoy listeners, L7 load balancing and traffic splitting in a namespace',
+    snippets: 'cilium.json',
+    preview: 'backends',
     docsUrl: 'https://docs.cilium.io/en/stable/network/servicemesh/l7-traffic-management/',
   },
   {
     kind: 'CiliumClusterwideEnvoyConfig',
     apiVersion: 'cilium.io/v2',
     family: 'cilium',
+    language: 'cilium-envoy-config',
     namespaced: false,
     schemaPath: 'cilium.io/ciliumclusterwideenvoyconfig_v2.json',
     shortName: 'CCEC',
+    summary: 'Envoy configuration for the whole cluster',
+    snippets: 'cilium.json',
+    preview: 'backends',
     docsUrl: 'https://docs.cilium.io/en/stable/network/servicemesh/l7-traffic-management/',
   },
   {
     kind: 'TracingPolicy',
     apiVersion: 'cilium.io/v1alpha1',
     family: 'tetragon',
+    language: 'tetragon-tracing-policy',
     namespaced: false,
     schemaPath: 'cilium.io/tracingpolicy_v1alpha1.json',
     shortName: 'TP',
+    summary: 'Tetragon: observe or enforce kernel and user-space events, cluster-wide',
+    snippets: 'tetragon.json',
+    preview: 'subjects',
     docsUrl: 'https://tetragon.io/docs/concepts/tracing-policy/',
   },
   {
     kind: 'TracingPolicyNamespaced',
     apiVersion: 'cilium.io/v1alpha1',
     family: 'tetragon',
+    language: 'tetragon-tracing-policy',
     namespaced: true,
     schemaPath: 'cilium.io/tracingpolicynamespaced_v1alpha1.json',
     shortName: 'TPN',
+    summary: 'Tetragon: the same, limited to one namespace',
+    snippets: 'tetragon.json',
+    preview: 'subjects',
     docsUrl: 'https://tetragon.io/docs/concepts/tracing-policy/',
   },
 ];
+
+/** The kinds written in one language, in registry order (the kinds of a lint rule, for example). */
+export function kindsOf(language: PolicyLanguage): PolicyKindName[] {
+  return KINDS.filter((k) => k.language === language).map((k) => k.kind);
+}
+
+/** The registry entry of a kind name, whatever its apiVersion (a status line naming a kind, say). */
+export function kindNamed(kind: string): KindInfo | undefined {
+  return KINDS.find((k) => k.kind === kind);
+}
 
 /** Looks up the kind of a document from its `apiVersion` and `kind` values. */
 export function kindOf(apiVersion: unknown, kind: unknown): KindInfo | undefined {
@@ -94,14 +156,26 @@ export function kindOf(apiVersion: unknown, kind: unknown): KindInfo | undefined
   return KINDS.find((k) => k.kind === kind && k.apiVersion === apiVersion);
 }
 
+/** The API group of an apiVersion: `cilium.io` of `cilium.io/v2`. */
+function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The API groups of the registered kinds, each once (`cilium.io`). */
+export function apiGroups(): string[] {
+  return [...new Set(KINDS.map((k) => apiGroup(k.apiVersion)))];
+}
+
 /**
  * True when the kind name is ours but the apiVersion is not, e.g. `cilium.io/v1` for a CNP.
- * Such a document gets one diagnostic on its apiVersion instead of silence.
+ * Such a document gets one diagnostic on its apiVersion instead of silence. An apiVersion of
+ * another group (a CRD of the same name elsewhere) is somebody else's kind and is left alone.
  */
 export function kindWithWrongApiVersion(apiVersion: unknown, kind: unknown): KindInfo | undefined {
   if (typeof kind !== 'string') return undefined;
-  const info = KINDS.find((k) => k.kind === kind);
+  const info = kindNamed(kind);
   if (!info || apiVersion === info.apiVersion) return undefined;
-  if (typeof apiVersion === 'string' && !apiVersion.startsWith('cilium.io/')) return undefined;
+  if (typeof apiVersion === 'string' && !apiVersion.startsWith(`${apiGroup(info.apiVersion)}/`)) return undefined;
   return info;
 }

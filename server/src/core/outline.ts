@@ -49,17 +49,14 @@ export function outlineDocument(doc: PolicyDocument): OutlineNode | undefined {
   const selection = clampInto(spanOf(nameNode) ?? spanOf(kindNode) ?? { start: span.start, end: span.start }, span);
   const spec = isMap(root) ? mapGet(root, 'spec') : undefined;
   let children: OutlineNode[] = [];
-  switch (doc.kind.kind) {
-    case 'CiliumNetworkPolicy':
-    case 'CiliumClusterwideNetworkPolicy':
+  switch (doc.kind.language) {
+    case 'cilium-network-policy':
       children = networkPolicyChildren(root);
       break;
-    case 'CiliumEnvoyConfig':
-    case 'CiliumClusterwideEnvoyConfig':
+    case 'cilium-envoy-config':
       children = envoyConfigChildren(spec);
       break;
-    case 'TracingPolicy':
-    case 'TracingPolicyNamespaced':
+    case 'tetragon-tracing-policy':
       children = tracingPolicyChildren(spec);
       break;
   }

@@ -811,17 +811,14 @@ export function previewDetails(
   const b: Builder = { doc, index, selections: [] };
   let subjects: IndexedEndpoint[] = [];
   let rules: { preview: RulePreview; location: RuleLocation }[] = [];
-  switch (doc.kind.kind) {
-    case 'CiliumNetworkPolicy':
-    case 'CiliumClusterwideNetworkPolicy':
+  switch (doc.kind.language) {
+    case 'cilium-network-policy':
       ({ subjects, rules } = networkPolicy(b, !doc.kind.namespaced, namespace));
       break;
-    case 'TracingPolicy':
-    case 'TracingPolicyNamespaced':
+    case 'tetragon-tracing-policy':
       subjects = tracingPolicy(b, namespace);
       break;
-    case 'CiliumEnvoyConfig':
-    case 'CiliumClusterwideEnvoyConfig':
+    case 'cilium-envoy-config':
       subjects = envoyConfig(b, namespace);
       break;
   }
@@ -919,7 +916,7 @@ export function policiesSelecting(
     if (!doc.kind || doc.data === undefined) continue;
     const namespace = effectiveNamespace(doc, index.options);
     const base = { file: file ?? '', kind: doc.kind.kind, name: doc.name ?? null, namespace: namespace ?? null };
-    if (doc.kind.kind === 'CiliumNetworkPolicy' || doc.kind.kind === 'CiliumClusterwideNetworkPolicy') {
+    if (doc.kind.language === 'cilium-network-policy') {
       const clusterwide = !doc.kind.namespaced;
       let hit: { span: Span } | undefined;
       let ingress = false;
@@ -948,7 +945,7 @@ export function policiesSelecting(
       denyIn ||= dIn;
       denyOut ||= dOut;
       policies.push({ ...base, span: hit.span, ingress, egress, defaultDeny: { ingress: dIn, egress: dOut } });
-    } else if (doc.kind.kind === 'TracingPolicy' || doc.kind.kind === 'TracingPolicyNamespaced') {
+    } else if (doc.kind.language === 'tetragon-tracing-policy') {
       const spec = obj(obj(doc.data)?.['spec']);
       if (namespace !== undefined && endpoint.namespace !== namespace) continue;
       if (!matchesSelector(unscoped(parseSelector(spec?.['podSelector'], true)), podLabels, [PLAIN_SOURCE])) continue;

@@ -483,21 +483,6 @@ export function nodeLabels(
 // ---------------------------------------------------------------------------------------------
 // Entities (ENT-2)
 
-/** The entities of the 1.20 CRD (ENT-1). */
-export const ENTITIES: readonly string[] = [
-  'all',
-  'world',
-  'cluster',
-  'host',
-  'init',
-  'ingress',
-  'unmanaged',
-  'remote-node',
-  'health',
-  'none',
-  'kube-apiserver',
-];
-
 const RESERVED_IN_CLUSTER = ['host', 'remote-node', 'init', 'ingress', 'health', 'unmanaged', 'kube-apiserver'];
 
 /** The label map of a reserved identity (`reserved:<name>`), for matching entities and `reserved:` selectors. */

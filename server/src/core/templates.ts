@@ -10,6 +10,7 @@
  */
 import { parseFile } from './document.js';
 import type { PolicyKindName } from './kinds.js';
+import { stableLabels } from './stable-labels.js';
 
 /** One entry of a VS Code snippet file. */
 export interface SnippetEntry {
@@ -248,27 +249,6 @@ export interface WorkloadRef {
 
 /** The label Cilium and Tetragon give every pod for its namespace. */
 export const NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
-
-/**
- * Labels controllers stamp on each pod (or revision) that change on every rollout; a policy
- * selecting on them would stop matching after the next deployment.
- */
-const VOLATILE_LABELS: ReadonlySet<string> = new Set([
-  'pod-template-hash',
-  'controller-revision-hash',
-  'pod-template-generation',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
-  'controller-uid',
-  'batch.kubernetes.io/controller-uid',
-  'job-name',
-  'batch.kubernetes.io/job-name',
-]);
-
-/** The labels worth selecting on: the workload's labels without the per-rollout ones. */
-export function stableLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).filter(([k]) => !VOLATILE_LABELS.has(k)));
-}
 
 /** Words YAML 1.1 readers (kubectl's among them) take for booleans or null. */
 const YAML11_SPECIAL = /^(y|yes|n|no|true|false|on|off|null|~)$/i;

@@ -352,7 +352,7 @@ function hookContext(data: unknown, path: readonly (string | number)[]): HookCon
 }
 
 function isTracingPolicy(doc: PolicyDocument): boolean {
-  return doc.kind?.kind === 'TracingPolicy' || doc.kind?.kind === 'TracingPolicyNamespaced';
+  return doc.kind?.language === 'tetragon-tracing-policy';
 }
 
 /** The signature behind a hook, if known. */

@@ -7,6 +7,7 @@ import type { Node, Pair } from 'yaml';
 import { isMap } from 'yaml';
 import { CODES, type Finding, type Severity } from '../core/findings.js';
 import { keyText, nodeSpan, wrongApiVersion, type PolicyDocument, type PolicyFile } from '../core/document.js';
+import { apiGroups } from '../core/kinds.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import type { Settings } from '../settings.js';
 import { RULES } from './registry.js';
@@ -102,9 +103,16 @@ export function lintFile(file: PolicyFile, ctx: LintContext): Finding[] {
   return applySuppressions(file.text, applySeverityOverrides(findings, ctx.settings));
 }
 
+/** `cilium.io/` and the other API groups of the kind registry, as written in an apiVersion. */
+const OUR_API_GROUPS = new RegExp(
+  `\\b(${apiGroups()
+    .map((g) => g.replace(/[.]/g, '\\.'))
+    .join('|')})/`,
+);
+
 /** True when a document that is not (recognisably) ours should still get its syntax errors reported. */
 function looksLikeOurs(file: PolicyFile, doc: PolicyDocument): boolean {
-  return /\bcilium\.io\//.test(file.text.slice(doc.span.start, doc.span.end));
+  return OUR_API_GROUPS.test(file.text.slice(doc.span.start, doc.span.end));
 }
 
 /** Lints one document. */

@@ -9,7 +9,7 @@
 import type { Fix, Severity } from '../core/findings.js';
 import type { DataPath } from '../core/data.js';
 import type { PolicyDocument, PolicyFile } from '../core/document.js';
-import type { KindInfo, PolicyKindName } from '../core/kinds.js';
+import { kindsOf, type KindInfo, type PolicyKindName } from '../core/kinds.js';
 import type { TargetVersions } from '../core/versions.js';
 import type { EndpointIndex } from '../core/preview.js';
 import type { BinaryLookup } from '../core/elf.js';
@@ -138,12 +138,7 @@ export interface Rule {
   check(ctx: RuleContext): readonly RuleFinding[];
 }
 
-export const CILIUM_NETWORK_POLICY_KINDS: readonly PolicyKindName[] = [
-  'CiliumNetworkPolicy',
-  'CiliumClusterwideNetworkPolicy',
-];
-export const CILIUM_ENVOY_CONFIG_KINDS: readonly PolicyKindName[] = [
-  'CiliumEnvoyConfig',
-  'CiliumClusterwideEnvoyConfig',
-];
-export const TRACING_POLICY_KINDS: readonly PolicyKindName[] = ['TracingPolicy', 'TracingPolicyNamespaced'];
+/** The kinds of each policy language, from the kind registry: what most rules list as their `kinds`. */
+export const CILIUM_NETWORK_POLICY_KINDS: readonly PolicyKindName[] = kindsOf('cilium-network-policy');
+export const CILIUM_ENVOY_CONFIG_KINDS: readonly PolicyKindName[] = kindsOf('cilium-envoy-config');
+export const TRACING_POLICY_KINDS: readonly PolicyKindName[] = kindsOf('tetragon-tracing-policy');

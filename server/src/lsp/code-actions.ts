@@ -1,14 +1,94 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Quick fixes. The fixes themselves are computed by the core with the findings (so the CLI and the
- * tests see the same edits); this adapter matches the editor's diagnostics back to findings and
- * turns their offset edits into a WorkspaceEdit. Every finding also gets a "disable for this line"
- * action that inserts a suppression comment above it.
+ * Code actions and CodeLenses: what the editor offers on a line.
+ *
+ * Quick fixes are computed by the lint rules with the findings (so the CLI and the tests see the
+ * same edits); this adapter matches the editor's diagnostics back to findings and turns their
+ * offset edits into a WorkspaceEdit. Every finding also gets a "disable for this line" action that
+ * inserts a suppression comment above it. The lenses say above each selector what it selects in
+ * the inventory, from the endpoint preview.
  */
-import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import {
+  CodeActionKind,
+  type CodeAction,
+  type CodeLens,
+  type Connection,
+  type Diagnostic,
+  type ServerCapabilities,
+  type TextEdit,
+} from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../core/findings.js';
+import { selectionSummary } from '../core/preview.js';
 import { DIAGNOSTIC_SOURCE, toRange } from './convert.js';
+import { describe, guard } from './guard.js';
+import type { LintScheduler } from './lint-scheduler.js';
+import type { PreviewService } from './preview-service.js';
+import type { Session } from './session.js';
+
+/** The command a preview CodeLens runs; the VS Code client registers it. Arguments: `[uri, position]`. */
+export const SHOW_PREVIEW_COMMAND = 'ciliumPolicy.showPreview';
+
+/** Never more lenses than this per file: a generated policy with thousands of selectors stays usable. */
+const MAX_LENSES = 500;
+
+/** The capabilities code actions and lenses add to the `initialize` answer. */
+export function codeActionCapabilities(): Pick<ServerCapabilities, 'codeActionProvider' | 'codeLensProvider'> {
+  return {
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    codeLensProvider: { resolveProvider: false },
+  };
+}
+
+/** Registers `textDocument/codeAction` (on the last lint's findings) and `textDocument/codeLens` (from the preview). */
+export function registerCodeActions(
+  connection: Connection,
+  session: Session,
+  lint: LintScheduler,
+  preview: PreviewService,
+): void {
+  connection.onCodeAction(
+    guard(
+      'textDocument/codeAction',
+      (params): CodeAction[] | null => {
+        const doc = session.documents.get(params.textDocument.uri);
+        if (!doc) return null;
+        return codeActionsFor(doc, lint.findings(doc), params.context.diagnostics);
+      },
+      session.log,
+    ),
+  );
+  // A failing lens is not worth an error in the editor: it is logged, and there are no lenses this time.
+  connection.onCodeLens(async (params) => {
+    try {
+      return await codeLenses(session, preview, params.textDocument.uri);
+    } catch (e) {
+      session.log(`cilium-policy: textDocument/codeLens failed: ${describe(e)}`);
+      return null;
+    }
+  });
+}
+
+/** One lens above each selector of the document's policies: what it selects in the inventory. */
+async function codeLenses(session: Session, preview: PreviewService, uri: string): Promise<CodeLens[] | null> {
+  if (!session.documents.get(uri)) return null;
+  const settings = await session.settings.get(uri);
+  if (!settings.previewCodeLens || !preview.inventory.index()) return [];
+  const current = session.documents.get(uri);
+  if (!current) return null;
+  const lenses: CodeLens[] = [];
+  for (const d of preview.details(current)) {
+    for (const s of d.selections) {
+      if (lenses.length >= MAX_LENSES) return lenses;
+      const start = current.positionAt(s.span.start);
+      lenses.push({
+        range: { start, end: start },
+        command: { title: selectionSummary(s), command: SHOW_PREVIEW_COMMAND, arguments: [current.uri, start] },
+      });
+    }
+  }
+  return lenses;
+}
 
 function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
   return (

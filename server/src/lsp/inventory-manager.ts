@@ -19,6 +19,7 @@ import {
   type InventoryPart,
   type SourceRef,
 } from '../core/inventory.js';
+import { KINDS } from '../core/kinds.js';
 import { LineIndex } from '../core/line-index.js';
 import { EndpointIndex } from '../core/preview.js';
 import { describeUnreadable, findYamlFiles, readTextFile } from '../io/workspace-files.js';
@@ -27,9 +28,12 @@ import type { InventoryStatus, SetInventoryRequest, WireRange } from '../protoco
 /** Snapshots are bigger than policy files: a `kubectl get pods -A -o json` of a large cluster. */
 export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 
-/** Files that may hold one of our policy kinds (only these are kept for the reverse lookup). */
-const POLICY_KIND =
-  /^\s*["']?kind["']?\s*:\s*["']?(CiliumNetworkPolicy|CiliumClusterwideNetworkPolicy|TracingPolicy|TracingPolicyNamespaced)\b/m;
+/**
+ * Files that may hold a kind that selects workloads itself (preview role `rules` or `subjects`):
+ * only these are kept for the reverse lookup (which policies select this workload).
+ */
+const SELECTING_KINDS = KINDS.filter((k) => k.preview === 'rules' || k.preview === 'subjects').map((k) => k.kind);
+const POLICY_KIND = new RegExp(`^\\s*["']?kind["']?\\s*:\\s*["']?(${SELECTING_KINDS.join('|')})\\b`, 'm');
 
 /** What the manager tells the server. */
 export interface InventoryHooks {

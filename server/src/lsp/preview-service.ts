@@ -1,20 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The endpoint preview in the language server: the inventory requests and notification of
- * `protocol.ts`, the "selects N workloads" CodeLenses, and the inventory the lint rules see.
- * `server.ts` creates one {@link PreviewService} and forwards the few events it cannot share
- * (watched files, configuration changes); everything else is registered here.
+ * `protocol.ts`, the preview details the CodeLenses are made of, and the inventory the lint rules
+ * see. `lifecycle.ts` forwards the events it shares with other modules (initialize, watched files,
+ * configuration changes); everything else is registered here.
  */
-import type { CodeLens, Connection, InitializeParams, ServerCapabilities, TextDocuments } from 'vscode-languageserver';
+import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { PolicyFile } from '../core/document.js';
 import type { Span } from '../core/findings.js';
 import type { Endpoint } from '../core/inventory.js';
 import type { LineIndex } from '../core/line-index.js';
 import {
   policiesSelecting,
   previewDetails,
-  selectionSummary,
   type EndpointIndex,
   type PolicyInput,
   type PreviewDetails,
@@ -31,28 +29,12 @@ import {
   type WireEndpoint,
   type WireRange,
 } from '../protocol.js';
-import type { Settings } from '../settings.js';
+import { guard, guardAsync } from './guard.js';
 import { canonicalUri, InventoryManager } from './inventory-manager.js';
-
-/** The command a preview CodeLens runs; the VS Code client registers it. Arguments: `[uri, position]`. */
-export const SHOW_PREVIEW_COMMAND = 'ciliumPolicy.showPreview';
-
-/** Never more lenses than this per file: a generated policy with thousands of selectors stays usable. */
-const MAX_LENSES = 500;
+import type { Session } from './session.js';
 
 /** The glob of the files the inventory watches. */
 export const INVENTORY_WATCH_GLOB = '**/*.{yaml,yml}';
-
-/** What the service needs from the server. */
-export interface PreviewDeps {
-  /** The shared parse cache of open documents. */
-  parse(doc: TextDocument): PolicyFile;
-  /** Settings of a URI (or of the workspace when given a folder URI). */
-  settings(uri: string): Promise<Settings>;
-  /** Re-lints every open document (the inventory changed, so `cilium/selects-nothing` may change). */
-  relintAll(): void;
-  log(message: string): void;
-}
 
 /** Timing knobs, passed to the {@link InventoryManager}. */
 export interface PreviewTiming {
@@ -67,20 +49,25 @@ export class PreviewService {
   private roots: string[] = [];
   /** Preview details per open document version and inventory index. */
   private readonly cache = new Map<string, { version: number; index: EndpointIndex; details: PreviewDetails[] }>();
+  private readonly inventoryListeners: (() => void)[] = [];
 
   constructor(
     private readonly connection: Connection,
-    private readonly documents: TextDocuments<TextDocument>,
-    private readonly deps: PreviewDeps,
+    private readonly session: Session,
     timing: PreviewTiming = {},
   ) {
     this.inventory = new InventoryManager(
       {
         changed: (status) => this.inventoryChanged(status),
-        log: (message) => deps.log(message),
+        log: session.log,
       },
       timing,
     );
+  }
+
+  /** Calls `listener` after the inventory changed (what `cilium/selects-nothing` reports may change with it). */
+  onDidChangeInventory(listener: () => void): void {
+    this.inventoryListeners.push(listener);
   }
 
   /** Reads what the client can do and the workspace folders. Call from `onInitialize`. */
@@ -93,8 +80,8 @@ export class PreviewService {
   }
 
   /** The capabilities the preview adds to the `initialize` answer. */
-  capabilities(): Pick<ServerCapabilities, 'codeLensProvider' | 'experimental'> {
-    return { codeLensProvider: { resolveProvider: false }, experimental: { endpointPreviewProvider: true } };
+  capabilities(): Pick<ServerCapabilities, 'experimental'> {
+    return { experimental: { endpointPreviewProvider: true } };
   }
 
   /** The file watchers the preview needs registered (empty when the client cannot register them). */
@@ -111,10 +98,10 @@ export class PreviewService {
   /** Re-reads `ciliumPolicy.preview.snapshotFile` (workspace-wide: read for the first folder). */
   async configurationChanged(): Promise<void> {
     try {
-      const s = await this.deps.settings(this.roots[0] ?? '');
+      const s = await this.session.settings.get(this.roots[0] ?? '');
       await this.inventory.applySnapshotSetting(s.previewSnapshotFile);
     } catch (e) {
-      this.deps.log(`cilium-policy: reading the preview settings failed: ${(e as Error)?.message ?? String(e)}`);
+      this.session.log(`cilium-policy: reading the preview settings failed: ${(e as Error)?.message ?? String(e)}`);
     }
   }
 
@@ -123,7 +110,7 @@ export class PreviewService {
     this.inventory
       .filesChanged(changes)
       .catch((e: unknown) =>
-        this.deps.log(`cilium-policy: re-reading changed files failed: ${(e as Error)?.message ?? String(e)}`),
+        this.session.log(`cilium-policy: re-reading changed files failed: ${(e as Error)?.message ?? String(e)}`),
       );
   }
 
@@ -133,53 +120,56 @@ export class PreviewService {
     return this.inventory.index();
   }
 
-  /** Registers document events, the requests and the CodeLens provider. */
-  listen(): void {
+  /** Registers the document events that keep the inventory current, and the preview requests. */
+  register(): void {
+    const { documents, log } = this.session;
     // The shared parse is handed over so the inventory reads an open document without parsing it again.
-    this.documents.onDidOpen((e) =>
-      this.guard(() => this.inventory.opened(e.document.uri, e.document.getText(), () => this.deps.parse(e.document))),
+    documents.onDidOpen((e) =>
+      this.guard(() =>
+        this.inventory.opened(e.document.uri, e.document.getText(), () => this.session.parse(e.document)),
+      ),
     );
-    this.documents.onDidChangeContent((e) =>
-      this.guard(() => this.inventory.edited(e.document.uri, e.document.getText(), () => this.deps.parse(e.document))),
+    documents.onDidChangeContent((e) =>
+      this.guard(() =>
+        this.inventory.edited(e.document.uri, e.document.getText(), () => this.session.parse(e.document)),
+      ),
     );
-    this.documents.onDidClose((e) => {
+    documents.onDidClose((e) => {
       this.cache.delete(e.document.uri);
       this.inventory
         .closed(e.document.uri)
-        .catch((err: unknown) => this.deps.log(`cilium-policy: re-reading ${e.document.uri} failed: ${String(err)}`));
+        .catch((err: unknown) => log(`cilium-policy: re-reading ${e.document.uri} failed: ${String(err)}`));
     });
-    this.connection.onRequest(EndpointPreviewRequest.method, (params: EndpointPreviewRequest.Params) =>
-      this.endpointPreview(params),
+    this.connection.onRequest(
+      EndpointPreviewRequest.type,
+      guard(EndpointPreviewRequest.method, (params) => this.endpointPreview(params), log),
     );
-    this.connection.onRequest(InventoryRequest.method, () => this.inventoryList());
-    this.connection.onRequest(SetInventoryRequest.method, (params: SetInventoryRequest.Params) =>
-      this.inventory.setSource(params),
+    this.connection.onRequest(
+      InventoryRequest.type,
+      guard(InventoryRequest.method, () => this.inventoryList(), log),
     );
-    this.connection.onRequest(EndpointPoliciesRequest.method, (params: EndpointPoliciesRequest.Params) =>
-      this.endpointPolicies(params),
+    this.connection.onRequest(
+      SetInventoryRequest.type,
+      guardAsync(SetInventoryRequest.method, (params) => this.inventory.setSource(params), log),
     );
-    this.connection.onCodeLens(async (params) => {
-      try {
-        return await this.codeLenses(params.textDocument.uri);
-      } catch (e) {
-        this.deps.log(`cilium-policy: textDocument/codeLens failed: ${(e as Error)?.stack ?? String(e)}`);
-        return null;
-      }
-    });
+    this.connection.onRequest(
+      EndpointPoliciesRequest.type,
+      guard(EndpointPoliciesRequest.method, (params) => this.endpointPolicies(params), log),
+    );
   }
 
   private guard(f: () => void): void {
     try {
       f();
     } catch (e) {
-      this.deps.log(`cilium-policy: updating the inventory failed: ${(e as Error)?.stack ?? String(e)}`);
+      this.session.log(`cilium-policy: updating the inventory failed: ${(e as Error)?.stack ?? String(e)}`);
     }
   }
 
   private inventoryChanged(status: InventoryStatus): void {
     this.cache.clear();
-    void this.connection.sendNotification(InventoryChangedNotification.method, status);
-    this.deps.relintAll();
+    void this.connection.sendNotification(InventoryChangedNotification.type, status);
+    for (const listener of this.inventoryListeners) listener();
     if (this.codeLensRefresh) {
       this.connection.sendRequest('workspace/codeLens/refresh').catch(() => {
         /* the client may have gone; lenses refresh on the next edit */
@@ -191,12 +181,12 @@ export class PreviewService {
   // Computing
 
   /** Preview details of every policy document of an open document, cached per version and inventory. */
-  private details(doc: TextDocument): PreviewDetails[] {
+  details(doc: TextDocument): PreviewDetails[] {
     this.inventory.flush();
     const index = this.inventory.indexOrEmpty();
     const hit = this.cache.get(doc.uri);
     if (hit && hit.version === doc.version && hit.index === index) return hit.details;
-    const file = this.deps.parse(doc);
+    const file = this.session.parse(doc);
     const details: PreviewDetails[] = [];
     for (const d of file.documents) {
       if (!d.kind || d.templated) continue;
@@ -217,7 +207,7 @@ export class PreviewService {
 
   private endpointPreview(params: EndpointPreviewRequest.Params): EndpointPreviewRequest.Result {
     const uri = params?.textDocument?.uri;
-    const doc = typeof uri === 'string' ? this.documents.get(uri) : undefined;
+    const doc = typeof uri === 'string' ? this.session.documents.get(uri) : undefined;
     if (!doc) return null;
     const all = this.details(doc);
     if (all.length === 0) return null;
@@ -231,7 +221,7 @@ export class PreviewService {
     }
     const range = (span: Span): WireRange => ({ start: doc.positionAt(span.start), end: doc.positionAt(span.end) });
     const policies: PolicyPreviewEntry[] = chosen.map((d) => ({
-      preview: d.preview as unknown as PolicyPreviewEntry['preview'],
+      preview: d.preview,
       range: range(d.span),
       selections: d.selections.map((s) => ({
         role: s.role,
@@ -281,9 +271,9 @@ export class PreviewService {
     const inputs: PolicyInput[] = [];
     const ranges = new Map<string, (span: Span) => WireRange>();
     const openUris = new Set<string>();
-    for (const doc of this.documents.all()) {
+    for (const doc of this.session.documents.all()) {
       openUris.add(canonicalUri(doc.uri));
-      const file = this.deps.parse(doc);
+      const file = this.session.parse(doc);
       ranges.set(doc.uri, (s) => ({ start: doc.positionAt(s.start), end: doc.positionAt(s.end) }));
       for (const d of file.documents) if (d.kind) inputs.push({ doc: d, file: doc.uri });
     }
@@ -309,26 +299,5 @@ export class PreviewService {
       })),
       defaultDeny: { ...found.defaultDeny },
     };
-  }
-
-  private async codeLenses(uri: string): Promise<CodeLens[] | null> {
-    const doc = this.documents.get(uri);
-    if (!doc) return null;
-    const settings = await this.deps.settings(uri);
-    if (!settings.previewCodeLens || !this.inventory.index()) return [];
-    const current = this.documents.get(uri);
-    if (!current) return null;
-    const lenses: CodeLens[] = [];
-    for (const d of this.details(current)) {
-      for (const s of d.selections) {
-        if (lenses.length >= MAX_LENSES) return lenses;
-        const start = current.positionAt(s.span.start);
-        lenses.push({
-          range: { start, end: start },
-          command: { title: selectionSummary(s), command: SHOW_PREVIEW_COMMAND, arguments: [current.uri, start] },
-        });
-      }
-    }
-    return lenses;
   }
 }

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Completion and hover. Inside a Tetragon policy, values that need kernel knowledge (syscalls,
+ * hooks, operators per argument type, USDT probes of the named binary) come from the core's
+ * Tetragon assist; keys, schema enums and snippets come from yaml-language-server over our bundled
+ * schemas (`yaml-service.ts`). Other Kubernetes objects of a file get nothing from us.
+ */
+import type {
+  CompletionList,
+  Connection,
+  Hover,
+  ServerCapabilities,
+  TextDocumentPositionParams,
+} from 'vscode-languageserver';
+import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
+import { toCompletionList } from './convert.js';
+import { guardAsync } from './guard.js';
+import type { Session } from './session.js';
+import type { YamlFeatures } from './yaml-service.js';
+
+/** The capabilities completion and hover add to the `initialize` answer. */
+export function assistCapabilities(): Pick<ServerCapabilities, 'completionProvider' | 'hoverProvider'> {
+  return {
+    completionProvider: { triggerCharacters: [':', ' ', '-', '"'], resolveProvider: false },
+    hoverProvider: true,
+  };
+}
+
+/** Registers `textDocument/completion` and `textDocument/hover`. */
+export function registerAssist(connection: Connection, session: Session, yaml: YamlFeatures): void {
+  /** The open document, its parse and the offset of a request; `tetragon` when it is inside a (non-templated) Tetragon policy. */
+  const positionContext = (params: TextDocumentPositionParams) => {
+    const doc = session.documents.get(params.textDocument.uri);
+    if (!doc) return undefined;
+    const file = session.parse(doc);
+    const offset = doc.offsetAt(params.position);
+    const policy = session.documentAt(file, offset);
+    const tetragon = policy?.kind?.language === 'tetragon-tracing-policy' && !policy.templated ? policy : undefined;
+    return { doc, file, offset, tetragon };
+  };
+
+  connection.onCompletion(
+    guardAsync(
+      'textDocument/completion',
+      async (params): Promise<CompletionList | null> => {
+        const at = positionContext(params);
+        if (!at) return null;
+        const { doc, file, offset, tetragon } = at;
+        if (tetragon) {
+          const current = await session.settings.get(doc.uri);
+          const assist = tetragonCompletions(
+            file,
+            tetragon,
+            offset,
+            current.tetragonKernelArch,
+            session.binariesFor(doc.uri, current),
+          );
+          if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
+        }
+        const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
+        return list ?? null;
+      },
+      session.log,
+    ),
+  );
+
+  connection.onHover(
+    guardAsync(
+      'textDocument/hover',
+      async (params): Promise<Hover | null> => {
+        const at = positionContext(params);
+        if (!at) return null;
+        const { doc, file, offset, tetragon } = at;
+        if (tetragon) {
+          const current = await session.settings.get(doc.uri);
+          const markdown = tetragonHover(
+            file,
+            tetragon,
+            offset,
+            current.tetragonKernelArch,
+            session.binariesFor(doc.uri, current),
+          );
+          if (markdown) return { contents: { kind: 'markdown', value: markdown } };
+        }
+        const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
+        return hover ?? null;
+      },
+      session.log,
+    ),
+  );
+}
