@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Command-line parsing for `cilium-policy`. No dependency: the grammar is small and fixed. */
+/**
+ * Command-line parsing for `cilium-policy`. Node's `util.parseArgs` splits the arguments into
+ * options, values and inputs (`--x=v` and `--x v`, `--` and `-`); this module checks them in the
+ * order given, so the first mistake is the one reported, with our own messages.
+ */
+import { parseArgs as splitArgs } from 'node:util';
+import { KINDS } from '../core/kinds.js';
 import { parseVersion } from '../core/versions.js';
 
 /** Output formats of `preview`. */
@@ -38,13 +44,31 @@ export type Command =
 /** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
 export class UsageError extends Error {}
 
+/** Words joined into lines of at most `width` characters. */
+function wrap(words: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line !== '' && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line === '' ? w : `${line} ${w}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** What the help says the command reads: every kind of the registry. */
+const KINDS_PARAGRAPH = `${wrap(
+  `Validate and lint Cilium and Tetragon policies (${KINDS.map((k) => k.kind).join(', ')})`.split(' '),
+  80,
+).join('\n')} in YAML files. Other documents are skipped.`;
+
 /** The text of `--help`. */
 export const HELP = `Usage: cilium-policy lint [options] <file|dir|glob|->...
        cilium-policy preview [--inventory <dir|file>]... [--format text|json] <file|dir|glob|->...
 
-Validate and lint Cilium and Tetragon policies (CiliumNetworkPolicy,
-CiliumClusterwideNetworkPolicy, CiliumEnvoyConfig, CiliumClusterwideEnvoyConfig,
-TracingPolicy, TracingPolicyNamespaced) in YAML files. Other documents are skipped.
+${KINDS_PARAGRAPH}
 
 Inputs:
   file              a file, read whatever its extension
@@ -90,6 +114,64 @@ function versionValue(flag: string, value: string | undefined): string {
   return `${v[0]}.${v[1]}`;
 }
 
+/** The options of `lint`, for `util.parseArgs`: a value after each, except the switches. */
+const LINT_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  format: { type: 'string' },
+  'max-warnings': { type: 'string' },
+  quiet: { type: 'boolean' },
+  config: { type: 'string' },
+  'binary-root': { type: 'string' },
+  'cilium-version': { type: 'string' },
+  'tetragon-version': { type: 'string' },
+} as const;
+
+/** The options of `preview`. */
+const PREVIEW_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  format: { type: 'string' },
+  inventory: { type: 'string' },
+} as const;
+
+/** One option as written: its name (`--format`, `-h`), its value, and whether the value came after `=`. */
+interface OptionArg {
+  readonly name: string;
+  readonly value: string | undefined;
+  readonly inline: boolean;
+}
+
+/**
+ * Splits a command's arguments: inputs (positional ones, `-`, and everything after `--`) and the
+ * options in the order written. An option's value is `--x=v` or the next argument, whatever it
+ * looks like (`--max-warnings -1` is a value to reject, not an unknown option). A name that is
+ * not an option of the command comes back as written (`--fix`, `-xyz`), to be reported.
+ */
+function split(
+  rest: readonly string[],
+  options: Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>,
+): { inputs: string[]; options: OptionArg[] } {
+  const { tokens } = splitArgs({ args: [...rest], options, allowPositionals: true, strict: false, tokens: true });
+  const inputs: string[] = [];
+  const found: OptionArg[] = [];
+  let lastIndex = -1;
+  for (const token of tokens) {
+    if (token.kind === 'positional') inputs.push(token.value);
+    if (token.kind !== 'option' || token.index === lastIndex) continue;
+    // A group of short options (`-xyz`) is one argument: one unknown name, as written.
+    lastIndex = token.index;
+    const arg = rest[token.index]!;
+    const written = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    const known = written === token.rawName && Object.hasOwn(options, token.name);
+    found.push({
+      name: known ? token.name : written,
+      value: token.value,
+      inline: token.inlineValue === true,
+    });
+  }
+  return { inputs, options: found };
+}
+
 /** Parses the arguments after `node cli.js`. Throws `UsageError`. */
 export function parseArgs(argv: readonly string[]): Command {
   if (argv.length === 0) throw new UsageError('no command given');
@@ -106,125 +188,83 @@ export function parseArgs(argv: readonly string[]): Command {
   let quiet = false;
   let config: string | undefined;
   let binaryRoot: string | undefined;
-  const scanned = scanArgs(rest, (name, value, inline): Command | undefined => {
+  const args = split(rest, LINT_OPTIONS);
+  for (const { name, value, inline } of args.options) {
     switch (name) {
-      case '-h':
-      case '--help':
+      case 'help':
         return { kind: 'help' };
-      case '--version':
+      case 'version':
         return { kind: 'version' };
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json' && f !== 'sarif')
-          throw new UsageError(`--format must be text, json or sarif${f === undefined ? '' : `, not "${f}"`}`);
-        format = f;
+      case 'format': {
+        if (value !== 'text' && value !== 'json' && value !== 'sarif')
+          throw new UsageError(`--format must be text, json or sarif${value === undefined ? '' : `, not "${value}"`}`);
+        format = value;
         break;
       }
-      case '--max-warnings': {
-        const v = value();
-        if (v === undefined || !/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
+      case 'max-warnings': {
+        if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
           throw new UsageError(
-            `--max-warnings needs a whole number of warnings such as 0${v === undefined ? '' : `, not "${v}"`}`,
+            `--max-warnings needs a whole number of warnings such as 0${value === undefined ? '' : `, not "${value}"`}`,
           );
         }
-        maxWarnings = Number(v);
+        maxWarnings = Number(value);
         break;
       }
-      case '--quiet':
-        if (inline !== undefined) throw new UsageError('--quiet takes no value');
+      case 'quiet':
+        if (inline) throw new UsageError('--quiet takes no value');
         quiet = true;
         break;
-      case '--config': {
-        const v = value();
-        if (v === undefined || v === '') throw new UsageError('--config needs a file such as .cilium-policy.yaml');
-        config = v;
+      case 'config':
+        if (value === undefined || value === '')
+          throw new UsageError('--config needs a file such as .cilium-policy.yaml');
+        config = value;
         break;
-      }
-      case '--binary-root': {
-        const v = value();
-        if (v === undefined || v === '')
+      case 'binary-root':
+        if (value === undefined || value === '')
           throw new UsageError('--binary-root needs a folder such as / or ./rootfs, or off');
-        binaryRoot = v === 'off' ? '' : v;
+        binaryRoot = value === 'off' ? '' : value;
         break;
-      }
-      case '--cilium-version':
-        ciliumVersion = versionValue(name, value());
+      case 'cilium-version':
+        ciliumVersion = versionValue('--cilium-version', value);
         break;
-      case '--tetragon-version':
-        tetragonVersion = versionValue(name, value());
+      case 'tetragon-version':
+        tetragonVersion = versionValue('--tetragon-version', value);
         break;
       default:
         throw new UsageError(`unknown option ${name}`);
     }
-    return undefined;
-  });
-  if ('command' in scanned) return scanned.command;
-  const inputs = scanned.inputs;
+  }
+  const inputs = args.inputs;
   if (inputs.length === 0)
     throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
   return { kind: 'lint', format, ciliumVersion, tetragonVersion, maxWarnings, quiet, config, binaryRoot, inputs };
-}
-
-/**
- * Walks a command's arguments: positional ones (and `-`, and everything after `--`) are inputs;
- * each option is handed to `onOption` with its name, a getter for its value (`--x=v` or the next
- * argument) and its inline value. An option handler may end the scan with a command (`--help`).
- */
-function scanArgs(
-  rest: readonly string[],
-  onOption: (name: string, value: () => string | undefined, inline: string | undefined) => Command | undefined,
-): { inputs: string[] } | { command: Command } {
-  const inputs: string[] = [];
-  let optionsDone = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    if (optionsDone || arg === '-' || !arg.startsWith('-')) {
-      inputs.push(arg);
-      continue;
-    }
-    if (arg === '--') {
-      optionsDone = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const command = onOption(name, () => (inline !== undefined ? inline : rest[++i]), inline);
-    if (command) return { command };
-  }
-  return { inputs };
 }
 
 /** Parses the arguments of `preview`. Throws `UsageError`. */
 function parsePreview(rest: readonly string[]): Command {
   let format: OutputFormat = 'text';
   const inventory: string[] = [];
-  const scanned = scanArgs(rest, (name, value): Command | undefined => {
+  const args = split(rest, PREVIEW_OPTIONS);
+  for (const { name, value } of args.options) {
     switch (name) {
-      case '-h':
-      case '--help':
+      case 'help':
         return { kind: 'help' };
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json')
-          throw new UsageError(`--format must be text or json${f === undefined ? '' : `, not "${f}"`}`);
-        format = f;
+      case 'format': {
+        if (value !== 'text' && value !== 'json')
+          throw new UsageError(`--format must be text or json${value === undefined ? '' : `, not "${value}"`}`);
+        format = value;
         break;
       }
-      case '--inventory': {
-        const v = value();
-        if (v === undefined || v === '')
+      case 'inventory':
+        if (value === undefined || value === '')
           throw new UsageError('--inventory needs a folder, a manifest file or a .json snapshot');
-        inventory.push(v);
+        inventory.push(value);
         break;
-      }
       default:
         throw new UsageError(`unknown option ${name} for preview`);
     }
-    return undefined;
-  });
-  if ('command' in scanned) return scanned.command;
-  const inputs = scanned.inputs;
+  }
+  const inputs = args.inputs;
   if (inputs.length === 0)
     throw new UsageError('no policy file given; pass files, directories, globs, or - for standard input');
   return { kind: 'preview', format, inventory, inputs };
