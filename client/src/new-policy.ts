@@ -47,8 +47,16 @@ export class NewPolicyWizard {
   private async loadTemplates(): Promise<PolicyTemplate[] | undefined> {
     if (this.templates) return this.templates;
     const answer = await this.ask(PolicyTemplatesRequest.type, {}, 'read the templates');
-    if (answer && answer.templates.length > 0) this.templates = answer.templates;
-    return answer?.templates;
+    if (!answer) return undefined;
+    if (answer.templates.length === 0) {
+      // The server could not read its snippet files; it logged why in the output channel.
+      void vscode.window.showErrorMessage(
+        'Cilium Policy: the language server has no templates; see the Cilium Policy output.',
+      );
+      return undefined;
+    }
+    this.templates = answer.templates;
+    return this.templates;
   }
 
   /**
