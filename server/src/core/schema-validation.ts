@@ -81,7 +81,7 @@ export class SchemaValidator {
       validate: this.versionCheck(),
     });
     addFormats(this.ajv);
-    for (const [path, schema] of Object.entries(files)) {
+    for (const [path, schema] of Object.entries(withServerDefaults(files))) {
       this.ajv.addSchema(schema as object, SCHEMA_URI_PREFIX + path);
     }
   }
@@ -145,6 +145,51 @@ export class SchemaValidator {
     };
     return check;
   }
+}
+
+/**
+ * The schemas as the API server applies them. It fills in a field's `default` before it validates
+ * (structural schema defaulting), so a required field that has a default can never be missing: a
+ * TracingPolicy argument without `type` gets `auto` and is accepted. Such fields are taken out of
+ * `required` here; the files themselves keep both `required` and `default`, as the CRDs do.
+ */
+export function withServerDefaults(files: SchemaFiles): SchemaFiles {
+  const out: Record<string, unknown> = {};
+  for (const [path, schema] of Object.entries(files)) out[path] = structuredClone(schema);
+  const resolve = (node: unknown, file: string): Record<string, unknown> | undefined => {
+    let current = node as Record<string, unknown> | undefined;
+    let currentFile = file;
+    for (let guard = 0; current && typeof current['$ref'] === 'string' && guard < 20; guard++) {
+      if ('default' in current) return current;
+      const [target = '', pointer = ''] = (current['$ref'] as string).split('#');
+      if (target) currentFile = [...currentFile.split('/').slice(0, -1), ...target.split('/')].join('/');
+      current = pointer
+        .split('/')
+        .filter(Boolean)
+        .reduce<unknown>((acc, seg) => (acc as Record<string, unknown> | undefined)?.[seg], out[currentFile]) as
+        Record<string, unknown> | undefined;
+    }
+    return current;
+  };
+  const walk = (node: unknown, file: string): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, file);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    const props = n['properties'] as Record<string, unknown> | undefined;
+    if (Array.isArray(n['required']) && props && typeof props === 'object') {
+      const kept = (n['required'] as unknown[]).filter((k) => {
+        const prop = resolve(props[String(k)], file);
+        return !(prop && 'default' in prop);
+      });
+      if (kept.length !== n['required'].length) n['required'] = kept;
+    }
+    for (const v of Object.values(n)) walk(v, file);
+  };
+  for (const [path, schema] of Object.entries(out)) walk(schema, path);
+  return out;
 }
 
 function internal(doc: PolicyDocument, message: string): Finding {
@@ -362,6 +407,19 @@ function alternatives(parentSchema: unknown, keyword: string, targets: TargetVer
       return Array.isArray(req) ? req.map(String) : [];
     })
     .filter(available);
+}
+
+/** The key span of the second (in file order) of the `oneOf` choices present in the object at `path`. */
+function secondChoiceSpan(doc: PolicyDocument, path: readonly string[], parentSchema: unknown): Span | undefined {
+  const loc = locate(doc.yaml, path);
+  if (!isMap(loc.node)) return undefined;
+  const choices = new Set(requiredSets({ oneOf: (parentSchema as { oneOf?: unknown } | undefined)?.oneOf }).flat());
+  const spans = loc.node.items
+    .filter((p: Pair) => choices.has(keyText(p.key) ?? ''))
+    .map((p: Pair) => nodeSpan(p.key as Node))
+    .filter((sp): sp is Span => sp !== undefined)
+    .sort((a, b) => a.start - b.start);
+  return spans[1];
 }
 
 function quoteList(names: readonly string[], conj: string): string {
@@ -665,7 +723,9 @@ function toFinding(
         : names.length
           ? `${where} needs exactly one of ${quoteList(names, 'or')}.`
           : `${where} does not match any allowed shape.`;
-      return err(CODES.schemaOneOf, msg, objectSpan(doc, path), { alternatives: names });
+      // Too many choices: blame the second of them in the file (the first one stands), not the object.
+      const span = Array.isArray(passing) ? secondChoiceSpan(doc, path, e.parentSchema) : undefined;
+      return err(CODES.schemaOneOf, msg, span ?? objectSpan(doc, path), { alternatives: names });
     }
     case 'anyOf': {
       const names = alternatives(e.parentSchema, 'anyOf', targets);
