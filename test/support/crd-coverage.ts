@@ -152,6 +152,9 @@ export function compareWithCrd(
     }
     if (typeof up['format'] === 'string' && up['format'] !== o['format'])
       miss(`format: upstream ${String(up['format'])}, ours ${String(o['format'])}`);
+    // The API server fills in a default before it validates (and in place of a null), so ours must be the CRD's.
+    if (JSON.stringify(up['default']) !== JSON.stringify(o['default']))
+      miss(`default: upstream ${JSON.stringify(up['default'])}, ours ${JSON.stringify(o['default'])}`);
     for (const l of LIMITS)
       if (up[l] !== undefined && up[l] !== o[l]) miss(`${l}: upstream ${String(up[l])}, ours ${String(o[l])}`);
 

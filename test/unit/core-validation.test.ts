@@ -190,7 +190,7 @@ test('release annotations: a field added later is reported against an older targ
   );
 });
 
-test('a key still waiting for its value gets one type finding, not also an enum finding', () => {
+test('a key still waiting for its value gets one finding (the API server drops it), not also an enum finding', () => {
   const text = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata:
@@ -206,8 +206,85 @@ spec:
 `;
   const found = lint(text).filter((f) => f.code.startsWith('schema/'));
   assert.deepEqual(
-    found.map((f) => f.code),
-    ['schema/type'],
+    found.map((f) => [f.code, f.severity]),
+    [['schema/null-value', 'warning']],
   );
   assert.equal(found[0]!.text, 'protocol');
+  // With a value of the wrong type it is one type error.
+  const wrong = lint(text.replace('protocol:\n', 'protocol: 6\n')).filter((f) => f.code.startsWith('schema/'));
+  assert.deepEqual(
+    wrong.map((f) => f.code),
+    ['schema/type'],
+  );
+});
+
+test('a key with no value is dropped by the API server: a warning that says so, not a type error', () => {
+  const text = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: nulls
+  namespace: shop
+spec:
+  endpointSelector:
+    matchLabels:
+      app: web
+      tier:
+  egress:
+    - toEndpoints:
+      toPorts:
+        - ports:
+            - port: "80"
+`;
+  const found = lint(text).filter((f) => f.code.startsWith('schema/'));
+  assert.deepEqual(
+    found.map((f) => [f.code, f.severity, f.text]),
+    [
+      ['schema/null-value', 'warning', 'tier'],
+      ['schema/null-value', 'warning', 'toEndpoints'],
+    ],
+  );
+  assert.match(found[0]!.message, /this key is dropped/);
+  assert.match(found[0]!.message, /no longer requires the label `tier`/);
+  assert.match(found[1]!.message, /as if .* not there|without it/);
+});
+
+test('a null where the CRD has a default gets the default (information); a null list item stays an error', () => {
+  const tp = `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: nulls
+spec:
+  kprobes:
+    - call: sys_write
+      args:
+        - index: 0
+          type:
+`;
+  const found = lint(tp).filter((f) => f.code.startsWith('schema/'));
+  assert.deepEqual(
+    found.map((f) => [f.code, f.severity, f.text]),
+    [['schema/null-value', 'information', 'type']],
+  );
+  assert.match(found[0]!.message, /default `auto`/);
+  // An empty hook list is dropped: a policy without kprobes, which the schema accepts.
+  const empty = lint('apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: e\nspec:\n  kprobes:\n');
+  assert.deepEqual(
+    empty.filter((f) => f.code.startsWith('schema/')).map((f) => [f.code, f.severity, f.text]),
+    [['schema/null-value', 'warning', 'kprobes']],
+  );
+  // The API server only drops null map values; a null list item is validated and rejected.
+  const item = lint(CEC('  services:\n    -\n  resources: []\n')).filter((f) => f.code.startsWith('schema/'));
+  assert.deepEqual(
+    item.map((f) => [f.code, f.severity]),
+    [['schema/type', 'error']],
+  );
+  // A dropped required field is then missing, as on the cluster.
+  const spec = lint('apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: x\nspec:\n  resources:\n');
+  assert.deepEqual(
+    spec.filter((f) => f.code.startsWith('schema/')).map((f) => [f.code, f.severity, f.text]),
+    [
+      ['schema/null-value', 'warning', 'resources'],
+      ['schema/required', 'error', 'spec'],
+    ],
+  );
 });

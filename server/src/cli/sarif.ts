@@ -97,6 +97,11 @@ export const CORE_CODE_HELP: Readonly<
     full: 'The document is not an object the schema can check, such as a list or a scalar.',
     level: 'error',
   },
+  'schema/null-value': {
+    short: 'A key with no value, which the API server drops or fills with its default.',
+    full: 'Since Kubernetes 1.20 the API server removes a null field that has no default (the object is stored as if the key were not written) and replaces a null with the default where the CRD has one.',
+    level: 'warning',
+  },
   'version/removed': {
     short: 'A field the target release no longer accepts.',
     full: 'The field was removed in or before the Cilium or Tetragon release you target (--cilium-version, --tetragon-version).',

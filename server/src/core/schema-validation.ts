@@ -112,15 +112,17 @@ export class SchemaValidator {
       return [internal(doc, `The bundled schema for ${doc.kind.kind} could not be compiled: ${(e as Error).message}`)];
     }
     if (!validate) return [internal(doc, `No bundled schema for ${doc.kind.kind}.`)];
+    // Validate what the API server validates: the object after it dropped (or defaulted) null values.
+    const { data, nulls } = pruneNulls(doc.data, this.files, doc.kind.schemaPath);
     this.targets = targets;
     try {
-      validate(doc.data);
+      validate(data);
     } catch (e) {
       return [internal(doc, `Validation failed: ${(e as Error).message}`)];
     } finally {
       this.targets = DEFAULT_VERSIONS;
     }
-    return mapErrors(doc, validate.errors ?? [], targets);
+    return [...nulls.map((n) => nullFinding(doc, n)), ...mapErrors(doc, validate.errors ?? [], targets)];
   }
 
   private versionCheck() {
@@ -190,6 +192,168 @@ export function withServerDefaults(files: SchemaFiles): SchemaFiles {
   };
   for (const [path, schema] of Object.entries(out)) walk(schema, path);
   return out;
+}
+
+/** A schema node and the file it lives in (for resolving its relative `$ref`s). */
+interface SchemaAt {
+  readonly node: Record<string, unknown>;
+  readonly file: string;
+}
+
+/** Follows `$ref`s and gathers the branches (`allOf`, `anyOf`, `oneOf`, `then`, `else`) a node's keys may come from. */
+function expandSchema(files: SchemaFiles, at: SchemaAt, out: SchemaAt[] = [], depth = 0): SchemaAt[] {
+  if (depth > 20) return out;
+  out.push(at);
+  const ref = at.node['$ref'];
+  if (typeof ref === 'string') {
+    const [target = '', pointer = ''] = ref.split('#');
+    const file = target ? [...at.file.split('/').slice(0, -1), ...target.split('/')].join('/') : at.file;
+    const node = pointer
+      .split('/')
+      .filter(Boolean)
+      .reduce<unknown>((acc, seg) => (acc as Record<string, unknown> | undefined)?.[seg], files[file]);
+    if (node && typeof node === 'object')
+      expandSchema(files, { node: node as Record<string, unknown>, file }, out, depth + 1);
+  }
+  for (const kw of ['allOf', 'anyOf', 'oneOf']) {
+    const branches = at.node[kw];
+    if (Array.isArray(branches))
+      for (const b of branches)
+        if (b && typeof b === 'object')
+          expandSchema(files, { node: b as Record<string, unknown>, file: at.file }, out, depth + 1);
+  }
+  for (const kw of ['then', 'else']) {
+    const b = at.node[kw];
+    if (b && typeof b === 'object')
+      expandSchema(files, { node: b as Record<string, unknown>, file: at.file }, out, depth + 1);
+  }
+  return out;
+}
+
+/** The schemas that describe a map key (its property, or the map's `additionalProperties`) or a list's items. */
+function childSchemas(files: SchemaFiles, parents: readonly SchemaAt[], key: string | number): SchemaAt[] {
+  const out: SchemaAt[] = [];
+  for (const p of parents) {
+    let child: unknown;
+    if (typeof key === 'number') child = p.node['items'];
+    else {
+      const props = p.node['properties'] as Record<string, unknown> | undefined;
+      child = props && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : p.node['additionalProperties'];
+    }
+    if (child && typeof child === 'object')
+      expandSchema(files, { node: child as Record<string, unknown>, file: p.file }, out);
+  }
+  return out;
+}
+
+/** A map key whose value was null, and what the API server (or the agent) does with it. */
+interface NullKey {
+  readonly path: readonly (string | number)[];
+  /** The field's default, which the API server puts in place of the null. */
+  readonly defaulted?: { readonly value: unknown };
+  /** Inside a part the CRD keeps as written (Envoy resources): the agent, not the API server, reads it. */
+  readonly preserved: boolean;
+  /** The JSON type the schema expects there, for the message. */
+  readonly expected: unknown;
+}
+
+/**
+ * The document data as the API server validates it, with the null values it removes. Since
+ * Kubernetes 1.20 it drops a map entry whose value is null when the field is not nullable and has
+ * no default (no field of our CRDs is nullable), and replaces the null by the default when there is
+ * one. Null list items are kept (and then rejected by the type check), and so are nulls under keys
+ * the schema does not know (pruned with the unknown field). Where the CRD preserves unknown fields
+ * (CiliumEnvoyConfig resources) the API server keeps the null; the agent's protobuf JSON reader then
+ * treats it as unset, which has the same effect.
+ */
+export function pruneNulls(data: unknown, files: SchemaFiles, rootFile: string): { data: unknown; nulls: NullKey[] } {
+  const nulls: NullKey[] = [];
+  if (!hasNull(data)) return { data, nulls };
+  const root = files[rootFile];
+  if (!root || typeof root !== 'object') return { data, nulls };
+  const copy = structuredClone(data);
+  const walk = (value: unknown, schemas: SchemaAt[], path: (string | number)[], preserved: boolean): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, childSchemas(files, schemas, i), [...path, i], preserved));
+      return;
+    }
+    if (!value || typeof value !== 'object') return;
+    const map = value as Record<string, unknown>;
+    const open = preserved || schemas.some((s) => s.node['x-kubernetes-preserve-unknown-fields'] === true);
+    for (const key of Object.keys(map)) {
+      const child = childSchemas(files, schemas, key);
+      if (map[key] !== null) {
+        walk(map[key], child, [...path, key], open);
+        continue;
+      }
+      if (child.length === 0) continue; // unknown here: reported (and pruned) as an unknown field
+      if (child.some((s) => s.node['nullable'] === true || typeIncludesNull(s.node['type']))) continue;
+      const withDefault = child.find((s) => 'default' in s.node);
+      const expected = child.find((s) => s.node['type'] !== undefined)?.node['type'];
+      nulls.push({
+        path: [...path, key],
+        preserved: open,
+        expected,
+        ...(withDefault ? { defaulted: { value: withDefault.node['default'] } } : {}),
+      });
+      delete map[key];
+    }
+  };
+  walk(copy, expandSchema(files, { node: root as Record<string, unknown>, file: rootFile }), [], false);
+  return { data: copy, nulls };
+}
+
+function typeIncludesNull(type: unknown): boolean {
+  return type === 'null' || (Array.isArray(type) && type.includes('null'));
+}
+
+function hasNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (Array.isArray(value)) return value.some(hasNull);
+  if (value && typeof value === 'object') return Object.values(value).some(hasNull);
+  return false;
+}
+
+function nullFinding(doc: PolicyDocument, n: NullKey): Finding {
+  const path = n.path.map(String);
+  const key = path[path.length - 1] ?? '';
+  const span = keyOrValue(doc, path);
+  if (n.defaulted) {
+    return {
+      code: CODES.schemaNullValue,
+      severity: 'information',
+      message: `\`${key}\` has no value; the API server fills in its default \`${String(
+        JSON.stringify(n.defaulted.value),
+      ).replace(/^"|"$/g, '')}\`.`,
+      span,
+      data: { field: key, default: n.defaulted.value },
+    };
+  }
+  const inMap = path.length >= 2 && !/^\d+$/.test(path[path.length - 2]!) ? ` from \`${path[path.length - 2]}\`` : '';
+  const parent = path[path.length - 2];
+  const effect =
+    parent === 'matchLabels'
+      ? `the selector no longer requires the label \`${key}\`, so it matches more`
+      : `the policy is stored and enforced as if \`${key}\` were not there`;
+  const who =
+    path[0] === 'metadata'
+      ? `the API server reads object metadata as not set where it is null, as if \`${key}\` were not there`
+      : n.preserved
+        ? `Cilium's Envoy configuration reader takes a null as not set, so \`${key}\` has no effect`
+        : `the API server removes it${inMap} (Kubernetes 1.20 and later do so with a null that has no default), and ${effect}`;
+  const hint =
+    n.expected === 'array'
+      ? ' Give it at least one entry, or remove the line.'
+      : n.expected === 'object'
+        ? ' Give it a value (`{}` for an empty map), or remove the line.'
+        : ' Give it a value, or remove the line.';
+  return {
+    code: CODES.schemaNullValue,
+    severity: 'warning',
+    message: `\`${key}\` has no value, so this key is dropped: ${who}.${hint}`,
+    span,
+    data: { field: key },
+  };
 }
 
 function internal(doc: PolicyDocument, message: string): Finding {
