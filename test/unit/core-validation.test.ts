@@ -288,3 +288,52 @@ spec:
     ],
   );
 });
+
+test('an unknown field says who turns it away: the API server under strict field validation, or pruning', () => {
+  const [spec] = lint(CEC('  servces:\n    - name: web\n  resources: []\n'));
+  assert.match(spec!.message, /API server rejects it under strict field validation \(kubectl's default\)/);
+  assert.match(spec!.message, /otherwise drops it/);
+  assert.doesNotMatch(spec!.message, /agent rejects/);
+  const meta = lint(
+    'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: demo\n  lables: {a: b}\nspec:\n  resources: []\n',
+  );
+  assert.deepEqual(
+    meta.map((f) => [f.code, f.text]),
+    [['schema/unknown-field', 'lables']],
+  );
+  assert.match(meta[0]!.message, /strict field validation/);
+  const status = lint(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: demo
+  namespace: a
+spec:
+  endpointSelector: {}
+  ingress: [{}]
+status:
+  bogus: 1
+`).filter((f) => f.code === 'schema/unknown-field');
+  assert.equal(status.length, 1);
+  assert.match(status[0]!.message, /`status` is written by Cilium/);
+});
+
+test('a policy kind without apiVersion is told which apiVersion it needs, on its kind, with a fix', () => {
+  const text = 'kind: CiliumNetworkPolicy\nmetadata:\n  name: x\nspec:\n  endpointSelector: {}\n';
+  const [f, ...rest] = lint(text);
+  assert.equal(rest.length, 0);
+  assert.equal(f!.code, 'document/api-version');
+  assert.equal(f!.text, 'kind');
+  assert.doesNotMatch(f!.message, /not ``/);
+  assert.match(f!.message, /no `apiVersion`/);
+  assert.match(f!.message, /`apiVersion: cilium\.io\/v2`/);
+  const fix = f!.fixes?.[0];
+  assert.ok(fix, 'a quick fix');
+  const fixed = fix.edits.reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), text);
+  assert.equal(fixed, `apiVersion: cilium.io/v2\n${text}`);
+  // A wrong one is replaced in place.
+  const wrong = 'apiVersion: cilium.io/v1alpha1\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n';
+  const [g] = lint(wrong);
+  assert.match(g!.message, /not `cilium\.io\/v1alpha1`/);
+  const edit = g!.fixes![0]!.edits[0]!;
+  assert.equal(wrong.slice(0, edit.start) + edit.newText + wrong.slice(edit.end), wrong.replace('v1alpha1', 'v2'));
+});

@@ -53,8 +53,8 @@ export const CORE_CODE_HELP: Readonly<
     level: 'error',
   },
   'schema/unknown-field': {
-    short: 'A field the agent does not know.',
-    full: 'Unknown fields are rejected by the API server or dropped, so what they say never takes effect; often a typo of a known field.',
+    short: 'A field the CRD does not have.',
+    full: 'The API server rejects an unknown field under strict field validation (what kubectl asks for by default) and otherwise drops it from the stored object, so what it says never takes effect; often a typo of a known field.',
     level: 'error',
   },
   'schema/required': {

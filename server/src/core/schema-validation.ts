@@ -122,7 +122,8 @@ export class SchemaValidator {
     } finally {
       this.targets = DEFAULT_VERSIONS;
     }
-    return [...nulls.map((n) => nullFinding(doc, n)), ...mapErrors(doc, validate.errors ?? [], targets)];
+    const where = { files: this.files, rootFile: doc.kind.schemaPath };
+    return [...nulls.map((n) => nullFinding(doc, n)), ...mapErrors(doc, validate.errors ?? [], targets, where)];
   }
 
   private versionCheck() {
@@ -606,10 +607,17 @@ const VALUE_KEYWORDS = new Set([
   'exclusiveMaximum',
 ]);
 
+/** The schema files and the kind's root file, for messages that depend on where a path leads. */
+interface SchemaPlace {
+  readonly files: SchemaFiles;
+  readonly rootFile: string;
+}
+
 function mapErrors(
   doc: PolicyDocument,
   errors: readonly ErrorObject[],
   targets: TargetVersions = DEFAULT_VERSIONS,
+  where?: SchemaPlace,
 ): Finding[] {
   // oneOf/anyOf alternatives in our schemas are "which of these keys is present" choices; their
   // branch errors (`required` at the same place) are replaced by one message naming the choice.
@@ -632,7 +640,7 @@ function mapErrors(
       continue;
     if (thenPrefixes.some((p) => `${e.instancePath}|${e.schemaPath}`.startsWith(p))) continue;
     if (wrongType.has(e.instancePath) && VALUE_KEYWORDS.has(e.keyword)) continue;
-    const finding = rule ? ruleFinding(doc, e) : toFinding(doc, e, targets);
+    const finding = rule ? ruleFinding(doc, e) : toFinding(doc, e, targets, where);
     if (!finding) continue;
     const sig = `${finding.code}|${finding.span.start}|${finding.span.end}|${finding.message}`;
     if (seen.has(sig)) continue;
@@ -686,10 +694,43 @@ function ruleFinding(doc: PolicyDocument, e: ErrorObject): Finding {
   return { code, severity: 'error', message: `\`${where}\`: ${customMessage(e)}`, span, data: { fields: keys } };
 }
 
+/** True when a path runs through a part the CRD keeps as written (`x-kubernetes-preserve-unknown-fields`). */
+function underPreservedFields(place: SchemaPlace | undefined, path: readonly string[]): boolean {
+  const root = place?.files[place.rootFile];
+  if (!place || !root || typeof root !== 'object') return false;
+  let schemas = expandSchema(place.files, { node: root as Record<string, unknown>, file: place.rootFile });
+  for (const seg of path) {
+    if (schemas.some((s) => s.node['x-kubernetes-preserve-unknown-fields'] === true)) return true;
+    const asIndex = /^\d+$/.test(seg) && schemas.some((s) => s.node['items'] !== undefined);
+    schemas = childSchemas(place.files, schemas, asIndex ? Number(seg) : seg);
+    if (schemas.length === 0) return false;
+  }
+  return schemas.some((s) => s.node['x-kubernetes-preserve-unknown-fields'] === true);
+}
+
+/**
+ * Who turns an unknown field away, and how. CRD fields (and `metadata`) go through the API server:
+ * with strict field validation, which kubectl asks for by default (server-side since Kubernetes
+ * 1.27), it rejects the object; any other client gets the object stored without the field (structural
+ * pruning drops it, with a warning), so it never takes effect. Envoy resources in a CiliumEnvoyConfig
+ * are kept as written by the API server and decoded by the agent with protobuf's JSON reader, which
+ * refuses unknown fields.
+ */
+function unknownFieldConsequence(place: SchemaPlace | undefined, path: readonly string[]): string {
+  if (underPreservedFields(place, path))
+    return 'the API server keeps it, and Cilium rejects the Envoy resource when it decodes it (unknown fields are an error there).';
+  const server =
+    "the API server rejects it under strict field validation (kubectl's default) and otherwise drops it from the stored object, so it never takes effect.";
+  if (path[0] === 'status')
+    return `${server} The \`status\` is written by Cilium; what a manifest puts there is discarded anyway.`;
+  return server;
+}
+
 function toFinding(
   doc: PolicyDocument,
   e: ErrorObject,
   targets: TargetVersions = DEFAULT_VERSIONS,
+  place?: SchemaPlace,
 ): Finding | undefined {
   const path = pointerToPath(e.instancePath);
   const field = fieldName(path);
@@ -721,7 +762,7 @@ function toFinding(
       const span = keySpan(doc, path, extra);
       const finding = err(
         CODES.schemaUnknownField,
-        `Unknown field \`${extra}\` ${where}; the agent rejects unknown fields.${hint}`,
+        `Unknown field \`${extra}\` ${where}: ${unknownFieldConsequence(place, path)}${hint}`,
         span,
         {
           field: extra,

@@ -124,18 +124,7 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   const ours = doc.kind !== undefined;
   if (!ours) {
     const wrong = wrongApiVersion(doc);
-    if (wrong && !doc.templated) {
-      const span = topKeySpan(doc, 'apiVersion', true) ?? doc.span;
-      return [
-        {
-          code: CODES.wrongApiVersion,
-          severity: 'error',
-          message: `${wrong.kind} is served as \`apiVersion: ${wrong.apiVersion}\`, not \`${doc.apiVersion ?? ''}\`.`,
-          span,
-          data: { expected: wrong.apiVersion },
-        },
-      ];
-    }
+    if (wrong && !doc.templated) return [apiVersionFinding(file, doc, wrong.kind, wrong.apiVersion)];
     if (doc.syntaxErrors.length && !doc.templated && looksLikeOurs(file, doc)) return firstSyntaxErrors(doc);
     return [];
   }
@@ -195,6 +184,66 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
     else out.push(...runRule(x as Rule, ruleCtx));
   }
   return out;
+}
+
+/**
+ * One of our kinds with a wrong or missing `apiVersion`: kubectl and the API server refuse a document
+ * without one, and serve our kinds under one version only. The fix writes the right one in.
+ */
+function apiVersionFinding(file: PolicyFile, doc: PolicyDocument, kind: string, expected: string): Finding {
+  const keySpan = topKeySpan(doc, 'apiVersion', false);
+  if (keySpan) {
+    const valueSpan = topKeySpan(doc, 'apiVersion', true);
+    const hasValue = valueSpan !== undefined && valueSpan.start !== keySpan.start && valueSpan.end > valueSpan.start;
+    const written = doc.apiVersion ?? (hasValue ? file.text.slice(valueSpan.start, valueSpan.end) : undefined);
+    if (written === undefined || written === '' || !valueSpan || !hasValue) {
+      return {
+        code: CODES.wrongApiVersion,
+        severity: 'error',
+        message: `${kind} is served as \`apiVersion: ${expected}\`; this \`apiVersion\` has no version written.`,
+        span: keySpan,
+        data: { expected },
+      };
+    }
+    return {
+      code: CODES.wrongApiVersion,
+      severity: 'error',
+      message: `${kind} is served as \`apiVersion: ${expected}\`, not \`${written}\`.`,
+      span: valueSpan,
+      data: { expected },
+      fixes: [
+        {
+          title: `Change to \`${expected}\``,
+          edits: [{ start: valueSpan.start, end: valueSpan.end, newText: expected }],
+          preferred: true,
+        },
+      ],
+    };
+  }
+  const kindKey = topKeySpan(doc, 'kind', false) ?? { start: doc.span.start, end: doc.span.start };
+  // The new line goes where the `kind` line starts, with its indentation.
+  let lineStart = kindKey.start;
+  while (lineStart > 0 && file.text[lineStart - 1] !== '\n' && file.text[lineStart - 1] !== '\r') lineStart--;
+  const indent = file.text.slice(lineStart, kindKey.start);
+  const eol = lineEnding(file.text);
+  return {
+    code: CODES.wrongApiVersion,
+    severity: 'error',
+    message: `${kind} needs \`apiVersion: ${expected}\`; this document has no \`apiVersion\`, which kubectl and the API server refuse.`,
+    span: kindKey,
+    data: { expected },
+    ...(/^[ \t]*$/.test(indent)
+      ? {
+          fixes: [
+            {
+              title: `Add \`apiVersion: ${expected}\``,
+              edits: [{ start: kindKey.start, end: kindKey.start, newText: `apiVersion: ${expected}${eol}${indent}` }],
+              preferred: true,
+            },
+          ],
+        }
+      : {}),
+  };
 }
 
 /** Duplicate keys are each worth a diagnostic; of other syntax errors only the first is meaningful. */
