@@ -7,14 +7,16 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseSummary, runCli } from './run-cli.js';
 
-test('a policy without apiVersion, or with a wrong one, counts as a checked policy document', () => {
+test('a policy without apiVersion, with a wrong one, or as an unreadable template counts as a checked policy document', () => {
   const input = [
     'kind: CiliumNetworkPolicy\nmetadata:\n  name: a\nspec:\n  endpointSelector: {}\n',
     'apiVersion: cilium.io/v1\nkind: TracingPolicy\nmetadata:\n  name: b\nspec: {}\n',
     'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+    '{{ if .Values.on }}\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: d\n{{ end }}\n',
   ].join('---\n');
   const r = runCli(['lint', '-'], { input });
   const summary = parseSummary(r.stderr);
   assert.equal(summary.errors, 2, r.stdout + r.stderr);
-  assert.equal(summary.documents, 2, 'the two policies were checked, the ConfigMap is not a policy');
+  assert.equal(summary.documents, 3, 'the three policies were reported on, the ConfigMap is not a policy');
+  assert.match(r.stdout, /document\/templated/);
 });

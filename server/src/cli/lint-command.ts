@@ -89,8 +89,11 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
     files++;
     fileOf.set(input.display, input.file);
     const parsed = parseFile(text);
-    // Ours by kind, also with a wrong or missing apiVersion: those are reported on, so they were checked.
-    policyDocuments += parsed.documents.filter((d) => d.kind !== undefined || wrongApiVersion(d) !== undefined).length;
+    // Ours by kind, also with a wrong or missing apiVersion or as an unreadable template: those are
+    // reported on, so they were checked.
+    policyDocuments += parsed.documents.filter(
+      (d) => d.kind !== undefined || d.templatedKind !== undefined || wrongApiVersion(d) !== undefined,
+    ).length;
     const allFindings = lintFile(parsed, { validator, settings, ...(binaries ? { binaries } : {}) });
     warningsFound += allFindings.filter((f) => f.severity === 'warning').length;
     const findings = opts.quiet ? allFindings.filter((f) => f.severity === 'error') : allFindings;

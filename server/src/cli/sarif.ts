@@ -38,8 +38,8 @@ export const CORE_CODE_HELP: Readonly<
     level: 'error',
   },
   'document/templated': {
-    short: 'The document contains template markers and was not validated.',
-    full: 'Documents with Helm or Go template markers are skipped; lint the rendered output (helm template … | cilium-policy lint -) instead.',
+    short: 'The document contains template markers or placeholders and was not (fully) validated.',
+    full: 'Documents with Helm or Go template markers are skipped, and values holding ${VAR} placeholders (envsubst, Terraform) are not checked; lint the rendered output (helm template … | cilium-policy lint -, envsubst < file | cilium-policy lint -) instead.',
     level: 'information',
   },
   'file/skipped': {

@@ -10,6 +10,7 @@ import {
   keyText,
   nodeSpan,
   parseFile,
+  placeholderScalars,
   wrongApiVersion,
   type PolicyDocument,
   type PolicyFile,
@@ -125,20 +126,12 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   if (!ours) {
     const wrong = wrongApiVersion(doc);
     if (wrong && !doc.templated) return [apiVersionFinding(file, doc, wrong.kind, wrong.apiVersion)];
+    // A template whose YAML does not parse as written (`{{ if … }}` before the keys) but whose lines name one of our kinds.
+    if (doc.templated && doc.templatedKind) return [templatedFinding(file, doc)];
     if (doc.syntaxErrors.length && !doc.templated && looksLikeOurs(file, doc)) return firstSyntaxErrors(doc);
     return [];
   }
-  if (doc.templated) {
-    return [
-      {
-        code: CODES.templated,
-        severity: 'information',
-        message:
-          'This document contains template markers ({{ … }}); it was not validated. Lint the rendered output (e.g. `helm template … | cilium-policy lint -`).',
-        span: topKeySpan(doc, 'kind', false) ?? { start: doc.span.start, end: doc.span.start },
-      },
-    ];
-  }
+  if (doc.templated) return [templatedFinding(file, doc)];
   if (doc.syntaxErrors.length) return firstSyntaxErrors(doc);
   if (doc.dataError) return [doc.dataError];
   const versions = { cilium: ctx.settings.ciliumVersion, tetragon: ctx.settings.tetragonVersion };
@@ -183,7 +176,62 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
     if (Array.isArray(x)) out.push(...x);
     else out.push(...runRule(x as Rule, ruleCtx));
   }
-  return out;
+  return withPlaceholders(file, doc, out);
+}
+
+/** The one finding of a Helm/Go or Terraform template document, on its `kind` key. */
+function templatedFinding(file: PolicyFile, doc: PolicyDocument): Finding {
+  let span = topKeySpan(doc, 'kind', false);
+  if (!span) {
+    // The YAML did not parse as written: find the `kind:` line in the text.
+    const from = doc.span.start;
+    const text = file.text.slice(from, Math.max(doc.span.end, doc.chunk.end));
+    const m = /^([ \t]*)kind:/m.exec(text);
+    span = m ? { start: from + m.index + m[1]!.length, end: from + m.index + m[1]!.length + 4 } : undefined;
+  }
+  return {
+    code: CODES.templated,
+    severity: 'information',
+    message:
+      'This document contains template markers ({{ … }}); it was not validated. Lint the rendered output (e.g. `helm template … | cilium-policy lint -`).',
+    span: span ?? { start: doc.span.start, end: doc.span.start },
+  };
+}
+
+/**
+ * `${NAME}` placeholders (envsubst, Terraform templates) are filled in before the policy is applied,
+ * so what the schema and rules say about a value that holds one is about the template, not the policy:
+ * those findings give way to one information finding. Everything else in the document is checked as
+ * usual, and a `${…}` inside a value that is fine as written (an Envoy setting, a regex) changes
+ * nothing: the note only appears when a finding was left out or a value is nothing but a placeholder.
+ */
+function withPlaceholders(file: PolicyFile, doc: PolicyDocument, findings: Finding[]): Finding[] {
+  const scalars = placeholderScalars(file, doc);
+  if (scalars.length === 0) return findings;
+  const at = (f: Finding) => scalars.find((p) => f.span.start >= p.span.start && f.span.start < p.span.end);
+  // A rule's own note about a placeholder (what the value must become) says more than ours: it stays.
+  const on = (f: Finding) => (f.severity === 'information' && !f.code.startsWith('schema/') ? undefined : at(f));
+  const kept = findings.filter((f) => on(f) === undefined);
+  const dropped = findings.length - kept.length;
+  const whole = scalars.filter((p) => p.whole);
+  if (dropped === 0 && whole.length === 0) return findings;
+  const first = scalars.find((p) => p.whole || findings.some((f) => on(f) === p)) ?? scalars[0]!;
+  const names = [...new Set(scalars.map((p) => p.token))];
+  const listed = names
+    .slice(0, 3)
+    .map((n) => `\`${n}\``)
+    .join(', ');
+  const more = names.length > 3 ? ` and ${names.length - 3} more` : '';
+  return [
+    {
+      code: CODES.templated,
+      severity: 'information',
+      message: `This document holds placeholders (${listed}${more}) for envsubst or a template engine such as Terraform's; the values that hold them were not checked${dropped ? ` (${dropped} finding${dropped === 1 ? '' : 's'} left out)` : ''}. Lint the rendered output (e.g. \`envsubst < policy.yaml | cilium-policy lint -\`).`,
+      span: first.span,
+      data: { placeholders: names },
+    },
+    ...kept,
+  ];
 }
 
 /**
