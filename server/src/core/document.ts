@@ -174,9 +174,11 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
       // The chunk is parsed on its own, then its nodes are moved to their offsets in the whole file.
       const parsed = parseAllDocuments(chunkText, PARSE_OPTIONS);
       const docs = Array.isArray(parsed) ? parsed : [];
-      for (const d of docs) {
-        shiftDocument(d, chunk.start);
-        documents.push(describeDocument(text, d, documents.length, chunk));
+      for (const d of docs) shiftDocument(d, chunk.start);
+      for (const [i, d] of docs.entries()) {
+        // A document's text runs to the next document of the chunk (several only with directives), or to the chunk's end.
+        const textEnd = i + 1 < docs.length ? docs[i + 1]!.range[0] : chunk.end;
+        documents.push(describeDocument(text, d, documents.length, chunk, textEnd));
       }
     }
   } catch (e) {
@@ -383,12 +385,18 @@ function shiftDocument(yaml: Document.Parsed, delta: number): void {
   }
 }
 
-function describeDocument(text: string, yaml: Document.Parsed, index: number, chunk: Chunk): PolicyDocument {
+function describeDocument(
+  text: string,
+  yaml: Document.Parsed,
+  index: number,
+  chunk: Chunk,
+  textEnd: number,
+): PolicyDocument {
   const [start, , end] = yaml.range;
   const span = { start, end };
   // Template markers are looked for in the whole chunk: where the YAML breaks (a `{{- end }}` line
   // after a map), the parsed document stops before them.
-  const source = text.slice(start, Math.max(end, chunk.end));
+  const source = text.slice(start, Math.max(end, textEnd));
   const templated = TEMPLATE_MARKER.test(source);
   const apiVersion = scalarString(topValue(yaml, 'apiVersion'));
   const kindName = scalarString(topValue(yaml, 'kind'));
