@@ -136,7 +136,23 @@ export function compareWithCrd(
 
     if (Array.isArray(up['enum'])) {
       const ue = JSON.stringify([...(up['enum'] as unknown[])].map(String).sort());
-      const oe = Array.isArray(o['enum']) ? JSON.stringify([...(o['enum'] as unknown[])].map(String).sort()) : 'none';
+      // Values the release history keeps for older releases only (removed in the newest) are not the CRD's.
+      const removed = new Set(
+        Object.entries(
+          ((o['x-cilium-policy-enum-versions'] as { values?: Record<string, { removedIn?: string }> } | undefined)
+            ?.values ?? {}) as Record<string, { removedIn?: string }>,
+        )
+          .filter(([, v]) => v.removedIn !== undefined)
+          .map(([k]) => k),
+      );
+      const oe = Array.isArray(o['enum'])
+        ? JSON.stringify(
+            [...(o['enum'] as unknown[])]
+              .map(String)
+              .filter((v) => !removed.has(v))
+              .sort(),
+          )
+        : 'none';
       if (ue !== oe) miss(`enum: upstream ${ue}, ours ${oe}`);
     }
     const ur = JSON.stringify([...((up['required'] as string[]) ?? [])].sort());

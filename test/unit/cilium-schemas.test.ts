@@ -368,7 +368,7 @@ test('l7proto and l7 are accepted for Cilium 1.19 and reported for 1.20', () => 
   );
 });
 
-test('fromRequires and toRequires: an empty list is fine, entries are 1.19-only', () => {
+test('fromRequires and toRequires: an empty list is fine, entries are accepted up to 1.18', () => {
   const text = cnp(`  endpointSelector: {}
   ingress:
     - fromRequires:
@@ -377,11 +377,19 @@ test('fromRequires and toRequires: an empty list is fine, entries are 1.19-only'
   egress:
     - toRequires: []
 `);
-  assert.deepEqual(lint(text, '1.19'), []);
-  const f = only(text);
-  assert.equal(f.code, 'version/removed');
-  assert.equal(f.line, 8);
-  assert.match(f.message, /`fromRequires`.*1\.20.*1\.19/);
+  assert.deepEqual(lint(text, '1.18'), []);
+  // The 1.19.0 CRD already limits the list to 0 items (of strings), as 1.20 does.
+  for (const target of ['1.19', '1.20']) {
+    const f = only(text, target);
+    assert.equal(f.code, 'version/removed');
+    assert.equal(f.line, 8);
+    assert.match(
+      f.message,
+      new RegExp(
+        `\`fromRequires\` was removed in Cilium 1\\.19 .*1\\.18.*target is Cilium ${target.replace('.', '\\.')}`,
+      ),
+    );
+  }
 });
 
 test('deny rules take only ports in toPorts, and egressDeny has no toFQDNs', () => {

@@ -108,14 +108,14 @@ test('release checks compare major.minor and name the versions', () => {
   assert.ok(compareVersions('1.19', '1.20') < 0);
   assert.ok(compareVersions('v1.20.3', '1.20') === 0);
   const msg = versionProblem({ product: 'cilium', removedIn: '1.20' }, { cilium: '1.20', tetragon: '1.8' }, 'kafka');
-  assert.match(msg ?? '', /removed in Cilium 1\.20.*up to Cilium 1\.19/);
+  assert.match(msg ?? '', /removed in Cilium 1\.20 \(accepted up to Cilium 1\.19\); the target is Cilium 1\.20/);
   assert.equal(
     versionProblem({ product: 'cilium', removedIn: '1.20' }, { cilium: '1.19', tetragon: '1.8' }, 'kafka'),
     undefined,
   );
   assert.match(
     versionProblem({ product: 'tetragon', addedIn: '1.5' }, { cilium: '1.20', tetragon: '1.4' }, 'x') ?? '',
-    /needs Tetragon 1\.5/,
+    /`x` was added in Tetragon 1\.5; the target is Tetragon 1\.4/,
   );
 });
 
@@ -182,7 +182,7 @@ test('release annotations: a field added later is reported against an older targ
   });
   assert.equal(old.length, 1);
   assert.equal(old[0]!.code, 'version/not-yet-available');
-  assert.match(old[0]!.message, /needs Cilium 1\.19 or newer \(target is 1\.18/);
+  assert.match(old[0]!.message, /was added in Cilium 1\.19; the target is Cilium 1\.18/);
   assert.equal(text.slice(old[0]!.span.start, old[0]!.span.end), 'newThing');
   assert.deepEqual(
     lintFile(parseFile(text), { validator: custom, settings: normalizeSettings({ ciliumVersion: '1.19' }), rules: [] }),

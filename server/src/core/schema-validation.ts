@@ -18,10 +18,20 @@ import { closest } from './text-distance.js';
 import {
   compareVersions,
   DEFAULT_VERSIONS,
+  KNOWN_RELEASES,
   versionProblem,
   type TargetVersions,
   type VersionAnnotation,
 } from './versions.js';
+import {
+  ENUM_VERSIONS_KEYWORD,
+  knownRelease,
+  RELEASE_NOTE_KEYWORD,
+  RELEASES_KEYWORD,
+  releaseVariant,
+  type EnumVersions,
+  type ReleaseNote,
+} from './release-history.js';
 
 /** The URI prefix every bundled schema is known by; relative `$ref`s resolve against it. */
 export const SCHEMA_URI_PREFIX = 'cilium-policy:///';
@@ -44,22 +54,33 @@ const ANNOTATION_KEYWORDS = [
   'x-cilium-policy-docs',
   // Explanations for fields that are unknown here but exist elsewhere (e.g. L7 rules in a deny section).
   'x-cilium-policy-field-hints',
+  // The release history: older releases' constraints, and what an older release's schema changed.
+  RELEASES_KEYWORD,
+  RELEASE_NOTE_KEYWORD,
 ];
 
 const VERSION_KEYWORD = 'x-cilium-policy-versions';
+
+/** The key of the schemas of the newest releases. */
+const NEWEST = 'newest';
 
 /** Bundled schema files, keyed by their path below `schemas/` (e.g. `cilium.io/ciliumnetworkpolicy_v2.json`). */
 export type SchemaFiles = Readonly<Record<string, unknown>>;
 
 /** Validates documents against the bundled schemas; one instance per process. */
 export class SchemaValidator {
-  private readonly ajv: Ajv;
+  /** The schemas of the newest releases, and those of an older release where its constraints differ. */
+  private readonly ajvs = new Map<string, Ajv>();
   private readonly compiled = new Map<string, ValidateFunction>();
-  /** Read by the version keyword while a validation runs (validation is synchronous). */
+  /** Read by the version keywords while a validation runs (validation is synchronous). */
   private targets: TargetVersions = DEFAULT_VERSIONS;
 
   constructor(private readonly files: SchemaFiles) {
-    this.ajv = new Ajv({
+    this.ajvs.set(NEWEST, this.makeAjv(files));
+  }
+
+  private makeAjv(files: SchemaFiles): Ajv {
+    const ajv = new Ajv({
       allErrors: true,
       verbose: true,
       strict: true,
@@ -73,17 +94,24 @@ export class SchemaValidator {
       // e.g. the FQDN ones, backtrack exponentially on a near-miss).
       code: { regExp: re2RegExp },
     });
-    for (const k of ANNOTATION_KEYWORDS) this.ajv.addKeyword(k);
-    this.ajv.addKeyword({
+    for (const k of ANNOTATION_KEYWORDS) ajv.addKeyword(k);
+    ajv.addKeyword({
       keyword: VERSION_KEYWORD,
       schemaType: 'object',
       errors: true,
       validate: this.versionCheck(),
     });
-    addFormats(this.ajv);
+    ajv.addKeyword({
+      keyword: ENUM_VERSIONS_KEYWORD,
+      schemaType: 'object',
+      errors: true,
+      validate: this.enumVersionCheck(),
+    });
+    addFormats(ajv);
     for (const [path, schema] of Object.entries(withServerDefaults(files))) {
-      this.ajv.addSchema(schema as object, SCHEMA_URI_PREFIX + path);
+      ajv.addSchema(schema as object, SCHEMA_URI_PREFIX + path);
     }
+    return ajv;
   }
 
   /** The paths of the loaded schema files. */
@@ -91,13 +119,34 @@ export class SchemaValidator {
     return Object.keys(this.files);
   }
 
-  /** Compiles (once) and returns the validator for a kind. */
-  private validatorFor(kind: KindInfo): ValidateFunction | undefined {
-    let v = this.compiled.get(kind.schemaPath);
+  /**
+   * The schemas a target release checks a kind with: the newest ones, or, for an older release whose
+   * CRD (or agent) constrains some field differently, those built from the release history.
+   */
+  private ajvFor(kind: KindInfo, targets: TargetVersions): { key: string; ajv: Ajv } {
+    const product = kind.family;
+    const release = knownRelease(KNOWN_RELEASES[product], targets[product]);
+    if (release === undefined || release === KNOWN_RELEASES[product][KNOWN_RELEASES[product].length - 1])
+      return { key: NEWEST, ajv: this.ajvs.get(NEWEST)! };
+    const key = `${product}@${release}`;
+    let ajv = this.ajvs.get(key);
+    if (!ajv) {
+      const variant = releaseVariant(this.files, product, release);
+      ajv = variant ? this.makeAjv(variant) : this.ajvs.get(NEWEST)!;
+      this.ajvs.set(key, ajv);
+    }
+    return { key, ajv };
+  }
+
+  /** Compiles (once) and returns the validator for a kind in the target releases. */
+  private validatorFor(kind: KindInfo, targets: TargetVersions = DEFAULT_VERSIONS): ValidateFunction | undefined {
+    const { key, ajv } = this.ajvFor(kind, targets);
+    const id = `${key}|${kind.schemaPath}`;
+    let v = this.compiled.get(id);
     if (!v) {
-      v = this.ajv.getSchema(SCHEMA_URI_PREFIX + kind.schemaPath);
+      v = ajv.getSchema(SCHEMA_URI_PREFIX + kind.schemaPath);
       if (!v) return undefined;
-      this.compiled.set(kind.schemaPath, v);
+      this.compiled.set(id, v);
     }
     return v;
   }
@@ -107,7 +156,7 @@ export class SchemaValidator {
     if (!doc.kind || doc.data === undefined) return [];
     let validate: ValidateFunction | undefined;
     try {
-      validate = this.validatorFor(doc.kind);
+      validate = this.validatorFor(doc.kind, targets);
     } catch (e) {
       return [internal(doc, `The bundled schema for ${doc.kind.kind} could not be compiled: ${(e as Error).message}`)];
     }
@@ -124,6 +173,32 @@ export class SchemaValidator {
     }
     const where = { files: this.files, rootFile: doc.kind.schemaPath };
     return [...nulls.map((n) => nullFinding(doc, n)), ...mapErrors(doc, validate.errors ?? [], targets, where)];
+  }
+
+  /** The check of an enum value that only some releases accept. */
+  private enumVersionCheck() {
+    const self = this;
+    const check = function (
+      schema: EnumVersions,
+      data: unknown,
+      _parent: unknown,
+      ctx?: { parentDataProperty?: string | number },
+    ): boolean {
+      if (typeof data !== 'string' && typeof data !== 'number') return true;
+      const when = schema.values[String(data)];
+      if (!when) return true;
+      const annotation: VersionAnnotation = { product: schema.product, ...when };
+      const field = `${String(ctx?.parentDataProperty ?? 'value')}: ${String(data)}`;
+      const problem = versionProblem(annotation, self.targets, field);
+      if (!problem) return true;
+      const removed =
+        annotation.removedIn !== undefined && compareVersions(self.targets[schema.product], annotation.removedIn) >= 0;
+      (check as unknown as { errors: Partial<ErrorObject>[] }).errors = [
+        { keyword: ENUM_VERSIONS_KEYWORD, message: problem, params: { ...annotation, removed } },
+      ];
+      return false;
+    };
+    return check;
   }
 
   private versionCheck() {
@@ -640,14 +715,39 @@ function mapErrors(
       continue;
     if (thenPrefixes.some((p) => `${e.instancePath}|${e.schemaPath}`.startsWith(p))) continue;
     if (wrongType.has(e.instancePath) && VALUE_KEYWORDS.has(e.keyword)) continue;
-    const finding = rule ? ruleFinding(doc, e) : toFinding(doc, e, targets, where);
-    if (!finding) continue;
+    const found = rule ? ruleFinding(doc, e) : toFinding(doc, e, targets, where);
+    if (!found) continue;
+    const finding = withReleaseNote(found, e, targets);
     const sig = `${finding.code}|${finding.span.start}|${finding.span.end}|${finding.message}`;
     if (seen.has(sig)) continue;
     seen.add(sig);
     out.push(finding);
   }
   return out;
+}
+
+/**
+ * A constraint an older release has but the newest does not (or has otherwise): the message says
+ * which releases check it this way and where it changed, so the finding is not taken for a mistake.
+ */
+function withReleaseNote(finding: Finding, e: ErrorObject, targets: TargetVersions): Finding {
+  const notes = (e.parentSchema as Record<string, unknown> | undefined)?.[RELEASE_NOTE_KEYWORD] as
+    Record<string, ReleaseNote> | undefined;
+  const keyword = e.keyword === 'if' ? 'then' : e.keyword;
+  const note = notes?.[keyword] ?? (e.keyword === 'not' || e.keyword === 'if' ? notes?.['errorMessage'] : undefined);
+  if (!note) return finding;
+  if (keyword === 'required' && note.fields) {
+    const missing = String((e.params as Record<string, unknown>)['missingProperty']);
+    if (!note.fields.includes(missing)) return finding;
+  }
+  const product = note.product === 'cilium' ? 'Cilium' : 'Tetragon';
+  const first = note.releases[0]!;
+  const last = note.releases[note.releases.length - 1]!;
+  const range = first === last ? `${product} ${first}` : `${product} ${first} to ${last}`;
+  return {
+    ...finding,
+    message: `${finding.message} ${range} ${note.releases.length > 1 ? 'check' : 'checks'} this (the target is ${product} ${targets[note.product]}); it changed in ${product} ${note.changedIn}.`,
+  };
 }
 
 /** The `errorMessage` string of the schema node that holds a failing `not` or `if`, if it has one. */
@@ -950,13 +1050,14 @@ function toFinding(
         { alternatives: names },
       );
     }
+    case ENUM_VERSIONS_KEYWORD:
     case VERSION_KEYWORD: {
       const code = params['removed'] === true ? CODES.versionRemoved : CODES.versionAdded;
       return {
         code,
         severity: 'error',
         message: e.message ?? 'Not available in the target release.',
-        span: keyOrValue(doc, path),
+        span: e.keyword === ENUM_VERSIONS_KEYWORD ? valueSpan(doc, path) : keyOrValue(doc, path),
       };
     }
     default:
