@@ -168,6 +168,9 @@ export function compareWithCrd(
     }
     if (typeof up['format'] === 'string' && up['format'] !== o['format'])
       miss(`format: upstream ${String(up['format'])}, ours ${String(o['format'])}`);
+    // A nullable field keeps a null (others are dropped, see pruneNulls): ours must then accept null.
+    if (up['nullable'] === true && !(Array.isArray(o['type']) && (o['type'] as unknown[]).includes('null')))
+      miss('nullable: upstream keeps null, ours does not accept it');
     // The API server fills in a default before it validates (and in place of a null), so ours must be the CRD's.
     if (JSON.stringify(up['default']) !== JSON.stringify(o['default']))
       miss(`default: upstream ${JSON.stringify(up['default'])}, ours ${JSON.stringify(o['default'])}`);
