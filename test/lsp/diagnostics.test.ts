@@ -83,7 +83,7 @@ describe('language server diagnostics', () => {
 
   it('counts in the status a finding at the very end of a document (an empty list item left last)', async () => {
     const text =
-      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "443"\n              protocol: \n    - ';
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "443"\n              protocol: 6\n    - ';
     const uri = testUri('status-end.yaml');
     const version = await client.open(uri, text);
     const published = await client.waitForDiagnostics(uri, version);

@@ -139,8 +139,8 @@ ${TCP80}          rules:
     yaml: `${CNP}  egress:
     - toCIDRSet:
         - cidrGroupRef: partners
-#         ^^^^^^^^^^^^ error schema/one-of
           cidrGroupSelector:
+#         ^^^^^^^^^^^^^^^^^ error schema/one-of
             matchLabels:
               team: a
 `,
@@ -211,8 +211,8 @@ ${TCP80}          rules:
     yaml: `${CNP}  egress:
     - toFQDNs:
         - matchName: cilium.io
-#         ^^^^^^^^^ error schema/one-of
           matchPattern: "*.cilium.io"
+#         ^^^^^^^^^^^^ error schema/one-of
 `,
   },
   {

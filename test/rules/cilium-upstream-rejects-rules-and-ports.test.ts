@@ -47,8 +47,8 @@ const CASES: readonly Case[] = [
     codes: ['schema/one-of'],
     yaml: `${CCNP}specs:
   - endpointSelector: {}
-#   ^^^^^^^^^^^^^^^^ error schema/one-of only one of
     nodeSelector: {}
+#   ^^^^^^^^^^^^ error schema/one-of only one of
     ingress:
       - {}
 `,

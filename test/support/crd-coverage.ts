@@ -136,7 +136,23 @@ export function compareWithCrd(
 
     if (Array.isArray(up['enum'])) {
       const ue = JSON.stringify([...(up['enum'] as unknown[])].map(String).sort());
-      const oe = Array.isArray(o['enum']) ? JSON.stringify([...(o['enum'] as unknown[])].map(String).sort()) : 'none';
+      // Values the release history keeps for older releases only (removed in the newest) are not the CRD's.
+      const removed = new Set(
+        Object.entries(
+          ((o['x-cilium-policy-enum-versions'] as { values?: Record<string, { removedIn?: string }> } | undefined)
+            ?.values ?? {}) as Record<string, { removedIn?: string }>,
+        )
+          .filter(([, v]) => v.removedIn !== undefined)
+          .map(([k]) => k),
+      );
+      const oe = Array.isArray(o['enum'])
+        ? JSON.stringify(
+            [...(o['enum'] as unknown[])]
+              .map(String)
+              .filter((v) => !removed.has(v))
+              .sort(),
+          )
+        : 'none';
       if (ue !== oe) miss(`enum: upstream ${ue}, ours ${oe}`);
     }
     const ur = JSON.stringify([...((up['required'] as string[]) ?? [])].sort());
@@ -152,6 +168,12 @@ export function compareWithCrd(
     }
     if (typeof up['format'] === 'string' && up['format'] !== o['format'])
       miss(`format: upstream ${String(up['format'])}, ours ${String(o['format'])}`);
+    // A nullable field keeps a null (others are dropped, see pruneNulls): ours must then accept null.
+    if (up['nullable'] === true && !(Array.isArray(o['type']) && (o['type'] as unknown[]).includes('null')))
+      miss('nullable: upstream keeps null, ours does not accept it');
+    // The API server fills in a default before it validates (and in place of a null), so ours must be the CRD's.
+    if (JSON.stringify(up['default']) !== JSON.stringify(o['default']))
+      miss(`default: upstream ${JSON.stringify(up['default'])}, ours ${JSON.stringify(o['default'])}`);
     for (const l of LIMITS)
       if (up[l] !== undefined && up[l] !== o[l]) miss(`${l}: upstream ${String(up[l])}, ours ${String(o[l])}`);
 

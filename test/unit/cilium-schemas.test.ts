@@ -221,7 +221,12 @@ test('a rule needs exactly one of endpointSelector and nodeSelector', () => {
     cnp(body).replace('kind: CiliumNetworkPolicy', 'kind: CiliumClusterwideNetworkPolicy');
   const both = only(ccnp(`  endpointSelector: {}\n  nodeSelector: {}\n  ingress: [{}]\n`));
   assert.equal(both.code, 'schema/one-of');
-  assert.equal(both.line, 5);
+  // On the second selector key: that is the one to remove (or the first, the user decides), not `spec`.
+  assert.equal(both.line, 7);
+  assert.equal(both.text, 'nodeSelector');
+  const reversed = only(ccnp(`  nodeSelector: {}\n  ingress: [{}]\n  endpointSelector: {}\n`));
+  assert.equal(reversed.line, 8);
+  assert.equal(reversed.text, 'endpointSelector');
   assert.match(both.message, /only one of `endpointSelector` or `nodeSelector`/);
   const neither = only(ccnp(`  description: nothing selected\n  ingress: [{}]\n`));
   assert.equal(neither.code, 'schema/one-of');
@@ -254,7 +259,8 @@ test('a toFQDNs entry needs exactly one of matchName and matchPattern', () => {
     ),
   );
   assert.equal(both.code, 'schema/one-of');
-  assert.equal(both.line, 9);
+  assert.equal(both.line, 10);
+  assert.equal(both.text, 'matchPattern');
   const bad = only(
     cnp(`  endpointSelector: {}\n  egress:\n    - toFQDNs:\n        - matchPattern: "[a-z]+.example.com"\n`),
   );
@@ -269,7 +275,8 @@ test('a CIDR set entry takes exactly one of cidr, cidrGroupRef and cidrGroupSele
     ),
   );
   assert.equal(f.code, 'schema/one-of');
-  assert.equal(f.line, 9);
+  assert.equal(f.line, 10);
+  assert.equal(f.text, 'cidrGroupRef');
 });
 
 test('ICMP types are numbers 0-255 or names, and ports are limited to 40 per entry', () => {
@@ -302,7 +309,8 @@ test('one rules object holds one L7 protocol; for 1.20 the message names only ht
 `);
   const f = only(both);
   assert.equal(f.code, 'schema/one-of');
-  assert.equal(f.line, 10);
+  assert.equal(f.line, 12);
+  assert.equal(f.text, 'http');
   assert.match(f.message, /only one of `http` or `dns`\./);
   const empty = cnp(
     `  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports: [{ port: "80", protocol: TCP }]\n          rules: {}\n`,
@@ -360,7 +368,7 @@ test('l7proto and l7 are accepted for Cilium 1.19 and reported for 1.20', () => 
   );
 });
 
-test('fromRequires and toRequires: an empty list is fine, entries are 1.19-only', () => {
+test('fromRequires and toRequires: an empty list is fine, entries are accepted up to 1.18', () => {
   const text = cnp(`  endpointSelector: {}
   ingress:
     - fromRequires:
@@ -369,11 +377,19 @@ test('fromRequires and toRequires: an empty list is fine, entries are 1.19-only'
   egress:
     - toRequires: []
 `);
-  assert.deepEqual(lint(text, '1.19'), []);
-  const f = only(text);
-  assert.equal(f.code, 'version/removed');
-  assert.equal(f.line, 8);
-  assert.match(f.message, /`fromRequires`.*1\.20.*1\.19/);
+  assert.deepEqual(lint(text, '1.18'), []);
+  // The 1.19.0 CRD already limits the list to 0 items (of strings), as 1.20 does.
+  for (const target of ['1.19', '1.20']) {
+    const f = only(text, target);
+    assert.equal(f.code, 'version/removed');
+    assert.equal(f.line, 8);
+    assert.match(
+      f.message,
+      new RegExp(
+        `\`fromRequires\` was removed in Cilium 1\\.19 .*1\\.18.*target is Cilium ${target.replace('.', '\\.')}`,
+      ),
+    );
+  }
 });
 
 test('deny rules take only ports in toPorts, and egressDeny has no toFQDNs', () => {

@@ -108,14 +108,14 @@ test('release checks compare major.minor and name the versions', () => {
   assert.ok(compareVersions('1.19', '1.20') < 0);
   assert.ok(compareVersions('v1.20.3', '1.20') === 0);
   const msg = versionProblem({ product: 'cilium', removedIn: '1.20' }, { cilium: '1.20', tetragon: '1.8' }, 'kafka');
-  assert.match(msg ?? '', /removed in Cilium 1\.20.*up to Cilium 1\.19/);
+  assert.match(msg ?? '', /removed in Cilium 1\.20 \(accepted up to Cilium 1\.19\); the target is Cilium 1\.20/);
   assert.equal(
     versionProblem({ product: 'cilium', removedIn: '1.20' }, { cilium: '1.19', tetragon: '1.8' }, 'kafka'),
     undefined,
   );
   assert.match(
     versionProblem({ product: 'tetragon', addedIn: '1.5' }, { cilium: '1.20', tetragon: '1.4' }, 'x') ?? '',
-    /needs Tetragon 1\.5/,
+    /`x` was added in Tetragon 1\.5; the target is Tetragon 1\.4/,
   );
 });
 
@@ -182,7 +182,7 @@ test('release annotations: a field added later is reported against an older targ
   });
   assert.equal(old.length, 1);
   assert.equal(old[0]!.code, 'version/not-yet-available');
-  assert.match(old[0]!.message, /needs Cilium 1\.19 or newer \(target is 1\.18/);
+  assert.match(old[0]!.message, /was added in Cilium 1\.19; the target is Cilium 1\.18/);
   assert.equal(text.slice(old[0]!.span.start, old[0]!.span.end), 'newThing');
   assert.deepEqual(
     lintFile(parseFile(text), { validator: custom, settings: normalizeSettings({ ciliumVersion: '1.19' }), rules: [] }),
@@ -190,7 +190,7 @@ test('release annotations: a field added later is reported against an older targ
   );
 });
 
-test('a key still waiting for its value gets one type finding, not also an enum finding', () => {
+test('a key still waiting for its value gets one finding (the API server drops it), not also an enum finding', () => {
   const text = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata:
@@ -206,8 +206,134 @@ spec:
 `;
   const found = lint(text).filter((f) => f.code.startsWith('schema/'));
   assert.deepEqual(
-    found.map((f) => f.code),
-    ['schema/type'],
+    found.map((f) => [f.code, f.severity]),
+    [['schema/null-value', 'warning']],
   );
   assert.equal(found[0]!.text, 'protocol');
+  // With a value of the wrong type it is one type error.
+  const wrong = lint(text.replace('protocol:\n', 'protocol: 6\n')).filter((f) => f.code.startsWith('schema/'));
+  assert.deepEqual(
+    wrong.map((f) => f.code),
+    ['schema/type'],
+  );
+});
+
+test('a key with no value is dropped by the API server: a warning that says so, not a type error', () => {
+  const text = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: nulls
+  namespace: shop
+spec:
+  endpointSelector:
+    matchLabels:
+      app: web
+      tier:
+  egress:
+    - toEndpoints:
+      toPorts:
+        - ports:
+            - port: "80"
+`;
+  const found = lint(text).filter((f) => f.code.startsWith('schema/'));
+  assert.deepEqual(
+    found.map((f) => [f.code, f.severity, f.text]),
+    [
+      ['schema/null-value', 'warning', 'tier'],
+      ['schema/null-value', 'warning', 'toEndpoints'],
+    ],
+  );
+  assert.match(found[0]!.message, /this key is dropped/);
+  assert.match(found[0]!.message, /no longer requires the label `tier`/);
+  assert.match(found[1]!.message, /as if .* not there|without it/);
+});
+
+test('a null where the CRD has a default gets the default (information); a null list item stays an error', () => {
+  const tp = `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: nulls
+spec:
+  kprobes:
+    - call: sys_write
+      args:
+        - index: 0
+          type:
+`;
+  const found = lint(tp).filter((f) => f.code.startsWith('schema/'));
+  assert.deepEqual(
+    found.map((f) => [f.code, f.severity, f.text]),
+    [['schema/null-value', 'information', 'type']],
+  );
+  assert.match(found[0]!.message, /default `auto`/);
+  // An empty hook list is dropped: a policy without kprobes, which the schema accepts.
+  const empty = lint('apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: e\nspec:\n  kprobes:\n');
+  assert.deepEqual(
+    empty.filter((f) => f.code.startsWith('schema/')).map((f) => [f.code, f.severity, f.text]),
+    [['schema/null-value', 'warning', 'kprobes']],
+  );
+  // The API server only drops null map values; a null list item is validated and rejected.
+  const item = lint(CEC('  services:\n    -\n  resources: []\n')).filter((f) => f.code.startsWith('schema/'));
+  assert.deepEqual(
+    item.map((f) => [f.code, f.severity]),
+    [['schema/type', 'error']],
+  );
+  // A dropped required field is then missing, as on the cluster.
+  const spec = lint('apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: x\nspec:\n  resources:\n');
+  assert.deepEqual(
+    spec.filter((f) => f.code.startsWith('schema/')).map((f) => [f.code, f.severity, f.text]),
+    [
+      ['schema/null-value', 'warning', 'resources'],
+      ['schema/required', 'error', 'spec'],
+    ],
+  );
+});
+
+test('an unknown field says who turns it away: the API server under strict field validation, or pruning', () => {
+  const [spec] = lint(CEC('  servces:\n    - name: web\n  resources: []\n'));
+  assert.match(spec!.message, /API server rejects it under strict field validation \(kubectl's default\)/);
+  assert.match(spec!.message, /otherwise drops it/);
+  assert.doesNotMatch(spec!.message, /agent rejects/);
+  const meta = lint(
+    'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: demo\n  lables: {a: b}\nspec:\n  resources: []\n',
+  );
+  assert.deepEqual(
+    meta.map((f) => [f.code, f.text]),
+    [['schema/unknown-field', 'lables']],
+  );
+  assert.match(meta[0]!.message, /strict field validation/);
+  const status = lint(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: demo
+  namespace: a
+spec:
+  endpointSelector: {}
+  ingress: [{}]
+status:
+  bogus: 1
+`).filter((f) => f.code === 'schema/unknown-field');
+  assert.equal(status.length, 1);
+  assert.match(status[0]!.message, /`status` is written by Cilium/);
+});
+
+test('a policy kind without apiVersion is told which apiVersion it needs, on its kind, with a fix', () => {
+  const text = 'kind: CiliumNetworkPolicy\nmetadata:\n  name: x\nspec:\n  endpointSelector: {}\n';
+  const [f, ...rest] = lint(text);
+  assert.equal(rest.length, 0);
+  assert.equal(f!.code, 'document/api-version');
+  assert.equal(f!.text, 'kind');
+  assert.doesNotMatch(f!.message, /not ``/);
+  assert.match(f!.message, /no `apiVersion`/);
+  assert.match(f!.message, /`apiVersion: cilium\.io\/v2`/);
+  const fix = f!.fixes?.[0];
+  assert.ok(fix, 'a quick fix');
+  const fixed = fix.edits.reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), text);
+  assert.equal(fixed, `apiVersion: cilium.io/v2\n${text}`);
+  // A wrong one is replaced in place.
+  const wrong = 'apiVersion: cilium.io/v1alpha1\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n';
+  const [g] = lint(wrong);
+  assert.match(g!.message, /not `cilium\.io\/v1alpha1`/);
+  const edit = g!.fixes![0]!.edits[0]!;
+  assert.equal(wrong.slice(0, edit.start) + edit.newText + wrong.slice(edit.end), wrong.replace('v1alpha1', 'v2'));
 });

@@ -613,3 +613,46 @@ test('the snippets people type most exist and produce valid policies', () => {
   }
   assert.ok(checked >= 8, `${checked} snippets checked`);
 });
+
+test('an argument without `type` is accepted: the API server fills in its default `auto` before validating', () => {
+  // The upstream CRD gives `type` the default `auto` in args[], data[] and returnArg, and lists it as required;
+  // the API server applies defaults first, so the required check never fails on it.
+  const doc = `${head()}  kprobes:
+  - call: security_file_open
+    return: true
+    args:
+    - index: 0
+    data:
+    - index: 0
+      source: current_task
+    returnArg:
+      index: 0
+`;
+  assert.deepEqual(lint(doc), []);
+  for (const hook of ['lsmhooks', 'tracepoints', 'uprobes', 'usdts', 'fentries']) {
+    const target =
+      hook === 'lsmhooks'
+        ? 'hook: file_open'
+        : hook === 'tracepoints'
+          ? 'subsystem: syscalls\n    event: sys_enter_openat'
+          : hook === 'uprobes'
+            ? 'path: /bin/bash\n    symbols: [readline]'
+            : hook === 'usdts'
+              ? 'path: /usr/bin/python3\n    provider: python\n    name: gc__start'
+              : 'call: security_file_open';
+    assert.deepEqual(lint(`${head()}  ${hook}:\n  - ${target}\n    args:\n    - index: 0\n`), [], hook);
+  }
+  // A required field without a default is still required.
+  const noIndex = lint(`${head()}  kprobes:\n  - call: sys_write\n    args:\n    - type: int\n`);
+  assert.deepEqual(
+    noIndex.map((f) => [f.code, f.text]),
+    [['schema/required', 'type']],
+  );
+  assert.match(noIndex[0]!.message, /`index`/);
+});
+
+test('the schemas keep the CRD defaults that stand in for required fields', () => {
+  const arg = ((files[DEFS] as Node)['definitions'] as Record<string, Node>)['arg']!;
+  assert.deepEqual(arg['required'], ['index', 'type']);
+  assert.equal(((arg['properties'] as Record<string, Node>)['type'] as Node)['default'], 'auto');
+});

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseFile } from '../core/document.js';
+import { parseFile, wrongApiVersion } from '../core/document.js';
 import { SEVERITIES, type Severity } from '../core/findings.js';
 import { LineIndex } from '../core/line-index.js';
 import { lintFile } from '../lint/lint.js';
@@ -89,7 +89,11 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
     files++;
     fileOf.set(input.display, input.file);
     const parsed = parseFile(text);
-    policyDocuments += parsed.documents.filter((d) => d.kind !== undefined).length;
+    // Ours by kind, also with a wrong or missing apiVersion or as an unreadable template: those are
+    // reported on, so they were checked.
+    policyDocuments += parsed.documents.filter(
+      (d) => d.kind !== undefined || d.templatedKind !== undefined || wrongApiVersion(d) !== undefined,
+    ).length;
     const allFindings = lintFile(parsed, { validator, settings, ...(binaries ? { binaries } : {}) });
     warningsFound += allFindings.filter((f) => f.severity === 'warning').length;
     const findings = opts.quiet ? allFindings.filter((f) => f.severity === 'error') : allFindings;

@@ -38,8 +38,8 @@ export const CORE_CODE_HELP: Readonly<
     level: 'error',
   },
   'document/templated': {
-    short: 'The document contains template markers and was not validated.',
-    full: 'Documents with Helm or Go template markers are skipped; lint the rendered output (helm template … | cilium-policy lint -) instead.',
+    short: 'The document contains template markers or placeholders and was not (fully) validated.',
+    full: 'Documents with Helm or Go template markers are skipped, and values holding ${VAR} placeholders (envsubst, Terraform) are not checked; lint the rendered output (helm template … | cilium-policy lint -, envsubst < file | cilium-policy lint -) instead.',
     level: 'information',
   },
   'file/skipped': {
@@ -53,8 +53,8 @@ export const CORE_CODE_HELP: Readonly<
     level: 'error',
   },
   'schema/unknown-field': {
-    short: 'A field the agent does not know.',
-    full: 'Unknown fields are rejected by the API server or dropped, so what they say never takes effect; often a typo of a known field.',
+    short: 'A field the CRD does not have.',
+    full: 'The API server rejects an unknown field under strict field validation (what kubectl asks for by default) and otherwise drops it from the stored object, so what it says never takes effect; often a typo of a known field.',
     level: 'error',
   },
   'schema/required': {
@@ -96,6 +96,11 @@ export const CORE_CODE_HELP: Readonly<
     short: 'The document could not be validated.',
     full: 'The document is not an object the schema can check, such as a list or a scalar.',
     level: 'error',
+  },
+  'schema/null-value': {
+    short: 'A key with no value, which the API server drops or fills with its default.',
+    full: 'Since Kubernetes 1.20 the API server removes a null field that has no default (the object is stored as if the key were not written) and replaces a null with the default where the CRD has one.',
+    level: 'warning',
   },
   'version/removed': {
     short: 'A field the target release no longer accepts.',

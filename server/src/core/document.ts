@@ -18,7 +18,7 @@ import {
 } from 'yaml';
 import type { Document, Node, Pair, ParsedNode, Scalar } from 'yaml';
 import { CODES, type Finding, type Span } from './findings.js';
-import { kindOf, kindWithWrongApiVersion, type KindInfo } from './kinds.js';
+import { KINDS, kindOf, kindWithWrongApiVersion, type KindInfo } from './kinds.js';
 
 /** Files larger than this are skipped with one informational finding. */
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -44,8 +44,13 @@ export interface PolicyDocument {
   /** `metadata.name` and `metadata.namespace` as written. */
   readonly name: string | undefined;
   readonly namespace: string | undefined;
-  /** True when the document contains Helm/Go template markers (`{{ … }}`). */
+  /** True when the document contains Helm/Go template markers (`{{ … }}`) or Terraform directives (`%{ … }`). */
   readonly templated: boolean;
+  /**
+   * For a templated document whose YAML cannot be read as written (a `{{ if … }}` line before its
+   * keys), the kind its `apiVersion:`/`kind:` lines name, when that is one of ours.
+   */
+  readonly templatedKind: KindInfo | undefined;
   /** True when the document contains nothing but comments or whitespace. */
   readonly empty: boolean;
   /** YAML syntax problems, already as findings. */
@@ -64,7 +69,26 @@ export interface PolicyFile {
   readonly skipped: Finding | undefined;
 }
 
-const TEMPLATE_MARKER = /\{\{[\s\S]*?\}\}/;
+/** Helm/Go template actions (`{{ … }}`) and Terraform template directives (`%{ … }`). */
+const TEMPLATE_MARKER = /\{\{[\s\S]*?\}\}|%\{[^}\n]*\}/;
+
+/** A `kind:` line and an `apiVersion:` line, read from the text of a document that does not parse. */
+const KIND_LINE = /^[ \t]*kind:[ \t]*["']?([A-Za-z]+)["']?[ \t]*(?:#.*)?$/m;
+const API_VERSION_LINE = /^[ \t]*apiVersion:[ \t]*["']?([^"'\s#]+)["']?[ \t]*(?:#.*)?$/m;
+
+/** The kind a templated document's text names, when its lines say it is one of ours. */
+function kindFromText(source: string): KindInfo | undefined {
+  const kindName = KIND_LINE.exec(source)?.[1];
+  const apiVersion = API_VERSION_LINE.exec(source)?.[1];
+  const templatedVersion = /^[ \t]*apiVersion:.*\{\{/m.test(source);
+  return kindOf(apiVersion, kindName) ?? (templatedVersion ? KINDS.find((k) => k.kind === kindName) : undefined);
+}
+
+/**
+ * A `${NAME}` placeholder of envsubst (also `${NAME:=default}`, `${NAME:-default}`) or of a
+ * Terraform template (`${var.name}`).
+ */
+export const PLACEHOLDER_TOKEN = /\$\{[A-Za-z_][A-Za-z0-9_.]*(?::?[-=?+][^}]*)?\}/;
 
 /** Returns a reason when the text should not be parsed: it is too large or looks binary. */
 export function skipReason(text: string): string | undefined {
@@ -150,9 +174,11 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
       // The chunk is parsed on its own, then its nodes are moved to their offsets in the whole file.
       const parsed = parseAllDocuments(chunkText, PARSE_OPTIONS);
       const docs = Array.isArray(parsed) ? parsed : [];
-      for (const d of docs) {
-        shiftDocument(d, chunk.start);
-        documents.push(describeDocument(text, d, documents.length, chunk));
+      for (const d of docs) shiftDocument(d, chunk.start);
+      for (const [i, d] of docs.entries()) {
+        // A document's text runs to the next document of the chunk (several only with directives), or to the chunk's end.
+        const textEnd = i + 1 < docs.length ? docs[i + 1]!.range[0] : chunk.end;
+        documents.push(describeDocument(text, d, documents.length, chunk, textEnd));
       }
     }
   } catch (e) {
@@ -359,10 +385,18 @@ function shiftDocument(yaml: Document.Parsed, delta: number): void {
   }
 }
 
-function describeDocument(text: string, yaml: Document.Parsed, index: number, chunk: Chunk): PolicyDocument {
+function describeDocument(
+  text: string,
+  yaml: Document.Parsed,
+  index: number,
+  chunk: Chunk,
+  textEnd: number,
+): PolicyDocument {
   const [start, , end] = yaml.range;
   const span = { start, end };
-  const source = text.slice(start, end);
+  // Template markers are looked for in the whole chunk: where the YAML breaks (a `{{- end }}` line
+  // after a map), the parsed document stops before them.
+  const source = text.slice(start, Math.max(end, textEnd));
   const templated = TEMPLATE_MARKER.test(source);
   const apiVersion = scalarString(topValue(yaml, 'apiVersion'));
   const kindName = scalarString(topValue(yaml, 'kind'));
@@ -370,6 +404,7 @@ function describeDocument(text: string, yaml: Document.Parsed, index: number, ch
   const name = isMap(metadata) ? scalarString(metadata.get('name', true)) : undefined;
   const namespace = isMap(metadata) ? scalarString(metadata.get('namespace', true)) : undefined;
   const kind = kindOf(apiVersion, kindName);
+  const templatedKind = templated && !kind ? kindFromText(source) : undefined;
   const syntaxErrors = yaml.errors.map((e): Finding => ({
     code: e.code === 'DUPLICATE_KEY' ? CODES.yamlDuplicateKey : CODES.yamlSyntax,
     severity: 'error',
@@ -411,6 +446,7 @@ function describeDocument(text: string, yaml: Document.Parsed, index: number, ch
     name,
     namespace,
     templated,
+    templatedKind,
     empty,
     syntaxErrors,
     data,
@@ -430,6 +466,50 @@ function topValue(doc: Document.Parsed, key: string): unknown {
 
 function scalarString(node: unknown): string | undefined {
   return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+}
+
+/** A scalar (key or value) that holds a `${…}` placeholder. */
+export interface PlaceholderScalar {
+  /** The scalar as written in the file (quotes included). */
+  readonly span: Span;
+  /** The first placeholder in it, e.g. `${NAMESPACE}`. */
+  readonly token: string;
+  /** True when the scalar is nothing but the placeholder (`namespace: ${NAMESPACE}`). */
+  readonly whole: boolean;
+}
+
+/**
+ * The scalars of a document that hold `${…}` placeholders, in file order. Ranges are read from the
+ * parsed nodes, which parsing keeps at their current offsets, so this is right for reused documents too.
+ */
+export function placeholderScalars(file: PolicyFile, doc: PolicyDocument): PlaceholderScalar[] {
+  if (!containsPlaceholderStart(file.text, doc.span.start, doc.span.end)) return [];
+  const out: PlaceholderScalar[] = [];
+  const visitNode = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (isPair(node)) {
+      visitNode(node.key);
+      visitNode(node.value);
+      return;
+    }
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) visitNode(item);
+      return;
+    }
+    if (isScalar(node) && typeof node.value === 'string' && node.range) {
+      const m = PLACEHOLDER_TOKEN.exec(node.value);
+      if (m) out.push({ span: { start: node.range[0], end: node.range[1] }, token: m[0], whole: m[0] === node.value });
+    }
+  };
+  visitNode(doc.yaml.contents);
+  return out;
+}
+
+/** Whether `${` occurs in text[start, end): a scan without copying the document's text (this runs on every lint). */
+function containsPlaceholderStart(text: string, start: number, end: number): boolean {
+  // A bounded loop: indexOf would run on to the end of the file for every document without a `$`.
+  for (let i = start; i < end - 1; i++) if (text.charCodeAt(i) === 36 && text.charCodeAt(i + 1) === 123) return true;
+  return false;
 }
 
 /** Whether the document's apiVersion names one of our kinds with the wrong version. */

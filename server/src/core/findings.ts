@@ -55,6 +55,7 @@ export const CODES = {
   schemaLimit: 'schema/limit',
   schemaOneOf: 'schema/one-of',
   schemaInvalid: 'schema/invalid',
+  schemaNullValue: 'schema/null-value',
   versionRemoved: 'version/removed',
   versionAdded: 'version/not-yet-available',
   ruleFailed: 'internal/rule-failed',

@@ -18,10 +18,20 @@ import { closest } from './text-distance.js';
 import {
   compareVersions,
   DEFAULT_VERSIONS,
+  KNOWN_RELEASES,
   versionProblem,
   type TargetVersions,
   type VersionAnnotation,
 } from './versions.js';
+import {
+  ENUM_VERSIONS_KEYWORD,
+  knownRelease,
+  RELEASE_NOTE_KEYWORD,
+  RELEASES_KEYWORD,
+  releaseVariant,
+  type EnumVersions,
+  type ReleaseNote,
+} from './release-history.js';
 
 /** The URI prefix every bundled schema is known by; relative `$ref`s resolve against it. */
 export const SCHEMA_URI_PREFIX = 'cilium-policy:///';
@@ -44,22 +54,33 @@ const ANNOTATION_KEYWORDS = [
   'x-cilium-policy-docs',
   // Explanations for fields that are unknown here but exist elsewhere (e.g. L7 rules in a deny section).
   'x-cilium-policy-field-hints',
+  // The release history: older releases' constraints, and what an older release's schema changed.
+  RELEASES_KEYWORD,
+  RELEASE_NOTE_KEYWORD,
 ];
 
 const VERSION_KEYWORD = 'x-cilium-policy-versions';
+
+/** The key of the schemas of the newest releases. */
+const NEWEST = 'newest';
 
 /** Bundled schema files, keyed by their path below `schemas/` (e.g. `cilium.io/ciliumnetworkpolicy_v2.json`). */
 export type SchemaFiles = Readonly<Record<string, unknown>>;
 
 /** Validates documents against the bundled schemas; one instance per process. */
 export class SchemaValidator {
-  private readonly ajv: Ajv;
+  /** The schemas of the newest releases, and those of an older release where its constraints differ. */
+  private readonly ajvs = new Map<string, Ajv>();
   private readonly compiled = new Map<string, ValidateFunction>();
-  /** Read by the version keyword while a validation runs (validation is synchronous). */
+  /** Read by the version keywords while a validation runs (validation is synchronous). */
   private targets: TargetVersions = DEFAULT_VERSIONS;
 
   constructor(private readonly files: SchemaFiles) {
-    this.ajv = new Ajv({
+    this.ajvs.set(NEWEST, this.makeAjv(files));
+  }
+
+  private makeAjv(files: SchemaFiles): Ajv {
+    const ajv = new Ajv({
       allErrors: true,
       verbose: true,
       strict: true,
@@ -73,17 +94,24 @@ export class SchemaValidator {
       // e.g. the FQDN ones, backtrack exponentially on a near-miss).
       code: { regExp: re2RegExp },
     });
-    for (const k of ANNOTATION_KEYWORDS) this.ajv.addKeyword(k);
-    this.ajv.addKeyword({
+    for (const k of ANNOTATION_KEYWORDS) ajv.addKeyword(k);
+    ajv.addKeyword({
       keyword: VERSION_KEYWORD,
       schemaType: 'object',
       errors: true,
       validate: this.versionCheck(),
     });
-    addFormats(this.ajv);
-    for (const [path, schema] of Object.entries(files)) {
-      this.ajv.addSchema(schema as object, SCHEMA_URI_PREFIX + path);
+    ajv.addKeyword({
+      keyword: ENUM_VERSIONS_KEYWORD,
+      schemaType: 'object',
+      errors: true,
+      validate: this.enumVersionCheck(),
+    });
+    addFormats(ajv);
+    for (const [path, schema] of Object.entries(withServerDefaults(files))) {
+      ajv.addSchema(schema as object, SCHEMA_URI_PREFIX + path);
     }
+    return ajv;
   }
 
   /** The paths of the loaded schema files. */
@@ -91,13 +119,34 @@ export class SchemaValidator {
     return Object.keys(this.files);
   }
 
-  /** Compiles (once) and returns the validator for a kind. */
-  private validatorFor(kind: KindInfo): ValidateFunction | undefined {
-    let v = this.compiled.get(kind.schemaPath);
+  /**
+   * The schemas a target release checks a kind with: the newest ones, or, for an older release whose
+   * CRD (or agent) constrains some field differently, those built from the release history.
+   */
+  private ajvFor(kind: KindInfo, targets: TargetVersions): { key: string; ajv: Ajv } {
+    const product = kind.family;
+    const release = knownRelease(KNOWN_RELEASES[product], targets[product]);
+    if (release === undefined || release === KNOWN_RELEASES[product][KNOWN_RELEASES[product].length - 1])
+      return { key: NEWEST, ajv: this.ajvs.get(NEWEST)! };
+    const key = `${product}@${release}`;
+    let ajv = this.ajvs.get(key);
+    if (!ajv) {
+      const variant = releaseVariant(this.files, product, release);
+      ajv = variant ? this.makeAjv(variant) : this.ajvs.get(NEWEST)!;
+      this.ajvs.set(key, ajv);
+    }
+    return { key, ajv };
+  }
+
+  /** Compiles (once) and returns the validator for a kind in the target releases. */
+  private validatorFor(kind: KindInfo, targets: TargetVersions = DEFAULT_VERSIONS): ValidateFunction | undefined {
+    const { key, ajv } = this.ajvFor(kind, targets);
+    const id = `${key}|${kind.schemaPath}`;
+    let v = this.compiled.get(id);
     if (!v) {
-      v = this.ajv.getSchema(SCHEMA_URI_PREFIX + kind.schemaPath);
+      v = ajv.getSchema(SCHEMA_URI_PREFIX + kind.schemaPath);
       if (!v) return undefined;
-      this.compiled.set(kind.schemaPath, v);
+      this.compiled.set(id, v);
     }
     return v;
   }
@@ -107,20 +156,49 @@ export class SchemaValidator {
     if (!doc.kind || doc.data === undefined) return [];
     let validate: ValidateFunction | undefined;
     try {
-      validate = this.validatorFor(doc.kind);
+      validate = this.validatorFor(doc.kind, targets);
     } catch (e) {
       return [internal(doc, `The bundled schema for ${doc.kind.kind} could not be compiled: ${(e as Error).message}`)];
     }
     if (!validate) return [internal(doc, `No bundled schema for ${doc.kind.kind}.`)];
+    // Validate what the API server validates: the object after it dropped (or defaulted) null values.
+    const { data, nulls } = pruneNulls(doc.data, this.files, doc.kind.schemaPath);
     this.targets = targets;
     try {
-      validate(doc.data);
+      validate(data);
     } catch (e) {
       return [internal(doc, `Validation failed: ${(e as Error).message}`)];
     } finally {
       this.targets = DEFAULT_VERSIONS;
     }
-    return mapErrors(doc, validate.errors ?? [], targets);
+    const where = { files: this.files, rootFile: doc.kind.schemaPath };
+    return [...nulls.map((n) => nullFinding(doc, n)), ...mapErrors(doc, validate.errors ?? [], targets, where)];
+  }
+
+  /** The check of an enum value that only some releases accept. */
+  private enumVersionCheck() {
+    const self = this;
+    const check = function (
+      schema: EnumVersions,
+      data: unknown,
+      _parent: unknown,
+      ctx?: { parentDataProperty?: string | number },
+    ): boolean {
+      if (typeof data !== 'string' && typeof data !== 'number') return true;
+      const when = schema.values[String(data)];
+      if (!when) return true;
+      const annotation: VersionAnnotation = { product: schema.product, ...when };
+      const field = `${String(ctx?.parentDataProperty ?? 'value')}: ${String(data)}`;
+      const problem = versionProblem(annotation, self.targets, field);
+      if (!problem) return true;
+      const removed =
+        annotation.removedIn !== undefined && compareVersions(self.targets[schema.product], annotation.removedIn) >= 0;
+      (check as unknown as { errors: Partial<ErrorObject>[] }).errors = [
+        { keyword: ENUM_VERSIONS_KEYWORD, message: problem, params: { ...annotation, removed } },
+      ];
+      return false;
+    };
+    return check;
   }
 
   private versionCheck() {
@@ -145,6 +223,213 @@ export class SchemaValidator {
     };
     return check;
   }
+}
+
+/**
+ * The schemas as the API server applies them. It fills in a field's `default` before it validates
+ * (structural schema defaulting), so a required field that has a default can never be missing: a
+ * TracingPolicy argument without `type` gets `auto` and is accepted. Such fields are taken out of
+ * `required` here; the files themselves keep both `required` and `default`, as the CRDs do.
+ */
+export function withServerDefaults(files: SchemaFiles): SchemaFiles {
+  const out: Record<string, unknown> = {};
+  for (const [path, schema] of Object.entries(files)) out[path] = structuredClone(schema);
+  const resolve = (node: unknown, file: string): Record<string, unknown> | undefined => {
+    let current = node as Record<string, unknown> | undefined;
+    let currentFile = file;
+    for (let guard = 0; current && typeof current['$ref'] === 'string' && guard < 20; guard++) {
+      if ('default' in current) return current;
+      const [target = '', pointer = ''] = (current['$ref'] as string).split('#');
+      if (target) currentFile = [...currentFile.split('/').slice(0, -1), ...target.split('/')].join('/');
+      current = pointer
+        .split('/')
+        .filter(Boolean)
+        .reduce<unknown>((acc, seg) => (acc as Record<string, unknown> | undefined)?.[seg], out[currentFile]) as
+        Record<string, unknown> | undefined;
+    }
+    return current;
+  };
+  const walk = (node: unknown, file: string): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, file);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    const props = n['properties'] as Record<string, unknown> | undefined;
+    if (Array.isArray(n['required']) && props && typeof props === 'object') {
+      const kept = (n['required'] as unknown[]).filter((k) => {
+        const prop = resolve(props[String(k)], file);
+        return !(prop && 'default' in prop);
+      });
+      if (kept.length !== n['required'].length) n['required'] = kept;
+    }
+    for (const v of Object.values(n)) walk(v, file);
+  };
+  for (const [path, schema] of Object.entries(out)) walk(schema, path);
+  return out;
+}
+
+/** A schema node and the file it lives in (for resolving its relative `$ref`s). */
+interface SchemaAt {
+  readonly node: Record<string, unknown>;
+  readonly file: string;
+}
+
+/** Follows `$ref`s and gathers the branches (`allOf`, `anyOf`, `oneOf`, `then`, `else`) a node's keys may come from. */
+function expandSchema(files: SchemaFiles, at: SchemaAt, out: SchemaAt[] = [], depth = 0): SchemaAt[] {
+  if (depth > 20) return out;
+  out.push(at);
+  const ref = at.node['$ref'];
+  if (typeof ref === 'string') {
+    const [target = '', pointer = ''] = ref.split('#');
+    const file = target ? [...at.file.split('/').slice(0, -1), ...target.split('/')].join('/') : at.file;
+    const node = pointer
+      .split('/')
+      .filter(Boolean)
+      .reduce<unknown>((acc, seg) => (acc as Record<string, unknown> | undefined)?.[seg], files[file]);
+    if (node && typeof node === 'object')
+      expandSchema(files, { node: node as Record<string, unknown>, file }, out, depth + 1);
+  }
+  for (const kw of ['allOf', 'anyOf', 'oneOf']) {
+    const branches = at.node[kw];
+    if (Array.isArray(branches))
+      for (const b of branches)
+        if (b && typeof b === 'object')
+          expandSchema(files, { node: b as Record<string, unknown>, file: at.file }, out, depth + 1);
+  }
+  for (const kw of ['then', 'else']) {
+    const b = at.node[kw];
+    if (b && typeof b === 'object')
+      expandSchema(files, { node: b as Record<string, unknown>, file: at.file }, out, depth + 1);
+  }
+  return out;
+}
+
+/** The schemas that describe a map key (its property, or the map's `additionalProperties`) or a list's items. */
+function childSchemas(files: SchemaFiles, parents: readonly SchemaAt[], key: string | number): SchemaAt[] {
+  const out: SchemaAt[] = [];
+  for (const p of parents) {
+    let child: unknown;
+    if (typeof key === 'number') child = p.node['items'];
+    else {
+      const props = p.node['properties'] as Record<string, unknown> | undefined;
+      child = props && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : p.node['additionalProperties'];
+    }
+    if (child && typeof child === 'object')
+      expandSchema(files, { node: child as Record<string, unknown>, file: p.file }, out);
+  }
+  return out;
+}
+
+/** A map key whose value was null, and what the API server (or the agent) does with it. */
+interface NullKey {
+  readonly path: readonly (string | number)[];
+  /** The field's default, which the API server puts in place of the null. */
+  readonly defaulted?: { readonly value: unknown };
+  /** Inside a part the CRD keeps as written (Envoy resources): the agent, not the API server, reads it. */
+  readonly preserved: boolean;
+  /** The JSON type the schema expects there, for the message. */
+  readonly expected: unknown;
+}
+
+/**
+ * The document data as the API server validates it, with the null values it removes. Since
+ * Kubernetes 1.20 it drops a map entry whose value is null when the field is not nullable and has
+ * no default (no field of our CRDs is nullable), and replaces the null by the default when there is
+ * one. Null list items are kept (and then rejected by the type check), and so are nulls under keys
+ * the schema does not know (pruned with the unknown field). Where the CRD preserves unknown fields
+ * (CiliumEnvoyConfig resources) the API server keeps the null; the agent's protobuf JSON reader then
+ * treats it as unset, which has the same effect.
+ */
+export function pruneNulls(data: unknown, files: SchemaFiles, rootFile: string): { data: unknown; nulls: NullKey[] } {
+  const nulls: NullKey[] = [];
+  if (!hasNull(data)) return { data, nulls };
+  const root = files[rootFile];
+  if (!root || typeof root !== 'object') return { data, nulls };
+  const copy = structuredClone(data);
+  const walk = (value: unknown, schemas: SchemaAt[], path: (string | number)[], preserved: boolean): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, childSchemas(files, schemas, i), [...path, i], preserved));
+      return;
+    }
+    if (!value || typeof value !== 'object') return;
+    const map = value as Record<string, unknown>;
+    const open = preserved || schemas.some((s) => s.node['x-kubernetes-preserve-unknown-fields'] === true);
+    for (const key of Object.keys(map)) {
+      const child = childSchemas(files, schemas, key);
+      if (map[key] !== null) {
+        walk(map[key], child, [...path, key], open);
+        continue;
+      }
+      if (child.length === 0) continue; // unknown here: reported (and pruned) as an unknown field
+      if (child.some((s) => s.node['nullable'] === true || typeIncludesNull(s.node['type']))) continue;
+      const withDefault = child.find((s) => 'default' in s.node);
+      const expected = child.find((s) => s.node['type'] !== undefined)?.node['type'];
+      nulls.push({
+        path: [...path, key],
+        preserved: open,
+        expected,
+        ...(withDefault ? { defaulted: { value: withDefault.node['default'] } } : {}),
+      });
+      delete map[key];
+    }
+  };
+  walk(copy, expandSchema(files, { node: root as Record<string, unknown>, file: rootFile }), [], false);
+  return { data: copy, nulls };
+}
+
+function typeIncludesNull(type: unknown): boolean {
+  return type === 'null' || (Array.isArray(type) && type.includes('null'));
+}
+
+function hasNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (Array.isArray(value)) return value.some(hasNull);
+  if (value && typeof value === 'object') return Object.values(value).some(hasNull);
+  return false;
+}
+
+function nullFinding(doc: PolicyDocument, n: NullKey): Finding {
+  const path = n.path.map(String);
+  const key = path[path.length - 1] ?? '';
+  const span = keyOrValue(doc, path);
+  if (n.defaulted) {
+    return {
+      code: CODES.schemaNullValue,
+      severity: 'information',
+      message: `\`${key}\` has no value; the API server fills in its default \`${String(
+        JSON.stringify(n.defaulted.value),
+      ).replace(/^"|"$/g, '')}\`.`,
+      span,
+      data: { field: key, default: n.defaulted.value },
+    };
+  }
+  const inMap = path.length >= 2 && !/^\d+$/.test(path[path.length - 2]!) ? ` from \`${path[path.length - 2]}\`` : '';
+  const parent = path[path.length - 2];
+  const effect =
+    parent === 'matchLabels'
+      ? `the selector no longer requires the label \`${key}\`, so it matches more`
+      : `the policy is stored and enforced as if \`${key}\` were not there`;
+  const who =
+    path[0] === 'metadata'
+      ? `the API server reads object metadata as not set where it is null, as if \`${key}\` were not there`
+      : n.preserved
+        ? `Cilium's Envoy configuration reader takes a null as not set, so \`${key}\` has no effect`
+        : `the API server removes it${inMap} (Kubernetes 1.20 and later do so with a null that has no default), and ${effect}`;
+  const hint =
+    n.expected === 'array'
+      ? ' Give it at least one entry, or remove the line.'
+      : n.expected === 'object'
+        ? ' Give it a value (`{}` for an empty map), or remove the line.'
+        : ' Give it a value, or remove the line.';
+  return {
+    code: CODES.schemaNullValue,
+    severity: 'warning',
+    message: `\`${key}\` has no value, so this key is dropped: ${who}.${hint}`,
+    span,
+    data: { field: key },
+  };
 }
 
 function internal(doc: PolicyDocument, message: string): Finding {
@@ -364,6 +649,19 @@ function alternatives(parentSchema: unknown, keyword: string, targets: TargetVer
     .filter(available);
 }
 
+/** The key span of the second (in file order) of the `oneOf` choices present in the object at `path`. */
+function secondChoiceSpan(doc: PolicyDocument, path: readonly string[], parentSchema: unknown): Span | undefined {
+  const loc = locate(doc.yaml, path);
+  if (!isMap(loc.node)) return undefined;
+  const choices = new Set(requiredSets({ oneOf: (parentSchema as { oneOf?: unknown } | undefined)?.oneOf }).flat());
+  const spans = loc.node.items
+    .filter((p: Pair) => choices.has(keyText(p.key) ?? ''))
+    .map((p: Pair) => nodeSpan(p.key as Node))
+    .filter((sp): sp is Span => sp !== undefined)
+    .sort((a, b) => a.start - b.start);
+  return spans[1];
+}
+
 function quoteList(names: readonly string[], conj: string): string {
   const q = names.map((n) => `\`${n}\``);
   if (q.length <= 1) return q.join('');
@@ -384,10 +682,17 @@ const VALUE_KEYWORDS = new Set([
   'exclusiveMaximum',
 ]);
 
+/** The schema files and the kind's root file, for messages that depend on where a path leads. */
+interface SchemaPlace {
+  readonly files: SchemaFiles;
+  readonly rootFile: string;
+}
+
 function mapErrors(
   doc: PolicyDocument,
   errors: readonly ErrorObject[],
   targets: TargetVersions = DEFAULT_VERSIONS,
+  where?: SchemaPlace,
 ): Finding[] {
   // oneOf/anyOf alternatives in our schemas are "which of these keys is present" choices; their
   // branch errors (`required` at the same place) are replaced by one message naming the choice.
@@ -410,14 +715,39 @@ function mapErrors(
       continue;
     if (thenPrefixes.some((p) => `${e.instancePath}|${e.schemaPath}`.startsWith(p))) continue;
     if (wrongType.has(e.instancePath) && VALUE_KEYWORDS.has(e.keyword)) continue;
-    const finding = rule ? ruleFinding(doc, e) : toFinding(doc, e, targets);
-    if (!finding) continue;
+    const found = rule ? ruleFinding(doc, e) : toFinding(doc, e, targets, where);
+    if (!found) continue;
+    const finding = withReleaseNote(found, e, targets);
     const sig = `${finding.code}|${finding.span.start}|${finding.span.end}|${finding.message}`;
     if (seen.has(sig)) continue;
     seen.add(sig);
     out.push(finding);
   }
   return out;
+}
+
+/**
+ * A constraint an older release has but the newest does not (or has otherwise): the message says
+ * which releases check it this way and where it changed, so the finding is not taken for a mistake.
+ */
+function withReleaseNote(finding: Finding, e: ErrorObject, targets: TargetVersions): Finding {
+  const notes = (e.parentSchema as Record<string, unknown> | undefined)?.[RELEASE_NOTE_KEYWORD] as
+    Record<string, ReleaseNote> | undefined;
+  const keyword = e.keyword === 'if' ? 'then' : e.keyword;
+  const note = notes?.[keyword] ?? (e.keyword === 'not' || e.keyword === 'if' ? notes?.['errorMessage'] : undefined);
+  if (!note) return finding;
+  if (keyword === 'required' && note.fields) {
+    const missing = String((e.params as Record<string, unknown>)['missingProperty']);
+    if (!note.fields.includes(missing)) return finding;
+  }
+  const product = note.product === 'cilium' ? 'Cilium' : 'Tetragon';
+  const first = note.releases[0]!;
+  const last = note.releases[note.releases.length - 1]!;
+  const range = first === last ? `${product} ${first}` : `${product} ${first} to ${last}`;
+  return {
+    ...finding,
+    message: `${finding.message} ${range} ${note.releases.length > 1 ? 'check' : 'checks'} this (the target is ${product} ${targets[note.product]}); it changed in ${product} ${note.changedIn}.`,
+  };
 }
 
 /** The `errorMessage` string of the schema node that holds a failing `not` or `if`, if it has one. */
@@ -464,10 +794,43 @@ function ruleFinding(doc: PolicyDocument, e: ErrorObject): Finding {
   return { code, severity: 'error', message: `\`${where}\`: ${customMessage(e)}`, span, data: { fields: keys } };
 }
 
+/** True when a path runs through a part the CRD keeps as written (`x-kubernetes-preserve-unknown-fields`). */
+function underPreservedFields(place: SchemaPlace | undefined, path: readonly string[]): boolean {
+  const root = place?.files[place.rootFile];
+  if (!place || !root || typeof root !== 'object') return false;
+  let schemas = expandSchema(place.files, { node: root as Record<string, unknown>, file: place.rootFile });
+  for (const seg of path) {
+    if (schemas.some((s) => s.node['x-kubernetes-preserve-unknown-fields'] === true)) return true;
+    const asIndex = /^\d+$/.test(seg) && schemas.some((s) => s.node['items'] !== undefined);
+    schemas = childSchemas(place.files, schemas, asIndex ? Number(seg) : seg);
+    if (schemas.length === 0) return false;
+  }
+  return schemas.some((s) => s.node['x-kubernetes-preserve-unknown-fields'] === true);
+}
+
+/**
+ * Who turns an unknown field away, and how. CRD fields (and `metadata`) go through the API server:
+ * with strict field validation, which kubectl asks for by default (server-side since Kubernetes
+ * 1.27), it rejects the object; any other client gets the object stored without the field (structural
+ * pruning drops it, with a warning), so it never takes effect. Envoy resources in a CiliumEnvoyConfig
+ * are kept as written by the API server and decoded by the agent with protobuf's JSON reader, which
+ * refuses unknown fields.
+ */
+function unknownFieldConsequence(place: SchemaPlace | undefined, path: readonly string[]): string {
+  if (underPreservedFields(place, path))
+    return 'the API server keeps it, and Cilium rejects the Envoy resource when it decodes it (unknown fields are an error there).';
+  const server =
+    "the API server rejects it under strict field validation (kubectl's default) and otherwise drops it from the stored object, so it never takes effect.";
+  if (path[0] === 'status')
+    return `${server} The \`status\` is written by Cilium; what a manifest puts there is discarded anyway.`;
+  return server;
+}
+
 function toFinding(
   doc: PolicyDocument,
   e: ErrorObject,
   targets: TargetVersions = DEFAULT_VERSIONS,
+  place?: SchemaPlace,
 ): Finding | undefined {
   const path = pointerToPath(e.instancePath);
   const field = fieldName(path);
@@ -499,7 +862,7 @@ function toFinding(
       const span = keySpan(doc, path, extra);
       const finding = err(
         CODES.schemaUnknownField,
-        `Unknown field \`${extra}\` ${where}; the agent rejects unknown fields.${hint}`,
+        `Unknown field \`${extra}\` ${where}: ${unknownFieldConsequence(place, path)}${hint}`,
         span,
         {
           field: extra,
@@ -665,7 +1028,9 @@ function toFinding(
         : names.length
           ? `${where} needs exactly one of ${quoteList(names, 'or')}.`
           : `${where} does not match any allowed shape.`;
-      return err(CODES.schemaOneOf, msg, objectSpan(doc, path), { alternatives: names });
+      // Too many choices: blame the second of them in the file (the first one stands), not the object.
+      const span = Array.isArray(passing) ? secondChoiceSpan(doc, path, e.parentSchema) : undefined;
+      return err(CODES.schemaOneOf, msg, span ?? objectSpan(doc, path), { alternatives: names });
     }
     case 'anyOf': {
       const names = alternatives(e.parentSchema, 'anyOf', targets);
@@ -685,13 +1050,14 @@ function toFinding(
         { alternatives: names },
       );
     }
+    case ENUM_VERSIONS_KEYWORD:
     case VERSION_KEYWORD: {
       const code = params['removed'] === true ? CODES.versionRemoved : CODES.versionAdded;
       return {
         code,
         severity: 'error',
         message: e.message ?? 'Not available in the target release.',
-        span: keyOrValue(doc, path),
+        span: e.keyword === ENUM_VERSIONS_KEYWORD ? valueSpan(doc, path) : keyOrValue(doc, path),
       };
     }
     default:

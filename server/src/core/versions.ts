@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Release awareness. The bundled schemas describe the newest releases we know (Cilium 1.20, Tetragon 1.8);
- * fields that exist only in some releases carry an `x-cilium-policy-versions` annotation, and the
- * validator reports them against the release the user targets.
+ * the release history generated from every release's CRDs (`schemas/release-history.json`, see
+ * `release-history.ts`) gives fields and enum values that exist only in some releases an
+ * `x-cilium-policy-versions` annotation, and the validator reports them against the release the user targets.
  */
 
 /** The releases a check is run against, as `major.minor`. */
@@ -12,6 +13,15 @@ export interface TargetVersions {
 }
 
 export const DEFAULT_VERSIONS: TargetVersions = { cilium: '1.20', tetragon: '1.8' };
+
+/**
+ * The releases the release history describes, oldest first (the newest is what the schemas describe);
+ * `schemas/release-history.json` lists the same, which a test checks.
+ */
+export const KNOWN_RELEASES: Readonly<Record<'cilium' | 'tetragon', readonly string[]>> = {
+  cilium: ['1.16', '1.17', '1.18', '1.19', '1.20'],
+  tetragon: ['1.4', '1.5', '1.6', '1.7', '1.8'],
+};
 
 /** The annotation a schema node may carry. */
 export interface VersionAnnotation {
@@ -47,12 +57,13 @@ export function versionProblem(
   const product = annotation.product === 'cilium' ? 'Cilium' : 'Tetragon';
   const target = targets[annotation.product];
   const note = annotation.note ? ` ${annotation.note}` : '';
+  const how = `ciliumPolicy.${annotation.product}Version, --${annotation.product}-version`;
   if (annotation.removedIn && compareVersions(target, annotation.removedIn) >= 0) {
     const last = previousMinor(annotation.removedIn);
-    return `\`${field}\` was removed in ${product} ${annotation.removedIn}; it is accepted up to ${product} ${last} (target is ${target}, set with ciliumPolicy.${annotation.product}Version).${note}`;
+    return `\`${field}\` was removed in ${product} ${annotation.removedIn} (accepted up to ${product} ${last}); the target is ${product} ${target} (${how}).${note}`;
   }
   if (annotation.addedIn && compareVersions(target, annotation.addedIn) < 0) {
-    return `\`${field}\` needs ${product} ${annotation.addedIn} or newer (target is ${target}, set with ciliumPolicy.${annotation.product}Version).${note}`;
+    return `\`${field}\` was added in ${product} ${annotation.addedIn}; the target is ${product} ${target}, which does not accept it (${how}).${note}`;
   }
   return undefined;
 }
@@ -60,4 +71,31 @@ export function versionProblem(
 function previousMinor(v: string): string {
   const p = parseVersion(v);
   return p && p[1] > 0 ? `${p[0]}.${p[1] - 1}` : v;
+}
+
+/**
+ * The `returnArgAction` values a Tetragon release loads (lower-cased: the agent looks names up in
+ * lower case). Up to 1.6 any action its action table knows is accepted; 1.7 narrowed it to socket
+ * tracking. Read from cilium/tetragon `pkg/selectors/kernel.go` (`actionTypeTable`) and
+ * `pkg/sensors/tracing/generickprobe.go` (the `ReturnArgAction` check) at v1.4.0 to v1.7.0 and main.
+ */
+export function returnArgActions(tetragon: string): readonly string[] {
+  if (compareVersions(tetragon, '1.7') >= 0) return ['tracksock', 'untracksock'];
+  const actions = [
+    'post',
+    'followfd',
+    'unfollowfd',
+    'sigkill',
+    'override',
+    'copyfd',
+    'geturl',
+    'dnslookup',
+    'nopost',
+    'signal',
+    'tracksock',
+    'untracksock',
+    'notifyenforcer',
+    'cleanupenforcernotification',
+  ];
+  return compareVersions(tetragon, '1.6') >= 0 ? [...actions, 'set'] : actions;
 }

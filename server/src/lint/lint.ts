@@ -6,7 +6,14 @@
 import type { Node, Pair } from 'yaml';
 import { isMap } from 'yaml';
 import { CODES, type Finding, type Severity } from '../core/findings.js';
-import { keyText, nodeSpan, wrongApiVersion, type PolicyDocument, type PolicyFile } from '../core/document.js';
+import {
+  keyText,
+  nodeSpan,
+  placeholderScalars,
+  wrongApiVersion,
+  type PolicyDocument,
+  type PolicyFile,
+} from '../core/document.js';
 import { apiGroups } from '../core/kinds.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import type { Settings } from '../settings.js';
@@ -120,32 +127,13 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   const ours = doc.kind !== undefined;
   if (!ours) {
     const wrong = wrongApiVersion(doc);
-    if (wrong && !doc.templated) {
-      const span = topKeySpan(doc, 'apiVersion', true) ?? doc.span;
-      return [
-        {
-          code: CODES.wrongApiVersion,
-          severity: 'error',
-          message: `${wrong.kind} is served as \`apiVersion: ${wrong.apiVersion}\`, not \`${doc.apiVersion ?? ''}\`.`,
-          span,
-          data: { expected: wrong.apiVersion },
-        },
-      ];
-    }
+    if (wrong && !doc.templated) return [apiVersionFinding(file, doc, wrong.kind, wrong.apiVersion)];
+    // A template whose YAML does not parse as written (`{{ if … }}` before the keys) but whose lines name one of our kinds.
+    if (doc.templated && doc.templatedKind) return [templatedFinding(file, doc)];
     if (doc.syntaxErrors.length && !doc.templated && looksLikeOurs(file, doc)) return firstSyntaxErrors(doc);
     return [];
   }
-  if (doc.templated) {
-    return [
-      {
-        code: CODES.templated,
-        severity: 'information',
-        message:
-          'This document contains template markers ({{ … }}); it was not validated. Lint the rendered output (e.g. `helm template … | cilium-policy lint -`).',
-        span: topKeySpan(doc, 'kind', false) ?? { start: doc.span.start, end: doc.span.start },
-      },
-    ];
-  }
+  if (doc.templated) return [templatedFinding(file, doc)];
   if (doc.syntaxErrors.length) return firstSyntaxErrors(doc);
   if (doc.dataError) return [doc.dataError];
   const versions = { cilium: ctx.settings.ciliumVersion, tetragon: ctx.settings.tetragonVersion };
@@ -190,7 +178,122 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
     if (Array.isArray(x)) out.push(...(x as Finding[]));
     else out.push(...runRule(x as Rule, ruleCtx));
   }
-  return out;
+  return withPlaceholders(file, doc, out);
+}
+
+/** The one finding of a Helm/Go or Terraform template document, on its `kind` key. */
+function templatedFinding(file: PolicyFile, doc: PolicyDocument): Finding {
+  let span = topKeySpan(doc, 'kind', false);
+  if (!span) {
+    // The YAML did not parse as written: find the `kind:` line in the text.
+    const from = doc.span.start;
+    const text = file.text.slice(from, Math.max(doc.span.end, doc.chunk.end));
+    const m = /^([ \t]*)kind:/m.exec(text);
+    span = m ? { start: from + m.index + m[1]!.length, end: from + m.index + m[1]!.length + 4 } : undefined;
+  }
+  return {
+    code: CODES.templated,
+    severity: 'information',
+    message:
+      'This document contains template markers ({{ … }}); it was not validated. Lint the rendered output (e.g. `helm template … | cilium-policy lint -`).',
+    span: span ?? { start: doc.span.start, end: doc.span.start },
+  };
+}
+
+/**
+ * `${NAME}` placeholders (envsubst, Terraform templates) are filled in before the policy is applied,
+ * so what the schema and rules say about a value that holds one is about the template, not the policy:
+ * those findings give way to one information finding. Everything else in the document is checked as
+ * usual, and a `${…}` inside a value that is fine as written (an Envoy setting, a regex) changes
+ * nothing: the note only appears when a finding was left out or a value is nothing but a placeholder.
+ */
+function withPlaceholders(file: PolicyFile, doc: PolicyDocument, findings: Finding[]): Finding[] {
+  const scalars = placeholderScalars(file, doc);
+  if (scalars.length === 0) return findings;
+  const at = (f: Finding) => scalars.find((p) => f.span.start >= p.span.start && f.span.start < p.span.end);
+  // A rule's own note about a placeholder (what the value must become) says more than ours: it stays.
+  const on = (f: Finding) => (f.severity === 'information' && !f.code.startsWith('schema/') ? undefined : at(f));
+  const kept = findings.filter((f) => on(f) === undefined);
+  const dropped = findings.length - kept.length;
+  const whole = scalars.filter((p) => p.whole);
+  if (dropped === 0 && whole.length === 0) return findings;
+  const first = scalars.find((p) => p.whole || findings.some((f) => on(f) === p)) ?? scalars[0]!;
+  const names = [...new Set(scalars.map((p) => p.token))];
+  const listed = names
+    .slice(0, 3)
+    .map((n) => `\`${n}\``)
+    .join(', ');
+  const more = names.length > 3 ? ` and ${names.length - 3} more` : '';
+  return [
+    {
+      code: CODES.templated,
+      severity: 'information',
+      message: `This document holds placeholders (${listed}${more}) for envsubst or a template engine such as Terraform's; the values that hold them were not checked${dropped ? ` (${dropped} finding${dropped === 1 ? '' : 's'} left out)` : ''}. Lint the rendered output (e.g. \`envsubst < policy.yaml | cilium-policy lint -\`).`,
+      span: first.span,
+      data: { placeholders: names },
+    },
+    ...kept,
+  ];
+}
+
+/**
+ * One of our kinds with a wrong or missing `apiVersion`: kubectl and the API server refuse a document
+ * without one, and serve our kinds under one version only. The fix writes the right one in.
+ */
+function apiVersionFinding(file: PolicyFile, doc: PolicyDocument, kind: string, expected: string): Finding {
+  const keySpan = topKeySpan(doc, 'apiVersion', false);
+  if (keySpan) {
+    const valueSpan = topKeySpan(doc, 'apiVersion', true);
+    const hasValue = valueSpan !== undefined && valueSpan.start !== keySpan.start && valueSpan.end > valueSpan.start;
+    const written = doc.apiVersion ?? (hasValue ? file.text.slice(valueSpan.start, valueSpan.end) : undefined);
+    if (written === undefined || written === '' || !valueSpan || !hasValue) {
+      return {
+        code: CODES.wrongApiVersion,
+        severity: 'error',
+        message: `${kind} is served as \`apiVersion: ${expected}\`; this \`apiVersion\` has no version written.`,
+        span: keySpan,
+        data: { expected },
+      };
+    }
+    return {
+      code: CODES.wrongApiVersion,
+      severity: 'error',
+      message: `${kind} is served as \`apiVersion: ${expected}\`, not \`${written}\`.`,
+      span: valueSpan,
+      data: { expected },
+      fixes: [
+        {
+          title: `Change to \`${expected}\``,
+          edits: [{ start: valueSpan.start, end: valueSpan.end, newText: expected }],
+          preferred: true,
+        },
+      ],
+    };
+  }
+  const kindKey = topKeySpan(doc, 'kind', false) ?? { start: doc.span.start, end: doc.span.start };
+  // The new line goes where the `kind` line starts, with its indentation.
+  let lineStart = kindKey.start;
+  while (lineStart > 0 && file.text[lineStart - 1] !== '\n' && file.text[lineStart - 1] !== '\r') lineStart--;
+  const indent = file.text.slice(lineStart, kindKey.start);
+  const eol = lineEnding(file.text);
+  return {
+    code: CODES.wrongApiVersion,
+    severity: 'error',
+    message: `${kind} needs \`apiVersion: ${expected}\`; this document has no \`apiVersion\`, which kubectl and the API server refuse.`,
+    span: kindKey,
+    data: { expected },
+    ...(/^[ \t]*$/.test(indent)
+      ? {
+          fixes: [
+            {
+              title: `Add \`apiVersion: ${expected}\``,
+              edits: [{ start: kindKey.start, end: kindKey.start, newText: `apiVersion: ${expected}${eol}${indent}` }],
+              preferred: true,
+            },
+          ],
+        }
+      : {}),
+  };
 }
 
 /** Duplicate keys are each worth a diagnostic; of other syntax errors only the first is meaningful. */

@@ -21,8 +21,8 @@ import {
   typeGroup,
   type HookRef,
 } from '../../core/tetragon/policy.js';
+import { returnArgActions } from '../../core/versions.js';
 
-const RETURN_ARG_ACTIONS = ['TrackSock', 'UntrackSock'];
 /** The hook sections that have a return probe (`return`/`returnArg`). */
 const WITH_RETURN = ['kprobes', 'fentries', 'uprobes'];
 
@@ -38,7 +38,7 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: failed-opens\nspec:\n  kprobes:\n    - call: sys_openat\n      selectors:\n        - matchReturnArgs:\n            - index: 0\n              operator: LT\n              values: ["0"]\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: failed-opens\nspec:\n  kprobes:\n    - call: sys_openat\n      return: true\n      returnArg:\n        index: 0\n        type: int\n      selectors:\n        - matchReturnArgs:\n            - index: 0\n              operator: LT\n              values: ["0"]\n',
   },
-  check({ doc, file }) {
+  check({ doc, file, versions }) {
     const out: RuleFinding[] = [];
     for (const h of hooks(doc.data)) {
       const hasReturn = h.hook['return'] === true;
@@ -65,11 +65,15 @@ export const rule: Rule = {
         }
       }
       const action = h.hook['returnArgAction'];
-      if (action !== undefined && h.section === 'kprobes' && !RETURN_ARG_ACTIONS.includes(String(action))) {
+      // The agent looks the name up in lower case; which names it takes depends on the release.
+      const accepted = returnArgActions(versions.tetragon);
+      if (action !== undefined && h.section === 'kprobes' && !accepted.includes(String(action).toLowerCase())) {
         out.push({
           path: [...h.path, 'returnArgAction'],
           target: 'value',
-          message: `\`returnArgAction\` may only be \`TrackSock\` or \`UntrackSock\`; the agent rejects \`${String(action)}\`. Use \`matchReturnActions\` in a selector for other actions.`,
+          message: accepted.includes('post')
+            ? `\`returnArgAction\` must name an action Tetragon ${versions.tetragon} knows; the agent rejects \`${String(action)}\`.`
+            : `\`returnArgAction\` may only be \`TrackSock\` or \`UntrackSock\` since Tetragon 1.7 (the target is ${versions.tetragon}); the agent rejects \`${String(action)}\`. Use \`matchReturnActions\` in a selector for other actions.`,
         });
       }
       const retType = str(returnArg?.['type']);
