@@ -536,6 +536,11 @@ export function unknownCapabilityMessage(name: string): string {
   return `\`${name}\` is not a capability name the agent knows (e.g. \`CAP_SYS_ADMIN\`); it refuses the policy.`;
 }
 
+/** True when `InMap` reads `v` as a number of some integer type (base 10, 64 bits). */
+export function isMapNumber(v: string): boolean {
+  return goParseInt(v, 10, 64).ok || goParseUint(v, 10, 64).ok;
+}
+
 /** Reads one bound or value as the value-map code does: base 10, 64 bits, signed or unsigned. */
 function parseMapNumber(v: string, cls: 'signed' | 'unsigned'): GoIntResult {
   return cls === 'signed' ? goParseInt(v, 10, 64) : goParseUint(v, 10, 64);
