@@ -62,7 +62,6 @@ const PENDING_CILIUM_SOURCES: readonly string[] = [
 
 const PENDING_TETRAGON_SOURCES: readonly string[] = [
   'tetragon/action-not-allowed',
-  'tetragon/action-parameters',
   'tetragon/arg-limits',
   'tetragon/arg-source',
   'tetragon/arg-type',

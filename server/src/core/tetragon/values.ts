@@ -1009,6 +1009,16 @@ export function parseRateLimit(rate: string, scope: string | undefined): RateLim
   return { milliseconds: Number(clamped ? UINT32_MAX : ms), scope: s, clamped };
 }
 
+/** The problem with a `rateLimitScope` (read only next to a `rateLimit`), if any. */
+export function rateLimitScopeProblem(scope: string): ValueProblem | undefined {
+  if (scope === '' || RATE_SCOPES.some((x) => x === scope)) return undefined;
+  return problem(
+    'unknown-name',
+    'rejects',
+    `\`rateLimitScope\` is \`thread\`, \`process\` or \`global\` (lower case); the agent refuses \`${scope}\`.`,
+  );
+}
+
 /** A `matchNamespaces` value: an inode number in base 10 that fits 32 bits, or `host_ns`. */
 export function parseNamespaceValue(v: string): { inode: bigint } | { host: true } | ValueProblem {
   const n = goParseUint(v, 10, 32);
