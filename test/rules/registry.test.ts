@@ -68,7 +68,6 @@ const PENDING_TETRAGON_SOURCES: readonly string[] = [
   'tetragon/empty-hook-target',
   'tetragon/kernel-arg-index',
   'tetragon/list-references',
-  'tetragon/message-and-tags',
   'tetragon/one-hook-section',
   'tetragon/policy-options',
   'tetragon/return-arg',
