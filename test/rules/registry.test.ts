@@ -63,7 +63,6 @@ const PENDING_CILIUM_SOURCES: readonly string[] = [
 const PENDING_TETRAGON_SOURCES: readonly string[] = [
   'tetragon/action-not-allowed',
   'tetragon/arg-limits',
-  'tetragon/arg-source',
   'tetragon/arg-type',
   'tetragon/empty-hook-target',
   'tetragon/kernel-arg-index',
