@@ -65,7 +65,6 @@ const PENDING_TETRAGON_SOURCES: readonly string[] = [
   'tetragon/arg-limits',
   'tetragon/arg-type',
   'tetragon/empty-hook-target',
-  'tetragon/kernel-arg-index',
   'tetragon/list-references',
   'tetragon/one-hook-section',
   'tetragon/policy-options',
