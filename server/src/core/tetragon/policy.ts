@@ -27,6 +27,11 @@ export const HOOK_NOUN: Readonly<Record<HookSection, string>> = {
   usdts: 'USDT probe',
 };
 
+/** "A kprobe", "An LSM hook": the noun with its indefinite article, capitalised. */
+export function aHook(section: HookSection): string {
+  return `${section === 'lsmhooks' ? 'An' : 'A'} ${HOOK_NOUN[section]}`;
+}
+
 export interface HookRef {
   readonly section: HookSection;
   readonly hook: Obj;

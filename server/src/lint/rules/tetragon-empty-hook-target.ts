@@ -9,7 +9,7 @@
  * the kernel-data rules.
  */
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
-import { HOOK_NOUN, hooks, type HookSection } from '../../core/tetragon/policy.js';
+import { aHook, hooks, type HookSection } from '../../core/tetragon/policy.js';
 
 const TARGET_FIELDS: Readonly<Record<HookSection, readonly string[]>> = {
   kprobes: ['call'],
@@ -41,7 +41,7 @@ export const rule: Rule = {
           out.push({
             path: [...h.path, field],
             target: 'value',
-            message: `A ${HOOK_NOUN[h.section]} with an empty \`${field}\` has nothing to attach to; the agent rejects the policy.`,
+            message: `${aHook(h.section)} with an empty \`${field}\` has nothing to attach to; the agent rejects the policy.`,
           });
         }
       }

@@ -14,7 +14,7 @@ import type { PolicyDocument, PolicyFile } from '../../core/document.js';
 import { list, str, type DataPath } from '../../core/data.js';
 import {
   ARG_FILTER_FIELDS,
-  HOOK_NOUN,
+  aHook,
   filterArgType,
   hooks,
   items,
@@ -114,7 +114,7 @@ export const rule: Rule = {
                   out.push({
                     path: [...f.path, 'values', i],
                     target: 'value',
-                    message: `A ${HOOK_NOUN[h.section]} holds at most ${MAX_SUBSTRINGS_PER_HOOK} \`SubString\` values over all its selectors; this is number ${MAX_SUBSTRINGS_PER_HOOK + 1} and the agent refuses the policy.`,
+                    message: `${aHook(h.section)} holds at most ${MAX_SUBSTRINGS_PER_HOOK} \`SubString\` values over all its selectors; this is number ${MAX_SUBSTRINGS_PER_HOOK + 1} and the agent refuses the policy.`,
                   });
               });
             }

@@ -15,7 +15,7 @@ import type { Node } from 'yaml';
 import { locate, type PolicyDocument, type PolicyFile } from '../../core/document.js';
 import { appendItem, insertEntry, lineEnding } from '../../core/yaml-edits.js';
 import { list, obj, str } from '../../core/data.js';
-import { HOOK_NOUN, hooks, selectorsOf, spec, type HookRef } from '../../core/tetragon/policy.js';
+import { HOOK_NOUN, aHook, hooks, selectorsOf, spec, type HookRef } from '../../core/tetragon/policy.js';
 
 const MAX_SELECTORS = 5;
 const MAX_ARG_FILTERS = 5;
@@ -44,7 +44,7 @@ export const rule: Rule = {
         for (let i = MAX_SELECTORS; i < sels.length; i++) {
           out.push({
             path: [...h.path, 'selectors', i],
-            message: `A ${HOOK_NOUN[h.section]} takes at most ${MAX_SELECTORS} selectors (this one has ${sels.length}); the agent rejects the policy. Move the extra selectors into a second entry for the same hook.`,
+            message: `${aHook(h.section)} takes at most ${MAX_SELECTORS} selectors (this one has ${sels.length}); the agent rejects the policy. Move the extra selectors into a second entry for the same hook.`,
             ...(fix ? { fixes: [fix] } : {}),
           });
         }
