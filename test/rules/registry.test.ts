@@ -62,7 +62,6 @@ const PENDING_CILIUM_SOURCES: readonly string[] = [
 
 const PENDING_TETRAGON_SOURCES: readonly string[] = [
   'tetragon/action-not-allowed',
-  'tetragon/arg-type',
   'tetragon/empty-hook-target',
   'tetragon/list-references',
   'tetragon/one-hook-section',
