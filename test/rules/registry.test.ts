@@ -68,7 +68,6 @@ const PENDING_TETRAGON_SOURCES: readonly string[] = [
   'tetragon/policy-options',
   'tetragon/return-arg',
   'tetragon/selector-limits',
-  'tetragon/selector-macros',
   'tetragon/unknown-syscall',
   'tetragon/usdt-probe',
 ];
