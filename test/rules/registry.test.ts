@@ -66,8 +66,6 @@ const PENDING_TETRAGON_SOURCES: readonly string[] = [
   'tetragon/list-references',
   'tetragon/one-hook-section',
   'tetragon/policy-options',
-  'tetragon/return-arg',
-  'tetragon/selector-limits',
   'tetragon/unknown-syscall',
   'tetragon/usdt-probe',
 ];
