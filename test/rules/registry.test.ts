@@ -61,11 +61,9 @@ const PENDING_CILIUM_SOURCES: readonly string[] = [
 // (The two lists are kept apart on purpose.)
 
 const PENDING_TETRAGON_SOURCES: readonly string[] = [
-  'tetragon/empty-hook-target',
   'tetragon/list-references',
   'tetragon/one-hook-section',
   'tetragon/policy-options',
-  'tetragon/unknown-syscall',
   'tetragon/usdt-probe',
 ];
 

@@ -94,3 +94,28 @@ test('list:NAME calls are checked through the list values, and enforcer calls to
     [ID],
   );
 });
+
+test('ignore.callNotFound makes a missing syscall a warning; enforcers take security_ functions too', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: skip
+spec:
+  enforcers:
+    - calls:
+        - sys_write
+        - security_file_open
+        - vfs_write
+#         ^^^^^^^^^ error tetragon/unknown-syscall neither
+  kprobes:
+    - call: sys_opn
+#           ^^^^^^^ warning tetragon/unknown-syscall callNotFound
+      ignore:
+        callNotFound: true
+    - call: sys_opn
+#           ^^^^^^^ error tetragon/unknown-syscall
+`,
+    [ID],
+  );
+});

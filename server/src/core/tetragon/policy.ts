@@ -104,6 +104,14 @@ export function isSyscallKprobe(hook: Obj): boolean {
   return hook['syscall'] === true || hook['syscall'] === undefined;
 }
 
+/**
+ * True for a kprobe or fentry with `ignore.callNotFound: true` (Tetragon 1.5 and newer): the agent
+ * then skips a call it cannot find instead of refusing the policy.
+ */
+export function ignoresMissingCall(hook: Obj, release: number): boolean {
+  return release >= 5 && obj(hook['ignore'])?.['callNotFound'] === true;
+}
+
 /** A plain integer as YAML gave it (a number, or an integer-looking string is NOT accepted here). */
 export function int(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined;

@@ -24,7 +24,8 @@ import { type DataPath } from '../../core/data.js';
 import { list, obj, str } from '../../core/data.js';
 import { changeToFixes } from '../edit-helpers.js';
 import { archOf } from '../kernel-targets.js';
-import { hooks, isSyscallKprobe, spec } from '../../core/tetragon/policy.js';
+import { hooks, ignoresMissingCall, isSyscallKprobe, spec } from '../../core/tetragon/policy.js';
+import { tetragonRelease } from '../../core/tetragon/values.js';
 
 const SETTING = '`ciliumPolicy.tetragon.kernelArch`';
 
@@ -131,8 +132,29 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: open\nspec:\n  kprobes:\n    - call: sys_opn\n      syscall: true\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: open\nspec:\n  kprobes:\n    - call: sys_open\n      syscall: true\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/generickprobe.go',
+      func: 'preValidateKprobe (btf.ValidateKprobeSpec: no such function, ValidationFailedError)',
+      releases: 'Tetragon 1.4–1.8 (ignore.callNotFound skips the call from 1.5)',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/enforcer.go',
+      func: 'enforcerPolicy.createEnforcerSensor',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/syscall_list.go',
+      func: 'SyscallVal.Symbol, SyscallVal.ID',
+      releases: 'Tetragon 1.4–1.8',
+    },
+  ],
   check(ctx) {
-    const { doc, file } = ctx;
+    const { doc, file, versions } = ctx;
+    const release = tetragonRelease(versions.tetragon);
     const arch = archOf(ctx);
     const out: RuleFinding[] = [];
     const push = (f: RuleFinding | undefined): void => {
@@ -143,7 +165,17 @@ export const rule: Rule = {
       const call = str(h.hook['call']);
       // `list:NAME` calls are checked at the list's values below.
       if (!call || call.startsWith('list:')) continue;
-      push(check(file, doc, call, { path: [...h.path, 'call'], hook: h.hook, hookPath: h.path }, arch));
+      const f = check(file, doc, call, { path: [...h.path, 'call'], hook: h.hook, hookPath: h.path }, arch);
+      // With ignore.callNotFound the agent skips a call it cannot find and loads the rest.
+      push(
+        f && ignoresMissingCall(h.hook, release)
+          ? {
+              ...f,
+              severity: 'warning',
+              message: `${f.message} With \`ignore.callNotFound\` the agent skips this kprobe without a word.`,
+            }
+          : f,
+      );
     }
     const s = spec(doc.data);
     list(s?.['lists']).forEach((l, i) => {
@@ -157,8 +189,17 @@ export const rule: Rule = {
     list(s?.['enforcers']).forEach((e, i) => {
       list(obj(e)?.['calls']).forEach((v, j) => {
         const name = str(v);
-        if (name && !name.startsWith('list:'))
-          push(check(file, doc, name, { path: ['spec', 'enforcers', i, 'calls', j] }, arch));
+        if (!name || name.startsWith('list:') || name.startsWith('security_')) return;
+        const path = ['spec', 'enforcers', i, 'calls', j];
+        if (!name.startsWith('sys_') && !/^__(x64|arm64|ia32)_/.test(name)) {
+          push({
+            path,
+            target: 'value',
+            message: `Enforcers guard syscalls (\`sys_…\`) and \`security_*\` functions; the agent refuses \`${name}\`, which is neither.`,
+          });
+          return;
+        }
+        push(check(file, doc, name, { path }, arch));
       });
     });
     return out;
