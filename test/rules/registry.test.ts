@@ -61,7 +61,6 @@ const PENDING_CILIUM_SOURCES: readonly string[] = [
 // (The two lists are kept apart on purpose.)
 
 const PENDING_TETRAGON_SOURCES: readonly string[] = [
-  'tetragon/policy-options',
   'tetragon/usdt-probe',
 ];
 
