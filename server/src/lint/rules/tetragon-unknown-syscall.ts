@@ -115,6 +115,47 @@ function check(
   }
 }
 
+/** Syscall list values may name an ABI: `x64/sys_dup`, `i386/sys_dup`, `arm64/sys_dup`, `arm32/sys_dup`. */
+const ABI_ARCH: Readonly<Record<string, KernelArch | undefined>> = {
+  x64: 'x86_64',
+  arm64: 'arm64',
+  i386: undefined,
+  arm32: undefined,
+};
+const PREFIX_ABIS: Readonly<Record<string, readonly string[]>> = {
+  __x64_: ['x64', 'i386'],
+  __ia32_: ['i386'],
+  __arm64_: ['arm64', 'arm32'],
+};
+
+/**
+ * How the agent reads a `syscalls` list value (`parseSyscallValue`): an optional `ABI/` before the
+ * name, which must agree with an architecture prefix on the name. `arch` is the architecture
+ * whose kernel has that ABI's entry points, undefined for the 32-bit ABIs we have no table for
+ * (and for a plain name, which takes the nodes' own ABI); `checkable` says whether the name can
+ * be looked up in our tables.
+ */
+function listValueAbi(
+  value: string,
+): { abi: string; name: string; arch: KernelArch | undefined; checkable: boolean } | { problem: string } {
+  const parts = value.split('/');
+  if (parts.length === 1) return { abi: '', name: value, arch: undefined, checkable: !value.startsWith('__ia32_') };
+  if (parts.length > 2)
+    return { problem: `\`${value}\` is not a syscall list value (at most one \`ABI/\` part); the agent refuses it.` };
+  const [abi, name] = parts as [string, string];
+  if (!Object.prototype.hasOwnProperty.call(ABI_ARCH, abi))
+    return {
+      problem: `\`${abi}\` is not an ABI the agent knows (\`x64\`, \`i386\`, \`arm64\`, \`arm32\`); it refuses \`${value}\`.`,
+    };
+  const prefix = Object.keys(PREFIX_ABIS).find((p) => name.startsWith(p));
+  if (prefix && !PREFIX_ABIS[prefix]!.includes(abi))
+    return {
+      problem: `\`${value}\`: the prefix \`${prefix}\` does not belong to the ${abi} ABI; the agent refuses it.`,
+    };
+  const target = ABI_ARCH[abi];
+  return { abi, name, arch: target, checkable: target !== undefined };
+}
+
 /** Only the first fix may be preferred. */
 function dedupePreferred(fixes: Fix[]): Fix[] {
   return fixes.map((f, i) => (i === 0 ? f : { title: f.title, edits: f.edits }));
@@ -183,7 +224,21 @@ export const rule: Rule = {
       if (!lst || str(lst['type']) !== 'syscalls') return;
       list(lst['values']).forEach((v, j) => {
         const name = str(v);
-        if (name) push(check(file, doc, name, { path: ['spec', 'lists', i, 'values', j] }, arch));
+        if (!name) return;
+        const path = ['spec', 'lists', i, 'values', j];
+        const abi = listValueAbi(name);
+        if ('problem' in abi) push({ path, target: 'value', message: abi.problem });
+        else if (abi.arch && abi.arch !== arch)
+          push({
+            path,
+            target: 'value',
+            message: `\`${name}\` names the ${abi.abi} ABI's entry point, which ${arch} nodes do not have (${SETTING}); the agent refuses the policy there.`,
+          });
+        else if (abi.checkable) {
+          const f = check(file, doc, abi.name, { path }, arch);
+          // The fixes rewrite the whole value; with an ABI part they would drop it.
+          push(f && abi.abi ? { path: f.path, target: 'value', message: f.message } : f);
+        }
       });
     });
     list(s?.['enforcers']).forEach((e, i) => {
