@@ -83,8 +83,15 @@ spec:
         - matchActions:
             - action: Override
 #                     ^^^^^^^^ warning tetragon/action-parameters argRegs
+        - matchActions:
             - action: Override
               argRegs: ["rax=1"]
+        - matchActions:
+            - action: Override
+              argError: 123
+            - action: Override
+#                     ^^^^^^^^ error tetragon/action-parameters one Override
+              argError: 124
 `,
     [ID],
   );

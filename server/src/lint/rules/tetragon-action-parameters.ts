@@ -46,6 +46,12 @@ export const rule: Rule = {
       func: 'addUsdt (Set argIndex)',
       releases: 'Tetragon 1.6–1.8',
     },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/kernel_regs_amd64.go, pkg/selectors/kernel_regs_arm64.go',
+      func: 'parseOverrideRegs (one Override per uprobe selector)',
+      releases: 'Tetragon 1.6–1.8',
+    },
   ],
   check({ doc }) {
     const out: RuleFinding[] = [];
@@ -55,6 +61,7 @@ export const rule: Rule = {
       const readsReturn = h.hook['return'] === true && h.section !== 'lsmhooks';
       for (const field of ACTION_FIELDS) {
         if (field === 'matchReturnActions' && !readsReturn) continue;
+        let overrides = 0;
         for (const a of items(sel.selector, field, sel.path)) {
           const action = str(a.item['action']);
           if (!action) continue;
@@ -131,22 +138,26 @@ export const rule: Rule = {
               );
             }
           }
+          if (action === 'Override' && h.section === 'uprobes' && ++overrides === 2)
+            out.push({
+              path: [...a.path, 'action'],
+              target: 'value',
+              message:
+                'A uprobe selector takes one Override: the agent keeps one set of register changes per selector and refuses a second.',
+            });
           if (action === 'Override') {
-            if ((h.section === 'kprobes' || h.section === 'lsmhooks') && !has('argError')) {
-              missing(
-                'Override without `argError` makes the call return 0, i.e. succeed without doing its work. Set `argError` to a negative errno (e.g. -1 for EPERM).',
-              );
-            } else if (
+            // A uprobe Override without registers sets the return register to argError and returns.
+            const regs =
               h.section === 'uprobes' &&
-              !has('argRegs') &&
-              !has('argNewSymbol') &&
-              !has('argNewAddr') &&
-              !has('argNewOffset')
-            ) {
+              (has('argRegs') || has('argNewSymbol') || has('argNewAddr') || has('argNewOffset'));
+            if (
+              (h.section === 'kprobes' || h.section === 'lsmhooks' || h.section === 'uprobes') &&
+              !has('argError') &&
+              !regs
+            )
               missing(
-                'Override on a uprobe needs `argRegs` (register assignments) or one of `argNewSymbol`, `argNewAddr`, `argNewOffset`.',
+                `Override without \`argError\` makes the ${h.section === 'uprobes' ? 'function' : 'call'} return 0, i.e. succeed without doing its work. Set \`argError\` to a negative errno (e.g. -1 for EPERM)${h.section === 'uprobes' ? ', or `argRegs` to set registers' : ''}.`,
               );
-            }
           }
           if (action === 'GetUrl' && !has('argUrl')) missing('GetUrl without `argUrl` has nothing to fetch.');
           if (action === 'DnsLookup' && !has('argFqdn')) missing('DnsLookup without `argFqdn` has nothing to resolve.');
