@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Shared knowledge for the Tetragon rules: how to walk the hooks and selectors of a
- * TracingPolicy, what the agent's argument types are and which operator families they support,
- * and small total parsers for the values selectors hold (numbers, ranges, ports, addresses).
- * Everything here is pure and stateless; the tables are frozen constants.
+ * TracingPolicy and find the argument a filter compares. How the agent reads the values
+ * themselves lives in values.ts (with go-strconv.ts, addresses.ts and names.ts).
+ * Everything here is pure and stateless.
  */
 import { isScalar } from 'yaml';
 import type { Scalar } from 'yaml';
@@ -118,80 +118,7 @@ export function int(v: unknown): number | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Argument types
-
-/** Operator families (D6): which kind of value an argument type holds as far as selectors care. */
-export type TypeGroup = 'str' | 'num32' | 'num64' | 'cap' | 'sock' | 'sockaddr' | 'sockaddr_un' | 'other' | 'unknown';
-
-const GROUP_OF: Readonly<Record<string, TypeGroup>> = {
-  string: 'str',
-  char_buf: 'str',
-  file: 'str',
-  path: 'str',
-  fd: 'str',
-  dentry: 'str',
-  linux_binprm: 'str',
-  data_loc: 'str',
-  net_device: 'str',
-  sockaddr_un: 'sockaddr_un',
-  int: 'num32',
-  int32: 'num32',
-  sint32: 'num32',
-  int16: 'num32',
-  sint16: 'num32',
-  int8: 'num32',
-  sint8: 'num32',
-  size_t: 'num32',
-  uint32: 'num32',
-  uint16: 'num32',
-  uint8: 'num32',
-  bpf_cmd: 'num32',
-  int64: 'num64',
-  sint64: 'num64',
-  long: 'num64',
-  uint64: 'num64',
-  ulong: 'num64',
-  syscall64: 'num64',
-  kernel_cap_t: 'cap',
-  cap_inheritable: 'cap',
-  cap_permitted: 'cap',
-  cap_effective: 'cap',
-  sock: 'sock',
-  skb: 'sock',
-  socket: 'sock',
-  sockaddr: 'sockaddr',
-};
-
-/** The operator family of an argument type; `unknown` for `auto`, a missing type or a name we don't know. */
-export function typeGroup(type: string | undefined): TypeGroup {
-  if (type === undefined || type === 'auto') return 'unknown';
-  return GROUP_OF[type] ?? (KNOWN_OTHER_TYPES.has(type) ? 'other' : 'unknown');
-}
-
-/** Types the agent knows that no comparison operator applies to (D3). */
-const KNOWN_OTHER_TYPES: ReadonlySet<string> = new Set([
-  'char_iovec',
-  'const_buf',
-  'filename',
-  'kiocb',
-  'iov_iter',
-  'cred',
-  'capability',
-  'user_namespace',
-  'bpf_attr',
-  'bpf_map',
-  'bpf_prog',
-  'perf_event',
-  'load_info',
-  'module',
-  'nop',
-]);
-
-/** Whether `type` is integer-like (for return values of syscalls, sizes, indexes). */
-export function isIntegerType(type: string | undefined): boolean {
-  const g = typeGroup(type);
-  return g === 'num32' || g === 'num64';
-}
+// Arguments of selector filters
 
 /**
  * Where the agent finds the argument a matchArgs/matchData/matchReturnArgs entry compares, as a
@@ -252,15 +179,6 @@ export function filterArgType(
   if (!entry) return undefined;
   // The CRD's default for `type` is `auto`: the API server fills it in when it is left out.
   return entry['type'] === undefined ? 'auto' : str(entry['type']);
-}
-
-/** The `args` entry whose `index` is `idx`. */
-export function declaredArg(hook: Obj, idx: number): Obj | undefined {
-  for (const a of list(hook['args'])) {
-    const arg = obj(a);
-    if (arg && int(arg['index']) === idx) return arg;
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,17 +14,8 @@ import { type Fix } from '../../core/findings.js';
 import { insertEntry, replaceValue } from '../../core/yaml-edits.js';
 import type { PolicyDocument, PolicyFile } from '../../core/document.js';
 import { list, nonEmpty, obj, str } from '../../core/data.js';
-import {
-  hooks,
-  int,
-  isIntegerType,
-  isSyscallKprobe,
-  items,
-  selectorsOf,
-  typeGroup,
-  type HookRef,
-} from '../../core/tetragon/policy.js';
-import { tetragonRelease } from '../../core/tetragon/values.js';
+import { hooks, int, isSyscallKprobe, items, selectorsOf, type HookRef } from '../../core/tetragon/policy.js';
+import { INVALID_TYPE, UNKNOWN_TYPE, agentType, mapClass, tetragonRelease } from '../../core/tetragon/values.js';
 
 const RETURN_ARG_ACTIONS = ['tracksock', 'untracksock'];
 const ACTIONS = [
@@ -160,8 +151,8 @@ export const rule: Rule = {
         h.section === 'kprobes' &&
         isSyscallKprobe(h.hook) &&
         retType &&
-        typeGroup(retType) !== 'unknown' &&
-        !isIntegerType(retType)
+        ![UNKNOWN_TYPE, INVALID_TYPE].includes(agentType(retType)) &&
+        !mapClass(agentType(retType))
       ) {
         out.push({
           path: [...h.path, 'returnArg', 'type'],
