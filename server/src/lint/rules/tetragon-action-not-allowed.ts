@@ -57,7 +57,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/sensors/tracing/generickprobe.go',
       func: 'preValidateKprobes (NotifyEnforcer), validateOverride',
-      releases: 'Tetragon 1.4–1.8 (Override on other functions refused from 1.7)',
+      releases: 'Tetragon 1.4–1.8; Override on other functions refused from 1.7',
     },
     {
       repo: 'cilium/tetragon',

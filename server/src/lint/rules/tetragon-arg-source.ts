@@ -40,7 +40,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/sensors/tracing/generickprobe.go',
       func: 'addKprobe (args with source, data source and resolve, pt_regs registers)',
-      releases: 'Tetragon 1.6–1.8 (pt_regs from 1.7)',
+      releases: 'Tetragon 1.6–1.8; pt_regs from 1.7',
     },
     {
       repo: 'cilium/tetragon',
@@ -52,7 +52,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/sensors/tracing/generic.go',
       func: 'formatBTFPath, resolveBTFType (MaxBTFArgDepth)',
-      releases: 'Tetragon 1.6–1.8 (indexes from 1.7)',
+      releases: 'Tetragon 1.6–1.8; indexes from 1.7',
     },
     {
       repo: 'cilium/tetragon',

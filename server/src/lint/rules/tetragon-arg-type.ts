@@ -40,7 +40,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/sensors/tracing/generickprobe.go',
       func: 'validateKprobeType (preValidateKprobe, for kprobes and fentries), addKprobe (returnArg, data)',
-      releases: 'Tetragon 1.4–1.8 (fentries from 1.7)',
+      releases: 'Tetragon 1.4–1.8; fentries from 1.7',
     },
     {
       repo: 'cilium/tetragon',

@@ -59,7 +59,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/selectors/kernel.go',
       func: 'parseMatchArg (writeMatchValues, writeMatchValuesRange, writeMatchValuesInMap, writeRangeInMap, writeMatchAddrsInMap, writeMatchStrings, writePrefix, writePostfix, writeMatchSubString, writeMatchFileType)',
-      releases: 'Tetragon 1.4–1.8 (number bases, value counts, types and limits as noted per release)',
+      releases: 'Tetragon 1.4–1.8; number bases, value counts, types and limits as noted per release',
     },
     {
       repo: 'cilium/tetragon',

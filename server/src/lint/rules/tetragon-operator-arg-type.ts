@@ -37,7 +37,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/selectors/kernel.go',
       func: 'parseMatchArg (and writeMatchValues, writeMatchValuesRange, writeMatchValuesInMap for the types they take)',
-      releases: 'Tetragon 1.4–1.8 (1.4 ignores Equal/GT values on types it cannot compare instead of refusing them)',
+      releases: 'Tetragon 1.4–1.8; 1.4 ignores Equal/GT values on types it cannot compare instead of refusing them',
     },
   ],
   check({ doc, versions }) {

@@ -50,7 +50,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/sensors/tracing/options.go',
       func: 'getSpecOptions (the option setters: strconv.ParseBool, overrideMethodParse, policyconf.ParseMode, strconv.Atoi)',
-      releases: 'Tetragon 1.4–1.8 (sleepable-preload-size from 1.8)',
+      releases: 'Tetragon 1.4–1.8; sleepable-preload-size from 1.8',
     },
   ],
   check({ doc, file, versions }) {

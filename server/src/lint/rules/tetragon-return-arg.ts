@@ -64,7 +64,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/sensors/tracing/generickprobe.go',
       func: 'addKprobe (returnArgAction)',
-      releases: 'Tetragon 1.4–1.8 (only TrackSock/UntrackSock from 1.7)',
+      releases: 'Tetragon 1.4–1.8; only TrackSock/UntrackSock from 1.7',
     },
   ],
   check({ doc, file, versions }) {

@@ -39,7 +39,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/selectors/kernel.go',
       func: 'ParseMatchBinary, writePrefix, writePostfix',
-      releases: 'Tetragon 1.4–1.8 (empty filters skipped from 1.6; followChildren with NotIn from 1.5)',
+      releases: 'Tetragon 1.4–1.8; empty filters skipped from 1.6; followChildren with NotIn from 1.5',
     },
     {
       repo: 'cilium/tetragon',

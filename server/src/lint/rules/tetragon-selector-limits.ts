@@ -41,7 +41,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/selectors/kernel.go',
       func: 'createKernelSelectorState (selectors), ParseMatchArgs, ParseMatchActions, ParseMatchNamespaces, ParseMatchNamespaceChanges',
-      releases: 'Tetragon 1.4–1.8 (the selector count from 1.7)',
+      releases: 'Tetragon 1.4–1.8; the selector count from 1.7',
     },
   ],
   check({ doc, file, versions }) {

@@ -178,7 +178,7 @@ export const rule: Rule = {
       repo: 'cilium/tetragon',
       file: 'pkg/sensors/tracing/generickprobe.go',
       func: 'preValidateKprobe (btf.ValidateKprobeSpec: no such function, ValidationFailedError)',
-      releases: 'Tetragon 1.4–1.8 (ignore.callNotFound skips the call from 1.5)',
+      releases: 'Tetragon 1.4–1.8; ignore.callNotFound skips the call from 1.5',
     },
     {
       repo: 'cilium/tetragon',
