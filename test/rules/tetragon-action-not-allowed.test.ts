@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { checkAnnotated } from '../support/annotations.js';
 import { applyFix } from '../support/apply-fix.js';
+import { normalizeSettings } from '../../server/src/settings.js';
 
 const ID = 'tetragon/action-not-allowed';
 
@@ -70,16 +71,54 @@ spec:
       selectors:
         - matchActions:
             - action: Override
+#                     ^^^^^^^^ warning tetragon/action-not-allowed disable-kprobe-multi
               argError: -1
     - call: vfs_link
       syscall: false
       selectors:
+        - matchActions:
+            - action: Override
+#                     ^^^^^^^^ error tetragon/action-not-allowed \`vfs_link\`
+              argError: -1
         - matchReturnActions:
             - action: Override
-#                     ^^^^^^^^ warning tetragon/action-not-allowed \`vfs_link\`
               argError: -1
 `,
     [ID],
+  );
+});
+
+test('Override on security_ functions is fine with kprobe_multi disabled or on arm64; 1.6 leaves the rest to the kernel', () => {
+  const text = `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: override
+spec:
+  options:
+    - name: disable-kprobe-multi
+      value: "1"
+  kprobes:
+    - call: security_path_link
+      syscall: false
+      selectors:
+        - matchActions:
+            - action: Override
+              argError: -1
+`;
+  checkAnnotated(text, [ID]);
+  checkAnnotated(
+    text.replace('value: "1"', 'value: "false"'),
+    [ID],
+    normalizeSettings({ tetragon: { kernelArch: 'arm64' } }),
+  );
+  const vfs = text.replace('security_path_link', 'vfs_link');
+  checkAnnotated(
+    vfs.replace(
+      '            - action: Override\n',
+      '            - action: Override\n#                     ^^^^^^^^ warning tetragon/action-not-allowed 1.7 refuses\n',
+    ),
+    [ID],
+    normalizeSettings({ tetragonVersion: '1.6' }),
   );
 });
 

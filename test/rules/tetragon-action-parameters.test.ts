@@ -13,6 +13,10 @@ metadata:
 spec:
   kprobes:
     - call: sys_write
+      return: true
+      returnArg:
+        index: 0
+        type: int
       selectors:
         - matchActions:
             - action: Post
@@ -23,10 +27,10 @@ spec:
               rateLimit: "5"
 #             ^^^^^^^^^ error tetragon/action-parameters only applies to Post
               userStackTrace: true
-#             ^^^^^^^^^^^^^^ error tetragon/action-parameters kprobes reject
+#             ^^^^^^^^^^^^^^ error tetragon/action-parameters for kprobes
             - action: Post
               rateLimit: "1 minute"
-#                        ^^^^^^^^^^ error tetragon/action-parameters cannot parse
+#                        ^^^^^^^^^^ error tetragon/action-parameters decimal number
               rateLimitScope: node
 #                             ^^^^ error tetragon/action-parameters \`node\`
         - matchActions:
@@ -42,7 +46,7 @@ spec:
 #                     ^^^^^^ warning tetragon/action-parameters argUrl
             - action: Post
               rateLimit: "2000h"
-#                        ^^^^^^^ error tetragon/action-parameters 32 bits
+#                        ^^^^^^^ warning tetragon/action-parameters clamps
 ---
 apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
@@ -79,8 +83,52 @@ spec:
         - matchActions:
             - action: Override
 #                     ^^^^^^^^ warning tetragon/action-parameters argRegs
+        - matchActions:
             - action: Override
               argRegs: ["rax=1"]
+        - matchActions:
+            - action: Override
+              argError: 123
+            - action: Override
+#                     ^^^^^^^^ error tetragon/action-parameters one Override
+              argError: 124
+`,
+    [ID],
+  );
+});
+
+test('rate limits: units in either case, 32-bit numbers, scopes read only with a rate limit', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: rates
+spec:
+  fentries:
+    - call: vfs_read
+      selectors:
+        - matchActions:
+            - action: Post
+              rateLimit: "10M"
+              rateLimitScope: global
+            - action: Post
+              rateLimit: "4294967296"
+#                        ^^^^^^^^^^^^ error tetragon/action-parameters 32 bits
+            - action: Post
+              rateLimitScope: process
+#             ^^^^^^^^^^^^^^ warning tetragon/action-parameters ignores
+        - matchActions:
+            - action: Post
+              rateLimit: "5H"
+              rateLimitScope: Process
+#                             ^^^^^^^ error tetragon/action-parameters lower case
+            - action: NoPost
+              kernelStackTrace: true
+#             ^^^^^^^^^^^^^^^^ error tetragon/action-parameters for fentries
+        - matchReturnActions:
+            - action: Post
+              rateLimit: "soon"
+  tracepoints: []
 `,
     [ID],
   );

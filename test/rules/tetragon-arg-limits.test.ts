@@ -64,3 +64,75 @@ spec:
     [ID],
   );
 });
+
+test('data indexes, LSM and uprobe argument counts (a crash), tracepoint size fields take slots', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: lsm
+spec:
+  lsmhooks:
+    - hook: file_open
+      args:
+        - index: 0
+          type: file
+        - index: 0
+          type: file
+        - index: 0
+          type: file
+        - index: 0
+          type: file
+        - index: 0
+          type: file
+        - index: 0
+#         ^^^^^ error tetragon/arg-limits crashes
+          type: file
+---
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: data
+spec:
+  kprobes:
+    - call: security_file_open
+      syscall: false
+      data:
+        - index: 4
+          type: string
+          source: current_task
+          resolve: comm
+        - index: 5
+#                ^ error tetragon/arg-limits \`data\` entries 0 to 4
+          type: string
+          source: current_task
+          resolve: comm
+---
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: tp
+spec:
+  tracepoints:
+    - subsystem: syscalls
+      event: sys_enter_write
+      args:
+        - index: 5
+        - index: 6
+          sizeArgIndex: 9
+        - index: 6
+        - index: 5
+        - index: 7
+#         ^^^^^ error tetragon/arg-limits size field
+    - subsystem: syscalls
+      event: sys_enter_read
+      args:
+        - index: 5
+        - index: 6
+          sizeArgIndex: 8
+        - index: 7
+          sizeArgIndex: 30
+`,
+    [ID],
+  );
+});

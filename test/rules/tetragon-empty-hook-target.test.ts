@@ -43,3 +43,23 @@ spec:
     [ID],
   );
 });
+
+test('a kprobe that ignores missing calls skips an empty call instead of failing', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: skip
+spec:
+  kprobes:
+    - call: ""
+#           ^^ warning tetragon/empty-hook-target skips it
+      ignore:
+        callNotFound: true
+    - call: " "
+#           ^^^ error tetragon/empty-hook-target refuses
+    - call: sys_write
+`,
+    [ID],
+  );
+});

@@ -74,3 +74,23 @@ spec:
 test('quick fix: renames a misspelt list reference', () => {
   assert.equal(applyFix(TYPO, ID), TYPO.replace('list:dupz', 'list:dups'));
 });
+
+test('fentry calls name lists too', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: fentry-lists
+spec:
+  lists:
+    - name: opens
+      type: syscalls
+      values: [sys_open, sys_openat]
+  fentries:
+    - call: "list:opens"
+    - call: "list:open"
+#           ^^^^^^^^^^^ error tetragon/list-references \`opens\`
+`,
+    [ID],
+  );
+});

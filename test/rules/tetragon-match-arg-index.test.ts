@@ -125,3 +125,45 @@ spec:
   );
   checkAnnotated(fixed, [ID]);
 });
+
+test('args positions: only the first (two for CapabilitiesGained) are read; an empty list falls back to index', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: positions
+spec:
+  kprobes:
+    - call: security_file_open
+      syscall: false
+      args:
+        - index: 0
+          type: file
+      data:
+        - index: 0
+          type: string
+          source: current_task
+          resolve: comm
+      selectors:
+        - matchArgs:
+            - args: [0, 7]
+#                       ^ warning tetragon/match-arg-index ignored
+              operator: Prefix
+              values: ["/etc"]
+            - args: []
+              index: 3
+#                    ^ error tetragon/match-arg-index no argument with index 3
+              operator: Prefix
+              values: ["/etc"]
+          matchData:
+            - args: [1]
+#                    ^ error tetragon/match-arg-index \`data\` list
+              operator: Equal
+              values: ["bash"]
+            - index: 0
+              operator: Equal
+              values: ["bash"]
+`,
+    [ID],
+  );
+});

@@ -25,3 +25,25 @@ spec:
     [ID],
   );
 });
+
+test('lengths are bytes of UTF-8; an empty message is accepted', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: bytes
+spec:
+  lsmhooks:
+    - hook: file_open
+      message: ""
+      tags: ["é", "ü${'€'.repeat(42)}", "${'€'.repeat(43)}"]
+#${' '.repeat(64)}${'^'.repeat(45)} warning tetragon/message-and-tags 128 bytes
+    - hook: bprm_check_security
+      message: "${'é'.repeat(129)}"
+#              ${'^'.repeat(131)} warning tetragon/message-and-tags 256 bytes
+    - hook: file_permission
+      message: "é"
+`,
+    [ID],
+  );
+});

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { checkAnnotated } from '../support/annotations.js';
+import { checkAnnotated, lintForTest } from '../support/annotations.js';
+import { normalizeSettings } from '../../server/src/settings.js';
 import { applyFix } from '../support/apply-fix.js';
 
 const ID = 'tetragon/selector-limits';
@@ -139,4 +140,55 @@ ${[1, 2, 3, 4, 5, 6, 7].map((n) => `    - matchArgs:\n      - index: 0\n        
     `${head}${[1, 2, 3, 4, 5].map(item).join('')}${head.slice(head.indexOf('  - subsystem'))}${[6, 7].map(item).join('')}  lists: []\n`,
   );
   checkAnnotated(fixed, [ID]);
+});
+
+test('return filters and actions count only when the hook reads its return value; 1.6 does not count selectors', () => {
+  const filter = '            - index: 0\n              operator: GT\n              values: ["0"]\n';
+  const sixth =
+    '            - index: 0\n#             ^^^^^ error tetragon/selector-limits matchReturnArgs\n              operator: GT\n              values: ["0"]\n';
+  const post = '            - action: Post\n';
+  const fourth = '            - action: Post\n#             ^^^^^^ error tetragon/selector-limits matchReturnActions\n';
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: returns
+spec:
+  kprobes:
+    - call: sys_openat
+      return: true
+      returnArg:
+        index: 0
+        type: int
+      selectors:
+        - matchReturnArgs:
+${filter.repeat(5)}${sixth}          matchReturnActions:
+${post.repeat(3)}${fourth}    - call: sys_close
+      selectors:
+        - matchReturnActions:
+${post.repeat(4)}`,
+    [ID],
+  );
+  const sixSelectors = `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: many
+spec:
+  tracepoints:
+    - subsystem: sched
+      event: sched_process_exec
+      selectors:
+${'        - matchActions:\n            - action: Post\n'.repeat(6)}`;
+  assert.deepEqual(
+    lintForTest(sixSelectors)
+      .filter((f) => f.code === ID)
+      .map((f) => f.severity),
+    ['error'],
+  );
+  assert.deepEqual(
+    lintForTest(sixSelectors, normalizeSettings({ tetragonVersion: '1.6' }))
+      .filter((f) => f.code === ID)
+      .map((f) => f.severity),
+    ['warning'],
+  );
 });

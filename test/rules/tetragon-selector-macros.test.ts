@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { test } from 'node:test';
 import { checkAnnotated } from '../support/annotations.js';
+import { normalizeSettings } from '../../server/src/settings.js';
 
 const ID = 'tetragon/selector-macros';
 
@@ -43,5 +44,58 @@ spec:
               values: ["1"]
 `,
     [ID],
+  );
+});
+
+test('nesting is refused only when the nesting macro is used; empty lists collide with nothing', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: macros
+spec:
+  selectorsMacros:
+    base:
+      matchBinaries:
+        - operator: NotIn
+          values: [/usr/bin/sudo]
+    unusedNesting:
+      macros: [base]
+    emptyNesting:
+      macros: []
+      matchActions:
+        - action: Post
+    workloads:
+      matchWorkloads:
+        podSelector:
+          matchLabels:
+            app: web
+  kprobes:
+    - call: sys_write
+      selectors:
+        - macros: [base, emptyNesting]
+          matchBinaries: []
+          matchActions: []
+        - macros: [workloads]
+#                  ^^^^^^^^^ warning tetragon/selector-macros matchWorkloads
+`,
+    [ID],
+  );
+});
+
+test('before Tetragon 1.7 macros do not exist and are left to the schema', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: macros
+spec:
+  kprobes:
+    - call: sys_write
+      selectors:
+        - macros: [nowhere]
+`,
+    [ID],
+    normalizeSettings({ tetragonVersion: '1.6' }),
   );
 });

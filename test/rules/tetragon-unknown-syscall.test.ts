@@ -94,3 +94,50 @@ test('list:NAME calls are checked through the list values, and enforcer calls to
     [ID],
   );
 });
+
+test('ignore.callNotFound makes a missing syscall a warning; enforcers take security_ functions too', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: skip
+spec:
+  enforcers:
+    - calls:
+        - sys_write
+        - security_file_open
+        - vfs_write
+#         ^^^^^^^^^ error tetragon/unknown-syscall neither
+  kprobes:
+    - call: sys_opn
+#           ^^^^^^^ warning tetragon/unknown-syscall callNotFound
+      ignore:
+        callNotFound: true
+    - call: sys_opn
+#           ^^^^^^^ error tetragon/unknown-syscall
+`,
+    [ID],
+  );
+});
+
+test('syscall list values may name an ABI, as the agent reads them', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: abis
+spec:
+  lists:
+    - name: dups
+      type: syscalls
+      values: ["sys_dup", "i386/sys_dup", "__ia32_sys_dup", "x64/sys_dup", "__x64_sys_dup", "x64/sys_dupp", "arm64/sys_dup", "mips/sys_dup", "i386/__arm64_sys_dup"]
+#                                                                                           ^^^^^^^^^^^^^^ error tetragon/unknown-syscall sys_dup
+#                                                                                                           ^^^^^^^^^^^^^^^ error tetragon/unknown-syscall arm64 ABI
+#                                                                                                                            ^^^^^^^^^^^^^^ error tetragon/unknown-syscall ABI the agent knows
+#                                                                                                                                            ^^^^^^^^^^^^^^^^^^^^^^ error tetragon/unknown-syscall prefix
+  kprobes:
+    - call: "list:dups"
+`,
+    [ID],
+  );
+});

@@ -158,7 +158,7 @@ const CASES: readonly Case[] = [
       selectors:
         - matchActions:
             - action: Override
-#                     ^^^^^^^^ warning tetragon/action-not-allowed
+#                     ^^^^^^^^ error tetragon/action-not-allowed
               argError: -1
 `,
     ),

@@ -113,7 +113,7 @@ test('Set writes through the operand its args entry names, in every place the pr
   );
 });
 
-test("argument indexes beyond the probe's operands are errors", { skip }, () => {
+test("argument indexes past the probe's operands: the last-plus-one reads garbage, beyond is refused", { skip }, () => {
   checkAnnotated(
     policy(`    - path: ${SHOP_PATH}
       provider: shop
@@ -122,14 +122,17 @@ test("argument indexes beyond the probe's operands are errors", { skip }, () => 
         - index: 0
           type: int32
         - index: 1
-#                ^ error tetragon/usdt-probe one operand (index 0)
+#                ^ warning tetragon/usdt-probe one operand (index 0)
+          type: int32
+        - index: 2
+#                ^ error tetragon/usdt-probe refuses argument index 2
           type: int32
     - path: ${SHOP_PATH}
       provider: shop
       name: bare
       args:
         - index: 0
-#                ^ error tetragon/usdt-probe no operands
+#                ^ warning tetragon/usdt-probe no operands
           type: int32
     - path: ${SHOP_PATH}
       provider: shop
@@ -138,6 +141,9 @@ test("argument indexes beyond the probe's operands are errors", { skip }, () => 
         - index: 2
           type: int32
         - index: 3
+#                ^ warning tetragon/usdt-probe 3 operands (indexes 0–2)
+          type: int32
+        - index: 4
 #                ^ error tetragon/usdt-probe 3 operands (indexes 0–2)
           type: int32
 `),

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Shared knowledge for the Tetragon rules: how to walk the hooks and selectors of a
- * TracingPolicy, what the agent's argument types are and which operator families they support,
- * and small total parsers for the values selectors hold (numbers, ranges, ports, addresses).
- * Everything here is pure and stateless; the tables are frozen constants.
+ * TracingPolicy and find the argument a filter compares. How the agent reads the values
+ * themselves lives in values.ts (with go-strconv.ts, addresses.ts and names.ts).
+ * Everything here is pure and stateless.
  */
 import { isScalar } from 'yaml';
 import type { Scalar } from 'yaml';
@@ -26,6 +26,11 @@ export const HOOK_NOUN: Readonly<Record<HookSection, string>> = {
   lsmhooks: 'LSM hook',
   usdts: 'USDT probe',
 };
+
+/** "A kprobe", "An LSM hook": the noun with its indefinite article, capitalised. */
+export function aHook(section: HookSection): string {
+  return `${section === 'lsmhooks' ? 'An' : 'A'} ${HOOK_NOUN[section]}`;
+}
 
 export interface HookRef {
   readonly section: HookSection;
@@ -99,390 +104,92 @@ export function isSyscallKprobe(hook: Obj): boolean {
   return hook['syscall'] === true || hook['syscall'] === undefined;
 }
 
+/**
+ * True for a kprobe or fentry with `ignore.callNotFound: true` (Tetragon 1.5 and newer): the agent
+ * then skips a call it cannot find instead of refusing the policy.
+ */
+export function ignoresMissingCall(hook: Obj, release: number): boolean {
+  return release >= 5 && obj(hook['ignore'])?.['callNotFound'] === true;
+}
+
 /** A plain integer as YAML gave it (a number, or an integer-looking string is NOT accepted here). */
 export function int(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Argument types
+// Arguments of selector filters
 
-/** Operator families (D6): which kind of value an argument type holds as far as selectors care. */
-export type TypeGroup = 'str' | 'num32' | 'num64' | 'cap' | 'sock' | 'sockaddr' | 'sockaddr_un' | 'other' | 'unknown';
-
-const GROUP_OF: Readonly<Record<string, TypeGroup>> = {
-  string: 'str',
-  char_buf: 'str',
-  file: 'str',
-  path: 'str',
-  fd: 'str',
-  dentry: 'str',
-  linux_binprm: 'str',
-  data_loc: 'str',
-  net_device: 'str',
-  sockaddr_un: 'sockaddr_un',
-  int: 'num32',
-  int32: 'num32',
-  sint32: 'num32',
-  int16: 'num32',
-  sint16: 'num32',
-  int8: 'num32',
-  sint8: 'num32',
-  size_t: 'num32',
-  uint32: 'num32',
-  uint16: 'num32',
-  uint8: 'num32',
-  bpf_cmd: 'num32',
-  int64: 'num64',
-  sint64: 'num64',
-  long: 'num64',
-  uint64: 'num64',
-  ulong: 'num64',
-  syscall64: 'num64',
-  kernel_cap_t: 'cap',
-  cap_inheritable: 'cap',
-  cap_permitted: 'cap',
-  cap_effective: 'cap',
-  sock: 'sock',
-  skb: 'sock',
-  socket: 'sock',
-  sockaddr: 'sockaddr',
-};
-
-/** The operator family of an argument type; `unknown` for `auto`, a missing type or a name we don't know. */
-export function typeGroup(type: string | undefined): TypeGroup {
-  if (type === undefined || type === 'auto') return 'unknown';
-  return GROUP_OF[type] ?? (KNOWN_OTHER_TYPES.has(type) ? 'other' : 'unknown');
-}
-
-/** Types the agent knows that no comparison operator applies to (D3). */
-const KNOWN_OTHER_TYPES: ReadonlySet<string> = new Set([
-  'char_iovec',
-  'const_buf',
-  'filename',
-  'kiocb',
-  'iov_iter',
-  'cred',
-  'capability',
-  'user_namespace',
-  'bpf_attr',
-  'bpf_map',
-  'bpf_prog',
-  'perf_event',
-  'load_info',
-  'module',
-  'nop',
-]);
-
-/** Whether `type` is integer-like (for return values of syscalls, sizes, indexes). */
-export function isIntegerType(type: string | undefined): boolean {
-  const g = typeGroup(type);
-  return g === 'num32' || g === 'num64';
+/**
+ * Where the agent finds the argument a matchArgs/matchData/matchReturnArgs entry compares, as a
+ * position in the list it looks in (`args`, `data`, or the single `returnArg`), following the
+ * agent's lookup (`argIndexType`, `dataIndexType`): the first `args` position when the filter
+ * lists positions; else for `matchArgs` the first `args` entry whose `index` equals the filter's
+ * (on tracepoints the agent first rewrites field numbers into positions, entry by entry, and a
+ * number no entry declares is taken as a position); for `matchData` the index is a position in
+ * `data`; for `matchReturnArgs` the index must equal the `returnArg`'s.
+ * `found: false` when the agent finds nothing (it then refuses the selector); `position:
+ * undefined` when the filter cannot be read (no usable index).
+ */
+export function filterTarget(
+  hook: HookRef,
+  field: (typeof ARG_FILTER_FIELDS)[number],
+  filter: Obj,
+): { readonly list: readonly unknown[]; readonly position: number | undefined; readonly found: boolean } {
+  const h = hook.hook;
+  const entries =
+    field === 'matchReturnArgs'
+      ? h['returnArg'] === undefined
+        ? []
+        : [h['returnArg']]
+      : list(h[field === 'matchData' ? 'data' : 'args']);
+  const positions = list(filter['args']);
+  if (positions.length) {
+    const pos = int(positions[0]);
+    return { list: entries, position: pos, found: pos === undefined || pos < entries.length };
+  }
+  const idx = int(filter['index'] ?? 0);
+  if (idx === undefined) return { list: entries, position: undefined, found: true };
+  if (field === 'matchData') return { list: entries, position: idx, found: idx < entries.length };
+  if (field === 'matchArgs' && hook.section === 'tracepoints') {
+    let cur = idx;
+    entries.forEach((e, pos) => {
+      if (int(obj(e)?.['index'] ?? 0) === cur) cur = pos;
+    });
+    return { list: entries, position: cur, found: cur < entries.length };
+  }
+  // Kprobes, fentries, uprobes, LSM hooks, USDTs and return values: by the declared index.
+  const pos = entries.findIndex((e) => int(obj(e)?.['index'] ?? 0) === idx);
+  return { list: entries, position: pos < 0 ? undefined : pos, found: pos >= 0 };
 }
 
 /**
- * The type of the argument a matchArgs/matchData/matchReturnArgs entry looks at, or undefined
- * when it can't be told (no such argument, `auto`, the filter names positions through `args`).
- * For tracepoints upstream examples use `index` both as the field number and as the position in
- * `args`, so a type is returned only when both readings agree (or only one exists).
+ * The CRD type of the argument a matchArgs/matchData/matchReturnArgs entry compares (see
+ * {@link filterTarget}), `auto` when the entry leaves it to the hook, or undefined when there
+ * is no such argument.
  */
 export function filterArgType(
   hook: HookRef,
   field: (typeof ARG_FILTER_FIELDS)[number],
   filter: Obj,
 ): string | undefined {
-  const h = hook.hook;
-  if (field === 'matchReturnArgs') return str(obj(h['returnArg'])?.['type']);
-  const idx = int(filter['index']);
-  if (idx === undefined || filter['args'] !== undefined) return undefined;
-  if (field === 'matchData') return str(obj(list(h['data'])[idx])?.['type']);
-  const byIndex = declaredArg(h, idx);
-  if (hook.section !== 'tracepoints') return byIndex ? str(byIndex['type']) : undefined;
-  const types = [byIndex, obj(list(h['args'])[idx])]
-    .filter((a): a is Obj => a !== undefined)
-    .map((a) => str(a['type']));
-  return types.length && types.every((t) => t === types[0]) ? types[0] : undefined;
-}
-
-/** The `args` entry whose `index` is `idx`. */
-export function declaredArg(hook: Obj, idx: number): Obj | undefined {
-  for (const a of list(hook['args'])) {
-    const arg = obj(a);
-    if (arg && int(arg['index']) === idx) return arg;
-  }
-  return undefined;
+  const t = filterTarget(hook, field, filter);
+  if (t.position === undefined || !t.found) return undefined;
+  const entry = obj(t.list[t.position]);
+  if (!entry) return undefined;
+  // The CRD's default for `type` is `auto`: the API server fills it in when it is left out.
+  return entry['type'] === undefined ? 'auto' : str(entry['type']);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Values
 
-/**
- * Parses an integer the way the agent's Go parser does with base 0: decimal, `0x` hex, `0o` or
- * leading-zero octal, `0b` binary, optional sign, underscores only after a base prefix.
- * Numbers given as YAML numbers are accepted too. Returns undefined for anything else.
- */
-export function parseInteger(v: unknown): bigint | undefined {
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : undefined;
-  if (typeof v !== 'string') return undefined;
-  const m = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|0[0-7]*|[1-9][0-9]*)$/.exec(v.trim());
-  if (!m) return undefined;
-  let body = m[2]!;
-  if (/_/.test(body)) {
-    if (!/^0[xXbBoO]/.test(body) || /__|_$/.test(body)) return undefined;
-    body = body.replace(/_/g, '');
-  }
-  let n: bigint;
-  if (/^0[oO]/.test(body)) n = BigInt(`0o${body.slice(2)}`);
-  else if (/^0[0-7]+$/.test(body)) n = BigInt(`0o${body.slice(1)}`);
-  else n = BigInt(body);
-  return m[1] === '-' ? -n : n;
-}
-
-/** `min:max` with integer bounds (as the agent splits ranges), or undefined. */
-export function parseRange(v: unknown): [bigint, bigint] | undefined {
-  if (typeof v !== 'string') return undefined;
-  const parts = v.split(':');
-  if (parts.length !== 2) return undefined;
-  const lo = parseInteger(parts[0]);
-  const hi = parseInteger(parts[1]);
-  return lo === undefined || hi === undefined ? undefined : [lo, hi];
-}
-
-/** The value as text for messages and byte counting (numbers become their decimal text). */
+/** The value as text for messages and parsing (numbers become their decimal text). */
 export function valueText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
 }
-
-/** UTF-8 length of a string, without Buffer (the core runs in browsers too). */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return n;
-}
-
-function isIPv4(s: string): boolean {
-  const parts = s.split('.');
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
-}
-
-function isIPv6(s: string): boolean {
-  if (!/^[0-9a-fA-F:.]+$/.test(s)) return false;
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const groups = (h: string): string[] | undefined => (h === '' ? [] : h.split(':'));
-  const parts = halves.map(groups);
-  let count = 0;
-  for (const [hi, p] of parts.entries()) {
-    if (!p) return false;
-    for (const [i, g] of p.entries()) {
-      const lastOfAll = hi === parts.length - 1 && i === p.length - 1;
-      if (lastOfAll && g.includes('.')) {
-        if (!isIPv4(g)) return false;
-        count += 2;
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) count += 1;
-      else return false;
-    }
-  }
-  return halves.length === 2 ? count < 8 : count === 8;
-}
-
-/** An IPv4/IPv6 address or CIDR; returns the address family or undefined when malformed. */
-export function parseAddress(v: string): 4 | 6 | undefined {
-  const [addr, prefix, ...rest] = v.trim().split('/');
-  if (rest.length || addr === undefined) return undefined;
-  const family = isIPv4(addr) ? 4 : isIPv6(addr) ? 6 : undefined;
-  if (!family) return undefined;
-  if (prefix !== undefined) {
-    if (!/^(0|[1-9][0-9]*)$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128)) return undefined;
-  }
-  return family;
-}
-
-/** A port number (0–65535). */
-export function isPort(n: bigint): boolean {
-  return n >= 0n && n <= 65535n;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Names
-
-/**
- * Capability names the agent looks up (TP-CAP-2). One quirk: the agent's table spells
- * DAC_OVERRIDE without the `CAP_` prefix, so `CAP_DAC_OVERRIDE` is not found.
- */
-export const CAPABILITY_NAMES: readonly string[] = [
-  'CAP_CHOWN',
-  'DAC_OVERRIDE',
-  'CAP_DAC_READ_SEARCH',
-  'CAP_FOWNER',
-  'CAP_FSETID',
-  'CAP_KILL',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETPCAP',
-  'CAP_LINUX_IMMUTABLE',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_NET_BROADCAST',
-  'CAP_NET_ADMIN',
-  'CAP_NET_RAW',
-  'CAP_IPC_LOCK',
-  'CAP_IPC_OWNER',
-  'CAP_SYS_MODULE',
-  'CAP_SYS_RAWIO',
-  'CAP_SYS_CHROOT',
-  'CAP_SYS_PTRACE',
-  'CAP_SYS_PACCT',
-  'CAP_SYS_ADMIN',
-  'CAP_SYS_BOOT',
-  'CAP_SYS_NICE',
-  'CAP_SYS_RESOURCE',
-  'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG',
-  'CAP_MKNOD',
-  'CAP_LEASE',
-  'CAP_AUDIT_WRITE',
-  'CAP_AUDIT_CONTROL',
-  'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE',
-  'CAP_MAC_ADMIN',
-  'CAP_SYSLOG',
-  'CAP_WAKE_ALARM',
-  'CAP_BLOCK_SUSPEND',
-  'CAP_AUDIT_READ',
-  'CAP_PERFMON',
-  'CAP_BPF',
-  'CAP_CHECKPOINT_RESTORE',
-];
-
-/** Namespace type names (TP-NS-1), in the CRD spelling. */
-export const NAMESPACE_NAMES: readonly string[] = [
-  'Uts',
-  'Ipc',
-  'Mnt',
-  'Pid',
-  'PidForChildren',
-  'Net',
-  'Time',
-  'TimeForChildren',
-  'Cgroup',
-  'User',
-];
-
-/** File type names FileType/NotFileType take (D6), as the agent spells them (lower case). */
-export const FILE_TYPE_NAMES: readonly string[] = [
-  'sock',
-  'socket',
-  'lnk',
-  'link',
-  'reg',
-  'regular',
-  'blk',
-  'block',
-  'dir',
-  'chr',
-  'char',
-  'fifo',
-  'pipe',
-];
-
-// ---------------------------------------------------------------------------------------------
-// Operators of matchArgs / matchData / matchReturnArgs (D6)
-
-export interface OperatorInfo {
-  /** The type groups the operator works on. */
-  readonly groups: readonly TypeGroup[];
-  /**
-   * What the agent does with another type: `reject` (the policy fails to load) or `ignore` (it
-   * loads but the filter never does what it says).
-   */
-  readonly otherwise: 'reject' | 'ignore';
-  /** A phrase for messages: what the operator works on. */
-  readonly meantFor: string;
-}
-
-const NUMS: readonly TypeGroup[] = ['num32', 'num64'];
-const STRS: readonly TypeGroup[] = ['str', 'sockaddr_un'];
-
-export const OPERATORS: Readonly<Record<string, OperatorInfo>> = {
-  Equal: {
-    groups: [...STRS, ...NUMS, 'cap'],
-    otherwise: 'reject',
-    meantFor: 'strings, paths, numbers and capability sets',
-  },
-  NotEqual: {
-    groups: [...STRS, ...NUMS, 'cap'],
-    otherwise: 'reject',
-    meantFor: 'strings, paths, numbers and capability sets',
-  },
-  GreaterThan: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
-  LessThan: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
-  GT: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
-  LT: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
-  Mask: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
-  InRange: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
-  NotInRange: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
-  InMap: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
-  NotInMap: { groups: NUMS, otherwise: 'reject', meantFor: 'integers' },
-  Prefix: { groups: STRS, otherwise: 'ignore', meantFor: 'strings and paths' },
-  NotPrefix: { groups: STRS, otherwise: 'ignore', meantFor: 'strings and paths' },
-  Postfix: { groups: STRS, otherwise: 'ignore', meantFor: 'strings and paths' },
-  NotPostfix: { groups: STRS, otherwise: 'ignore', meantFor: 'strings and paths' },
-  SubString: { groups: STRS, otherwise: 'ignore', meantFor: 'strings and paths' },
-  SubStringIgnCase: { groups: STRS, otherwise: 'ignore', meantFor: 'strings and paths' },
-  SPort: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
-  NotSPort: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
-  SPortPriv: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
-  NotSportPriv: {
-    groups: ['sock', 'sockaddr'],
-    otherwise: 'reject',
-    meantFor: '`sock`, `skb`, `socket` and `sockaddr`',
-  },
-  SAddr: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
-  NotSAddr: { groups: ['sock', 'sockaddr'], otherwise: 'reject', meantFor: '`sock`, `skb`, `socket` and `sockaddr`' },
-  DPort: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
-  NotDPort: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
-  DPortPriv: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
-  NotDPortPriv: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
-  DAddr: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
-  NotDAddr: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
-  Protocol: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
-  State: { groups: ['sock'], otherwise: 'reject', meantFor: '`sock`, `skb` and `socket`' },
-  Family: {
-    groups: ['sock', 'sockaddr', 'sockaddr_un'],
-    otherwise: 'reject',
-    meantFor: '`sock`, `skb`, `socket`, `sockaddr` and `sockaddr_un`',
-  },
-  FileType: { groups: [], otherwise: 'reject', meantFor: '`file` and `path`' },
-  NotFileType: { groups: [], otherwise: 'reject', meantFor: '`file` and `path`' },
-};
-
-/** FileType works on two specific types rather than a group. */
-export function operatorApplies(op: string, type: string): boolean | undefined {
-  const info = OPERATORS[op];
-  if (!info) return undefined;
-  if (op === 'FileType' || op === 'NotFileType') return type === 'file' || type === 'path';
-  return info.groups.includes(typeGroup(type));
-}
-
-/** Operators whose values are numbers, limited to 4 per filter. */
-export const FOUR_NUMBER_OPS: ReadonlySet<string> = new Set(['GreaterThan', 'LessThan', 'GT', 'LT', 'Mask']);
-/** Port operators. */
-export const PORT_OPS: ReadonlySet<string> = new Set(['SPort', 'NotSPort', 'DPort', 'NotDPort']);
-/** Address operators. */
-export const ADDR_OPS: ReadonlySet<string> = new Set(['SAddr', 'NotSAddr', 'DAddr', 'NotDAddr']);
-/** Operators that take no values. */
-export const NO_VALUE_OPS: ReadonlySet<string> = new Set([
-  'SPortPriv',
-  'NotSportPriv',
-  'DPortPriv',
-  'NotDPortPriv',
-  'CapabilitiesGained',
-]);
 
 // ---------------------------------------------------------------------------------------------
 // Fixes

@@ -13,15 +13,10 @@ import { type Fix } from '../../core/findings.js';
 import { insertEntry } from '../../core/yaml-edits.js';
 import type { PolicyDocument, PolicyFile } from '../../core/document.js';
 import { list, nonEmpty, obj, str } from '../../core/data.js';
-import {
-  ACTION_FIELDS,
-  HOOK_NOUN,
-  allSelectors,
-  isSyscallKprobe,
-  items,
-  spec,
-  type SelectorRef,
-} from '../../core/tetragon/policy.js';
+import { goParseBool } from '../../core/tetragon/go-strconv.js';
+import { tetragonRelease } from '../../core/tetragon/values.js';
+import { archOf } from '../kernel-targets.js';
+import { HOOK_NOUN, allSelectors, isSyscallKprobe, items, spec, type SelectorRef } from '../../core/tetragon/policy.js';
 
 const LSM_ACTIONS = ['Post', 'NoPost', 'Sigkill', 'Signal', 'Override'];
 const ENFORCEMENT = ['Sigkill', 'Signal', 'NotifyEnforcer', 'Override', 'Set'];
@@ -34,18 +29,57 @@ export const rule: Rule = {
   summary:
     'An action the hook cannot run: only Post, NoPost, Sigkill, Signal and Override on LSM hooks, no enforcement on fentries, no GetUrl/DnsLookup on uprobes and USDTs, NotifyEnforcer without `spec.enforcers`, Override on a kprobe that is neither a syscall nor a `security_` function.',
   rationale:
-    'The CRD admits every action on every hook; the agent checks them when it builds the BPF programs and refuses the policy when the hook cannot perform one. Override rewrites a return value, which the kernel allows only for syscalls (bpf_override_return) and `security_*` functions (fmod_ret); for other functions expect the load to fail.',
+    'The CRD admits every action on every hook; the agent checks them when it builds the BPF programs and refuses the policy when the hook cannot perform one. Override rewrites a return value, which the kernel allows only for syscalls (bpf_override_return) and `security_*` functions (fmod_ret); the agent refuses it on other functions (from Tetragon 1.7; before, the kernel refuses to attach), and attaches fmod_ret without kprobe_multi only, so Override on a `security_*` kprobe needs the `disable-kprobe-multi` option on x86_64 nodes whose kernel has kprobe_multi.',
   example: {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: kill-on-write\nspec:\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchActions:\n            - action: NotifyEnforcer\n              argSig: 9\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: kill-on-write\nspec:\n  enforcers:\n    - calls:\n        - sys_write\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchActions:\n            - action: NotifyEnforcer\n              argSig: 9\n',
   },
-  check({ doc, file }) {
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/genericlsm.go',
+      func: 'isValidLsmSelectors',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/genericfentry.go',
+      func: 'createGenericFentrySensor (HasEnforcementAction)',
+      releases: 'Tetragon 1.7–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/genericuprobe.go, pkg/sensors/tracing/genericusdt.go',
+      func: 'uprobe spec validation, addUsdt (HasGetUrlOrDnsLookup)',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/generickprobe.go',
+      func: 'preValidateKprobes (NotifyEnforcer), validateOverride',
+      releases: 'Tetragon 1.4–1.8; Override on other functions refused from 1.7',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/generictracepoint.go',
+      func: 'preValidateTracepoints (NotifyEnforcer)',
+      releases: 'Tetragon 1.4–1.8',
+    },
+  ],
+  check({ doc, file, versions, kernelArch }) {
+    const release = tetragonRelease(versions.tetragon);
     const out: RuleFinding[] = [];
-    const enforcers = nonEmpty(spec(doc.data)?.['enforcers']);
+    const s = spec(doc.data);
+    const enforcers = nonEmpty(s?.['enforcers']);
+    const multiDisabled = list(s?.['options']).some((o) => {
+      const opt = obj(o);
+      return str(opt?.['name']) === 'disable-kprobe-multi' && goParseBool(String(opt?.['value'] ?? '')) === true;
+    });
     for (const sel of allSelectors(doc.data)) {
       const h = sel.hook;
       const noun = HOOK_NOUN[h.section];
-      for (const field of ACTION_FIELDS) {
+      // The agent checks the entry actions only; return actions are parsed like any other action.
+      for (const field of ['matchActions'] as const) {
         for (const a of items(sel.selector, field, sel.path)) {
           const action = str(a.item['action']);
           if (!action) continue;
@@ -77,7 +111,7 @@ export const rule: Rule = {
           } else if ((h.section === 'uprobes' || h.section === 'usdts') && NETWORK_LOOKUPS.includes(action)) {
             flag(`\`${action}\` is not available on ${noun}s; the agent rejects it here.`);
           }
-          if (action === 'NotifyEnforcer' && (h.section === 'kprobes' || h.section === 'tracepoints') && !enforcers) {
+          if (action === 'NotifyEnforcer' && ['kprobes', 'fentries', 'tracepoints'].includes(h.section) && !enforcers) {
             const fix = enforcersFix(file, doc, sel);
             flag(
               '`NotifyEnforcer` hands the decision to an enforcer program, declared in `spec.enforcers` with the syscalls it guards; without one the agent rejects the policy.',
@@ -87,10 +121,20 @@ export const rule: Rule = {
           }
           if (action === 'Override' && h.section === 'kprobes') {
             const call = str(h.hook['call']) ?? '';
-            if (!call.startsWith('list:') && !isSyscallKprobe(h.hook) && !call.startsWith('security_')) {
+            if (call.startsWith('list:')) continue;
+            if (call.startsWith('security_')) {
+              // arm64 never attaches Override through kprobe_multi.
+              if (!multiDisabled && archOf({ kernelArch }) !== 'arm64')
+                flag(
+                  `Override on \`${call}\` uses fmod_ret, which the agent cannot attach through kprobe_multi: on nodes whose kernel has kprobe_multi (5.18 and newer, x86_64) it refuses the policy. Add the option \`disable-kprobe-multi: "true"\`.`,
+                  'warning',
+                );
+            } else if (!isSyscallKprobe(h.hook)) {
               flag(
-                `Override can only change the return value of syscalls and \`security_*\` functions; for \`${call}\` the agent is expected to refuse the policy. Hook the syscall or the security hook that guards this operation instead.`,
-                'warning',
+                release >= 7
+                  ? `Override can only change the return value of syscalls and \`security_*\` functions; the agent refuses it on \`${call}\`. Hook the syscall or the security hook that guards this operation instead.`
+                  : `Override can only change the return value of syscalls and \`security_*\` functions; for \`${call}\` the kernel refuses to attach the program (Tetragon 1.7 refuses the policy). Hook the syscall or the security hook that guards this operation instead.`,
+                release >= 7 ? undefined : 'warning',
               );
             }
           }

@@ -11,10 +11,8 @@
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { list, str } from '../../core/data.js';
 import { ACTION_FIELDS, allSelectors, int, items } from '../../core/tetragon/policy.js';
+import { parseRateLimit, rateLimitScopeProblem } from '../../core/tetragon/values.js';
 
-const RATE = /^(\d+)([smh]?)$/;
-const UNIT_MS: Readonly<Record<string, number>> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000 };
-const SCOPES = ['thread', 'process', 'global'];
 const MAX_SIGNAL = 64;
 
 export const rule: Rule = {
@@ -24,16 +22,46 @@ export const rule: Rule = {
   summary:
     'An action parameter that does not fit its action: `rateLimit` or stack traces on anything but Post, a malformed `rateLimit` or `rateLimitScope`, Signal without a valid `argSig`, Override/GetUrl/DnsLookup/Set without what they need.',
   rationale:
-    'The CRD has one action type with every parameter; the agent reads only the ones its action uses and checks a few. Kprobes refuse `rateLimit` and stack traces on actions other than Post, and a `rateLimit` that is not `N`, `Ns`, `Nm` or `Nh`. Parameters an action needs default to 0 when left out, which silently does the wrong thing: Signal sends no signal, Override makes the call return 0 (success).',
+    'The CRD has one action type with every parameter; the agent reads only the ones its action uses and checks a few. It refuses `rateLimit` on actions other than Post and a `rateLimit` that is not a 32-bit number optionally followed by `s`, `m` or `h` (either case); kprobes and fentries also refuse stack traces on other actions. A rate limit longer than about 49 days is silently clamped, and `rateLimitScope` is only read next to a `rateLimit`. Parameters an action needs default to 0 when left out, which silently does the wrong thing: Signal sends no signal, Override makes the call return 0 (success).',
   example: {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: signal\nspec:\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchActions:\n            - action: Signal\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: signal\nspec:\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchActions:\n            - action: Signal\n              argSig: 10\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/kernel.go',
+      func: 'ParseMatchAction, parseRateLimit',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/generickprobe.go',
+      func: 'preValidateKprobe (stack traces on kprobes and fentries)',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/genericusdt.go',
+      func: 'addUsdt (Set argIndex)',
+      releases: 'Tetragon 1.6–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/kernel_regs_amd64.go, pkg/selectors/kernel_regs_arm64.go',
+      func: 'parseOverrideRegs (one Override per uprobe selector)',
+      releases: 'Tetragon 1.6–1.8',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const sel of allSelectors(doc.data)) {
       const h = sel.hook;
+      // Return actions are only compiled when the hook reads its return value (tetragon/return-arg).
+      const readsReturn = h.hook['return'] === true && h.section !== 'lsmhooks';
       for (const field of ACTION_FIELDS) {
+        if (field === 'matchReturnActions' && !readsReturn) continue;
+        let overrides = 0;
         for (const a of items(sel.selector, field, sel.path)) {
           const action = str(a.item['action']);
           if (!action) continue;
@@ -47,16 +75,17 @@ export const rule: Rule = {
                 target: 'key',
                 message: `\`rateLimit\` only applies to Post; the agent rejects it on \`${action}\`.`,
               });
+            // Only the entry actions of kprobes and fentries are checked (preValidateKprobe).
+            const rejectsStacks = (h.section === 'kprobes' || h.section === 'fentries') && field === 'matchActions';
             for (const k of ['kernelStackTrace', 'userStackTrace']) {
               if (a.item[k] === true) {
                 out.push({
                   path: [...a.path, k],
                   target: 'key',
-                  ...(h.section === 'kprobes' ? {} : { severity: 'warning' as const }),
-                  message:
-                    h.section === 'kprobes'
-                      ? `Stack traces come with Post events; kprobes reject \`${k}\` on \`${action}\`.`
-                      : `Stack traces come with Post events; \`${k}\` on \`${action}\` is ignored.`,
+                  ...(rejectsStacks ? {} : { severity: 'warning' as const }),
+                  message: rejectsStacks
+                    ? `Stack traces come with Post events; the agent refuses \`${k}\` on \`${action}\` for ${h.section === 'kprobes' ? 'kprobes' : 'fentries'}.`
+                    : `Stack traces come with Post events; \`${k}\` on \`${action}\` is ignored.`,
                 });
               }
             }
@@ -69,27 +98,28 @@ export const rule: Rule = {
               });
           }
           const rate = a.item['rateLimit'];
-          if (typeof rate === 'string' && action === 'Post') {
-            const m = RATE.exec(rate.trim());
-            if (!m)
+          const scope = a.item['rateLimitScope'];
+          const hasRate = typeof rate === 'string' && rate !== '';
+          if (hasRate && action === 'Post') {
+            const r = parseRateLimit(rate, undefined);
+            const scopeProblem = typeof scope === 'string' ? rateLimitScopeProblem(scope) : undefined;
+            if (scopeProblem)
+              out.push({ path: [...a.path, 'rateLimitScope'], target: 'value', message: scopeProblem.message });
+            if ('code' in r) out.push({ path: [...a.path, 'rateLimit'], target: 'value', message: r.message });
+            else if (r.clamped)
               out.push({
                 path: [...a.path, 'rateLimit'],
                 target: 'value',
-                message: `\`rateLimit\` is a number of seconds, or a number followed by \`s\`, \`m\` or \`h\` (e.g. \`30s\`, \`1m\`); the agent cannot parse \`${rate}\`.`,
-              });
-            else if (Number(m[1]) * UNIT_MS[m[2]!]! > 0xffffffff)
-              out.push({
-                path: [...a.path, 'rateLimit'],
-                target: 'value',
-                message: `\`rateLimit\` is kept in milliseconds in 32 bits (about 49 days at most); \`${rate}\` does not fit.`,
+                severity: 'warning',
+                message: `\`rateLimit\` is kept in milliseconds in 32 bits; the agent clamps \`${rate}\` to 4294967295 ms (about 49.7 days).`,
               });
           }
-          const scope = a.item['rateLimitScope'];
-          if (typeof scope === 'string' && !SCOPES.includes(scope)) {
+          if (!hasRate && typeof scope === 'string' && scope !== '') {
             out.push({
               path: [...a.path, 'rateLimitScope'],
-              target: 'value',
-              message: `\`rateLimitScope\` is \`thread\`, \`process\` or \`global\`; the agent rejects \`${scope}\`.`,
+              target: 'key',
+              severity: 'warning',
+              message: '`rateLimitScope` is only read together with `rateLimit`; on its own the agent ignores it.',
             });
           }
           if (action === 'Signal' || action === 'NotifyEnforcer') {
@@ -108,22 +138,26 @@ export const rule: Rule = {
               );
             }
           }
+          if (action === 'Override' && h.section === 'uprobes' && ++overrides === 2)
+            out.push({
+              path: [...a.path, 'action'],
+              target: 'value',
+              message:
+                'A uprobe selector takes one Override: the agent keeps one set of register changes per selector and refuses a second.',
+            });
           if (action === 'Override') {
-            if ((h.section === 'kprobes' || h.section === 'lsmhooks') && !has('argError')) {
-              missing(
-                'Override without `argError` makes the call return 0, i.e. succeed without doing its work. Set `argError` to a negative errno (e.g. -1 for EPERM).',
-              );
-            } else if (
+            // A uprobe Override without registers sets the return register to argError and returns.
+            const regs =
               h.section === 'uprobes' &&
-              !has('argRegs') &&
-              !has('argNewSymbol') &&
-              !has('argNewAddr') &&
-              !has('argNewOffset')
-            ) {
+              (has('argRegs') || has('argNewSymbol') || has('argNewAddr') || has('argNewOffset'));
+            if (
+              (h.section === 'kprobes' || h.section === 'lsmhooks' || h.section === 'uprobes') &&
+              !has('argError') &&
+              !regs
+            )
               missing(
-                'Override on a uprobe needs `argRegs` (register assignments) or one of `argNewSymbol`, `argNewAddr`, `argNewOffset`.',
+                `Override without \`argError\` makes the ${h.section === 'uprobes' ? 'function' : 'call'} return 0, i.e. succeed without doing its work. Set \`argError\` to a negative errno (e.g. -1 for EPERM)${h.section === 'uprobes' ? ', or `argRegs` to set registers' : ''}.`,
               );
-            }
           }
           if (action === 'GetUrl' && !has('argUrl')) missing('GetUrl without `argUrl` has nothing to fetch.');
           if (action === 'DnsLookup' && !has('argFqdn')) missing('DnsLookup without `argFqdn` has nothing to resolve.');
@@ -134,7 +168,7 @@ export const rule: Rule = {
               out.push({
                 path: [...a.path, 'argIndex'],
                 target: 'value',
-                message: `\`Set\` writes one of the probe's declared \`args\` (${n} here); the agent rejects \`argIndex\` ${idx}.`,
+                message: `\`Set\` writes one of the probe's declared \`args\` (${n} here); ${idx === n ? `the agent crashes (index out of range) on \`argIndex\` ${idx}` : `the agent refuses \`argIndex\` ${idx}`}.`,
               });
             }
           }

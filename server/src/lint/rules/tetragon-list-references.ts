@@ -39,6 +39,26 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: dups\nspec:\n  lists:\n    - name: dups\n      type: syscalls\n      values: [sys_dup, sys_dup2]\n  kprobes:\n    - call: "list:dup"\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: dups\nspec:\n  lists:\n    - name: dups\n      type: syscalls\n      values: [sys_dup, sys_dup2]\n  kprobes:\n    - call: "list:dups"\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/lists_linux.go',
+      func: 'validateList (via preValidateLists), listReader.Read',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/generickprobe.go',
+      func: 'preValidateKprobe (isList)',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/enforcer.go',
+      func: 'enforcerPolicy.createEnforcerSensor',
+      releases: 'Tetragon 1.4–1.8',
+    },
+  ],
   check({ doc, file }) {
     const s = spec(doc.data);
     if (!s) return [];
@@ -106,7 +126,8 @@ function references(data: unknown): Reference[] {
     const t = str(v);
     if (t?.startsWith('list:')) out.push({ name: t.slice(5), path, value: t, needsSyscalls });
   };
-  for (const h of hooks(data)) if (h.section === 'kprobes') add(h.hook['call'], [...h.path, 'call'], false);
+  for (const h of hooks(data))
+    if (h.section === 'kprobes' || h.section === 'fentries') add(h.hook['call'], [...h.path, 'call'], false);
   for (const sel of allSelectors(data)) {
     for (const field of ['matchArgs', 'matchData']) {
       for (const f of items(sel.selector, field, sel.path))

@@ -13,26 +13,30 @@ import { type Fix } from '../../core/findings.js';
 import { appendItem, insertEntry } from '../../core/yaml-edits.js';
 import type { PolicyDocument, PolicyFile } from '../../core/document.js';
 import { list, nonEmpty, str } from '../../core/data.js';
-import {
-  HOOK_NOUN,
-  OPERATORS,
-  allSelectors,
-  declaredArg,
-  int,
-  items,
-  type HookRef,
-} from '../../core/tetragon/policy.js';
+import { HOOK_NOUN, allSelectors, filterTarget, int, items, type HookRef } from '../../core/tetragon/policy.js';
+import { operatorKind } from '../../core/tetragon/values.js';
 
 /** The argument type the fix declares, by operator family. */
 function typeForOperator(op: string | undefined): string | undefined {
-  if (!op) return undefined;
-  if (op === 'FileType' || op === 'NotFileType') return 'file';
-  const info = OPERATORS[op];
-  if (!info) return undefined;
-  if (info.groups.includes('sock')) return 'sock';
-  if (info.groups[0] === 'num32') return 'int';
-  if (info.groups[0] === 'str') return op === 'Equal' || op === 'NotEqual' ? undefined : 'string';
-  return undefined;
+  switch (op === undefined ? undefined : operatorKind(op)) {
+    case 'file-type':
+      return 'file';
+    case 'port':
+    case 'named':
+    case 'address':
+    case 'privileged-port':
+      return 'sock';
+    case 'compare':
+    case 'range':
+    case 'map':
+      return 'int';
+    case 'prefix':
+    case 'postfix':
+    case 'substring':
+      return 'string';
+    default:
+      return undefined;
+  }
 }
 
 export const rule: Rule = {
@@ -47,61 +51,91 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: open\nspec:\n  kprobes:\n    - call: sys_openat\n      args:\n        - index: 0\n          type: int\n      selectors:\n        - matchArgs:\n            - index: 1\n              operator: Prefix\n              values: [/etc/]\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: open\nspec:\n  kprobes:\n    - call: sys_openat\n      args:\n        - index: 0\n          type: int\n        - index: 1\n          type: string\n      selectors:\n        - matchArgs:\n            - index: 1\n              operator: Prefix\n              values: [/etc/]\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/kernel.go',
+      func: 'argIndexType, argIndexTypeFromArgs, dataIndexType (argSelectorType in 1.4)',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/generictracepoint.go',
+      func: 'genericTracepoint.InitKernelSelectors (field numbers rewritten to positions)',
+      releases: 'Tetragon 1.4–1.8',
+    },
+  ],
   check({ doc, file }) {
     const out: RuleFinding[] = [];
     for (const sel of allSelectors(doc.data)) {
       const h = sel.hook;
-      const args = list(h.hook['args']);
-      for (const f of items(sel.selector, 'matchArgs', sel.path)) {
-        const positions = list(f.item['args']);
-        if (f.item['args'] !== undefined) {
-          positions.forEach((p, i) => {
-            const pos = int(p);
-            if (pos !== undefined && pos >= args.length) {
-              out.push({
-                path: [...f.path, 'args', i],
-                target: 'value',
-                message: `\`args\` names positions in the hook's \`args\` list, which has ${args.length} entr${args.length === 1 ? 'y' : 'ies'}; there is no position ${pos}.`,
-              });
-            }
-          });
-          continue;
-        }
-        const idx = int(f.item['index']);
-        if (idx === undefined || declaredArg(h.hook, idx)) continue;
-        if (h.section === 'tracepoints') {
-          // Upstream tracepoint examples also use the position in `args`; accept either reading.
-          if (idx < args.length) continue;
+      for (const field of ['matchArgs', 'matchData'] as const) {
+        const entries = list(h.hook[field === 'matchData' ? 'data' : 'args']);
+        const listName = field === 'matchData' ? 'data' : 'args';
+        for (const f of items(sel.selector, field, sel.path)) {
+          const op = str(f.item['operator']);
+          if (op === 'CelExpr') continue; // compiled against the arguments by the CEL compiler instead
+          const positions = list(f.item['args']);
+          if (positions.length) {
+            const used = op === 'CapabilitiesGained' ? 2 : 1;
+            positions.forEach((p, i) => {
+              const pos = int(p);
+              if (pos === undefined) return;
+              if (i >= used)
+                out.push({
+                  path: [...f.path, 'args', i],
+                  target: 'value',
+                  severity: 'warning',
+                  message: `The agent reads only the first ${used === 1 ? 'position' : 'two positions'} of \`args\`${used === 1 ? '' : ' (for `CapabilitiesGained`)'}; position ${pos} here is ignored.`,
+                });
+              else if (pos >= entries.length)
+                out.push({
+                  path: [...f.path, 'args', i],
+                  target: 'value',
+                  message: `\`args\` names positions in the hook's \`${listName}\` list, which has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}; there is no position ${pos} and the agent refuses the selector.`,
+                });
+            });
+            continue;
+          }
+          const target = filterTarget(h, field, f.item);
+          if (
+            target.found ||
+            (target.position === undefined && f.item['index'] !== undefined && int(f.item['index']) === undefined)
+          )
+            continue;
+          const idx = int(f.item['index'] ?? 0)!;
+          if (field === 'matchData') {
+            out.push({
+              path: f.item['index'] === undefined ? [...f.path, 'operator'] : [...f.path, 'index'],
+              target: 'value',
+              message: `\`matchData.index\` is a position in the hook's \`data\` list, which has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}; the agent refuses index ${idx}.`,
+            });
+            continue;
+          }
+          if (h.section === 'tracepoints') {
+            // Arguments that carry a size (sizeArgIndex) may make the agent read extra fields,
+            // which take positions after the declared ones.
+            if (entries.some((e) => int((e as Record<string, unknown> | null)?.['sizeArgIndex']))) continue;
+            out.push({
+              path: f.item['index'] === undefined ? [...f.path, 'operator'] : [...f.path, 'index'],
+              target: 'value',
+              message: `No \`args\` entry of this tracepoint reads field ${idx}, and the tracepoint has no argument at position ${idx}; the agent refuses the selector.`,
+            });
+            continue;
+          }
+          const type = typeForOperator(op);
+          const fix = type ? addArgFix(file, doc, h, idx, type) : undefined;
           out.push({
-            path: [...f.path, 'index'],
+            path: f.item['index'] === undefined ? [...f.path, 'operator'] : [...f.path, 'index'],
             target: 'value',
-            message: `No \`args\` entry of this tracepoint has index ${idx} (nor is there a position ${idx}); the agent rejects the selector.`,
-          });
-          continue;
-        }
-        const type = typeForOperator(str(f.item['operator']));
-        const fix = type ? addArgFix(file, doc, h, idx, type) : undefined;
-        out.push({
-          path: [...f.path, 'index'],
-          target: 'value',
-          message: `This ${HOOK_NOUN[h.section]} declares no argument with index ${idx}; the agent needs it in \`args\` to know what to compare and rejects the selector.${
-            nonEmpty(h.hook['args'])
-              ? ` Declared: ${list(h.hook['args'])
-                  .map((a) => String((a as Record<string, unknown> | null)?.['index']))
-                  .join(', ')}.`
-              : ''
-          }`,
-          ...(fix ? { fixes: [fix] } : {}),
-        });
-      }
-      const data = list(h.hook['data']);
-      for (const f of items(sel.selector, 'matchData', sel.path)) {
-        const idx = int(f.item['index']);
-        if (idx !== undefined && idx >= data.length) {
-          out.push({
-            path: [...f.path, 'index'],
-            target: 'value',
-            message: `\`matchData.index\` is a position in the hook's \`data\` list, which has ${data.length} entr${data.length === 1 ? 'y' : 'ies'}; the agent rejects index ${idx}.`,
+            message: `This ${HOOK_NOUN[h.section]} declares no argument with index ${idx}; the agent needs it in \`args\` to know what to compare and refuses the selector.${
+              nonEmpty(h.hook['args'])
+                ? ` Declared: ${list(h.hook['args'])
+                    .map((a) => String((a as Record<string, unknown> | null)?.['index']))
+                    .join(', ')}.`
+                : ''
+            }`,
+            ...(fix ? { fixes: [fix] } : {}),
           });
         }
       }

@@ -4,122 +4,183 @@
  *
  * The values of `matchArgs`, `matchData` and `matchReturnArgs` are strings in the CRD whatever
  * the operator; the agent parses them per operator and argument type when it compiles the
- * selector (D6) and refuses the policy when one does not parse or there are too many: numbers
- * (at most 4 for Equal-style comparisons, which live in a small fixed array), `min:max` ranges,
- * ports, IP addresses and CIDRs, protocol/family/state names, file types, capability names, and
- * byte limits on Prefix (256) and Postfix (127) values.
+ * selector and refuses the policy when one does not parse or there are too many. The parsing
+ * itself lives in core/tetragon/values.ts, shared with the dry-run engine; this rule places its
+ * problems in the document and adds what spans several filters: the per-hook budgets of
+ * `SubString` values and `CelExpr` filters.
  */
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import type { PolicyDocument, PolicyFile } from '../../core/document.js';
-import { list, str } from '../../core/data.js';
+import { list, str, type DataPath } from '../../core/data.js';
 import {
-  ADDR_OPS,
   ARG_FILTER_FIELDS,
-  CAPABILITY_NAMES,
-  FILE_TYPE_NAMES,
-  FOUR_NUMBER_OPS,
-  NO_VALUE_OPS,
-  PORT_OPS,
-  allSelectors,
+  aHook,
   filterArgType,
-  isPort,
-  parseAddress,
-  parseInteger,
-  parseRange,
+  hooks,
+  items,
   replaceScalarFix,
-  typeGroup,
-  utf8Length,
+  selectorsOf,
   valueText,
-  type TypeGroup,
 } from '../../core/tetragon/policy.js';
+import {
+  MAX_CEL_EXPRESSIONS,
+  MAX_SUBSTRINGS_PER_HOOK,
+  agentType,
+  countsAsSubstrings,
+  isMapNumber,
+  parseFilter,
+  tetragonRelease,
+  type ParsedFilter,
+  type ValueProblem,
+} from '../../core/tetragon/values.js';
 
-/** Equal-style comparisons keep their numbers in a fixed array of 4 slots per filter. */
-const MAX_NUMBERS = 4;
-const MAX_PREFIX_BYTES = 256;
-const MAX_POSTFIX_BYTES = 127;
-const MAX_SUBSTRING_CHARS = 99;
-const MAX_SUBSTRINGS = 100;
-const NAMED: Readonly<Record<string, { prefix: string; example: string }>> = {
-  Protocol: { prefix: 'IPPROTO_', example: '`IPPROTO_TCP`' },
-  Family: { prefix: 'AF_', example: '`AF_INET`' },
-  State: { prefix: 'TCP_', example: '`TCP_ESTABLISHED`' },
-};
 const PLACEHOLDER = /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?(?:\/\d{1,3})?$/;
-const INT32_MIN = -(2n ** 31n);
-const UINT32_MAX = 2n ** 32n - 1n;
 const MAP_OPERATOR: Readonly<Record<string, string>> = { Equal: 'InMap', NotEqual: 'NotInMap' };
+
+/** An error when the agent refuses or crashes, a warning when the policy loads but misbehaves. */
+function severityOf(p: ValueProblem): 'warning' | undefined {
+  return p.effect === 'rejects' || p.effect === 'crashes' ? undefined : 'warning';
+}
 
 export const rule: Rule = {
   id: 'tetragon/match-values',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
   summary:
-    'A `matchArgs`/`matchData`/`matchReturnArgs` value the agent cannot use with its operator: not a number, range, port, address or known name, too long, or more than 4 numbers for an `Equal`-style comparison.',
+    'A `matchArgs`/`matchData`/`matchReturnArgs` value the agent cannot use with its operator: not a number, range, port, address or known name as it reads them, too long, or too many values.',
   rationale:
-    'All values are strings to the CRD; the agent parses them only when it compiles the selectors on each node, and refuses the whole policy when one does not fit the operator. Numeric comparisons (`Equal` on numbers, `GT`, `LT`, `Mask`, `InRange`) hold at most 4 values; `InMap` and `NotInMap` hold any number of them. Prefix values are at most 256 bytes and Postfix values at most 127.',
+    "All values are strings to the CRD; the agent parses them only when it compiles the selectors on each node, and refuses the whole policy when one does not fit the operator and the argument's type. Numbers are read with Go's parser for the type's width (with `0x`, `0o`, `0b` prefixes and `_` separators, except for `InMap` and the port operators, which take plain decimals); `Equal`-style numeric comparisons hold at most 4 values, `InMap` any number. Prefix values are at most 256 bytes, Postfix values at most 127, `SubString` values under 100 bytes and at most 100 per hook. Values the agent accepts but that can never match (a port above 65535, a reversed range) or that it expands value by value (a huge `InMap` range) are warnings.",
   example: {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: connect\nspec:\n  kprobes:\n    - call: tcp_connect\n      syscall: false\n      args:\n        - index: 0\n          type: sock\n      selectors:\n        - matchArgs:\n            - index: 0\n              operator: DAddr\n              values: ["10.0.0.0/33"]\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: connect\nspec:\n  kprobes:\n    - call: tcp_connect\n      syscall: false\n      args:\n        - index: 0\n          type: sock\n      selectors:\n        - matchArgs:\n            - index: 0\n              operator: DAddr\n              values: ["10.0.0.0/8"]\n',
   },
-  check({ doc, file }) {
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/kernel.go',
+      func: 'parseMatchArg (writeMatchValues, writeMatchValuesRange, writeMatchValuesInMap, writeRangeInMap, writeMatchAddrsInMap, writeMatchStrings, writePrefix, writePostfix, writeMatchSubString, writeMatchFileType)',
+      releases: 'Tetragon 1.4–1.8; number bases, value counts, types and limits as noted per release',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/selectors.go',
+      func: 'ArgStringSelectorValue, ArgPostfixSelectorValue',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/lists_linux.go',
+      func: 'listReader.Read',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/celexpr.go',
+      func: 'addMatchCelExpr',
+      releases: 'Tetragon 1.7–1.8',
+    },
+  ],
+  check({ doc, file, versions }) {
+    const release = tetragonRelease(versions.tetragon);
     const out: RuleFinding[] = [];
-    for (const sel of allSelectors(doc.data)) {
-      for (const field of ARG_FILTER_FIELDS) {
-        list(sel.selector[field]).forEach((raw, fi) => {
-          const f = raw as Readonly<Record<string, unknown>> | null;
-          if (!f || typeof f !== 'object' || Array.isArray(f)) return;
-          const op = str(f['operator']);
-          if (!op) return;
-          const path = [...sel.path, field, fi];
-          const type = filterArgType(sel.hook, field, f);
-          out.push(...checkFilter(op, typeGroup(type), list(f['values']), path, file, doc));
-        });
+    for (const h of hooks(doc.data)) {
+      // The agent keeps one selector state per hook for entry filters, and one for return
+      // filters, which it only builds when the hook reads its return value.
+      const budgets = { entry: { substrings: 0, cel: 0 }, ret: { substrings: 0, cel: 0 } };
+      const readsReturn = h.hook['return'] === true && h.section !== 'lsmhooks';
+      for (const sel of selectorsOf(h)) {
+        for (const field of ARG_FILTER_FIELDS) {
+          if (field === 'matchReturnArgs' && !readsReturn) continue;
+          const budget = field === 'matchReturnArgs' ? budgets.ret : budgets.entry;
+          for (const f of items(sel.selector, field, sel.path)) {
+            const op = str(f.item['operator']);
+            if (!op) continue;
+            const texts = list(f.item['values']).map((v) => valueText(v) ?? '');
+            const type = agentType(filterArgType(h, field, f.item));
+            if (op === 'CelExpr') {
+              out.push(...celExpr(texts.length, f.path, ++budget.cel));
+              continue;
+            }
+            const parsed = parseFilter(op, type, texts, {
+              release,
+              tracepoint: h.section === 'tracepoints',
+            });
+            if (parsed.typeProblem) continue; // tetragon/operator-arg-type reports it
+            out.push(...filterFindings(parsed, f.path, texts, file, doc));
+            if (countsAsSubstrings(op, type, release)) {
+              texts.forEach((_, i) => {
+                budget.substrings++;
+                if (budget.substrings === MAX_SUBSTRINGS_PER_HOOK + 1)
+                  out.push({
+                    path: [...f.path, 'values', i],
+                    target: 'value',
+                    message: `${aHook(h.section)} holds at most ${MAX_SUBSTRINGS_PER_HOOK} \`SubString\` values over all its selectors; this is number ${MAX_SUBSTRINGS_PER_HOOK + 1} and the agent refuses the policy.`,
+                  });
+              });
+            }
+          }
+        }
       }
     }
     return out;
   },
 };
 
-function checkFilter(
-  op: string,
-  group: TypeGroup,
-  values: readonly unknown[],
-  path: readonly (string | number)[],
+function celExpr(count: number, path: DataPath, nth: number): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  if (count !== 1)
+    out.push({
+      path: [...path, 'values'],
+      target: 'key',
+      message: `\`CelExpr\` takes exactly one value, the expression; this filter has ${count} and the agent refuses it.`,
+    });
+  if (nth === MAX_CEL_EXPRESSIONS + 1)
+    out.push({
+      path: [...path, 'operator'],
+      target: 'value',
+      message: `The agent compiles at most ${MAX_CEL_EXPRESSIONS} \`CelExpr\` filters per hook; this is number ${nth} and it refuses the policy.`,
+    });
+  return out;
+}
+
+function filterFindings(
+  parsed: ParsedFilter,
+  path: DataPath,
+  texts: readonly string[],
   file: PolicyFile,
   doc: PolicyDocument,
 ): RuleFinding[] {
   const out: RuleFinding[] = [];
-  const texts = values.map(valueText);
-  const at = (i: number, message: string): RuleFinding => {
-    const t = texts[i];
-    // Example manifests carry substitution variables (`\${PODCIDR}`) that envsubst fills in before
-    // the policy is applied: worth a note about what the value must become, not an error.
-    if (t !== undefined && PLACEHOLDER.test(t)) {
-      return {
-        path: [...path, 'values', i],
+  const op = parsed.operator;
+  for (const v of parsed.values) {
+    for (const p of v.problems) {
+      // Example manifests carry substitution variables (`${PODCIDR}`) that envsubst fills in before
+      // the policy is applied: worth a note about what the value must become, not an error.
+      if (PLACEHOLDER.test(v.text)) {
+        out.push({
+          path: [...path, 'values', v.index],
+          target: 'value',
+          severity: 'information',
+          message: `\`${v.text}\` is a placeholder; once substituted it must be a valid \`${op}\` value.`,
+        });
+        break;
+      }
+      const severity = severityOf(p);
+      out.push({
+        path: [...path, 'values', v.index],
         target: 'value',
-        severity: 'information',
-        message: `\`${t}\` is a placeholder; once substituted it must be a valid \`${op}\` value.`,
-      };
+        message: p.message,
+        ...(severity ? { severity } : {}),
+        data: { code: p.code },
+      });
     }
-    return { path: [...path, 'values', i], target: 'value', message };
-  };
-  const numeric = group === 'num32' || group === 'num64';
-  const eachNumber = (what: string) =>
-    texts.forEach((t, i) => {
-      if (t !== undefined && parseInteger(t) === undefined)
-        out.push(
-          at(i, `\`${op}\` ${what} integers (decimal, or with a 0x/0o/0b prefix); the agent cannot parse \`${t}\`.`),
-        );
-    });
-  const atMostFour = (fixable: boolean) => {
-    if (values.length <= MAX_NUMBERS) return;
-    const mapOp = MAP_OPERATOR[op];
-    const allNumbers = texts.every(
-      (t) => t !== undefined && (parseInteger(t) !== undefined || parseRange(t) !== undefined),
-    );
+  }
+  const c = parsed.countProblem;
+  if (c) {
+    const mapOp = c.code === 'too-many-values' ? MAP_OPERATOR[op] : undefined;
+    // InMap reads decimal numbers and ranges only: offer it when every value is one.
     const fix =
-      fixable && mapOp && allNumbers
+      mapOp && texts.every((t) => t.split(':').length <= 2 && t.split(':').every((b) => isMapNumber(b)))
         ? replaceScalarFix(
             file,
             doc,
@@ -128,158 +189,15 @@ function checkFilter(
             `Use \`${mapOp}\` (no limit on the number of values)`,
           )
         : undefined;
+    const severity = severityOf(c);
     out.push({
       path: [...path, 'values'],
       target: 'key',
-      message: `\`${op}\` on numbers holds at most ${MAX_NUMBERS} values (this one has ${values.length}); the agent rejects the policy.${mapOp ? ` \`${mapOp}\` takes any number of values.` : ' Split the values over several selectors.'}`,
+      message: c.message,
+      ...(severity ? { severity } : {}),
+      data: { code: c.code },
       ...(fix ? { fixes: [fix] } : {}),
     });
-  };
-
-  if (op === 'CelExpr') {
-    if (values.length !== 1)
-      out.push({
-        path: [...path, 'values'],
-        target: 'key',
-        message: `\`CelExpr\` takes exactly one value, the expression; this filter has ${values.length}.`,
-      });
-    return out;
-  }
-  if (NO_VALUE_OPS.has(op)) {
-    if (values.length)
-      out.push({
-        path: [...path, 'values'],
-        target: 'key',
-        severity: 'warning',
-        message: `\`${op}\` takes no values; the agent ignores these.`,
-      });
-    return out;
-  }
-  if (op === 'Equal' || op === 'NotEqual') {
-    if (numeric) {
-      eachNumber('compares');
-      atMostFour(true);
-    } else if (group === 'cap') {
-      texts.forEach((t, i) => {
-        if (t === undefined || parseInteger(t) !== undefined) return;
-        const bad = t
-          .split(',')
-          .map((c) => c.trim().toUpperCase())
-          .filter((c) => !CAPABILITY_NAMES.includes(c));
-        if (bad.length) out.push(at(i, capabilityMessage(bad[0]!)));
-      });
-      atMostFour(false);
-    }
-    return out;
-  }
-  if (FOUR_NUMBER_OPS.has(op)) {
-    if (numeric || group === 'unknown') eachNumber('compares with');
-    atMostFour(false);
-    return out;
-  }
-  if (op === 'InRange' || op === 'NotInRange') {
-    texts.forEach((t, i) => {
-      if (t === undefined) return;
-      const r = parseRange(t);
-      if (!r)
-        out.push(at(i, `\`${op}\` values are integer ranges written \`min:max\`; the agent cannot parse \`${t}\`.`));
-      else if (r[0] > r[1]) out.push(at(i, `The range \`${t}\` is empty: its minimum is above its maximum.`));
-      else if (group === 'num32' && (r[0] < INT32_MIN || r[1] > UINT32_MAX))
-        out.push(at(i, `The argument is 32 bits wide; the agent rejects the bound in \`${t}\`.`));
-    });
-    atMostFour(false);
-    return out;
-  }
-  if (op === 'InMap' || op === 'NotInMap') {
-    texts.forEach((t, i) => {
-      if (t === undefined || t.startsWith('list:')) return;
-      if (parseInteger(t) === undefined && parseRange(t) === undefined)
-        out.push(
-          at(i, `\`${op}\` values are integers, \`min:max\` ranges or \`list:NAME\`; the agent cannot parse \`${t}\`.`),
-        );
-    });
-    return out;
-  }
-  if (op === 'Prefix' || op === 'NotPrefix' || op === 'Postfix' || op === 'NotPostfix') {
-    const max = op.endsWith('Prefix') ? MAX_PREFIX_BYTES : MAX_POSTFIX_BYTES;
-    texts.forEach((t, i) => {
-      if (t !== undefined && utf8Length(t) > max)
-        out.push(
-          at(i, `\`${op}\` values are at most ${max} bytes; this one has ${utf8Length(t)} and the agent rejects it.`),
-        );
-    });
-    return out;
-  }
-  if (op === 'SubString' || op === 'SubStringIgnCase') {
-    texts.forEach((t, i) => {
-      if (t !== undefined && [...t].length > MAX_SUBSTRING_CHARS)
-        out.push(at(i, `\`${op}\` values are shorter than 100 characters; this one has ${[...t].length}.`));
-    });
-    if (values.length > MAX_SUBSTRINGS)
-      out.push({
-        path: [...path, 'values'],
-        target: 'key',
-        message: `\`${op}\` takes at most ${MAX_SUBSTRINGS} values; this one has ${values.length}.`,
-      });
-    return out;
-  }
-  if (PORT_OPS.has(op)) {
-    texts.forEach((t, i) => {
-      if (t === undefined) return;
-      const n = parseInteger(t);
-      const r = n === undefined ? parseRange(t) : undefined;
-      const ok = n !== undefined ? isPort(n) : r !== undefined && isPort(r[0]) && isPort(r[1]) && r[0] <= r[1];
-      if (!ok)
-        out.push(
-          at(i, `\`${op}\` values are ports (0–65535) or port ranges \`low:high\`; the agent rejects \`${t}\`.`),
-        );
-    });
-    return out;
-  }
-  if (ADDR_OPS.has(op)) {
-    texts.forEach((t, i) => {
-      if (t !== undefined && parseAddress(t) === undefined)
-        out.push(
-          at(
-            i,
-            `\`${op}\` values are IPv4/IPv6 addresses or CIDRs (e.g. \`10.0.0.0/8\`, \`2001:db8::/32\`); the agent cannot parse \`${t}\`.`,
-          ),
-        );
-    });
-    return out;
-  }
-  const named = NAMED[op];
-  if (named) {
-    texts.forEach((t, i) => {
-      if (t === undefined || parseInteger(t) !== undefined || parseRange(t) !== undefined) return;
-      // Only the prefix is checked: the agent's name tables follow the kernel's and grow over time.
-      if (!t.toUpperCase().startsWith(named.prefix))
-        out.push(
-          at(
-            i,
-            `\`${op}\` values are numbers, ranges or names such as ${named.example}; the agent does not know \`${t}\`.`,
-          ),
-        );
-    });
-    return out;
-  }
-  if (op === 'FileType' || op === 'NotFileType') {
-    texts.forEach((t, i) => {
-      if (t !== undefined && !FILE_TYPE_NAMES.includes(t.toLowerCase()))
-        out.push(
-          at(
-            i,
-            `\`${op}\` values are file types: ${FILE_TYPE_NAMES.map((n) => `\`${n}\``).join(', ')}; the agent does not know \`${t}\`.`,
-          ),
-        );
-    });
-    atMostFour(false);
   }
   return out;
-}
-
-function capabilityMessage(name: string): string {
-  if (name === 'CAP_DAC_OVERRIDE')
-    return "The agent's capability table spells this one `DAC_OVERRIDE` (without `CAP_`); `CAP_DAC_OVERRIDE` is not found and the policy is rejected.";
-  return `\`${name}\` is not a capability name the agent knows (e.g. \`CAP_SYS_ADMIN\`).`;
 }

@@ -2,53 +2,60 @@
 /**
  * Rule: tetragon/message-and-tags
  *
- * Length limits of a hook's `message` and `tags` (TP-MSG-1, TP-TAG-1; the count of tags is a
- * CRD limit the schema reports): the agent rejects a message or tag shorter than 2 characters
- * and cuts a message above 256 and a tag above 128 characters, which this rule reports as a
- * warning since the event will not say what was written.
+ * Length limits of a hook's `message` and `tags`, in bytes of UTF-8 as the agent counts them
+ * (core/tetragon/values.ts, `parseMessageOrTag`): an empty message means no message; a one-byte
+ * message or a tag under 2 bytes is refused; a message above 256 or a tag above 128 bytes is cut,
+ * which is reported as a warning since events will not say what was written. The count of tags
+ * is a CRD limit the schema reports (and the agent checks too).
  */
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { list } from '../../core/data.js';
 import { hooks } from '../../core/tetragon/policy.js';
-
-const MIN = 2;
-const MAX_MESSAGE = 256;
-const MAX_TAG = 128;
+import { MAX_MESSAGE_BYTES, MAX_TAG_BYTES, parseMessageOrTag } from '../../core/tetragon/values.js';
 
 export const rule: Rule = {
   id: 'tetragon/message-and-tags',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
   summary:
-    'A hook `message` or tag shorter than 2 characters (rejected), or longer than 256 (message) or 128 (tag) characters (cut).',
+    'A hook `message` of one byte or a tag under 2 bytes (refused), or a message longer than 256 bytes or a tag longer than 128 bytes (cut).',
   rationale:
-    'Messages and tags are copied into every event of the hook. The agent refuses one shorter than 2 characters, and cuts longer ones to 256 (message) and 128 (tag) characters with only a log line, so the events do not carry what the policy says.',
+    'Messages and tags are copied into every event of the hook. The agent counts their length in bytes of UTF-8: it refuses a one-byte message and a tag shorter than 2 bytes, accepts an empty message (the events then carry none), and cuts longer ones to 256 (message) and 128 (tag) bytes with at most a log line, so the events do not carry what the policy says.',
   example: {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: tagged\nspec:\n  kprobes:\n    - call: sys_write\n      message: "!"\n      tags: ["x"]\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: tagged\nspec:\n  kprobes:\n    - call: sys_write\n      message: "write observed"\n      tags: ["observability.filesystem"]\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/message.go',
+      func: 'getPolicyMessage (called by addKprobe, addLsm, createGenericTracepoint, addUprobe, addUsdt)',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/tags.go',
+      func: 'GetPolicyTags, escapeTag',
+      releases: 'Tetragon 1.4–1.8',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const h of hooks(doc.data)) {
-      const entries: [readonly (string | number)[], unknown, string, number][] = [
-        [[...h.path, 'message'], h.hook['message'], 'message', MAX_MESSAGE],
+      const entries: [readonly (string | number)[], unknown, 'message' | 'tag'][] = [
+        [[...h.path, 'message'], h.hook['message'], 'message'],
       ];
-      list(h.hook['tags']).forEach((t, i) => entries.push([[...h.path, 'tags', i], t, 'tag', MAX_TAG]));
-      for (const [path, v, what, max] of entries) {
+      list(h.hook['tags']).forEach((t, i) => entries.push([[...h.path, 'tags', i], t, 'tag']));
+      for (const [path, v, what] of entries) {
         if (typeof v !== 'string') continue;
-        const n = [...v].length;
-        if (n < MIN)
-          out.push({
-            path,
-            target: 'value',
-            message: `A ${what} needs at least ${MIN} characters; the agent rejects ${n === 0 ? 'an empty one' : `\`${v}\``}.`,
-          });
-        else if (n > max)
+        const r = parseMessageOrTag(v, what);
+        if ('code' in r) out.push({ path, target: 'value', message: r.message });
+        else if (r.truncated)
           out.push({
             path,
             target: 'value',
             severity: 'warning',
-            message: `A ${what} is cut to ${max} characters (this one has ${n}); events will carry only the beginning.`,
+            message: `A ${what} is cut to ${what === 'message' ? MAX_MESSAGE_BYTES : MAX_TAG_BYTES} bytes (this one has ${r.bytes}); events will carry only the beginning.`,
           });
       }
     }

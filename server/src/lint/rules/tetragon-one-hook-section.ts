@@ -22,6 +22,14 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: mixed\nspec:\n  kprobes:\n    - call: sys_write\n  tracepoints:\n    - subsystem: syscalls\n      event: sys_enter_write\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: writes\nspec:\n  kprobes:\n    - call: sys_write\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/policyhandler_linux.go',
+      func: 'policyHandler.PolicyHandler (counts the non-empty hook sections)',
+      releases: 'Tetragon 1.4–1.8',
+    },
+  ],
   check({ doc }) {
     const s = spec(doc.data);
     if (!s) return [];

@@ -11,17 +11,26 @@ import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { closest } from '../../core/text-distance.js';
 import { str } from '../../core/data.js';
 import { items, replaceScalarFix, spec } from '../../core/tetragon/policy.js';
+import { goAtoi, goParseBool } from '../../core/tetragon/go-strconv.js';
+import { tetragonRelease } from '../../core/tetragon/values.js';
 
-const BOOLEAN = ['true', 'false', '1', '0', 't', 'f', 'TRUE', 'FALSE', 'True', 'False', 'T', 'F'];
-const OPTIONS: Readonly<Record<string, { ok: (v: string) => boolean; expected: string }>> = {
+const OPTIONS: Readonly<Record<string, { ok: (v: string) => boolean; expected: string; since?: number }>> = {
   'policy-mode': { ok: (v) => v === 'enforce' || v === 'monitor', expected: '`enforce` or `monitor`' },
   'override-method': {
     ok: (v) => v === 'fmod-ret' || v === 'override-return',
     expected: '`fmod-ret` or `override-return`',
   },
-  'disable-kprobe-multi': { ok: (v) => BOOLEAN.includes(v), expected: 'a boolean (`"true"` or `"false"`)' },
-  'disable-uprobe-multi': { ok: (v) => BOOLEAN.includes(v), expected: 'a boolean (`"true"` or `"false"`)' },
-  'sleepable-preload-size': { ok: (v) => /^[1-9][0-9]*$/.test(v), expected: 'a positive integer' },
+  'disable-kprobe-multi': { ok: (v) => goParseBool(v) !== undefined, expected: 'a boolean (`"true"` or `"false"`)' },
+  'disable-uprobe-multi': { ok: (v) => goParseBool(v) !== undefined, expected: 'a boolean (`"true"` or `"false"`)' },
+  'sleepable-preload-size': {
+    // strconv.Atoi: an optional sign, decimal digits, 64 bits; then it must be positive.
+    ok: (v) => {
+      const n = goAtoi(v);
+      return n.ok && n.value > 0n;
+    },
+    expected: 'a positive decimal integer',
+    since: 8,
+  },
 };
 
 export const rule: Rule = {
@@ -36,14 +45,32 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: opts\nspec:\n  options:\n    - name: policy-mode\n      value: enforcing\n  kprobes:\n    - call: sys_write\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: opts\nspec:\n  options:\n    - name: policy-mode\n      value: enforce\n  kprobes:\n    - call: sys_write\n',
   },
-  check({ doc, file }) {
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/options.go',
+      func: 'getSpecOptions (the option setters: strconv.ParseBool, overrideMethodParse, policyconf.ParseMode, strconv.Atoi)',
+      releases: 'Tetragon 1.4–1.8; sleepable-preload-size from 1.8',
+    },
+  ],
+  check({ doc, file, versions }) {
+    const release = tetragonRelease(versions.tetragon);
     const s = spec(doc.data);
     if (!s) return [];
     const out: RuleFinding[] = [];
     for (const o of items(s, 'options', ['spec'])) {
       const name = str(o.item['name']);
       if (name === undefined) continue;
-      const known = OPTIONS[name];
+      const known = Object.prototype.hasOwnProperty.call(OPTIONS, name) ? OPTIONS[name] : undefined;
+      if (known?.since !== undefined && release < known.since) {
+        out.push({
+          path: [...o.path, 'name'],
+          target: 'value',
+          severity: 'warning',
+          message: `Tetragon ${versions.tetragon} does not know \`${name}\` (it arrived in 1.${known.since}) and ignores it.`,
+        });
+        continue;
+      }
       if (!known) {
         const guess = closest(name, Object.keys(OPTIONS));
         if (guess) {

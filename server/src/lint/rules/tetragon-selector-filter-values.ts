@@ -9,43 +9,61 @@
  */
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { list, str } from '../../core/data.js';
+import { allSelectors, items, valueText } from '../../core/tetragon/policy.js';
+import { CAPABILITIES, NAMESPACE_TYPES, lookup, namespaceTypeNumber } from '../../core/tetragon/names.js';
 import {
-  CAPABILITY_NAMES,
-  NAMESPACE_NAMES,
-  allSelectors,
-  items,
-  parseInteger,
-  utf8Length,
-  valueText,
-} from '../../core/tetragon/policy.js';
+  MAX_NAMESPACE_VALUES,
+  binaryValueProblem,
+  parseNamespaceValue,
+  tetragonRelease,
+  unknownCapabilityMessage,
+} from '../../core/tetragon/values.js';
 import { closest } from '../../core/text-distance.js';
 
-const MAX_PATH_CHARS = 255;
-const MAX_PREFIX_BYTES = 256;
-const MAX_POSTFIX_BYTES = 127;
-const MAX_NAMESPACE_VALUES = 4;
-const UINT32_MAX = 2n ** 32n - 1n;
+const CAPABILITY_NAMES = Object.keys(CAPABILITIES);
 
 export const rule: Rule = {
   id: 'tetragon/selector-filter-values',
   kinds: TRACING_POLICY_KINDS,
   defaultSeverity: 'error',
   summary:
-    'A `matchBinaries`, `matchNamespaces`, `matchNamespaceChanges` or `matchCapabilities` value the agent cannot use: a path too long, `followChildren` with Prefix/Postfix, a namespace that is not an inode number or `host_ns`, an unknown namespace type or capability.',
+    'A `matchBinaries`, `matchNamespaces`, `matchNamespaceChanges` or `matchCapabilities` value the agent cannot use: a path too long, `followChildren` with Prefix/Postfix, a namespace that is not a decimal inode number or `host_ns`, an unknown namespace type or capability.',
   rationale:
-    "These values are plain strings to the CRD. The agent parses them when it compiles the selectors and refuses the policy on a value it cannot place: binary paths live in fixed-size buffers, namespaces are compared by inode number (or `host_ns` for the host's), and capability and namespace names are looked up in fixed tables. A binary filter with no values is skipped altogether.",
+    "These values are plain strings to the CRD. The agent parses them when it compiles the selectors and refuses the policy on a value it cannot place: binary paths live in fixed-size buffers (lengths count bytes), namespaces are compared by inode number, read in base 10 within 32 bits (or `host_ns` for the host's), at most 4 per filter, and capability and namespace names are looked up in fixed tables. A binary filter with no values is skipped altogether.",
   example: {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: caps\nspec:\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchCapabilities:\n            - operator: In\n              values: [CAP_SYS_ADMN]\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: caps\nspec:\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchCapabilities:\n            - operator: In\n              values: [CAP_SYS_ADMIN]\n',
   },
-  check({ doc }) {
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/kernel.go',
+      func: 'ParseMatchBinary, writePrefix, writePostfix',
+      releases: 'Tetragon 1.4–1.8; empty filters skipped from 1.6; followChildren with NotIn from 1.5',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/kernel.go',
+      func: 'namespaceSelectorValue, ParseMatchNamespaceChange',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/kernel.go',
+      func: 'ParseMatchCaps (capsStrToUint64)',
+      releases: 'Tetragon 1.4–1.8',
+    },
+  ],
+  check({ doc, versions }) {
+    const release = tetragonRelease(versions.tetragon);
     const out: RuleFinding[] = [];
     for (const sel of allSelectors(doc.data)) {
       for (const field of ['matchBinaries', 'matchParentBinaries']) {
         for (const f of items(sel.selector, field, sel.path)) {
           const op = str(f.item['operator']) ?? '';
           const values = list(f.item['values']);
-          if (f.item['values'] !== undefined && values.length === 0) {
+          const skipped = values.length === 0 && release >= 6;
+          if (f.item['values'] !== undefined && values.length === 0 && skipped) {
             out.push({
               path: [...f.path, 'values'],
               target: 'key',
@@ -53,27 +71,18 @@ export const rule: Rule = {
               message: `A \`${field}\` filter without values is skipped by the agent: it restricts nothing.`,
             });
           }
-          if (f.item['followChildren'] === true && op !== 'In' && op !== 'NotIn') {
+          const follows = release >= 5 ? op === 'In' || op === 'NotIn' : op === 'In';
+          if (f.item['followChildren'] === true && !follows && !skipped) {
             out.push({
               path: [...f.path, 'followChildren'],
               target: 'key',
-              message: `\`followChildren\` works only with \`In\` and \`NotIn\`; the agent rejects it with \`${op}\`.`,
+              message: `\`followChildren\` works only with ${release >= 5 ? '`In` and `NotIn`' : '`In` (in Tetragon 1.4)'}; the agent refuses it with \`${op}\`.`,
             });
           }
           values.forEach((v, i) => {
             const t = valueText(v);
-            if (t === undefined) return;
-            const [limit, unit, size] = op.endsWith('Prefix')
-              ? [MAX_PREFIX_BYTES, 'bytes', utf8Length(t)]
-              : op.endsWith('Postfix')
-                ? [MAX_POSTFIX_BYTES, 'bytes', utf8Length(t)]
-                : [MAX_PATH_CHARS, 'characters', [...t].length];
-            if (size > limit)
-              out.push({
-                path: [...f.path, 'values', i],
-                target: 'value',
-                message: `\`${op}\` binary paths are at most ${limit} ${unit}; this one has ${size} and the agent rejects it.`,
-              });
+            const p = t === undefined ? undefined : binaryValueProblem(op, t);
+            if (p) out.push({ path: [...f.path, 'values', i], target: 'value', message: p.message });
           });
         }
       }
@@ -83,31 +92,25 @@ export const rule: Rule = {
           out.push({
             path: [...f.path, 'values'],
             target: 'key',
-            message: `A \`matchNamespaces\` filter holds at most ${MAX_NAMESPACE_VALUES} values (this one has ${values.length}); the agent rejects the policy. Use several filters.`,
+            message: `A \`matchNamespaces\` filter holds at most ${MAX_NAMESPACE_VALUES} values (this one has ${values.length}); the agent refuses the policy. Use several filters.`,
           });
         }
         values.forEach((v, i) => {
           const t = valueText(v);
-          if (t === undefined || t === 'host_ns') return;
-          const n = parseInteger(t);
-          if (n === undefined || n < 0n || n > UINT32_MAX) {
-            out.push({
-              path: [...f.path, 'values', i],
-              target: 'value',
-              message: `Namespaces are matched by inode number (e.g. \`4026531840\`) or \`host_ns\` for the host's; the agent rejects \`${t}\`.`,
-            });
-          }
+          if (t === undefined) return;
+          const r = parseNamespaceValue(t);
+          if ('code' in r) out.push({ path: [...f.path, 'values', i], target: 'value', message: r.message });
         });
       }
       for (const f of items(sel.selector, 'matchNamespaceChanges', sel.path)) {
         list(f.item['values']).forEach((v, i) => {
           const t = valueText(v);
-          if (t === undefined || NAMESPACE_NAMES.some((n) => n.toLowerCase() === t.toLowerCase())) return;
-          const guess = closest(t, NAMESPACE_NAMES);
+          if (t === undefined || namespaceTypeNumber(t) !== undefined) return;
+          const guess = closest(t, NAMESPACE_TYPES);
           out.push({
             path: [...f.path, 'values', i],
             target: 'value',
-            message: `\`matchNamespaceChanges\` values are namespace types (${NAMESPACE_NAMES.map((n) => `\`${n}\``).join(', ')}); the agent rejects \`${t}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`,
+            message: `\`matchNamespaceChanges\` values are namespace types (${NAMESPACE_TYPES.map((n) => `\`${n}\``).join(', ')}); the agent refuses \`${t}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`,
           });
         });
       }
@@ -116,13 +119,15 @@ export const rule: Rule = {
           list(f.item['values']).forEach((v, i) => {
             const t = valueText(v);
             if (t === undefined) return;
-            const name = t.trim().toUpperCase();
-            if (CAPABILITY_NAMES.includes(name)) return;
-            const message =
-              name === 'CAP_DAC_OVERRIDE'
-                ? "The agent's capability table spells this one `DAC_OVERRIDE` (without `CAP_`); `CAP_DAC_OVERRIDE` is not found and the policy is rejected."
-                : `\`${t}\` is not a capability the agent knows.${closest(name, CAPABILITY_NAMES) ? ` Did you mean \`${closest(name, CAPABILITY_NAMES)}\`?` : ''}`;
-            out.push({ path: [...f.path, 'values', i], target: 'value', message });
+            // Tetragon 1.4 upper-cased names without trimming spaces.
+            const name = release >= 5 ? t.trim().toUpperCase() : t.toUpperCase();
+            if (lookup(CAPABILITIES, name) !== undefined) return;
+            const guess = name === 'CAP_DAC_OVERRIDE' ? undefined : closest(name, CAPABILITY_NAMES);
+            out.push({
+              path: [...f.path, 'values', i],
+              target: 'value',
+              message: `${unknownCapabilityMessage(name)}${name.includes(',') ? ' Selector capability filters take one name per value.' : ''}${guess ? ` Did you mean \`${guess}\`?` : ''}`,
+            });
           });
         }
       }

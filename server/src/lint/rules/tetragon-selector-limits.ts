@@ -15,7 +15,8 @@ import type { Node } from 'yaml';
 import { locate, type PolicyDocument, type PolicyFile } from '../../core/document.js';
 import { appendItem, insertEntry, lineEnding } from '../../core/yaml-edits.js';
 import { list, obj, str } from '../../core/data.js';
-import { HOOK_NOUN, hooks, selectorsOf, spec, type HookRef } from '../../core/tetragon/policy.js';
+import { HOOK_NOUN, aHook, hooks, selectorsOf, spec, type HookRef } from '../../core/tetragon/policy.js';
+import { tetragonRelease } from '../../core/tetragon/values.js';
 
 const MAX_SELECTORS = 5;
 const MAX_ARG_FILTERS = 5;
@@ -35,7 +36,16 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: actions\nspec:\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchActions:\n            - action: Post\n            - action: Signal\n              argSig: 10\n            - action: Signal\n              argSig: 12\n            - action: Sigkill\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: actions\nspec:\n  kprobes:\n    - call: sys_write\n      selectors:\n        - matchActions:\n            - action: Post\n            - action: Sigkill\n',
   },
-  check({ doc, file }) {
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/selectors/kernel.go',
+      func: 'createKernelSelectorState (selectors), ParseMatchArgs, ParseMatchActions, ParseMatchNamespaces, ParseMatchNamespaceChanges',
+      releases: 'Tetragon 1.4–1.8; the selector count from 1.7',
+    },
+  ],
+  check({ doc, file, versions }) {
+    const release = tetragonRelease(versions.tetragon);
     const out: RuleFinding[] = [];
     for (const h of hooks(doc.data)) {
       const sels = list(h.hook['selectors']);
@@ -44,11 +54,17 @@ export const rule: Rule = {
         for (let i = MAX_SELECTORS; i < sels.length; i++) {
           out.push({
             path: [...h.path, 'selectors', i],
-            message: `A ${HOOK_NOUN[h.section]} takes at most ${MAX_SELECTORS} selectors (this one has ${sels.length}); the agent rejects the policy. Move the extra selectors into a second entry for the same hook.`,
+            message:
+              release >= 7
+                ? `${aHook(h.section)} takes at most ${MAX_SELECTORS} selectors (this one has ${sels.length}); the agent refuses the policy. Move the extra selectors into a second entry for the same hook.`
+                : `${aHook(h.section)} takes at most ${MAX_SELECTORS} selectors (this one has ${sels.length}); Tetragon ${versions.tetragon} does not check it, but its BPF programs look at the first ${MAX_SELECTORS} only and 1.7 refuses the policy. Move the extra selectors into a second entry for the same hook.`,
+            ...(release >= 7 ? {} : { severity: 'warning' as const }),
             ...(fix ? { fixes: [fix] } : {}),
           });
         }
       }
+      // Return filters and actions are compiled only for a hook that reads its return value.
+      const readsReturn = h.hook['return'] === true && ['kprobes', 'fentries', 'uprobes'].includes(h.section);
       for (const sel of selectorsOf(h)) {
         const s = sel.selector;
         const filters = [
@@ -58,15 +74,23 @@ export const rule: Rule = {
         for (const [field, i] of filters.slice(MAX_ARG_FILTERS)) {
           out.push({
             path: [...sel.path, field, i],
-            message: `A selector holds at most ${MAX_ARG_FILTERS} \`matchArgs\` and \`matchData\` filters together (this one has ${filters.length}); the agent rejects the policy. Move filters into another selector.`,
+            message: `A selector holds at most ${MAX_ARG_FILTERS} \`matchArgs\` and \`matchData\` filters together (this one has ${filters.length}); the agent refuses the policy. Move filters into another selector.`,
           });
         }
+        const returns = list(s['matchReturnArgs']);
+        if (readsReturn)
+          for (let i = MAX_ARG_FILTERS; i < returns.length; i++)
+            out.push({
+              path: [...sel.path, 'matchReturnArgs', i],
+              message: `A selector holds at most ${MAX_ARG_FILTERS} \`matchReturnArgs\` filters (this one has ${returns.length}); the agent refuses the policy.`,
+            });
         for (const field of ['matchActions', 'matchReturnActions']) {
+          if (field === 'matchReturnActions' && !readsReturn) continue;
           const actions = list(s[field]);
           for (let i = MAX_ACTIONS; i < actions.length; i++) {
             out.push({
               path: [...sel.path, field, i],
-              message: `A selector runs at most ${MAX_ACTIONS} \`${field}\` (this one has ${actions.length}); the agent rejects the policy.`,
+              message: `A selector runs at most ${MAX_ACTIONS} \`${field}\` (this one has ${actions.length}); the agent refuses the policy.`,
             });
           }
         }
@@ -79,7 +103,7 @@ export const rule: Rule = {
           for (let i = max; i < entries.length; i++) {
             out.push({
               path: [...sel.path, field, i],
-              message: `A selector holds at most ${max} \`${field}\` filter${max === 1 ? '' : 's'} (this one has ${entries.length}); the agent rejects the policy.`,
+              message: `A selector holds at most ${max} \`${field}\` filter${max === 1 ? '' : 's'} (this one has ${entries.length}); the agent refuses the policy.`,
             });
           }
         }

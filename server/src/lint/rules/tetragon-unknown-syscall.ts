@@ -24,7 +24,8 @@ import { type DataPath } from '../../core/data.js';
 import { list, obj, str } from '../../core/data.js';
 import { changeToFixes } from '../edit-helpers.js';
 import { archOf } from '../kernel-targets.js';
-import { hooks, isSyscallKprobe, spec } from '../../core/tetragon/policy.js';
+import { hooks, ignoresMissingCall, isSyscallKprobe, spec } from '../../core/tetragon/policy.js';
+import { tetragonRelease } from '../../core/tetragon/values.js';
 
 const SETTING = '`ciliumPolicy.tetragon.kernelArch`';
 
@@ -114,6 +115,47 @@ function check(
   }
 }
 
+/** Syscall list values may name an ABI: `x64/sys_dup`, `i386/sys_dup`, `arm64/sys_dup`, `arm32/sys_dup`. */
+const ABI_ARCH: Readonly<Record<string, KernelArch | undefined>> = {
+  x64: 'x86_64',
+  arm64: 'arm64',
+  i386: undefined,
+  arm32: undefined,
+};
+const PREFIX_ABIS: Readonly<Record<string, readonly string[]>> = {
+  __x64_: ['x64', 'i386'],
+  __ia32_: ['i386'],
+  __arm64_: ['arm64', 'arm32'],
+};
+
+/**
+ * How the agent reads a `syscalls` list value (`parseSyscallValue`): an optional `ABI/` before the
+ * name, which must agree with an architecture prefix on the name. `arch` is the architecture
+ * whose kernel has that ABI's entry points, undefined for the 32-bit ABIs we have no table for
+ * (and for a plain name, which takes the nodes' own ABI); `checkable` says whether the name can
+ * be looked up in our tables.
+ */
+function listValueAbi(
+  value: string,
+): { abi: string; name: string; arch: KernelArch | undefined; checkable: boolean } | { problem: string } {
+  const parts = value.split('/');
+  if (parts.length === 1) return { abi: '', name: value, arch: undefined, checkable: !value.startsWith('__ia32_') };
+  if (parts.length > 2)
+    return { problem: `\`${value}\` is not a syscall list value (at most one \`ABI/\` part); the agent refuses it.` };
+  const [abi, name] = parts as [string, string];
+  if (!Object.prototype.hasOwnProperty.call(ABI_ARCH, abi))
+    return {
+      problem: `\`${abi}\` is not an ABI the agent knows (\`x64\`, \`i386\`, \`arm64\`, \`arm32\`); it refuses \`${value}\`.`,
+    };
+  const prefix = Object.keys(PREFIX_ABIS).find((p) => name.startsWith(p));
+  if (prefix && !PREFIX_ABIS[prefix]!.includes(abi))
+    return {
+      problem: `\`${value}\`: the prefix \`${prefix}\` does not belong to the ${abi} ABI; the agent refuses it.`,
+    };
+  const target = ABI_ARCH[abi];
+  return { abi, name, arch: target, checkable: target !== undefined };
+}
+
 /** Only the first fix may be preferred. */
 function dedupePreferred(fixes: Fix[]): Fix[] {
   return fixes.map((f, i) => (i === 0 ? f : { title: f.title, edits: f.edits }));
@@ -131,8 +173,29 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: open\nspec:\n  kprobes:\n    - call: sys_opn\n      syscall: true\n',
     good: 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: open\nspec:\n  kprobes:\n    - call: sys_open\n      syscall: true\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/generickprobe.go',
+      func: 'preValidateKprobe (btf.ValidateKprobeSpec: no such function, ValidationFailedError)',
+      releases: 'Tetragon 1.4–1.8; ignore.callNotFound skips the call from 1.5',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/enforcer.go',
+      func: 'enforcerPolicy.createEnforcerSensor',
+      releases: 'Tetragon 1.4–1.8',
+    },
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/syscall_list.go',
+      func: 'SyscallVal.Symbol, SyscallVal.ID',
+      releases: 'Tetragon 1.4–1.8',
+    },
+  ],
   check(ctx) {
-    const { doc, file } = ctx;
+    const { doc, file, versions } = ctx;
+    const release = tetragonRelease(versions.tetragon);
     const arch = archOf(ctx);
     const out: RuleFinding[] = [];
     const push = (f: RuleFinding | undefined): void => {
@@ -143,7 +206,17 @@ export const rule: Rule = {
       const call = str(h.hook['call']);
       // `list:NAME` calls are checked at the list's values below.
       if (!call || call.startsWith('list:')) continue;
-      push(check(file, doc, call, { path: [...h.path, 'call'], hook: h.hook, hookPath: h.path }, arch));
+      const f = check(file, doc, call, { path: [...h.path, 'call'], hook: h.hook, hookPath: h.path }, arch);
+      // With ignore.callNotFound the agent skips a call it cannot find and loads the rest.
+      push(
+        f && ignoresMissingCall(h.hook, release)
+          ? {
+              ...f,
+              severity: 'warning',
+              message: `${f.message} With \`ignore.callNotFound\` the agent skips this kprobe without a word.`,
+            }
+          : f,
+      );
     }
     const s = spec(doc.data);
     list(s?.['lists']).forEach((l, i) => {
@@ -151,14 +224,37 @@ export const rule: Rule = {
       if (!lst || str(lst['type']) !== 'syscalls') return;
       list(lst['values']).forEach((v, j) => {
         const name = str(v);
-        if (name) push(check(file, doc, name, { path: ['spec', 'lists', i, 'values', j] }, arch));
+        if (!name) return;
+        const path = ['spec', 'lists', i, 'values', j];
+        const abi = listValueAbi(name);
+        if ('problem' in abi) push({ path, target: 'value', message: abi.problem });
+        else if (abi.arch && abi.arch !== arch)
+          push({
+            path,
+            target: 'value',
+            message: `\`${name}\` names the ${abi.abi} ABI's entry point, which ${arch} nodes do not have (${SETTING}); the agent refuses the policy there.`,
+          });
+        else if (abi.checkable) {
+          const f = check(file, doc, abi.name, { path }, arch);
+          // The fixes rewrite the whole value; with an ABI part they would drop it.
+          push(f && abi.abi ? { path: f.path, target: 'value', message: f.message } : f);
+        }
       });
     });
     list(s?.['enforcers']).forEach((e, i) => {
       list(obj(e)?.['calls']).forEach((v, j) => {
         const name = str(v);
-        if (name && !name.startsWith('list:'))
-          push(check(file, doc, name, { path: ['spec', 'enforcers', i, 'calls', j] }, arch));
+        if (!name || name.startsWith('list:') || name.startsWith('security_')) return;
+        const path = ['spec', 'enforcers', i, 'calls', j];
+        if (!name.startsWith('sys_') && !/^__(x64|arm64|ia32)_/.test(name)) {
+          push({
+            path,
+            target: 'value',
+            message: `Enforcers guard syscalls (\`sys_…\`) and \`security_*\` functions; the agent refuses \`${name}\`, which is neither.`,
+          });
+          return;
+        }
+        push(check(file, doc, name, { path }, arch));
       });
     });
     return out;

@@ -25,6 +25,9 @@ import {
 /** The operand size `Set` writes. */
 const SET_SIZE = 4;
 
+/** The agent keeps at most this many operands per probe (pkg/elf, UsdtSpec.Args). */
+const MAX_USDT_OPERANDS = 12;
+
 export const rule: Rule = {
   id: 'tetragon/usdt-probe',
   kinds: TRACING_POLICY_KINDS,
@@ -46,6 +49,14 @@ export const rule: Rule = {
       { provider: 'app', name: 'request_status', operands: ['-4@-20(%rbp)'] },
     ],
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/tetragon',
+      file: 'pkg/sensors/tracing/genericusdt.go',
+      func: 'addUsdt (probe lookup, operand index, Set operand type and size)',
+      releases: 'Tetragon 1.6–1.8',
+    },
+  ],
   check({ doc, file, binaries, kernelArch }) {
     if (!binaries) return [];
     const out: RuleFinding[] = [];
@@ -85,10 +96,13 @@ export const rule: Rule = {
       args.forEach((a, i) => {
         const idx = int(obj(a)?.['index']);
         if (idx !== undefined && idx >= count) {
+          // The agent's bound check lets index == count through: it then reads an empty operand.
+          const edge = idx === count && count < MAX_USDT_OPERANDS;
           out.push({
             path: [...h.path, 'args', i, 'index'],
             target: 'value',
-            message: `\`${provider}:${name}\` in ${where} has ${count === 0 ? 'no operands' : count === 1 ? 'one operand (index 0)' : `${count} operands (indexes 0–${count - 1})`}; the agent rejects argument index ${idx}.`,
+            message: `\`${provider}:${name}\` in ${where} has ${count === 0 ? 'no operands' : count === 1 ? 'one operand (index 0)' : `${count} operands (indexes 0–${count - 1})`}; ${edge ? `the agent lets index ${idx} through but reads an empty operand (garbage)` : `the agent refuses argument index ${idx}`}.`,
+            ...(edge ? { severity: 'warning' as const } : {}),
           });
         }
       });
