@@ -65,7 +65,7 @@ spec:
     text
       .replace('#            ^^^ error tetragon/policy-options positive\n', '')
       .replace(
-        /    - name: sleepable-preload-size\n/g,
+        / {4}- name: sleepable-preload-size\n/g,
         '    - name: sleepable-preload-size\n#           ^^^^^^^^^^^^^^^^^^^^^^ warning tetragon/policy-options ignores\n',
       ),
     [ID],

@@ -249,10 +249,9 @@ test('what values become, where the upstream tests say it', () => {
           const f = parseFilter(c.operator!, agentType(c.type), [text], { release: 8, tracepoint: false });
           const got = f.values[0]!.parsed;
           assert.ok(got, `${file} ${c.test}: ${text} parses`);
-          const normal = JSON.parse(JSON.stringify(got, (_, v) => (typeof v === 'bigint' ? String(v) : v))) as Record<
-            string,
-            unknown
-          >;
+          const normal = JSON.parse(
+            JSON.stringify(got, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+          ) as Record<string, unknown>;
           const flat = normal['kind'] === 'address' ? (normal['cidr'] as Record<string, unknown>) : normal;
           for (const [k, v] of Object.entries(want)) assert.deepEqual(flat[k], v, `${file} ${c.test}: ${text} ${k}`);
           checked++;
