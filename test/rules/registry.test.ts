@@ -34,7 +34,6 @@ function lintExample(r: Rule, text: string) {
  */
 const PENDING_CILIUM_SOURCES: readonly string[] = [
   'cilium/cidr-except',
-  'cilium/dns-rule-placement',
   'cilium/empty-rule-sections',
   'cilium/envoy-internal-listener',
   'cilium/envoy-resource-names',
@@ -46,8 +45,6 @@ const PENDING_CILIUM_SOURCES: readonly string[] = [
   'cilium/icmp-type-family',
   'cilium/icmps-with-to-ports',
   'cilium/invalid-label-key',
-  'cilium/invalid-port',
-  'cilium/l7-on-port-zero',
   'cilium/legacy-l7-rules',
   'cilium/listener-placement',
   'cilium/listener-reference',
