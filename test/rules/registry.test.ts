@@ -35,10 +35,6 @@ function lintExample(r: Rule, text: string) {
 const PENDING_CILIUM_SOURCES: readonly string[] = [
   'cilium/cidr-except',
   'cilium/empty-rule-sections',
-  'cilium/envoy-internal-listener',
-  'cilium/envoy-resource-names',
-  'cilium/envoy-resource-type',
-  'cilium/envoy-terminal-http-filter',
   'cilium/host-policy-l7',
   'cilium/http-needs-tcp',
   'cilium/http-regex',
