@@ -36,7 +36,6 @@ const PENDING_CILIUM_SOURCES: readonly string[] = [
   'cilium/empty-rule-sections',
   'cilium/host-policy-l7',
   'cilium/http-needs-tcp',
-  'cilium/http-regex',
   'cilium/icmp-type-family',
   'cilium/icmps-with-to-ports',
   'cilium/invalid-label-key',
