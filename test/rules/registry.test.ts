@@ -38,7 +38,6 @@ const PENDING_CILIUM_SOURCES: readonly string[] = [
   'cilium/http-needs-tcp',
   'cilium/icmp-type-family',
   'cilium/icmps-with-to-ports',
-  'cilium/invalid-label-key',
   'cilium/legacy-l7-rules',
   'cilium/listener-placement',
   'cilium/listener-reference',
