@@ -26,6 +26,14 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: web\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          listener:\n            envoyConfig:\n              kind: CiliumEnvoyConfig\n              name: web-envoy\n            name: web-listener\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: web\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          listener:\n            envoyConfig:\n              kind: CiliumClusterwideEnvoyConfig\n              name: web-envoy\n            name: web-listener\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/l4.go',
+      func: 'createL4Filter (listener of a CiliumEnvoyConfig in a clusterwide policy)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc, kind, file }) {
     const out: RuleFinding[] = [];
     const clusterwide = kind.kind === 'CiliumClusterwideNetworkPolicy';
