@@ -27,9 +27,9 @@ import type { InventoryStatus, SetInventoryRequest, WireRange } from '../protoco
 /** Snapshots are bigger than policy files: a `kubectl get pods -A -o json` of a large cluster. */
 export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 
-/** Files that may hold one of our policy kinds (only these are kept for the reverse lookup). */
+/** Files that may hold one of our policy kinds (only these are kept for the reverse lookup and the lint scope). */
 const POLICY_KIND =
-  /^\s*["']?kind["']?\s*:\s*["']?(CiliumNetworkPolicy|CiliumClusterwideNetworkPolicy|TracingPolicy|TracingPolicyNamespaced)\b/m;
+  /^\s*["']?kind["']?\s*:\s*["']?(CiliumNetworkPolicy|CiliumClusterwideNetworkPolicy|CiliumEnvoyConfig|CiliumClusterwideEnvoyConfig|TracingPolicy|TracingPolicyNamespaced)\b/m;
 
 /** What the manager tells the server. */
 export interface InventoryHooks {

@@ -32,6 +32,7 @@ import {
   type WireRange,
 } from '../protocol.js';
 import type { Settings } from '../settings.js';
+import { buildScope, type LintScope } from '../lint/scope.js';
 import { canonicalUri, InventoryManager } from './inventory-manager.js';
 
 /** The command a preview CodeLens runs; the VS Code client registers it. Arguments: `[uri, position]`. */
@@ -131,6 +132,23 @@ export class PreviewService {
   lintInventory(): EndpointIndex | undefined {
     this.inventory.flush();
     return this.inventory.index();
+  }
+
+  /**
+   * What cross-document lint rules see when `uri` is linted: the open documents (their current
+   * text) and the workspace's policy files, named by canonical URI (`source` is the linted one's).
+   */
+  lintScope(uri: string): { scope: LintScope; source: string } {
+    const files: { source: string; file: PolicyFile }[] = [];
+    const open = new Set<string>();
+    for (const doc of this.documents.all()) {
+      const source = canonicalUri(doc.uri);
+      open.add(source);
+      files.push({ source, file: this.deps.parse(doc) });
+    }
+    for (const w of this.inventory.workspacePolicies())
+      if (!open.has(w.uri)) files.push({ source: w.uri, file: w.file });
+    return { scope: buildScope(files), source: canonicalUri(uri) };
   }
 
   /** Registers document events, the requests and the CodeLens provider. */

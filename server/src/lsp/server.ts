@@ -145,6 +145,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       validator,
       settings: current,
       inventory: preview.lintInventory(),
+      ...preview.lintScope(doc.uri),
       binaries: binariesFor(doc.uri, current),
       cache: lintCache(doc.uri),
     });
@@ -184,6 +185,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       uri,
       setTimeout(() => lintNow(uri), delay),
     );
+  };
+  /** Cross-document rules of the other open documents see this one (a DNS rule, an Envoy config). */
+  const relintOthers = (uri: string): void => {
+    for (const other of documents.all()) if (other.uri !== uri) lintLater(other.uri);
   };
   const lintAll = (): void => {
     for (const doc of documents.all()) lintNow(doc.uri);
@@ -302,6 +307,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       (e) => {
         justOpened.add(e.document.uri);
         lintNow(e.document.uri);
+        relintOthers(e.document.uri);
       },
       log,
     ),
@@ -312,6 +318,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       (e) => {
         if (justOpened.delete(e.document.uri)) return;
         lintLater(e.document.uri);
+        relintOthers(e.document.uri);
       },
       log,
     ),
