@@ -40,6 +40,11 @@ spec:
               endPort: 445
 #             ^^^^^^^ error cilium/dns-rule-placement port range (443-445)
               protocol: TCP
+            - port: "5_3"
+              endPort: 60
+#             ^^^^^^^ error cilium/dns-rule-placement port range (53-60)
+            - port: domain
+              endPort: 60
           rules:
             dns:
               - matchPattern: "*"

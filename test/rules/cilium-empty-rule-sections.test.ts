@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { test } from 'node:test';
 import { checkAnnotated } from '../support/annotations.js';
+import { normalizeSettings } from '../../server/src/settings.js';
 
 const ID = 'cilium/empty-rule-sections';
 
@@ -39,5 +40,22 @@ spec:
   egress: []
 `,
     [ID],
+  );
+});
+
+test('Cilium 1.16 and 1.17 load such a rule, which then enforces nothing: a warning', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: empty
+  namespace: shop
+spec:
+  endpointSelector: {}
+  ingress: []
+# ^^^^^^^ warning cilium/empty-rule-sections enforces nothing
+`,
+    [ID],
+    normalizeSettings({ ciliumVersion: '1.17' }),
   );
 });

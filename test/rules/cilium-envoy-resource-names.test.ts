@@ -31,3 +31,33 @@ spec:
     [ID],
   );
 });
+
+test('names are compared after Cilium qualified them, in either JSON spelling', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v2
+kind: CiliumEnvoyConfig
+metadata:
+  name: envoy
+  namespace: shop
+spec:
+  resources:
+    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+      name: web
+    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+      name: shop/envoy/web
+#           ^^^^^^^^^^^^^^ error cilium/envoy-resource-names resources[0]
+    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+      name: other/envoy/web
+    - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+      name: default/backend
+    - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+      name: backend
+    - "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment
+      clusterName: backend
+    - "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment
+      clusterName: ""
+#     ^^^^^^^^^^^ error cilium/envoy-resource-names
+`,
+    [ID],
+  );
+});

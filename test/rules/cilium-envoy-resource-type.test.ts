@@ -14,16 +14,19 @@ metadata:
 spec:
   resources:
     - "@type": type.googleapis.com/envoy.config.listener.v3.Listner
-#              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error cilium/envoy-resource-type Did you mean
+#              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning cilium/envoy-resource-type Did you mean
       name: web
     - "@type": type.googleapis.com/envoy.api.v2.Cluster
-#              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error cilium/envoy-resource-type envoy.config.cluster.v3.Cluster
+#              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning cilium/envoy-resource-type envoy.config.cluster.v3.Cluster
       name: backend
     - "@type": type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration
-#              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error cilium/envoy-resource-type not a resource type
+#              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error cilium/envoy-resource-type rejects the whole config
+      name: scoped
+    - "@type": type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors
+#              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning cilium/envoy-resource-type drops the resource if
       name: scoped
     - name: untyped
-#     ^^^^ error cilium/envoy-resource-type no \`@type\`
+#     ^^^^ warning cilium/envoy-resource-type no \`@type\`
     - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
       name: routes
     - "@type": 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret'

@@ -56,3 +56,42 @@ spec:
     [ID],
   );
 });
+
+test('the lowerCamelCase JSON spelling of the fields is read too', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v2
+kind: CiliumEnvoyConfig
+metadata:
+  name: camel
+  namespace: shop
+spec:
+  resources:
+    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+      name: web
+      filterChains:
+        - filters:
+            - name: envoy.filters.network.http_connection_manager
+              typedConfig:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                statPrefix: web
+                httpFilters:
+                  - name: my-router
+                    typedConfig:
+                      "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+                  - name: envoy.filters.http.cors
+#                   ^^^^ error cilium/envoy-terminal-http-filter
+    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+      name: fine
+      filterChains:
+        - filters:
+            - name: envoy.filters.network.http_connection_manager
+              typedConfig:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                statPrefix: fine
+                httpFilters:
+                  - name: envoy.filters.http.cors
+                  - name: envoy.filters.http.router
+`,
+    [ID],
+  );
+});

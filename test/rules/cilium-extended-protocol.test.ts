@@ -23,6 +23,12 @@ spec:
             - port: "1"
 #                   ^^^ error cilium/extended-protocol has no ports
               protocol: IGMP
+            - port: "00"
+#                   ^^^^ error cilium/extended-protocol has no ports
+              protocol: ESP
+            - port: vrrp
+              protocol: VRRP
+#                       ^^^^ warning cilium/extended-protocol
             - port: "443"
               protocol: TCP
 `,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { test } from 'node:test';
 import { checkAnnotated } from '../support/annotations.js';
+import { normalizeSettings } from '../../server/src/settings.js';
 
 const ID = 'cilium/host-policy-l7';
 
@@ -61,5 +62,36 @@ spec:
               - method: GET
 `,
     [ID],
+  );
+});
+
+const HOST_EGRESS = (mark: string) => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata:
+  name: host-dns
+spec:
+  nodeSelector: {}
+  egress:
+    - toPorts:
+        - ports:
+            - port: "53"
+              protocol: ANY
+          rules:
+            dns:${mark}
+              - matchPattern: "*"
+    - toPorts:
+        - ports:
+            - port: "9000"
+              protocol: TCP
+          rules:
+            l7proto: myparser${mark.replace('^^^', '^^^^^^^')}
+`;
+
+test('DNS on host egress is allowed from Cilium 1.17; Cilium 1.16 rejects every L7 rule of a host policy', () => {
+  checkAnnotated(HOST_EGRESS(''), [ID], normalizeSettings({ ciliumVersion: '1.19' }));
+  checkAnnotated(
+    HOST_EGRESS('\n#           ^^^ error cilium/host-policy-l7 rejects every L7 rule'),
+    [ID],
+    normalizeSettings({ ciliumVersion: '1.16' }),
   );
 });

@@ -53,6 +53,10 @@ spec:
             - type: 8
             - family: IPv6
               type: "128"
+            - type: "0"
+            - type: "08"
+            - type: "00"
+#                   ^^^^ error cilium/icmp-type-family not read as the number 0
 `,
     [ID],
   );

@@ -39,6 +39,63 @@ spec:
   );
 });
 
+test('ports are parsed as Go parses them: base prefixes, octal and digit separators', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: go-ports
+  namespace: shop
+spec:
+  endpointSelector: {}
+  ingress:
+    - toPorts:
+        - ports:
+            - port: "1_000"
+            - port: "0x5_0"
+            - port: "0o1_7"
+            - port: "007"
+            - port: "0o17"
+#                   ^^^^^^ warning cilium/invalid-port not as the number 15
+            - port: "08"
+#                   ^^^^ error cilium/invalid-port octal
+            - port: "1__000"
+#                   ^^^^^^^^ error cilium/invalid-port
+            - port: "010"
+#                   ^^^^^ warning cilium/invalid-port reads port 8
+            - port: "0x50"
+#                   ^^^^^^ warning cilium/invalid-port not as the number 80
+            - port: "0x1_0000"
+#                   ^^^^^^^^^^ error cilium/invalid-port up to 65535
+`,
+    [ID],
+  );
+});
+
+test('a deny entry may list at most 40 ports (allow entries are capped by the CRD)', () => {
+  const ports = (n: number) => Array.from({ length: n }, (_, i) => `            - port: "${8000 + i}"`).join('\n');
+  checkAnnotated(
+    `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: many
+  namespace: shop
+spec:
+  endpointSelector: {}
+  ingressDeny:
+    - toPorts:
+        - ports:
+#         ^^^^^ error cilium/invalid-port 41 ports
+${ports(41)}
+  egressDeny:
+    - toPorts:
+        - ports:
+${ports(40)}
+`,
+    [ID],
+  );
+});
+
 test('numbers, names, zero and ranges are fine', () => {
   checkAnnotated(
     `apiVersion: cilium.io/v2

@@ -27,6 +27,8 @@ spec:
         - ports:
             - port: "0"
 #                   ^^^ error cilium/l7-on-port-zero
+            - port: "0_0"
+#                   ^^^^^ error cilium/l7-on-port-zero
           rules:
             dns:
               - matchPattern: "*"

@@ -31,6 +31,12 @@ spec:
               - apiKey: Metadata
                 apiVersion: "40000"
 #                           ^^^^^^^ error cilium/legacy-l7-rules 0 to 32767
+              - role: ""
+                apiKey: fetch
+                apiVersion: "+3"
+              - apiKey: produce
+                apiVersion: "-1"
+#                           ^^^^ error cilium/legacy-l7-rules 0 to 32767
     - toPorts:
         - ports:
             - port: "9000"

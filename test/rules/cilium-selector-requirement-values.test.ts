@@ -65,3 +65,30 @@ spec:
     [ID],
   );
 });
+
+test('service selectors are not validated on import: a bad requirement there is a warning', () => {
+  checkAnnotated(
+    `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: svc
+  namespace: shop
+spec:
+  endpointSelector: {}
+  egress:
+    - toServices:
+        - k8sServiceSelector:
+            selector:
+              matchExpressions:
+                - key: app
+                  operator: In
+#                           ^^ warning cilium/selector-requirement-values matches no service
+    - toEndpoints:
+        - matchExpressions:
+            - key: app
+              operator: In
+              values: [web]
+`,
+    [ID],
+  );
+});

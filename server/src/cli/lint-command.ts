@@ -5,10 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseFile, wrongApiVersion } from '../core/document.js';
+import { parseFile, wrongApiVersion, type PolicyFile } from '../core/document.js';
 import { SEVERITIES, type Severity } from '../core/findings.js';
 import { LineIndex } from '../core/line-index.js';
 import { lintFile } from '../lint/lint.js';
+import { scopeDocuments, type LintScope, type ScopeDocument } from '../lint/scope.js';
 import { SchemaValidator } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { binaryLookupFor } from '../io/binaries.js';
@@ -42,6 +43,12 @@ export interface LintOptions {
   readonly binaryRoot?: string | undefined;
   readonly inputs: readonly string[];
 }
+
+/**
+ * How much input text the first pass keeps parsed for the second (bytes of text); beyond it, files
+ * are read and parsed again rather than held in memory all at once.
+ */
+const KEEP_PARSED_BYTES = 8 * 1024 * 1024;
 
 /** Exit statuses, part of the CLI's interface. */
 export const EXIT = { ok: 0, errors: 1, failure: 2 } as const;
@@ -77,6 +84,12 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
   // Warnings are counted for --max-warnings even when --quiet leaves them out of the report.
   let warningsFound = 0;
 
+  // Cross-document rules (a DNS rule in another file covering an FQDN rule) see every input of the
+  // run: a first pass reads and parses each input and keeps its policies for the scope.
+  const documents: ScopeDocument[] = [];
+  const kept = new Map<Input, { text: string; parsed: PolicyFile }>();
+  const readable: Input[] = [];
+  let keptBytes = 0;
   for (const input of expansion.inputs) {
     let text: string;
     try {
@@ -86,15 +99,48 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
       ioFailed = true;
       continue;
     }
+    readable.push(input);
+    const parsed = parseFile(text);
+    documents.push(...scopeDocuments(input.display, parsed));
+    // stdin cannot be read twice; files beyond the budget are read again in the second pass.
+    if (input.file === undefined || keptBytes + text.length <= KEEP_PARSED_BYTES) {
+      kept.set(input, { text, parsed });
+      keptBytes += text.length;
+    }
+  }
+  const scope: LintScope = { documents };
+
+  for (const input of readable) {
+    let text: string;
+    let parsed: PolicyFile;
+    const known = kept.get(input);
+    if (known) {
+      ({ text, parsed } = known);
+      kept.delete(input);
+    } else {
+      try {
+        text = await read(input, io);
+      } catch (e) {
+        io.stderr(`cilium-policy: cannot read ${input.display}: ${describeError(e)}\n`);
+        ioFailed = true;
+        continue;
+      }
+      parsed = parseFile(text);
+    }
     files++;
     fileOf.set(input.display, input.file);
-    const parsed = parseFile(text);
     // Ours by kind, also with a wrong or missing apiVersion or as an unreadable template: those are
     // reported on, so they were checked.
     policyDocuments += parsed.documents.filter(
       (d) => d.kind !== undefined || d.templatedKind !== undefined || wrongApiVersion(d) !== undefined,
     ).length;
-    const allFindings = lintFile(parsed, { validator, settings, ...(binaries ? { binaries } : {}) });
+    const allFindings = lintFile(parsed, {
+      validator,
+      settings,
+      ...(binaries ? { binaries } : {}),
+      scope,
+      source: input.display,
+    });
     warningsFound += allFindings.filter((f) => f.severity === 'warning').length;
     const findings = opts.quiet ? allFindings.filter((f) => f.severity === 'error') : allFindings;
     if (findings.length === 0) continue;

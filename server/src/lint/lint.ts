@@ -23,6 +23,7 @@ import { lineEnding } from '../core/yaml-edits.js';
 import type { Rule } from './rule.js';
 import type { EndpointIndex } from '../core/preview.js';
 import type { BinaryLookup } from '../core/elf.js';
+import type { LintScope } from './scope.js';
 
 /** Everything a lint run needs besides the text. */
 export interface LintContext {
@@ -36,6 +37,13 @@ export interface LintContext {
   readonly binaries?: BinaryLookup;
   /** Results of earlier lints of the same file, reused for documents that did not change. */
   readonly cache?: LintCache;
+  /**
+   * The policies of every file in scope, for cross-document rules: all inputs of a CLI run, the
+   * workspace's policy files in the editor. Undefined lints the file on its own.
+   */
+  readonly scope?: LintScope;
+  /** The linted file's name in the scope (its entries there are replaced by the text being linted). */
+  readonly source?: string;
 }
 
 /** What a {@link LintCache} keeps for one document. */
@@ -147,6 +155,8 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
     kernelArch: ctx.settings.tetragonKernelArch,
     ...(ctx.inventory ? { inventory: ctx.inventory } : {}),
     ...(ctx.binaries ? { binaries: ctx.binaries } : {}),
+    ...(ctx.scope ? { scope: ctx.scope } : {}),
+    ...(ctx.source !== undefined ? { source: ctx.source } : {}),
   };
   // Quick fixes insert lines with the file's line ending (taken from its first line), so it is part of the key.
   const key = `${versions.cilium}|${versions.tetragon}|${ctx.settings.tetragonKernelArch}|${lineEnding(file.text)}`;

@@ -13,6 +13,7 @@ import { kindsOf, type KindInfo, type PolicyKindName } from '../core/kinds.js';
 import type { TargetVersions } from '../core/versions.js';
 import type { EndpointIndex } from '../core/preview.js';
 import type { BinaryLookup } from '../core/elf.js';
+import type { LintScope } from './scope.js';
 
 /** What a rule reports. */
 export interface RuleFinding {
@@ -40,6 +41,14 @@ export interface RuleContext {
   readonly kind: KindInfo;
   /** The whole file, for rules that look across documents (a DNS rule in a sibling policy). */
   readonly file: PolicyFile;
+  /**
+   * The policies of the other files in scope (the CLI run's other inputs, the editor's workspace),
+   * for cross-document rules; undefined when the file is linted on its own. Entries whose `source`
+   * is {@link source} are this file's, as the scope last saw it: read `file` for those instead.
+   */
+  readonly scope?: LintScope;
+  /** This file's name in the scope's terms (its `ScopeDocument.source`). */
+  readonly source?: string;
   /** The releases the user targets. */
   readonly versions: TargetVersions;
   /** The CPU architecture Tetragon policies are checked against (x86_64 when unset). */
@@ -122,7 +131,8 @@ export interface Rule {
    */
   readonly requiresInventory?: boolean;
   /**
-   * True for rules that read other documents of the file ({@link RuleContext.file}`.documents`).
+   * True for rules that read other documents of the file ({@link RuleContext.file}`.documents`) or
+   * of the other files in scope ({@link RuleContext.scope}).
    * The findings of every other rule depend on the document alone, so the language server reuses
    * them while the document's text is unchanged; these (and inventory rules) run on every lint.
    */

@@ -29,11 +29,10 @@ import type { InventoryStatus, SetInventoryRequest, WireRange } from '../protoco
 export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 
 /**
- * Files that may hold a kind that selects workloads itself (preview role `rules` or `subjects`):
- * only these are kept for the reverse lookup (which policies select this workload).
+ * Files that may hold one of our policy kinds: only these are kept, for the reverse lookup (which
+ * policies select this workload; kinds that select nothing are skipped there) and the lint scope.
  */
-const SELECTING_KINDS = KINDS.filter((k) => k.preview === 'rules' || k.preview === 'subjects').map((k) => k.kind);
-const POLICY_KIND = new RegExp(`^\\s*["']?kind["']?\\s*:\\s*["']?(${SELECTING_KINDS.join('|')})\\b`, 'm');
+const POLICY_KIND = new RegExp(`^\\s*["']?kind["']?\\s*:\\s*["']?(${KINDS.map((k) => k.kind).join('|')})\\b`, 'm');
 
 /** What the manager tells the server. */
 export interface InventoryHooks {

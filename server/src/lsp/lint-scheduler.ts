@@ -18,6 +18,7 @@ import type { Finding } from '../core/findings.js';
 import type { EndpointIndex } from '../core/preview.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import { LintCache, lintFile } from '../lint/lint.js';
+import type { LintScope } from '../lint/scope.js';
 import { DocumentStatusNotification } from '../protocol.js';
 import type { Settings } from '../settings.js';
 import { documentStatus, toDiagnostic } from './convert.js';
@@ -45,12 +46,16 @@ export class LintScheduler {
   /** didOpen is followed by a content-change event for the same text; the open handler lints at once. */
   private readonly justOpened = new Set<string>();
 
-  /** `inventory` gives the current inventory index (flushing pending edits into it first). */
+  /**
+   * `inventory` gives the current inventory index (flushing pending edits into it first); `scopeOf`
+   * the policies cross-document rules see when a document is linted (the workspace's and the open ones).
+   */
   constructor(
     private readonly connection: Connection,
     private readonly session: Session,
     private readonly validator: SchemaValidator,
     private readonly inventory: () => EndpointIndex | undefined,
+    private readonly scopeOf: (uri: string) => { scope: LintScope; source: string },
   ) {}
 
   /** Registers the document events that trigger a lint. */
@@ -62,6 +67,7 @@ export class LintScheduler {
         (e) => {
           this.justOpened.add(e.document.uri);
           this.lintNow(e.document.uri);
+          this.relintOthers(e.document.uri);
         },
         log,
       ),
@@ -72,6 +78,7 @@ export class LintScheduler {
         (e) => {
           if (this.justOpened.delete(e.document.uri)) return;
           this.lintLater(e.document.uri);
+          this.relintOthers(e.document.uri);
         },
         log,
       ),
@@ -102,6 +109,11 @@ export class LintScheduler {
     );
     // A rebuilt binary changes what its policies' USDT hooks and uprobes may do.
     this.session.onDidChangeBinaries(() => this.lintAll());
+  }
+
+  /** Cross-document rules of the other open documents see this one (a DNS rule, an Envoy config). */
+  private relintOthers(uri: string): void {
+    for (const other of this.session.documents.all()) if (other.uri !== uri) this.lintLater(other.uri);
   }
 
   /** Lints every open document (settings, project files or binaries changed). */
@@ -142,6 +154,7 @@ export class LintScheduler {
       validator: this.validator,
       settings: current,
       inventory,
+      ...this.scopeOf(doc.uri),
       binaries: this.session.binariesFor(doc.uri, current),
       cache,
     });

@@ -7,6 +7,7 @@
  */
 import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { PolicyFile } from '../core/document.js';
 import type { Span } from '../core/findings.js';
 import type { Endpoint } from '../core/inventory.js';
 import type { LineIndex } from '../core/line-index.js';
@@ -30,6 +31,7 @@ import {
   type WireRange,
 } from '../protocol.js';
 import { guard, guardAsync } from './guard.js';
+import { buildScope, type LintScope } from '../lint/scope.js';
 import { canonicalUri, InventoryManager } from './inventory-manager.js';
 import type { Session } from './session.js';
 
@@ -118,6 +120,23 @@ export class PreviewService {
   lintInventory(): EndpointIndex | undefined {
     this.inventory.flush();
     return this.inventory.index();
+  }
+
+  /**
+   * What cross-document lint rules see when `uri` is linted: the open documents (their current
+   * text) and the workspace's policy files, named by canonical URI (`source` is the linted one's).
+   */
+  lintScope(uri: string): { scope: LintScope; source: string } {
+    const files: { source: string; file: PolicyFile }[] = [];
+    const open = new Set<string>();
+    for (const doc of this.session.documents.all()) {
+      const source = canonicalUri(doc.uri);
+      open.add(source);
+      files.push({ source, file: this.session.parse(doc) });
+    }
+    for (const w of this.inventory.workspacePolicies())
+      if (!open.has(w.uri)) files.push({ source: w.uri, file: w.file });
+    return { scope: buildScope(files), source: canonicalUri(uri) };
   }
 
   /** Registers the document events that keep the inventory current, and the preview requests. */

@@ -46,7 +46,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const yaml = new YamlFeatures(schemaFiles);
 
   const preview = new PreviewService(connection, session);
-  const lint = new LintScheduler(connection, session, validator, () => preview.lintInventory());
+  const lint = new LintScheduler(
+    connection,
+    session,
+    validator,
+    () => preview.lintInventory(),
+    (uri) => preview.lintScope(uri),
+  );
   const symbols = new Symbols(connection, session);
   preview.onDidChangeInventory(() => lint.inventoryChanged());
 

@@ -33,6 +33,48 @@ export function nameKey(type: EnvoyTypeName): string {
   return type === 'ClusterLoadAssignment' ? 'cluster_name' : 'name';
 }
 
+/** `server_listener_name` → `serverListenerName`: the other spelling protobuf JSON accepts for a field. */
+function lowerCamel(snake: string): string {
+  return snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * A field of an Envoy message as Cilium decodes it: protobuf JSON accepts the proto name
+ * (`server_listener_name`) and its lowerCamelCase JSON name (`serverListenerName`).
+ */
+export function field(o: Obj | undefined, snake: string): unknown {
+  if (!o) return undefined;
+  const v = o[snake];
+  return v !== undefined ? v : o[lowerCamel(snake)];
+}
+
+/** The key under which `field` found the value (for pointing at it), or the proto name. */
+export function fieldKey(o: Obj | undefined, snake: string): string {
+  return o && o[snake] === undefined && o[lowerCamel(snake)] !== undefined ? lowerCamel(snake) : snake;
+}
+
+/**
+ * The name Cilium gives an Envoy resource or reference (`api.ResourceQualifiedName`): a name
+ * without `/` becomes `<namespace>/<config>/<name>` (empty namespace for a clusterwide config); a
+ * name with `/` is kept, except that with `force` (listener and route configuration names) it is
+ * kept only when it starts with `<namespace>/`. An empty name stays empty.
+ */
+export function qualifiedName(namespace: string, config: string, name: string, force = false): string {
+  const slash = name.indexOf('/');
+  if (name === '' || (slash >= 0 && (!force || (slash === namespace.length && name.startsWith(namespace))))) {
+    return name;
+  }
+  return `${namespace}/${config}/${name}`;
+}
+
+/** Splits a qualified name into namespace, config and resource name (`api.ParseQualifiedName`). */
+export function parseQualifiedName(name: string): { namespace: string; config: string; resource: string } {
+  const first = name.indexOf('/');
+  const second = first < 0 ? -1 : name.indexOf('/', first + 1);
+  if (second < 0) return { namespace: '', config: '', resource: name };
+  return { namespace: name.slice(0, first), config: name.slice(first + 1, second), resource: name.slice(second + 1) };
+}
+
 /** Every object in `spec.resources`. */
 export function envoyResources(data: unknown): EnvoyResourceRef[] {
   const spec = obj(obj(data)?.['spec']);
@@ -41,7 +83,12 @@ export function envoyResources(data: unknown): EnvoyResourceRef[] {
     const resource = obj(r);
     if (!resource) return;
     const type = BY_URL.get(str(resource['@type']) ?? '');
-    out.push({ resource, path: ['spec', 'resources', i], type, name: type ? str(resource[nameKey(type)]) : undefined });
+    out.push({
+      resource,
+      path: ['spec', 'resources', i],
+      type,
+      name: type ? str(field(resource, nameKey(type))) : undefined,
+    });
   });
   return out;
 }

@@ -9,7 +9,8 @@
  */
 import { CILIUM_NETWORK_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { isHostRule, portRules } from '../../core/cilium/sections.js';
-import { list, nonEmpty, obj } from '../../core/data.js';
+import { list, nonEmpty, obj, str } from '../../core/data.js';
+import { portNumber } from '../../core/cilium/ports.js';
 
 export const rule: Rule = {
   id: 'cilium/dns-rule-placement',
@@ -22,6 +23,26 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: dns\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - rules:\n            dns:\n              - matchPattern: "*"\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: dns\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "53"\n              protocol: ANY\n          rules:\n            dns:\n              - matchPattern: "*"\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'PortRule.Validate (DNS rules on ingress)',
+      releases: 'Cilium 1.16–1.20',
+    },
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'L7Rules.Validate (DNS rules without ports)',
+      releases: 'Cilium 1.16–1.20',
+    },
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'PortProtocol.Validate (DNS rules with a port range)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const pr of portRules(doc.data)) {
@@ -51,9 +72,11 @@ export const rule: Rule = {
       ports.forEach((p, i) => {
         const port = obj(p);
         if (!port) return;
-        const start = Number(port['port']);
+        // The agent compares `endPort` with the port as it parses it (base prefixes, `_`); names have no range.
+        const written = str(port['port']);
+        const start = written === undefined ? undefined : portNumber(written);
         const end = port['endPort'];
-        if (typeof end === 'number' && Number.isInteger(start) && end > start) {
+        if (typeof end === 'number' && start !== undefined && end > start) {
           out.push({
             path: [...pr.path, 'ports', i, 'endPort'],
             target: 'key',

@@ -8,7 +8,14 @@
  * a second resource of the same type with the same name.
  */
 import { CILIUM_ENVOY_CONFIG_KINDS, type Rule, type RuleFinding } from '../rule.js';
-import { envoyResources, nameKey, type EnvoyTypeName } from '../../core/cilium/envoy.js';
+import {
+  envoyResources,
+  field,
+  fieldKey,
+  nameKey,
+  qualifiedName,
+  type EnvoyTypeName,
+} from '../../core/cilium/envoy.js';
 
 export const rule: Rule = {
   id: 'cilium/envoy-resource-names',
@@ -22,13 +29,28 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: envoy\n  namespace: shop\nspec:\n  resources:\n    - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster\n      name: backend\n    - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster\n      name: backend\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: envoy\n  namespace: shop\nspec:\n  resources:\n    - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster\n      name: backend-v1\n    - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster\n      name: backend-v2\n',
   },
-  check({ doc }) {
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/ciliumenvoyconfig/cec_resource_parser.go',
+      func: 'parseResources (unspecified name, duplicate name after qualification)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
+  check({ doc, kind }) {
     const out: RuleFinding[] = [];
     const seen = new Map<string, number>();
+    // Duplicates are found after Cilium qualified the names (`web` and `shop/envoy/web` are the same
+    // listener); without a namespace (and for a nameless config) the names are compared as written.
+    const namespace = kind.kind === 'CiliumClusterwideEnvoyConfig' ? '' : doc.namespace;
+    const qualify = (type: EnvoyTypeName, name: string): string =>
+      namespace === undefined || !doc.name
+        ? name
+        : qualifiedName(namespace, doc.name, name, type === 'Listener' || type === 'RouteConfiguration');
     for (const r of envoyResources(doc.data)) {
       if (!r.type) continue;
-      const key = nameKey(r.type);
-      const value = r.resource[key];
+      const key = fieldKey(r.resource, nameKey(r.type));
+      const value = field(r.resource, nameKey(r.type));
       if (value === undefined || value === null || value === '') {
         out.push({
           path: value === undefined ? [...r.path, '@type'] : [...r.path, key],
@@ -38,7 +60,7 @@ export const rule: Rule = {
         continue;
       }
       if (r.name === undefined) continue; // A non-string name: the schema reports its type.
-      const id = `${r.type}\u0000${r.name}`;
+      const id = `${r.type}\u0000${qualify(r.type, r.name)}`;
       const first = seen.get(id);
       if (first === undefined) {
         seen.set(id, Number(r.path[2]));

@@ -9,7 +9,7 @@
  */
 import { CILIUM_ENVOY_CONFIG_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { list, obj, str, type Obj } from '../../core/data.js';
-import { envoyResources, walkObjects } from '../../core/cilium/envoy.js';
+import { envoyResources, field, fieldKey, walkObjects } from '../../core/cilium/envoy.js';
 
 const ROUTER = { name: 'envoy.filters.http.router', type: 'envoy.extensions.filters.http.router.v3.Router' };
 const CODEC = {
@@ -18,7 +18,7 @@ const CODEC = {
 };
 
 function isFilter(f: Obj, which: { name: string; type: string }): boolean {
-  const type = str(obj(f['typed_config'])?.['@type']) ?? '';
+  const type = str(obj(field(f, 'typed_config'))?.['@type']) ?? '';
   return str(f['name']) === which.name || type.endsWith(`/${which.type}`);
 }
 
@@ -34,12 +34,26 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: envoy\n  namespace: shop\nspec:\n  resources:\n    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener\n      name: web\n      filter_chains:\n        - filters:\n            - name: envoy.filters.network.http_connection_manager\n              typed_config:\n                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n                stat_prefix: web\n                route_config:\n                  name: web\n                http_filters:\n                  - name: envoy.filters.http.router\n                    typed_config:\n                      "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router\n                  - name: envoy.filters.http.cors\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata:\n  name: envoy\n  namespace: shop\nspec:\n  resources:\n    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener\n      name: web\n      filter_chains:\n        - filters:\n            - name: envoy.filters.network.http_connection_manager\n              typed_config:\n                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n                stat_prefix: web\n                route_config:\n                  name: web\n                http_filters:\n                  - name: envoy.filters.http.cors\n                  - name: envoy.filters.http.router\n                    typed_config:\n                      "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router\n',
   },
+  rejectedBy: [
+    {
+      repo: 'envoyproxy/envoy',
+      file: 'source/common/config/utility.h',
+      func: 'Utility::validateTerminalFilters (when cilium-envoy loads the listener or cluster)',
+      releases: 'Cilium 1.16–1.20',
+    },
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/ciliumenvoyconfig/cec_resource_parser.go',
+      func: 'injectCiliumUpstreamL7Filter (filter after the upstream codec)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const r of envoyResources(doc.data)) {
       if (r.type !== 'Listener' && r.type !== 'Cluster') continue;
       walkObjects(r.resource, r.path, (o, path) => {
-        const filters = list(o['http_filters']);
+        const filters = list(field(o, 'http_filters'));
         if (filters.length < 2) return;
         // Clusters carry upstream filters (in HttpProtocolOptions); listeners carry downstream ones.
         const terminal = r.type === 'Cluster' ? CODEC : ROUTER;
@@ -48,7 +62,7 @@ export const rule: Rule = {
         for (let i = at + 1; i < filters.length; i++) {
           const name = str(obj(filters[i])?.['name']) ?? `filter ${i}`;
           out.push({
-            path: [...path, 'http_filters', i],
+            path: [...path, fieldKey(o, 'http_filters'), i],
             message: `\`${name}\` comes after \`${terminal.name}\`, which must be the last HTTP filter; Envoy rejects the chain. Move it before \`${terminal.name}\`.`,
           });
         }

@@ -9,7 +9,7 @@
  */
 import { CILIUM_NETWORK_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { str } from '../../core/data.js';
-import { EXTENDED_PROTOCOLS, portEntries, protocolOf } from '../../core/cilium/ports.js';
+import { EXTENDED_PROTOCOLS, isServiceName, portEntries, protocolOf } from '../../core/cilium/ports.js';
 
 export const rule: Rule = {
   id: 'cilium/extended-protocol',
@@ -28,7 +28,8 @@ export const rule: Rule = {
       const proto = protocolOf(p.port);
       if (!EXTENDED_PROTOCOLS.includes(proto)) continue;
       const port = str(p.port['port']);
-      if (port !== undefined && port !== '' && port !== '0') {
+      // A name-shaped port skips the agent's check (it tests for a service name first).
+      if (port !== undefined && port !== '' && port !== '0' && !isServiceName(port)) {
         out.push({
           path: [...p.path, 'port'],
           target: 'value',

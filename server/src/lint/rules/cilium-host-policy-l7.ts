@@ -3,12 +3,15 @@
  * Rule: cilium/host-policy-l7
  *
  * Host policies (rules with `nodeSelector`) protect the node itself, where the L7 proxy cannot
- * intercept ingress traffic. The agent rejects any L7 rule on a host policy's ingress, and on
- * egress accepts only DNS rules.
+ * intercept ingress traffic. The agent rejects any L7 rule on a host policy's ingress. On egress,
+ * Cilium 1.17 added DNS rules for the host (cilium/cilium#34024) and rejects HTTP and Kafka rules;
+ * generic `l7proto` rules are not counted there (Cilium 1.17–1.19). Cilium 1.16 rejects every L7
+ * rule of a host policy, DNS included.
  */
 import { CILIUM_NETWORK_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { isHostRule, portRules } from '../../core/cilium/sections.js';
 import { nonEmpty, obj } from '../../core/data.js';
+import { compareVersions } from '../../core/versions.js';
 
 const L7_FIELDS = ['http', 'dns', 'kafka', 'l7proto', 'l7'];
 
@@ -23,8 +26,19 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: node-api\nspec:\n  nodeSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "8080"\n              protocol: TCP\n          rules:\n            http:\n              - method: GET\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: node-api\nspec:\n  nodeSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "8080"\n              protocol: TCP\n',
   },
-  check({ doc }) {
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'IngressRule.Validate / EgressRule.Validate (hostPolicy)',
+      releases: 'Cilium 1.16–1.20 (DNS on host egress: rejected in 1.16, allowed since 1.17)',
+    },
+  ],
+  check({ doc, versions }) {
     const out: RuleFinding[] = [];
+    // Before 1.17 every L7 rule of a host policy is refused; from 1.17 egress accepts DNS, and the
+    // egress check counts only DNS, HTTP and Kafka rules.
+    const dnsOnHostEgress = compareVersions(versions.cilium, '1.17') >= 0;
     for (const pr of portRules(doc.data)) {
       if (!isHostRule(pr.section.rule.rule)) continue;
       const rules = obj(pr.portRule['rules']);
@@ -33,13 +47,15 @@ export const rule: Rule = {
       for (const f of L7_FIELDS) {
         const v = rules[f];
         if (v === undefined || (Array.isArray(v) && !nonEmpty(v)) || v === '') continue;
-        if (!ingress && f === 'dns') continue;
+        if (!ingress && dnsOnHostEgress && f !== 'http' && f !== 'kafka') continue;
         out.push({
           path: [...pr.path, 'rules', f],
           target: 'key',
           message: ingress
             ? `Host policies (\`nodeSelector\`) cannot have L7 rules on ingress; the agent rejects this \`${f}\` rule.`
-            : `Host policies (\`nodeSelector\`) allow only DNS rules on egress; the agent rejects this \`${f}\` rule.`,
+            : dnsOnHostEgress
+              ? `Host policies (\`nodeSelector\`) allow only DNS rules on egress; the agent rejects this \`${f}\` rule.`
+              : `Cilium ${versions.cilium} rejects every L7 rule in a host policy (\`nodeSelector\`), this \`${f}\` rule included; DNS rules on host egress need Cilium 1.17.`,
         });
       }
     }

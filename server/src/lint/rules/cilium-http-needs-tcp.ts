@@ -23,6 +23,14 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "8080"\n          rules:\n            http:\n              - method: GET\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "8080"\n              protocol: TCP\n          rules:\n            http:\n              - method: GET\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'PortRule.Validate (L7 rules only on TCP, except DNS)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc, file }) {
     const out: RuleFinding[] = [];
     for (const pr of portRules(doc.data)) {

@@ -2,11 +2,14 @@
 /**
  * Rule: cilium/http-regex
  *
- * `method`, `path` and `host` of an HTTP rule are regular expressions in Go's syntax (RE2), not
- * globs. The agent compiles `method` and `path` when it imports the policy and rejects the policy
- * when one does not compile; `host` goes to Envoy as an RE2 pattern and breaks the listener the
- * same way. A glob-looking path such as `/api/*` does compile, but means "`/api` followed by any
- * number of slashes", which is almost never what was meant: that gets a warning.
+ * `method`, `path` and `host` of an HTTP rule are regular expressions (RE2 syntax), not globs. The
+ * agent compiles `path` and `method` with Go's regexp package when it validates the policy and
+ * rejects the policy when one does not compile (`PortRuleHTTP.Validate` in pkg/policy/api/http.go).
+ * It does not compile `host`: that goes unchecked to Envoy as an RE2 header matcher on `:authority`
+ * (`getHTTPRule` in pkg/envoy), where a pattern that does not compile makes Envoy refuse the
+ * endpoint's network policy: the policy loads, but the requests are not allowed, so a warning. A
+ * glob-looking path such as `/api/*` does compile, but means "`/api` followed by any number of
+ * slashes", which is almost never what was meant: that gets a warning too.
  */
 import { CILIUM_NETWORK_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { list, obj, str } from '../../core/data.js';
@@ -22,13 +25,21 @@ export const rule: Rule = {
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
   summary:
-    'An HTTP rule `method`, `path` or `host` that is not a valid Go (RE2) regular expression, or a path written as a glob.',
+    'An HTTP rule `path` or `method` that is not a valid Go (RE2) regular expression (the agent rejects it), a `host` that is not one (Envoy refuses it), or a path written as a glob.',
   rationale:
-    'Cilium treats these fields as regular expressions matched against the whole value. A glob such as `*` or `/api/**` does not compile, and the agent rejects the whole policy. `/api/*` compiles but matches only `/api` followed by slashes; write `/api/.*` to match everything below `/api/`.',
+    'Cilium treats these fields as regular expressions matched against the whole value. A glob such as `*` or `/api/**` does not compile: in `path` or `method` the agent rejects the whole policy; `host` is not checked by the agent but handed to Envoy, which cannot use the rule, so the policy loads and the requests are refused. `/api/*` compiles but matches only `/api` followed by slashes; write `/api/.*` to match everything below `/api/`.',
   example: {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          rules:\n            http:\n              - method: "*"\n                path: "/api/.*"\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          rules:\n            http:\n              - method: "GET|POST"\n                path: "/api/.*"\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/http.go',
+      func: 'PortRuleHTTP.Validate (regexp.Compile of path and method; host is not compiled)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc, file }) {
     const out: RuleFinding[] = [];
     for (const pr of portRules(doc.data)) {
@@ -57,7 +68,11 @@ export const rule: Rule = {
               ...(problem.start !== undefined && isVerbatim(file, doc, path)
                 ? { inString: { start: problem.start, end: problem.end! } }
                 : {}),
-              message: `\`${field}\` is not a valid Go regular expression${where}. The agent rejects the policy.${hint}`,
+              ...(field === 'host' ? { severity: 'warning' as const } : {}),
+              message:
+                field === 'host'
+                  ? `\`host\` is not a valid RE2 regular expression${where}. The agent does not check \`host\` and accepts the policy, but hands it to Envoy, which cannot use the rule, so these requests are not allowed.${hint}`
+                  : `\`${field}\` is not a valid Go regular expression${where}. The agent rejects the policy.${hint}`,
               data: { reason: problem.reason },
               ...(edit
                 ? { fixes: [{ title: `Use the regular expression \`${fixed}\``, edits: [edit], preferred: true }] }

@@ -75,6 +75,14 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: pmtu\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - icmps:\n        - fields:\n            - type: PacketTooBig\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: pmtu\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - icmps:\n        - fields:\n            - family: IPv6\n              type: PacketTooBig\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/icmp.go',
+      func: 'ICMPField.UnmarshalJSON (type name looked up in the table of the family)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const s of sectionItems(doc.data)) {
@@ -82,7 +90,16 @@ export const rule: Rule = {
         list(obj(icmp)?.['fields']).forEach((f, j) => {
           const field = obj(f);
           const type = str(field?.['type']);
-          if (!field || type === undefined || /^\d+$/.test(type)) return;
+          // A numeric string is a number unless it reads as 0 (then the agent looks it up as a name).
+          if (!field || type === undefined || (/^\d+$/.test(type) && !/^0+$/.test(type)) || type === '0') return;
+          if (/^0+$/.test(type)) {
+            out.push({
+              path: [...s.path, 'icmps', i, 'fields', j, 'type'],
+              target: 'value',
+              message: `\`"${type}"\` is not read as the number 0: the agent takes a string that is not \`"0"\` and reads as zero for a type name, finds none, and rejects the policy. Write \`0\`.`,
+            });
+            return;
+          }
           const family = str(field['family']) ?? 'IPv4';
           if (family !== 'IPv4' && family !== 'IPv6') return; // The schema reports unknown families.
           const own = family === 'IPv4' ? IPV4 : IPV6;

@@ -21,6 +21,14 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities:\n        - cluster\n      toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n      icmps:\n        - fields:\n            - type: 8\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities:\n        - cluster\n      toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n    - fromEntities:\n        - cluster\n      icmps:\n        - fields:\n            - type: 8\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'IngressRule/EgressRule (and deny) Validate: errUnsupportedICMPWithToPorts',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const s of sectionItems(doc.data)) {

@@ -2,28 +2,52 @@
 /**
  * Rule: cilium/invalid-port
  *
- * `port` must be a whole decimal number from 0 to 65535 or a named port (an IANA-style service
- * name). The CRD pattern is anchored only at one end per alternative, so `"99999"` or `"80/tcp"`
- * pass admission and are rejected by the agent. A missing `port` is only accepted when the agent
- * runs with extended IP protocols (see cilium/extended-protocol). An `endPort` below `port` is
- * reported as a warning: it does not describe the range the author meant.
+ * The agent reads `port` as an IANA service name when it looks like one (letters, digits and
+ * single hyphens, at least one letter, at most 15 characters), and otherwise as Go's
+ * `strconv.ParseUint(port, 0, 16)`: a number up to 65535 where `0x`/`0o`/`0b` pick the base, a
+ * bare leading `0` means octal and `_` may separate digits. The CRD pattern is anchored only at one
+ * end per alternative, so anything that starts with a digit (`"99999"`, `"80/tcp"`, `"08"`) passes
+ * admission and is then rejected by the agent (`PortProtocol.Validate` in
+ * pkg/policy/api/rule_validation.go). A missing `port` is only accepted with extended IP protocols
+ * (see cilium/extended-protocol), and a deny entry may list at most 40 ports (the CRD caps allow
+ * entries itself). Spellings the agent reads differently from what they seem to say get a warning:
+ * `"010"` is port 8, `"0x50"` is a port name, and an `endPort` below `port` is not a range.
  */
 import { CILIUM_NETWORK_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { str } from '../../core/data.js';
-import { EXTENDED_PROTOCOLS, isServiceName, portEntries, portNumber, protocolOf } from '../../core/cilium/ports.js';
+import { list, obj } from '../../core/data.js';
+import { agentPort, EXTENDED_PROTOCOLS, portEntries, protocolOf } from '../../core/cilium/ports.js';
+import { portRules } from '../../core/cilium/sections.js';
+
+/** The agent's limit on the ports of one `toPorts` entry (`maxPorts`), also for deny entries. */
+const MAX_PORTS = 40;
 
 export const rule: Rule = {
   id: 'cilium/invalid-port',
   kinds: CILIUM_NETWORK_POLICY_KINDS,
   defaultSeverity: 'error',
   summary:
-    'A `port` that is not a number from 0 to 65535 or a port name, a missing `port`, or an `endPort` below `port`.',
+    'A `port` the agent cannot read as a number from 0 to 65535 or a port name, a missing `port`, more than 40 ports in a deny entry; or a port spelling the agent reads differently than it looks.',
   rationale:
-    'The CRD pattern for `port` only checks how the value starts or ends, so values like `"99999"`, `"8080-8090"` or `"80/tcp"` are admitted; the agent parses the whole string as a 16-bit number or an IANA service name (at most 15 letters, digits and hyphens) and rejects the policy otherwise. `port` may only be left out with the extended-IP-protocols agent option. For ranges, `port` is the lower bound and `endPort` the upper one.',
+    'The CRD pattern for `port` only checks how the value starts or ends, so values like `"99999"`, `"8080-8090"` or `"80/tcp"` are admitted. The agent first tests for an IANA service name (at most 15 letters, digits and single hyphens, with a letter), then parses the string as Go does with base prefixes: `"0x50"` is therefore a name, `"010"` is octal 8, `"08"` is invalid and `"1_000"` is 1000. What it cannot read makes it reject the policy. `port` may only be left out with the extended-IP-protocols agent option, and a deny entry may list at most 40 ports. For ranges, `port` is the lower bound and `endPort` the upper one.',
   example: {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "8080-8090"\n              protocol: TCP\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "8080"\n              endPort: 8090\n              protocol: TCP\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'PortProtocol.Validate (iana.IsSvcName, then strconv.ParseUint(port, 0, 16))',
+      releases: 'Cilium 1.16–1.20',
+    },
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'PortDenyRule.Validate (maxPorts)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const p of portEntries(doc.data)) {
@@ -42,23 +66,34 @@ export const rule: Rule = {
       }
       const s = str(raw);
       if (s === undefined) continue; // The schema reports the type.
-      const n = portNumber(s);
-      if (n === undefined && !isServiceName(s)) {
-        const range = /^(\d+)\s*[-:]\s*(\d+)$/.exec(s);
-        const hint = range
-          ? ` For a range write \`port: "${range[1]}"\` and \`endPort: ${range[2]}\`.`
-          : /^\d+$/.test(s)
-            ? ' Port numbers go up to 65535.'
-            : '';
+      const read = agentPort(s);
+      if (read.kind === 'invalid') {
+        out.push({ path: [...p.path, 'port'], target: 'value', message: invalidMessage(s, read.reason) });
+        continue;
+      }
+      if (read.kind === 'name') {
+        const spelled = numberSpelledAsName(s);
+        if (spelled !== undefined) {
+          out.push({
+            path: [...p.path, 'port'],
+            target: 'value',
+            severity: 'warning',
+            message: `\`port: "${s}"\` is read as a port name, not as the number ${spelled}: the agent checks for a name before it parses numbers, so this matches a container port named \`${s.toLowerCase()}\`. Write \`"${spelled}"\` for the number.`,
+          });
+        }
+        continue;
+      }
+      const n = read.value;
+      if (/^0[0-9_]+$/.test(s) && Number(s.replace(/_/g, '')) !== n) {
         out.push({
           path: [...p.path, 'port'],
           target: 'value',
-          message: `\`port: "${s}"\` is neither a port number (0–65535) nor a port name (up to 15 letters, digits and single hyphens); the agent rejects it.${hint}`,
+          severity: 'warning',
+          message: `\`port: "${s}"\` is octal (a leading 0 means base 8), so the agent reads port ${n}. Drop the leading zeros for port ${Number(s.replace(/_/g, ''))}.`,
         });
-        continue;
       }
       const end = p.port['endPort'];
-      if (n !== undefined && typeof end === 'number' && end > 0 && end < n) {
+      if (typeof end === 'number' && end > 0 && end < n) {
         out.push({
           path: [...p.path, 'endPort'],
           target: 'value',
@@ -67,6 +102,37 @@ export const rule: Rule = {
         });
       }
     }
+    // Allow entries are capped by the CRD (maxItems); deny entries only by the agent.
+    for (const pr of portRules(doc.data)) {
+      if (!pr.section.direction.endsWith('Deny')) continue;
+      const ports = list(pr.portRule['ports']).filter((x) => obj(x) !== undefined);
+      if (ports.length <= MAX_PORTS) continue;
+      out.push({
+        path: [...pr.path, 'ports'],
+        target: 'key',
+        message: `This deny entry lists ${ports.length} ports; the agent rejects more than ${MAX_PORTS} in one \`toPorts\` entry. Split it into several entries.`,
+      });
+    }
     return out;
   },
 };
+
+/** Why the agent cannot read `port`, with a hint at what was probably meant. */
+function invalidMessage(s: string, reason: 'syntax' | 'range'): string {
+  const range = /^(\d+)\s*[-:]\s*(\d+)$/.exec(s);
+  let hint = '';
+  if (range) hint = ` For a range write \`port: "${range[1]}"\` and \`endPort: ${range[2]}\`.`;
+  else if (reason === 'range') hint = ' Port numbers go up to 65535.';
+  else if (/^0[0-9_]*[89]/.test(s))
+    hint = ' A leading 0 makes the number octal, where 8 and 9 are not digits; drop the leading zeros.';
+  return `\`port: "${s}"\` is neither a port number (0–65535) nor a port name (up to 15 letters, digits and single hyphens); the agent rejects it.${hint}`;
+}
+
+/** The number a name-shaped port seems to spell (`0x50` → 80, `0o17`, `0b101`), else undefined. */
+function numberSpelledAsName(s: string): number | undefined {
+  const m = /^0([xob])([0-9a-f]+)$/i.exec(s);
+  if (!m) return undefined;
+  const base = { x: 16, o: 8, b: 2 }[m[1]!.toLowerCase() as 'x' | 'o' | 'b'];
+  const r = parseInt(m[2]!, base);
+  return Number.isNaN(r) || [...m[2]!].some((c) => parseInt(c, 16) >= base) || r > 65535 ? undefined : r;
+}

@@ -98,7 +98,8 @@ function suggest(key: string, role: string): Suggestion | undefined {
   if (k.source === 'reserved') {
     if (RESERVED.includes(k.name)) return undefined;
     const s = nearMiss(k.name, RESERVED, 2);
-    const written = dollar ? `$${s ?? ''}` : `reserved:${s ?? ''}`;
+    // The `$` shorthand is not accepted in selectors by current agents: suggest the spelled-out source.
+    const written = `reserved:${s ?? ''}`;
     return s
       ? {
           key: written,

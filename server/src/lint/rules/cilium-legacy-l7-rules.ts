@@ -5,13 +5,14 @@
  * Cilium 1.19 and older still parse Kafka rules and the generic `l7proto`/`l7` rules (1.20 removed
  * them; the schema reports that against a 1.20 target). For older targets the agent checks what the
  * CRD does not: `role` and `apiKey` exclude each other, `apiKey` must name a Kafka API, `apiVersion`
- * is a small integer, `l7` needs `l7proto`, and `l7` maps need non-empty keys. Kafka rules are also
- * refused in host policies. This rule only speaks when the target release is 1.19 or older.
+ * is a small integer, `l7` needs `l7proto`, and `l7` maps need non-empty keys (Kafka rules in host
+ * policies are cilium/host-policy-l7's). This rule only speaks when the target release is 1.19 or
+ * older.
  */
 import { compareVersions } from '../../core/versions.js';
 import { closest } from '../../core/text-distance.js';
 import { CILIUM_NETWORK_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
-import { isHostRule, portRules } from '../../core/cilium/sections.js';
+import { portRules } from '../../core/cilium/sections.js';
 import { list, obj, str } from '../../core/data.js';
 
 /**
@@ -72,6 +73,26 @@ export const rule: Rule = {
     good: `${HDR}              - role: produce\n                topic: orders\n`,
   },
   exampleSettings: { ciliumVersion: '1.19' },
+  rejectedBy: [
+    {
+      repo: 'cilium/proxy',
+      file: 'pkg/policy/api/kafka/kafka.go',
+      func: 'PortRule.Sanitize (role with apiKey, unknown apiKey, apiVersion)',
+      releases: 'Cilium 1.16–1.19',
+    },
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'L7Rules sanitize (l7 without l7proto; host policies with L7)',
+      releases: 'Cilium 1.16–1.19',
+    },
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/l7.go',
+      func: 'PortRuleL7.Sanitize (empty keys)',
+      releases: 'Cilium 1.16–1.19',
+    },
+  ],
   check({ doc, versions }) {
     if (compareVersions(versions.cilium, '1.20') >= 0) return [];
     const out: RuleFinding[] = [];
@@ -79,20 +100,15 @@ export const rule: Rule = {
       const rules = obj(p.portRule['rules']);
       if (!rules) continue;
       const base = [...p.path, 'rules'];
+      // Kafka rules in host policies are cilium/host-policy-l7's business.
       const kafka = list(rules['kafka']);
-      if (kafka.length > 0 && isHostRule(p.section.rule.rule)) {
-        out.push({
-          path: [...base, 'kafka'],
-          target: 'key',
-          message: 'Host policies (`nodeSelector`) cannot carry Kafka rules; the agent rejects them.',
-        });
-      }
       kafka.forEach((k, i) => {
         const entry = obj(k);
         if (!entry) return;
         const at = [...base, 'kafka', i];
         const apiKey = str(entry['apiKey']);
-        if (entry['role'] !== undefined && apiKey !== undefined && apiKey !== '') {
+        const role = str(entry['role']);
+        if (role !== undefined && role !== '' && apiKey !== undefined && apiKey !== '') {
           out.push({
             path: [...at, 'apiKey'],
             target: 'key',
@@ -109,8 +125,13 @@ export const rule: Rule = {
         }
         const apiVersion = entry['apiVersion'];
         if (apiVersion !== undefined && apiVersion !== '') {
+          // The agent's strconv.ParseInt(apiVersion, 10, 16), then n >= 0: a sign is allowed, `_` and prefixes are not.
           const n =
-            typeof apiVersion === 'number' ? apiVersion : /^\d+$/.test(String(apiVersion)) ? Number(apiVersion) : NaN;
+            typeof apiVersion === 'number'
+              ? apiVersion
+              : /^[+-]?\d+$/.test(String(apiVersion))
+                ? Number(apiVersion)
+                : NaN;
           if (!Number.isInteger(n) || n < 0 || n > 32767) {
             out.push({
               path: [...at, 'apiVersion'],

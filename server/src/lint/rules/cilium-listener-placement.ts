@@ -23,6 +23,14 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          listener:\n            envoyConfig:\n              kind: CiliumEnvoyConfig\n              name: web-envoy\n            name: web-listener\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "80"\n              protocol: TCP\n          listener:\n            envoyConfig:\n              kind: CiliumEnvoyConfig\n              name: web-envoy\n            name: web-listener\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'PortRule.Validate (listener on ingress, listener with L7 rules)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const pr of portRules(doc.data)) {

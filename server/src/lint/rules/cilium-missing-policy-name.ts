@@ -19,6 +19,20 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities:\n        - cluster\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities:\n        - cluster\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/k8s/apis/cilium.io/v2/cnp_types.go',
+      func: 'CiliumNetworkPolicy.Parse (must have name)',
+      releases: 'Cilium 1.16–1.20',
+    },
+    {
+      repo: 'kubernetes/kubernetes',
+      file: 'staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go',
+      func: 'ValidateObjectMetaAccessor (name or generateName is required)',
+      releases: 'Kubernetes 1.16+',
+    },
+  ],
   check({ doc }) {
     const meta = obj(obj(doc.data)?.['metadata']);
     // No metadata at all is a schema error; an empty name is the schema's minLength.

@@ -40,6 +40,14 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector:\n    matchLabels:\n      app: web\n  egress:\n    - toEndpoints:\n        - matchLabels:\n            app: db\n      toCIDR:\n        - 10.0.0.0/8\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector:\n    matchLabels:\n      app: web\n  egress:\n    - toEndpoints:\n        - matchLabels:\n            app: db\n    - toCIDR:\n        - 10.0.0.0/8\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'IngressCommonRule.Validate / EgressCommonRule.Validate (combining peer fields)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc, file }) {
     const out: RuleFinding[] = [];
     for (const s of sectionItems(doc.data)) {

@@ -22,6 +22,14 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: control-plane\n  namespace: kube-system\nspec:\n  nodeSelector:\n    matchLabels:\n      node-role.kubernetes.io/control-plane: ""\n  ingress:\n    - fromEntities:\n        - cluster\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: control-plane\nspec:\n  nodeSelector:\n    matchLabels:\n      node-role.kubernetes.io/control-plane: ""\n  ingress:\n    - fromEntities:\n        - cluster\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/k8s/apis/cilium.io/v2/cnp_types.go',
+      func: 'CiliumNetworkPolicy.Parse (rule cannot have NodeSelector)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc, file }) {
     const out: RuleFinding[] = [];
     const fixes = toClusterwide(doc, file);

@@ -34,9 +34,31 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector:\n    matchExpressions:\n      - key: app\n        operator: In\n  ingress:\n    - fromEntities:\n        - cluster\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector:\n    matchExpressions:\n      - key: app\n        operator: In\n        values:\n          - web\n  ingress:\n    - fromEntities:\n        - cluster\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/labels/validation.go',
+      func: 'ValidateLabelSelectorRequirement (via the EndpointSelector validation in pkg/policy/api)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const sel of labelSelectors(doc.data)) {
+      // Service selectors are not validated when the policy is imported: a bad requirement there
+      // only makes the selector match no service.
+      const loose = sel.role === 'serviceSelector';
+      const push = (f: RuleFinding): void => {
+        out.push(
+          loose
+            ? {
+                ...f,
+                severity: 'warning',
+                message: `${f.message.replace(/; the agent rejects[^.]*\./, '.')} The agent does not validate service selectors, so this one matches no service.`,
+              }
+            : f,
+        );
+      };
       list(sel.selector['matchExpressions']).forEach((e, i) => {
         const expr = obj(e);
         if (!expr) return;
@@ -46,13 +68,13 @@ export const rule: Rule = {
         if (values !== undefined && !Array.isArray(values)) return; // The schema reports the type.
         const count = Array.isArray(values) ? values.length : 0;
         if ((op === 'In' || op === 'NotIn') && count === 0) {
-          out.push({
+          push({
             path: [...path, values === undefined ? 'operator' : 'values'],
             target: values === undefined ? 'value' : 'key',
             message: `\`${op}\` needs at least one value in \`values\`; the agent rejects the policy otherwise.`,
           });
         } else if ((op === 'Exists' || op === 'DoesNotExist') && count > 0) {
-          out.push({
+          push({
             path: [...path, 'values'],
             target: 'key',
             message: `\`${op}\` takes no values; the agent rejects a requirement that has some. Remove \`values\`.`,
@@ -62,7 +84,7 @@ export const rule: Rule = {
           const s = str(v);
           const problem = s === undefined ? undefined : labelValueProblem(s);
           if (problem)
-            out.push({
+            push({
               path: [...path, 'values', j],
               target: 'value',
               message: `"${s}" ${problem}; the agent rejects the selector.`,

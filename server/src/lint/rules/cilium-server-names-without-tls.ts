@@ -22,6 +22,14 @@ export const rule: Rule = {
     bad: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: tls\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "443"\n              protocol: TCP\n          serverNames:\n            - api.example.com\n          rules:\n            http:\n              - method: GET\n',
     good: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: tls\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports:\n            - port: "443"\n              protocol: TCP\n          serverNames:\n            - api.example.com\n          terminatingTLS:\n            secret:\n              name: proxy-cert\n          originatingTLS:\n            secret:\n              name: ca-bundle\n          rules:\n            http:\n              - method: GET\n',
   },
+  rejectedBy: [
+    {
+      repo: 'cilium/cilium',
+      file: 'pkg/policy/api/rule_validation.go',
+      func: 'PortRule.Validate (ServerNames with L7 rules without TLS termination)',
+      releases: 'Cilium 1.16–1.20',
+    },
+  ],
   check({ doc }) {
     const out: RuleFinding[] = [];
     for (const pr of portRules(doc.data)) {
