@@ -36,7 +36,8 @@ const FILES = fs
 function load(name: string): FixtureFile {
   const data = parse(fs.readFileSync(path.join(DIR, name), 'utf8')) as FixtureFile;
   assert.ok(data?.upstream?.file && data.upstream.repo, `${name}: names its upstream file`);
-  assert.ok(Array.isArray(data.cases) && data.cases.length > 0, `${name}: has cases`);
+  const cases: readonly FixtureCase[] = data.cases;
+  assert.ok(Array.isArray(cases) && cases.length > 0, `${name}: has cases`);
   for (const c of data.cases) {
     assert.ok(/^(Test|Benchmark)\w+$/.test(c.test), `${name}: "${c.case}" names its upstream test function`);
     assert.ok(c.verdict === 'accepted' || c.verdict === 'rejected', `${name}: "${c.case}" has a verdict`);

@@ -178,14 +178,22 @@ export class InventoryManager {
   }
 
   private applyDisk(uri: string, text: string, notify: boolean): void {
-    if (POLICY_KIND.test(text)) this.policyTexts.set(uri, { text });
+    const before = this.policyTexts.get(uri)?.text;
+    const isPolicy = POLICY_KIND.test(text);
+    if (isPolicy) this.policyTexts.set(uri, { text });
     else this.policyTexts.delete(uri);
+    // The lint scope (cross-document rules) changes with a policy file, whatever the inventory's mode.
+    const policyChanged = (isPolicy ? text : undefined) !== before;
+    if (policyChanged) this.policyGeneration++;
     const changed = this.applyText(uri, text);
-    if (notify && changed && this.mode.kind === 'workspace') this.changed();
+    if (notify && ((changed && this.mode.kind === 'workspace') || policyChanged)) this.changed();
   }
 
   private forget(uri: string): void {
-    this.policyTexts.delete(uri);
+    if (this.policyTexts.delete(uri)) {
+      this.policyGeneration++;
+      this.changed();
+    }
     const had = this.signatures.has(uri);
     this.workspace.remove(uri);
     this.lines.delete(uri);
@@ -410,6 +418,12 @@ export class InventoryManager {
     const start = known.index.positionAt(offset);
     return { uri: source.file, range: { start, end: start } };
   }
+
+  /**
+   * Counts the changes to the workspace's policy files on disk (what {@link workspacePolicies}
+   * gives), so a lint knows whether the scope it saw is still current.
+   */
+  policyGeneration = 0;
 
   /** Workspace policy files that are not open in the editor, parsed on first use. */
   workspacePolicies(): { uri: string; file: PolicyFile; lines: LineIndex }[] {

@@ -30,7 +30,19 @@ interface LintResult {
   readonly version: number;
   /** The inventory the `cilium/selects-nothing` kind of rule saw; undefined when none was loaded. */
   readonly inventory: EndpointIndex | undefined;
+  /** The generation of the workspace's policy files the cross-document rules saw. */
+  readonly scope: number;
   readonly findings: readonly Finding[];
+}
+
+/** What a lint reads besides the document: the inventory and the policies in scope. */
+export interface LintInputs {
+  /** The current inventory index (flushing pending edits into it first). */
+  inventory(): EndpointIndex | undefined;
+  /** The policies cross-document rules see when `uri` is linted (the workspace's and the open ones). */
+  scope(uri: string): { scope: LintScope; source: string };
+  /** Changes whenever the workspace's policy files change. */
+  scopeGeneration(): number;
 }
 
 export class LintScheduler {
@@ -46,16 +58,11 @@ export class LintScheduler {
   /** didOpen is followed by a content-change event for the same text; the open handler lints at once. */
   private readonly justOpened = new Set<string>();
 
-  /**
-   * `inventory` gives the current inventory index (flushing pending edits into it first); `scopeOf`
-   * the policies cross-document rules see when a document is linted (the workspace's and the open ones).
-   */
   constructor(
     private readonly connection: Connection,
     private readonly session: Session,
     private readonly validator: SchemaValidator,
-    private readonly inventory: () => EndpointIndex | undefined,
-    private readonly scopeOf: (uri: string) => { scope: LintScope; source: string },
+    private readonly inputs: LintInputs,
   ) {}
 
   /** Registers the document events that trigger a lint. */
@@ -121,12 +128,16 @@ export class LintScheduler {
     for (const doc of this.session.documents.all()) this.lintNow(doc.uri);
   }
 
-  /** The inventory changed: lints the open documents whose last lint saw another one. */
+  /**
+   * The inventory or the workspace's policy files changed: lints the open documents whose last lint
+   * saw another inventory or another scope.
+   */
   inventoryChanged(): void {
-    const inventory = this.inventory();
+    const inventory = this.inputs.inventory();
+    const scope = this.inputs.scopeGeneration();
     for (const doc of this.session.documents.all()) {
       const last = this.results.get(doc.uri);
-      if (last && last.version === doc.version && last.inventory === inventory) continue;
+      if (last && last.version === doc.version && last.inventory === inventory && last.scope === scope) continue;
       this.lintNow(doc.uri);
     }
   }
@@ -135,9 +146,10 @@ export class LintScheduler {
   findings(doc: TextDocument): readonly Finding[] {
     const hit = this.results.get(doc.uri);
     if (hit && hit.version === doc.version) return hit.findings;
-    const inventory = this.inventory();
+    const inventory = this.inputs.inventory();
+    const scope = this.inputs.scopeGeneration();
     const findings = this.lintParsed(doc, this.session.parse(doc), this.session.settings.peek(doc.uri), inventory);
-    this.results.set(doc.uri, { version: doc.version, inventory, findings });
+    this.results.set(doc.uri, { version: doc.version, inventory, scope, findings });
     return findings;
   }
 
@@ -154,7 +166,7 @@ export class LintScheduler {
       validator: this.validator,
       settings: current,
       inventory,
-      ...this.scopeOf(doc.uri),
+      ...this.inputs.scope(doc.uri),
       binaries: this.session.binariesFor(doc.uri, current),
       cache,
     });
@@ -172,9 +184,10 @@ export class LintScheduler {
     const doc = documents.get(uri);
     if (!doc) return; // closed while settings were fetched
     const file = this.session.parse(doc);
-    const inventory = this.inventory();
+    const inventory = this.inputs.inventory();
+    const scope = this.inputs.scopeGeneration();
     const findings = this.lintParsed(doc, file, current, inventory);
-    this.results.set(uri, { version: doc.version, inventory, findings });
+    this.results.set(uri, { version: doc.version, inventory, scope, findings });
     await this.connection.sendDiagnostics({
       uri,
       version: doc.version,

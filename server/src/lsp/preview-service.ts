@@ -139,6 +139,11 @@ export class PreviewService {
     return { scope: buildScope(files), source: canonicalUri(uri) };
   }
 
+  /** Changes whenever the workspace's policy files on disk change (the part of the scope not open). */
+  scopeGeneration(): number {
+    return this.inventory.policyGeneration;
+  }
+
   /** Registers the document events that keep the inventory current, and the preview requests. */
   register(): void {
     const { documents, log } = this.session;

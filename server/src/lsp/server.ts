@@ -46,13 +46,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const yaml = new YamlFeatures(schemaFiles);
 
   const preview = new PreviewService(connection, session);
-  const lint = new LintScheduler(
-    connection,
-    session,
-    validator,
-    () => preview.lintInventory(),
-    (uri) => preview.lintScope(uri),
-  );
+  const lint = new LintScheduler(connection, session, validator, {
+    inventory: () => preview.lintInventory(),
+    scope: (uri) => preview.lintScope(uri),
+    scopeGeneration: () => preview.scopeGeneration(),
+  });
   const symbols = new Symbols(connection, session);
   preview.onDidChangeInventory(() => lint.inventoryChanged());
 
