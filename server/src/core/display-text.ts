@@ -52,11 +52,12 @@ export function hasControls(text: string): boolean {
 /**
  * User text as a Markdown inline code span: controls escaped, then fenced with one backtick more
  * than the longest run of backticks inside (with a space inside the fence when the text starts or
- * ends with a backtick, as CommonMark requires). Inside a code span Markdown does not apply: no
+ * ends with a backtick, as CommonMark requires). `tableCell` also escapes `|` for a GFM table cell. Inside a code span Markdown does not apply: no
  * link, image, HTML, emphasis or `command:` URI in the text is rendered. An empty text gives `` ` ` ``.
  */
-export function markdownCode(text: string): string {
-  const safe = escapeControls(text);
+export function markdownCode(text: string, options: { readonly tableCell?: boolean } = {}): string {
+  // In a table cell a pipe ends the cell even inside a code span, unless it is escaped (GFM).
+  const safe = options.tableCell ? escapeControls(text).replace(/\|/g, '\\|') : escapeControls(text);
   if (safe === '') return '` `';
   let longest = 0;
   for (const run of safe.matchAll(/`+/g)) longest = Math.max(longest, run[0].length);

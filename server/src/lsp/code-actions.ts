@@ -9,6 +9,7 @@ import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../core/findings.js';
 import { DIAGNOSTIC_SOURCE, toRange } from './convert.js';
+import { escapeControls } from '../core/display-text.js';
 
 function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
   return (
@@ -36,7 +37,8 @@ export function codeActionsFor(
     for (const fix of finding.fixes ?? []) {
       const edits: TextEdit[] = fix.edits.map((e) => ({ range: toRange(doc, e), newText: e.newText }));
       actions.push({
-        title: fix.title,
+        // Titles can quote names from the inputs (a symbol read from a binary): plain text, like messages.
+        title: escapeControls(fix.title),
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
         isPreferred: fix.preferred === true,
