@@ -42,7 +42,7 @@ import type { Settings } from '../settings.js';
 import { CONFIG_FILE_NAME } from '../config.js';
 import { YamlFeatures } from './yaml-service.js';
 import { PreviewService } from './preview-service.js';
-import { LocalBinaries } from '../io/binaries.js';
+import { LocalBinaries, withBinaries } from '../io/binaries.js';
 import type { BinaryLookup } from '../core/elf.js';
 import * as path from 'node:path';
 
@@ -91,7 +91,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const root = path.resolve(base ?? '/', setting);
     let lookup = binaryLookups.get(root);
     // A rebuilt binary changes what its policies' USDT hooks and uprobes may do: lint the open documents again.
-    if (!lookup) binaryLookups.set(root, (lookup = new LocalBinaries(root, () => lintAll())));
+    // Binaries are read in the background, so a large or hostile one never holds up other requests.
+    if (!lookup) binaryLookups.set(root, (lookup = new LocalBinaries(root, () => lintAll(), { background: true })));
     return lookup;
   };
   let settings = new SettingsStore(undefined, log, lookupProject);
@@ -161,7 +162,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const doc = documents.get(uri);
     if (!doc) return; // closed while settings were fetched
     const file = parse(doc);
-    const findings = lintParsed(doc, file, current);
+    // Waits (without blocking other requests) for the binaries the document names that are not read yet.
+    const findings = await withBinaries(binariesFor(doc.uri, current), () => lintParsed(doc, file, current));
+    if (lintGeneration.get(uri) !== generation || !documents.get(uri)) return;
     linted.set(uri, { version: doc.version, findings });
     await connection.sendDiagnostics({
       uri,
@@ -365,12 +368,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         // from the core; keys and schema enums from yaml-language-server.
         if (tetragon) {
           const current = await settings.get(doc.uri);
-          const assist = tetragonCompletions(
-            file,
-            tetragon,
-            offset,
-            current.tetragonKernelArch,
-            binariesFor(doc.uri, current),
+          const binaries = binariesFor(doc.uri, current);
+          const assist = await withBinaries(binaries, () =>
+            tetragonCompletions(file, tetragon, offset, current.tetragonKernelArch, binaries),
           );
           if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
         }
@@ -390,12 +390,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const { doc, file, offset, tetragon } = at;
         if (tetragon) {
           const current = await settings.get(doc.uri);
-          const markdown = tetragonHover(
-            file,
-            tetragon,
-            offset,
-            current.tetragonKernelArch,
-            binariesFor(doc.uri, current),
+          const binaries = binariesFor(doc.uri, current);
+          const markdown = await withBinaries(binaries, () =>
+            tetragonHover(file, tetragon, offset, current.tetragonKernelArch, binaries),
           );
           if (markdown) return { contents: { kind: 'markdown', value: markdown } };
         }
