@@ -31,7 +31,7 @@ import { LintCache, lintFile } from '../lint/lint.js';
 import { outlineFile } from '../core/outline.js';
 import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
-import { DocumentStatusNotification } from '../protocol.js';
+import { DocumentStatusNotification, WorkspaceTrustNotification, type InitializationOptions } from '../protocol.js';
 import { codeActionsFor } from './code-actions.js';
 import { documentStatus, toCompletionList, toDiagnostic, toDocumentSymbol } from './convert.js';
 import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
@@ -204,8 +204,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         lookupProject,
       );
     }
-    const pushed = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
+    const init = params.initializationOptions as InitializationOptions | null | undefined;
+    const pushed = init?.settings;
     if (pushed !== undefined) settings.changed({ settings: pushed });
+    projectConfigs.setTrusted(init?.workspaceTrusted === true);
     hierarchicalSymbols = caps.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     projectConfigs.setRoots(folders);
@@ -278,6 +280,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         settings.changed(params);
         lintAll();
         void preview.configurationChanged();
+      },
+      log,
+    ),
+  );
+
+  connection.onNotification(
+    WorkspaceTrustNotification.method,
+    notify(
+      WorkspaceTrustNotification.method,
+      (params: WorkspaceTrustNotification.Params | null) => {
+        if (!projectConfigs.setTrusted(params?.trusted === true)) return;
+        settings.invalidate();
+        lintAll();
       },
       log,
     ),
