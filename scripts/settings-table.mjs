@@ -6,6 +6,7 @@
 // test/unit/manifest.test.ts imports the two exported functions to fail on a stale README.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const START = '<!-- settings-table:start -->';
@@ -26,19 +27,31 @@ function typeOf(p) {
   return p.type;
 }
 
+/** What the `.cilium-policy.yaml` column says for a setting (see PROJECT_FILE_SETTINGS in server/src/config.ts). */
+function projectFileCell(when) {
+  if (when === 'always') return 'yes';
+  if (when === 'trusted') return 'trusted workspace only';
+  return 'no';
+}
+
 /**
  * The settings table for a parsed package.json: one row per `contributes.configuration`
- * property, in manifest order (or by `order` when given).
+ * property, in manifest order (or by `order` when given). `projectFile` says which settings
+ * `.cilium-policy.yaml` may set, and when (`PROJECT_FILE_SETTINGS` of server/src/config.ts).
  */
-export function renderSettingsTable(pkg) {
+export function renderSettingsTable(pkg, projectFile) {
   const config = pkg.contributes?.configuration;
   const props = Object.entries((Array.isArray(config) ? config[0] : config)?.properties ?? {});
   props.sort(([, a], [, b]) => (a.order ?? Infinity) - (b.order ?? Infinity));
   const rows = props.map(
     ([key, p]) =>
-      `| \`${key}\` | ${cell(typeOf(p))} | \`${JSON.stringify(p.default)}\` | ${p.scope ?? 'window'} | ${cell(p.markdownDescription ?? p.description ?? '')} |`,
+      `| \`${key}\` | ${cell(typeOf(p))} | \`${JSON.stringify(p.default)}\` | ${p.scope ?? 'window'} | ${projectFileCell(projectFile[key])} | ${cell(p.markdownDescription ?? p.description ?? '')} |`,
   );
-  return ['| Setting | Type | Default | Scope | Description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| Setting | Type | Default | Scope | In `.cilium-policy.yaml` | Description |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 /** The README with the block between the markers replaced; throws when the markers are missing. */
@@ -52,7 +65,12 @@ export function replaceSettingsBlock(readme, table) {
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const table = renderSettingsTable(pkg);
+  const config = path.join(root, 'out', 'server', 'src', 'config.js');
+  if (!fs.existsSync(config)) {
+    console.error('out/server/src/config.js is missing: run `npx tsc -b` first.');
+    process.exit(1);
+  }
+  const table = renderSettingsTable(pkg, createRequire(import.meta.url)(config).PROJECT_FILE_SETTINGS);
   const readmePath = path.join(root, 'README.md');
   if (process.argv.includes('--write') || process.argv.includes('--check')) {
     const readme = fs.readFileSync(readmePath, 'utf8');

@@ -80,6 +80,9 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Ou
     outputChannel: output,
     diagnosticCollectionName: 'cilium-policy',
     errorHandler: createErrorHandler(output),
+    // Evaluated at every (re)start: the server lets `.cilium-policy.yaml` set the keys that read
+    // other files only in a trusted workspace; a later grant is sent as `ciliumPolicy/workspaceTrust`.
+    initializationOptions: () => ({ workspaceTrusted: vscode.workspace.isTrusted }),
   };
   return new LanguageClient(CLIENT_ID, 'Cilium Policy', serverOptions, clientOptions);
 }

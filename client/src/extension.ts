@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { DocumentStatusNotification } from '../../server/src/protocol.js';
+import { DocumentStatusNotification, WorkspaceTrustNotification } from '../../server/src/protocol.js';
 import { createClient } from './client.js';
 import { registerCommands } from './commands.js';
 import { EndpointsTree } from './endpoints-tree.js';
@@ -57,6 +57,10 @@ class Server implements vscode.Disposable {
         // Registered before start so the first lint's status is not missed.
         lc.onNotification(DocumentStatusNotification.type, (params) => this.statusBar.update(params)),
         this.link.listen(lc),
+        vscode.workspace.onDidGrantWorkspaceTrust(() => {
+          if (lc.isRunning())
+            void lc.sendNotification(WorkspaceTrustNotification.type, { trusted: true }).catch(() => undefined);
+        }),
         lc.onDidChangeState((e) => {
           if (e.newState === State.Running) {
             setState('running');

@@ -33,7 +33,6 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
  * starting with `-` would still be read as a flag, and control characters have no place in it.
  */
 export function isSafeContextName(name: string): boolean {
-  // eslint-disable-next-line no-control-regex -- control characters are what makes a name unsafe
   return name.length > 0 && name.length <= 253 && !name.startsWith('-') && !/[\u0000-\u001f\u007f]/.test(name);
 }
 

@@ -16,6 +16,12 @@
  * where their binaries are unpacked win over the editor's defaults);
  * rule severities from the editor are applied on top of the file's, so a user can still silence a
  * rule locally.
+ *
+ * Trust: a key that makes the tools read files other than the policies (`tetragon.binaryRoot`; the
+ * coming inventory and PolicyTest paths) is {@link TRUSTED_ONLY_KEYS}. The language server honours
+ * it only when the editor says the workspace is trusted (see {@link untrustedView}); the CLI is
+ * trusted by definition (the user ran it on these files). And a file never turns binary reading
+ * back on when the editor's setting turned it off (`""`), trusted or not.
  */
 import { parse } from 'yaml';
 import { normalizeSettings, type Settings } from './settings.js';
@@ -50,6 +56,64 @@ export function parseProjectConfig(text: string): ProjectConfig {
   return { raw, problems };
 }
 
+/**
+ * Keys of the file (as paths of keys) that make the tools read files outside the policies; the
+ * language server honours them only in a trusted workspace.
+ */
+export const TRUSTED_ONLY_KEYS: readonly (readonly string[])[] = [['tetragon', 'binaryRoot']];
+
+/**
+ * The editor settings a project file may set, and when: `always`, or `trusted` (in a trusted
+ * workspace only; the CLI always is). Settings not listed are never read from the file. The README's
+ * settings table is generated from this (`scripts/settings-table.mjs`).
+ */
+export const PROJECT_FILE_SETTINGS: Readonly<Record<string, 'always' | 'trusted'>> = {
+  'ciliumPolicy.ciliumVersion': 'always',
+  'ciliumPolicy.tetragonVersion': 'always',
+  'ciliumPolicy.tetragon.kernelArch': 'always',
+  'ciliumPolicy.tetragon.binaryRoot': 'trusted',
+  'ciliumPolicy.rules': 'always',
+};
+
+function hasKeyPath(raw: Readonly<Record<string, unknown>>, keys: readonly string[]): boolean {
+  let at: unknown = raw;
+  for (const k of keys) {
+    if (at === null || typeof at !== 'object' || Array.isArray(at)) return false;
+    at = (at as Record<string, unknown>)[k];
+  }
+  return at !== undefined;
+}
+
+function withoutKeyPath(raw: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {
+  const [first, ...rest] = keys;
+  if (first === undefined) return { ...raw };
+  const copy: Record<string, unknown> = { ...raw };
+  if (rest.length === 0) delete copy[first];
+  else {
+    const inner = copy[first];
+    if (inner !== null && typeof inner === 'object' && !Array.isArray(inner))
+      copy[first] = withoutKeyPath(inner as Record<string, unknown>, rest);
+  }
+  return copy;
+}
+
+/**
+ * The file as an untrusted workspace may use it: without the {@link TRUSTED_ONLY_KEYS}, with a
+ * problem naming each key left out (for the server's log).
+ */
+export function untrustedView(project: ProjectConfig): ProjectConfig {
+  let raw: Record<string, unknown> = { ...project.raw };
+  const problems = [...project.problems];
+  for (const keys of TRUSTED_ONLY_KEYS) {
+    if (!hasKeyPath(raw, keys)) continue;
+    raw = withoutKeyPath(raw, keys);
+    problems.push(
+      `${CONFIG_FILE_NAME}: \`${keys.join('.')}\` is ignored: the workspace is not trusted, and this setting makes the server read files outside the policies. Trust the workspace, or set \`ciliumPolicy.${keys.join('.')}\` in your user settings.`,
+    );
+  }
+  return { raw, problems };
+}
+
 /** Combines the project file with the editor's (or CLI flags') raw settings. */
 export function mergeSettings(editorRaw: unknown, project: ProjectConfig | undefined): Settings {
   const editor = normalizeSettings(editorRaw);
@@ -65,7 +129,11 @@ export function mergeSettings(editorRaw: unknown, project: ProjectConfig | undef
     tetragonVersion: has('tetragonVersion') ? file.tetragonVersion : editor.tetragonVersion,
     // The nodes' architecture and where their binaries are unpacked describe the project too.
     tetragonKernelArch: hasTetragon('kernelArch') ? file.tetragonKernelArch : editor.tetragonKernelArch,
-    tetragonBinaryRoot: hasTetragon('binaryRoot') ? file.tetragonBinaryRoot : editor.tetragonBinaryRoot,
+    // Off in the editor stays off: the file may say where binaries are, not turn reading back on.
+    tetragonBinaryRoot:
+      hasTetragon('binaryRoot') && editor.tetragonBinaryRoot !== ''
+        ? file.tetragonBinaryRoot
+        : editor.tetragonBinaryRoot,
     rules: { ...file.rules, ...editor.rules },
   };
 }

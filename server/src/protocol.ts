@@ -76,6 +76,34 @@ export namespace DocumentStatusNotification {
   }
 }
 
+/**
+ * `initializationOptions` of `initialize` the server understands; every field is optional.
+ */
+export interface InitializationOptions {
+  /** `{ ciliumPolicy: { … } }`, for clients that push settings rather than answer `workspace/configuration`. */
+  settings?: unknown;
+  /**
+   * Whether the user trusts the workspace (VS Code's workspace trust). Until it is true, the
+   * workspace's `.cilium-policy.yaml` cannot set the keys that make the server read files outside
+   * the policies (`tetragon.binaryRoot`). Absent means not trusted.
+   */
+  workspaceTrusted?: boolean;
+}
+
+/**
+ * `ciliumPolicy/workspaceTrust` — client → server notification, sent when the user grants the
+ * workspace trust after the server started. The server reads `.cilium-policy.yaml` again with the
+ * keys only a trusted workspace may set, and lints the open documents again.
+ */
+export namespace WorkspaceTrustNotification {
+  export const method = 'ciliumPolicy/workspaceTrust' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export interface Params {
+    trusted: boolean;
+  }
+  export const type = new NotificationType<Params>(method);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Endpoint preview
 

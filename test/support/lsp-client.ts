@@ -60,6 +60,8 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** A workspace folder (file URI) to announce in `initialize`. */
   readonly workspaceFolder?: string;
+  /** `initializationOptions` of `initialize` (e.g. `{ workspaceTrusted: true }`). */
+  readonly initializationOptions?: unknown;
 }
 
 interface Waiter<T> {
@@ -166,6 +168,9 @@ export class LspClient {
           rootUri: options.workspaceFolder ?? null,
           capabilities,
           workspaceFolders: options.workspaceFolder ? [{ uri: options.workspaceFolder, name: 'workspace' }] : null,
+          ...(options.initializationOptions !== undefined
+            ? { initializationOptions: options.initializationOptions }
+            : {}),
         }),
         'initialize',
       );
@@ -279,6 +284,11 @@ export class LspClient {
   }
 
   /** Sends any request (used to send malformed ones). */
+  /** Sends a notification by method name (custom `ciliumPolicy/*` ones). */
+  async notify(method: string, params: unknown): Promise<void> {
+    await this.connection.sendNotification(method, params);
+  }
+
   request(method: string, params: unknown): Promise<unknown> {
     return withTimeout(this.connection.sendRequest(method, params), method);
   }

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/settings.js';
+import { PROJECT_FILE_SETTINGS } from '../../server/src/config.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 interface ConfigProperty {
@@ -144,10 +145,11 @@ test('every setting is documented, namespaced and scoped', () => {
 test('the README settings table is generated from package.json (run `node scripts/settings-table.mjs --write`)', async () => {
   const script = pathToFileURL(path.join(REPO_ROOT, 'scripts', 'settings-table.mjs')).href;
   const { renderSettingsTable, replaceSettingsBlock } = (await import(script)) as {
-    renderSettingsTable: (p: unknown) => string;
+    renderSettingsTable: (p: unknown, projectFile: Readonly<Record<string, string>>) => string;
     replaceSettingsBlock: (readme: string, table: string) => string;
   };
-  const table = renderSettingsTable(pkg);
+  const table = renderSettingsTable(pkg, PROJECT_FILE_SETTINGS);
+  for (const key of Object.keys(PROJECT_FILE_SETTINGS)) assert.ok(key in props, `${key} is a setting`);
   for (const key of Object.keys(props)) assert.ok(table.includes(`\`${key}\``), `table lists ${key}`);
   const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
   assert.ok(/^## Settings$/m.test(readme), 'README has a ## Settings section');
@@ -285,4 +287,17 @@ test('packaging bundles minified code and ships no dependencies', () => {
   for (const file of ['LICENSE', 'CHANGELOG.md'])
     assert.ok(fs.existsSync(path.join(REPO_ROOT, file)), `${file} exists`);
   assert.match(fs.readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
+});
+
+test('settings that make the tools read other files are restricted in untrusted workspaces', () => {
+  const restricted =
+    (pkg.capabilities.untrustedWorkspaces as { restrictedConfigurations?: string[] }).restrictedConfigurations ?? [];
+  const reading = [
+    ...Object.entries(PROJECT_FILE_SETTINGS)
+      .filter(([, when]) => when === 'trusted')
+      .map(([key]) => key),
+    'ciliumPolicy.preview.snapshotFile',
+    'ciliumPolicy.kubectlPath',
+  ];
+  for (const key of reading) assert.ok(restricted.includes(key), `${key} is a restricted setting`);
 });

@@ -350,7 +350,7 @@ test('hostile names, labels and selectors come out as bounded plain text', () =>
   for (const s of all) {
     // Titles hold several lines (one per label), each bounded; nothing is anywhere near 10,000.
     assert.ok(s.length <= 4000, `bounded: ${s.length}`);
-    // eslint-disable-next-line no-control-regex -- the test looks for control characters
+
     assert.ok(!/[\u0000-\u0009\u000b-\u001f\u202e]/.test(s), 'no control or bidi characters (newlines only in titles)');
   }
   // Markup is kept verbatim (the webview writes it with textContent), not half-escaped.

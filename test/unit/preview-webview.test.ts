@@ -130,7 +130,7 @@ test('inventory picker: current source marked, cluster says when trust is missin
   assert.match(untrusted[2]!.detail, /never run in an untrusted workspace/);
 });
 
-test('package.json: kubectlPath and binaryRoot are restricted, the preview is contributed', () => {
+test('package.json: kubectlPath, binaryRoot and snapshotFile are restricted, the preview is contributed', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
     capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] } };
     contributes: {
@@ -142,6 +142,7 @@ test('package.json: kubectlPath and binaryRoot are restricted, the preview is co
   assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, [
     'ciliumPolicy.kubectlPath',
     'ciliumPolicy.tetragon.binaryRoot',
+    'ciliumPolicy.preview.snapshotFile',
   ]);
   assert.ok(pkg.contributes.configuration.properties['ciliumPolicy.kubectlPath']);
   const view = pkg.contributes.views['explorer']?.find((v) => v.id === 'ciliumPolicy.endpoints');

@@ -3,7 +3,23 @@
  * The CLI's output formats. Both are interfaces users' scripts parse: the text line
  * `path:line:column: severity code message` and the JSON record keys must not change.
  */
+import { escapeControls } from '../core/display-text.js';
 import type { Severity } from '../core/findings.js';
+
+/**
+ * Every string from the inputs that a CLI command prints as text (file names, key names, values,
+ * messages quoting them, names read from binaries) goes through this function, and only text output
+ * does: control and bidirectional characters become visible escapes (`\x1b`, `\n`, `\u202e`), so a
+ * policy or a file name cannot move the cursor, retitle the terminal, add a hyperlink, forge an
+ * output line or reorder what is shown. JSON and SARIF output carry the exact text instead.
+ * New commands use it for their text output too (see CONTRIBUTING.md, "Printing text").
+ */
+export const printable: (text: string) => string = escapeControls;
+
+/** A line for stderr, `cilium-policy: <message>`, with the message made {@link printable}. */
+export function errorLine(message: string): string {
+  return `cilium-policy: ${printable(message)}\n`;
+}
 
 /** The `source` of every record, the same as the language server's diagnostics. */
 export const SOURCE = 'cilium-policy';
@@ -21,9 +37,12 @@ export interface Located {
   readonly message: string;
 }
 
-/** One line of text output. Line breaks inside a message are flattened so each finding stays on one line. */
+/**
+ * One line of text output. The file name, code and message are {@link printable}: a line break in
+ * any of them shows as `\n`, so each finding stays on its own line and no line can be forged.
+ */
 export function textLine(f: Located): string {
-  return `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.code} ${f.message.replace(/\s*[\r\n]+\s*/g, ' ')}`;
+  return `${printable(f.file)}:${f.line}:${f.column}: ${f.severity} ${printable(f.code)} ${printable(f.message)}`;
 }
 
 /** The JSON output: an array of records with keys in a fixed order. */

@@ -16,7 +16,7 @@ import { binaryLookupFor } from '../io/binaries.js';
 import { CONFIG_FILE_NAME, mergeSettings, parseProjectConfig, type ProjectConfig } from '../config.js';
 import type { Settings } from '../settings.js';
 import type { LintFormat } from './args.js';
-import { jsonOutput, SOURCE, summaryLine, textLine, type Located } from './format.js';
+import { errorLine, jsonOutput, SOURCE, summaryLine, textLine, type Located } from './format.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
 import { sarifLog } from './sarif.js';
 
@@ -58,7 +58,7 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
   const expansion = expandInputs(opts.inputs, io.cwd);
   if (expansion.errors.length) {
     // Nothing is linted when an argument is wrong: a partial report would look like a clean one.
-    for (const e of expansion.errors) io.stderr(`cilium-policy: ${e}\n`);
+    for (const e of expansion.errors) io.stderr(errorLine(e));
     return EXIT.failure;
   }
 
@@ -66,7 +66,7 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
   try {
     validator = new SchemaValidator(loadSchemaFiles());
   } catch (e) {
-    io.stderr(`cilium-policy: cannot load the bundled schemas: ${(e as Error).message}\n`);
+    io.stderr(errorLine(`cannot load the bundled schemas: ${(e as Error).message}`));
     return EXIT.failure;
   }
   const settings = cliSettings(opts, io);
@@ -95,7 +95,7 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
     try {
       text = await read(input, io);
     } catch (e) {
-      io.stderr(`cilium-policy: cannot read ${input.display}: ${describeError(e)}\n`);
+      io.stderr(errorLine(`cannot read ${input.display}: ${describeError(e)}`));
       ioFailed = true;
       continue;
     }
@@ -204,11 +204,11 @@ function cliSettings(opts: LintOptions, io: CliIO): Settings | undefined {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      io.stderr(`cilium-policy: cannot read --config ${opts.config}: ${describeError(e)}\n`);
+      io.stderr(errorLine(`cannot read --config ${opts.config}: ${describeError(e)}`));
       return undefined;
     }
     project = parseProjectConfig(text);
-    for (const problem of project.problems) io.stderr(`cilium-policy: warning: ${opts.config}: ${problem}\n`);
+    for (const problem of project.problems) io.stderr(errorLine(`warning: ${opts.config}: ${problem}`));
   }
   const file = opts.config === undefined ? findUp(io.cwd, CONFIG_FILE_NAME) : undefined;
   if (file) {
@@ -216,9 +216,9 @@ function cliSettings(opts: LintOptions, io: CliIO): Settings | undefined {
       project = parseProjectConfig(fs.readFileSync(file, 'utf8'));
       projectDir = path.dirname(file);
       for (const problem of project.problems)
-        io.stderr(`cilium-policy: warning: ${path.relative(io.cwd, file) || file}: ${problem}\n`);
+        io.stderr(errorLine(`warning: ${path.relative(io.cwd, file) || file}: ${problem}`));
     } catch (e) {
-      io.stderr(`cilium-policy: warning: cannot read ${file}: ${describeError(e)}\n`);
+      io.stderr(errorLine(`warning: cannot read ${file}: ${describeError(e)}`));
     }
   }
   // The same merge as the language server's, with the flags in the place of the editor's settings;

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HELP, parseArgs, UsageError } from './args.js';
 import { readStdin } from './inputs.js';
+import { errorLine } from './format.js';
 import { EXIT, runLint, type CliIO } from './lint-command.js';
 import { runPreview } from './preview-command.js';
 
@@ -44,11 +45,11 @@ async function main(argv: readonly string[], io: CliIO): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`cilium-policy: ${e.message}\nRun "cilium-policy --help" for usage.\n`);
+      io.stderr(`${errorLine(e.message)}Run "cilium-policy --help" for usage.\n`);
       return EXIT.failure;
     }
     // A bug of ours: say so in one line rather than with a stack trace, and fail like an I/O error.
-    io.stderr(`cilium-policy: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    io.stderr(errorLine(`internal error: ${(e as Error)?.message ?? String(e)}`));
     return EXIT.failure;
   }
 }

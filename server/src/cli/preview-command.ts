@@ -12,6 +12,7 @@ import { inventoryFromKubectlJson, InventoryIndex, type Inventory, type Inventor
 import { EndpointIndex, previewDocument, type PolicyPreview } from '../core/preview.js';
 import { endpointText, peerText, portText, unbounded } from '../core/preview-text.js';
 import type { OutputFormat } from './args.js';
+import { errorLine, printable } from './format.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
 import { EXIT, type CliIO } from './lint-command.js';
 
@@ -22,18 +23,25 @@ export interface PreviewOptions {
   readonly inputs: readonly string[];
 }
 
-/** A failure that ends the run with status 2; the message is printed as is. */
-class Failure extends Error {}
+/**
+ * A failure that ends the run with status 2: one stderr line per entry. Kept as a list (not one
+ * string split at line breaks) so that a line break inside a file name cannot start a line of its own.
+ */
+class Failure extends Error {
+  constructor(readonly lines: readonly string[]) {
+    super(lines.join('; '));
+  }
+}
 
 /** Runs the preview command and returns the exit status. Never throws for bad input. */
 export async function runPreview(opts: PreviewOptions, io: CliIO): Promise<number> {
   try {
     const policies = expandInputs(opts.inputs, io.cwd);
-    if (policies.errors.length > 0) throw new Failure(policies.errors.join('\n'));
+    if (policies.errors.length > 0) throw new Failure(policies.errors);
     const texts: { input: Input; text: string }[] = [];
     for (const input of policies.inputs) texts.push({ input, text: await readInput(input, io) });
     const inventory = opts.inventory.length > 0 ? explicitInventory(opts.inventory, io) : defaultInventory(texts, io);
-    io.stderr(`cilium-policy: inventory: ${inventory.description}\n`);
+    io.stderr(errorLine(`inventory: ${inventory.description}`));
     const index = new EndpointIndex(inventory);
     const previews: PolicyPreview[] = [];
     for (const { input, text } of texts) {
@@ -45,11 +53,11 @@ export async function runPreview(opts: PreviewOptions, io: CliIO): Promise<numbe
     }
     if (opts.format === 'json') io.stdout(`${JSON.stringify(previews, null, 2)}\n`);
     else io.stdout(previews.map(textPreview).join('\n'));
-    if (previews.length === 0) io.stderr('cilium-policy: no Cilium or Tetragon policy found in the input\n');
+    if (previews.length === 0) io.stderr(errorLine('no Cilium or Tetragon policy found in the input'));
     return EXIT.ok;
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
-    for (const line of e.message.split('\n')) io.stderr(`cilium-policy: ${line}\n`);
+    for (const line of e.lines) io.stderr(errorLine(line));
     return EXIT.failure;
   }
 }
@@ -58,7 +66,7 @@ async function readInput(input: Input, io: CliIO): Promise<string> {
   try {
     return input.file === undefined ? await io.readStdin() : readInputFile(input.file);
   } catch (e) {
-    throw new Failure(`cannot read ${input.display}: ${describeError(e)}`);
+    throw new Failure([`cannot read ${input.display}: ${describeError(e)}`]);
   }
 }
 
@@ -128,24 +136,24 @@ function explicitInventory(args: readonly string[], io: CliIO): Inventory {
       try {
         text = readInputFile(abs);
       } catch (e) {
-        throw new Failure(`cannot read ${arg}: ${describeError(e)}`);
+        throw new Failure([`cannot read ${arg}: ${describeError(e)}`]);
       }
       const r = inventoryFromKubectlJson(text, 'snapshot');
-      if (!r.ok) throw new Failure(`${arg}: ${r.error}`);
-      for (const w of r.warnings) io.stderr(`cilium-policy: warning: ${arg}: ${w}\n`);
+      if (!r.ok) throw new Failure([`${arg}: ${r.error}`]);
+      for (const w of r.warnings) io.stderr(errorLine(`warning: ${arg}: ${w}`));
       parts.push(r.inventory);
       descriptions.push(`${r.inventory.description} (${arg})`);
       continue;
     }
     const found = expandInputs([arg], io.cwd);
-    if (found.errors.length > 0) throw new Failure(found.errors.map((m) => `--inventory: ${m}`).join('\n'));
+    if (found.errors.length > 0) throw new Failure(found.errors.map((m) => `--inventory: ${m}`));
     for (const input of found.inputs) {
       if (input.file === undefined) continue;
       let text: string;
       try {
         text = readInputFile(input.file);
       } catch (e) {
-        throw new Failure(`cannot read ${input.display}: ${describeError(e)}`);
+        throw new Failure([`cannot read ${input.display}: ${describeError(e)}`]);
       }
       manifests.update(input.display, text);
       manifestFiles++;
@@ -229,5 +237,6 @@ export function textPreview(p: PolicyPreview): string {
       `    ports: ${r.ports.length === 0 ? 'any' : r.ports.map((port) => portText(port, unbounded)).join(', ')}`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  // Names, labels and values come from the inputs: each line is made printable before the line breaks are ours.
+  return `${lines.map(printable).join('\n')}\n`;
 }

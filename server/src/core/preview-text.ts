@@ -24,7 +24,7 @@ export const MAX_LABELS = 30;
  * Control characters and bidirectional overrides: they could reorder or hide what a label says
  * (a "trojan source" name), and they have no business in a workload name.
  */
-// eslint-disable-next-line no-control-regex -- control characters are what this strips
+
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Any value as text: strings as they are, other values as JSON. */

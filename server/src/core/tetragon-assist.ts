@@ -24,6 +24,7 @@ import {
   type KernelArch,
   type KernelSignature,
 } from './kernel/index.js';
+import { markdownCode, markdownText } from './display-text.js';
 import { describeOperand, findProbes, type BinaryLookup, type ElfUsdtInfo, type UsdtProbe } from './elf.js';
 
 export type AssistItemKind =
@@ -562,7 +563,7 @@ export function tetragonHover(
     if (fn)
       return `**kernel function**\n\n${signatureDoc(fn, `${source} Kernel-internal signatures can differ on other releases.`)}`;
     return [
-      `**kernel function \`${call}\`** (not among the functions whose prototypes we bundle).`,
+      `**kernel function ${markdownCode(call)}** (not among the functions whose prototypes we bundle).`,
       '',
       "The agent looks the symbol up in the node's kernel when it loads the policy; if it does not exist there, loading fails.",
       'Set `ignore: { callNotFound: true }` on this kprobe to have the agent skip a missing call instead, e.g. for a policy that spans kernel versions.',
@@ -610,7 +611,7 @@ function operandLines(p: UsdtProbe): string {
   return [
     '| index | operand | what it is |',
     '| --- | --- | --- |',
-    ...p.operands.map((o, i) => `| ${i} | \`${o.text}\` | ${describeOperand(o)} |`),
+    ...p.operands.map((o, i) => `| ${i} | ${markdownCode(o.text, { tableCell: true })} | ${describeOperand(o)} |`),
   ].join('\n');
 }
 
@@ -648,7 +649,7 @@ function usdtCompletions(ctx: HookContext, binaries: BinaryLookup | undefined): 
     return probe?.operands.map((o, i) => ({
       label: String(i),
       detail: o.text,
-      documentation: `Operand ${i} of \`${probe.provider}:${probe.name}\`: ${describeOperand(o)}.`,
+      documentation: `Operand ${i} of ${markdownCode(`${probe.provider}:${probe.name}`)}: ${describeOperand(o)}.`,
       kind: 'usdt-operand' as const,
     }));
   }
@@ -663,10 +664,10 @@ function usdtHover(ctx: HookContext, binaries: BinaryLookup | undefined): string
     if (!binaries)
       return 'USDT checks are off (`ciliumPolicy.tetragon.binaryRoot` is empty): the probe and its operands are not compared with the binary.';
     if (!found)
-      return `Not found on this machine, so the probe and its operands are not checked. Point \`ciliumPolicy.tetragon.binaryRoot\` (CLI: \`--binary-root\`) at a folder that holds \`${path}\` (e.g. an unpacked image) to check them.`;
-    if ('error' in found) return `\`${found.file}\` is ${found.error}.`;
+      return `Not found on this machine, so the probe and its operands are not checked. Point \`ciliumPolicy.tetragon.binaryRoot\` (CLI: \`--binary-root\`) at a folder that holds ${markdownCode(path)} (e.g. an unpacked image) to check them.`;
+    if ('error' in found) return `${markdownCode(found.file)} is ${markdownText(found.error)}.`;
     const providers = new Set(found.info.probes.map((p) => p.provider));
-    return `Read from \`${found.file}\` (${found.info.machine === 'other' ? `ELF machine ${found.info.machineCode}` : found.info.machine}): ${found.info.probes.length} USDT probe${found.info.probes.length === 1 ? '' : 's'} from ${providers.size} provider${providers.size === 1 ? '' : 's'}.`;
+    return `Read from ${markdownCode(found.file)} (${found.info.machine === 'other' ? `ELF machine ${found.info.machineCode}` : found.info.machine}): ${found.info.probes.length} USDT probe${found.info.probes.length === 1 ? '' : 's'} from ${providers.size} provider${providers.size === 1 ? '' : 's'}.`;
   }
   const bin = usdtBinary(ctx, binaries);
   if (!bin) return undefined;
@@ -678,13 +679,13 @@ function usdtHover(ctx: HookContext, binaries: BinaryLookup | undefined): string
     const sema = probe.semaphore
       ? '\n\nGuarded by a semaphore: the application evaluates the arguments only while a tracer is attached.'
       : '';
-    return `**USDT probe \`${probe.provider}:${probe.name}\`** in \`${bin.file}\`${places}\n\n${operandLines(probe)}\n\n\`Set\` can write only through a 4-byte operand in memory.${sema}`;
+    return `**USDT probe ${markdownCode(`${probe.provider}:${probe.name}`)}** in ${markdownCode(bin.file)}${places}\n\n${operandLines(probe)}\n\n\`Set\` can write only through a 4-byte operand in memory.${sema}`;
   }
   if (rest.length === 3 && rest[0] === 'args' && rest[2] === 'index') {
     const index = dataAt(ctx.hook, rest);
     const o = typeof index === 'number' ? probe.operands[index] : undefined;
     return o
-      ? `Operand ${index as number} of \`${probe.provider}:${probe.name}\`: \`${o.text}\`, ${describeOperand(o)}.`
+      ? `Operand ${index as number} of ${markdownCode(`${probe.provider}:${probe.name}`)}: ${markdownCode(o.text)}, ${describeOperand(o)}.`
       : undefined;
   }
   return undefined;

@@ -49,3 +49,31 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   }
   return best;
 }
+
+/** Answers of {@link closestInSet}, per set; a set is dropped with its binary. */
+const answers = new WeakMap<ReadonlySet<string>, Map<string, string | null>>();
+
+/**
+ * {@link closest} over a large set that does not change (the functions of a binary, which a hostile
+ * file can make millions of): at most `maxCandidates` names are compared, in the set's order, so
+ * one lookup costs a bounded time whatever the binary holds; answers are remembered per set, so a
+ * lint on every keystroke compares a word once.
+ */
+export function closestInSet(word: string, set: ReadonlySet<string>, maxCandidates = 100_000): string | undefined {
+  let known = answers.get(set);
+  if (!known) answers.set(set, (known = new Map<string, string | null>()));
+  const hit = known.get(word);
+  if (hit !== undefined) return hit ?? undefined;
+  const limited = function* (): Generator<string> {
+    let n = 0;
+    for (const c of set) {
+      if (++n > maxCandidates) return;
+      yield c;
+    }
+  };
+  const found = closest(word, limited());
+  // Bounded too: a policy cannot make the memory grow without end by listing ever new symbols.
+  if (known.size > 10_000) known.clear();
+  known.set(word, found ?? null);
+  return found;
+}

@@ -15,6 +15,7 @@ import type {
 import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import { toCompletionList } from './convert.js';
 import { guardAsync } from './guard.js';
+import { withBinaries } from '../io/binaries.js';
 import type { Session } from './session.js';
 import type { YamlFeatures } from './yaml-service.js';
 
@@ -48,12 +49,10 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
         const { doc, file, offset, tetragon } = at;
         if (tetragon) {
           const current = await session.settings.get(doc.uri);
-          const assist = tetragonCompletions(
-            file,
-            tetragon,
-            offset,
-            current.tetragonKernelArch,
-            session.binariesFor(doc.uri, current),
+          const binaries = session.binariesFor(doc.uri, current);
+          // Waits (without blocking other requests) for the binaries the document names that are not read yet.
+          const assist = await withBinaries(binaries, () =>
+            tetragonCompletions(file, tetragon, offset, current.tetragonKernelArch, binaries),
           );
           if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
         }
@@ -73,12 +72,9 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
         const { doc, file, offset, tetragon } = at;
         if (tetragon) {
           const current = await session.settings.get(doc.uri);
-          const markdown = tetragonHover(
-            file,
-            tetragon,
-            offset,
-            current.tetragonKernelArch,
-            session.binariesFor(doc.uri, current),
+          const binaries = session.binariesFor(doc.uri, current);
+          const markdown = await withBinaries(binaries, () =>
+            tetragonHover(file, tetragon, offset, current.tetragonKernelArch, binaries),
           );
           if (markdown) return { contents: { kind: 'markdown', value: markdown } };
         }

@@ -21,6 +21,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../core/findings.js';
 import { selectionSummary } from '../core/preview.js';
 import { DIAGNOSTIC_SOURCE, toRange } from './convert.js';
+import { escapeControls } from '../core/display-text.js';
 import { describe, guard } from './guard.js';
 import type { LintScheduler } from './lint-scheduler.js';
 import type { PreviewService } from './preview-service.js';
@@ -116,7 +117,8 @@ export function codeActionsFor(
     for (const fix of finding.fixes ?? []) {
       const edits: TextEdit[] = fix.edits.map((e) => ({ range: toRange(doc, e), newText: e.newText }));
       actions.push({
-        title: fix.title,
+        // Titles can quote names from the inputs (a symbol read from a binary): plain text, like messages.
+        title: escapeControls(fix.title),
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
         isPreferred: fix.preferred === true,

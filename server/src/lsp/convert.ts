@@ -17,6 +17,7 @@ import type { PolicyFile } from '../core/document.js';
 import type { OutlineKind, OutlineNode } from '../core/outline.js';
 import type { DocumentStatusNotification, PolicyDocumentStatus } from '../protocol.js';
 import { ruleById } from '../lint/registry.js';
+import { escapeControls } from '../core/display-text.js';
 import { ruleDocUrl } from '../lint/docs.js';
 
 /** The `source` of every diagnostic we publish. */
@@ -41,7 +42,9 @@ export function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
     severity: SEVERITY[f.severity],
     source: DIAGNOSTIC_SOURCE,
     code: f.code,
-    message: f.message,
+    // Messages quote the user's keys and values exactly; editors show them as plain text, where a
+    // control or bidi character would act or reorder instead of being seen.
+    message: escapeControls(f.message),
   };
   if (f.data) d.data = { ...f.data };
   // Rule findings link to their section of docs/rules.md.
@@ -63,13 +66,13 @@ const SYMBOL_KINDS: Record<OutlineKind, SymbolKind> = {
 /** An outline entry as a hierarchical document symbol. */
 export function toDocumentSymbol(doc: TextDocument, node: OutlineNode): DocumentSymbol {
   const symbol: DocumentSymbol = {
-    name: node.name || '(unnamed)',
+    name: escapeControls(node.name) || '(unnamed)',
     kind: SYMBOL_KINDS[node.kind],
     range: toRange(doc, node.span),
     selectionRange: toRange(doc, node.selectionSpan),
     children: node.children.map((c) => toDocumentSymbol(doc, c)),
   };
-  if (node.detail) symbol.detail = node.detail;
+  if (node.detail) symbol.detail = escapeControls(node.detail);
   return symbol;
 }
 
@@ -120,8 +123,8 @@ export function documentStatus(
       warnings: warnings[i]!,
       skipped: d.templated,
     };
-    if (d.name !== undefined) entry.name = d.name;
-    if (d.namespace !== undefined) entry.namespace = d.namespace;
+    if (d.name !== undefined) entry.name = escapeControls(d.name);
+    if (d.namespace !== undefined) entry.namespace = escapeControls(d.namespace);
     policies.push(entry);
   });
   const params: DocumentStatusNotification.Params = { uri: doc.uri, version: doc.version, policies };
@@ -155,7 +158,8 @@ export function toCompletionList(doc: TextDocument, assist: AssistCompletions, o
       textEdit: { range, newText: item.insertText ?? item.label },
       filterText: item.label,
     };
-    if (item.detail) c.detail = item.detail;
+    // Details can hold names read from a binary (probes, functions): plain text, like messages.
+    if (item.detail) c.detail = escapeControls(item.detail);
     if (item.documentation) c.documentation = { kind: 'markdown', value: item.documentation };
     return c;
   });

@@ -13,6 +13,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { CONFIG_FILE_NAME } from '../config.js';
+import { WorkspaceTrustNotification, type InitializationOptions } from '../protocol.js';
 import { parseFile } from '../core/document.js';
 import { KINDS } from '../core/kinds.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
@@ -64,8 +65,10 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
         lookupProject,
       );
     }
-    const pushed = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
+    const init = params.initializationOptions as InitializationOptions | null | undefined;
+    const pushed = init?.settings;
     if (pushed !== undefined) session.settings.changed({ settings: pushed });
+    projectConfigs.setTrusted(init?.workspaceTrusted === true);
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     projectConfigs.setRoots(folders);
     watchConfigFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
@@ -109,6 +112,19 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
         session.settings.changed(params);
         lint.lintAll();
         void preview.configurationChanged();
+      },
+      log,
+    ),
+  );
+
+  connection.onNotification(
+    WorkspaceTrustNotification.type,
+    notify(
+      WorkspaceTrustNotification.method,
+      (params: WorkspaceTrustNotification.Params | null) => {
+        if (!projectConfigs.setTrusted(params?.trusted === true)) return;
+        session.settings.invalidate();
+        lint.lintAll();
       },
       log,
     ),

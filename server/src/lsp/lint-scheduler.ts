@@ -18,6 +18,7 @@ import type { Finding } from '../core/findings.js';
 import type { EndpointIndex } from '../core/preview.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import { LintCache, lintFile } from '../lint/lint.js';
+import { withBinaries } from '../io/binaries.js';
 import type { LintScope } from '../lint/scope.js';
 import { DocumentStatusNotification } from '../protocol.js';
 import type { Settings } from '../settings.js';
@@ -186,7 +187,11 @@ export class LintScheduler {
     const file = this.session.parse(doc);
     const inventory = this.inputs.inventory();
     const scope = this.inputs.scopeGeneration();
-    const findings = this.lintParsed(doc, file, current, inventory);
+    // Waits (without blocking other requests) for the binaries the document names that are not read yet.
+    const findings = await withBinaries(this.session.binariesFor(doc.uri, current), () =>
+      this.lintParsed(doc, file, current, inventory),
+    );
+    if (this.generations.get(uri) !== generation || !documents.get(uri)) return;
     this.results.set(uri, { version: doc.version, inventory, scope, findings });
     await this.connection.sendDiagnostics({
       uri,

@@ -3,17 +3,36 @@
  * Finds and caches `.cilium-policy.yaml` for the language server: the file at the root of the
  * workspace folder that holds a document (the nearest enclosing folder when there are several).
  * The file is re-read when the client reports it changed.
+ *
+ * Trust: until the client says the workspace is trusted (`initializationOptions.workspaceTrusted`,
+ * or the `ciliumPolicy/workspaceTrust` notification), the keys that make the server read other
+ * files are left out of the file ({@link untrustedView}) and the log says so. Clients that say
+ * nothing are not trusted; editors without workspace trust can send `workspaceTrusted: true`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CONFIG_FILE_NAME, parseProjectConfig, type ProjectConfig } from '../config.js';
+import { CONFIG_FILE_NAME, parseProjectConfig, untrustedView, type ProjectConfig } from '../config.js';
 
 export class ProjectConfigs {
   private roots: string[] = [];
   private readonly cache = new Map<string, ProjectConfig | undefined>();
+  private trusted = false;
 
   constructor(private readonly log: (message: string) => void) {}
+
+  /** True when the client said the workspace is trusted. */
+  get isTrusted(): boolean {
+    return this.trusted;
+  }
+
+  /** Records whether the workspace is trusted; returns true when that changed (settings must be read again). */
+  setTrusted(trusted: boolean): boolean {
+    if (trusted === this.trusted) return false;
+    this.trusted = trusted;
+    this.cache.clear();
+    return true;
+  }
 
   /** Sets the workspace folder URIs (from `initialize` or folder changes). */
   setRoots(uris: readonly string[]): void {
@@ -65,7 +84,8 @@ export class ProjectConfigs {
     } catch {
       return undefined;
     }
-    const config = parseProjectConfig(text);
+    const parsed = parseProjectConfig(text);
+    const config = this.trusted ? parsed : untrustedView(parsed);
     for (const p of config.problems) this.log(`cilium-policy: ${pathToFileURL(file).toString()}: ${p}`);
     return config;
   }

@@ -82,9 +82,14 @@ export class Session {
     const root = path.resolve(base ?? '/', setting);
     let lookup = this.binaryLookups.get(root);
     if (!lookup) {
-      lookup = new LocalBinaries(root, () => {
-        for (const listener of this.binaryListeners) listener();
-      });
+      // Binaries are read in the background, so a large or hostile one never holds up other requests.
+      lookup = new LocalBinaries(
+        root,
+        () => {
+          for (const listener of this.binaryListeners) listener();
+        },
+        { background: true },
+      );
       this.binaryLookups.set(root, lookup);
     }
     return lookup;

@@ -8,7 +8,7 @@
  * library, whose code is in that library. The binary is read on this machine (see
  * `io/binaries.ts`); when it is not there, the rule says nothing.
  */
-import { closest } from '../../core/text-distance.js';
+import { closestInSet } from '../../core/text-distance.js';
 import { TRACING_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { list, str } from '../../core/data.js';
 import { binaryWhere, hooks, replaceScalarFix } from '../../core/tetragon/policy.js';
@@ -44,11 +44,20 @@ export const rule: Rule = {
       if (!found) continue;
       const where = binaryWhere(found.file, path);
       if ('error' in found) {
-        out.push({
-          path: [...h.path, 'path'],
-          target: 'value',
-          message: `${where} is ${found.error}; the agent attaches uprobes to the functions of an ELF binary and would refuse this hook.`,
-        });
+        out.push(
+          found.limit
+            ? {
+                path: [...h.path, 'path'],
+                target: 'value',
+                severity: 'information',
+                message: `${where} is ${found.error}; the uprobe's symbols are not compared with its functions.`,
+              }
+            : {
+                path: [...h.path, 'path'],
+                target: 'value',
+                message: `${where} is ${found.error}; the agent attaches uprobes to the functions of an ELF binary and would refuse this hook.`,
+              },
+        );
         continue;
       }
       const { defined, imported, hasSymtab } = found.functions;
@@ -64,7 +73,7 @@ export const rule: Rule = {
           });
           return;
         }
-        const guess = closest(symbol, defined);
+        const guess = closestInSet(symbol, defined);
         const fix = guess ? replaceScalarFix(file, doc, at, guess, `Change symbol to \`${guess}\``) : undefined;
         const stripped = hasSymtab
           ? ''

@@ -73,8 +73,10 @@ export const rule: Rule = {
         out.push({
           path: [...h.path, 'path'],
           target: 'value',
-          severity: 'warning',
-          message: `${where} is ${found.error}; the agent reads USDT probes from an ELF binary's SDT notes and would refuse this hook.`,
+          severity: found.limit ? 'information' : 'warning',
+          message: found.limit
+            ? `${where} is ${found.error}; the probe and its operands are not compared with it.`
+            : `${where} is ${found.error}; the agent reads USDT probes from an ELF binary's SDT notes and would refuse this hook.`,
         });
         continue;
       }
