@@ -279,8 +279,12 @@ function ciliumPeers(item: Obj, ingress: boolean, path: string, scope: ScopeCont
   return peers;
 }
 
+/**
+ * True when the item writes a peer field, even an empty list: an empty `fromEndpoints: []` selects
+ * nothing, while an item with no peer field at all and ports selects every peer.
+ */
 function hasPeerField(item: Obj, ingress: boolean): boolean {
-  return (ingress ? INGRESS_FIELDS : EGRESS_FIELDS).some((f) => list(item[f]).length > 0);
+  return (ingress ? INGRESS_FIELDS : EGRESS_FIELDS).some((f) => Array.isArray(item[f]));
 }
 
 function ruleRefOf(

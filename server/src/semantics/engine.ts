@@ -1065,6 +1065,29 @@ export class VerdictEngine {
       else if (itemConnect) connect.push(item);
       else if (itemRefused) refused.push(item);
     }
+    // Two L7 parsers on one port (HTTP and DNS rules for the same port) make the agent fail to
+    // compute the endpoint's policy; what the datapath then does is not for us to say.
+    const parsers = new Set<string>();
+    for (const [item] of items.allow) {
+      const ports = this.matchL4(item, l4, destinationPorts, destination);
+      if (ports === false || isUnknown(ports)) continue;
+      for (const pr of ports) if (pr.l7?.kind === 'http' || pr.l7?.kind === 'dns') parsers.add(pr.l7.kind);
+    }
+    if (parsers.size > 1) {
+      return {
+        verdict: 'unknown',
+        state: 'unknown',
+        by: [],
+        unknowns: [
+          {
+            code: 'l7-parser-conflict',
+            message: `rules of ${policy.subject.display} put both HTTP and DNS rules on ${l4Text(l4)}; the agent refuses to merge conflicting L7 parsers and fails to compute the endpoint's policy`,
+          },
+        ],
+        policy,
+        peer,
+      };
+    }
     // Implicit allows: the local node reaches its pods, and a direction without a default-deny
     // policy gets an allow-all (which also admits every L7 request).
     let implicit: Decision['implicit'];

@@ -79,6 +79,7 @@ export type UnknownCode =
   | 'tls-server-name'
   | 'envoy-listener'
   | 'authentication'
+  | 'l7-parser-conflict'
   | 'knp-ipblock-peer'
   | 'host-policy-unknown-node';
 
