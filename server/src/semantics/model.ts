@@ -58,30 +58,33 @@ export interface UnknownReason {
 }
 
 /** Every reason the engine can give for `unknown`. */
-export type UnknownCode =
-  | 'fqdn-without-address'
-  | 'address-may-match-fqdn'
-  | 'cidr-node-match-mode'
-  | 'node-address-unknown'
-  | 'world-address-unknown'
-  | 'kube-apiserver-address'
-  | 'pod-cidr-address'
-  | 'service-without-endpoints'
-  | 'service-not-in-inventory'
-  | 'service-backends-disagree'
-  | 'cidr-group-unresolved'
-  | 'cloud-groups'
-  | 'audit-mode'
-  | 'node-placement'
-  | 'named-port-ambiguous'
-  | 'named-port-unknown'
-  | 'http-undecidable'
-  | 'tls-server-name'
-  | 'envoy-listener'
-  | 'authentication'
-  | 'l7-parser-conflict'
-  | 'knp-ipblock-peer'
-  | 'host-policy-unknown-node';
+export const UNKNOWN_CODES = [
+  'fqdn-without-address',
+  'address-may-match-fqdn',
+  'cidr-node-match-mode',
+  'node-address-unknown',
+  'world-address-unknown',
+  'kube-apiserver-address',
+  'pod-cidr-address',
+  'service-without-endpoints',
+  'service-not-in-inventory',
+  'service-backends-disagree',
+  'cidr-group-unresolved',
+  'cloud-groups',
+  'audit-mode',
+  'node-placement',
+  'named-port-ambiguous',
+  'named-port-unknown',
+  'http-undecidable',
+  'tls-server-name',
+  'envoy-listener',
+  'authentication',
+  'l7-parser-conflict',
+  'knp-ipblock-peer',
+] as const;
+
+/** A reason code for `unknown`. */
+export type UnknownCode = (typeof UNKNOWN_CODES)[number];
 
 /** A port entry of `toPorts[].ports` (or of a Kubernetes NetworkPolicy). */
 export interface PortSpec {
