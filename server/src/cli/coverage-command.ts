@@ -115,7 +115,7 @@ export async function runCoverage(opts: CoverageOptions, io: CliIO): Promise<num
     if (missing.length > 0) {
       for (const d of missing)
         io.stderr(
-          `cilium-policy: ${d.entry.namespace}/${d.entry.name} (${d.entry.kind}) is not protected by any policy: ingress ${d.ingressReason}; egress ${d.egressReason}\n`,
+          `cilium-policy: ${d.entry.namespace}/${d.entry.name} (${d.entry.kind}) is not protected by any policy (--require-policy ${d.entry.namespace}): ingress ${d.entry.ingress}, egress ${d.entry.egress}\n`,
         );
       return EXIT.errors;
     }

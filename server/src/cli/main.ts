@@ -50,7 +50,7 @@ async function main(argv: readonly string[], io: CliIO): Promise<number> {
           io.stdout(TEST_HELP);
           return EXIT.ok;
         }
-        return await runTest(opts, io);
+        return await runTest(opts, io, packageVersion());
       }
       case 'coverage': {
         const opts = parseCoverageArgs(command.argv);

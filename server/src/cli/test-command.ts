@@ -32,6 +32,10 @@ import { CONFIG_FILE_NAME } from '../config.js';
 import { expandInputs, readInputFile } from './inputs.js';
 import { EXIT, type CliIO } from './lint-command.js';
 import { INFORMATION_URI } from './sarif.js';
+import { RULES_DOC_URL } from '../lint/docs.js';
+
+/** Where the PolicyTest format is documented (SARIF rules link to it). */
+const POLICY_TEST_DOC_URL = RULES_DOC_URL.replace(/docs\/rules\.md$/, 'docs/policy-test.md');
 
 /** Output formats of `test`. */
 export type TestFormat = 'text' | 'json' | 'junit' | 'sarif';
@@ -288,7 +292,7 @@ interface TestRun {
 }
 
 /** Runs the test command and returns the exit status. */
-export async function runTest(opts: TestOptions, io: CliIO): Promise<number> {
+export async function runTest(opts: TestOptions, io: CliIO, version = 'unknown'): Promise<number> {
   try {
     const runs = await collect(opts, io);
     if (runs.length === 0) {
@@ -305,7 +309,7 @@ export async function runTest(opts: TestOptions, io: CliIO): Promise<number> {
         io.stdout(junit(runs));
         break;
       case 'sarif':
-        io.stdout(sarif(runs, io.cwd));
+        io.stdout(sarif(runs, io.cwd, version));
         break;
       default:
         io.stdout(runs.map(textRun).join(''));
@@ -519,6 +523,7 @@ function junit(runs: readonly TestRun[]): string {
 const SARIF_RULES = [
   {
     id: 'policy-test/failed',
+    helpUri: `${POLICY_TEST_DOC_URL}#results`,
     name: 'PolicyTestFailed',
     shortDescription: { text: 'A PolicyTest case got another verdict than it expects.' },
     fullDescription: {
@@ -528,6 +533,7 @@ const SARIF_RULES = [
   },
   {
     id: 'policy-test/unknown',
+    helpUri: `${POLICY_TEST_DOC_URL}#unknown`,
     name: 'PolicyTestUnknown',
     shortDescription: { text: 'The verdict of a PolicyTest case cannot be decided from the inputs.' },
     fullDescription: {
@@ -537,6 +543,7 @@ const SARIF_RULES = [
   },
   {
     id: 'policy-test/invalid-case',
+    helpUri: `${POLICY_TEST_DOC_URL}#problems`,
     name: 'PolicyTestInvalidCase',
     shortDescription: { text: 'A PolicyTest case cannot run.' },
     fullDescription: { text: 'The case is malformed, or names an endpoint or port the inventory does not have.' },
@@ -544,7 +551,7 @@ const SARIF_RULES = [
   },
 ] as const;
 
-function sarif(runs: readonly TestRun[], cwd: string): string {
+function sarif(runs: readonly TestRun[], cwd: string, version: string): string {
   const results: unknown[] = [];
   for (const run of runs) {
     for (const r of run.results) {
@@ -562,6 +569,7 @@ function sarif(runs: readonly TestRun[], cwd: string): string {
       const related = r.verdict ? [...r.verdict.egress.by, ...r.verdict.ingress.by] : [];
       results.push({
         ruleId,
+        ruleIndex: SARIF_RULES.findIndex((rule) => rule.id === ruleId),
         level: 'error',
         message: { text: message },
         locations: [
@@ -592,7 +600,7 @@ function sarif(runs: readonly TestRun[], cwd: string): string {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'cilium-policy', informationUri: INFORMATION_URI, rules: SARIF_RULES } },
+        tool: { driver: { name: 'cilium-policy', version, informationUri: INFORMATION_URI, rules: SARIF_RULES } },
         originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(path.resolve(cwd)).href}/` } },
         results,
       },
