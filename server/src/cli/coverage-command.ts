@@ -33,8 +33,11 @@ export interface CoverageOptions {
 export const COVERAGE_HELP = `cilium-policy coverage [--inventory PATH]... [--format text|json] [--require-policy NAMESPACE]... [POLICY PATH]...
   Lists every workload with its ingress and egress state (default-deny,
   allow-all, audit) and the policies selecting it. Policies come from the paths
-  (default: the current folder); workloads from --inventory (default: the
-  manifests among the paths).
+  (default: the current folder).
+  --inventory PATH     workloads, namespaces and the cilium-config ConfigMap
+                       (repeatable): a folder or file of manifests, or a .json
+                       kubectl snapshot (default: the manifests among the paths)
+  --format FORMAT      text (default) or json
   --require-policy NS  exit 1 when a workload of namespace NS has neither
                        direction default-deny (repeatable; NS,NS also works)
   Exit status: 0 done, 1 an unprotected workload in a required namespace,
