@@ -38,6 +38,7 @@ import type {
   CompiledRule,
   DataPath,
   IcmpSpec,
+  ItemCache,
   L4Spec,
   L7Spec,
   Peer,
@@ -343,7 +344,11 @@ function ciliumRule(ctx: Ctx, rule: Obj, path: DataPath, spec: number | null, cl
   const mutable: MutableRule = {
     policy: undefined,
     spec,
-    subject: { kind: hasEs ? 'endpoints' : 'nodes', selector: subjectSel },
+    subject: {
+      kind: hasEs ? 'endpoints' : 'nodes',
+      selector: subjectSel,
+      key: `${hasEs ? 'subject' : 'nodes'}|${selectorKey(subjectSel)}`,
+    },
     subjectRef: { ...ctx.ref, line: w.line, spec, path: subjectPath, span: w.span },
     ingress: { present: false, defaultDeny: false, allow: [], deny: [] },
     egress: { present: false, defaultDeny: false, allow: [], deny: [] },
@@ -379,6 +384,7 @@ function ciliumRule(ctx: Ctx, rule: Obj, path: DataPath, spec: number | null, cl
           peers: wildcard ? 'wildcard' : peers,
           l4,
           ...(auth ? { auth } : {}),
+          cache: newItemCache(wildcard ? 'wildcard' : peers),
         };
         (isDeny ? deny : allow).push(compiled as CompiledItem);
         if (!ingress && !isDeny && l4.kind === 'ports') {
@@ -495,7 +501,7 @@ function knpRule(ctx: Ctx, data: Obj): MutableRule {
   const mutable: MutableRule = {
     policy: undefined,
     spec: null,
-    subject: { kind: 'endpoints', selector: subjectSel },
+    subject: { kind: 'endpoints', selector: subjectSel, key: `subject|${selectorKey(subjectSel)}` },
     subjectRef: { ...ctx.ref, line: w.line, spec: null, path: subjectPath, span: w.span },
     ingress: { present: false, defaultDeny: false, allow: [], deny: [] },
     egress: { present: false, defaultDeny: false, allow: [], deny: [] },
@@ -519,6 +525,7 @@ function knpRule(ctx: Ctx, data: Obj): MutableRule {
           deny: false,
           peers,
           l4,
+          cache: newItemCache(peers),
         }) as unknown as CompiledItem;
       if (written.length === 0) {
         // No peers: every source or destination, outside the cluster included.
@@ -628,4 +635,13 @@ export function compilePolicy(
   }
   (policy as { rules: readonly CompiledRule[] }).rules = done;
   return policy;
+}
+
+/** An empty cache for an item: shared answers unless a toFQDNs peer makes them depend on the direction. */
+function newItemCache(peers: readonly Peer[] | 'wildcard'): ItemCache {
+  return {
+    shared: peers === 'wildcard' || !peers.some((p) => p.type === 'fqdn'),
+    dense: [],
+    sparse: new Map(),
+  };
 }

@@ -97,6 +97,15 @@ export type FlowEnd = PodEnd | NodeEnd | ReservedEnd | WorldEnd | ServiceEnd | U
 export type Resolution =
   { readonly ok: true; readonly end: FlowEnd } | { readonly ok: false; readonly message: string };
 
+type AddressOwner =
+  | { readonly kind: 'pod'; readonly endpoint: Endpoint }
+  | { readonly kind: 'node'; readonly node: NodeInfo }
+  | { readonly kind: 'service'; readonly service: ServiceInfo };
+
+function addressKey(a: Prefix): string {
+  return `${a.family}|${String(a.addr)}`;
+}
+
 /** The inventory, indexed for resolution. */
 export class EndpointResolver {
   readonly inventory: Inventory;
@@ -162,13 +171,40 @@ export class EndpointResolver {
     const parts = ref.split('/');
     if (parts.length === 3) {
       const [kind, ns, name] = parts as [string, string, string];
-      return this.inventory.endpoints.filter((e) => e.kind === kind && e.namespace === ns && e.name === name);
+      return (this.workloadIndex().get(`${ns}/${name}`) ?? []).filter((e) => e.kind === kind);
     }
-    if (parts.length === 2) {
-      const [ns, name] = parts as [string, string];
-      return this.inventory.endpoints.filter((e) => e.namespace === ns && e.name === name);
-    }
+    if (parts.length === 2) return [...(this.workloadIndex().get(ref) ?? [])];
     return [];
+  }
+
+  private workloads: Map<string, Endpoint[]> | undefined;
+  private workloadIndex(): Map<string, Endpoint[]> {
+    if (this.workloads) return this.workloads;
+    const index = new Map<string, Endpoint[]>();
+    for (const e of this.inventory.endpoints) {
+      const k = `${e.namespace}/${e.name}`;
+      const list = index.get(k);
+      if (list) list.push(e);
+      else index.set(k, [e]);
+    }
+    return (this.workloads = index);
+  }
+
+  private owners: Map<string, AddressOwner> | undefined;
+  /** Who has each address of the inventory: pods first, then nodes, then service cluster IPs. */
+  private addressOwners(): Map<string, AddressOwner> {
+    if (this.owners) return this.owners;
+    const owners = new Map<string, AddressOwner>();
+    const add = (text: string, owner: AddressOwner): void => {
+      const a = parseAddress(text);
+      if (a && !owners.has(addressKey(a))) owners.set(addressKey(a), owner);
+    };
+    for (const endpoint of this.inventory.endpoints)
+      for (const ip of endpoint.ips ?? []) add(ip, { kind: 'pod', endpoint });
+    for (const node of this.inventory.nodes) for (const ip of node.addresses ?? []) add(ip, { kind: 'node', node });
+    for (const service of this.inventory.services)
+      for (const ip of service.clusterIPs ?? []) add(ip, { kind: 'service', service });
+    return (this.owners = owners);
   }
 
   /** The services a `service:` value names. */
@@ -194,19 +230,16 @@ export class EndpointResolver {
   byAddress(text: string, names: readonly string[] = []): Resolution {
     const address = parseAddress(text);
     if (!address) return { ok: false, message: `"${text}" is not an IP address` };
-    const same = (t: string): boolean => {
-      const a = parseAddress(t);
-      return a !== undefined && a.family === address.family && a.addr === address.addr;
-    };
-    const pod = this.inventory.endpoints.find((e) => (e.ips ?? []).some(same));
+    const owner = this.addressOwners().get(addressKey(address));
+    const pod = owner?.kind === 'pod' ? owner.endpoint : undefined;
     if (pod) {
       const end = this.workloadEnd(pod);
       return { ok: true, end: end.role === 'pod' ? { ...end, address } : end };
     }
-    const node = this.inventory.nodes.find((n) => (n.addresses ?? []).some(same));
+    const node = owner?.kind === 'node' ? owner.node : undefined;
     if (node)
       return { ok: true, end: { role: 'node', display: `node ${node.name}`, node, placement: 'fixed', address } };
-    const svc = this.inventory.services.find((s) => (s.clusterIPs ?? []).some(same));
+    const svc = owner?.kind === 'service' ? owner.service : undefined;
     if (svc)
       return {
         ok: true,

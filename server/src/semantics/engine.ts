@@ -19,10 +19,11 @@
  */
 import { parsePrefix, type Prefix } from '../core/cilium/cidr.js';
 import type { PolicyFile } from '../core/document.js';
-import type { ContainerPort, Inventory, NodeInfo } from '../core/inventory.js';
+import type { ContainerPort, Inventory, NodeInfo, ServiceInfo } from '../core/inventory.js';
 import { LineIndex } from '../core/line-index.js';
 import {
   entitySelects,
+  type EffectiveSelector,
   LABEL,
   labelKey,
   matchesSelector,
@@ -43,6 +44,7 @@ import type {
   CompiledPolicy,
   CompiledRule,
   Peer,
+  PeerMatch,
   PolicyRef,
   PortRuleSpec,
   RuleRef,
@@ -141,6 +143,8 @@ type FlowL4 =
 /** An identity as the other end sees it. */
 interface PeerView {
   readonly key: string;
+  /** The key as a small number (interned by the engine). */
+  readonly id: number;
   readonly kind: 'pod' | 'host' | 'remote-node' | 'world' | 'reserved';
   readonly labels: LabelMap;
   readonly sources: readonly string[];
@@ -166,12 +170,24 @@ interface SubjectView {
 }
 
 /** A match: yes, no, or unknown with the reason. */
-type Match = true | false | UnknownReason;
+type Match = PeerMatch;
 
+/** The items of a direction whose peers select one identity, with how (true, or unknown). */
 interface PeerItems {
-  readonly allow: readonly (readonly [CompiledItem, Match])[];
-  readonly deny: readonly (readonly [CompiledItem, Match])[];
+  readonly allow: readonly CompiledItem[];
+  readonly allowHow: readonly Match[];
+  readonly deny: readonly CompiledItem[];
+  readonly denyHow: readonly Match[];
 }
+
+function toFlowL4(p: { port: number; protocol: FlowProtocol }): FlowL4 {
+  return p.protocol === 'ICMP' || p.protocol === 'ICMPv6'
+    ? { proto: p.protocol, type: p.port }
+    : { proto: p.protocol, port: p.port };
+}
+
+/** Identity numbers below this have their item answers in arrays. */
+const DENSE_IDS = 4_096;
 
 /** An endpoint's policy in one direction. */
 interface DirectionPolicy {
@@ -185,8 +201,6 @@ interface DirectionPolicy {
   readonly allow: readonly CompiledItem[];
   readonly deny: readonly CompiledItem[];
   readonly dnsRules: readonly NameMatcher[];
-  /** Peer matches of this direction's items, per peer identity. */
-  readonly byPeer: Map<string, PeerItems>;
 }
 
 interface SubjectEntry {
@@ -231,7 +245,6 @@ const NOT_AN_ENDPOINT_POLICY = (subject: SubjectView, ingress: boolean): Directi
   allow: [],
   deny: [],
   dnsRules: [],
-  byPeer: new Map(),
 });
 
 function labelsKey(labels: LabelMap): string {
@@ -248,6 +261,22 @@ function cachedLabelsKey(labels: LabelMap): string {
     k = labelsKey(labels);
     keyCache.set(labels, k);
   }
+  return k;
+}
+
+/** The namespace a rule's subject selector is limited to ('' for none): its bucket in the rule index. */
+function bucketOf(r: CompiledRule): string {
+  const nsReq = r.subject.selector.requirements.find(
+    (q) => q.source === 'k8s' && q.key === LABEL.podNamespace && q.operator === 'In' && q.values.length === 1,
+  );
+  return nsReq ? (nsReq.values[0] as string) : '';
+}
+
+const ENTITY_CACHE_KEYS = new Map<string, string>();
+/** The selector-cache key of an entity (made once per entity name). */
+function entityCacheKey(entity: string): string {
+  let k = ENTITY_CACHE_KEYS.get(entity);
+  if (k === undefined) ENTITY_CACHE_KEYS.set(entity, (k = `entity:${entity}`));
   return k;
 }
 
@@ -312,6 +341,9 @@ interface Scenario {
 }
 
 const MAX_SCENARIOS = 64;
+const NO_PLACEMENT: Scenario = { srcNode: undefined, dstNode: undefined };
+/** What matchL4 gives for an item that covers the flow without port rules (L3-only, ICMP). */
+const NO_PORT_RULES: readonly PortRuleSpec[] = Object.freeze([]);
 
 /**
  * The verdict engine over one inventory and one agent profile. Policies are added per file
@@ -327,9 +359,17 @@ export class VerdictEngine {
   private nodeRules: CompiledRule[] | undefined;
   private readonly subjects = new Map<string, SubjectEntry>();
   /** Selector answers per identity, shared by every rule with an equal selector. */
-  private readonly selectorCache = new Map<string, Map<string, boolean>>();
+  private readonly selectorCache = new Map<string, Map<number, boolean>>();
   /** Every declared container port number, by `name/protocol` (egress named ports resolve cluster-wide). */
   private readonly namedPorts = new Map<string, Set<number>>();
+  /** Identity keys as small numbers, for the caches. */
+  private readonly ids = new Map<string, number>();
+  /** The views of pod ends, made once per end. */
+  private readonly podPeers = new WeakMap<PodEnd, PeerView>();
+  private readonly podSubjects = new WeakMap<PodEnd, SubjectView>();
+  /** The services of each `toServices` peer. */
+  private readonly serviceMatches = new WeakMap<Peer, readonly ServiceInfo[]>();
+  /** Small numbers for container-port lists (part of a decision's cache key). */
 
   constructor(options: EngineOptions) {
     this.agent = options.agent ?? DEFAULT_AGENT;
@@ -396,15 +436,26 @@ export class VerdictEngine {
     const old = this.files.get(file) ?? [];
     if (compiled.length === 0) this.files.delete(file);
     else this.files.set(file, compiled);
-    this.buckets = undefined;
-    this.nodeRules = undefined;
     const oldRules = new Set(old.flatMap((p) => p.rules));
     const newRules = compiled.filter((p) => p.rejected === undefined).flatMap((p) => p.rules);
+    // Keep the rule index current: take this file's old rules out of their buckets, put the new in.
+    if (this.buckets && this.nodeRules) {
+      const touched = new Set<string>();
+      for (const r of oldRules) if (r.subject.kind !== 'nodes') touched.add(bucketOf(r));
+      for (const k of touched) {
+        const kept = (this.buckets.get(k) ?? []).filter((r) => !oldRules.has(r));
+        if (kept.length > 0) this.buckets.set(k, kept);
+        else this.buckets.delete(k);
+      }
+      this.nodeRules = this.nodeRules.filter((r) => !oldRules.has(r));
+      for (const r of newRules) this.addToIndex(r, this.buckets, this.nodeRules);
+    } else this.allRules();
     // Re-match only this file's rules against the endpoints already computed.
     for (const entry of this.subjects.values()) {
       const before = entry.rules.length;
       const kept = entry.rules.filter((r) => !oldRules.has(r));
-      const added = newRules.filter((r) => this.selects(r, entry.subject));
+      const id = this.intern(entry.subject.key);
+      const added = newRules.filter((r) => this.selects(r, entry.subject, id));
       if (kept.length === before && added.length === 0) continue;
       entry.rules = [...kept, ...added];
       entry.ingress = undefined;
@@ -418,29 +469,36 @@ export class VerdictEngine {
     const nodeRules: CompiledRule[] = [];
     for (const p of this.policies()) {
       if (p.rejected !== undefined) continue;
-      for (const r of p.rules) {
-        if (r.subject.kind === 'nodes') {
-          nodeRules.push(r);
-          continue;
-        }
-        const nsReq = r.subject.selector.requirements.find(
-          (q) => q.source === 'k8s' && q.key === LABEL.podNamespace && q.operator === 'In' && q.values.length === 1,
-        );
-        const k = nsReq ? (nsReq.values[0] as string) : '';
-        let list = buckets.get(k);
-        if (!list) buckets.set(k, (list = []));
-        list.push(r);
-      }
+      for (const r of p.rules) this.addToIndex(r, buckets, nodeRules);
     }
     this.buckets = buckets;
     this.nodeRules = nodeRules;
     return { buckets, nodeRules };
   }
 
-  private selects(rule: CompiledRule, subject: SubjectView): boolean {
+  private addToIndex(r: CompiledRule, buckets: Map<string, CompiledRule[]>, nodeRules: CompiledRule[]): void {
+    if (r.subject.kind === 'nodes') {
+      nodeRules.push(r);
+      return;
+    }
+    const k = bucketOf(r);
+    let list = buckets.get(k);
+    if (!list) buckets.set(k, (list = []));
+    list.push(r);
+  }
+
+  /** Whether a rule selects an endpoint (`id`: the subject's identity number), from the selector cache. */
+  private selects(rule: CompiledRule, subject: SubjectView, id: number): boolean {
     if (subject.kind === 'none') return false;
     if ((rule.subject.kind === 'nodes') !== (subject.kind === 'host')) return false;
-    return matchesSelector(rule.subject.selector, subject.labels, subject.sources);
+    let cache = this.selectorCache.get(rule.subject.key);
+    if (!cache) this.selectorCache.set(rule.subject.key, (cache = new Map()));
+    let hit = cache.get(id);
+    if (hit === undefined) {
+      hit = matchesSelector(rule.subject.selector, subject.labels, subject.sources);
+      cache.set(id, hit);
+    }
+    return hit;
   }
 
   private entryOf(subject: SubjectView): SubjectEntry {
@@ -453,7 +511,8 @@ export class VerdictEngine {
       const ns = subject.labels.get(labelKey('k8s', LABEL.podNamespace));
       candidates = [...(ns !== undefined ? (buckets.get(ns) ?? []) : []), ...(buckets.get('') ?? [])];
     }
-    entry = { subject, rules: candidates.filter((r) => this.selects(r, subject)) };
+    const id = this.intern(subject.key);
+    entry = { subject, rules: candidates.filter((r) => this.selects(r, subject, id)) };
     if (this.subjects.size > 50_000) this.subjects.clear();
     this.subjects.set(subject.key, entry);
     return entry;
@@ -474,7 +533,6 @@ export class VerdictEngine {
       allow: rules.flatMap((r) => dir(r).allow),
       deny: rules.flatMap((r) => dir(r).deny),
       dnsRules: ingress ? [] : rules.flatMap((r) => r.dnsRules),
-      byPeer: new Map<string, PeerItems>(),
     };
     let policy: DirectionPolicy;
     const isInit = subject.labels.has(labelKey('reserved', 'init'));
@@ -505,6 +563,15 @@ export class VerdictEngine {
   // Views of the ends
 
   private podSubject(p: PodEnd): SubjectView {
+    let v = this.podSubjects.get(p);
+    if (!v) {
+      v = this.makePodSubject(p);
+      this.podSubjects.set(p, v);
+    }
+    return v;
+  }
+
+  private makePodSubject(p: PodEnd): SubjectView {
     return {
       kind: 'endpoint',
       key: `p|${cachedLabelsKey(p.labels)}`,
@@ -568,8 +635,32 @@ export class VerdictEngine {
     }
   }
 
+  private intern(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) this.ids.set(key, (id = this.ids.size));
+    return id;
+  }
+
   /** How `end` (on `endNode`) looks to an observer on `observerNode`. */
   private peerOf(end: FlowEnd, endNode: NodeInfo | undefined, observerNode: NodeInfo | undefined): PeerView {
+    if (end.role === 'pod') {
+      let v = this.podPeers.get(end);
+      if (!v) {
+        const view = this.peerViewOf(end, endNode, observerNode);
+        v = { ...view, id: this.intern(view.key) };
+        this.podPeers.set(end, v);
+      }
+      return v;
+    }
+    const view = this.peerViewOf(end, endNode, observerNode);
+    return { ...view, id: this.intern(view.key) };
+  }
+
+  private peerViewOf(
+    end: FlowEnd,
+    endNode: NodeInfo | undefined,
+    observerNode: NodeInfo | undefined,
+  ): Omit<PeerView, 'id'> {
     switch (end.role) {
       case 'pod':
         return {
@@ -632,13 +723,45 @@ export class VerdictEngine {
   // -------------------------------------------------------------------------------------------
   // Matching
 
-  private matchSelectorCached(key: string, peer: PeerView, test: () => boolean): boolean {
+  /** The services a `toServices` peer names (once per peer). */
+  private servicesOf(peer: Extract<Peer, { type: 'service' }>): readonly ServiceInfo[] {
+    let found = this.serviceMatches.get(peer);
+    if (!found) {
+      found = this.resolver.inventory.services.filter((s) => {
+        if (peer.namespace !== undefined && s.namespace !== peer.namespace) return false;
+        if (peer.name !== undefined) return s.name === peer.name;
+        if (peer.selector) {
+          const labels = new Map(Object.entries(s.labels).map(([k, v]) => [labelKey('k8s', k), v] as const));
+          return matchesSelector(peer.selector, labels, ['k8s']);
+        }
+        return false;
+      });
+      this.serviceMatches.set(peer, found);
+    }
+    return found;
+  }
+
+  /** Whether a selector selects an identity, from the selector cache (computed on a miss). */
+  private selectorSelects(key: string, selector: EffectiveSelector, peer: PeerView): boolean {
     let cache = this.selectorCache.get(key);
     if (!cache) this.selectorCache.set(key, (cache = new Map()));
-    let hit = cache.get(peer.key);
+    let hit = cache.get(peer.id);
     if (hit === undefined) {
-      hit = test();
-      cache.set(peer.key, hit);
+      hit = matchesSelector(selector, peer.labels, peer.sources);
+      cache.set(peer.id, hit);
+    }
+    return hit;
+  }
+
+  /** Whether an entity selects an identity, from the selector cache (computed on a miss). */
+  private entitySelectsCached(entity: string, peer: PeerView): boolean {
+    const key = entityCacheKey(entity);
+    let cache = this.selectorCache.get(key);
+    if (!cache) this.selectorCache.set(key, (cache = new Map()));
+    let hit = cache.get(peer.id);
+    if (hit === undefined) {
+      hit = entitySelects(entity, peer.labels, this.options);
+      cache.set(peer.id, hit);
     }
     return hit;
   }
@@ -707,17 +830,13 @@ export class VerdictEngine {
     switch (peer.type) {
       case 'selector': {
         if (view.kind === 'world' && view.labels.size === 0) return false;
-        const hit = this.matchSelectorCached(peer.key, view, () =>
-          matchesSelector(peer.selector, view.labels, view.sources),
-        );
+        const hit = this.selectorSelects(peer.key, peer.selector, view);
         if (hit && peer.doubt) return peer.doubt;
         return hit;
       }
       case 'nodes':
         if (view.kind !== 'host' && view.kind !== 'remote-node') return false;
-        return this.matchSelectorCached(peer.key, view, () =>
-          matchesSelector(peer.selector, view.labels, view.sources),
-        );
+        return this.selectorSelects(peer.key, peer.selector, view);
       case 'entity': {
         if (peer.entity === 'world-ipv4' || peer.entity === 'world-ipv6') {
           if (view.kind !== 'world') return false;
@@ -728,7 +847,7 @@ export class VerdictEngine {
             };
           return view.address.family === (peer.entity === 'world-ipv4' ? 4 : 6);
         }
-        return entitySelects(peer.entity, view.labels, this.options);
+        return this.entitySelectsCached(peer.entity, view);
       }
       case 'cidr':
         return this.cidrMatch((a) => cidrAdmits(peer.prefix, peer.except, a), peer.text, view);
@@ -773,15 +892,7 @@ export class VerdictEngine {
         return policy.dnsRules.some((d) => nameMatcherAdmits(d, name));
       }
       case 'service': {
-        const services = this.resolver.inventory.services.filter((s) => {
-          if (peer.namespace !== undefined && s.namespace !== peer.namespace) return false;
-          if (peer.name !== undefined) return s.name === peer.name;
-          if (peer.selector) {
-            const labels = new Map(Object.entries(s.labels).map(([k, v]) => [labelKey('k8s', k), v] as const));
-            return matchesSelector(peer.selector, labels, ['k8s']);
-          }
-          return false;
-        });
+        const services = this.servicesOf(peer);
         if (services.length === 0)
           return {
             code: 'service-not-in-inventory',
@@ -832,33 +943,58 @@ export class VerdictEngine {
     return result;
   }
 
-  private peerItems(policy: DirectionPolicy, view: PeerView): PeerItems {
-    let hit = policy.byPeer.get(view.key);
-    if (hit) return hit;
-    const matchItem = (item: CompiledItem): Match => {
-      if (item.peers === 'wildcard') return true;
-      let unknown: UnknownReason | undefined;
-      for (const p of item.peers) {
-        const m = this.matchPeer(p, view, policy);
-        if (m === true) return true;
-        if (isUnknown(m)) unknown ??= m;
+  /** Whether an item's peers select an identity (kept per item and identity, except toFQDNs items). */
+  private itemMatch(item: CompiledItem, view: PeerView, policy: DirectionPolicy): Match {
+    if (item.peers === 'wildcard') return true;
+    const cache = item.cache;
+    const id = view.id;
+    if (cache.shared) {
+      const hit = id < DENSE_IDS ? cache.dense[id] : cache.sparse.get(id);
+      if (hit !== undefined) return hit;
+    }
+    let unknown: UnknownReason | undefined;
+    let result: Match = false;
+    for (const p of item.peers) {
+      const m = this.matchPeer(p, view, policy);
+      if (m === true) {
+        result = true;
+        break;
       }
-      return unknown ?? false;
-    };
-    const allow: (readonly [CompiledItem, Match])[] = [];
-    const deny: (readonly [CompiledItem, Match])[] = [];
+      if (isUnknown(m)) unknown ??= m;
+    }
+    if (result !== true) result = unknown ?? false;
+    if (cache.shared) {
+      if (id < DENSE_IDS) {
+        // Grow without holes, so the array stays a fast one.
+        while (cache.dense.length < id) cache.dense.push(undefined);
+        cache.dense[id] = result;
+      } else {
+        if (cache.sparse.size > 50_000) cache.sparse.clear();
+        cache.sparse.set(id, result);
+      }
+    }
+    return result;
+  }
+
+  /** The items of a direction whose peers select an identity. */
+  private peerItems(policy: DirectionPolicy, view: PeerView): PeerItems {
+    const allow: CompiledItem[] = [];
+    const allowHow: Match[] = [];
+    const deny: CompiledItem[] = [];
+    const denyHow: Match[] = [];
     for (const item of policy.allow) {
-      const m = matchItem(item);
-      if (m !== false) allow.push([item, m]);
+      const m = this.itemMatch(item, view, policy);
+      if (m === false) continue;
+      allow.push(item);
+      allowHow.push(m);
     }
     for (const item of policy.deny) {
-      const m = matchItem(item);
-      if (m !== false) deny.push([item, m]);
+      const m = this.itemMatch(item, view, policy);
+      if (m === false) continue;
+      deny.push(item);
+      denyHow.push(m);
     }
-    hit = { allow, deny };
-    if (policy.byPeer.size > 20_000) policy.byPeer.clear();
-    policy.byPeer.set(view.key, hit);
-    return hit;
+    return { allow, allowHow, deny, denyHow };
   }
 
   /** A named port's number for this flow, 'none', or unknown. */
@@ -903,10 +1039,10 @@ export class VerdictEngine {
     destinationPorts: readonly ContainerPort[] | undefined,
     destination: string,
   ): readonly PortRuleSpec[] | false | UnknownReason {
-    if (item.l4.kind === 'any') return [];
+    if (item.l4.kind === 'any') return NO_PORT_RULES;
     if (!('port' in l4)) {
       const family = l4.proto === 'ICMP' ? 4 : 6;
-      return item.l4.icmps.some((i) => i.family === family && i.type === l4.type) ? [] : false;
+      return item.l4.icmps.some((i) => i.family === family && i.type === l4.type) ? NO_PORT_RULES : false;
     }
     const matched: PortRuleSpec[] = [];
     let unknown: UnknownReason | undefined;
@@ -948,6 +1084,7 @@ export class VerdictEngine {
     destination: string,
     req: HttpRequest | undefined,
     dns: string | undefined,
+    matched?: PeerItems,
   ): Decision {
     if (!policy.enforced || peer === undefined) {
       return {
@@ -959,12 +1096,14 @@ export class VerdictEngine {
         peer,
       };
     }
-    const items = this.peerItems(policy, peer);
+    const items = matched ?? this.peerItems(policy, peer);
     const unknowns: UnknownReason[] = [];
     // Deny rules first: they win over any allow.
     const denyBy: CompiledItem[] = [];
     const denyUnknown: UnknownReason[] = [];
-    for (const [item, m] of items.deny) {
+    for (let k = 0; k < items.deny.length; k++) {
+      const item = items.deny[k] as CompiledItem;
+      const m = items.denyHow[k] as Match;
       const ports = this.matchL4(item, l4, destinationPorts, destination);
       if (ports === false) continue;
       if (isUnknown(ports)) denyUnknown.push(ports);
@@ -980,12 +1119,21 @@ export class VerdictEngine {
     const refused: CompiledItem[] = [];
     let proxy: DirectionVerdict['proxy'];
     const refusals: string[] = [];
-    for (const [item, m] of items.allow) {
+    // The L7 parsers the allow items put on this port (two kinds cannot be merged; see below).
+    let httpParser = false;
+    let dnsParser = false;
+    for (let k = 0; k < items.allow.length; k++) {
+      const item = items.allow[k] as CompiledItem;
+      const m = items.allowHow[k] as Match;
       const ports = this.matchL4(item, l4, destinationPorts, destination);
       if (ports === false) continue;
       if (isUnknown(ports)) {
         unknowns.push(ports);
         continue;
+      }
+      for (const pr of ports) {
+        if (pr.l7?.kind === 'http') httpParser = true;
+        else if (pr.l7?.kind === 'dns') dnsParser = true;
       }
       if (isUnknown(m)) {
         unknowns.push(m);
@@ -1067,13 +1215,7 @@ export class VerdictEngine {
     }
     // Two L7 parsers on one port (HTTP and DNS rules for the same port) make the agent fail to
     // compute the endpoint's policy; what the datapath then does is not for us to say.
-    const parsers = new Set<string>();
-    for (const [item] of items.allow) {
-      const ports = this.matchL4(item, l4, destinationPorts, destination);
-      if (ports === false || isUnknown(ports)) continue;
-      for (const pr of ports) if (pr.l7?.kind === 'http' || pr.l7?.kind === 'dns') parsers.add(pr.l7.kind);
-    }
-    if (parsers.size > 1) {
+    if (httpParser && dnsParser) {
       return {
         verdict: 'unknown',
         state: 'unknown',
@@ -1320,7 +1462,8 @@ export class VerdictEngine {
     if (src.role === 'service')
       return { unknown: { code: 'service-without-endpoints', message: 'a service cannot send traffic' } };
     if (dst.role === 'service') throw new Error('services are expanded by the caller');
-    const scenarios = this.scenarios(src, dst);
+    // Pods look the same from every node: only flows with a host end depend on placement.
+    const scenarios = src.role === 'pod' && dst.role === 'pod' ? [NO_PLACEMENT] : this.scenarios(src, dst);
     if (!scenarios)
       return {
         unknown: {
@@ -1459,8 +1602,58 @@ export class VerdictEngine {
       const vs = uniq(dst.backends.map((b) => this.verdictOf(src, b, port, protocol, icmpType)));
       return vs.length === 1 ? (vs[0] as Verdict) : 'unknown';
     }
+    if (src.role === 'pod' && dst.role === 'pod') return this.podVerdicts(src, dst, [l4])[0] as Verdict;
     const j = this.judge(src, dst, l4, undefined, undefined);
     return 'unknown' in j ? 'unknown' : j.outcome.verdict;
+  }
+
+  /**
+   * The verdicts of one source and destination for several ports at once (a matrix row's cell):
+   * the rules selecting each end are matched once for all of them. For ICMP, `port` is the type.
+   */
+  verdictsOf(src: FlowEnd, dst: FlowEnd, ports: readonly { port: number; protocol: FlowProtocol }[]): Verdict[] {
+    if (src.role === 'pod' && dst.role === 'pod') return this.podVerdicts(src, dst, ports.map(toFlowL4));
+    return ports.map((p) => this.verdictOf(src, dst, p.port, p.protocol));
+  }
+
+  /** Pod to pod, without sentences or placements (pods look the same from every node). */
+  private podVerdicts(src: PodEnd, dst: PodEnd, l4s: readonly FlowL4[]): Verdict[] {
+    const egressPolicy = this.directionPolicy(this.podSubject(src), false);
+    const ingressPolicy = this.directionPolicy(this.podSubject(dst), true);
+    const dstView = this.peerOf(dst, undefined, undefined);
+    const srcView = this.peerOf(src, undefined, undefined);
+    const egressItems = egressPolicy.enforced ? this.peerItems(egressPolicy, dstView) : undefined;
+    let ingressItems: PeerItems | undefined;
+    const out: Verdict[] = [];
+    for (const l4 of l4s) {
+      const egress = this.decide(
+        egressPolicy,
+        dstView,
+        l4,
+        dst.ports,
+        dst.display,
+        undefined,
+        undefined,
+        egressItems,
+      ).verdict;
+      if (egress === 'deny') {
+        out.push('deny');
+        continue;
+      }
+      if (ingressPolicy.enforced) ingressItems ??= this.peerItems(ingressPolicy, srcView);
+      const ingress = this.decide(
+        ingressPolicy,
+        srcView,
+        l4,
+        dst.ports,
+        dst.display,
+        undefined,
+        undefined,
+        ingressItems,
+      ).verdict;
+      out.push(ingress === 'deny' ? 'deny' : egress === 'allow' && ingress === 'allow' ? 'allow' : 'unknown');
+    }
+    return out;
   }
 
   /** The effective policy of an endpoint: each direction default-deny, allow-all or audit, and why. */

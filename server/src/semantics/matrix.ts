@@ -52,9 +52,11 @@ export function connectivityMatrix(
     const src = sources[i] as FlowEnd;
     for (let j = 0; j < destinations.length; j++) {
       const dst = destinations[j] as FlowEnd;
-      for (const port of destPorts[j] as readonly MatrixPort[]) {
-        cells.push({ from: i, to: j, port, verdict: engine.verdictOf(src, dst, port.port, port.protocol) });
-      }
+      const row = destPorts[j] as readonly MatrixPort[];
+      if (row.length === 0) continue;
+      const verdicts = engine.verdictsOf(src, dst, row);
+      for (let k = 0; k < row.length; k++)
+        cells.push({ from: i, to: j, port: row[k] as MatrixPort, verdict: verdicts[k] as Verdict });
     }
   }
   return cells;

@@ -163,6 +163,24 @@ export interface CompiledItem {
   readonly l4: L4Spec;
   /** `authentication.mode` when it changes the outcome. */
   readonly auth?: 'required' | 'test-always-fail';
+  /**
+   * The engine's answers for this item per peer identity (a cache the engine fills: an item is
+   * shared by every endpoint its rule selects, as Cilium's selector cache is by every rule).
+   */
+  readonly cache: ItemCache;
+}
+
+/** Whether an item's peers select an identity: yes, no, or unknown with the reason. */
+export type PeerMatch = true | false | UnknownReason;
+
+/** See {@link CompiledItem.cache}. */
+export interface ItemCache {
+  /** False for items whose answer depends on the direction (toFQDNs): those are not kept. */
+  readonly shared: boolean;
+  /** Answers by identity number, for the first numbers (an array is the fastest lookup). */
+  readonly dense: (PeerMatch | undefined)[];
+  /** Answers for larger identity numbers (many addresses, as a flow log brings). */
+  readonly sparse: Map<number, PeerMatch>;
 }
 
 /** One direction of a compiled rule. */
@@ -180,7 +198,12 @@ export interface CompiledRule {
   readonly policy: CompiledPolicy;
   readonly spec: number | null;
   /** Pods and reserved endpoints (`endpointSelector`, `podSelector`) or nodes (`nodeSelector`). */
-  readonly subject: { readonly kind: 'endpoints' | 'nodes'; readonly selector: EffectiveSelector };
+  readonly subject: {
+    readonly kind: 'endpoints' | 'nodes';
+    readonly selector: EffectiveSelector;
+    /** Equal selectors have equal keys (they share selector-cache entries). */
+    readonly key: string;
+  };
   readonly subjectRef: SubjectRef;
   readonly ingress: CompiledDirection;
   readonly egress: CompiledDirection;
