@@ -20,7 +20,7 @@ import { coverage } from '../../server/src/semantics/coverage.js';
 import { VerdictEngine, type Flow } from '../../server/src/semantics/engine.js';
 import { matchesPattern } from '../../server/src/semantics/fqdn.js';
 import { httpRuleAdmits, readHttpRules } from '../../server/src/semantics/http.js';
-import { connectivityMatrix } from '../../server/src/semantics/matrix.js';
+import { connectivityMatrix, updateMatrix } from '../../server/src/semantics/matrix.js';
 import { UNKNOWN_CODES } from '../../server/src/semantics/model.js';
 import { REPO_ROOT } from '../support/paths.js';
 
@@ -468,8 +468,18 @@ test('an edit to one file gives the same verdicts as a fresh engine, and touches
     return r.end;
   });
   const before = connectivityMatrix(live, ends, ends, () => [{ port: 8080, protocol: 'TCP' }]);
+  const generation = live.generation;
   live.setFile('b.yaml', parseFile(b2));
   const after = connectivityMatrix(live, ends, ends, () => [{ port: 8080, protocol: 'TCP' }]);
+  // Only the client's egress changed: its row is computed again, the other rows are kept.
+  assert.deepEqual(
+    ends.map((end) => live.changedSince(end, generation)),
+    [true, false, false, false],
+  );
+  assert.deepEqual(
+    updateMatrix(live, before, generation, ends, ends, () => [{ port: 8080, protocol: 'TCP' }]),
+    after,
+  );
   const fresh = new VerdictEngine({ inventory });
   fresh.setFile('a.yaml', parseFile(a));
   fresh.setFile('b.yaml', parseFile(b2));

@@ -206,6 +206,8 @@ interface DirectionPolicy {
 interface SubjectEntry {
   readonly subject: SubjectView;
   rules: CompiledRule[];
+  /** The generation at which the rules selecting it last changed (or it was first seen). */
+  changed: number;
   ingress?: DirectionPolicy;
   egress?: DirectionPolicy;
 }
@@ -358,6 +360,9 @@ export class VerdictEngine {
   private buckets: Map<string, CompiledRule[]> | undefined;
   private nodeRules: CompiledRule[] | undefined;
   private readonly subjects = new Map<string, SubjectEntry>();
+  private gen = 0;
+  /** The content of each policy's document, to tell an edited policy from one that only moved. */
+  private readonly fingerprints = new WeakMap<CompiledPolicy, string>();
   /** Selector answers per identity, shared by every rule with an equal selector. */
   private readonly selectorCache = new Map<string, Map<number, boolean>>();
   /** Every declared container port number, by `name/protocol` (egress named ports resolve cluster-wide). */
@@ -404,7 +409,10 @@ export class VerdictEngine {
     const compiled: CompiledPolicy[] = [];
     for (const doc of parsed.documents) {
       const p = compilePolicy(doc, file, lines, this.agent);
-      if (p) compiled.push(p);
+      if (!p) continue;
+      compiled.push(p);
+      // What the document says, whatever its place in the file: an unchanged policy keeps its verdicts.
+      if (doc.data !== undefined) this.fingerprints.set(p, JSON.stringify(doc.data));
     }
     this.replace(file, compiled);
     return compiled;
@@ -432,7 +440,24 @@ export class VerdictEngine {
       .map((p) => ({ policy: p.ref, line: p.line, reason: p.rejected as string }));
   }
 
+  /** A number that grows with every change of the policies (see {@link changedSince}). */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /**
+   * Whether the rules that apply to an end (its egress as a source, its ingress as a
+   * destination) may have changed after `generation`: a cell of a matrix whose two ends did not
+   * change keeps its verdict. True for ends the engine has not seen, and for ends other than pods.
+   */
+  changedSince(end: FlowEnd, generation: number): boolean {
+    if (end.role !== 'pod') return true;
+    const entry = this.subjects.get(this.podSubject(end).key);
+    return entry === undefined || entry.changed > generation;
+  }
+
   private replace(file: string, compiled: CompiledPolicy[]): void {
+    this.gen++;
     const old = this.files.get(file) ?? [];
     if (compiled.length === 0) this.files.delete(file);
     else this.files.set(file, compiled);
@@ -450,16 +475,52 @@ export class VerdictEngine {
       this.nodeRules = this.nodeRules.filter((r) => !oldRules.has(r));
       for (const r of newRules) this.addToIndex(r, this.buckets, this.nodeRules);
     } else this.allRules();
+    // A rule of a policy whose document did not change (moved, or beside the edited one) stands in
+    // for its old self: the endpoints it selects get its new places but keep their verdicts.
+    const same = new Map<CompiledRule, CompiledRule>();
+    const replacing = new Set<CompiledRule>();
+    const oldByContent = new Map<string, CompiledRule>();
+    for (const p of old) {
+      const fp = this.fingerprints.get(p);
+      if (p.rejected === undefined && fp !== undefined) p.rules.forEach((r, i) => oldByContent.set(`${fp}#${i}`, r));
+    }
+    for (const p of compiled) {
+      const fp = this.fingerprints.get(p);
+      if (p.rejected !== undefined || fp === undefined) continue;
+      p.rules.forEach((r, i) => {
+        const o = oldByContent.get(`${fp}#${i}`);
+        if (o && !same.has(o)) {
+          same.set(o, r);
+          replacing.add(r);
+        }
+      });
+    }
     // Re-match only this file's rules against the endpoints already computed.
     for (const entry of this.subjects.values()) {
-      const before = entry.rules.length;
-      const kept = entry.rules.filter((r) => !oldRules.has(r));
+      let touched = false;
+      let changed = false;
+      const rules: CompiledRule[] = [];
+      for (const r of entry.rules) {
+        if (!oldRules.has(r)) {
+          rules.push(r);
+          continue;
+        }
+        touched = true;
+        const stand = same.get(r);
+        if (stand) rules.push(stand);
+        else changed = true;
+      }
       const id = this.intern(entry.subject.key);
-      const added = newRules.filter((r) => this.selects(r, entry.subject, id));
-      if (kept.length === before && added.length === 0) continue;
-      entry.rules = [...kept, ...added];
+      for (const r of newRules) {
+        if (replacing.has(r) || !this.selects(r, entry.subject, id)) continue;
+        rules.push(r);
+        touched = changed = true;
+      }
+      if (!touched) continue;
+      entry.rules = rules;
       entry.ingress = undefined;
       entry.egress = undefined;
+      if (changed) entry.changed = this.gen;
     }
   }
 
@@ -512,7 +573,7 @@ export class VerdictEngine {
       candidates = [...(ns !== undefined ? (buckets.get(ns) ?? []) : []), ...(buckets.get('') ?? [])];
     }
     const id = this.intern(subject.key);
-    entry = { subject, rules: candidates.filter((r) => this.selects(r, subject, id)) };
+    entry = { subject, rules: candidates.filter((r) => this.selects(r, subject, id)), changed: this.gen };
     if (this.subjects.size > 50_000) this.subjects.clear();
     this.subjects.set(subject.key, entry);
     return entry;

@@ -61,3 +61,40 @@ export function connectivityMatrix(
   }
   return cells;
 }
+
+/**
+ * The matrix after a change of policies, from the one computed before: only the cells whose
+ * source or destination had its rules changed since `generation` (the engine's
+ * {@link VerdictEngine.generation} when `previous` was computed) are computed again. Sources,
+ * destinations and ports must be the ones `previous` was computed with.
+ */
+export function updateMatrix(
+  engine: VerdictEngine,
+  previous: readonly MatrixCell[],
+  generation: number,
+  sources: readonly FlowEnd[],
+  destinations: readonly FlowEnd[],
+  ports: (destination: FlowEnd) => readonly MatrixPort[] = portsOf,
+): MatrixCell[] {
+  const srcChanged = sources.map((s) => engine.changedSince(s, generation));
+  const dstChanged = destinations.map((d) => engine.changedSince(d, generation));
+  const destPorts = destinations.map(ports);
+  const cells: MatrixCell[] = [];
+  let at = 0;
+  for (let i = 0; i < sources.length; i++) {
+    const src = sources[i] as FlowEnd;
+    for (let j = 0; j < destinations.length; j++) {
+      const row = destPorts[j] as readonly MatrixPort[];
+      if (row.length === 0) continue;
+      if (!srcChanged[i] && !dstChanged[j]) {
+        for (let k = 0; k < row.length; k++) cells.push(previous[at + k] as MatrixCell);
+      } else {
+        const verdicts = engine.verdictsOf(src, destinations[j] as FlowEnd, row);
+        for (let k = 0; k < row.length; k++)
+          cells.push({ from: i, to: j, port: row[k] as MatrixPort, verdict: verdicts[k] as Verdict });
+      }
+      at += row.length;
+    }
+  }
+  return cells;
+}
