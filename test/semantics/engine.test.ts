@@ -586,3 +586,30 @@ test('the matrix fast path agrees with evaluate on every pair and port of the sh
     assert.ok(seen.has('allow') && seen.has('deny'), `both verdicts occur (${mode})`);
   }
 });
+
+test('setting a file again marks only the endpoints of the policies that changed', () => {
+  const a = SERVER_INGRESS('    - fromEndpoints: [{matchLabels: {app: client}}]\n');
+  const b = CLIENT_EGRESS('    - toEndpoints: [{matchLabels: {app: server}}]\n');
+  const e = engine(`${a}---\n${b}`, PODS);
+  const client = e.resolve({ workload: 'app/client' });
+  const server = e.resolve({ workload: 'app/server' });
+  assert.ok(client.ok && server.ok);
+  assert.equal(e.verdictOf(client.end, server.end, 8080), 'allow');
+  const generation = e.generation;
+  // The server's policy moves down and gains a comment; the client's policy changes.
+  e.setFile('policies.yaml', parseFile(`${b.replace('app: server', 'app: other')}---\n# moved\n${a}`));
+  assert.ok(e.generation > generation);
+  assert.equal(e.changedSince(server.end, generation), false, 'an unchanged policy keeps its verdicts');
+  assert.equal(e.changedSince(client.end, generation), true);
+  assert.equal(e.verdictOf(client.end, server.end, 8080), 'deny');
+  // The rule that decides points at the policy's new place.
+  const v = e.evaluate({ from: { workload: 'app/other-web' }, to: { workload: 'app/server' }, port: 8080 });
+  assert.equal(v.ingress.verdict, 'deny');
+  const ok = e.evaluate({
+    from: { namespace: 'app', labels: { app: 'client' } },
+    to: { workload: 'app/server' },
+    port: 8080,
+  });
+  const text = `${b.replace('app: server', 'app: other')}---\n# moved\n${a}`;
+  assert.equal(ok.ingress.by[0]?.line, text.slice(0, text.lastIndexOf('- fromEndpoints')).split('\n').length);
+});
