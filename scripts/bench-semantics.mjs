@@ -328,6 +328,7 @@ const figures = {};
   for (let r = 0; r < RUNS; r++) {
     const engine = build();
     const ends = pods(engine);
+    globalThis.gc?.();
     const [t, c, cpu] = timed(() => connectivityMatrix(engine, ends, ends, portsOf));
     cold.push(t);
     coldCpu.push(cpu);
