@@ -387,6 +387,9 @@ spec:
   );
   assert.match(engine(nodes, PODS).rejected()[0]?.reason ?? '', /enable-node-selector-labels/);
   assert.deepEqual(engine(nodes, PODS, { enableNodeSelectorLabels: true }).rejected(), []);
+  const icmp = SERVER_INGRESS('    - icmps: [{fields: [{type: 8, family: IPv4}]}]\n');
+  assert.match(engine(icmp, PODS, { enableICMPRules: false }).rejected()[0]?.reason ?? '', /enable-icmp-rules/);
+  assert.deepEqual(engine(icmp, PODS).rejected(), []);
 });
 
 test('the agent profile: ConfigMap keys, PolicyTest keys, stated options and precedence', () => {

@@ -35,6 +35,8 @@ export interface AgentOptions {
   readonly policyDefaultLocalCluster: boolean;
   /** `enable-non-default-deny-policies`: `enableDefaultDeny: false` is honoured. */
   readonly enableNonDefaultDenyPolicies: boolean;
+  /** `enable-icmp-rules`: without it the agent rejects every policy with `icmps` rules. */
+  readonly enableICMPRules: boolean;
 }
 
 /** An option name. */
@@ -57,6 +59,7 @@ export const DEFAULT_AGENT_OPTIONS: AgentOptions = {
   enableNodeSelectorLabels: false,
   policyDefaultLocalCluster: true,
   enableNonDefaultDenyPolicies: true,
+  enableICMPRules: true,
 };
 
 /** The profile with every option defaulted. */
@@ -74,6 +77,7 @@ const CONFIGMAP_KEYS: Readonly<Record<string, AgentKey>> = {
   'enable-node-selector-labels': 'enableNodeSelectorLabels',
   'policy-default-local-cluster': 'policyDefaultLocalCluster',
   'enable-non-default-deny-policies': 'enableNonDefaultDenyPolicies',
+  'enable-icmp-rules': 'enableICMPRules',
 };
 
 /** Every option name in both spellings, for completion and messages. */

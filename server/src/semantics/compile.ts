@@ -138,6 +138,8 @@ function readL4(item: Obj, path: string, agent: AgentProfile, ingress: boolean):
   if (toPorts.length === 0 && icmps.length === 0) return { kind: 'any' };
   if (toPorts.length > 0 && icmps.length > 0)
     throw new Rejected(`${path} has both toPorts and icmps, which the agent rejects`);
+  if (icmps.length > 0 && !agent.enableICMPRules)
+    throw new Rejected(`${path} has ICMP rules, which the agent rejects without enable-icmp-rules`);
   const portRules: PortRuleSpec[] = [];
   toPorts.forEach((raw, j) => {
     const pr = obj(raw);
