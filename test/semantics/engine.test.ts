@@ -616,3 +616,20 @@ test('setting a file again marks only the endpoints of the policies that changed
   const text = `${b.replace('app: server', 'app: other')}---\n# moved\n${a}`;
   assert.equal(ok.ingress.by[0]?.line, text.slice(0, text.lastIndexOf('- fromEndpoints')).split('\n').length);
 });
+
+test('recorded identities (identityLabels, as Hubble reports them) resolve without the inventory', () => {
+  const e = engine(SERVER_INGRESS('    - fromEndpoints: [{matchLabels: {app: client}}]\n'), PODS);
+  const from = (labels: string[]) => ({ identityLabels: labels });
+  const server = ['k8s:app=server', 'k8s:io.kubernetes.pod.namespace=app', 'k8s:io.cilium.k8s.policy.cluster=default'];
+  const client = ['k8s:app=client', 'k8s:io.kubernetes.pod.namespace=app', 'k8s:io.cilium.k8s.policy.cluster=default'];
+  const flow = (src: string[]): Flow => ({ from: from(src), to: from(server), port: 8080 });
+  assert.equal(e.evaluate(flow(client)).verdict, 'allow');
+  assert.equal(e.evaluate(flow(client.map((l) => l.replace('=default', '=other')))).verdict, 'deny', 'another cluster');
+  assert.equal(e.evaluate(flow(['reserved:world'])).verdict, 'deny');
+  assert.equal(
+    e.evaluate({ from: { identityLabels: ['reserved:world'], ip: '198.51.100.1' }, to: from(server), port: 8080 })
+      .verdict,
+    'deny',
+  );
+  assert.equal(e.evaluate(flow(['reserved:host'])).verdict, 'allow', 'the local node reaches its pods');
+});
