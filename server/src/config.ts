@@ -36,7 +36,7 @@ export interface ProjectConfig {
   readonly problems: readonly string[];
 }
 
-const KNOWN_KEYS = new Set(['ciliumVersion', 'tetragonVersion', 'rules', 'validate', 'lint', 'tetragon']);
+const KNOWN_KEYS = new Set(['ciliumVersion', 'tetragonVersion', 'rules', 'validate', 'lint', 'tetragon', 'agent']);
 
 /** Parses the text of a configuration file. Never throws. */
 export function parseProjectConfig(text: string): ProjectConfig {

@@ -7,6 +7,8 @@
 import { parseArgs as splitArgs } from 'node:util';
 import { KINDS } from '../core/kinds.js';
 import { parseVersion } from '../core/versions.js';
+import { COVERAGE_HELP } from './coverage-command.js';
+import { TEST_HELP } from './test-command.js';
 
 /** Output formats of `preview`. */
 export type OutputFormat = 'text' | 'json';
@@ -39,7 +41,9 @@ export type Command =
       /** `--inventory` arguments: folders of manifests, manifest files, `.json` kubectl snapshots. */
       readonly inventory: readonly string[];
       readonly inputs: readonly string[];
-    };
+    }
+  /** `test` and `coverage` read their own arguments (`test-command.ts`, `coverage-command.ts`). */
+  | { readonly kind: 'test' | 'coverage'; readonly argv: readonly string[] };
 
 /** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
 export class UsageError extends Error {}
@@ -67,6 +71,8 @@ const KINDS_PARAGRAPH = `${wrap(
 /** The text of `--help`. */
 export const HELP = `Usage: cilium-policy lint [options] <file|dir|glob|->...
        cilium-policy preview [--inventory <dir|file>]... [--format text|json] <file|dir|glob|->...
+       cilium-policy test [file|dir|glob]... [--inventory <path>]... [--format text|json|junit|sarif]
+       cilium-policy coverage [--inventory <path>]... [--format text|json] [--require-policy <ns>]... [path]...
 
 ${KINDS_PARAGRAPH}
 
@@ -105,7 +111,9 @@ preview: which workloads each policy selects and which peers each rule admits.
                             Default: the manifests beside each policy file.
   --format text|json        output format (default: text)
   Exit status: 0 done, 2 usage or I/O error.
-`;
+
+${TEST_HELP}
+${COVERAGE_HELP}`;
 
 function versionValue(flag: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} needs a value such as 1.19`);
@@ -179,7 +187,9 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help' };
   if (first === '--version') return { kind: 'version' };
   if (first === 'preview') return parsePreview(rest);
-  if (first !== 'lint') throw new UsageError(`unknown command "${first}"; the commands are "lint" and "preview"`);
+  if (first === 'test' || first === 'coverage') return { kind: first, argv: rest };
+  if (first !== 'lint')
+    throw new UsageError(`unknown command "${first}"; the commands are "lint", "preview", "test" and "coverage"`);
 
   let format: LintFormat = 'text';
   let ciliumVersion: string | undefined;

@@ -7,6 +7,8 @@ import { readStdin } from './inputs.js';
 import { errorLine } from './format.js';
 import { EXIT, runLint, type CliIO } from './lint-command.js';
 import { runPreview } from './preview-command.js';
+import { COVERAGE_HELP, parseCoverageArgs, runCoverage } from './coverage-command.js';
+import { parseTestArgs, runTest, TEST_HELP } from './test-command.js';
 
 /** The version in the nearest package.json named `cilium-policy` (beside `dist/` once installed). */
 function packageVersion(): string {
@@ -42,6 +44,24 @@ async function main(argv: readonly string[], io: CliIO): Promise<number> {
         return await runLint(command, io, packageVersion());
       case 'preview':
         return await runPreview(command, io);
+      case 'test': {
+        const opts = parseTestArgs(command.argv);
+        if (typeof opts === 'object' && 'usage' in opts) throw new UsageError(opts.usage);
+        if (opts === 'help') {
+          io.stdout(TEST_HELP);
+          return EXIT.ok;
+        }
+        return runTest(opts, io, packageVersion());
+      }
+      case 'coverage': {
+        const opts = parseCoverageArgs(command.argv);
+        if (typeof opts === 'object' && 'usage' in opts) throw new UsageError(opts.usage);
+        if (opts === 'help') {
+          io.stdout(COVERAGE_HELP);
+          return EXIT.ok;
+        }
+        return runCoverage(opts, io);
+      }
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -27,10 +27,20 @@ function nameSpan(doc: Document.Parsed): { start: number; end: number } | undefi
   return node?.range ? { start: node.range[0], end: node.range[1] } : undefined;
 }
 
-/** One container of a workload (for Tetragon's `containerSelector`). */
+/** A port a container declares (`ports[]`): what named ports in policies resolve to. */
+export interface ContainerPort {
+  readonly name?: string;
+  readonly containerPort: number;
+  /** `TCP` (the Kubernetes default), `UDP` or `SCTP`. */
+  readonly protocol: string;
+}
+
+/** One container of a workload (for Tetragon's `containerSelector`, and named ports for verdicts). */
 export interface ContainerInfo {
   readonly name: string;
   readonly image?: string;
+  /** The ports it declares; absent when it declares none. */
+  readonly ports?: readonly ContainerPort[];
 }
 
 /**
@@ -47,6 +57,12 @@ export interface Endpoint {
   readonly containers?: readonly ContainerInfo[];
   /** Identity labels the agent reported (`source:key=value`), when a CiliumEndpoint was seen. */
   readonly identityLabels?: readonly string[];
+  /** The node its pods run on (`spec.nodeName`), when it is known and the same for all of them. */
+  readonly nodeName?: string;
+  /** Pod addresses (`status.podIPs` of a snapshot). */
+  readonly ips?: readonly string[];
+  /** True when its pods use the node's network (`hostNetwork: true`): they are the node to Cilium. */
+  readonly hostNetwork?: boolean;
   readonly source: SourceRef;
 }
 
@@ -73,6 +89,10 @@ export interface ServiceInfo {
   /** The pod selector; undefined for a service without one (its backends are then IPs). */
   readonly selector: Readonly<Record<string, string>> | undefined;
   readonly ports: readonly ServicePort[];
+  /** `spec.type` (`ClusterIP` when not written). */
+  readonly type?: string;
+  /** `spec.clusterIPs` (or `spec.clusterIP`), when written. */
+  readonly clusterIPs?: readonly string[];
   readonly source?: SourceRef;
 }
 
@@ -80,6 +100,25 @@ export interface ServiceInfo {
 export interface NodeInfo {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** `status.addresses[].address` (internal and external addresses), when known. */
+  readonly addresses?: readonly string[];
+  /** `spec.podCIDRs` (or `spec.podCIDR`), when known. */
+  readonly podCIDRs?: readonly string[];
+  readonly source?: SourceRef;
+}
+
+/** A CiliumCIDRGroup: the CIDRs `cidrGroupRef` and `cidrGroupSelector` resolve to. */
+export interface CidrGroupInfo {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly cidrs: readonly string[];
+  readonly source?: SourceRef;
+}
+
+/** The agent's `cilium-config` ConfigMap: its `data` keys as written. */
+export interface CiliumConfigInfo {
+  readonly namespace: string;
+  readonly data: Readonly<Record<string, string>>;
   readonly source?: SourceRef;
 }
 
@@ -92,6 +131,10 @@ export interface Inventory {
   readonly namespaces: readonly NamespaceInfo[];
   readonly services: readonly ServiceInfo[];
   readonly nodes: readonly NodeInfo[];
+  /** CiliumCIDRGroups, when any were read. */
+  readonly cidrGroups?: readonly CidrGroupInfo[];
+  /** The `cilium-config` ConfigMap, when one was read (the first one wins). */
+  readonly ciliumConfig?: CiliumConfigInfo;
   readonly origin: InventoryOrigin;
   /** One line for status bars and CLI headers, e.g. "4 workloads, 1 service from 2 files". */
   readonly description: string;
@@ -138,6 +181,8 @@ export interface InventoryPart {
   readonly namespaces: readonly NamespaceInfo[];
   readonly services: readonly ServiceInfo[];
   readonly nodes: readonly NodeInfo[];
+  readonly cidrGroups?: readonly CidrGroupInfo[];
+  readonly ciliumConfigs?: readonly CiliumConfigInfo[];
 }
 
 interface MutablePart {
@@ -145,10 +190,25 @@ interface MutablePart {
   namespaces: NamespaceInfo[];
   services: ServiceInfo[];
   nodes: NodeInfo[];
+  cidrGroups: CidrGroupInfo[];
+  ciliumConfigs: CiliumConfigInfo[];
 }
 
 function newPart(): MutablePart {
-  return { endpoints: [], namespaces: [], services: [], nodes: [] };
+  return { endpoints: [], namespaces: [], services: [], nodes: [], cidrGroups: [], ciliumConfigs: [] };
+}
+
+/** True when a part holds nothing for an inventory. */
+function partIsEmpty(part: InventoryPart): boolean {
+  return (
+    part.endpoints.length +
+      part.namespaces.length +
+      part.services.length +
+      part.nodes.length +
+      (part.cidrGroups?.length ?? 0) +
+      (part.ciliumConfigs?.length ?? 0) ===
+    0
+  );
 }
 
 /** The pod template of a workload object: the pod spec and labels its pods get. */
@@ -161,6 +221,23 @@ function podTemplate(kind: string, object: Obj): { metadata: Obj | undefined; sp
   return { metadata: obj(template['metadata']), spec: obj(template['spec']) };
 }
 
+function containerPorts(v: unknown): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  if (!Array.isArray(v)) return out;
+  for (const p of v) {
+    const r = obj(p);
+    const n = typeof r?.['containerPort'] === 'number' ? r['containerPort'] : Number(r?.['containerPort']);
+    if (!r || !Number.isInteger(n) || n < 1 || n > 65535) continue;
+    const name = text(r['name']);
+    out.push({
+      ...(name !== undefined ? { name } : {}),
+      containerPort: n,
+      protocol: (text(r['protocol']) ?? 'TCP').toUpperCase(),
+    });
+  }
+  return out;
+}
+
 function containersOf(podSpec: Obj | undefined): ContainerInfo[] {
   const out: ContainerInfo[] = [];
   for (const field of ['initContainers', 'containers']) {
@@ -170,10 +247,37 @@ function containersOf(podSpec: Obj | undefined): ContainerInfo[] {
       const name = text(obj(c)?.['name']);
       if (name === undefined) continue;
       const image = text(obj(c)?.['image']);
-      out.push(image === undefined ? { name } : { name, image });
+      const ports = containerPorts(obj(c)?.['ports']);
+      out.push({ name, ...(image !== undefined ? { image } : {}), ...(ports.length > 0 ? { ports } : {}) });
     }
   }
   return out;
+}
+
+/** The strings of a list (addresses, CIDRs). */
+function textList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+}
+
+/** A node's addresses (`status.addresses[].address`) and pod CIDRs (`spec.podCIDRs`, `spec.podCIDR`). */
+function nodeFacts(o: Obj): { addresses?: string[]; podCIDRs?: string[] } {
+  const addresses: string[] = [];
+  const list = obj(o['status'])?.['addresses'];
+  if (Array.isArray(list)) {
+    for (const a of list) {
+      const r = obj(a);
+      const address = text(r?.['address']);
+      const type = text(r?.['type']);
+      // Host names are not addresses; every other type (InternalIP, ExternalIP) is.
+      if (address !== undefined && type !== 'Hostname' && type !== 'InternalDNS' && type !== 'ExternalDNS')
+        addresses.push(address);
+    }
+  }
+  const spec = obj(o['spec']);
+  const cidrs = textList(spec?.['podCIDRs']);
+  const single = text(spec?.['podCIDR']);
+  if (single !== undefined && !cidrs.includes(single)) cidrs.push(single);
+  return { ...(addresses.length > 0 ? { addresses } : {}), ...(cidrs.length > 0 ? { podCIDRs: cidrs } : {}) };
 }
 
 function servicePorts(v: unknown): ServicePort[] {
@@ -222,21 +326,38 @@ function addObject(part: MutablePart, value: unknown, source: SourceRef, depth =
     return;
   }
   if (kind === 'Node') {
-    if (name !== undefined) part.nodes.push({ name, labels: stringMap(metadata?.['labels']), source });
+    if (name !== undefined) part.nodes.push({ name, labels: stringMap(metadata?.['labels']), ...nodeFacts(o), source });
     return;
   }
   if (kind === 'Service') {
     if (name === undefined) return;
     const spec = obj(o['spec']);
     const selector = obj(spec?.['selector']) ? stringMap(spec?.['selector']) : undefined;
+    const clusterIPs = textList(spec?.['clusterIPs']);
+    const clusterIP = text(spec?.['clusterIP']);
+    if (clusterIP !== undefined && clusterIP !== 'None' && !clusterIPs.includes(clusterIP)) clusterIPs.push(clusterIP);
+    const type = text(spec?.['type']);
     part.services.push({
       namespace,
       name,
       labels: stringMap(metadata?.['labels']),
       selector: selector && Object.keys(selector).length > 0 ? selector : undefined,
       ports: servicePorts(spec?.['ports']),
+      ...(type !== undefined ? { type } : {}),
+      ...(clusterIPs.length > 0 ? { clusterIPs: clusterIPs.filter((ip) => ip !== 'None') } : {}),
       source,
     });
+    return;
+  }
+  if (kind === 'CiliumCIDRGroup') {
+    if (name === undefined) return;
+    const cidrs = textList(obj(o['spec'])?.['externalCIDRs']);
+    part.cidrGroups.push({ name, labels: stringMap(metadata?.['labels']), cidrs, source });
+    return;
+  }
+  if (kind === 'ConfigMap') {
+    // Only the agent's own configuration matters here (verdicts read its policy options).
+    if (name === 'cilium-config') part.ciliumConfigs.push({ namespace, data: stringMap(o['data']), source });
     return;
   }
   if (!WORKLOAD_KINDS.has(kind) || name === undefined) return;
@@ -245,6 +366,7 @@ function addObject(part: MutablePart, value: unknown, source: SourceRef, depth =
   const podSpec = template.spec;
   // The API server gives every pod a service account; `default` when the manifest names none.
   const serviceAccount = text(podSpec?.['serviceAccountName']) ?? text(podSpec?.['serviceAccount']) ?? 'default';
+  const nodeName = text(podSpec?.['nodeName']);
   part.endpoints.push({
     kind,
     namespace,
@@ -252,13 +374,15 @@ function addObject(part: MutablePart, value: unknown, source: SourceRef, depth =
     labels: stringMap(template.metadata?.['labels']),
     serviceAccount,
     containers: containersOf(podSpec),
+    ...(nodeName !== undefined ? { nodeName } : {}),
+    ...(podSpec?.['hostNetwork'] === true ? { hostNetwork: true } : {}),
     source,
   });
 }
 
 /** A quick test that lets files with no object we care about skip YAML parsing altogether. */
 const INTERESTING_KIND =
-  /["']?kind["']?\s*:\s*["']?(Pod|Deployment|ReplicaSet|StatefulSet|DaemonSet|Job|CronJob|ReplicationController|Namespace|Service|Node|\w*List)\b/;
+  /["']?kind["']?\s*:\s*["']?(Pod|Deployment|ReplicaSet|StatefulSet|DaemonSet|Job|CronJob|ReplicationController|Namespace|Service|Node|CiliumCIDRGroup|ConfigMap|\w*List)\b/;
 
 /**
  * The inventory part of one manifest file (multi-document YAML or JSON). Policy kinds, unknown
@@ -332,6 +456,8 @@ export function manifestPartOfFile(uri: string, file: PolicyFile): InventoryPart
     part.namespaces.push(...again.namespaces.map((n) => (n.source ? { ...n, source: at(n.source) } : n)));
     part.services.push(...again.services.map((x) => (x.source ? { ...x, source: at(x.source) } : x)));
     part.nodes.push(...again.nodes.map((n) => (n.source ? { ...n, source: at(n.source) } : n)));
+    part.cidrGroups.push(...(again.cidrGroups ?? []).map((g) => (g.source ? { ...g, source: at(g.source) } : g)));
+    part.ciliumConfigs.push(...(again.ciliumConfigs ?? []).map((c) => (c.source ? { ...c, source: at(c.source) } : c)));
   }
   return part;
 }
@@ -348,6 +474,24 @@ function describe(part: InventoryPart, tail: string): string {
   return `${bits.join(', ')} ${tail}`;
 }
 
+/**
+ * The inventory fields of a merged part: CIDR groups only when there are some, and the first
+ * `cilium-config` ConfigMap (an agent has one configuration).
+ */
+function inventoryFields(
+  m: MutablePart,
+): Pick<Inventory, 'endpoints' | 'namespaces' | 'services' | 'nodes' | 'cidrGroups' | 'ciliumConfig'> {
+  const config = m.ciliumConfigs[0];
+  return {
+    endpoints: m.endpoints,
+    namespaces: m.namespaces,
+    services: m.services,
+    nodes: m.nodes,
+    ...(m.cidrGroups.length > 0 ? { cidrGroups: m.cidrGroups } : {}),
+    ...(config !== undefined ? { ciliumConfig: config } : {}),
+  };
+}
+
 function merge(parts: Iterable<InventoryPart>): MutablePart {
   const out = newPart();
   const seenNs = new Set<string>();
@@ -355,6 +499,8 @@ function merge(parts: Iterable<InventoryPart>): MutablePart {
     out.endpoints.push(...p.endpoints);
     out.services.push(...p.services);
     out.nodes.push(...p.nodes);
+    out.cidrGroups.push(...(p.cidrGroups ?? []));
+    out.ciliumConfigs.push(...(p.ciliumConfigs ?? []));
     // A namespace declared in two files is one namespace; the first declaration wins.
     for (const n of p.namespaces) {
       if (seenNs.has(n.name)) continue;
@@ -385,7 +531,7 @@ export class InventoryIndex {
    * already has the file's {@link manifestPart} passes it, so the file is not parsed twice.
    */
   update(uri: string, text: string, part: InventoryPart = manifestPart(uri, text)): boolean {
-    const empty = part.endpoints.length + part.namespaces.length + part.services.length + part.nodes.length === 0;
+    const empty = partIsEmpty(part);
     if (empty && !this.parts.has(uri)) return false;
     if (empty) this.parts.delete(uri);
     else this.parts.set(uri, part);
@@ -409,7 +555,7 @@ export class InventoryIndex {
     const uris = this.uris();
     const merged = merge(uris.map((u) => this.parts.get(u) as InventoryPart));
     this.cached = {
-      ...merged,
+      ...inventoryFields(merged),
       origin: 'workspace',
       description: describe(merged, `from ${plural(uris.length, 'file')}`),
     };
@@ -511,7 +657,25 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
     const own = owner(o) ?? { kind: 'Pod', name };
     const key = `${own.kind}/${ns}/${own.name}`;
     endpointOfPod.set(`${ns}/${name}`, key);
-    if (endpoints.has(key)) continue;
+    const status = obj(o['status']);
+    const podIPs = (Array.isArray(status?.['podIPs']) ? status['podIPs'] : [])
+      .map((p) => text(obj(p)?.['ip']))
+      .filter((ip): ip is string => ip !== undefined);
+    const podIP = text(status?.['podIP']);
+    if (podIP !== undefined && !podIPs.includes(podIP)) podIPs.push(podIP);
+    const nodeName = text(spec?.['nodeName']);
+    const seen = endpoints.get(key);
+    if (seen) {
+      // Another pod of the same workload: its addresses join, and the node stays only when shared.
+      const ips = [...(seen.ips ?? []), ...podIPs.filter((ip) => !(seen.ips ?? []).includes(ip))];
+      const { nodeName: seenNode, ...rest } = seen;
+      endpoints.set(key, {
+        ...rest,
+        ...(ips.length > 0 ? { ips } : {}),
+        ...(seenNode !== undefined && seenNode === nodeName ? { nodeName } : {}),
+      });
+      continue;
+    }
     const serviceAccount = text(spec?.['serviceAccountName']) ?? text(spec?.['serviceAccount']);
     endpoints.set(key, {
       kind: own.kind,
@@ -520,6 +684,8 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
       labels: stringMap(md?.['labels']),
       ...(serviceAccount !== undefined ? { serviceAccount } : {}),
       containers: containersOf(spec),
+      ...(nodeName !== undefined ? { nodeName } : {}),
+      ...(podIPs.length > 0 ? { ips: podIPs } : {}),
       source: { file: `Pod/${ns}/${name}` },
     });
   }
@@ -561,7 +727,7 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
   return {
     ok: true,
     inventory: {
-      ...merged,
+      ...inventoryFields(merged),
       origin,
       description: describe(merged, origin === 'cluster' ? 'in the cluster' : 'in the snapshot'),
     },
