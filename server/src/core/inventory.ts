@@ -85,6 +85,25 @@ export interface NodeInfo {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly source?: SourceRef;
+  /** `status.nodeInfo.kernelVersion` (`5.15.0-1057-aws`), when the node reports it (Tetragon kernel targets). */
+  readonly kernelVersion?: string;
+  /** `status.nodeInfo.architecture` (`amd64`, `arm64`). */
+  readonly architecture?: string;
+  /** `status.nodeInfo.osImage` (`Ubuntu 22.04.4 LTS`). */
+  readonly osImage?: string;
+}
+
+/** The kernel facts a Node object reports in `status.nodeInfo`, for {@link NodeInfo}. */
+function nodeKernelInfo(o: Obj): Pick<NodeInfo, 'kernelVersion' | 'architecture' | 'osImage'> {
+  const info = obj(obj(o['status'])?.['nodeInfo']);
+  const kernelVersion = text(info?.['kernelVersion']);
+  const architecture = text(info?.['architecture']);
+  const osImage = text(info?.['osImage']);
+  return {
+    ...(kernelVersion !== undefined ? { kernelVersion } : {}),
+    ...(architecture !== undefined ? { architecture } : {}),
+    ...(osImage !== undefined ? { osImage } : {}),
+  };
 }
 
 /** Where an inventory was built from. */
@@ -226,7 +245,8 @@ function addObject(part: MutablePart, value: unknown, source: SourceRef, depth =
     return;
   }
   if (kind === 'Node') {
-    if (name !== undefined) part.nodes.push({ name, labels: stringMap(metadata?.['labels']), source });
+    if (name !== undefined)
+      part.nodes.push({ name, labels: stringMap(metadata?.['labels']), source, ...nodeKernelInfo(o) });
     return;
   }
   if (kind === 'Service') {
