@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The actions of a selector as the agent runs them: names read without regard to case, at most
- * the first few of a selector run (the BPF program's limit), `Post` when a selector names none,
+ * three per selector (more and the agent refuses the policy), `Post` when a selector names none,
  * enforcing actions not performed in `policy-mode: monitor`, and `Post` with `rateLimit` counted
  * over the recorded events' times (not guessed): a repeat within the interval is not posted.
  */
@@ -34,7 +34,7 @@ export const ENFORCING_ACTIONS: ReadonlySet<string> = new Set(['Sigkill', 'Signa
 /** Actions the agent of the targeted release no longer accepts (deprecated before 1.4). */
 const RETIRED: ReadonlySet<string> = new Set(['FollowFD', 'UnfollowFD', 'CopyFD']);
 
-/** How many actions of a selector the agent's program runs. */
+/** How many actions a selector may have (the agent refuses more; its BPF program runs that many). */
 export const MAX_ACTIONS = TETRAGON_LIMITS.actionsPerSelector.max;
 
 /** A rate limit as the agent reads `rateLimit` and `rateLimitScope`. */
@@ -70,8 +70,6 @@ export interface CompiledAction {
   readonly rateLimit?: RateLimit;
   /** Why the agent would not run it as written (unknown name, retired action, beyond the limit). */
   readonly note?: string;
-  /** True when the agent skips it (beyond the per-selector limit). */
-  readonly skipped?: boolean;
   /** True when the agent refuses the whole policy because of it. */
   readonly refused?: boolean;
 }
@@ -118,8 +116,8 @@ export function compileActions(
       extra['note'] = `Tetragon 1.4 and later no longer know \`${name}\` and refuse the policy`;
     }
     if (i >= MAX_ACTIONS) {
-      extra['skipped'] = true;
-      extra['note'] = `the agent runs only the first ${MAX_ACTIONS} actions of a selector`;
+      extra['refused'] = true;
+      extra['note'] = `the agent refuses selectors with more than ${MAX_ACTIONS} actions, and the policy with them`;
     }
     return { ...base, action: name, enforcing: ENFORCING_ACTIONS.has(name), ...extra } as CompiledAction;
   });

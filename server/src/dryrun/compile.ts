@@ -19,7 +19,7 @@ import {
 } from '../core/tetragon/policy.js';
 import { hookLabel } from '../core/tetragon/kernel-support.js';
 import type { HookEvent, HookKind } from '../core/tetragon/events.js';
-import { compileProcessFilters, type Filter } from './filters.js';
+import { compileProcessFilters, type AgentOptions, type Filter } from './filters.js';
 import { compileArgFilter, type ArgFilter } from './args.js';
 import { compileWorkloads, type WorkloadFilter } from './workloads.js';
 import { compileActions, type CompiledAction } from './actions.js';
@@ -90,6 +90,11 @@ function syscallNames(call: string): string[] {
   return [...ARCH_PREFIXES.slice(0, 2).map((p) => `${p}${call}`), call];
 }
 
+/** An LSM hook's name without the prefixes of its BPF attach point or its kernel function. */
+function lsmName(name: string): string {
+  return name.replace(/^(bpf_lsm_|security_)/, '');
+}
+
 /** The key an event is looked up under. */
 export function eventKey(event: HookEvent): string {
   const h = event.hook;
@@ -97,7 +102,7 @@ export function eventKey(event: HookEvent): string {
     case 'kprobe':
       return `k\u0000${h.name}`;
     case 'lsm':
-      return `l\u0000${h.name.replace(/^bpf_lsm_/, '')}`;
+      return `l\u0000${lsmName(h.name)}`;
     case 'tracepoint':
       return `t\u0000${h.name}`;
     case 'uprobe':
@@ -144,7 +149,7 @@ function hookKeys(h: HookRef, data: unknown): Keys {
     case 'lsmhooks': {
       const hook = str(o['hook']);
       if (!hook) return { skip: 'it names no `hook`' };
-      return { kind: 'lsm', keys: [`l\u0000${hook.replace(/^bpf_lsm_/, '')}`] };
+      return { kind: 'lsm', keys: [`l\u0000${lsmName(hook)}`] };
     }
     case 'uprobes': {
       const path = str(o['path']);
@@ -184,7 +189,11 @@ function optionValue(data: unknown, name: string): string | undefined {
  * Compiles one TracingPolicy document. Returns undefined for other kinds and documents that could
  * not be read (the caller reports them).
  */
-export function compilePolicy(input: PolicyInput, lines = new LineIndex(input.text)): CompiledPolicy | undefined {
+export function compilePolicy(
+  input: PolicyInput,
+  agent: AgentOptions = {},
+  lines = new LineIndex(input.text),
+): CompiledPolicy | undefined {
   const doc = input.doc;
   const kind = doc.kind?.kind;
   if (kind !== 'TracingPolicy' && kind !== 'TracingPolicyNamespaced') return undefined;
@@ -231,7 +240,7 @@ export function compilePolicy(input: PolicyInput, lines = new LineIndex(input.te
         index: sel.index,
         line: selLine,
         workloads: mw ? compileWorkloads(mw, '', false, `selector ${sel.index}`) : undefined,
-        filters: compileProcessFilters(sel.selector as Obj),
+        filters: compileProcessFilters(sel.selector as Obj, agent),
         argFilters,
         actions,
         actionsKey: JSON.stringify(actions.map((a) => [a.action, a.argError, a.argSig, a.rateLimit?.text])),

@@ -9,7 +9,7 @@
  */
 import { parseEventLine, type EventLine, type HookEvent, type HookKind } from '../core/tetragon/events.js';
 import { TRUE, type Check } from './check.js';
-import { evaluate } from './filters.js';
+import { evaluate, type AgentOptions } from './filters.js';
 import { RateLimiter, type CompiledAction, type ResultAction } from './actions.js';
 import {
   compilePolicy,
@@ -103,10 +103,10 @@ export class DryRun {
   private readonly byKey = new Map<string, CompiledHook[]>();
   private readonly limiter = new RateLimiter();
 
-  constructor(inputs: readonly PolicyInput[]) {
+  constructor(inputs: readonly PolicyInput[], agent: AgentOptions = {}) {
     const policies: CompiledPolicy[] = [];
     for (const input of inputs) {
-      const p = compilePolicy(input);
+      const p = compilePolicy(input, agent);
       if (p) policies.push(p);
     }
     this.policies = policies;
@@ -284,7 +284,7 @@ export class DryRun {
       if (limited !== undefined) out['rateLimited'] = limited;
     }
     const monitor = a.enforcing && h.policy.monitor;
-    if (a.skipped || a.refused || monitor) out['performed'] = false;
+    if (a.refused || monitor) out['performed'] = false;
     if (a.note) out['note'] = a.note;
     else if (monitor) out['note'] = 'policy-mode monitor: counted, not performed';
     return out as unknown as ResultAction;

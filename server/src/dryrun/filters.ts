@@ -105,15 +105,24 @@ export function compileBinaries(item: Obj, parent: boolean): Filter {
 
 /**
  * `matchParentBinaries` is checked only when the agent runs with `--parents-map-enabled`; without
- * the flag it is skipped (passes). A parent that matches passes either way.
+ * the flag it is skipped (passes). A parent that matches passes either way; otherwise the answer
+ * depends on the flag, unless the caller says how the agent runs.
  */
-export function compileParentBinaries(item: Obj): Filter {
+export function compileParentBinaries(item: Obj, parentsMap: boolean | undefined): Filter {
+  if (parentsMap === false) return () => TRUE;
   const inner = compileBinaries(item, true);
+  if (parentsMap === true) return inner;
   return (event) => {
     const r = inner(event);
     if (r.state !== 'false') return r;
     return unknown(`${r.reason}; but the agent checks matchParentBinaries only with --parents-map-enabled`);
   };
+}
+
+/** How the recording agent runs, where it changes what a filter does. */
+export interface AgentOptions {
+  /** `--parents-map-enabled` (matchParentBinaries is ignored without it). Undefined: not known. */
+  readonly parentsMapEnabled?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,14 +287,14 @@ export function compileChanges(
 }
 
 /** Every process filter of a selector, ANDed (workloads are compiled separately). */
-export function compileProcessFilters(selector: Obj): Filter[] {
+export function compileProcessFilters(selector: Obj, agent: AgentOptions = {}): Filter[] {
   const out: Filter[] = [];
   const items = (field: string) =>
     list(selector[field])
       .map(obj)
       .filter((x): x is Obj => x !== undefined);
   for (const b of items('matchBinaries')) out.push(compileBinaries(b, false));
-  for (const b of items('matchParentBinaries')) out.push(compileParentBinaries(b));
+  for (const b of items('matchParentBinaries')) out.push(compileParentBinaries(b, agent.parentsMapEnabled));
   const pids = compilePids(items('matchPIDs'));
   if (pids) out.push(pids);
   for (const n of items('matchNamespaces')) out.push(compileNamespace(n));
