@@ -237,13 +237,22 @@ export function readProcess(v: unknown): EventProcess | undefined {
 /**
  * One typed argument (`KprobeArgument`): `type` is its oneof field without the `_arg` suffix
  * (`int`, `file`, `sock`, `truncated_bytes`, `cap_effective`, `syscall_id`, …) in snake_case,
- * `value` the field's JSON value as the agent printed it (objects keep their fields; 64-bit
- * integers may be strings; bytes are base64).
+ * `value` the field's JSON value as the agent printed it, with the field names of objects in
+ * snake_case whichever spelling the line used (64-bit integers may be strings; bytes are base64).
  */
 export interface EventArg {
   readonly type: string;
   readonly value: unknown;
   readonly label?: string;
+}
+
+/** A JSON value with every object field name in snake_case. */
+function snakeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (!isObj(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[snake(k)] = snakeKeys(x);
+  return out;
 }
 
 /** The argument fields whose oneof name does not end in `_arg`. */
@@ -263,10 +272,10 @@ export function readArg(v: unknown): EventArg {
     }
     if (s.endsWith('_arg')) {
       type = s.slice(0, -'_arg'.length);
-      value = x;
+      value = snakeKeys(x);
     } else if (ARG_FIELDS_WITHOUT_SUFFIX.has(s)) {
       type = s;
-      value = x;
+      value = snakeKeys(x);
     }
   }
   return label !== undefined ? { type, value, label } : { type, value };
