@@ -41,6 +41,7 @@ export class UsageError extends Error {}
 /** The text of `--help`. */
 export const HELP = `Usage: cilium-policy lint [options] <file|dir|glob|->...
        cilium-policy preview [--inventory <dir|file>]... [--format text|json] <file|dir|glob|->...
+       cilium-policy dryrun --events FILE [--format text|json] <policy file|dir|glob>...
 
 Validate and lint Cilium and Tetragon policies (CiliumNetworkPolicy,
 CiliumClusterwideNetworkPolicy, CiliumEnvoyConfig, CiliumClusterwideEnvoyConfig,
@@ -81,6 +82,13 @@ preview: which workloads each policy selects and which peers each rule admits.
                             Default: the manifests beside each policy file.
   --format text|json        output format (default: text)
   Exit status: 0 done, 2 usage or I/O error.
+
+dryrun: replay Tetragon events against TracingPolicies before they enforce.
+  --events FILE             events as \`tetra getevents -o json\` prints them (one
+                            JSON object per line; - for standard input)
+  --format text|json        output format (default: text)
+  Exit status: 0 no event would meet an enforcing action (Sigkill, Signal,
+  Override, NotifyEnforcer), 1 at least one would, 2 usage or I/O error.
 `;
 
 function versionValue(flag: string, value: string | undefined): string {
@@ -97,7 +105,8 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help' };
   if (first === '--version') return { kind: 'version' };
   if (first === 'preview') return parsePreview(rest);
-  if (first !== 'lint') throw new UsageError(`unknown command "${first}"; the commands are "lint" and "preview"`);
+  if (first !== 'lint')
+    throw new UsageError(`unknown command "${first}"; the commands are "lint", "preview" and "dryrun"`);
 
   let format: LintFormat = 'text';
   let ciliumVersion: string | undefined;

@@ -6,6 +6,7 @@ import { HELP, parseArgs, UsageError } from './args.js';
 import { readStdin } from './inputs.js';
 import { EXIT, runLint, type CliIO } from './lint-command.js';
 import { runPreview } from './preview-command.js';
+import { parseDryrunArgs, runDryrun } from './dryrun-command.js';
 
 /** The version in the nearest package.json named `cilium-policy` (beside `dist/` once installed). */
 function packageVersion(): string {
@@ -29,6 +30,15 @@ function packageVersion(): string {
 /** Runs the CLI with the given arguments and returns the exit status. */
 async function main(argv: readonly string[], io: CliIO): Promise<number> {
   try {
+    // `dryrun` parses its own arguments (kept apart from args.ts while that file is reworked).
+    if (argv[0] === 'dryrun') {
+      const dry = parseDryrunArgs(argv.slice(1));
+      if (dry.kind === 'help') {
+        io.stdout(HELP);
+        return EXIT.ok;
+      }
+      return await runDryrun(dry, io);
+    }
     const command = parseArgs(argv);
     switch (command.kind) {
       case 'help':
