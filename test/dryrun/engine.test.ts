@@ -348,3 +348,29 @@ test('blank, other, unknown and unparsable lines are counted, not dry-run', () =
     ],
   );
 });
+
+test('one matchBinaries per selector; matchParentBinaries needs the agent flag', () => {
+  const policy = `${head('binaries')}spec:
+  kprobes:
+    - call: fd_install
+      syscall: false
+      selectors:
+        - matchBinaries:
+            - { operator: In, values: [/a] }
+            - { operator: In, values: [/b] }
+        - matchParentBinaries:
+            - { operator: In, values: [/bin/bash] }
+`;
+  const unknownFlag = dryRun(policy);
+  assert.equal(unknownFlag.policies[0]!.refused.length, 1);
+  assert.match(unknownFlag.policies[0]!.refused[0]!, /one `matchBinaries` entry/);
+  assert.equal(unknownFlag.policies[0]!.assumptions.length, 1);
+  const off = dryRun(policy, { parentsMapEnabled: false });
+  assert.equal(off.policies[0]!.refused.length, 2);
+  const [r] = feed(
+    dryRun(policy, { parentsMapEnabled: true }),
+    kprobe('fd_install', { pid: 2, binary: '/c' }, { parent: { pid: 1, binary: '/bin/bash' } }),
+  );
+  assert.equal(r![0]!.match, 'match');
+  assert.equal(r![0]!.selector, 1);
+});

@@ -95,7 +95,8 @@ for (const { name, data } of FILES) {
         c,
         events.map((e) => JSON.stringify(camel(e.event)).replaceAll('{LONG}', LONG)),
       );
-      assert.deepEqual(camelRun.results, snake.results, `${c.test}: both JSON spellings read alike`);
+      const plain = (rs: DryRunResult[][]) => rs.map((r) => r.map((x) => ({ ...x, reason: x.reason })));
+      assert.deepEqual(plain(camelRun.results), plain(snake.results), `${c.test}: both JSON spellings read alike`);
       events.forEach((e, i) => {
         tally.events++;
         if (e.asserted) tally.asserted++;

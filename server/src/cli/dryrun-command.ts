@@ -227,6 +227,7 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
     for (const p of dr.policies) {
       for (const s of p.skipped)
         io.stderr(`cilium-policy: warning: ${p.file}:${s.line}: ${escapeControl(s.label)} is skipped: ${s.reason}\n`);
+      for (const a of p.assumptions) io.stderr(`cilium-policy: note: ${p.file}: ${p.kind} ${p.name}: ${a}\n`);
       for (const r of p.refused)
         io.stderr(
           `cilium-policy: warning: ${p.file}: ${p.kind} ${p.name}: the agent would refuse it (${r}); dry-run anyway\n`,

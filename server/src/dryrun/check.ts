@@ -14,17 +14,34 @@ export type Check =
 /** The one `true` (answers are compared by state, so one object is enough). */
 export const TRUE: Check = { state: 'true' };
 
-export function no(reason: string): Check {
-  return { state: 'false', reason };
+/**
+ * A `false`; the reason may be given as a function, computed only when someone reads it (most
+ * `false`s of a large dry run are counted, never shown).
+ */
+export function no(reason: string | (() => string)): Check {
+  return typeof reason === 'string' ? { state: 'false', reason } : new LazyNo(reason);
+}
+
+/** A `false` whose reason is worded on first read. */
+class LazyNo {
+  readonly state = 'false' as const;
+  #why: string | (() => string);
+  constructor(why: () => string) {
+    this.#why = why;
+  }
+  get reason(): string {
+    if (typeof this.#why !== 'string') this.#why = this.#why();
+    return this.#why;
+  }
 }
 
 export function unknown(reason: string): Check {
   return { state: 'unknown', reason };
 }
 
-/** `true` as a Check. */
+/** `true` when `ok`, otherwise a `false` whose reason is computed when read. */
 export function when(ok: boolean, reasonIfNot: () => string): Check {
-  return ok ? TRUE : no(reasonIfNot());
+  return ok ? TRUE : no(reasonIfNot);
 }
 
 /** Negates an answer (NotIn from In); the reason for the new `false` is given. */

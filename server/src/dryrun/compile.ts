@@ -80,6 +80,8 @@ export interface CompiledPolicy {
   readonly skipped: readonly SkippedHook[];
   /** Why the agent would refuse the whole policy, as far as the dry run reads it (lint says more). */
   readonly refused: readonly string[];
+  /** What the dry run assumes about how the agent runs, where the policy depends on it. */
+  readonly assumptions: readonly string[];
 }
 
 const ARCH_PREFIXES = ['__x64_', '__arm64_', '__ia32_'];
@@ -218,6 +220,7 @@ export function compilePolicy(
     hooks: [],
     skipped: [],
     refused: [],
+    assumptions: [],
   };
   const compiled: CompiledHook[] = [];
   const skipped: SkippedHook[] = [];
@@ -240,7 +243,7 @@ export function compilePolicy(
         index: sel.index,
         line: selLine,
         workloads: mw ? compileWorkloads(mw, '', false, `selector ${sel.index}`) : undefined,
-        filters: compileProcessFilters(sel.selector as Obj, agent),
+        filters: compileProcessFilters(sel.selector as Obj),
         argFilters,
         actions,
         actionsKey: JSON.stringify(actions.map((a) => [a.action, a.argError, a.argSig, a.rateLimit?.text])),
@@ -260,8 +263,25 @@ export function compilePolicy(
   });
   policy.hooks = compiled;
   policy.skipped = skipped;
-  policy.refused = compiled.flatMap((h) =>
-    h.selectors.flatMap((s) => s.actions.filter((a) => a.refused).map((a) => `line ${a.line}: ${a.note ?? ''}`)),
-  );
+  const refused: string[] = [];
+  const assumptions: string[] = [];
+  for (const h of hooks(data)) {
+    for (const sel of selectorsOf(h)) {
+      const at = lineOf(sel.path) ?? 1;
+      for (const field of ['matchBinaries', 'matchParentBinaries'] as const)
+        if (list(sel.selector[field]).length > 1)
+          refused.push(`line ${at}: the agent accepts one \`${field}\` entry per selector`);
+      if (list(sel.selector['matchParentBinaries']).length > 0) {
+        const text = `line ${at}: \`matchParentBinaries\` loads only when the agent runs with --parents-map-enabled`;
+        if (agent.parentsMapEnabled === false) refused.push(text);
+        else if (agent.parentsMapEnabled === undefined) assumptions.push(`${text}; the dry run assumes it does`);
+      }
+    }
+  }
+  for (const h of compiled)
+    for (const s of h.selectors)
+      for (const a of s.actions) if (a.refused) refused.push(`line ${a.line}: ${a.note ?? ''}`);
+  policy.refused = refused;
+  policy.assumptions = assumptions;
   return policy;
 }

@@ -101,6 +101,7 @@ export class DryRun {
     enforcing: 0,
   };
   private readonly byKey = new Map<string, CompiledHook[]>();
+  private readonly plans = new Map<CompiledHook, HookPlan>();
   private readonly limiter = new RateLimiter();
 
   constructor(inputs: readonly PolicyInput[], agent: AgentOptions = {}) {
@@ -154,9 +155,10 @@ export class DryRun {
     this.counts.hookEvents++;
     const candidates = this.byKey.get(eventKey(event));
     if (!candidates) return [];
+    const about = describeEvent(event, lineNo);
     const out: DryRunResult[] = [];
     for (const h of candidates) {
-      const r = this.evaluateHook(h, event, lineNo);
+      const r = this.evaluateHook(h, event, about);
       if (r.match === 'match') {
         this.counts.match++;
         if (enforces(r.actions)) this.counts.enforcing++;
@@ -167,44 +169,20 @@ export class DryRun {
     return out;
   }
 
-  private evaluateHook(h: CompiledHook, event: HookEvent, eventLine: number): DryRunResult {
-    const p = event.process;
-    const pod = podName(event);
-    const base = {
-      eventLine,
-      ...(event.time !== undefined ? { time: event.time } : {}),
-      ...(event.node !== undefined ? { node: event.node } : {}),
-      hook: {
-        kind: event.hook.kind,
-        name: event.hook.name,
-        ...(event.hook.path !== undefined ? { path: event.hook.path } : {}),
-      },
-      process: {
-        ...(p?.binary !== undefined ? { binary: p.binary } : {}),
-        ...(p?.arguments !== undefined ? { arguments: p.arguments } : {}),
-        ...(pod !== undefined ? { pod } : {}),
-        ...(p?.pid !== undefined ? { pid: p.pid } : {}),
-      },
-      policy: { kind: h.policy.kind, name: h.policy.name, file: h.policy.file },
-      hookLine: h.line,
-    };
-    const policyWide = h.policy.workloads ? h.policy.workloads(p) : TRUE;
-    if (policyWide.state === 'false') return { ...base, match: 'no-match', actions: [], reason: policyWide.reason };
+  private evaluateHook(h: CompiledHook, event: HookEvent, about: EventAbout): DryRunResult {
+    const plan = this.planOf(h);
+    const policyWide = h.policy.workloads ? h.policy.workloads(event.process) : TRUE;
+    if (policyWide.state === 'false') return new Result(about, plan, 'no-match', NO_ACTIONS, () => policyWide.reason);
     if (h.selectors.length === 0) {
-      if (policyWide.state === 'unknown') return { ...base, match: 'unknown', actions: [], reason: policyWide.reason };
-      return {
-        ...base,
-        match: 'match',
-        actions: [{ action: 'Post', line: h.line }],
-        reason: 'the hook has no selectors: every call is posted',
-      };
+      if (policyWide.state === 'unknown') return new Result(about, plan, 'unknown', NO_ACTIONS, policyWide.reason);
+      return new Result(about, plan, 'match', plan.implicitPost, 'the hook has no selectors: every call is posted');
     }
-    const misses: string[] = [];
+    let misses: [CompiledSelector, Check][] | undefined;
     let undecided: { sel: CompiledSelector; check: Check } | undefined;
     for (const sel of h.selectors) {
       const c = this.evaluateSelector(sel, event);
       if (c.state === 'false') {
-        misses.push(`selector ${sel.index}: ${c.reason}`);
+        (misses ??= []).push([sel, c]);
         continue;
       }
       if (c.state === 'unknown') {
@@ -213,38 +191,65 @@ export class DryRun {
       }
       // This selector matches; an undecided one before it could match first.
       if (undecided) {
-        const same = undecided.sel.actionsKey === sel.actionsKey;
-        return {
-          ...base,
-          match: 'unknown',
-          actions: this.actions(h, undecided.sel, event, false),
-          reason: `selector ${sel.index} matches, but selector ${undecided.sel.index} comes first and is undecided (${reasonOf(undecided.check)})${same ? '; both run the same actions' : ''}`,
-        };
+        const u = undecided;
+        const same = u.sel.actionsKey === sel.actionsKey;
+        return new Result(
+          about,
+          plan,
+          'unknown',
+          this.actions(h, u.sel, event, false),
+          () =>
+            `selector ${sel.index} matches, but selector ${u.sel.index} comes first and is undecided (${reasonOf(u.check)})${same ? '; both run the same actions' : ''}`,
+        );
       }
       if (policyWide.state === 'unknown')
-        return {
-          ...base,
-          match: 'unknown',
-          actions: this.actions(h, sel, event, false),
-          reason: `selector ${sel.index} matches, but ${policyWide.reason}`,
-        };
-      return {
-        ...base,
-        match: 'match',
-        selector: sel.index,
-        selectorLine: sel.line,
-        actions: this.actions(h, sel, event, true),
-        reason: `selector ${sel.index} matches${h.policy.monitor ? ' (policy-mode monitor: enforcing actions are not performed)' : ''}`,
-      };
+        return new Result(
+          about,
+          plan,
+          'unknown',
+          this.actions(h, sel, event, false),
+          () => `selector ${sel.index} matches, but ${policyWide.reason}`,
+        );
+      return new Result(
+        about,
+        plan,
+        'match',
+        this.actions(h, sel, event, true),
+        () =>
+          `selector ${sel.index} matches${h.policy.monitor ? ' (policy-mode monitor: enforcing actions are not performed)' : ''}`,
+        sel,
+      );
     }
-    if (undecided)
-      return {
-        ...base,
-        match: 'unknown',
-        actions: this.actions(h, undecided.sel, event, false),
-        reason: `selector ${undecided.sel.index}: ${reasonOf(undecided.check)}`,
+    if (undecided) {
+      const u = undecided;
+      return new Result(
+        about,
+        plan,
+        'unknown',
+        this.actions(h, u.sel, event, false),
+        () => `selector ${u.sel.index}: ${reasonOf(u.check)}`,
+      );
+    }
+    const m = misses ?? [];
+    return new Result(about, plan, 'no-match', NO_ACTIONS, () =>
+      m.map(([sel, c]) => `selector ${sel.index}: ${reasonOf(c)}`).join('; '),
+    );
+  }
+
+  /** What every result of a hook shares, built once per hook. */
+  private planOf(h: CompiledHook): HookPlan {
+    let plan = this.plans.get(h);
+    if (!plan) {
+      plan = {
+        policy: Object.freeze({ kind: h.policy.kind, name: h.policy.name, file: h.policy.file }),
+        hookLine: h.line,
+        limiterKey: `${h.policy.file}\u0000${h.policy.name}\u0000${h.index}`,
+        implicitPost: Object.freeze([Object.freeze({ action: 'Post', line: h.line })]),
+        actions: new Map(h.selectors.map((s) => [s, Object.freeze(s.actions.map((a) => staticAction(h, a)))])),
       };
-    return { ...base, match: 'no-match', actions: [], reason: misses.join('; ') };
+      this.plans.set(h, plan);
+    }
+    return plan;
   }
 
   private evaluateSelector(sel: CompiledSelector, event: HookEvent): Check {
@@ -266,28 +271,127 @@ export class DryRun {
   }
 
   /** The actions a selector runs on an event; rate limits are counted only for real matches. */
-  private actions(h: CompiledHook, sel: CompiledSelector, event: HookEvent, count: boolean): ResultAction[] {
-    return sel.actions.map((a) => this.action(h, a, event, count));
+  private actions(h: CompiledHook, sel: CompiledSelector, event: HookEvent, count: boolean): readonly ResultAction[] {
+    const plan = this.planOf(h);
+    const fixed = plan.actions.get(sel)!;
+    if (!count || !sel.actions.some((a) => a.rateLimit)) return fixed;
+    return fixed.map((r, i) => {
+      const a = sel.actions[i]!;
+      if (!a.rateLimit) return r;
+      const limited = this.limiter.limited(plan.limiterKey, a.rateLimit, event);
+      return limited === undefined ? r : { ...r, rateLimited: limited };
+    });
+  }
+}
+
+/** An action as every result reports it (rate limits are added per event). */
+function staticAction(h: CompiledHook, a: CompiledAction): ResultAction {
+  const out: Record<string, unknown> = { action: a.action, line: a.line };
+  if (a.enforcing) out['enforcing'] = true;
+  if (a.argError !== undefined) out['argError'] = a.argError;
+  if (a.argSig !== undefined) out['argSig'] = a.argSig;
+  const monitor = a.enforcing && h.policy.monitor;
+  if (a.refused || monitor) out['performed'] = false;
+  if (a.note) out['note'] = a.note;
+  else if (monitor) out['note'] = 'policy-mode monitor: counted, not performed';
+  return Object.freeze(out) as unknown as ResultAction;
+}
+
+const NO_ACTIONS: readonly ResultAction[] = Object.freeze([]);
+
+/** What the results of one event share. */
+interface EventAbout {
+  readonly eventLine: number;
+  readonly time: string | undefined;
+  readonly node: string | undefined;
+  readonly hook: DryRunResult['hook'];
+  readonly process: DryRunResult['process'];
+}
+
+function describeEvent(event: HookEvent, eventLine: number): EventAbout {
+  const p = event.process;
+  const pod = podName(event);
+  const hook: Record<string, unknown> = { kind: event.hook.kind, name: event.hook.name };
+  if (event.hook.path !== undefined) hook['path'] = event.hook.path;
+  const process: Record<string, unknown> = {};
+  if (p?.binary !== undefined) process['binary'] = p.binary;
+  if (p?.arguments !== undefined) process['arguments'] = p.arguments;
+  if (pod !== undefined) process['pod'] = pod;
+  if (p?.pid !== undefined) process['pid'] = p.pid;
+  return {
+    eventLine,
+    time: event.time,
+    node: event.node,
+    hook: hook as unknown as DryRunResult['hook'],
+    process: process as DryRunResult['process'],
+  };
+}
+
+/** What the results of one hook share. */
+interface HookPlan {
+  readonly policy: DryRunResult['policy'];
+  readonly hookLine: number;
+  readonly limiterKey: string;
+  readonly implicitPost: readonly ResultAction[];
+  readonly actions: ReadonlyMap<CompiledSelector, readonly ResultAction[]>;
+}
+
+/** One result; its reason is worded only when read (most results of a big run are only counted). */
+class Result implements DryRunResult {
+  readonly eventLine: number;
+  declare readonly time?: string;
+  declare readonly node?: string;
+  readonly hook: DryRunResult['hook'];
+  readonly process: DryRunResult['process'];
+  readonly policy: DryRunResult['policy'];
+  readonly hookLine: number;
+  declare readonly selector?: number;
+  declare readonly selectorLine?: number;
+  #why: string | (() => string);
+
+  constructor(
+    about: EventAbout,
+    plan: HookPlan,
+    readonly match: MatchState,
+    readonly actions: readonly ResultAction[],
+    why: string | (() => string),
+    sel?: CompiledSelector,
+  ) {
+    this.eventLine = about.eventLine;
+    const self = this as { -readonly [K in keyof Result]: Result[K] };
+    if (about.time !== undefined) self.time = about.time;
+    if (about.node !== undefined) self.node = about.node;
+    this.hook = about.hook;
+    this.process = about.process;
+    this.policy = plan.policy;
+    this.hookLine = plan.hookLine;
+    if (sel) {
+      self.selector = sel.index;
+      self.selectorLine = sel.line;
+    }
+    this.#why = why;
   }
 
-  private action(h: CompiledHook, a: CompiledAction, event: HookEvent, count: boolean): ResultAction {
-    const out: Record<string, unknown> = { action: a.action, line: a.line };
-    if (a.enforcing) out['enforcing'] = true;
-    if (a.argError !== undefined) out['argError'] = a.argError;
-    if (a.argSig !== undefined) out['argSig'] = a.argSig;
-    if (a.rateLimit && count) {
-      const limited = this.limiter.limited(
-        `${h.policy.file}\u0000${h.policy.name}\u0000${h.index}`,
-        a.rateLimit,
-        event,
-      );
-      if (limited !== undefined) out['rateLimited'] = limited;
-    }
-    const monitor = a.enforcing && h.policy.monitor;
-    if (a.refused || monitor) out['performed'] = false;
-    if (a.note) out['note'] = a.note;
-    else if (monitor) out['note'] = 'policy-mode monitor: counted, not performed';
-    return out as unknown as ResultAction;
+  get reason(): string {
+    if (typeof this.#why !== 'string') this.#why = this.#why();
+    return this.#why;
+  }
+
+  /** The plain object (with the reason worded), for JSON.stringify and comparisons. */
+  toJSON(): Omit<DryRunResult, never> {
+    return {
+      eventLine: this.eventLine,
+      ...(this.time !== undefined ? { time: this.time } : {}),
+      ...(this.node !== undefined ? { node: this.node } : {}),
+      hook: this.hook,
+      process: this.process,
+      policy: this.policy,
+      hookLine: this.hookLine,
+      match: this.match,
+      ...(this.selector !== undefined ? { selector: this.selector, selectorLine: this.selectorLine } : {}),
+      actions: this.actions,
+      reason: this.reason,
+    };
   }
 }
 

@@ -66,6 +66,9 @@ function binaryTest(op: string, vs: readonly string[]): ((path: string) => boole
   }
 }
 
+/** A `false` whose reason is never shown (an intermediate answer). */
+const MISS: Check = no('');
+
 /** One `matchBinaries` entry (or `matchParentBinaries` with `parent`). */
 export function compileBinaries(item: Obj, parent: boolean): Filter {
   const op = str(item['operator']) ?? '';
@@ -94,34 +97,27 @@ export function compileBinaries(item: Obj, parent: boolean): Filter {
         return unknown(
           `${field} with followChildren: ${binary} is not ${shown}, and the event does not carry the whole ancestry that decides it (record with ancestors)`,
         );
-      else hit = no('');
-    } else hit = no('');
+      else hit = MISS;
+    } else hit = MISS;
     const reasonFalse = () =>
       negated ? `${field}: ${binary} is ${shown.replace(/^Not/, '')}` : `${field}: ${binary} is not ${shown}`;
     const ok = negated ? hit.state !== 'true' : hit.state === 'true';
-    return ok ? TRUE : no(reasonFalse());
+    return ok ? TRUE : no(reasonFalse);
   };
 }
 
 /**
- * `matchParentBinaries` is checked only when the agent runs with `--parents-map-enabled`; without
- * the flag it is skipped (passes). A parent that matches passes either way; otherwise the answer
- * depends on the flag, unless the caller says how the agent runs.
+ * `matchParentBinaries` compares the parent's binary. The agent accepts it only when it runs with
+ * `--parents-map-enabled` (otherwise it refuses the policy, see `compile.ts`), so where the policy
+ * loads the filter is applied as written.
  */
-export function compileParentBinaries(item: Obj, parentsMap: boolean | undefined): Filter {
-  if (parentsMap === false) return () => TRUE;
-  const inner = compileBinaries(item, true);
-  if (parentsMap === true) return inner;
-  return (event) => {
-    const r = inner(event);
-    if (r.state !== 'false') return r;
-    return unknown(`${r.reason}; but the agent checks matchParentBinaries only with --parents-map-enabled`);
-  };
+export function compileParentBinaries(item: Obj): Filter {
+  return compileBinaries(item, true);
 }
 
 /** How the recording agent runs, where it changes what a filter does. */
 export interface AgentOptions {
-  /** `--parents-map-enabled` (matchParentBinaries is ignored without it). Undefined: not known. */
+  /** `--parents-map-enabled`: without it the agent refuses matchParentBinaries. Undefined: not known. */
   readonly parentsMapEnabled?: boolean;
 }
 
@@ -287,14 +283,14 @@ export function compileChanges(
 }
 
 /** Every process filter of a selector, ANDed (workloads are compiled separately). */
-export function compileProcessFilters(selector: Obj, agent: AgentOptions = {}): Filter[] {
+export function compileProcessFilters(selector: Obj): Filter[] {
   const out: Filter[] = [];
   const items = (field: string) =>
     list(selector[field])
       .map(obj)
       .filter((x): x is Obj => x !== undefined);
   for (const b of items('matchBinaries')) out.push(compileBinaries(b, false));
-  for (const b of items('matchParentBinaries')) out.push(compileParentBinaries(b, agent.parentsMapEnabled));
+  for (const b of items('matchParentBinaries')) out.push(compileParentBinaries(b));
   const pids = compilePids(items('matchPIDs'));
   if (pids) out.push(pids);
   for (const n of items('matchNamespaces')) out.push(compileNamespace(n));

@@ -36,6 +36,17 @@ function readSel(v: unknown): Sel {
   return { kind: 'some', sel: unscoped(parseSelector(v, true)) };
 }
 
+/** The pod labels of an event's process, built once per process object (events are read once). */
+const podLabelCache = new WeakMap<EventProcess, Map<string, string>>();
+function podLabels(process: EventProcess, namespace: string): Map<string, string> {
+  let labels = podLabelCache.get(process);
+  if (!labels) {
+    labels = tetragonPodLabels({ labels: process.pod?.labels ?? {}, namespace });
+    podLabelCache.set(process, labels);
+  }
+  return labels;
+}
+
 /** A compiled workload filter; `undefined` filter means every process passes. */
 export type WorkloadFilter = (process: EventProcess | undefined) => Check;
 
@@ -72,7 +83,7 @@ export function compileWorkloads(
     const p = process.pod;
     if (!p) {
       if (process.docker) return unknown(`the process runs in container ${process.docker}, but the event names no pod`);
-      return hostAll ? TRUE : no(`${where} applies to pods, and the process runs on the host (outside any pod)`);
+      return hostAll ? TRUE : no(() => `${where} applies to pods, and the process runs on the host (outside any pod)`);
     }
     if (namespaced) {
       if (namespace === undefined)
@@ -80,16 +91,16 @@ export function compileWorkloads(
           `the policy names no namespace (it takes the one it is applied in); the pod is in ${p.namespace ?? '?'}`,
         );
       if (p.namespace !== namespace)
-        return no(`the pod is in namespace ${p.namespace ?? '?'}, the policy in ${namespace}`);
+        return no(() => `the pod is in namespace ${p.namespace ?? '?'}, the policy in ${namespace}`);
     }
-    if (podSel.kind === 'nil') return no(`${where} selects no pods`);
+    if (podSel.kind === 'nil') return no(() => `${where} selects no pods`);
     if (podSel.kind === 'some') {
       if (p.namespace === undefined) return unknown('the event names the pod without its namespace');
-      const labels = tetragonPodLabels({ labels: p.labels, namespace: p.namespace });
+      const labels = podLabels(process, p.namespace);
       if (!matchesSelector(podSel.sel, labels, [PLAIN_SOURCE]))
-        return no(`pod ${p.namespace}/${p.name ?? '?'} does not match the podSelector of ${where}`);
+        return no(() => `pod ${p.namespace}/${p.name ?? '?'} does not match the podSelector of ${where}`);
     }
-    if (containerSel.kind === 'nil') return no(`${where} selects no containers`);
+    if (containerSel.kind === 'nil') return no(() => `${where} selects no containers`);
     if (containerSel.kind === 'some') {
       const c = p.container;
       if (!c?.name) return unknown('the event does not name the container');
@@ -97,7 +108,7 @@ export function compileWorkloads(
         c.image !== undefined ? { name: c.name, image: c.image } : { name: c.name },
       );
       if (!matchesSelector(containerSel.sel, labels, [PLAIN_SOURCE]))
-        return no(`container ${c.name} does not match the containerSelector of ${where}`);
+        return no(() => `container ${c.name} does not match the containerSelector of ${where}`);
     }
     return TRUE;
   };

@@ -65,7 +65,9 @@ function isObj(v: unknown): v is Json {
 function field(o: Json | undefined, name: string): unknown {
   if (!o) return undefined;
   const v = o[name];
-  return v !== undefined ? v : o[lowerCamel(name)];
+  if (v !== undefined) return v;
+  // Only names with an underscore have a second spelling; most absent fields stop here.
+  return name.includes('_') ? o[lowerCamel(name)] : undefined;
 }
 
 function text(v: unknown): string | undefined {
@@ -212,22 +214,20 @@ function readPod(v: unknown): EventPod | undefined {
 export function readProcess(v: unknown): EventProcess | undefined {
   if (!isObj(v)) return undefined;
   const out: Record<string, unknown> = {};
-  const put = (k: string, x: unknown) => {
-    if (x !== undefined) out[k] = x;
-  };
-  put('execId', text(field(v, 'exec_id')));
-  put('parentExecId', text(field(v, 'parent_exec_id')));
-  put('pid', uint(field(v, 'pid')));
-  put('tid', uint(field(v, 'tid')));
-  put('uid', uint(field(v, 'uid')));
-  put('binary', text(field(v, 'binary')));
-  put('arguments', text(field(v, 'arguments')));
-  put('cwd', text(field(v, 'cwd')));
-  put('pod', readPod(field(v, 'pod')));
-  put('docker', text(field(v, 'docker')));
-  put('ns', readNamespaces(field(v, 'ns')));
-  put('caps', readCaps(field(v, 'cap')));
-  put('inInitTree', bool(field(v, 'in_init_tree')));
+  let x: unknown;
+  if ((x = text(field(v, 'exec_id'))) !== undefined) out['execId'] = x;
+  if ((x = text(field(v, 'parent_exec_id'))) !== undefined) out['parentExecId'] = x;
+  if ((x = uint(v['pid'])) !== undefined) out['pid'] = x;
+  if ((x = uint(v['tid'])) !== undefined) out['tid'] = x;
+  if ((x = uint(v['uid'])) !== undefined) out['uid'] = x;
+  if ((x = text(v['binary'])) !== undefined) out['binary'] = x;
+  if ((x = text(v['arguments'])) !== undefined) out['arguments'] = x;
+  if ((x = text(v['cwd'])) !== undefined) out['cwd'] = x;
+  if (v['pod'] !== undefined && (x = readPod(v['pod'])) !== undefined) out['pod'] = x;
+  if ((x = text(v['docker'])) !== undefined) out['docker'] = x;
+  if (v['ns'] !== undefined && (x = readNamespaces(v['ns'])) !== undefined) out['ns'] = x;
+  if (v['cap'] !== undefined && (x = readCaps(v['cap'])) !== undefined) out['caps'] = x;
+  if ((x = bool(field(v, 'in_init_tree'))) !== undefined) out['inInitTree'] = x;
   return out as EventProcess;
 }
 
