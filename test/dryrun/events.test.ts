@@ -124,3 +124,12 @@ test('spellings convert both ways', () => {
   assert.deepEqual(readArg({ capEffectiveArg: 'ff' }), { type: 'cap_effective', value: 'ff' });
   assert.deepEqual(readArg('nonsense'), { type: 'unknown', value: 'nonsense' });
 });
+
+test('a hostile line is read without throwing', () => {
+  const deep = `${'{"nested_value":'.repeat(5000)}1${'}'.repeat(5000)}`;
+  const line = `{"process_kprobe":{"function_name":"f","args":[{"sock_arg":${deep}}]}}`;
+  const r = parseEventLine(line);
+  assert.equal(r.kind, 'hook');
+  assert.equal(parseEventLine('['.repeat(100000)).kind, 'unparsable');
+  assert.equal(parseEventLine(`{"process_kprobe":{"function_name":${'1'.repeat(10)}}}`).kind, 'unparsable');
+});

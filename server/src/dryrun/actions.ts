@@ -139,7 +139,12 @@ export interface ResultAction {
 
 /** A short, stable text of an argument for rate-limit keys. */
 function argKey(a: EventArg): string {
-  return `${a.type}=${JSON.stringify(a.value)}`;
+  try {
+    return `${a.type}=${JSON.stringify(a.value)}`;
+  } catch {
+    // Too deep to print (a hostile line): such arguments count as one value.
+    return `${a.type}=?`;
+  }
 }
 
 /**

@@ -246,12 +246,16 @@ export interface EventArg {
   readonly label?: string;
 }
 
-/** A JSON value with every object field name in snake_case. */
-function snakeKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(snakeKeys);
+/**
+ * A JSON value with every object field name in snake_case. Arguments are a few levels deep; below
+ * 16 levels (a hostile line) values are kept as they are rather than recursed into.
+ */
+function snakeKeys(v: unknown, depth = 0): unknown {
+  if (depth > 16) return v;
+  if (Array.isArray(v)) return v.map((x) => snakeKeys(x, depth + 1));
   if (!isObj(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[snake(k)] = snakeKeys(x);
+  for (const [k, x] of Object.entries(v)) out[snake(k)] = snakeKeys(x, depth + 1);
   return out;
 }
 
