@@ -8,12 +8,14 @@
  *   tetragon:
  *     kernelArch: arm64
  *     binaryRoot: ./rootfs
+ *     targets:
+ *       - { name: edge-arm, arch: arm64, kernel: 5.10.0, features: { lsm: false } }
  *   rules:
  *     cilium/mixed-peer-types: warning
  *     schema/unknown-field: "off"
  *
- * Precedence: the file describes the project (its target releases, the nodes' architecture and
- * where their binaries are unpacked win over the editor's defaults);
+ * Precedence: the file describes the project (its target releases, the nodes' architecture, their
+ * kernels and where their binaries are unpacked win over the editor's defaults);
  * rule severities from the editor are applied on top of the file's, so a user can still silence a
  * rule locally.
  *
@@ -134,6 +136,7 @@ export function mergeSettings(editorRaw: unknown, project: ProjectConfig | undef
       hasTetragon('binaryRoot') && editor.tetragonBinaryRoot !== ''
         ? file.tetragonBinaryRoot
         : editor.tetragonBinaryRoot,
+    tetragonTargets: hasTetragon('targets') ? file.tetragonTargets : editor.tetragonTargets,
     rules: { ...file.rules, ...editor.rules },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { Severity } from './core/findings.js';
 import { parseVersion } from './core/versions.js';
+import type { DeclaredTarget } from './core/tetragon/targets.js';
 
 /** What a rule's severity can be set to. */
 export type RuleSetting = 'off' | Exclude<Severity, 'hint'>;
@@ -32,6 +33,12 @@ export interface Settings {
    * for the CLI).
    */
   readonly tetragonBinaryRoot: string;
+  /**
+   * Kernels Tetragon policies must load on, declared by hand (for clusters that cannot be
+   * snapshotted): name, architecture, kernel release and, optionally, features known to be
+   * present or absent. Node pools of a kubectl snapshot are added to these.
+   */
+  readonly tetragonTargets: readonly DeclaredTarget[];
   /** A saved `kubectl get … -o json` file the endpoint preview uses instead of the workspace manifests ('' for none). */
   readonly previewSnapshotFile: string;
   /** Show "selects N workloads" CodeLenses above selectors. */
@@ -47,6 +54,7 @@ export const DEFAULT_SETTINGS: Settings = {
   lintOnSave: true,
   tetragonKernelArch: 'x86_64',
   tetragonBinaryRoot: '/',
+  tetragonTargets: [],
   previewSnapshotFile: '',
   previewCodeLens: true,
 };
@@ -62,6 +70,30 @@ function version(v: unknown, fallback: string): string {
   if (typeof s !== 'string') return fallback;
   const p = parseVersion(s);
   return p ? `${p[0]}.${p[1]}` : fallback;
+}
+
+/**
+ * The declared kernel targets: entries without a name, architecture or kernel release are
+ * dropped (the rest of the list still counts); feature flags must be booleans. At most 64.
+ */
+export function normalizeTargets(v: unknown): DeclaredTarget[] {
+  if (!Array.isArray(v)) return [];
+  const out: DeclaredTarget[] = [];
+  const seen = new Set<string>();
+  for (const item of v.slice(0, 64)) {
+    const t = obj(item);
+    const text = (x: unknown): string | undefined =>
+      typeof x === 'string' && x.trim() !== '' ? x.trim() : typeof x === 'number' ? String(x) : undefined;
+    const name = text(t['name']);
+    const arch = text(t['arch']);
+    const kernel = text(t['kernel']);
+    if (name === undefined || arch === undefined || kernel === undefined || seen.has(name)) continue;
+    seen.add(name);
+    const features: Record<string, boolean> = {};
+    for (const [k, f] of Object.entries(obj(t['features']))) if (typeof f === 'boolean') features[k] = f;
+    out.push({ name, arch, kernel, ...(Object.keys(features).length ? { features } : {}) });
+  }
+  return out;
 }
 
 /**
@@ -92,6 +124,7 @@ export function normalizeSettings(raw: unknown): Settings {
       typeof obj(r['tetragon'])['binaryRoot'] === 'string'
         ? (obj(r['tetragon'])['binaryRoot'] as string).trim()
         : DEFAULT_SETTINGS.tetragonBinaryRoot,
+    tetragonTargets: normalizeTargets(obj(r['tetragon'])['targets']),
     previewSnapshotFile:
       typeof preview['snapshotFile'] === 'string'
         ? preview['snapshotFile'].trim()

@@ -2,7 +2,7 @@
 /**
  * The layers of the code, bottom to top, each importing only from below (CONTRIBUTING.md,
  * "Layout"): the pure core (with the settings and the project configuration) → the wire contract
- * and the client-safe module → the engines, side by side (`lint/`, the coming `semantics/`), which
+ * and the client-safe module → the engines, side by side (`lint/`, `semantics/`, `dryrun/`), which
  * never import each other → `io/` → the adapters (`lsp/`, `cli/`) → `server-main.ts`. The VS Code
  * client reaches the server only through `protocol.ts` and `client-safe.ts`, and what those two
  * load at run time stays free of the YAML parser, Node and editor APIs (so `dist/extension.js`
@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 
-type Layer = 'core' | 'wire' | 'lint' | 'semantics' | 'io' | 'lsp' | 'cli' | 'main' | 'client';
+type Layer = 'core' | 'wire' | 'lint' | 'semantics' | 'dryrun' | 'io' | 'lsp' | 'cli' | 'main' | 'client';
 
 /** The layer of a source file (a path relative to the repository, with `/`); undefined for one no layer names. */
 function layerOf(file: string): Layer | undefined {
@@ -25,7 +25,8 @@ function layerOf(file: string): Layer | undefined {
   if (rel === 'protocol.ts' || rel === 'client-safe.ts') return 'wire';
   if (rel === 'server-main.ts') return 'main';
   const top = rel.split('/')[0];
-  if (top === 'lint' || top === 'semantics' || top === 'io' || top === 'lsp' || top === 'cli') return top;
+  if (top === 'lint' || top === 'semantics' || top === 'dryrun' || top === 'io' || top === 'lsp' || top === 'cli')
+    return top;
   return undefined;
 }
 
@@ -35,10 +36,11 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   wire: ['core'],
   lint: ['core'],
   semantics: ['core'],
-  io: ['core', 'lint', 'semantics'],
-  lsp: ['core', 'wire', 'lint', 'semantics', 'io'],
-  cli: ['core', 'wire', 'lint', 'semantics', 'io'],
-  main: ['core', 'wire', 'lint', 'semantics', 'io', 'lsp', 'cli'],
+  dryrun: ['core'],
+  io: ['core', 'lint', 'semantics', 'dryrun'],
+  lsp: ['core', 'wire', 'lint', 'semantics', 'dryrun', 'io'],
+  cli: ['core', 'wire', 'lint', 'semantics', 'dryrun', 'io'],
+  main: ['core', 'wire', 'lint', 'semantics', 'dryrun', 'io', 'lsp', 'cli'],
   client: ['wire'],
 };
 

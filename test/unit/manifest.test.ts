@@ -93,6 +93,9 @@ function otherValue(key: string, p: ConfigProperty): unknown {
       return (p.default as number) + 1;
     case 'object':
       return { 'some/rule': p.additionalProperties?.enum?.[0] ?? 'off' };
+    case 'array':
+      assert.ok(p.examples?.length, `${key}: needs an example besides the default`);
+      return p.examples[0];
     case 'string': {
       const candidates = [...(p.enum ?? []), ...(p.examples ?? [])].filter((v) => v !== p.default);
       assert.ok(candidates.length > 0, `${key}: needs enum values or examples besides the default`);

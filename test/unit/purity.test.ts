@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 
-const PURE_DIRS = ['server/src/core', 'server/src/lint', 'server/src/semantics'];
+const PURE_DIRS = ['server/src/core', 'server/src/lint', 'server/src/semantics', 'server/src/dryrun'];
 const PURE_FILES = ['server/src/settings.ts', 'server/src/config.ts', 'server/src/client-safe.ts'];
 const FORBIDDEN =
   /^(vscode|vscode-languageserver.*|vscode-languageclient.*|yaml-language-server.*|(node:)?(fs|fs\/promises|child_process|net|tls|http|https|dns|dgram|worker_threads|os|process))$/;
@@ -42,5 +42,24 @@ test('the pure core imports no editor, LSP, file-system or network module', () =
       offenders.push(`${path.relative(REPO_ROOT, file)} reads process state`);
   }
   assert.ok(files.length >= 5, `found the core sources (${files.length} files)`);
+  assert.deepEqual(offenders, []);
+});
+
+test('the engines import only the core, never each other', () => {
+  const engines = { 'server/src/lint': 'dryrun', 'server/src/dryrun': 'lint' };
+  const offenders: string[] = [];
+  for (const [dir, other] of Object.entries(engines)) {
+    for (const file of sources(path.join(REPO_ROOT, dir))) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/from\s+['"]([^'"]+)['"]/g)) {
+        const spec = m[1] ?? '';
+        const resolved = path.relative(REPO_ROOT, path.resolve(path.dirname(file), spec));
+        if (spec.startsWith('.') && resolved.startsWith(`server/src/${other}`))
+          offenders.push(`${path.relative(REPO_ROOT, file)} imports ${spec}`);
+        if (spec.startsWith('.') && /^server\/src\/(lsp|cli|io)\//.test(resolved))
+          offenders.push(`${path.relative(REPO_ROOT, file)} imports an adapter: ${spec}`);
+      }
+    }
+  }
   assert.deepEqual(offenders, []);
 });

@@ -8,6 +8,7 @@ import { parseArgs as splitArgs } from 'node:util';
 import { KINDS } from '../core/kinds.js';
 import { parseVersion } from '../core/versions.js';
 import { COVERAGE_HELP } from './coverage-command.js';
+import { DRYRUN_HELP } from './dryrun-command.js';
 import { TEST_HELP } from './test-command.js';
 
 /** Output formats of `preview`. */
@@ -43,7 +44,7 @@ export type Command =
       readonly inputs: readonly string[];
     }
   /** `test` and `coverage` read their own arguments (`test-command.ts`, `coverage-command.ts`). */
-  | { readonly kind: 'test' | 'coverage'; readonly argv: readonly string[] };
+  | { readonly kind: 'test' | 'coverage' | 'dryrun'; readonly argv: readonly string[] };
 
 /** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
 export class UsageError extends Error {}
@@ -73,6 +74,7 @@ export const HELP = `Usage: cilium-policy lint [options] <file|dir|glob|->...
        cilium-policy preview [--inventory <dir|file>]... [--format text|json] <file|dir|glob|->...
        cilium-policy test [file|dir|glob]... [--inventory <path>]... [--format text|json|junit|sarif]
        cilium-policy coverage [--inventory <path>]... [--format text|json] [--require-policy <ns>]... [path]...
+       cilium-policy dryrun --events FILE [--format text|json] <policy file|dir|glob>...
 
 ${KINDS_PARAGRAPH}
 
@@ -113,7 +115,8 @@ preview: which workloads each policy selects and which peers each rule admits.
   Exit status: 0 done, 2 usage or I/O error.
 
 ${TEST_HELP}
-${COVERAGE_HELP}`;
+${COVERAGE_HELP}
+${DRYRUN_HELP}`;
 
 function versionValue(flag: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} needs a value such as 1.19`);
@@ -187,9 +190,11 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help' };
   if (first === '--version') return { kind: 'version' };
   if (first === 'preview') return parsePreview(rest);
-  if (first === 'test' || first === 'coverage') return { kind: first, argv: rest };
+  if (first === 'test' || first === 'coverage' || first === 'dryrun') return { kind: first, argv: rest };
   if (first !== 'lint')
-    throw new UsageError(`unknown command "${first}"; the commands are "lint", "preview", "test" and "coverage"`);
+    throw new UsageError(
+      `unknown command "${first}"; the commands are "lint", "preview", "test", "coverage" and "dryrun"`,
+    );
 
   let format: LintFormat = 'text';
   let ciliumVersion: string | undefined;

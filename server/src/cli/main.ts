@@ -8,6 +8,7 @@ import { errorLine } from './format.js';
 import { EXIT, runLint, type CliIO } from './lint-command.js';
 import { runPreview } from './preview-command.js';
 import { COVERAGE_HELP, parseCoverageArgs, runCoverage } from './coverage-command.js';
+import { DRYRUN_HELP, parseDryrunArgs, runDryrun } from './dryrun-command.js';
 import { parseTestArgs, runTest, TEST_HELP } from './test-command.js';
 
 /** The version in the nearest package.json named `cilium-policy` (beside `dist/` once installed). */
@@ -61,6 +62,14 @@ async function main(argv: readonly string[], io: CliIO): Promise<number> {
           return EXIT.ok;
         }
         return runCoverage(opts, io);
+      }
+      case 'dryrun': {
+        const opts = parseDryrunArgs(command.argv);
+        if (opts.kind === 'help') {
+          io.stdout(DRYRUN_HELP);
+          return EXIT.ok;
+        }
+        return await runDryrun(opts, io);
       }
     }
   } catch (e) {

@@ -105,6 +105,12 @@ export interface NodeInfo {
   /** `spec.podCIDRs` (or `spec.podCIDR`), when known. */
   readonly podCIDRs?: readonly string[];
   readonly source?: SourceRef;
+  /** `status.nodeInfo.kernelVersion` (`5.15.0-1057-aws`), when the node reports it (Tetragon kernel targets). */
+  readonly kernelVersion?: string;
+  /** `status.nodeInfo.architecture` (`amd64`, `arm64`). */
+  readonly architecture?: string;
+  /** `status.nodeInfo.osImage` (`Ubuntu 22.04.4 LTS`). */
+  readonly osImage?: string;
 }
 
 /** A CiliumCIDRGroup: the CIDRs `cidrGroupRef` and `cidrGroupSelector` resolve to. */
@@ -120,6 +126,25 @@ export interface CiliumConfigInfo {
   readonly namespace: string;
   readonly data: Readonly<Record<string, string>>;
   readonly source?: SourceRef;
+  /** `status.nodeInfo.kernelVersion` (`5.15.0-1057-aws`), when the node reports it (Tetragon kernel targets). */
+  readonly kernelVersion?: string;
+  /** `status.nodeInfo.architecture` (`amd64`, `arm64`). */
+  readonly architecture?: string;
+  /** `status.nodeInfo.osImage` (`Ubuntu 22.04.4 LTS`). */
+  readonly osImage?: string;
+}
+
+/** The kernel facts a Node object reports in `status.nodeInfo`, for {@link NodeInfo}. */
+function nodeKernelInfo(o: Obj): Pick<NodeInfo, 'kernelVersion' | 'architecture' | 'osImage'> {
+  const info = obj(obj(o['status'])?.['nodeInfo']);
+  const kernelVersion = text(info?.['kernelVersion']);
+  const architecture = text(info?.['architecture']);
+  const osImage = text(info?.['osImage']);
+  return {
+    ...(kernelVersion !== undefined ? { kernelVersion } : {}),
+    ...(architecture !== undefined ? { architecture } : {}),
+    ...(osImage !== undefined ? { osImage } : {}),
+  };
 }
 
 /** Where an inventory was built from. */
@@ -326,7 +351,8 @@ function addObject(part: MutablePart, value: unknown, source: SourceRef, depth =
     return;
   }
   if (kind === 'Node') {
-    if (name !== undefined) part.nodes.push({ name, labels: stringMap(metadata?.['labels']), ...nodeFacts(o), source });
+    if (name !== undefined)
+      part.nodes.push({ name, labels: stringMap(metadata?.['labels']), ...nodeFacts(o), source, ...nodeKernelInfo(o) });
     return;
   }
   if (kind === 'Service') {

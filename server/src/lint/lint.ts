@@ -157,6 +157,7 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
     ...(ctx.binaries ? { binaries: ctx.binaries } : {}),
     ...(ctx.scope ? { scope: ctx.scope } : {}),
     ...(ctx.source !== undefined ? { source: ctx.source } : {}),
+    ...(ctx.settings.tetragonTargets.length ? { tetragonTargets: ctx.settings.tetragonTargets } : {}),
   };
   // Quick fixes insert lines with the file's line ending (taken from its first line), so it is part of the key.
   const key = `${versions.cilium}|${versions.tetragon}|${ctx.settings.tetragonKernelArch}|${lineEnding(file.text)}`;

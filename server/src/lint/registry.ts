@@ -54,6 +54,7 @@ import { rule as tetragonDuplicateKprobeCall } from './rules/tetragon-duplicate-
 import { rule as tetragonEmptyHookTarget } from './rules/tetragon-empty-hook-target.js';
 import { rule as tetragonKernelArgIndex } from './rules/tetragon-kernel-arg-index.js';
 import { rule as tetragonKernelArgType } from './rules/tetragon-kernel-arg-type.js';
+import { rule as tetragonKernelTargets } from './rules/tetragon-kernel-targets.js';
 import { rule as tetragonListReferences } from './rules/tetragon-list-references.js';
 import { rule as tetragonMatchArgIndex } from './rules/tetragon-match-arg-index.js';
 import { rule as tetragonMatchValues } from './rules/tetragon-match-values.js';
@@ -117,6 +118,7 @@ export const RULES: readonly Rule[] = [
   tetragonEmptyHookTarget,
   tetragonKernelArgIndex,
   tetragonKernelArgType,
+  tetragonKernelTargets,
   tetragonListReferences,
   tetragonMatchArgIndex,
   tetragonMatchValues,

@@ -14,6 +14,7 @@ import type { TargetVersions } from '../core/versions.js';
 import type { EndpointIndex } from '../core/preview.js';
 import type { BinaryLookup } from '../core/elf.js';
 import type { LintScope } from './scope.js';
+import type { DeclaredTarget } from '../core/tetragon/targets.js';
 
 /** What a rule reports. */
 export interface RuleFinding {
@@ -63,6 +64,11 @@ export interface RuleContext {
    * Undefined otherwise: rules about a binary's contents must then stay silent.
    */
   readonly binaries?: BinaryLookup;
+  /**
+   * Kernels declared in the settings (`ciliumPolicy.tetragon.targets`) that Tetragon policies must
+   * load on; the inventory's node pools are added to these by the rules that use them.
+   */
+  readonly tetragonTargets?: readonly DeclaredTarget[];
 }
 
 /** A binary, described by its USDT probes and functions, that a rule's documented examples are checked against. */

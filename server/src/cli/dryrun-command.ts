@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * `cilium-policy dryrun --events FILE [--format text|json] POLICY-FILE...`: replays Tetragon events
+ * recorded with `tetra getevents -o json` against candidate TracingPolicies, with the dry-run engine
+ * (`server/src/dryrun`). Events stream line by line (constant memory per line); results are written
+ * as they are found. Exit status: 0 when no event would meet an enforcing action (Sigkill, Signal,
+ * Override, NotifyEnforcer), 1 when at least one would, 2 on a usage error or unreadable input.
+ */
+import * as fs from 'node:fs';
+import * as readline from 'node:readline';
+import { parseFile } from '../core/document.js';
+import { SchemaValidator } from '../core/schema-validation.js';
+import { LineIndex } from '../core/line-index.js';
+import { loadSchemaFiles } from '../io/schema-files.js';
+import { lintFile } from '../lint/lint.js';
+import { DEFAULT_SETTINGS } from '../settings.js';
+import { DryRun, enforces, type DryRunResult, type PolicyInput } from '../dryrun/index.js';
+import { UsageError, type OutputFormat } from './args.js';
+import { expandInputs, readInputFile, STDIN_NAME } from './inputs.js';
+import { EXIT, type CliIO } from './lint-command.js';
+
+/** Options of one dry run. */
+export interface DryrunOptions {
+  readonly kind: 'dryrun';
+  /** The events file; `-` reads standard input. */
+  readonly events: string;
+  readonly format: OutputFormat;
+  readonly inputs: readonly string[];
+}
+
+/** Parses the arguments after `dryrun`. Throws `UsageError`. */
+/** The `dryrun` part of `--help`. */
+export const DRYRUN_HELP = `dryrun: replay Tetragon events against TracingPolicies before they enforce.
+  --events FILE             events as \`tetra getevents -o json\` prints them (one
+                            JSON object per line; - for standard input)
+  --format text|json        output format (default: text)
+  Exit status: 0 no event would meet an enforcing action (Sigkill, Signal,
+  Override, NotifyEnforcer), 1 at least one would, 2 usage or I/O error.
+`;
+
+export function parseDryrunArgs(rest: readonly string[]): DryrunOptions | { readonly kind: 'help' } {
+  let events: string | undefined;
+  let format: OutputFormat = 'text';
+  const inputs: string[] = [];
+  let optionsDone = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (optionsDone || arg === '-' || !arg.startsWith('-')) {
+      inputs.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      optionsDone = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : rest[++i]);
+    switch (name) {
+      case '-h':
+      case '--help':
+        return { kind: 'help' };
+      case '--events': {
+        const v = value();
+        if (v === undefined || v === '')
+          throw new UsageError('--events needs a file of events (or - for standard input)');
+        events = v;
+        break;
+      }
+      case '--format': {
+        const f = value();
+        if (f !== 'text' && f !== 'json')
+          throw new UsageError(`--format must be text or json${f === undefined ? '' : `, not "${f}"`}`);
+        format = f;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option ${name} for dryrun`);
+    }
+  }
+  if (events === undefined)
+    throw new UsageError('dryrun needs --events FILE (the events recorded with tetra getevents -o json)');
+  if (inputs.length === 0) throw new UsageError('no policy file given; pass the TracingPolicy files to dry-run');
+  if (events === '-' && inputs.includes('-'))
+    throw new UsageError('standard input cannot hold both the events and a policy');
+  return { kind: 'dryrun', events, format, inputs };
+}
+
+/**
+ * The lines of an events file, read with constant memory per line. This is the one place that
+ * reads event files: swap it for the shared bounded JSON-lines reader of `server/src/io/` when it
+ * lands (it also bounds the length of one line, which readline does not).
+ */
+export function eventLines(file: string | undefined): AsyncIterable<string> {
+  const input = file === undefined ? process.stdin : fs.createReadStream(file);
+  return readline.createInterface({ input, crlfDelay: Infinity });
+}
+
+/**
+ * Makes text safe for a terminal: control characters (C0, DEL, C1) and the bidirectional
+ * overrides become visible escapes, so an event cannot move the cursor or reorder the line.
+ * (The CLI's shared escaping helper, when it lands, replaces this.)
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+function describeError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file or directory';
+  return (e as Error)?.message ?? String(e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+/**
+ * One result as JSON text, in the shape the issue specifies: `line` first (the event's line) and,
+ * for a match, `selector` and `line` again (the selector's line in the policy file). JSON parsers
+ * keep only the last of two equal keys, so the same numbers are also given as `eventLine` and
+ * `selectorLine`.
+ */
+export function resultJson(r: DryRunResult): string {
+  const parts: string[] = [`"line":${r.eventLine}`, `"eventLine":${r.eventLine}`];
+  const put = (k: string, v: unknown) => {
+    if (v !== undefined) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  };
+  put('time', r.time);
+  put('node', r.node);
+  put('hook', r.hook);
+  put('process', r.process);
+  put('policy', r.policy);
+  put('hookLine', r.hookLine);
+  put('match', r.match);
+  if (r.selector !== undefined) {
+    put('selector', r.selector);
+    parts.push(`"line":${r.selectorLine}`);
+    put('selectorLine', r.selectorLine);
+  }
+  put('actions', r.actions);
+  put('reason', r.reason);
+  return `{${parts.join(',')}}`;
+}
+
+/** One result as a line of text (matches and unknowns; no-matches are only counted). */
+export function resultText(r: DryRunResult, eventsName: string): string {
+  const where = r.selector !== undefined ? `${r.policy.file}:${r.selectorLine}` : `${r.policy.file}:${r.hookLine}`;
+  const actions = r.actions
+    .map(
+      (a) =>
+        `${a.action}${a.argError !== undefined ? `(${a.argError})` : ''}${a.argSig !== undefined ? `(${a.argSig})` : ''}${a.performed === false ? ' [not performed]' : ''}${a.rateLimited ? ' [rate-limited]' : ''}`,
+    )
+    .join(', ');
+  const proc = [
+    r.process.binary ?? '?',
+    r.process.arguments,
+    r.process.pod !== undefined ? `pod ${r.process.pod}` : undefined,
+    r.process.pid !== undefined ? `pid ${r.process.pid}` : undefined,
+  ]
+    .filter((x) => x !== undefined && x !== '')
+    .join(' ');
+  const verdict =
+    r.match === 'match'
+      ? `match ${r.policy.name} selector ${r.selector ?? '-'}${actions ? ` → ${actions}` : ''}`
+      : `unknown ${r.policy.name}: ${r.reason}${actions ? ` (would run ${actions})` : ''}`;
+  const event = `${eventsName}:${r.eventLine}${r.node ? ` ${r.node}` : ''} ${r.hook.kind} ${r.hook.name}: ${proc}`;
+  return escapeControl(`${where}: ${verdict}; ${event}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+class Failure extends Error {}
+
+/** Reads the candidate policies; warns about lint errors and hooks the dry run skips. */
+async function readPolicies(opts: DryrunOptions, io: CliIO): Promise<PolicyInput[]> {
+  const expansion = expandInputs(opts.inputs, io.cwd);
+  if (expansion.errors.length) throw new Failure(expansion.errors.join('\n'));
+  let validator: SchemaValidator | undefined;
+  try {
+    validator = new SchemaValidator(loadSchemaFiles());
+  } catch {
+    // Lint is a courtesy here; the dry run does not need the schemas.
+  }
+  const out: PolicyInput[] = [];
+  for (const input of expansion.inputs) {
+    let text: string;
+    try {
+      text = input.file === undefined ? await io.readStdin() : readInputFile(input.file);
+    } catch (e) {
+      throw new Failure(`cannot read ${input.display}: ${describeError(e)}`);
+    }
+    const file = parseFile(text);
+    const lines = new LineIndex(text);
+    const findings = validator ? lintFile(file, { validator, settings: DEFAULT_SETTINGS }) : [];
+    for (const doc of file.documents) {
+      if (doc.kind?.kind !== 'TracingPolicy' && doc.kind?.kind !== 'TracingPolicyNamespaced') continue;
+      const line = lines.positionAt(doc.span.start).line + 1;
+      const errors = findings.filter(
+        (f) => f.severity === 'error' && f.span.start >= doc.span.start && f.span.start <= doc.span.end,
+      ).length;
+      if (doc.templated || doc.data === undefined) {
+        io.stderr(
+          `cilium-policy: warning: ${input.display}:${line}: ${doc.kind.kind} could not be read (template or broken YAML); skipped\n`,
+        );
+        continue;
+      }
+      if (errors > 0)
+        io.stderr(
+          `cilium-policy: warning: ${input.display}:${line}: ${doc.kind.kind} ${doc.name ?? ''} has ${errors} lint error${errors === 1 ? '' : 's'} (see cilium-policy lint); dry-run where it can be\n`,
+        );
+      out.push({ file: input.display, text, doc });
+    }
+  }
+  return out;
+}
+
+/** Runs the dryrun command and returns the exit status. Never throws for bad input. */
+export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number> {
+  let dr: DryRun;
+  const eventsFile = opts.events === '-' ? undefined : opts.events;
+  const eventsName = eventsFile ?? STDIN_NAME;
+  try {
+    const policies = await readPolicies(opts, io);
+    dr = new DryRun(policies);
+    if (dr.policies.length === 0)
+      throw new Failure('no TracingPolicy or TracingPolicyNamespaced found in the policy files');
+    for (const p of dr.policies) {
+      for (const s of p.skipped)
+        io.stderr(`cilium-policy: warning: ${p.file}:${s.line}: ${escapeControl(s.label)} is skipped: ${s.reason}\n`);
+      for (const a of p.assumptions) io.stderr(`cilium-policy: note: ${p.file}: ${p.kind} ${p.name}: ${a}\n`);
+      for (const r of p.refused)
+        io.stderr(
+          `cilium-policy: warning: ${p.file}: ${p.kind} ${p.name}: the agent would refuse it (${r}); dry-run anyway\n`,
+        );
+    }
+    if (eventsFile !== undefined) {
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(eventsFile);
+      } catch (e) {
+        throw new Failure(`cannot read ${eventsFile}: ${describeError(e)}`);
+      }
+      if (stat.isDirectory()) throw new Failure(`cannot read ${eventsFile}: is a directory`);
+    }
+  } catch (e) {
+    if (!(e instanceof Failure)) throw e;
+    for (const line of e.message.split('\n')) io.stderr(`cilium-policy: ${line}\n`);
+    return EXIT.failure;
+  }
+
+  const json = opts.format === 'json';
+  let first = true;
+  let enforcingHits = 0;
+  // Results are written as they come, so memory stays flat whatever the size of the events file;
+  // the counts follow the results in the JSON object.
+  if (json) io.stdout('{"results":[');
+  let lineNo = 0;
+  try {
+    for await (const line of eventLines(eventsFile)) {
+      lineNo++;
+      for (const r of dr.feedLine(line, lineNo)) {
+        if (r.match === 'match' && enforces(r.actions)) enforcingHits++;
+        if (json) {
+          io.stdout(`${first ? '\n' : ',\n'}${resultJson(r)}`);
+          first = false;
+        } else if (r.match !== 'no-match') io.stdout(`${resultText(r, eventsName)}\n`);
+      }
+    }
+  } catch (e) {
+    if (json) io.stdout('\n]}\n');
+    io.stderr(`cilium-policy: cannot read ${eventsName}: ${describeError(e)}\n`);
+    return EXIT.failure;
+  }
+  const c = dr.counts;
+  const skipped = { otherType: c.otherType, unparsable: c.unparsable, unknownType: c.unknownType };
+  if (json) io.stdout(`${first ? '' : '\n'}],"events":${c.events},"skipped":${JSON.stringify(skipped)}}\n`);
+  const unknownTypes = [...c.unknownTypes].map(([t, n]) => `${t} ×${n}`).join(', ');
+  io.stderr(
+    `${c.events} event${c.events === 1 ? '' : 's'} read (${c.hookEvents} hook events; skipped: ${c.otherType} of other types, ${c.unknownType} of unknown types${unknownTypes ? ` (${escapeControl(unknownTypes)})` : ''}, ${c.unparsable} unparsable); ` +
+      `${c.match} match${c.match === 1 ? '' : 'es'} (${enforcingHits} enforcing), ${c.unknown} unknown, ${c.noMatch} no-match\n`,
+  );
+  return enforcingHits > 0 ? EXIT.errors : EXIT.ok;
+}
