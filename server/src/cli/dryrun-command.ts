@@ -30,10 +30,13 @@ export interface DryrunOptions {
 
 /** Parses the arguments after `dryrun`. Throws `UsageError`. */
 /** The `dryrun` part of `--help`. */
-export const DRYRUN_HELP = `dryrun: replay Tetragon events against TracingPolicies before they enforce.
-  --events FILE             events as \`tetra getevents -o json\` prints them (one
-                            JSON object per line; - for standard input)
-  --format text|json        output format (default: text)
+export const DRYRUN_HELP = `cilium-policy dryrun --events FILE [--format text|json] POLICY-FILE...
+  Replays Tetragon events against TracingPolicies before they enforce: for every
+  recorded hook event and every hook of the policies that names the same hook,
+  would the selectors match, and what would the actions do?
+  --events FILE      events as \`tetra getevents -o json\` prints them (one JSON
+                     object per line; - for standard input)
+  --format FORMAT    text (default) or json
   Exit status: 0 no event would meet an enforcing action (Sigkill, Signal,
   Override, NotifyEnforcer), 1 at least one would, 2 usage or I/O error.
 `;
