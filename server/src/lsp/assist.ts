@@ -14,6 +14,7 @@ import type {
 } from 'vscode-languageserver';
 import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import { toCompletionList } from './convert.js';
+import { requestView } from './request-view.js';
 import { guardAsync } from './guard.js';
 import { withBinaries } from '../io/binaries.js';
 import type { Session } from './session.js';
@@ -29,15 +30,22 @@ export function assistCapabilities(): Pick<ServerCapabilities, 'completionProvid
 
 /** Registers `textDocument/completion` and `textDocument/hover`. */
 export function registerAssist(connection: Connection, session: Session, yaml: YamlFeatures): void {
-  /** The open document, its parse and the offset of a request; `tetragon` when it is inside a (non-templated) Tetragon policy. */
+  /**
+   * The open document, the parse to answer from (`request-view.ts`: the latest text, without
+   * waiting for a parse of the whole file) and the request's offset in it, with `positions` mapping the
+   * view's offsets to the editor's positions; `tetragon` when it is inside a (non-templated)
+   * Tetragon policy.
+   */
   const positionContext = (params: TextDocumentPositionParams) => {
     const doc = session.documents.get(params.textDocument.uri);
     if (!doc) return undefined;
-    const file = session.parse(doc);
-    const offset = doc.offsetAt(params.position);
+    const view = requestView(session, doc, params.position);
+    const { file, offset } = view;
+    const positions = { positionAt: (o: number) => doc.positionAt(view.toDocument(o)) };
+    const lineOf = (o: number) => positions.positionAt(o).line;
     const policy = session.documentAt(file, offset);
     const tetragon = policy?.kind?.language === 'tetragon-tracing-policy' && !policy.templated ? policy : undefined;
-    return { doc, file, offset, tetragon };
+    return { doc, file, offset, tetragon, positions, lineOf };
   };
 
   connection.onCompletion(
@@ -46,7 +54,7 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
       async (params): Promise<CompletionList | null> => {
         const at = positionContext(params);
         if (!at) return null;
-        const { doc, file, offset, tetragon } = at;
+        const { doc, file, offset, tetragon, lineOf } = at;
         if (tetragon) {
           const current = await session.settings.get(doc.uri);
           const binaries = session.binariesFor(doc.uri, current);
@@ -54,9 +62,9 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
           const assist = await withBinaries(binaries, () =>
             tetragonCompletions(file, tetragon, offset, current.tetragonKernelArch, binaries),
           );
-          if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
+          if (assist && assist.items.length > 0) return toCompletionList(at.positions, assist, offset);
         }
-        const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
+        const list = await yaml.complete(file, offset, lineOf);
         return list ?? null;
       },
       session.log,
@@ -69,7 +77,7 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
       async (params): Promise<Hover | null> => {
         const at = positionContext(params);
         if (!at) return null;
-        const { doc, file, offset, tetragon } = at;
+        const { doc, file, offset, tetragon, lineOf } = at;
         if (tetragon) {
           const current = await session.settings.get(doc.uri);
           const binaries = session.binariesFor(doc.uri, current);
@@ -78,7 +86,7 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
           );
           if (markdown) return { contents: { kind: 'markdown', value: markdown } };
         }
-        const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
+        const hover = await yaml.hover(file, offset, lineOf);
         return hover ?? null;
       },
       session.log,
