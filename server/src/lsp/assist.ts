@@ -5,17 +5,19 @@
  * Tetragon assist; keys, schema enums and snippets come from yaml-language-server over our bundled
  * schemas (`yaml-service.ts`). Other Kubernetes objects of a file get nothing from us.
  */
-import type {
-  CompletionList,
-  Connection,
-  Hover,
-  ServerCapabilities,
-  TextDocumentPositionParams,
+import {
+  CompletionRequest,
+  HoverRequest,
+  type CompletionList,
+  type Connection,
+  type Hover,
+  type ServerCapabilities,
+  type TextDocumentPositionParams,
 } from 'vscode-languageserver';
 import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import { toCompletionList } from './convert.js';
 import { requestView } from './request-view.js';
-import { guardAsync } from './guard.js';
+import { checked, params } from './guard.js';
 import { withBinaries } from '../io/binaries.js';
 import type { Session } from './session.js';
 import type { YamlFeatures } from './yaml-service.js';
@@ -48,10 +50,12 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
     return { doc, file, offset, tetragon, positions, lineOf };
   };
 
-  connection.onCompletion(
-    guardAsync(
-      'textDocument/completion',
-      async (params): Promise<CompletionList | null> => {
+  connection.onRequest(
+    CompletionRequest.type,
+    checked(
+      CompletionRequest.method,
+      params.position,
+      async (params: TextDocumentPositionParams): Promise<CompletionList | null> => {
         const at = positionContext(params);
         if (!at) return null;
         const { doc, file, offset, tetragon, lineOf } = at;
@@ -71,10 +75,12 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
     ),
   );
 
-  connection.onHover(
-    guardAsync(
-      'textDocument/hover',
-      async (params): Promise<Hover | null> => {
+  connection.onRequest(
+    HoverRequest.type,
+    checked(
+      HoverRequest.method,
+      params.position,
+      async (params: TextDocumentPositionParams): Promise<Hover | null> => {
         const at = positionContext(params);
         if (!at) return null;
         const { doc, file, offset, tetragon, lineOf } = at;
