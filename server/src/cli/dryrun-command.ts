@@ -7,15 +7,17 @@
  * Override, NotifyEnforcer), 1 when at least one would, 2 on a usage error or unreadable input.
  */
 import * as fs from 'node:fs';
-import * as readline from 'node:readline';
 import { parseFile } from '../core/document.js';
+import { readEvent } from '../core/tetragon/events.js';
 import { SchemaValidator } from '../core/schema-validation.js';
 import { LineIndex } from '../core/line-index.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
+import { JSON_LINE_PROBLEM_KINDS, readJsonLines, type JsonLinesSummary } from '../io/json-lines.js';
 import { lintFile } from '../lint/lint.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { DryRun, enforces, type DryRunResult, type PolicyInput } from '../dryrun/index.js';
 import { UsageError, type OutputFormat } from './args.js';
+import { errorLine, printable } from './format.js';
 import { expandInputs, readInputFile, STDIN_NAME } from './inputs.js';
 import { EXIT, type CliIO } from './lint-command.js';
 
@@ -90,28 +92,28 @@ export function parseDryrunArgs(rest: readonly string[]): DryrunOptions | { read
 }
 
 /**
- * The lines of an events file, read with constant memory per line. This is the one place that
- * reads event files: swap it for the shared bounded JSON-lines reader of `server/src/io/` when it
- * lands (it also bounds the length of one line, which readline does not).
+ * Where the events come from, for `readJsonLines`: a regular file by path (read up to its size when
+ * reading starts), standard input, or a pipe or device the user named (`<(tetra getevents …)`) as
+ * a stream. Either way one line is held at most, and at most 16 MiB of it: a longer line is
+ * counted and skipped, never buffered.
  */
-export function eventLines(file: string | undefined): AsyncIterable<string> {
-  const input = file === undefined ? process.stdin : fs.createReadStream(file);
-  return readline.createInterface({ input, crlfDelay: Infinity });
+function eventSource(file: string | undefined, stat: fs.Stats | undefined): string | NodeJS.ReadableStream {
+  if (file === undefined) return process.stdin;
+  return stat?.isFile() === false ? fs.createReadStream(file) : file;
 }
 
-/**
- * Makes text safe for a terminal: control characters (C0, DEL, C1) and the bidirectional
- * overrides become visible escapes, so an event cannot move the cursor or reorder the line.
- * (The CLI's shared escaping helper, when it lands, replaces this.)
- */
-export function escapeControl(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    if (c === '\r') return '\\r';
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+/** What the JSON-lines reader skipped, for the summary line (empty when nothing was). */
+function readerNote(s: JsonLinesSummary): string {
+  const kinds = JSON_LINE_PROBLEM_KINDS.filter((k) => s.problems[k] > 0).map(
+    (k) => `${s.problems[k]} ${k.replace(/-/g, ' ')}`,
+  );
+  const first = s.firstProblems[0];
+  const parts: string[] = [];
+  if (kinds.length > 0)
+    parts.push(`unusable lines: ${kinds.join(', ')}${first ? ` (first at line ${first.line})` : ''}`);
+  if (s.grew && s.sizeAtStart !== undefined)
+    parts.push(`the file grew while it was read: its first ${s.sizeAtStart} bytes were read`);
+  return parts.join('; ');
 }
 
 function describeError(e: unknown): string {
@@ -175,7 +177,7 @@ export function resultText(r: DryRunResult, eventsName: string): string {
       ? `match ${r.policy.name} selector ${r.selector ?? '-'}${actions ? ` → ${actions}` : ''}`
       : `unknown ${r.policy.name}: ${r.reason}${actions ? ` (would run ${actions})` : ''}`;
   const event = `${eventsName}:${r.eventLine}${r.node ? ` ${r.node}` : ''} ${r.hook.kind} ${r.hook.name}: ${proc}`;
-  return escapeControl(`${where}: ${verdict}; ${event}`);
+  return printable(`${where}: ${verdict}; ${event}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +231,7 @@ async function readPolicies(opts: DryrunOptions, io: CliIO): Promise<PolicyInput
 /** Runs the dryrun command and returns the exit status. Never throws for bad input. */
 export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number> {
   let dr: DryRun;
+  let stat: fs.Stats | undefined;
   const eventsFile = opts.events === '-' ? undefined : opts.events;
   const eventsName = eventsFile ?? STDIN_NAME;
   try {
@@ -238,15 +241,14 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
       throw new Failure('no TracingPolicy or TracingPolicyNamespaced found in the policy files');
     for (const p of dr.policies) {
       for (const s of p.skipped)
-        io.stderr(`cilium-policy: warning: ${p.file}:${s.line}: ${escapeControl(s.label)} is skipped: ${s.reason}\n`);
-      for (const a of p.assumptions) io.stderr(`cilium-policy: note: ${p.file}: ${p.kind} ${p.name}: ${a}\n`);
+        io.stderr(errorLine(`warning: ${p.file}:${s.line}: ${s.label} is skipped: ${s.reason}`));
+      for (const a of p.assumptions) io.stderr(errorLine(`note: ${p.file}: ${p.kind} ${p.name}: ${a}`));
       for (const r of p.refused)
         io.stderr(
-          `cilium-policy: warning: ${p.file}: ${p.kind} ${p.name}: the agent would refuse it (${r}); dry-run anyway\n`,
+          errorLine(`warning: ${p.file}: ${p.kind} ${p.name}: the agent would refuse it (${r}); dry-run anyway`),
         );
     }
     if (eventsFile !== undefined) {
-      let stat: fs.Stats;
       try {
         stat = fs.statSync(eventsFile);
       } catch (e) {
@@ -256,7 +258,7 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
     }
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
-    for (const line of e.message.split('\n')) io.stderr(`cilium-policy: ${line}\n`);
+    for (const line of e.message.split('\n')) io.stderr(errorLine(line));
     return EXIT.failure;
   }
 
@@ -266,30 +268,36 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
   // Results are written as they come, so memory stays flat whatever the size of the events file;
   // the counts follow the results in the JSON object.
   if (json) io.stdout('{"results":[');
-  let lineNo = 0;
+  let summary: JsonLinesSummary;
   try {
-    for await (const line of eventLines(eventsFile)) {
-      lineNo++;
-      for (const r of dr.feedLine(line, lineNo)) {
+    summary = await readJsonLines(eventSource(eventsFile, stat), (value, line) => {
+      for (const r of dr.feedParsed(readEvent(value), line)) {
         if (r.match === 'match' && enforces(r.actions)) enforcingHits++;
         if (json) {
           io.stdout(`${first ? '\n' : ',\n'}${resultJson(r)}`);
           first = false;
         } else if (r.match !== 'no-match') io.stdout(`${resultText(r, eventsName)}\n`);
       }
-    }
+    });
   } catch (e) {
     if (json) io.stdout('\n]}\n');
-    io.stderr(`cilium-policy: cannot read ${eventsName}: ${describeError(e)}\n`);
+    io.stderr(errorLine(`cannot read ${eventsName}: ${describeError(e)}`));
     return EXIT.failure;
   }
   const c = dr.counts;
-  const skipped = { otherType: c.otherType, unparsable: c.unparsable, unknownType: c.unknownType };
-  if (json) io.stdout(`${first ? '' : '\n'}],"events":${c.events},"skipped":${JSON.stringify(skipped)}}\n`);
+  // Lines the reader could not use (too long, NUL bytes, invalid UTF-8, nesting bombs, numbers out
+  // of range, not JSON) are unparsable events like the ones the engine could not read.
+  const unusable = JSON_LINE_PROBLEM_KINDS.reduce((n, k) => n + summary.problems[k], 0);
+  const events = c.events + unusable;
+  const unparsable = c.unparsable + unusable;
+  const skipped = { otherType: c.otherType, unparsable, unknownType: c.unknownType };
+  if (json) io.stdout(`${first ? '' : '\n'}],"events":${events},"skipped":${JSON.stringify(skipped)}}\n`);
   const unknownTypes = [...c.unknownTypes].map(([t, n]) => `${t} ×${n}`).join(', ');
+  const note = readerNote(summary);
   io.stderr(
-    `${c.events} event${c.events === 1 ? '' : 's'} read (${c.hookEvents} hook events; skipped: ${c.otherType} of other types, ${c.unknownType} of unknown types${unknownTypes ? ` (${escapeControl(unknownTypes)})` : ''}, ${c.unparsable} unparsable); ` +
+    `${events} event${events === 1 ? '' : 's'} read (${c.hookEvents} hook events; skipped: ${c.otherType} of other types, ${c.unknownType} of unknown types${unknownTypes ? ` (${printable(unknownTypes)})` : ''}, ${unparsable} unparsable); ` +
       `${c.match} match${c.match === 1 ? '' : 'es'} (${enforcingHits} enforcing), ${c.unknown} unknown, ${c.noMatch} no-match\n`,
   );
+  if (note) io.stderr(errorLine(`note: ${eventsName}: ${note}`));
   return enforcingHits > 0 ? EXIT.errors : EXIT.ok;
 }
