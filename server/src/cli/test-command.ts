@@ -9,6 +9,7 @@
  * Exit status: 0 when every case passes, 1 when one fails (an unknown verdict or a case that
  * cannot run fails), 2 on a usage error or an input that cannot be read.
  */
+import { readRegularTextFileSync } from '../io/safe-paths.js';
 import { errorLine, printable } from './format.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -241,7 +242,7 @@ export function projectAgentLayer(io: CliIO): AgentLayer | undefined {
     if (fs.existsSync(file)) {
       let data: unknown;
       try {
-        data = parseYaml(fs.readFileSync(file, 'utf8'), { maxAliasCount: 100 });
+        data = parseYaml(readRegularTextFileSync(file), { maxAliasCount: 100 });
       } catch {
         return undefined; // the lint command reports an unreadable project file
       }
