@@ -12,7 +12,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { RequestType } from 'vscode-languageserver-protocol';
+import { RequestType, ResponseError } from 'vscode-languageserver-protocol';
+import { guard, guardAsync } from '../../server/src/lsp/guard.js';
 import * as protocol from '../../server/src/protocol.js';
 import { RawRpc } from '../support/raw-rpc.js';
 import { testUri } from '../support/lsp-client.js';
@@ -175,5 +176,31 @@ describe('garbage parameters on every request', () => {
       position: { line: 1, character: 2 },
     });
     assert.equal(hover.error, undefined, JSON.stringify(hover.error));
+  });
+});
+
+describe('handlers registered without a shape', () => {
+  const read = (p: { textDocument: { uri: string } }) => p.textDocument.uri;
+  it('answer InvalidParams when parameters that are not an object trip them, and log nothing', async () => {
+    const logged: string[] = [];
+    for (const wrap of [
+      guard,
+      (m: string, h: typeof read, l: (s: string) => void) =>
+        guardAsync(m, (p: Parameters<typeof read>[0]) => Promise.resolve().then(() => h(p)), l),
+    ])
+      for (const garbage of [null, 42, 'text', [1]]) {
+        const r = await wrap('ciliumPolicy/example', read, (m) => logged.push(m))(garbage as never);
+        assert.ok(r instanceof ResponseError, `${JSON.stringify(garbage)}: ${String(r)}`);
+        assert.equal(r.code, -32602);
+        assert.match(r.message, /ciliumPolicy\/example: params must be an object/);
+      }
+    assert.deepEqual(logged, []);
+  });
+  it('still report and log a failure with parameters that are an object', () => {
+    const logged: string[] = [];
+    const r = guard('ciliumPolicy/example', read, (m) => logged.push(m))({} as never);
+    assert.ok(r instanceof ResponseError);
+    assert.equal(r.code, -32603);
+    assert.equal(logged.length, 1);
   });
 });

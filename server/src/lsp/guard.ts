@@ -13,8 +13,12 @@ export function describe(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
-function failure(method: string, e: unknown, log: Log): ResponseError<void> {
+function failure(method: string, e: unknown, log: Log, params?: unknown): ResponseError<void> {
   if (e instanceof InvalidParamsError) return invalidParams(method, e.message);
+  // A handler registered without a shape (`guard` rather than `checked`) that trips over parameters
+  // that are not even an object: the client's mistake, answered as such and not logged.
+  if (e instanceof TypeError && (params === null || typeof params !== 'object' || Array.isArray(params)))
+    return invalidParams(method, 'params must be an object');
   log(`cilium-policy: ${method} failed: ${describe(e)}`);
   return new ResponseError(
     ErrorCodes.InternalError,
@@ -32,7 +36,7 @@ export function guard<P, R>(
     try {
       return handler(params);
     } catch (e) {
-      return failure(method, e, log);
+      return failure(method, e, log, params);
     }
   };
 }
@@ -47,7 +51,7 @@ export function guardAsync<P, R>(
     try {
       return await handler(params);
     } catch (e) {
-      return failure(method, e, log);
+      return failure(method, e, log, params);
     }
   };
 }
