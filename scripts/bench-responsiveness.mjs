@@ -321,7 +321,8 @@ async function long(round) {
       hoverMs: hovers,
       editMs: edits,
       empty,
-      stale: versions.filter((v) => v !== 1 && !(v > 1)).length,
+      // Publications of a version older than one already published (diagnostics going back in time).
+      outOfOrder: versions.filter((v, i) => versions.slice(0, i).some((w) => w > v)).length,
       cpuMs: cpuMs(server.proc.pid) - cpu0,
     };
   } finally {
@@ -381,6 +382,7 @@ publications: ${s.publicationsPerStorm.join(', ')} (of an older version: ${s.sta
       hoverMs: stats(runs.flatMap((x) => x.hoverMs)),
       editMs: stats(runs.flatMap((x) => x.editMs)),
       cpuMsPerEdit: runs.map((x) => round(x.cpuMs / 10)),
+      outOfOrderPublications: runs.reduce((n, x) => n + x.outOfOrder, 0),
       emptyHovers: runs.reduce((n, x) => n + x.empty, 0),
       loadavg: os.loadavg().map(round),
     };
@@ -392,7 +394,7 @@ publications: ${s.publicationsPerStorm.join(', ')} (of an older version: ${s.sta
 | edit → diagnostics (ms) | ${l.editMs.median} | ${l.editMs.p95} | ${l.editMs.max} |
 | open → diagnostics (ms) | ${l.openMs.median} | ${l.openMs.p95} | ${l.openMs.max} |
 
-server CPU per edit, hovers included (ms): ${l.cpuMsPerEdit.join(', ')}; empty hovers: ${l.emptyHovers}; load average after: ${l.loadavg.join(' ')}`);
+server CPU per edit, hovers included (ms): ${l.cpuMsPerEdit.join(', ')}; publications going back to an older version: ${l.outOfOrderPublications}; empty hovers: ${l.emptyHovers}; load average after: ${l.loadavg.join(' ')}`);
   }
   results.date = new Date().toISOString();
   fs.writeFileSync(path.join(outDir, 'responsiveness.json'), JSON.stringify(results, null, 2) + '\n');
