@@ -79,6 +79,24 @@ function cpuMs(pid) {
   }
 }
 
+/**
+ * Waits until every server has finished its start-up: at least 1.5 s, then until none used CPU
+ * time for 300 ms (at most 20 s). On a loaded machine a fixed pause could end while a server still
+ * starts, which would count its start-up against its cold open.
+ */
+async function settled(servers) {
+  const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+  await sleep(1500);
+  const deadline = performance.now() + 20_000;
+  let last = servers.map((s) => cpuMs(s.pid));
+  while (performance.now() < deadline) {
+    await sleep(300);
+    const now = servers.map((s) => cpuMs(s.pid));
+    if (now.every((c, i) => c === null || c === last[i])) return;
+    last = now;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The peer's dispatcher schema
 
@@ -341,7 +359,7 @@ async function benchSize(targetLines, dispatcherUri) {
     // Let both finish their start-up (our schema warm-up runs after `initialized`); the cold open
     // then measures a file opened in a started server. `--open-at-once` opens it right after
     // `initialized` instead, as when an editor restores its tabs.
-    if (!OPEN_AT_ONCE) await new Promise((res) => setTimeout(res, 1500));
+    if (!OPEN_AT_ONCE) await settled(servers);
     for (const s of inTurn(0)) {
       const cpu0 = cpuMs(s.pid);
       const o = await s.open(uri, text);
