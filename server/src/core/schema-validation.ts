@@ -441,6 +441,11 @@ function internal(doc: PolicyDocument, message: string): Finding {
   };
 }
 
+/** Values longer than this are matched every time (a long value is rarely repeated). */
+const MEMO_MAX_LENGTH = 256;
+/** Answers kept per pattern. */
+const MEMO_MAX_ENTRIES = 2048;
+
 /**
  * Builds a pattern matcher on RE2 semantics; ajv calls it once per distinct pattern. ajv only reads
  * `code` when generating standalone modules, which we never do.
@@ -448,8 +453,22 @@ function internal(doc: PolicyDocument, message: string): Finding {
 const re2RegExp = Object.assign(
   (pattern: string): { test(s: string): boolean; toString(): string } => {
     const re = RE2JS.compile(pattern);
+    // The same values come back in document after document (ports, label keys, names) and the RE2
+    // engine allocates a matcher per call: the answers for short values are kept, a bounded number
+    // per pattern (the set is emptied when full).
+    const answers = new Map<string, boolean>();
+    const test = (s: string): boolean => {
+      if (s.length > MEMO_MAX_LENGTH) return re.matcher(s).find();
+      let answer = answers.get(s);
+      if (answer === undefined) {
+        answer = re.matcher(s).find();
+        if (answers.size >= MEMO_MAX_ENTRIES) answers.clear();
+        answers.set(s, answer);
+      }
+      return answer;
+    };
     // ajv keys its cache of compiled patterns by `toString()`, so it must be the pattern itself.
-    return { test: (s: string) => re.matcher(s).find(), toString: () => `/${pattern}/` };
+    return { test, toString: () => `/${pattern}/` };
   },
   { code: 're2RegExp' },
 );
