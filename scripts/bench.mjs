@@ -396,9 +396,10 @@ async function benchSize(targetLines, dispatcherUri) {
     const hoverLines = lines
       .map((l, i) => (/^ {2}(endpointSelector|kprobes|nodeSelector|resources):/.test(l) ? i : -1))
       .filter((i) => i >= 0);
+    // Completions first, then hovers, each with the CPU time it cost each server.
+    const cpuCompletion0 = Object.fromEntries(servers.map((s) => [s.name, cpuMs(s.pid)]));
     for (let k = 0; k < SAMPLES; k++) {
       const cl = protoLines[Math.floor((k * protoLines.length) / SAMPLES)];
-      const hl = hoverLines[Math.floor((k * hoverLines.length) / SAMPLES)];
       for (const s of inTurn(k)) {
         const c = await s.request(rpc.CompletionRequest.type, {
           textDocument: { uri },
@@ -407,6 +408,12 @@ async function benchSize(targetLines, dispatcherUri) {
         r[s.name].completion.push(c.ms);
         const items = Array.isArray(c.result) ? c.result : (c.result?.items ?? []);
         if (!items.length) r[s.name].emptyCompletions++;
+      }
+    }
+    const cpuHover0 = Object.fromEntries(servers.map((s) => [s.name, cpuMs(s.pid)]));
+    for (let k = 0; k < SAMPLES; k++) {
+      const hl = hoverLines[Math.floor((k * hoverLines.length) / SAMPLES)];
+      for (const s of inTurn(k)) {
         const h = await s.request(rpc.HoverRequest.type, {
           textDocument: { uri },
           position: { line: hl, character: 4 },
@@ -414,6 +421,10 @@ async function benchSize(targetLines, dispatcherUri) {
         r[s.name].hover.push(h.ms);
         if (!h.result) r[s.name].emptyHovers++;
       }
+    }
+    for (const s of servers) {
+      r[s.name].cpu.perCompletion = round((cpuHover0[s.name] - cpuCompletion0[s.name]) / SAMPLES);
+      r[s.name].cpu.perHover = round((cpuMs(s.pid) - cpuHover0[s.name]) / SAMPLES);
     }
     for (const s of servers) {
       r[s.name].peakRssMb = procStatus(s.pid, 'VmHWM');
@@ -472,6 +483,8 @@ function table(res) {
     ['peak RSS, VmHWM (MB)', o.peakRssMb, p?.peakRssMb],
     ['CPU time, cold open (ms)', o.cpuMs.open, p?.cpuMs.open],
     ['CPU time per edit (ms)', o.cpuMs.editsPerEdit, p?.cpuMs.editsPerEdit],
+    ['CPU time per completion (ms)', o.cpuMs.perCompletion, p?.cpuMs.perCompletion],
+    ['CPU time per hover (ms)', o.cpuMs.perHover, p?.cpuMs.perHover],
   ];
   const lines = [
     `| ${res.file.lines} lines, ${res.file.documents} documents | ours | yaml-language-server | ours/peer |`,
