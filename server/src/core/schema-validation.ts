@@ -72,6 +72,10 @@ export class SchemaValidator {
   /** The schemas of the newest releases, and those of an older release where its constraints differ. */
   private readonly ajvs = new Map<string, Ajv>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** The validators of the targets asked for last, per kind. */
+  private recent:
+    | { readonly cilium: string; readonly tetragon: string; readonly byKind: Map<KindInfo, ValidateFunction> }
+    | undefined;
   /** Read by the version keywords while a validation runs (validation is synchronous). */
   private targets: TargetVersions = DEFAULT_VERSIONS;
 
@@ -140,6 +144,19 @@ export class SchemaValidator {
 
   /** Compiles (once) and returns the validator for a kind in the target releases. */
   private validatorFor(kind: KindInfo, targets: TargetVersions = DEFAULT_VERSIONS): ValidateFunction | undefined {
+    // Every document of a lint asks with the same targets: answer those from a table per kind.
+    const recent = this.recent;
+    if (recent && recent.cilium === targets.cilium && recent.tetragon === targets.tetragon) {
+      const v = recent.byKind.get(kind);
+      if (v) return v;
+    } else this.recent = { cilium: targets.cilium, tetragon: targets.tetragon, byKind: new Map() };
+    const v = this.lookupValidator(kind, targets);
+    if (v) this.recent!.byKind.set(kind, v);
+    return v;
+  }
+
+  /** The validator for a kind in the target releases, compiled on first use. */
+  private lookupValidator(kind: KindInfo, targets: TargetVersions): ValidateFunction | undefined {
     const { key, ajv } = this.ajvFor(kind, targets);
     const id = `${key}|${kind.schemaPath}`;
     let v = this.compiled.get(id);
@@ -385,8 +402,17 @@ function typeIncludesNull(type: unknown): boolean {
 
 function hasNull(value: unknown): boolean {
   if (value === null) return true;
-  if (Array.isArray(value)) return value.some(hasNull);
-  if (value && typeof value === 'object') return Object.values(value).some(hasNull);
+  // Loops rather than `Object.values(…).some`: this visits every value of every document on each
+  // lint, and the arrays of values were a good part of the garbage of a first lint.
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasNull(item)) return true;
+    return false;
+  }
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const key in record)
+      if (Object.prototype.hasOwnProperty.call(record, key) && hasNull(record[key])) return true;
+  }
   return false;
 }
 

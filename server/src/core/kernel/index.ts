@@ -444,6 +444,19 @@ const INTEGER_WORDS =
  * are always acceptable: they take the type from the kernel or read nothing.
  */
 export function argTypesForCType(cType: string): readonly string[] | undefined {
+  // The rules ask about the same few prototypes' parameters in every policy; the answer takes
+  // several regular expressions. A bounded table of the answers (C types are short and few).
+  if (argTypesAnswered.has(cType)) return argTypesAnswered.get(cType);
+  const answer = computeArgTypes(cType);
+  if (argTypesAnswered.size >= 1024) argTypesAnswered.clear();
+  argTypesAnswered.set(cType, answer);
+  return answer;
+}
+
+/** {@link argTypesForCType}'s answers so far. */
+const argTypesAnswered = new Map<string, readonly string[] | undefined>();
+
+function computeArgTypes(cType: string): readonly string[] | undefined {
   const user = /\b__user\b/.test(cType);
   const stars = (cType.match(/\*/g) ?? []).length;
   const base = cType
