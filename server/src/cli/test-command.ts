@@ -25,7 +25,7 @@ import {
 } from '../semantics/agent.js';
 import { VerdictEngine } from '../semantics/engine.js';
 import type { DirectionVerdict } from '../semantics/engine.js';
-import { isPolicyTest, verdictPolicyKind } from '../semantics/kinds.js';
+import { networkPolicyKind } from '../core/kinds.js';
 import type { RuleRef } from '../semantics/model.js';
 import { readPolicyTest, runPolicyTest, type CaseResult, type PolicyTest } from '../semantics/policy-test.js';
 import { CONFIG_FILE_NAME } from '../config.js';
@@ -258,7 +258,7 @@ export function inventoryAgentLayers(inventory: Inventory, io: CliIO): AgentLaye
 
 /** True when a parsed file holds a network policy the engine reads. */
 export function holdsPolicies(file: PolicyFile): boolean {
-  return file.documents.some((d) => verdictPolicyKind(d.apiVersion, d.kindName) !== undefined);
+  return file.documents.some((d) => networkPolicyKind(d.kind) !== undefined);
 }
 
 /** An engine over policy files, an inventory and an agent profile. */
@@ -338,7 +338,7 @@ function collect(opts: TestOptions, io: CliIO): TestRun[] {
     const parsed = cache.file(f);
     const shown = displayPath(io.cwd, f);
     for (const doc of parsed.documents) {
-      if (!isPolicyTest(doc.apiVersion, doc.kindName)) continue;
+      if (doc.kind?.language !== 'policy-test') continue;
       const t = readPolicyTest(doc, shown, parsed.text);
       if (t) tests.push({ file: f, test: t, text: parsed.text });
     }

@@ -14,7 +14,7 @@ import {
   type PolicyDocument,
   type PolicyFile,
 } from '../core/document.js';
-import { apiGroups } from '../core/kinds.js';
+import { apiGroups, isValidated } from '../core/kinds.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import type { Settings } from '../settings.js';
 import { RULES } from './registry.js';
@@ -132,12 +132,14 @@ function looksLikeOurs(file: PolicyFile, doc: PolicyDocument): boolean {
 
 /** Lints one document. */
 export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintContext): Finding[] {
+  // Kinds we only read (a Kubernetes NetworkPolicy, for verdicts) are left to other tools, like any other object.
+  if (doc.kind && !isValidated(doc.kind)) return [];
   const ours = doc.kind !== undefined;
   if (!ours) {
     const wrong = wrongApiVersion(doc);
     if (wrong && !doc.templated) return [apiVersionFinding(file, doc, wrong.kind, wrong.apiVersion)];
     // A template whose YAML does not parse as written (`{{ if … }}` before the keys) but whose lines name one of our kinds.
-    if (doc.templated && doc.templatedKind) return [templatedFinding(file, doc)];
+    if (doc.templated && doc.templatedKind && isValidated(doc.templatedKind)) return [templatedFinding(file, doc)];
     if (doc.syntaxErrors.length && !doc.templated && looksLikeOurs(file, doc)) return firstSyntaxErrors(doc);
     return [];
   }
