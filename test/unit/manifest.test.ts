@@ -92,7 +92,7 @@ function otherValue(key: string, p: ConfigProperty): unknown {
     case 'number':
       return (p.default as number) + 1;
     case 'object':
-      return { 'some/rule': p.additionalProperties?.enum?.[0] ?? 'off' };
+      return p.examples?.[0] ?? { 'some/rule': p.additionalProperties?.enum?.[0] ?? 'off' };
     case 'array':
       assert.ok(p.examples?.length, `${key}: needs an example besides the default`);
       return p.examples[0];
