@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * A small glob matcher for the CLI: `*`, `**`, `?` and `{a,b}`.
+ * A small glob matcher for the CLI and for paths written in workspace files (a PolicyTest's
+ * `policies` and `inventory`): `*`, `**`, `?` and `{a,b}`.
  *
  * Shells usually expand globs before we see them; this exists for quoted patterns
  * (`cilium-policy lint 'policies/**\/*.yaml'`), for npm scripts and for shells that do not expand.
