@@ -44,6 +44,12 @@ export interface LintContext {
   readonly scope?: LintScope;
   /** The linted file's name in the scope (its entries there are replaced by the text being linted). */
   readonly source?: string;
+  /**
+   * Findings another engine has about the file (the language server's PolicyTest problems that need
+   * the inventory), given the lint's own findings so far; they get the severity overrides and the
+   * suppression comments like every other finding.
+   */
+  readonly extra?: (file: PolicyFile, findings: readonly Finding[]) => readonly Finding[];
 }
 
 /** What a {@link LintCache} keeps for one document. */
@@ -115,6 +121,7 @@ export function lintFile(file: PolicyFile, ctx: LintContext): Finding[] {
   if (file.skipped) return [file.skipped];
   const findings: Finding[] = [];
   for (const doc of file.documents) findings.push(...lintDocument(file, doc, ctx));
+  if (ctx.extra) findings.push(...ctx.extra(file, findings));
   return applySuppressions(file.text, applySeverityOverrides(findings, ctx.settings));
 }
 

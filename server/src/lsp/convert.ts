@@ -146,6 +146,12 @@ const COMPLETION_KINDS: Record<AssistItemKind, CompletionItemKind> = {
   'usdt-probe': CompletionItemKind.Event,
   'usdt-operand': CompletionItemKind.Value,
   function: CompletionItemKind.Function,
+  workload: CompletionItemKind.Module,
+  service: CompletionItemKind.Interface,
+  namespace: CompletionItemKind.Folder,
+  node: CompletionItemKind.Struct,
+  entity: CompletionItemKind.EnumMember,
+  port: CompletionItemKind.Value,
 };
 
 /** Core completion items as an LSP list; items replace the scalar being typed, if any. */
