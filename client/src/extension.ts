@@ -14,6 +14,8 @@ import { registerCommands } from './commands.js';
 import { EndpointsTree } from './endpoints-tree.js';
 import { InventoryCommands } from './inventory-commands.js';
 import { NewPolicyWizard } from './new-policy.js';
+import { CheckConnectivity } from './check-connectivity.js';
+import { PolicyTests } from './policy-tests.js';
 import { PreviewPanel } from './preview-panel.js';
 import { ServerLink } from './server-link.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
@@ -121,7 +123,7 @@ class Server implements vscode.Disposable {
 let server: Server | undefined;
 
 /** Called by VS Code on the first YAML document (or the first use of a command). */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const output = vscode.window.createOutputChannel('Cilium Policy');
   const statusBar = new PolicyStatusBar();
   const link = new ServerLink();
@@ -129,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const preview = new PreviewPanel(context.extensionUri, link, output);
   const endpoints = new EndpointsTree(link);
   const inventory = new InventoryCommands(link, output);
+  const policyTests = new PolicyTests(link, output);
   const s = new Server(context, output, statusBar, link);
   server = s;
   context.subscriptions.push(
@@ -138,6 +141,7 @@ export function activate(context: vscode.ExtensionContext): void {
     preview,
     endpoints,
     link,
+    policyTests,
     ...registerCommands({
       output,
       restart: () => s.restart(),
@@ -145,11 +149,22 @@ export function activate(context: vscode.ExtensionContext): void {
       inventory,
       refreshEndpoints: () => endpoints.refresh(),
       newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
+      checkConnectivity: new CheckConnectivity(link, output),
+      policyTests,
     }),
   );
   // Not awaited: activation returns at once and the server starts in the background (start() never
   // throws; its failures go to the output channel).
   void s.start();
+  return { policyTests };
+}
+
+/**
+ * What the extension exports (for its own end-to-end tests; not a stable API): the Test
+ * Explorer's controller and the last outcome of each case.
+ */
+export interface ExtensionApi {
+  readonly policyTests: PolicyTests;
 }
 
 /** Stops the server so its process does not outlive the window. */
