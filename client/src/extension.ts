@@ -17,6 +17,8 @@ import { NewPolicyWizard } from './new-policy.js';
 import { CheckConnectivity } from './check-connectivity.js';
 import { PolicyTests } from './policy-tests.js';
 import { PreviewPanel } from './preview-panel.js';
+import type { PreviewSection } from './preview-sections.js';
+import { EndpointsSection } from './endpoints-section.js';
 import { ServerLink } from './server-link.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
 
@@ -128,7 +130,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const statusBar = new PolicyStatusBar();
   const link = new ServerLink();
   const inventoryBar = new InventoryStatusBar(link);
-  const preview = new PreviewPanel(context.extensionUri, link, output);
+  // The preview panel's sections, in the order they are drawn (docs/panel-sections.md).
+  const previewSections: PreviewSection[] = [new EndpointsSection()];
+  const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
   const endpoints = new EndpointsTree(link);
   const inventory = new InventoryCommands(link, output);
   const policyTests = new PolicyTests(link, output);
