@@ -16,6 +16,7 @@ import { InventoryCommands } from './inventory-commands.js';
 import { NewPolicyWizard } from './new-policy.js';
 import { CheckConnectivity } from './check-connectivity.js';
 import { PolicyTests } from './policy-tests.js';
+import { ConnectivitySection } from './connectivity-section.js';
 import { PreviewPanel } from './preview-panel.js';
 import type { PreviewSection } from './preview-sections.js';
 import { EndpointsSection } from './endpoints-section.js';
@@ -131,7 +132,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const link = new ServerLink();
   const inventoryBar = new InventoryStatusBar(link);
   // The preview panel's sections, in the order they are drawn (docs/panel-sections.md).
-  const previewSections: PreviewSection[] = [new EndpointsSection()];
+  const connectivitySection = new ConnectivitySection();
+  const previewSections: PreviewSection[] = [new EndpointsSection(), connectivitySection];
   const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
   const endpoints = new EndpointsTree(link);
   const inventory = new InventoryCommands(link, output);
@@ -146,6 +148,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     endpoints,
     link,
     policyTests,
+    connectivitySection,
     ...registerCommands({
       output,
       restart: () => s.restart(),
