@@ -25,6 +25,14 @@ function toRange(r: WireRange): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 }
 
+/**
+ * A child's id: unique in the whole controller (results are kept by id) and free of the NUL
+ * character, which VS Code reserves for joining the ids of a test's path (createTestItem throws).
+ */
+function childId(parentId: string, name: string): string {
+  return `${parentId}/${encodeURIComponent(name)}`;
+}
+
 /** What a test item stands for. */
 type ItemData =
   | { readonly type: 'file'; readonly uri: string }
@@ -159,7 +167,7 @@ export class PolicyTests implements vscode.Disposable {
       this.controller.items.add(file);
     }
     const caseItem = (parent: vscode.TestItem, test: string, c: WireTestItem['cases'][number]): vscode.TestItem => {
-      const id = `${parent.id}\u0000${c.name}`;
+      const id = childId(parent.id, c.name);
       const item = parent.children.get(id) ?? this.controller.createTestItem(id, c.name, fileUri);
       item.range = toRange(c.range);
       this.data.set(item, { type: 'case', uri, test, name: c.name });
@@ -176,7 +184,7 @@ export class PolicyTests implements vscode.Disposable {
     file.description = `${tests.length} PolicyTests`;
     file.children.replace(
       tests.map((t) => {
-        const id = `${uri}\u0000${t.name}`;
+        const id = childId(uri, t.name);
         const item = file.children.get(id) ?? this.controller.createTestItem(id, t.name, fileUri);
         item.range = toRange(t.range);
         this.data.set(item, { type: 'test', uri, test: t.name });
