@@ -312,6 +312,8 @@ export class CheckConnectivity {
     choices.push({ label: '$(new-file) New PolicyTest file…', create: true });
     const target = await vscode.window.showQuickPick(choices, {
       title: 'Add the flow as a case: which PolicyTest?',
+      placeHolder: 'The PolicyTest the case goes to (or a new file)',
+      matchOnDescription: true,
       ignoreFocusOut: true,
     });
     if (!target) return;

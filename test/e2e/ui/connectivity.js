@@ -51,8 +51,22 @@ async function run({ page, workspace }) {
   const text = fs.readFileSync(path.join(workspace, POLICIES), 'utf8');
   await openFile(page, POLICIES);
   const at = locate(text, 'endpointSelector:');
+  // The CodeLens says the server has read the workspace; the preview's command is enabled once
+  // it is ready, and the palette lists enabled commands only when it opens: ask again if needed.
+  await page
+    .locator('.contentWidgets .codelens-decoration', { hasText: 'selects 1 workload' })
+    .first()
+    .waitFor({ timeout: STEP_MS });
   await goTo(page, at.line + 1, at.character + 1);
-  await runCommand(page, 'Cilium Policy: Show Endpoint Preview');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommand(page, 'Cilium Policy: Show Endpoint Preview');
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   const content = previewContent(page);
   const body = content.locator('body');
   // The ledger's policy admits the teller on 5432: that cell allows, the auditor's denies.
@@ -133,6 +147,35 @@ async function run({ page, workspace }) {
   await page.keyboard.press('Escape');
   await widget.waitFor({ state: 'hidden', timeout: STEP_MS });
   step('the deciding rule opened policies.yaml');
+
+  // Again, and this time the flow becomes a case of the bank's PolicyTest.
+  await runCommand(page, 'Cilium Policy: Check Connectivity');
+  await answerQuickPick(page, /where the connection starts/, 'bank/auditor', /^bank\/auditor$/);
+  await answerQuickPick(page, /where it goes/, 'bank/ledger', /^bank\/ledger$/);
+  await answerQuickPick(page, /ports the destination declares/, '5432', /^5432\/TCP$/);
+  await title.filter({ hasText: /^DENY: / }).waitFor({ timeout: STEP_MS });
+  await widget.locator('input').fill('Add as a case');
+  await rows
+    .filter({ hasText: /Add as a case/ })
+    .and(page.locator('.focused'))
+    .first()
+    .waitFor({ timeout: STEP_MS });
+  await page.keyboard.press('Enter');
+  await answerQuickPick(page, /PolicyTest the case goes to/, 'bank-connectivity', /^bank-connectivity$/);
+  // The name box, prefilled from the flow: accepted as it is.
+  await title.filter({ hasText: /case’s name/ }).waitFor({ timeout: STEP_MS });
+  const caseName = await widget.locator('input').inputValue();
+  assert.match(caseName, /auditor/, `the proposed name names the source: ${caseName}`);
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: STEP_MS });
+  await page.locator('.tab.active[data-resource-name="bank-test.yaml"]').waitFor({ timeout: STEP_MS });
+  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await lines.filter({ hasText: `- name: ${caseName}` }).waitFor({ timeout: STEP_MS });
+  const shownText = (await lines.innerText()).replace(/\u00a0/g, ' ');
+  const after = shownText.slice(shownText.indexOf(`- name: ${caseName}`));
+  assert.match(after, /expect: deny/, `the new case expects today's verdict: ${after.slice(0, 300)}`);
+  step(`added the case "${caseName}" to bank-test.yaml`);
+  await screenshot(page, 'check-connectivity-added-case');
 }
 
 module.exports = { name: 'connectivity: the matrix and Check Connectivity', run };
