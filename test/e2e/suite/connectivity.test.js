@@ -153,7 +153,7 @@ describe('policy tests in the Test Explorer', () => {
     const text = messageText(main);
     assert.match(text, /Egress of/);
     assert.match(text, /Ingress of/);
-    assert.match(text, /CiliumNetworkPolicy bank\/ledger/, text);
+    assert.match(text, /CiliumNetworkPolicy vault\/ledger/, text);
     // The ledger's policy made its ingress default-deny: that is the rule to follow.
     const policies = h.fileUri(POLICIES).toString();
     const link = r.rules.find((l) => l.location.uri === policies && /default-deny/.test(l.label));
@@ -164,10 +164,10 @@ describe('policy tests in the Test Explorer', () => {
   it('links a passing case to the rule that allowed it', () => {
     const policiesText = fs.readFileSync(h.fileUri(POLICIES).fsPath, 'utf8');
     // The case through the teller's Kubernetes NetworkPolicy: its ingress[0] decided.
-    const viaKnp = cases.find((c) => c.to.workload === 'bank/teller');
+    const viaKnp = cases.find((c) => c.to.workload === 'vault/teller');
     assert.ok(viaKnp);
     const r = resultOf(viaKnp.name);
-    const rule = r?.rules.find((l) => /NetworkPolicy bank\/teller ingress\[0\]/.test(l.label));
+    const rule = r?.rules.find((l) => /NetworkPolicy vault\/teller ingress\[0\]/.test(l.label));
     assert.ok(rule, JSON.stringify(r?.rules));
     const teller = locate(policiesText, 'name: teller').line;
     assert.ok(rule.location.range.start.line > teller, `the rule lies in the teller's policy (line ${teller})`);

@@ -92,7 +92,7 @@ async function run({ page, workspace }) {
   assert.match(explained, /^deny/i, explained);
   assert.match(explained, /Egress of \S*auditor/, explained);
   assert.match(explained, /Ingress of \S*ledger/, explained);
-  assert.match(explained, /CiliumNetworkPolicy bank\/ledger/, explained);
+  assert.match(explained, /CiliumNetworkPolicy vault\/ledger/, explained);
   await body.locator('.cell.selected').first().waitFor({ timeout: STEP_MS });
   // The section's heading at the top of the panel, so the grid and the explanation both show.
   await content
@@ -105,8 +105,8 @@ async function run({ page, workspace }) {
   // From the PolicyTest, so that following the deciding rule has another file to open.
   await openFile(page, 'connectivity/bank-test.yaml');
   await runCommand(page, 'Cilium Policy: Check Connectivity');
-  await answerQuickPick(page, /where the connection starts/, 'bank/auditor', /^bank\/auditor$/);
-  await answerQuickPick(page, /where it goes/, 'bank/ledger', /^bank\/ledger$/);
+  await answerQuickPick(page, /where the connection starts/, 'vault/auditor', /^vault\/auditor$/);
+  await answerQuickPick(page, /where it goes/, 'vault/ledger', /^vault\/ledger$/);
   await answerQuickPick(page, /ports the destination declares/, '5432', /^5432\/TCP$/);
   // The verdict: a QuickPick titled with it, one row per direction, the deciding rule as a row.
   const widget = page.locator('.quick-input-widget');
@@ -123,19 +123,21 @@ async function run({ page, workspace }) {
     shown.some((r) => /Egress of \S*auditor: allow/.test(r)),
     `the source's egress is shown: ${shown}`,
   );
-  const rule = shown.find((r) => /default-deny by CiliumNetworkPolicy bank\/ledger/.test(r));
+  const rule = shown.find((r) => /default-deny by CiliumNetworkPolicy vault\/ledger/.test(r));
   assert.ok(rule, `the policy that made the ledger default-deny is a row: ${shown}`);
   await screenshot(page, 'check-connectivity');
 
   // Following the rule opens the policy at the ledger's selector.
   await widget.locator('input').fill('default-deny');
   await rows
-    .filter({ hasText: /default-deny by CiliumNetworkPolicy bank\/ledger/ })
+    .filter({ hasText: /default-deny by CiliumNetworkPolicy vault\/ledger/ })
     .and(page.locator('.focused'))
     .first()
     .waitFor({ timeout: STEP_MS });
   await page.keyboard.press('Enter');
-  await page.locator('.tab.active[data-resource-name="policies.yaml"]').waitFor({ timeout: STEP_MS });
+  await page
+    .locator('.editor-group-container.active .tab.active[data-resource-name="policies.yaml"]')
+    .waitFor({ timeout: STEP_MS });
   // The cursor is in the ledger's policy, not the teller's after it.
   const position = page.locator('#status\\.editor\\.selection');
   await position.filter({ hasText: /Ln \d+/ }).waitFor({ timeout: STEP_MS });
@@ -150,8 +152,8 @@ async function run({ page, workspace }) {
 
   // Again, and this time the flow becomes a case of the bank's PolicyTest.
   await runCommand(page, 'Cilium Policy: Check Connectivity');
-  await answerQuickPick(page, /where the connection starts/, 'bank/auditor', /^bank\/auditor$/);
-  await answerQuickPick(page, /where it goes/, 'bank/ledger', /^bank\/ledger$/);
+  await answerQuickPick(page, /where the connection starts/, 'vault/auditor', /^vault\/auditor$/);
+  await answerQuickPick(page, /where it goes/, 'vault/ledger', /^vault\/ledger$/);
   await answerQuickPick(page, /ports the destination declares/, '5432', /^5432\/TCP$/);
   await title.filter({ hasText: /^DENY: / }).waitFor({ timeout: STEP_MS });
   await widget.locator('input').fill('Add as a case');
@@ -168,7 +170,9 @@ async function run({ page, workspace }) {
   assert.match(caseName, /auditor/, `the proposed name names the source: ${caseName}`);
   await page.keyboard.press('Enter');
   await widget.waitFor({ state: 'hidden', timeout: STEP_MS });
-  await page.locator('.tab.active[data-resource-name="bank-test.yaml"]').waitFor({ timeout: STEP_MS });
+  await page
+    .locator('.editor-group-container.active .tab.active[data-resource-name="bank-test.yaml"]')
+    .waitFor({ timeout: STEP_MS });
   const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
   await lines.filter({ hasText: `- name: ${caseName}` }).waitFor({ timeout: STEP_MS });
   const shownText = (await lines.innerText()).replace(/\u00a0/g, ' ');
