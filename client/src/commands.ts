@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import type { InventoryCommands } from './inventory-commands.js';
 import type { NewPolicyWizard } from './new-policy.js';
+import type { CheckConnectivity } from './check-connectivity.js';
+import type { PolicyTests } from './policy-tests.js';
 
 /** The command ids; `test/unit/manifest.test.ts` checks package.json declares exactly these. */
 export const COMMANDS = {
@@ -20,6 +22,9 @@ export const COMMANDS = {
   newPolicyForWorkload: 'ciliumPolicy.newPolicyForWorkload',
   /** The walkthrough's first step. */
   openSample: 'ciliumPolicy.openSample',
+  checkConnectivity: 'ciliumPolicy.checkConnectivity',
+  /** From a test message's context menu in the Test Results: `({ test, message })`. */
+  goToDecidingRule: 'ciliumPolicy.goToDecidingRule',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */
@@ -31,6 +36,8 @@ export interface CommandTargets {
   readonly inventory: InventoryCommands;
   refreshEndpoints(): void;
   readonly newPolicy: NewPolicyWizard;
+  readonly checkConnectivity: CheckConnectivity;
+  readonly policyTests: PolicyTests;
 }
 
 /** Runs a command handler, reporting an unexpected failure instead of losing it. */
@@ -98,6 +105,14 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     vscode.commands.registerCommand(
       COMMANDS.openSample,
       guarded(output, 'Opening the sample policy', () => targets.newPolicy.openSample()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.checkConnectivity,
+      guarded(output, 'Check Connectivity', () => targets.checkConnectivity.run()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.goToDecidingRule,
+      guarded(output, 'Going to the deciding rule', (arg?: unknown) => targets.policyTests.goToRule(arg)),
     ),
   ];
 }

@@ -15,6 +15,7 @@ import {
   type PolicyRow,
 } from './endpoints-tree-model.js';
 import type { ServerLink } from './server-link.js';
+import { EndpointProtection } from './endpoint-protection.js';
 
 /** The view id contributed in package.json. */
 export const ENDPOINTS_VIEW_ID = 'ciliumPolicy.endpoints';
@@ -46,8 +47,11 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
   private readonly disposables: vscode.Disposable[] = [];
   private groups: Promise<NamespaceRow[]> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Each workload's effective policy, marking those no policy protects. */
+  private readonly protection: EndpointProtection;
 
   constructor(private readonly link: ServerLink) {
+    this.protection = new EndpointProtection(link);
     this.view = vscode.window.createTreeView(ENDPOINTS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view,
@@ -85,6 +89,7 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
         }
         try {
           const r = await this.link.request(InventoryRequest.type, {});
+          await this.protection.refresh();
           const groups = groupInventory(Array.isArray(r.endpoints) ? r.endpoints : []);
           this.view.message =
             groups.length === 0
@@ -152,6 +157,7 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
         item.contextValue = r.location ? 'endpointWithManifest' : 'endpoint';
         // No id: a workspace may declare the same workload twice (overlays), and ids must be unique.
         if (!r.expandable && r.location) item.command = openCommand(r.location);
+        if (r.key.kind !== 'Node') this.protection.decorate(item, r.key);
         return item;
       }
       case 'policy': {

@@ -14,6 +14,9 @@ import { registerCommands } from './commands.js';
 import { EndpointsTree } from './endpoints-tree.js';
 import { InventoryCommands } from './inventory-commands.js';
 import { NewPolicyWizard } from './new-policy.js';
+import { CheckConnectivity } from './check-connectivity.js';
+import { PolicyTests } from './policy-tests.js';
+import { ConnectivitySection } from './connectivity-section.js';
 import { PreviewPanel } from './preview-panel.js';
 import type { PreviewSection } from './preview-sections.js';
 import { EndpointsSection } from './endpoints-section.js';
@@ -123,16 +126,18 @@ class Server implements vscode.Disposable {
 let server: Server | undefined;
 
 /** Called by VS Code on the first YAML document (or the first use of a command). */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const output = vscode.window.createOutputChannel('Cilium Policy');
   const statusBar = new PolicyStatusBar();
   const link = new ServerLink();
   const inventoryBar = new InventoryStatusBar(link);
   // The preview panel's sections, in the order they are drawn (docs/panel-sections.md).
-  const previewSections: PreviewSection[] = [new EndpointsSection()];
+  const connectivitySection = new ConnectivitySection();
+  const previewSections: PreviewSection[] = [new EndpointsSection(), connectivitySection];
   const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
   const endpoints = new EndpointsTree(link);
   const inventory = new InventoryCommands(link, output);
+  const policyTests = new PolicyTests(link, output);
   const s = new Server(context, output, statusBar, link);
   server = s;
   context.subscriptions.push(
@@ -142,6 +147,8 @@ export function activate(context: vscode.ExtensionContext): void {
     preview,
     endpoints,
     link,
+    policyTests,
+    connectivitySection,
     ...registerCommands({
       output,
       restart: () => s.restart(),
@@ -149,11 +156,22 @@ export function activate(context: vscode.ExtensionContext): void {
       inventory,
       refreshEndpoints: () => endpoints.refresh(),
       newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
+      checkConnectivity: new CheckConnectivity(link, output),
+      policyTests,
     }),
   );
   // Not awaited: activation returns at once and the server starts in the background (start() never
   // throws; its failures go to the output channel).
   void s.start();
+  return { policyTests };
+}
+
+/**
+ * What the extension exports (for its own end-to-end tests; not a stable API): the Test
+ * Explorer's controller and the last outcome of each case.
+ */
+export interface ExtensionApi {
+  readonly policyTests: PolicyTests;
 }
 
 /** Stops the server so its process does not outlive the window. */

@@ -13,6 +13,8 @@
  *   rules:
  *     cilium/mixed-peer-types: warning
  *     schema/unknown-field: "off"
+ *   agent:                      # cilium-agent options for connectivity verdicts
+ *     enableHostFirewall: true
  *
  * Precedence: the file describes the project (its target releases, the nodes' architecture, their
  * kernels and where their binaries are unpacked win over the editor's defaults);
@@ -75,6 +77,7 @@ export const PROJECT_FILE_SETTINGS: Readonly<Record<string, 'always' | 'trusted'
   'ciliumPolicy.tetragon.kernelArch': 'always',
   'ciliumPolicy.tetragon.binaryRoot': 'trusted',
   'ciliumPolicy.rules': 'always',
+  'ciliumPolicy.agent': 'always',
 };
 
 function hasKeyPath(raw: Readonly<Record<string, unknown>>, keys: readonly string[]): boolean {
@@ -138,5 +141,7 @@ export function mergeSettings(editorRaw: unknown, project: ProjectConfig | undef
         : editor.tetragonBinaryRoot,
     tetragonTargets: hasTetragon('targets') ? file.tetragonTargets : editor.tetragonTargets,
     rules: { ...file.rules, ...editor.rules },
+    // The file's `agent:` describes the cluster: its options win over the editor's, one by one.
+    agent: { ...editor.agent, ...file.agent },
   };
 }

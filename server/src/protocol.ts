@@ -307,3 +307,379 @@ export namespace ManifestWorkloadsRequest {
     workloads: WorkloadRef[];
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Connectivity: verdicts, PolicyTests, the matrix and effective policies
+
+/** A place in a file: a rule or a selector a verdict names. */
+export interface WireLocation {
+  uri: string;
+  range: WireRange;
+}
+
+/** `allow`, `deny`, or `unknown` (the inputs cannot decide; never a guess). */
+export type WireVerdict = 'allow' | 'deny' | 'unknown';
+
+/** One end of a flow, in a PolicyTest's forms (exactly one form each). */
+export type WireEndpointSpec =
+  | { workload: string }
+  | { namespace: string; labels?: Record<string, string> }
+  | { service: string }
+  | { entity: string }
+  | { node: string }
+  | { ip: string }
+  | { fqdn: string; ip?: string };
+
+/** A flow to judge, as a PolicyTest case writes it. */
+export interface WireFlow {
+  from: WireEndpointSpec;
+  to: WireEndpointSpec;
+  /** A port number, a container port name of the destination, or (for a service) a service port. */
+  port?: number | string;
+  /** TCP when omitted. */
+  protocol?: 'TCP' | 'UDP' | 'SCTP' | 'ICMP' | 'ICMPv6';
+  icmpType?: number | string;
+  http?: { method?: string; path?: string; host?: string; headers?: Record<string, string> };
+}
+
+/** A policy a verdict or an effective policy names. */
+export interface WirePolicyRef {
+  kind: string;
+  /** Null for a cluster-wide policy. */
+  namespace: string | null;
+  name: string;
+  /** The file as verdicts name it: its path below its workspace folder. */
+  file: string;
+  /** 1-based line of the document (or of the subject selector that makes a direction default-deny). */
+  line?: number;
+  location?: WireLocation;
+}
+
+/** One written rule that decided a direction: an item of `ingress`, `ingressDeny`, `egress` or `egressDeny`. */
+export interface WireRuleRef extends WirePolicyRef {
+  line: number;
+  direction: 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
+  /** Position of the item in its section. */
+  rule: number;
+  /** `specs[i]` index; null for `spec`. */
+  spec: number | null;
+}
+
+/** Why a verdict is unknown: a stable code and a sentence (docs/policy-test.md lists the codes). */
+export interface WireUnknown {
+  code: string;
+  message: string;
+}
+
+/** The verdict of one direction: the source's egress or the destination's ingress. */
+export interface WireDirectionVerdict {
+  verdict: WireVerdict;
+  /** `not-enforced`, `not-an-endpoint`, `allowed`, `denied-by-rule`, `default-deny`, `proxy-denied` or `unknown`. */
+  state: string;
+  reason: string;
+  /** The rules that decided: the allowing ones, the deny rule, the L7 rules that refused; empty for default deny. */
+  by: WireRuleRef[];
+  /** The policies whose subject selector makes the direction default-deny. */
+  defaultDenyBy: WirePolicyRef[];
+  unknowns: WireUnknown[];
+  proxy?: 'http' | 'dns' | 'tls' | 'listener';
+}
+
+/** The verdict of a flow. */
+export interface WireFlowVerdict {
+  verdict: WireVerdict;
+  /** One sentence a person can read. */
+  reason: string;
+  /** The ends and the port as judged, for display. */
+  source: string;
+  destination: string;
+  port: string;
+  egress: WireDirectionVerdict;
+  ingress: WireDirectionVerdict;
+  unknowns: WireUnknown[];
+}
+
+/** What a verdict was computed against, in words. */
+export interface WireVerdictContext {
+  /** Where the policies came from, e.g. `the workspace (5 files)`. */
+  policies: string;
+  /** The inventory, e.g. `workspace: 12 workloads in 4 namespaces`. */
+  inventory: string;
+  /** The agent options stated and by whom, or "Cilium's defaults". */
+  agent: string;
+}
+
+/** A problem of a PolicyTest or of one of its cases, at its line. */
+export interface WireTestProblem {
+  code: string;
+  message: string;
+  /** 1-based. */
+  line: number;
+  range: WireRange;
+}
+
+/** A case of a PolicyTest, as listed for the Test Explorer. */
+export interface WireTestCaseItem {
+  name: string;
+  index: number;
+  /** 1-based line of the case's `- name:` item. */
+  line: number;
+  range: WireRange;
+}
+
+/** A PolicyTest of a file, as listed for the Test Explorer. */
+export interface WireTestItem {
+  name: string;
+  /** 1-based line of the document. */
+  line: number;
+  range: WireRange;
+  cases: WireTestCaseItem[];
+}
+
+/** The result of one case. */
+export interface WireCaseResult extends WireTestCaseItem {
+  expect: 'allow' | 'deny' | null;
+  /** What was found; `unknown` also for a case that could not run. */
+  outcome: WireVerdict;
+  /** True when the verdict is the expected one. An unknown never passes. */
+  pass: boolean;
+  /** Null for a case that could not run (see `problems`). */
+  verdict: WireFlowVerdict | null;
+  problems: WireTestProblem[];
+}
+
+/** One PolicyTest's results. */
+export interface WireTestRun {
+  name: string;
+  line: number;
+  range: WireRange;
+  /** Problems of the document outside its cases (a path that names nothing, a missing name). */
+  problems: WireTestProblem[];
+  context: WireVerdictContext;
+  cases: WireCaseResult[];
+}
+
+/**
+ * `ciliumPolicy/policyTests` — client → server request: the PolicyTests and their cases, of one
+ * file (`textDocument`, read from disk when it is not open) or of the whole workspace (the open
+ * documents and the workspace's YAML files). What the Test Explorer shows as test items.
+ */
+export namespace PolicyTestsRequest {
+  export const method = 'ciliumPolicy/policyTests' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** One file; every PolicyTest file of the workspace when omitted. */
+    textDocument?: { uri: string };
+  }
+  export interface Result {
+    files: { uri: string; tests: WireTestItem[] }[];
+  }
+}
+
+/**
+ * `ciliumPolicy/runPolicyTests` — client → server request: runs the cases of the PolicyTests of a
+ * file (all, or the ones named) through the connectivity engine, against the policies, inventory
+ * and agent options each test names (the workspace's when it names none), and answers each case's
+ * verdict with both directions and the rules that decided, located in the editor.
+ */
+export namespace RunPolicyTestsRequest {
+  export const method = 'ciliumPolicy/runPolicyTests' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    textDocument: { uri: string };
+    /** The tests (by name) and, for each, the cases (by name) to run; every test and case when omitted. */
+    only?: { test: string; cases?: string[] }[];
+  }
+  export interface Result {
+    uri: string;
+    /** The version of the open document that was run; null when it was read from disk. */
+    version: number | null;
+    tests: WireTestRun[];
+  }
+}
+
+/**
+ * `ciliumPolicy/checkFlow` — client → server request: the verdict of one flow against the
+ * workspace's policies, inventory and agent options (as the document named sees them), for the
+ * Check Connectivity command and the matrix's cells. `problem` says why the flow could not be
+ * judged (an endpoint the inventory lacks, a port name the destination does not declare).
+ */
+export namespace CheckFlowRequest {
+  export const method = 'ciliumPolicy/checkFlow' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    flow: WireFlow;
+    /** Whose settings and project file count; the first workspace folder's when omitted. */
+    textDocument?: { uri: string };
+  }
+  export interface Result {
+    verdict: WireFlowVerdict | null;
+    problem?: string;
+    context: WireVerdictContext;
+  }
+}
+
+/** A port a destination declares. */
+export interface WirePort {
+  port: number;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  name?: string;
+}
+
+/**
+ * `ciliumPolicy/connectivityEndpoints` — client → server request: what a flow can name, from the
+ * current inventory: workloads (with the reference a PolicyTest writes and their container
+ * ports), services (with their ports), namespaces, nodes and entities. Feeds the Check
+ * Connectivity pickers.
+ */
+export namespace ConnectivityEndpointsRequest {
+  export const method = 'ciliumPolicy/connectivityEndpoints' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export type Params = Record<string, never>;
+  export interface Result {
+    inventory: InventoryStatus;
+    workloads: {
+      /** What a PolicyTest writes: `NAMESPACE/NAME`, or `Kind/NAMESPACE/NAME` when two kinds share the name. */
+      ref: string;
+      kind: string;
+      namespace: string;
+      name: string;
+      labels: Record<string, string>;
+      ports: WirePort[];
+    }[];
+    services: {
+      ref: string;
+      namespace: string;
+      name: string;
+      ports: { port: number; protocol: string; name?: string }[];
+    }[];
+    namespaces: string[];
+    nodes: string[];
+    entities: { name: string; meaning: string }[];
+  }
+}
+
+/**
+ * `ciliumPolicy/addTestCase` — client → server request: the edit that appends a case to a
+ * PolicyTest file, keeping its comments and formatting (the case goes after the last case of the
+ * test named, or of the file's first PolicyTest; a file without one gets a new PolicyTest
+ * document). Answers `null` when the file cannot be read or edited safely (a flow-style list).
+ */
+export namespace AddTestCaseRequest {
+  export const method = 'ciliumPolicy/addTestCase' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    textDocument: { uri: string };
+    /** The PolicyTest (by name) to add to; the file's first when omitted. */
+    test?: string;
+    case: WireFlow & { name: string; expect: 'allow' | 'deny' };
+  }
+  export type Result = { uri: string; edits: { range: WireRange; newText: string }[]; line: number } | null;
+}
+
+/** A workload (or other end) of a connectivity matrix. */
+export interface WireMatrixEnd {
+  /** The reference a PolicyTest writes (`NAMESPACE/NAME`, `Kind/NAMESPACE/NAME`). */
+  ref: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** Its ports: the destination ports of its column. */
+  ports: WirePort[];
+  /** True for a workload of the policy's own namespace; false for a peer its rules name. */
+  local: boolean;
+  location?: WireLocation;
+}
+
+/**
+ * `ciliumPolicy/connectivityMatrix` — client → server request: for the network policy at a
+ * position, the workloads of its namespace and the peers its rules name, and for every pair and
+ * each port the destination declares, the verdict (no sentences: a cell explains itself through
+ * `ciliumPolicy/checkFlow`). Answers `null` for a document without a network policy.
+ */
+export namespace ConnectivityMatrixRequest {
+  export const method = 'ciliumPolicy/connectivityMatrix' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    textDocument: { uri: string };
+    /** Picks the policy in a multi-document file; the first network policy when omitted. */
+    position?: WirePosition;
+  }
+  export type Result = {
+    uri: string;
+    documentVersion: number | null;
+    policy: { kind: string; namespace: string | null; name: string | null; range: WireRange };
+    endpoints: WireMatrixEnd[];
+    /** One per source × destination × destination port; destinations without ports have no cells. */
+    cells: { from: number; to: number; port: number; protocol: string; verdict: WireVerdict }[];
+    /** Set when the matrix was cut to its first endpoints. */
+    truncated?: { shown: number; total: number };
+    context: WireVerdictContext;
+  } | null;
+}
+
+/** One direction of an endpoint's effective policy. */
+export interface WireEndpointDirection {
+  state: 'default-deny' | 'allow-all' | 'audit';
+  reason: string;
+  /** The policies selecting it in this direction. */
+  policies: WirePolicyRef[];
+  /** Those whose subject selector makes the direction default-deny. */
+  defaultDenyBy: WirePolicyRef[];
+}
+
+/** An endpoint's effective policy. */
+export interface WireEffectivePolicy {
+  ingress: WireEndpointDirection;
+  egress: WireEndpointDirection;
+  policies: WirePolicyRef[];
+}
+
+/**
+ * `ciliumPolicy/effectivePolicy` — client → server request: a workload's effective policy, each
+ * direction `default-deny` (and because of which policies), `allow-all` (nothing selects it) or
+ * `audit`. Answers `null` for a workload the inventory lacks.
+ */
+export namespace EffectivePolicyRequest {
+  export const method = 'ciliumPolicy/effectivePolicy' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    endpoint: { kind: string; namespace: string; name: string };
+    textDocument?: { uri: string };
+  }
+  export type Result = (WireEffectivePolicy & { context: WireVerdictContext }) | null;
+}
+
+/**
+ * `ciliumPolicy/coverage` — client → server request: every workload of the inventory with the
+ * state of its ingress and egress (as `cilium-policy coverage --format json` prints them) and
+ * whether no policy protects it, for the Endpoints view.
+ */
+export namespace CoverageRequest {
+  export const method = 'ciliumPolicy/coverage' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export type Params = Record<string, never>;
+  export interface Result {
+    workloads: {
+      kind: string;
+      namespace: string;
+      name: string;
+      ingress: 'default-deny' | 'allow-all' | 'audit';
+      egress: 'default-deny' | 'allow-all' | 'audit';
+      /** True when neither direction is default-deny. */
+      unprotected: boolean;
+      /** Why, in a few words: which policies make the direction default-deny, or that none selects it. */
+      ingressReason: string;
+      egressReason: string;
+      policies: { kind: string; namespace: string | null; name: string }[];
+    }[];
+  }
+}

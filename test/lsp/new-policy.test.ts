@@ -14,7 +14,7 @@ import { BuildPolicyRequest, ManifestWorkloadsRequest, PolicyTemplatesRequest } 
 import { LspClient } from '../support/lsp-client.js';
 import { REPO_ROOT } from '../support/paths.js';
 
-const snippetFiles = ['cilium.json', 'tetragon.json'].map(
+const snippetFiles = ['cilium.json', 'tetragon.json', 'policy-test.json'].map(
   (f) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'snippets', f), 'utf8')) as Record<string, SnippetEntry>,
 );
 

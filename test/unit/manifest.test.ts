@@ -61,7 +61,12 @@ const props = pkg.contributes.configuration.properties;
  * Settings only the VS Code client reads (vscode-languageclient reads `<id>.trace.server`; the
  * extension itself runs kubectl for the live-cluster inventory, the server never does).
  */
-const CLIENT_ONLY = new Set(['ciliumPolicy.trace.server', 'ciliumPolicy.kubectlPath', 'ciliumPolicy.kubectl.timeout']);
+const CLIENT_ONLY = new Set([
+  'ciliumPolicy.trace.server',
+  'ciliumPolicy.kubectlPath',
+  'ciliumPolicy.kubectl.timeout',
+  'ciliumPolicy.tests.runOnSave',
+]);
 
 /** `{ 'a.b': v }` → the nested raw section `{ a: { b: v } }` the server receives. */
 function rawSection(values: Record<string, unknown>): Record<string, unknown> {
@@ -92,7 +97,7 @@ function otherValue(key: string, p: ConfigProperty): unknown {
     case 'number':
       return (p.default as number) + 1;
     case 'object':
-      return { 'some/rule': p.additionalProperties?.enum?.[0] ?? 'off' };
+      return p.examples?.[0] ?? { 'some/rule': p.additionalProperties?.enum?.[0] ?? 'off' };
     case 'array':
       assert.ok(p.examples?.length, `${key}: needs an example besides the default`);
       return p.examples[0];

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { parseFile, type PolicyFile } from '../core/document.js';
-import { inventoryFromKubectlJson, InventoryIndex, type Inventory, type InventoryOrigin } from '../core/inventory.js';
+import { combineInventories, inventoryFromKubectlJson, InventoryIndex, type Inventory } from '../core/inventory.js';
 import {
   agentKeyOf,
   agentOptionsFromConfigMap,
@@ -25,7 +25,7 @@ import {
 } from '../semantics/agent.js';
 import { VerdictEngine } from '../semantics/engine.js';
 import type { DirectionVerdict } from '../semantics/engine.js';
-import { isPolicyTest, verdictPolicyKind } from '../semantics/kinds.js';
+import { networkPolicyKind } from '../core/kinds.js';
 import type { RuleRef } from '../semantics/model.js';
 import { readPolicyTest, runPolicyTest, type CaseResult, type PolicyTest } from '../semantics/policy-test.js';
 import { CONFIG_FILE_NAME } from '../config.js';
@@ -33,6 +33,8 @@ import { expandInputs, readInputFile } from './inputs.js';
 import { EXIT, type CliIO } from './lint-command.js';
 import { INFORMATION_URI } from './sarif.js';
 import { RULES_DOC_URL } from '../lint/docs.js';
+
+export { combineInventories } from '../core/inventory.js';
 
 /** Where the PolicyTest format is documented (SARIF rules link to it). */
 const POLICY_TEST_DOC_URL = RULES_DOC_URL.replace(/docs\/rules\.md$/, 'docs/policy-test.md');
@@ -144,47 +146,6 @@ export function filesOf(paths: readonly string[], base: string, what: string): s
   return found.inputs.filter((i) => i.file !== undefined).map((i) => i.file as string);
 }
 
-/** Joins inventories: an object found twice counts once, the first one wins. */
-export function combineInventories(parts: readonly Inventory[], description: string): Inventory {
-  const firstOf = <T>(items: readonly T[], key: (t: T) => string): T[] => {
-    const seen = new Set<string>();
-    return items.filter((t) => {
-      const k = key(t);
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
-  };
-  const origin: InventoryOrigin = parts.some((p) => p.origin === 'snapshot') ? 'snapshot' : 'workspace';
-  const cidrGroups = firstOf(
-    parts.flatMap((p) => p.cidrGroups ?? []),
-    (g) => g.name,
-  );
-  const ciliumConfig = parts.find((p) => p.ciliumConfig)?.ciliumConfig;
-  return {
-    endpoints: firstOf(
-      parts.flatMap((p) => p.endpoints),
-      (e) => `${e.kind}/${e.namespace}/${e.name}`,
-    ),
-    services: firstOf(
-      parts.flatMap((p) => p.services),
-      (s) => `${s.namespace}/${s.name}`,
-    ),
-    nodes: firstOf(
-      parts.flatMap((p) => p.nodes),
-      (n) => n.name,
-    ),
-    namespaces: firstOf(
-      parts.flatMap((p) => p.namespaces),
-      (n) => n.name,
-    ),
-    ...(cidrGroups.length > 0 ? { cidrGroups } : {}),
-    ...(ciliumConfig ? { ciliumConfig } : {}),
-    origin,
-    description,
-  };
-}
-
 /** An inventory from paths: `.json` files are kubectl snapshots, everything else manifests. */
 export function loadInventory(paths: readonly string[], base: string, cache: FileCache, io: CliIO): Inventory {
   const manifests = new InventoryIndex();
@@ -258,7 +219,7 @@ export function inventoryAgentLayers(inventory: Inventory, io: CliIO): AgentLaye
 
 /** True when a parsed file holds a network policy the engine reads. */
 export function holdsPolicies(file: PolicyFile): boolean {
-  return file.documents.some((d) => verdictPolicyKind(d.apiVersion, d.kindName) !== undefined);
+  return file.documents.some((d) => networkPolicyKind(d.kind) !== undefined);
 }
 
 /** An engine over policy files, an inventory and an agent profile. */
@@ -338,7 +299,7 @@ function collect(opts: TestOptions, io: CliIO): TestRun[] {
     const parsed = cache.file(f);
     const shown = displayPath(io.cwd, f);
     for (const doc of parsed.documents) {
-      if (!isPolicyTest(doc.apiVersion, doc.kindName)) continue;
+      if (doc.kind?.language !== 'policy-test') continue;
       const t = readPolicyTest(doc, shown, parsed.text);
       if (t) tests.push({ file: f, test: t, text: parsed.text });
     }

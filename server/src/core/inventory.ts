@@ -760,3 +760,44 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
     warnings,
   };
 }
+
+/** Joins inventories: an object found twice counts once, the first one wins. */
+export function combineInventories(parts: readonly Inventory[], description: string): Inventory {
+  const firstOf = <T>(items: readonly T[], key: (t: T) => string): T[] => {
+    const seen = new Set<string>();
+    return items.filter((t) => {
+      const k = key(t);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  };
+  const origin: InventoryOrigin = parts.some((p) => p.origin === 'snapshot') ? 'snapshot' : 'workspace';
+  const cidrGroups = firstOf(
+    parts.flatMap((p) => p.cidrGroups ?? []),
+    (g) => g.name,
+  );
+  const ciliumConfig = parts.find((p) => p.ciliumConfig)?.ciliumConfig;
+  return {
+    endpoints: firstOf(
+      parts.flatMap((p) => p.endpoints),
+      (e) => `${e.kind}/${e.namespace}/${e.name}`,
+    ),
+    services: firstOf(
+      parts.flatMap((p) => p.services),
+      (s) => `${s.namespace}/${s.name}`,
+    ),
+    nodes: firstOf(
+      parts.flatMap((p) => p.nodes),
+      (n) => n.name,
+    ),
+    namespaces: firstOf(
+      parts.flatMap((p) => p.namespaces),
+      (n) => n.name,
+    ),
+    ...(cidrGroups.length > 0 ? { cidrGroups } : {}),
+    ...(ciliumConfig ? { ciliumConfig } : {}),
+    origin,
+    description,
+  };
+}

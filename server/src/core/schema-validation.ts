@@ -13,7 +13,7 @@ import { isMap, isScalar } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import { CODES, type Finding, type Span } from './findings.js';
 import { keyText, locate, nodeSpan, YAML11_BOOLEAN, type PolicyDocument } from './document.js';
-import type { KindInfo } from './kinds.js';
+import { isValidated, type KindInfo } from './kinds.js';
 import { closest } from './text-distance.js';
 import {
   compareVersions,
@@ -124,6 +124,8 @@ export class SchemaValidator {
    * CRD (or agent) constrains some field differently, those built from the release history.
    */
   private ajvFor(kind: KindInfo, targets: TargetVersions): { key: string; ajv: Ajv } {
+    // cilium-policy's own kinds (PolicyTest) have one version: the newest schemas.
+    if (kind.family === 'cilium-policy') return { key: NEWEST, ajv: this.ajvs.get(NEWEST)! };
     const product = kind.family;
     const release = knownRelease(KNOWN_RELEASES[product], targets[product]);
     if (release === undefined || release === KNOWN_RELEASES[product][KNOWN_RELEASES[product].length - 1])
@@ -139,7 +141,10 @@ export class SchemaValidator {
   }
 
   /** Compiles (once) and returns the validator for a kind in the target releases. */
-  private validatorFor(kind: KindInfo, targets: TargetVersions = DEFAULT_VERSIONS): ValidateFunction | undefined {
+  private validatorFor(
+    kind: KindInfo & { readonly schemaPath: string },
+    targets: TargetVersions = DEFAULT_VERSIONS,
+  ): ValidateFunction | undefined {
     const { key, ajv } = this.ajvFor(kind, targets);
     const id = `${key}|${kind.schemaPath}`;
     let v = this.compiled.get(id);
@@ -151,18 +156,19 @@ export class SchemaValidator {
     return v;
   }
 
-  /** Validates one document of one of our kinds. Never throws. */
+  /** Validates one document of one of our kinds (those with a schema; others get nothing). Never throws. */
   validate(doc: PolicyDocument, targets: TargetVersions = DEFAULT_VERSIONS): Finding[] {
-    if (!doc.kind || doc.data === undefined) return [];
+    const kind = doc.kind;
+    if (!kind || !isValidated(kind) || doc.data === undefined) return [];
     let validate: ValidateFunction | undefined;
     try {
-      validate = this.validatorFor(doc.kind, targets);
+      validate = this.validatorFor(kind, targets);
     } catch (e) {
-      return [internal(doc, `The bundled schema for ${doc.kind.kind} could not be compiled: ${(e as Error).message}`)];
+      return [internal(doc, `The bundled schema for ${kind.kind} could not be compiled: ${(e as Error).message}`)];
     }
-    if (!validate) return [internal(doc, `No bundled schema for ${doc.kind.kind}.`)];
+    if (!validate) return [internal(doc, `No bundled schema for ${kind.kind}.`)];
     // Validate what the API server validates: the object after it dropped (or defaulted) null values.
-    const { data, nulls } = pruneNulls(doc.data, this.files, doc.kind.schemaPath);
+    const { data, nulls } = pruneNulls(doc.data, this.files, kind.schemaPath);
     this.targets = targets;
     try {
       validate(data);
@@ -171,7 +177,7 @@ export class SchemaValidator {
     } finally {
       this.targets = DEFAULT_VERSIONS;
     }
-    const where = { files: this.files, rootFile: doc.kind.schemaPath };
+    const where = { files: this.files, rootFile: kind.schemaPath };
     return [...nulls.map((n) => nullFinding(doc, n)), ...mapErrors(doc, validate.errors ?? [], targets, where)];
   }
 

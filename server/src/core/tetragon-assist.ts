@@ -37,7 +37,14 @@ export type AssistItemKind =
   | 'signal'
   | 'usdt-probe'
   | 'usdt-operand'
-  | 'function';
+  | 'function'
+  // PolicyTest values from the inventory (semantics/policy-test-assist.ts).
+  | 'workload'
+  | 'service'
+  | 'namespace'
+  | 'node'
+  | 'entity'
+  | 'port';
 
 export interface AssistItem {
   readonly label: string;

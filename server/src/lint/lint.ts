@@ -14,7 +14,7 @@ import {
   type PolicyDocument,
   type PolicyFile,
 } from '../core/document.js';
-import { apiGroups } from '../core/kinds.js';
+import { apiGroups, isValidated } from '../core/kinds.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import type { Settings } from '../settings.js';
 import { RULES } from './registry.js';
@@ -44,6 +44,12 @@ export interface LintContext {
   readonly scope?: LintScope;
   /** The linted file's name in the scope (its entries there are replaced by the text being linted). */
   readonly source?: string;
+  /**
+   * Findings another engine has about the file (the language server's PolicyTest problems that need
+   * the inventory), given the lint's own findings so far; they get the severity overrides and the
+   * suppression comments like every other finding.
+   */
+  readonly extra?: (file: PolicyFile, findings: readonly Finding[]) => readonly Finding[];
 }
 
 /** What a {@link LintCache} keeps for one document. */
@@ -115,6 +121,7 @@ export function lintFile(file: PolicyFile, ctx: LintContext): Finding[] {
   if (file.skipped) return [file.skipped];
   const findings: Finding[] = [];
   for (const doc of file.documents) findings.push(...lintDocument(file, doc, ctx));
+  if (ctx.extra) findings.push(...ctx.extra(file, findings));
   return applySuppressions(file.text, applySeverityOverrides(findings, ctx.settings));
 }
 
@@ -132,12 +139,14 @@ function looksLikeOurs(file: PolicyFile, doc: PolicyDocument): boolean {
 
 /** Lints one document. */
 export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintContext): Finding[] {
+  // Kinds we only read (a Kubernetes NetworkPolicy, for verdicts) are left to other tools, like any other object.
+  if (doc.kind && !isValidated(doc.kind)) return [];
   const ours = doc.kind !== undefined;
   if (!ours) {
     const wrong = wrongApiVersion(doc);
     if (wrong && !doc.templated) return [apiVersionFinding(file, doc, wrong.kind, wrong.apiVersion)];
     // A template whose YAML does not parse as written (`{{ if … }}` before the keys) but whose lines name one of our kinds.
-    if (doc.templated && doc.templatedKind) return [templatedFinding(file, doc)];
+    if (doc.templated && doc.templatedKind && isValidated(doc.templatedKind)) return [templatedFinding(file, doc)];
     if (doc.syntaxErrors.length && !doc.templated && looksLikeOurs(file, doc)) return firstSyntaxErrors(doc);
     return [];
   }

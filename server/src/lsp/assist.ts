@@ -12,6 +12,8 @@ import type {
   ServerCapabilities,
   TextDocumentPositionParams,
 } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import { toCompletionList } from './convert.js';
 import { guardAsync } from './guard.js';
@@ -27,8 +29,27 @@ export function assistCapabilities(): Pick<ServerCapabilities, 'completionProvid
   };
 }
 
+/**
+ * Completion and hover from another module (connectivity: inventory names inside PolicyTests, a
+ * workload's effective policy), asked before the schema's; undefined lets the next one answer.
+ */
+export interface AssistProvider {
+  complete(file: PolicyFile, doc: PolicyDocument, offset: number, text: TextDocument): CompletionList | undefined;
+  hover(
+    file: PolicyFile,
+    doc: PolicyDocument | undefined,
+    offset: number,
+    text: TextDocument,
+  ): Promise<Hover | undefined>;
+}
+
 /** Registers `textDocument/completion` and `textDocument/hover`. */
-export function registerAssist(connection: Connection, session: Session, yaml: YamlFeatures): void {
+export function registerAssist(
+  connection: Connection,
+  session: Session,
+  yaml: YamlFeatures,
+  providers: readonly AssistProvider[] = [],
+): void {
   /** The open document, its parse and the offset of a request; `tetragon` when it is inside a (non-templated) Tetragon policy. */
   const positionContext = (params: TextDocumentPositionParams) => {
     const doc = session.documents.get(params.textDocument.uri);
@@ -37,7 +58,7 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
     const offset = doc.offsetAt(params.position);
     const policy = session.documentAt(file, offset);
     const tetragon = policy?.kind?.language === 'tetragon-tracing-policy' && !policy.templated ? policy : undefined;
-    return { doc, file, offset, tetragon };
+    return { doc, file, offset, tetragon, policy };
   };
 
   connection.onCompletion(
@@ -46,7 +67,12 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
       async (params): Promise<CompletionList | null> => {
         const at = positionContext(params);
         if (!at) return null;
-        const { doc, file, offset, tetragon } = at;
+        const { doc, file, offset, tetragon, policy } = at;
+        if (policy)
+          for (const p of providers) {
+            const list = p.complete(file, policy, offset, doc);
+            if (list) return list;
+          }
         if (tetragon) {
           const current = await session.settings.get(doc.uri);
           const binaries = session.binariesFor(doc.uri, current);
@@ -69,7 +95,11 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
       async (params): Promise<Hover | null> => {
         const at = positionContext(params);
         if (!at) return null;
-        const { doc, file, offset, tetragon } = at;
+        const { doc, file, offset, tetragon, policy } = at;
+        for (const p of providers) {
+          const hover = await p.hover(file, policy, offset, doc);
+          if (hover) return hover;
+        }
         if (tetragon) {
           const current = await session.settings.get(doc.uri);
           const binaries = session.binariesFor(doc.uri, current);

@@ -44,6 +44,8 @@ export interface LintInputs {
   scope(uri: string): { scope: LintScope; source: string };
   /** Changes whenever the workspace's policy files change. */
   scopeGeneration(): number;
+  /** Findings of other engines about a document (PolicyTest problems that need the inventory). */
+  extraFindings?(uri: string, file: PolicyFile, findings: readonly Finding[]): readonly Finding[];
 }
 
 export class LintScheduler {
@@ -124,6 +126,11 @@ export class LintScheduler {
     for (const other of this.session.documents.all()) if (other.uri !== uri) this.lintLater(other.uri);
   }
 
+  /** Lints one open document again now (what it depends on outside the lint's inputs changed). */
+  relint(uri: string): void {
+    if (this.session.documents.get(uri)) this.lintNow(uri);
+  }
+
   /** Lints every open document (settings, project files or binaries changed). */
   lintAll(): void {
     for (const doc of this.session.documents.all()) this.lintNow(doc.uri);
@@ -170,6 +177,9 @@ export class LintScheduler {
       ...this.inputs.scope(doc.uri),
       binaries: this.session.binariesFor(doc.uri, current),
       cache,
+      ...(this.inputs.extraFindings
+        ? { extra: (f: PolicyFile, found: readonly Finding[]) => this.inputs.extraFindings!(doc.uri, f, found) }
+        : {}),
     });
   }
 

@@ -10,7 +10,7 @@
 import type { LanguageService } from 'yaml-language-server';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CompletionItem, CompletionList, Hover, Position, Range } from 'vscode-languageserver';
-import { KINDS, type KindInfo, type PolicyKindName } from '../core/kinds.js';
+import { isValidated, KINDS, type KindInfo, type PolicyKindName } from '../core/kinds.js';
 import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import { SCHEMA_URI_PREFIX, type SchemaFiles } from '../core/schema-validation.js';
 import { lineStart as startOfLine } from '../core/yaml-edits.js';
@@ -76,7 +76,7 @@ export class YamlFeatures {
         isKubernetes: false,
         hoverSchemaSource: false,
         disableDefaultProperties: false,
-        schemas: KINDS.filter((k) => this.files[k.schemaPath] !== undefined).map((k) => ({
+        schemas: kindsWithSchemas(this.files).map((k) => ({
           uri: SCHEMA_URI_PREFIX + k.schemaPath,
           fileMatch: [`__cilium-policy__/${k.kind}.yaml`],
           name: k.kind,
@@ -147,7 +147,7 @@ export class YamlFeatures {
     lineOf?: LineOf,
   ): { doc: TextDocument; position: Position; lineDelta: number } | undefined {
     const found = documentAt(file, offset);
-    if (!found || !found.doc.kind || found.doc.templated) return undefined;
+    if (!found || !found.doc.kind || !isValidated(found.doc.kind) || found.doc.templated) return undefined;
     const lineStart = startOfLine(file.text, found.start);
     const text = virtualText(file.text, lineStart, found.start, found.end);
     const lineDelta = lineOf ? lineOf(lineStart) : countLineBreaks(file.text, lineStart);
@@ -224,6 +224,6 @@ export function documentAt(
 }
 
 /** The kinds whose schema is present in a set of schema files. */
-export function kindsWithSchemas(files: SchemaFiles): KindInfo[] {
-  return KINDS.filter((k) => files[k.schemaPath] !== undefined);
+export function kindsWithSchemas(files: SchemaFiles): (KindInfo & { readonly schemaPath: string })[] {
+  return KINDS.filter(isValidated).filter((k) => files[k.schemaPath] !== undefined);
 }
