@@ -152,6 +152,9 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set([
   'bpf_prog',
 ]);
 
+/** Every argument type the agent's selector code knows, in its spelling. */
+export const AGENT_TYPES: readonly AgentType[] = [...KNOWN_TYPES];
+
 /** The agent's name for a CRD argument type (see {@link AgentType}). */
 export function agentType(crdType: string | undefined): AgentType {
   if (crdType === undefined || crdType === 'auto' || crdType === '') return UNKNOWN_TYPE;
@@ -270,6 +273,9 @@ const OPERATOR_KINDS: Readonly<Record<string, OperatorKind>> = {
   CapabilitiesGained: 'capabilities-gained',
   CelExpr: 'cel',
 };
+
+/** Every `matchArgs`/`matchData`/`matchReturnArgs` operator the agent knows, as the CRD spells it. */
+export const OPERATORS: readonly string[] = Object.keys(OPERATOR_KINDS);
 
 /** The kind of a `matchArgs`/`matchData`/`matchReturnArgs` operator, or undefined when unknown. */
 export function operatorKind(op: string): OperatorKind | undefined {
