@@ -185,14 +185,16 @@ export function compileArgFilter(field: ArgFilterField, filter: Obj, hook: HookR
   const why = declared && entryWhy(declared);
   if (why) return withRefusal(() => unknown(`${label}: ${why}`), refused);
 
-  if (field === 'matchReturnArgs')
-    return withRefusal(
-      (event) =>
-        event.returnArg
-          ? compareArgument(full, event.returnArg, event)
-          : unknown(`${label}: the event has no return value (it was recorded without \`return: true\`)`),
-      refused,
-    );
+  if (field === 'matchReturnArgs') {
+    const declaredArgs = list(hook.hook['args']).length;
+    return withRefusal((event) => {
+      if (event.returnArg) return compareArgument(full, event.returnArg, event);
+      // Uprobe events have no `return` field: a return probe's value follows the arguments.
+      if (event.type === 'process_uprobe' && event.args && event.args.length === declaredArgs + 1)
+        return compareArgument(full, event.args[declaredArgs]!, event);
+      return unknown(`${label}: the event has no return value (it was recorded without \`return: true\`)`);
+    }, refused);
+  }
   const source = field === 'matchData' ? 'data' : 'args';
   return withRefusal((event) => {
     const values = field === 'matchData' ? event.data : event.args;
