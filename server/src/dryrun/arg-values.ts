@@ -137,10 +137,17 @@ export function recordedText(arg: EventArg): RecordedText | undefined {
       return isObj(arg.value) && (arg.value['name'] === undefined || typeof arg.value['name'] === 'string')
         ? { kind: 'text', text: (arg.value['name'] as string | undefined) ?? '' }
         : undefined;
-    case 'sockaddrun':
-      return isObj(arg.value) && (arg.value['path'] === undefined || typeof arg.value['path'] === 'string')
-        ? { kind: 'text', text: (arg.value['path'] as string | undefined) ?? '' }
-        : undefined;
+    case 'sockaddrun': {
+      if (!isObj(arg.value) || (arg.value['path'] !== undefined && typeof arg.value['path'] !== 'string')) return undefined;
+      const path = (arg.value['path'] as string | undefined) ?? '';
+      if (!path.startsWith('@')) return { kind: 'text', text: path };
+      // An abstract name: the agent compares the whole buffer after the leading NUL (107 bytes),
+      // and prints the name with `@` and without NULs; the rest of the buffer is taken as NULs.
+      const name = Buffer.from(path.slice(1), 'utf8');
+      const bytes = Buffer.alloc(ABSTRACT_NAME_BYTES);
+      name.copy(bytes, 0, 0, Math.min(name.length, ABSTRACT_NAME_BYTES));
+      return { kind: 'bytes', bytes };
+    }
     case 'bytes':
       return typeof arg.value === 'string' && isBase64(arg.value)
         ? { kind: 'bytes', bytes: Buffer.from(arg.value, 'base64') }
@@ -156,6 +163,9 @@ export function recordedText(arg: EventArg): RecordedText | undefined {
       return undefined;
   }
 }
+
+/** The bytes the agent keeps of an abstract unix socket's name (`UNIX_SOCKET_PATH_MAX - 1`). */
+const ABSTRACT_NAME_BYTES = 107;
 
 function isBase64(s: string): boolean {
   return /^[A-Za-z0-9+/]*={0,2}$/.test(s) || /^[A-Za-z0-9_-]*={0,2}$/.test(s);
