@@ -7,7 +7,7 @@
  * event cannot decide is `unknown`, with the reason. One event at a time, constant memory apart
  * from the bounded rate-limit table.
  */
-import { parseEventLine, type EventLine, type HookEvent, type HookKind } from '../core/tetragon/events.js';
+import { parseEventLine, readEvent, type EventLine, type HookEvent, type HookKind } from '../core/tetragon/events.js';
 import { TRUE, type Check } from './check.js';
 import { evaluate, type AgentOptions } from './filters.js';
 import { RateLimiter, type CompiledAction, type ResultAction } from './actions.js';
@@ -61,8 +61,10 @@ export interface DryRunCounts {
   hookEvents: number;
   /** Known event types that are not hook events (exec, exit, …). */
   otherType: number;
-  /** Lines that are not JSON objects or do not hold an event. */
+  /** Lines that are not JSON objects or do not hold an event (the lines of `unreadable` included). */
   unparsable: number;
+  /** Lines the reader skipped before parsing them, by why (`too-long`, `nul-byte`, `invalid-utf8`, …). */
+  readonly unreadable: Map<string, number>;
   /** Objects keyed by an event type this release does not know. */
   unknownType: number;
   readonly unknownTypes: Map<string, number>;
@@ -93,6 +95,7 @@ export class DryRun {
     hookEvents: 0,
     otherType: 0,
     unparsable: 0,
+    unreadable: new Map(),
     unknownType: 0,
     unknownTypes: new Map(),
     match: 0,
@@ -123,6 +126,18 @@ export class DryRun {
   /** Reads one line of an events file (1-based `lineNo`) and returns its results. */
   feedLine(line: string, lineNo: number): DryRunResult[] {
     return this.feedParsed(parseEventLine(line), lineNo);
+  }
+
+  /** The same for a line's JSON value, already parsed (by the bounded JSON-lines reader). */
+  feedValue(value: unknown, lineNo: number): DryRunResult[] {
+    return this.feedParsed(readEvent(value), lineNo);
+  }
+
+  /** Counts a line the reader skipped before it could be parsed (`kind`: why). */
+  countUnreadable(kind: string): void {
+    this.counts.events++;
+    this.counts.unparsable++;
+    this.counts.unreadable.set(kind, (this.counts.unreadable.get(kind) ?? 0) + 1);
   }
 
   /** The same for a line already read with `parseEventLine`. */
