@@ -32,8 +32,9 @@ const WITH_CLI = !args.includes('--no-cli');
 const KEEP = args.includes('--keep');
 
 // ---------------------------------------------------------------------------------------------
-// The policy: 10 syscall kprobes, each with 5 selectors of process filters (binaries, PIDs,
-// namespaces, capabilities, workloads) ending in enforcing and posting actions.
+// The policy: 10 syscall kprobes with two arguments (an int and a string), each with 5 selectors
+// of process filters (binaries, PIDs, namespaces, capabilities, workloads) and argument filters
+// (Prefix, InMap, NotPostfix, Equal), ending in enforcing and posting actions.
 
 const CALLS = ['openat', 'read', 'write', 'connect', 'execve', 'unlinkat', 'renameat2', 'mount', 'ptrace', 'setuid'];
 function selectors(i) {
@@ -42,12 +43,16 @@ function selectors(i) {
               values: [/usr/bin/cat, /usr/bin/less, /usr/bin/tail${i}]
           matchNamespaces:
             - { namespace: Mnt, operator: NotIn, values: [host_ns] }
+          matchArgs:
+            - { index: 1, operator: Prefix, values: [/etc/, /root/] }
           matchActions: [{ action: Sigkill }]
         - matchBinaries:
             - operator: Prefix
               values: [/usr/local/bin/tool${i}, /opt/]
           matchCapabilities:
             - { type: Effective, operator: In, values: [CAP_SYS_ADMIN, CAP_NET_ADMIN] }
+          matchArgs:
+            - { index: 0, operator: InMap, values: ['0:3', '5'] }
           matchActions: [{ action: Override, argError: -1 }]
         - matchPIDs:
             - { operator: NotIn, values: [1, 2, 3] }
@@ -61,9 +66,13 @@ function selectors(i) {
           matchBinaries:
             - operator: NotIn
               values: [/usr/bin/true]
+          matchArgs:
+            - { index: 1, operator: NotPostfix, values: [.log] }
           matchActions: [{ action: Signal, argSig: 19 }]
         - matchNamespaces:
             - { namespace: Pid, operator: In, values: [host_ns] }
+          matchArgs:
+            - { index: 0, operator: Equal, values: ['6'] }
           matchActions: [{ action: Post }]
 `;
 }
@@ -73,7 +82,7 @@ metadata:
   name: bench
 spec:
   kprobes:
-${CALLS.map((c, i) => `    - call: sys_${c}\n      syscall: true\n      selectors:\n${selectors(i)}`).join('')}`;
+${CALLS.map((c, i) => `    - call: sys_${c}\n      syscall: true\n      args:\n        - { index: 0, type: int }\n        - { index: 1, type: string }\n      selectors:\n${selectors(i)}`).join('')}`;
 
 // ---------------------------------------------------------------------------------------------
 // Events: a deterministic mix; 80 % name a hook of the policy, the rest other functions or other
@@ -86,6 +95,14 @@ function rng(seed) {
     return s / 2 ** 32;
   };
 }
+const PATHS = [
+  '/etc/shadow',
+  '/etc/hosts',
+  '/root/.ssh/id_ed25519',
+  '/var/log/app.log',
+  '/tmp/x',
+  '/usr/lib/libc.so.6',
+];
 const BINARIES = [
   '/usr/bin/cat',
   '/usr/bin/less',
@@ -126,7 +143,7 @@ function eventLine(i, r) {
       process,
       parent: { pid: 1, binary: '/sbin/init' },
       function_name: fn,
-      args: [{ int_arg: i % 7 }],
+      args: [{ int_arg: i % 7 }, { string_arg: PATHS[Math.floor(r() * PATHS.length)] }],
       action: 'KPROBE_ACTION_POST',
       policy_name: 'record',
     },

@@ -468,6 +468,8 @@ function textFilter(op: string, type: AgentType, parsed: ParsedFilter, ctx: Comp
   const negated = op.startsWith('Not');
   const isPath = PATH_TYPES.has(type);
   const maxData = ctx.declared?.['maxData'] === true;
+  // Values that are well-formed text can be compared as strings (NULs included: both sides keep them).
+  const textValues = vs.every((v) => wellFormed(v.text));
 
   /** Whether the operator (without its negation) holds for the argument's bytes. */
   const holds = (buf: Buffer): boolean => {
@@ -502,7 +504,7 @@ function textFilter(op: string, type: AgentType, parsed: ParsedFilter, ctx: Comp
     if (isPath) {
       const p = recordedPath(arg);
       if (!p) return unknown(`${label}: the event's \`${arg.type}\` argument has no path the dry run can read`);
-      buf = Buffer.from(p.path, 'utf8');
+      buf = utf8Of(p.path);
       shown = JSON.stringify(p.path);
       // An empty path (the agent could not walk it) matches no string operator, negated or not.
       if (buf.length === 0) return no(() => `${label}: the argument has no path`);
@@ -521,10 +523,56 @@ function textFilter(op: string, type: AgentType, parsed: ParsedFilter, ctx: Comp
           `${label}: the buffer was sent apart from the event (\`maxData\`), and the agent does not filter on it`,
         );
       buf = t.bytes;
-    } else buf = Buffer.from(t.text, 'utf8');
+    } else {
+      const fast = holdsText(t.text);
+      if (fast !== undefined) return when(fast !== negated, () => `${label}: the argument is ${showArg(arg)}`);
+      buf = utf8Of(t.text);
+    }
     const r = holds(buf) !== negated;
     return when(r, () => `${label}: the argument is ${showArg(arg)}`);
   };
+
+  /**
+   * The same on a string, without encoding it, where strings compare as their UTF-8 bytes do
+   * (well-formed text, short enough for the prefix limit); undefined where the bytes must decide.
+   */
+  function holdsText(text: string): boolean | undefined {
+    if (!textValues) return undefined;
+    switch (op) {
+      case 'Equal':
+      case 'NotEqual':
+        return wellFormed(text) ? vs.some((v) => v.text === text) : undefined;
+      case 'Prefix':
+      case 'NotPrefix':
+        // Three bytes per UTF-16 unit at most: within the 255 bytes the agent reads.
+        if (text.length * 3 > PREFIX_MAX || !wellFormed(text)) return undefined;
+        return text.length > 0 && vs.some((v) => text.startsWith(v.text));
+      case 'Postfix':
+      case 'NotPostfix':
+        return wellFormed(text) ? text.length > 0 && vs.some((v) => text.endsWith(v.text)) : undefined;
+      default:
+        return undefined;
+    }
+  }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+const PAIRED = /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
+
+/** True when the string has no lone surrogate (its UTF-8 bytes then compare as it does). */
+function wellFormed(text: string): boolean {
+  return !SURROGATE.test(text) || PAIRED.test(text);
+}
+
+/** UTF-8 bytes of argument strings, kept while several filters compare the same string. */
+let lastText = '';
+let lastBytes = Buffer.alloc(0);
+function utf8Of(text: string): Buffer {
+  if (text !== lastText) {
+    lastText = text;
+    lastBytes = Buffer.from(text, 'utf8');
+  }
+  return lastBytes;
 }
 
 function fileTypeFilter(op: string, parsed: ParsedFilter, label: string): Run {
