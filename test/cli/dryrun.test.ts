@@ -251,7 +251,7 @@ test('hostile event files: nesting bombs, NUL bytes, invalid UTF-8 and overlong 
     'the lines around the bad ones are read',
   );
   assert.match(r.stderr, /4 unparsable \(1 too deep, 1 nul byte, 1 invalid utf8, 1 too long\)/);
-  assert.match(r.stderr, /note: .*hostile\.jsonl: 6 lines: 2 read, 1 too deep/);
+  assert.match(r.stderr, /note: .*hostile\.jsonl: 6 lines: 2 read, 1 too long, 1 nul byte, 1 invalid utf8, 1 too deep/);
 });
 
 test('text output of a hostile policy name and binary goes through printable()', () => {
