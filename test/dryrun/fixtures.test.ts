@@ -45,7 +45,10 @@ const FILES = fs
   .readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml'))
   .sort()
-  .map((f) => ({ name: f, data: parse(fs.readFileSync(path.join(DIR, f), 'utf8'), { merge: true, maxAliasCount: -1 }) as FixtureFile }));
+  .map((f) => ({
+    name: f,
+    data: parse(fs.readFileSync(path.join(DIR, f), 'utf8'), { merge: true, maxAliasCount: -1 }) as FixtureFile,
+  }));
 
 /** A path of about 3,840 characters, as TestKprobeMatchBinariesLargePath builds one. */
 const LONG = Array.from({ length: 15 }, () => 'a'.repeat(255)).join('/');

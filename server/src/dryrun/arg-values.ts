@@ -138,7 +138,8 @@ export function recordedText(arg: EventArg): RecordedText | undefined {
         ? { kind: 'text', text: (arg.value['name'] as string | undefined) ?? '' }
         : undefined;
     case 'sockaddrun': {
-      if (!isObj(arg.value) || (arg.value['path'] !== undefined && typeof arg.value['path'] !== 'string')) return undefined;
+      if (!isObj(arg.value) || (arg.value['path'] !== undefined && typeof arg.value['path'] !== 'string'))
+        return undefined;
       const path = (arg.value['path'] as string | undefined) ?? '';
       if (!path.startsWith('@')) return { kind: 'text', text: path };
       // An abstract name: the agent compares the whole buffer after the leading NUL (107 bytes),
