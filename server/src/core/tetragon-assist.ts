@@ -37,7 +37,9 @@ export type AssistItemKind =
   | 'signal'
   | 'usdt-probe'
   | 'usdt-operand'
-  | 'function';
+  | 'function'
+  /** A value seen in recorded events (a binary, an argument), offered by the dry run. */
+  | 'seen-value';
 
 export interface AssistItem {
   readonly label: string;

@@ -46,6 +46,11 @@ export interface DryRunResult {
   /** 1-based line of that selector in the policy file. */
   readonly selectorLine?: number;
   /**
+   * For `unknown`: the 0-based index of the first selector that could not be decided (the one
+   * whose actions `actions` reports). Not part of the CLI's JSON.
+   */
+  readonly undecided?: number;
+  /**
    * For `match`: the actions that run. For `unknown`: the actions that would run if the first
    * undecided selector matched. Empty for `no-match`.
    */
@@ -215,6 +220,8 @@ export class DryRun {
           this.actions(h, u.sel, event, false),
           () =>
             `selector ${sel.index} matches, but selector ${u.sel.index} comes first and is undecided (${reasonOf(u.check)})${same ? '; both run the same actions' : ''}`,
+          undefined,
+          u.sel.index,
         );
       }
       if (policyWide.state === 'unknown')
@@ -224,6 +231,8 @@ export class DryRun {
           'unknown',
           this.actions(h, sel, event, false),
           () => `selector ${sel.index} matches, but ${policyWide.reason}`,
+          undefined,
+          sel.index,
         );
       return new Result(
         about,
@@ -243,6 +252,8 @@ export class DryRun {
         'unknown',
         this.actions(h, u.sel, event, false),
         () => `selector ${u.sel.index}: ${reasonOf(u.check)}`,
+        undefined,
+        u.sel.index,
       );
     }
     const m = misses ?? [];
@@ -362,6 +373,7 @@ class Result implements DryRunResult {
   readonly hookLine: number;
   declare readonly selector?: number;
   declare readonly selectorLine?: number;
+  declare readonly undecided?: number;
   #why: string | (() => string);
 
   constructor(
@@ -371,6 +383,7 @@ class Result implements DryRunResult {
     readonly actions: readonly ResultAction[],
     why: string | (() => string),
     sel?: CompiledSelector,
+    undecided?: number,
   ) {
     this.eventLine = about.eventLine;
     const self = this as { -readonly [K in keyof Result]: Result[K] };
@@ -384,6 +397,7 @@ class Result implements DryRunResult {
       self.selector = sel.index;
       self.selectorLine = sel.line;
     }
+    if (undecided !== undefined) self.undecided = undecided;
     this.#why = why;
   }
 

@@ -143,6 +143,7 @@ const COMPLETION_KINDS: Record<AssistItemKind, CompletionItemKind> = {
   'usdt-probe': CompletionItemKind.Event,
   'usdt-operand': CompletionItemKind.Value,
   function: CompletionItemKind.Function,
+  'seen-value': CompletionItemKind.Value,
 };
 
 /** Core completion items as an LSP list; items replace the scalar being typed, if any. */

@@ -13,6 +13,8 @@ import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js'
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { registerAssist } from './assist.js';
 import { registerCodeActions } from './code-actions.js';
+import { DryRunService } from './dryrun-service.js';
+import { KernelTargetsService } from './kernel-targets-service.js';
 import { registerLifecycle, type ServerInfo } from './lifecycle.js';
 import { LintScheduler } from './lint-scheduler.js';
 import { PreviewService } from './preview-service.js';
@@ -71,6 +73,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   symbols.register();
   registerTemplates(connection, session);
   preview.register();
+  new DryRunService(connection, session, () => preview.canRefreshCodeLenses).register();
+  new KernelTargetsService(connection, session, () => preview.lintInventory()).register();
 
   session.documents.listen(connection);
   connection.listen();
