@@ -20,6 +20,9 @@ export const COMMANDS = {
   newPolicyForWorkload: 'ciliumPolicy.newPolicyForWorkload',
   /** The walkthrough's first step. */
   openSample: 'ciliumPolicy.openSample',
+  /** Registered by `dryrun-section.ts`: `(uri?, eventsPath?)`. */
+  dryRun: 'ciliumPolicy.dryRun',
+  clearDryRun: 'ciliumPolicy.clearDryRun',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */

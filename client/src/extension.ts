@@ -17,6 +17,8 @@ import { NewPolicyWizard } from './new-policy.js';
 import { PreviewPanel } from './preview-panel.js';
 import type { PreviewSection } from './preview-sections.js';
 import { EndpointsSection } from './endpoints-section.js';
+import { DryRunSection } from './dryrun-section.js';
+import { KernelTargetsSection, KernelTargetsStatusBar } from './kernel-targets-section.js';
 import { ServerLink } from './server-link.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
 
@@ -129,8 +131,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const link = new ServerLink();
   const inventoryBar = new InventoryStatusBar(link);
   // The preview panel's sections, in the order they are drawn (docs/panel-sections.md).
-  const previewSections: PreviewSection[] = [new EndpointsSection()];
+  // The dry run needs the panel to show itself, and the panel its sections: it is handed a late-bound show.
+  let showPreview: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve();
+  const dryRun = new DryRunSection(context.workspaceState, link, output, (uri) => showPreview(uri));
+  const previewSections: PreviewSection[] = [new EndpointsSection(), dryRun, new KernelTargetsSection()];
   const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
+  showPreview = (uri) => preview.show(uri);
+  const kernelBar = new KernelTargetsStatusBar(link);
   const endpoints = new EndpointsTree(link);
   const inventory = new InventoryCommands(link, output);
   const s = new Server(context, output, statusBar, link);
@@ -140,6 +147,8 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar,
     inventoryBar,
     preview,
+    dryRun,
+    kernelBar,
     endpoints,
     link,
     ...registerCommands({
