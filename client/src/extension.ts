@@ -134,7 +134,8 @@ export function activate(context: vscode.ExtensionContext): void {
   // The dry run needs the panel to show itself, and the panel its sections: it is handed a late-bound show.
   let showPreview: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve();
   const dryRun = new DryRunSection(context.workspaceState, link, output, (uri) => showPreview(uri));
-  const previewSections: PreviewSection[] = [new EndpointsSection(), dryRun, new KernelTargetsSection()];
+  const kernelTargets = new KernelTargetsSection();
+  const previewSections: PreviewSection[] = [new EndpointsSection(), dryRun, kernelTargets];
   const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
   showPreview = (uri) => preview.show(uri);
   const kernelBar = new KernelTargetsStatusBar(link);
@@ -148,6 +149,7 @@ export function activate(context: vscode.ExtensionContext): void {
     inventoryBar,
     preview,
     dryRun,
+    kernelTargets,
     kernelBar,
     endpoints,
     link,

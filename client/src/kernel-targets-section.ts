@@ -12,8 +12,26 @@ import { buildKernelTargetsBody, kernelStatusText } from './kernel-targets-model
 import type { PreviewContext, PreviewSection, SectionResult } from './preview-sections.js';
 import type { ServerLink } from './server-link.js';
 
-export class KernelTargetsSection implements PreviewSection {
+/**
+ * Settings changes arrive at the server as `workspace/didChangeConfiguration`, which the language
+ * client sends from its own listener of the same VS Code event; asking after a short pause puts
+ * the request behind that notification, so the server answers with the new targets.
+ */
+const SETTINGS_SETTLE_MS = 250;
+
+export class KernelTargetsSection implements PreviewSection, vscode.Disposable {
   readonly kind = 'kernel-targets';
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** The targets are settings: a change of them redraws the matrix. */
+  readonly onDidChange = this.changed.event;
+  private readonly subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('ciliumPolicy.tetragon')) setTimeout(() => this.changed.fire(), SETTINGS_SETTLE_MS);
+  });
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
 
   async provide(context: PreviewContext): Promise<SectionResult | undefined> {
     const { document, link, position, idPrefix } = context;
