@@ -224,3 +224,40 @@ test('ciliumPolicy/kernelTargets: the declared targets × hooks', async () => {
   await client.open(cnp, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n');
   assert.equal(await client.request('ciliumPolicy/kernelTargets', { textDocument: { uri: cnp } }), null);
 });
+
+test('hostile event values come back bounded, and completion quotes them', async () => {
+  const uri = testUri('dryrun-hostile.yaml');
+  await client.open(uri, POLICY);
+  const line = fs.readFileSync(EVENTS, 'utf8').split('\n')[1]!;
+  const event = JSON.parse(line) as { process_kprobe: { process: { binary: string; arguments: string } } };
+  const huge = `/usr/bin/cat${'\u001b[2J\u202e'.repeat(20_000)}`;
+  event.process_kprobe.process.arguments = huge;
+  const other = structuredClone(event);
+  other.process_kprobe.process.binary = `/tmp/x: y\u0007${'z'.repeat(1000)}`;
+  const third = structuredClone(event);
+  third.process_kprobe.process.binary = `/tmp/long${'z'.repeat(100_000)}`;
+  const file = path.join(tmp, 'hostile.jsonl');
+  fs.writeFileSync(file, [event, other, third].map((e) => JSON.stringify(e)).join('\n'));
+  const report = (await client.request('ciliumPolicy/dryRun', { textDocument: { uri }, events: file })) as DryRunReport;
+  assert.equal(report.matches, 1, 'the cat event still matches the Sigkill selector');
+  const strings: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') strings.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(report);
+  for (const s of strings) assert.ok(s.length <= 500, `a ${s.length}-character string in the report`);
+  const list = (await client.request('textDocument/completion', {
+    textDocument: { uri },
+    position: positionOf(POLICY, '/usr/bin/cat'),
+  })) as CompletionList;
+  const seen = list.items.filter((i) => String(i.detail).startsWith('seen '));
+  const odd = seen.find((i) => i.label.startsWith('/tmp/x'));
+  assert.ok(odd, JSON.stringify(seen.map((i) => i.label.slice(0, 20))));
+  assert.doesNotMatch(odd.label, /[\u0000-\u001f]/, 'the label shows control characters escaped');
+  const insert = (odd.textEdit as { newText: string } | undefined)?.newText ?? odd.insertText ?? '';
+  assert.ok(insert.startsWith('"'), 'a value YAML would misread is inserted quoted');
+  assert.equal(JSON.parse(insert), other.process_kprobe.process.binary, 'inserted whole');
+  assert.ok(odd.label.length <= 300, 'the label is cut');
+  assert.ok(!seen.some((i) => i.label.startsWith('/tmp/long')), 'a value longer than PATH_MAX is not offered');
+});

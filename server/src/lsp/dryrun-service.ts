@@ -52,6 +52,8 @@ const MAX_DETAILS = 64 * 1024;
 const EDIT_DELAY_MS = 600;
 /** Values offered in completion. */
 const MAX_COMPLETIONS = 200;
+/** Longest value offered in completion: Linux's PATH_MAX. */
+const MAX_COMPLETION_TEXT = 4096;
 
 /** Counts values, keeping at most {@link MAX_DISTINCT} of them. */
 class Counter {
@@ -409,12 +411,18 @@ export class DryRunService {
       }
       if (counter) for (const [v, n] of counter.counts) for (let i = 0; i < n; i++) merged.add(v);
     }
-    const items = merged.top(MAX_COMPLETIONS).map((c) => ({
-      label: escapeControls(c.value),
-      insertText: yamlScalar(c.value),
-      detail: `seen ${c.count} time${c.count === 1 ? '' : 's'} in the recorded events`,
-      kind: 'seen-value' as const,
-    }));
+    // Inserted whole (a cut value would never match); longer than a path can be is not offered.
+    const items = [...merged.counts]
+      .filter(([v]) => v.length <= MAX_COMPLETION_TEXT)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, MAX_COMPLETIONS)
+      .map(([value, count]) => ({ value, count }))
+      .map((c) => ({
+        label: bound(escapeControls(c.value)),
+        insertText: yamlScalar(c.value),
+        detail: `seen ${c.count} time${c.count === 1 ? '' : 's'} in the recorded events`,
+        kind: 'seen-value' as const,
+      }));
     if (items.length === 0) return undefined;
     return at.node ? { items, replaceSpan: at.span } : { items };
   }
