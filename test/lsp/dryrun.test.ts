@@ -261,3 +261,33 @@ test('hostile event values come back bounded, and completion quotes them', async
   assert.ok(odd.label.length <= 300, 'the label is cut');
   assert.ok(!seen.some((i) => i.label.startsWith('/tmp/long')), 'a value longer than PATH_MAX is not offered');
 });
+
+test('every selector gets a lens: its count, "no match", or no recorded event on its hook', async () => {
+  const uri = testUri('dryrun-lenses.yaml');
+  const text = `${POLICY}        - matchBinaries:
+            - operator: In
+              values:
+                - /nowhere/to-be-seen
+          matchActions:
+            - action: Sigkill
+    - call: security_bprm_check
+      syscall: false
+      selectors:
+        - matchActions:
+            - action: Post
+`;
+  await client.open(uri, text);
+  const report = (await client.request('ciliumPolicy/dryRun', {
+    textDocument: { uri },
+    events: EVENTS,
+  })) as DryRunReport;
+  const lenses = (await client.request('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+  const byLine = new Map(
+    lenses.filter((l) => l.command?.title.startsWith('Dry run:')).map((l) => [l.range.start.line, l.command!.title]),
+  );
+  const nowhere = positionOf(text, '- matchBinaries:', 2, 3).line;
+  assert.equal(byLine.get(nowhere), 'Dry run: no match');
+  const bprm = positionOf(text, '- matchActions:\n            - action: Post').line;
+  assert.equal(byLine.get(bprm), 'Dry run: no recorded event on this hook');
+  assert.equal(byLine.size, report.selectors.length + 2);
+});

@@ -276,6 +276,8 @@ export class DryRunService {
     // The source spans of hooks and selectors, by policy name and hook index.
     const spans = spanTable(docs);
 
+    // Results per hook (any verdict): a selector without a tally says "no match" only where events reached its hook.
+    const hookResults = new Map<string, number>();
     const progress = await this.progress(path);
     const started = Date.now();
     let summary: JsonLinesSummary | undefined;
@@ -287,7 +289,11 @@ export class DryRunService {
           const parsed = readEvent(value);
           const results = dr.feedParsed(parsed, line);
           if (parsed.kind === 'hook') noteSeen(seen, parsed.event);
-          for (const r of results) tally(tallies, r, hookKeys, spans, value, run, () => this.nextId++);
+          for (const r of results) {
+            const key = hookKeys.get(`${r.policy.name}\u0000${r.hookLine}`)?.key;
+            if (key !== undefined) hookResults.set(key, (hookResults.get(key) ?? 0) + 1);
+            tally(tallies, r, hookKeys, spans, value, run, () => this.nextId++);
+          }
         },
         {
           maxLineBytes: 16 * 1024 * 1024,
@@ -322,7 +328,7 @@ export class DryRunService {
           b.matches - a.matches ||
           b.unknown - a.unknown,
       );
-    run.lenses = [...tallies.values()].map((t) => ({ offset: t.span.start, title: lensTitle(t) }));
+    run.lenses = lensesOf(dr, tallies, spans, hookResults, doc);
     const report: DryRunReport = {
       uri: doc.uri,
       documentVersion: doc.version,
@@ -640,6 +646,44 @@ function lensTitle(t: Tally): string {
       ? `${plural(t.matches, 'match').replace(/matchs$/, 'matches')}${lead ? ` (${lead.action})` : ''}`
       : 'no match';
   return `Dry run: ${m}${t.unknown > 0 ? `, ${t.unknown.toLocaleString('en')} undecided` : ''}`;
+}
+
+/**
+ * One lens per selector of every hook: its count when it matched or could not decide, "no match"
+ * when events reached its hook, and why not otherwise; a skipped hook gets one on itself.
+ */
+function lensesOf(
+  dr: DryRun,
+  tallies: Map<string, Tally>,
+  spans: SpanTable,
+  hookResults: Map<string, number>,
+  doc: TextDocument,
+): { offset: number; title: string }[] {
+  const out: { offset: number; title: string }[] = [];
+  for (const p of dr.policies) {
+    for (const h of p.hooks) {
+      const key = `${p.name}\u0000${h.index}`;
+      const sp = spans.get(key);
+      if (!sp) continue;
+      sp.selectors.forEach((span, i) => {
+        const t = tallies.get(`${key}\u0000${i}`);
+        const title = t
+          ? lensTitle(t)
+          : hookResults.get(key)
+            ? 'Dry run: no match'
+            : 'Dry run: no recorded event on this hook';
+        out.push({ offset: span.start, title });
+      });
+    }
+    for (const skipped of p.skipped) {
+      for (const [key, sp] of spans) {
+        if (!key.startsWith(`${p.name}\u0000`) || doc.positionAt(sp.hook.start).line + 1 !== skipped.line) continue;
+        out.push({ offset: sp.hook.start, title: bound(`Dry run: skipped (${skipped.reason})`, 120) });
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 function range(doc: TextDocument, span: { start: number; end: number }): WireRange {
