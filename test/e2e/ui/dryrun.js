@@ -84,6 +84,19 @@ async function run({ page, workspace }) {
   });
   await lens.first().waitFor({ timeout: STEP_MS });
   step(`CodeLens: ${await lens.first().innerText()}`);
+  // An event whose arguments are markup stays text: shown (as the row's text), never an element.
+  const dom = await section.evaluate((root) => ({
+    text: root.textContent ?? '',
+    embedded: root.querySelectorAll('img, image, iframe, object, embed, script').length,
+    handlers: Array.from(root.querySelectorAll('*')).flatMap((e) =>
+      Array.from(e.attributes)
+        .filter((a) => /^on/i.test(a.name))
+        .map((a) => a.name),
+    ),
+  }));
+  assert.ok(dom.text.includes('<img src=x onerror=alert(1)>'), 'the hostile arguments read as text');
+  assert.equal(dom.embedded, 0, 'no element from the event data');
+  assert.deepEqual(dom.handlers, [], 'no event handler attribute from the event data');
   await section.scrollIntoViewIfNeeded();
   await screenshot(page, 'dryrun-section');
 
