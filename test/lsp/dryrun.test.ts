@@ -291,3 +291,33 @@ test('every selector gets a lens: its count, "no match", or no recorded event on
   assert.equal(byLine.get(bprm), 'Dry run: no recorded event on this hook');
   assert.equal(byLine.size, report.selectors.length + 2);
 });
+
+test('event details past the in-memory budget are read again from the file', async () => {
+  const uri = testUri('dryrun-details.yaml');
+  await client.open(uri, POLICY);
+  const line = fs.readFileSync(EVENTS, 'utf8').split('\n')[1]!;
+  const lines: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    const e = JSON.parse(line) as { process_kprobe: { process: { arguments: string; pid: number } } };
+    e.process_kprobe.process.arguments = `${i} ${'a'.repeat(70_000)}`;
+    e.process_kprobe.process.pid = 10_000 + i;
+    lines.push(JSON.stringify(e));
+  }
+  const file = path.join(tmp, 'big-details.jsonl');
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  const report = (await client.request('ciliumPolicy/dryRun', { textDocument: { uri }, events: file })) as DryRunReport;
+  const rows = report.selectors.find((s) => s.selector === 0)!.rows;
+  assert.equal(rows.length, 50, 'the first 50 events are rows');
+  for (const row of [rows[0]!, rows[49]!]) {
+    const d = (await client.request('ciliumPolicy/dryRunEvent', {
+      textDocument: { uri },
+      id: row.id,
+    })) as DryRunEventRequest.Result;
+    assert.equal(d?.line, row.line);
+    assert.ok(d!.text.includes(`"pid": ${10_000 + row.line - 1}`), `the details of line ${row.line}`);
+    assert.ok(d!.text.length <= 64 * 1024 + 100, 'details are cut');
+  }
+  // Once the file changes, what was not kept is gone rather than another line.
+  fs.appendFileSync(file, `${lines[0]}\n`);
+  assert.equal(await client.request('ciliumPolicy/dryRunEvent', { textDocument: { uri }, id: rows[49]!.id }), null);
+});

@@ -46,6 +46,11 @@ const MAX_DISTINCT = 2000;
 const MAX_SHOWN = 20;
 /** Longest text of one value sent to the client, in characters. */
 const MAX_TEXT = 300;
+/**
+ * Event details kept in memory per run, in characters; rows beyond it are read again from the
+ * file when asked for (a run over hostile lines would otherwise hold 64 KiB per row).
+ */
+const DETAILS_BUDGET = 2 * 1024 * 1024;
 /** Longest event details, in characters. */
 const MAX_DETAILS = 64 * 1024;
 /** Re-run delay after an edit. */
@@ -113,8 +118,10 @@ interface Run {
   readonly abort: AbortController;
   readonly done: Promise<DryRunReport>;
   report?: DryRunReport;
-  /** Event details of the rows, by id. */
-  readonly details: Map<number, { line: number; text: string }>;
+  /** Event details of the rows, by id (`text` absent: read again from the file when asked). */
+  readonly details: Map<number, { line: number; text?: string }>;
+  /** Characters of details kept. */
+  detailsSize: number;
   /** Line counts per selector, by the selector's first character offset, for the lenses. */
   lenses?: { offset: number; title: string }[];
 }
@@ -154,10 +161,12 @@ export class DryRunService {
         throw e;
       }
     });
-    this.connection.onRequest(DryRunEventRequest.type, (params) => {
+    this.connection.onRequest(DryRunEventRequest.type, async (params) => {
       const run = this.runs.get(params.textDocument.uri);
       const d = run?.details.get(params.id);
-      return d && run ? { line: d.line, events: run.events, text: d.text } : null;
+      if (!d || !run) return null;
+      const text = d.text ?? (await reread(run, d.line));
+      return text === undefined ? null : { line: d.line, events: run.events, text };
     });
     const documents = this.session.documents;
     documents.onDidChangeContent((e) => this.edited(e.document.uri));
@@ -234,13 +243,14 @@ export class DryRunService {
 
   private start(doc: TextDocument, path: string, stamp: string): Run {
     const abort = new AbortController();
-    const details = new Map<number, { line: number; text: string }>();
+    const details = new Map<number, { line: number; text?: string }>();
     const run: Run = {
       version: doc.version,
       events: path,
       stamp,
       abort,
       details,
+      detailsSize: 0,
       done: undefined as unknown as Promise<DryRunReport>,
     };
     (run as { done: Promise<DryRunReport> }).done = this.execute(doc, path, run).then((report) => {
@@ -549,6 +559,27 @@ function row(r: DryRunResult, id: number): DryRunEventRow {
   return out;
 }
 
+/** One line of the run's events file, read again (undefined when the file changed since the run). */
+async function reread(run: Run, line: number): Promise<string | undefined> {
+  try {
+    if (stampOf(run.events) !== run.stamp) return undefined;
+  } catch {
+    return undefined;
+  }
+  const stop = new AbortController();
+  let found: string | undefined;
+  await readJsonLines(
+    run.events,
+    (value, n) => {
+      if (n !== line) return;
+      found = details(value);
+      stop.abort();
+    },
+    { maxLineBytes: 16 * 1024 * 1024, maxDepth: 64, signal: stop.signal },
+  );
+  return found;
+}
+
 function details(value: unknown): string {
   let text: string;
   try {
@@ -615,7 +646,11 @@ function tally(
   if (rows.length < MAX_ROWS) {
     const id = nextId();
     rows.push(row(r, id));
-    run.details.set(id, { line: r.eventLine, text: details(value) });
+    if (run.detailsSize < DETAILS_BUDGET) {
+      const text = details(value);
+      run.detailsSize += text.length;
+      run.details.set(id, { line: r.eventLine, text });
+    } else run.details.set(id, { line: r.eventLine });
   }
 }
 
