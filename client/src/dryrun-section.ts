@@ -20,6 +20,8 @@ export const CLEAR_DRY_RUN_COMMAND = COMMANDS.clearDryRun;
 /** Workspace-state keys: events file per document URI, and the folder last picked from. */
 const STATE_KEY = 'ciliumPolicy.dryRun.events';
 const FOLDER_KEY = 'ciliumPolicy.dryRun.lastFolder';
+/** At most one re-run per this many milliseconds while the events file changes. */
+const EVENTS_CHANGE_MS = 3000;
 
 /** A document that may hold a TracingPolicy (the server decides; this only avoids asking for nothing). */
 export function mayHoldTracingPolicy(text: string): boolean {
@@ -33,6 +35,8 @@ export class DryRunSection implements PreviewSection, vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** The document the section last showed (act() gets no document). */
   private current: vscode.Uri | undefined;
+  /** Watches the events file of the document shown: a recording that grows is run again. */
+  private watcher: { path: string; watcher: vscode.FileSystemWatcher; timer?: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -57,7 +61,36 @@ export class DryRunSection implements PreviewSection, vscode.Disposable {
   }
 
   dispose(): void {
+    this.watch(undefined);
     for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  /** Follows one events file (the shown document's); a change redraws the section, which runs again. */
+  private watch(path: string | undefined): void {
+    if (this.watcher?.path === path) return;
+    if (this.watcher) {
+      clearTimeout(this.watcher.timer);
+      this.watcher.watcher.dispose();
+      this.watcher = undefined;
+    }
+    if (!path) return;
+    const file = vscode.Uri.file(path);
+    const w = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.joinPath(file, '..'), file.path.split('/').pop() ?? ''),
+    );
+    const state: { path: string; watcher: vscode.FileSystemWatcher; timer?: NodeJS.Timeout } = { path, watcher: w };
+    // Throttled, not debounced: a recording that keeps growing is still run again every few seconds.
+    const changed = () => {
+      if (state.timer) return;
+      state.timer = setTimeout(() => {
+        state.timer = undefined;
+        this.changed.fire();
+      }, EVENTS_CHANGE_MS);
+    };
+    w.onDidChange(changed);
+    w.onDidCreate(changed);
+    w.onDidDelete(changed);
+    this.watcher = state;
   }
 
   /** The events file chosen for a document, if any. */
@@ -141,6 +174,7 @@ export class DryRunSection implements PreviewSection, vscode.Disposable {
     if (!mayHoldTracingPolicy(document.getText())) return undefined;
     this.current = document.uri;
     const events = this.eventsFor(document.uri);
+    this.watch(events);
     if (!events) return { section: { kind: this.kind, title: 'Dry run', body: noEventsBody() } };
     const version = document.version;
     const report = await link.request(DryRunRequest.type, { textDocument: { uri: document.uri.toString() }, events });
