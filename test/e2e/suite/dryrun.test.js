@@ -83,6 +83,13 @@ describe('Tetragon dry run and kernel targets', () => {
     const again = await waitForLens(doc.uri, selectorLine, new RegExp(`^Dry run: ${after} match`));
     assert.equal(again.command?.title, `Dry run: ${after} match${after === 1 ? '' : 'es'} (Sigkill)`);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+
+    // The recording grows (a live export): the open panel runs again and the count follows.
+    const kill = eventsText.split('\n')[1];
+    fs.appendFileSync(events, `${kill}\n`);
+    const grown = firstSelectorMatches(doc.getText(), fs.readFileSync(events, 'utf8'));
+    assert.equal(grown, expected + 1);
+    await waitForLens(doc.uri, selectorLine, new RegExp(`^Dry run: ${grown} matches`));
     await vscode.commands.executeCommand('ciliumPolicy.clearDryRun', doc.uri);
   });
 
