@@ -222,6 +222,10 @@ export class DryRunService {
         const doc = this.session.documents.get(uri);
         const path = this.eventsFor.get(uri);
         if (!doc || !path) return;
+        // A request for this version (the panel refreshing) may have started the run already.
+        const current = this.runs.get(uri);
+        if (current && current.version === doc.version && current.events === path && !current.abort.signal.aborted)
+          return;
         let stamp: string;
         try {
           stamp = stampOf(path);
