@@ -755,10 +755,18 @@ function selectorReport(t: Tally, doc: TextDocument): DryRunSelectorReport {
 /** A value as a YAML scalar: plain when YAML reads it back as the same string, quoted otherwise. */
 export function yamlScalar(v: string): string {
   const plain =
-    /^[A-Za-z0-9_./@+-][A-Za-z0-9_./@+:=,-]*$/.test(v) &&
+    // `@` and a lone `-` cannot start a plain scalar (abstract socket names start with `@`).
+    /^(?:[A-Za-z0-9_./+]|-(?=\S))[A-Za-z0-9_./@+:=,-]*$/.test(v) &&
     !/^(true|false|yes|no|on|off|null|~|y|n)$/i.test(v) &&
     !/^[-+]?(\d|\.\d)/.test(v) &&
+    !/^[-+]?\.(inf|nan)$/i.test(v) &&
     !v.includes(': ') &&
     !v.endsWith(':');
-  return plain ? v : JSON.stringify(v);
+  // Invisible and direction-changing characters are written as escapes, never into the policy as such.
+  return plain
+    ? v
+    : JSON.stringify(v).replace(
+        /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
 }
