@@ -51,6 +51,11 @@ export class DryRunSection implements PreviewSection, vscode.Disposable {
         this.guard(() => this.pick(uri, events)),
       ),
       vscode.commands.registerCommand(CLEAR_DRY_RUN_COMMAND, (uri?: unknown) => this.guard(() => this.clear(uri))),
+      // The release decides some comparisons: the server runs again when asked after a change
+      // (after a pause, so the language client's didChangeConfiguration is ahead of the request).
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('ciliumPolicy.tetragonVersion')) setTimeout(() => this.changed.fire(), 250);
+      }),
       // Lenses come from the server's last run: ask for one when a remembered document is shown.
       vscode.window.onDidChangeActiveTextEditor((e) => e && this.warm(e.document)),
       link.onDidChangeReady(() => {

@@ -115,6 +115,8 @@ interface Run {
   readonly version: number;
   readonly events: string;
   readonly stamp: string;
+  /** `ciliumPolicy.tetragonVersion` the run compared as: a change runs again. */
+  readonly tetragonVersion: string;
   readonly abort: AbortController;
   readonly done: Promise<DryRunReport>;
   report?: DryRunReport;
@@ -195,10 +197,18 @@ export class DryRunService {
     } catch (e) {
       return failedReport(uri, doc.version, path, e);
     }
+    const { tetragonVersion } = await this.session.settings.get(uri);
     let run = this.runs.get(uri);
-    if (!run || run.version !== doc.version || run.events !== path || run.stamp !== stamp || run.report?.aborted) {
+    if (
+      !run ||
+      run.version !== doc.version ||
+      run.events !== path ||
+      run.stamp !== stamp ||
+      run.tetragonVersion !== tetragonVersion ||
+      run.report?.aborted
+    ) {
       this.cancel(uri);
-      run = this.start(doc, path, stamp);
+      run = this.start(doc, path, stamp, tetragonVersion);
     }
     const sub = token.onCancellationRequested(() => {
       // The run keeps going for the lenses unless nobody waits for it and the document moved on.
@@ -232,7 +242,17 @@ export class DryRunService {
         } catch {
           return;
         }
-        this.start(doc, path, stamp);
+        void this.session.settings.get(uri).then(
+          ({ tetragonVersion }) => {
+            // The document may have moved on while the settings were read (its own timer runs it
+            // then), or a request may have started this version's run meanwhile.
+            if (this.session.documents.get(uri)?.version !== doc.version || this.timers.has(uri)) return;
+            const now = this.runs.get(uri);
+            if (now && now.version === doc.version && now.events === path && !now.abort.signal.aborted) return;
+            this.start(doc, path, stamp, tetragonVersion);
+          },
+          () => undefined,
+        );
       }, EDIT_DELAY_MS),
     );
   }
@@ -245,13 +265,14 @@ export class DryRunService {
     if (run && !run.report) run.abort.abort();
   }
 
-  private start(doc: TextDocument, path: string, stamp: string): Run {
+  private start(doc: TextDocument, path: string, stamp: string, tetragonVersion: string): Run {
     const abort = new AbortController();
     const details = new Map<number, { line: number; text?: string }>();
     const run: Run = {
       version: doc.version,
       events: path,
       stamp,
+      tetragonVersion,
       abort,
       details,
       detailsSize: 0,
@@ -275,8 +296,7 @@ export class DryRunService {
 
   private async execute(doc: TextDocument, path: string, run: Run): Promise<DryRunReport> {
     const file = this.session.parse(doc);
-    const settings = await this.session.settings.get(doc.uri);
-    const release = tetragonRelease(settings.tetragonVersion);
+    const release = tetragonRelease(run.tetragonVersion);
     const docs = tracingPolicies(file);
     const inputs: PolicyInput[] = docs.map((d) => ({ file: doc.uri, text: file.text, doc: d }));
     const dr = new DryRun(inputs, { release });
