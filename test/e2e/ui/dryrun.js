@@ -70,6 +70,8 @@ async function run({ page, workspace }) {
   const content = previewContent(page);
   const section = content.locator('.section-dryrun');
   await section.getByText(summary).first().waitFor({ timeout: STEP_MS });
+  // Toasts of earlier steps would cover the panel in the screenshots the README shows.
+  await runCommand(page, 'Notifications: Clear All Notifications');
   const text = (await section.innerText()).replace(/\s+/g, ' ');
   step(`dry-run section: ${text.slice(0, 300)}`);
   // Enforcing selectors come first: the first group is the Sigkill one.
