@@ -25,6 +25,9 @@ export const COMMANDS = {
   checkConnectivity: 'ciliumPolicy.checkConnectivity',
   /** From a test message's context menu in the Test Results: `({ test, message })`. */
   goToDecidingRule: 'ciliumPolicy.goToDecidingRule',
+  /** Registered by `dryrun-section.ts`: `(uri?, eventsPath?)`. */
+  dryRun: 'ciliumPolicy.dryRun',
+  clearDryRun: 'ciliumPolicy.clearDryRun',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */

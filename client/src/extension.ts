@@ -20,6 +20,8 @@ import { ConnectivitySection } from './connectivity-section.js';
 import { PreviewPanel } from './preview-panel.js';
 import type { PreviewSection } from './preview-sections.js';
 import { EndpointsSection } from './endpoints-section.js';
+import { DryRunSection } from './dryrun-section.js';
+import { KernelTargetsSection, KernelTargetsStatusBar } from './kernel-targets-section.js';
 import { ServerLink } from './server-link.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
 
@@ -133,8 +135,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const inventoryBar = new InventoryStatusBar(link);
   // The preview panel's sections, in the order they are drawn (docs/panel-sections.md).
   const connectivitySection = new ConnectivitySection();
-  const previewSections: PreviewSection[] = [new EndpointsSection(), connectivitySection];
+  // The dry run needs the panel to show itself, and the panel its sections: it is handed a late-bound show.
+  let showPreview: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve();
+  const dryRun = new DryRunSection(context.workspaceState, link, output, (uri) => showPreview(uri));
+  const kernelTargets = new KernelTargetsSection();
+  const previewSections: PreviewSection[] = [new EndpointsSection(), connectivitySection, dryRun, kernelTargets];
   const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
+  showPreview = (uri) => preview.show(uri);
+  const kernelBar = new KernelTargetsStatusBar(link);
   const endpoints = new EndpointsTree(link);
   const inventory = new InventoryCommands(link, output);
   const policyTests = new PolicyTests(link, output);
@@ -145,6 +153,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statusBar,
     inventoryBar,
     preview,
+    dryRun,
+    kernelTargets,
+    kernelBar,
     endpoints,
     link,
     policyTests,

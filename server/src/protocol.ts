@@ -683,3 +683,168 @@ export namespace CoverageRequest {
     }[];
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Tetragon dry run and kernel targets
+
+/** One recorded event a selector would act on (or cannot decide), for the dry-run section. */
+export interface DryRunEventRow {
+  /** Identifies the event for `ciliumPolicy/dryRunEvent` (valid until the next run of the document). */
+  id: number;
+  /** 1-based line of the event in the events file. */
+  line: number;
+  time?: string;
+  node?: string;
+  binary?: string;
+  arguments?: string;
+  /** `namespace/name` of the pod. */
+  pod?: string;
+  pid?: number;
+  match: 'match' | 'unknown';
+  reason: string;
+}
+
+/** A value seen in the events and how often. */
+export interface DryRunCount {
+  value: string;
+  count: number;
+}
+
+/** What one selector of the policy would do to the recorded events. */
+export interface DryRunSelectorReport {
+  policy: { kind: string; name: string };
+  /** "kprobe `sys_openat`". */
+  hook: string;
+  hookRange: WireRange;
+  /** 0-based index of the selector in its hook. */
+  selector: number;
+  /** The selector's range in the document. */
+  range: WireRange;
+  actions: { action: string; enforcing: boolean; performed: boolean; argError?: number; argSig?: number }[];
+  /** True when an enforcing action (Sigkill, Signal, Override, NotifyEnforcer) would be performed. */
+  enforcing: boolean;
+  /** Events the selector matches (it is the first that matches). */
+  matches: number;
+  /** Events where it is the first selector that cannot be decided. */
+  unknown: number;
+  /** "Sigkill would hit 12 events from 3 binaries in 2 pods". */
+  summary: string;
+  /** The binaries of the matched events, most frequent first (at most 20), and how many there are. */
+  binaries: DryRunCount[];
+  distinctBinaries: number;
+  /** The pods of the matched events, most frequent first (at most 20); host processes are counted apart. */
+  pods: DryRunCount[];
+  distinctPods: number;
+  hostProcesses: number;
+  /** The first events (matches, then unknowns; at most 50). */
+  rows: DryRunEventRow[];
+  /** Events not in `rows`. */
+  moreRows: number;
+}
+
+/** A dry run of one document's TracingPolicies against an events file. */
+export interface DryRunReport {
+  uri: string;
+  /** The document version the run was for; clients drop stale answers. */
+  documentVersion: number | null;
+  /** The events file, as the user chose it. */
+  events: string;
+  /** What was read: lines, events by kind, lines the reader skipped by why, and whether the file grew. */
+  reading: {
+    lines: number;
+    events: number;
+    hookEvents: number;
+    otherType: number;
+    unknownType: number;
+    unparsable: number;
+    problems: Record<string, number>;
+    grew: boolean;
+  };
+  matches: number;
+  unknown: number;
+  noMatch: number;
+  /** Matches that meet a performed enforcing action. */
+  enforcing: number;
+  /** Selectors that match or cannot decide some event: enforcing ones first, then by matches. */
+  selectors: DryRunSelectorReport[];
+  /** Hooks the dry run could not place, policies the agent would refuse, assumptions made. */
+  notes: string[];
+  /** Set when the events file could not be read. */
+  error?: string;
+  /** True when the run was cancelled before the end of the file. */
+  aborted?: boolean;
+}
+
+/**
+ * `ciliumPolicy/dryRun` — client → server request: replays the events file (Tetragon's JSON export,
+ * one event per line) against the TracingPolicies of a document, as `cilium-policy dryrun` does,
+ * and sums up per selector. The server remembers the file for the document and runs again when
+ * the document changes (as you edit), refreshing its CodeLenses; a request for the current version
+ * answers from that run. Reports progress (`window/workDoneProgress`) on large files and stops
+ * when the request is cancelled. `null` for a document without a TracingPolicy.
+ */
+export namespace DryRunRequest {
+  export const method = 'ciliumPolicy/dryRun' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    textDocument: { uri: string };
+    /** The events file (a path on the server's machine). */
+    events: string;
+  }
+  export type Result = DryRunReport | null;
+}
+
+/**
+ * `ciliumPolicy/dryRunEvent` — client → server request: one event of the last dry run (a row's
+ * `id`), as indented JSON (at most 64 KiB), for its details. `null` when the run is gone.
+ */
+export namespace DryRunEventRequest {
+  export const method = 'ciliumPolicy/dryRunEvent' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    textDocument: { uri: string };
+    id: number;
+  }
+  export type Result = { line: number; events: string; text: string } | null;
+}
+
+/** How a policy (or one hook) fares on a kernel target. */
+export type KernelSupportState = 'loads' | 'reduced' | 'depends' | 'unknown' | 'no';
+
+/** The node pools × hooks matrix of one TracingPolicy. */
+export interface KernelTargetsPolicy {
+  kind: string;
+  name: string;
+  range: WireRange;
+  hooks: { label: string; range: WireRange }[];
+  targets: { name: string; description: string; nodes: number; state: KernelSupportState }[];
+  /** `cells[t][h]`: target `t`, hook `h`; the reasons name each element that is not fully supported. */
+  cells: { state: KernelSupportState; reasons: string[] }[][];
+}
+
+/**
+ * `ciliumPolicy/kernelTargets` — client → server request: for the TracingPolicies of a document,
+ * which kernel targets (declared in `ciliumPolicy.tetragon.targets` or `.cilium-policy.yaml`, and
+ * the node pools of the inventory's Nodes) load each hook: loads, loads with reduced features,
+ * depends on the node's configuration, unknown, or does not load. For the status bar and the
+ * preview panel. `null` for a document without a TracingPolicy.
+ */
+export namespace KernelTargetsRequest {
+  export const method = 'ciliumPolicy/kernelTargets' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    textDocument: { uri: string };
+    /** Picks the policy in a multi-document file; all TracingPolicies when omitted. */
+    position?: WirePosition;
+  }
+  export type Result = {
+    uri: string;
+    documentVersion: number | null;
+    /** How many targets there are (0: none declared and no Nodes in the inventory). */
+    targets: number;
+    policies: KernelTargetsPolicy[];
+  } | null;
+}

@@ -32,6 +32,7 @@ const STEPS = [
   require('./ui/endpoints-view.js'),
   require('./ui/inventory-picker.js'),
   require('./ui/connectivity.js'),
+  require('./ui/dryrun.js'),
 ];
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');

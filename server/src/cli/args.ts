@@ -34,6 +34,8 @@ export type Command =
       readonly config: string | undefined;
       /** `--binary-root <dir|off>`: where USDT binaries are read ('' for off); undefined for the setting's. */
       readonly binaryRoot: string | undefined;
+      /** `--inventory` arguments (manifests, `.json` kubectl snapshots): workloads and the Nodes' kernels. */
+      readonly inventory: readonly string[];
       readonly inputs: readonly string[];
     }
   | {
@@ -94,6 +96,10 @@ Options:
                             to check probes, operands, Set and symbols (default: /,
                             the path as it is on this machine; a folder such as
                             an unpacked image is put in front; off: no check)
+  --inventory <dir|file>    workloads and nodes the rules check against (repeatable):
+                            manifests, or a .json file saved from \`kubectl get
+                            pods,namespaces,services,nodes -A -o json\`; the Nodes'
+                            kernels become targets of tetragon/kernel-targets
   --max-warnings N          exit with status 1 when more than N warnings are found
   --quiet                   report errors only (warnings still count for
                             --max-warnings)
@@ -136,6 +142,7 @@ const LINT_OPTIONS = {
   'binary-root': { type: 'string' },
   'cilium-version': { type: 'string' },
   'tetragon-version': { type: 'string' },
+  inventory: { type: 'string' },
 } as const;
 
 /** The options of `preview`. */
@@ -203,6 +210,7 @@ export function parseArgs(argv: readonly string[]): Command {
   let quiet = false;
   let config: string | undefined;
   let binaryRoot: string | undefined;
+  const inventory: string[] = [];
   const args = split(rest, LINT_OPTIONS);
   for (const { name, value, inline } of args.options) {
     switch (name) {
@@ -245,6 +253,11 @@ export function parseArgs(argv: readonly string[]): Command {
       case 'tetragon-version':
         tetragonVersion = versionValue('--tetragon-version', value);
         break;
+      case 'inventory':
+        if (value === undefined || value === '')
+          throw new UsageError('--inventory needs a folder, a manifest file or a .json snapshot');
+        inventory.push(value);
+        break;
       default:
         throw new UsageError(`unknown option ${name}`);
     }
@@ -252,7 +265,18 @@ export function parseArgs(argv: readonly string[]): Command {
   const inputs = args.inputs;
   if (inputs.length === 0)
     throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
-  return { kind: 'lint', format, ciliumVersion, tetragonVersion, maxWarnings, quiet, config, binaryRoot, inputs };
+  return {
+    kind: 'lint',
+    format,
+    ciliumVersion,
+    tetragonVersion,
+    maxWarnings,
+    quiet,
+    config,
+    binaryRoot,
+    inventory,
+    inputs,
+  };
 }
 
 /** Parses the arguments of `preview`. Throws `UsageError`. */

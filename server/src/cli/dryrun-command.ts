@@ -2,12 +2,12 @@
 /**
  * `cilium-policy dryrun --events FILE [--format text|json] POLICY-FILE...`: replays Tetragon events
  * recorded with `tetra getevents -o json` against candidate TracingPolicies, with the dry-run engine
- * (`server/src/dryrun`). Events stream line by line (constant memory per line); results are written
- * as they are found. Exit status: 0 when no event would meet an enforcing action (Sigkill, Signal,
+ * (`server/src/dryrun`). Events stream through the bounded JSON-lines reader (`io/json-lines.ts`:
+ * one line in memory at a time, long lines, NUL bytes, invalid UTF-8 and nesting bombs counted and
+ * skipped, a growing file read up to its size at the start); results are written as they are found. Exit status: 0 when no event would meet an enforcing action (Sigkill, Signal,
  * Override, NotifyEnforcer), 1 when at least one would, 2 on a usage error or unreadable input.
  */
 import * as fs from 'node:fs';
-import * as readline from 'node:readline';
 import { parseFile } from '../core/document.js';
 import { SchemaValidator } from '../core/schema-validation.js';
 import { LineIndex } from '../core/line-index.js';
@@ -15,7 +15,9 @@ import { loadSchemaFiles } from '../io/schema-files.js';
 import { lintFile } from '../lint/lint.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { DryRun, enforces, type DryRunResult, type PolicyInput } from '../dryrun/index.js';
+import { readJsonLines, describeJsonLinesSummary, type JsonLinesSummary } from '../io/json-lines.js';
 import { UsageError, type OutputFormat } from './args.js';
+import { errorLine, printable } from './format.js';
 import { expandInputs, readInputFile, STDIN_NAME } from './inputs.js';
 import { EXIT, type CliIO } from './lint-command.js';
 
@@ -89,30 +91,11 @@ export function parseDryrunArgs(rest: readonly string[]): DryrunOptions | { read
   return { kind: 'dryrun', events, format, inputs };
 }
 
-/**
- * The lines of an events file, read with constant memory per line. This is the one place that
- * reads event files: swap it for the shared bounded JSON-lines reader of `server/src/io/` when it
- * lands (it also bounds the length of one line, which readline does not).
- */
-export function eventLines(file: string | undefined): AsyncIterable<string> {
-  const input = file === undefined ? process.stdin : fs.createReadStream(file);
-  return readline.createInterface({ input, crlfDelay: Infinity });
-}
+/** The longest event line read (longer ones are counted as `too-long` and skipped). */
+export const MAX_EVENT_LINE_BYTES = 16 * 1024 * 1024;
 
-/**
- * Makes text safe for a terminal: control characters (C0, DEL, C1) and the bidirectional
- * overrides become visible escapes, so an event cannot move the cursor or reorder the line.
- * (The CLI's shared escaping helper, when it lands, replaces this.)
- */
-export function escapeControl(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    if (c === '\r') return '\\r';
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+/** The deepest nesting of an event line (Tetragon's events nest a few levels; deeper is hostile). */
+export const MAX_EVENT_DEPTH = 64;
 
 function describeError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -175,7 +158,7 @@ export function resultText(r: DryRunResult, eventsName: string): string {
       ? `match ${r.policy.name} selector ${r.selector ?? '-'}${actions ? ` → ${actions}` : ''}`
       : `unknown ${r.policy.name}: ${r.reason}${actions ? ` (would run ${actions})` : ''}`;
   const event = `${eventsName}:${r.eventLine}${r.node ? ` ${r.node}` : ''} ${r.hook.kind} ${r.hook.name}: ${proc}`;
-  return escapeControl(`${where}: ${verdict}; ${event}`);
+  return printable(`${where}: ${verdict}; ${event}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,13 +195,13 @@ async function readPolicies(opts: DryrunOptions, io: CliIO): Promise<PolicyInput
       ).length;
       if (doc.templated || doc.data === undefined) {
         io.stderr(
-          `cilium-policy: warning: ${input.display}:${line}: ${doc.kind.kind} could not be read (template or broken YAML); skipped\n`,
+          `cilium-policy: warning: ${printable(input.display)}:${line}: ${doc.kind.kind} could not be read (template or broken YAML); skipped\n`,
         );
         continue;
       }
       if (errors > 0)
         io.stderr(
-          `cilium-policy: warning: ${input.display}:${line}: ${doc.kind.kind} ${doc.name ?? ''} has ${errors} lint error${errors === 1 ? '' : 's'} (see cilium-policy lint); dry-run where it can be\n`,
+          `cilium-policy: warning: ${printable(input.display)}:${line}: ${doc.kind.kind} ${printable(doc.name ?? '')} has ${errors} lint error${errors === 1 ? '' : 's'} (see cilium-policy lint); dry-run where it can be\n`,
         );
       out.push({ file: input.display, text, doc });
     }
@@ -238,11 +221,11 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
       throw new Failure('no TracingPolicy or TracingPolicyNamespaced found in the policy files');
     for (const p of dr.policies) {
       for (const s of p.skipped)
-        io.stderr(`cilium-policy: warning: ${p.file}:${s.line}: ${escapeControl(s.label)} is skipped: ${s.reason}\n`);
-      for (const a of p.assumptions) io.stderr(`cilium-policy: note: ${p.file}: ${p.kind} ${p.name}: ${a}\n`);
+        io.stderr(errorLine(`warning: ${p.file}:${s.line}: ${s.label} is skipped: ${s.reason}`));
+      for (const a of p.assumptions) io.stderr(errorLine(`note: ${p.file}: ${p.kind} ${p.name}: ${a}`));
       for (const r of p.refused)
         io.stderr(
-          `cilium-policy: warning: ${p.file}: ${p.kind} ${p.name}: the agent would refuse it (${r}); dry-run anyway\n`,
+          errorLine(`warning: ${p.file}: ${p.kind} ${p.name}: the agent would refuse it (${r}); dry-run anyway`),
         );
     }
     if (eventsFile !== undefined) {
@@ -256,7 +239,7 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
     }
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
-    for (const line of e.message.split('\n')) io.stderr(`cilium-policy: ${line}\n`);
+    for (const line of e.message.split('\n')) io.stderr(errorLine(line));
     return EXIT.failure;
   }
 
@@ -266,30 +249,49 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
   // Results are written as they come, so memory stays flat whatever the size of the events file;
   // the counts follow the results in the JSON object.
   if (json) io.stdout('{"results":[');
-  let lineNo = 0;
+  let summary: JsonLinesSummary;
   try {
-    for await (const line of eventLines(eventsFile)) {
-      lineNo++;
-      for (const r of dr.feedLine(line, lineNo)) {
-        if (r.match === 'match' && enforces(r.actions)) enforcingHits++;
-        if (json) {
-          io.stdout(`${first ? '\n' : ',\n'}${resultJson(r)}`);
-          first = false;
-        } else if (r.match !== 'no-match') io.stdout(`${resultText(r, eventsName)}\n`);
-      }
-    }
+    summary = await readJsonLines(
+      eventsFile ?? process.stdin,
+      (value, lineNo) => {
+        for (const r of dr.feedValue(value, lineNo)) {
+          if (r.match === 'match' && enforces(r.actions)) enforcingHits++;
+          if (json) {
+            io.stdout(`${first ? '\n' : ',\n'}${resultJson(r)}`);
+            first = false;
+          } else if (r.match !== 'no-match') io.stdout(`${resultText(r, eventsName)}\n`);
+        }
+      },
+      {
+        maxLineBytes: MAX_EVENT_LINE_BYTES,
+        maxDepth: MAX_EVENT_DEPTH,
+        onProblem: (p) => dr.countUnreadable(p.kind),
+      },
+    );
   } catch (e) {
     if (json) io.stdout('\n]}\n');
-    io.stderr(`cilium-policy: cannot read ${eventsName}: ${describeError(e)}\n`);
+    io.stderr(`cilium-policy: cannot read ${printable(eventsName)}: ${describeError(e)}\n`);
     return EXIT.failure;
   }
   const c = dr.counts;
   const skipped = { otherType: c.otherType, unparsable: c.unparsable, unknownType: c.unknownType };
-  if (json) io.stdout(`${first ? '' : '\n'}],"events":${c.events},"skipped":${JSON.stringify(skipped)}}\n`);
+  const reading = {
+    lines: summary.lines,
+    empty: summary.empty,
+    problems: Object.fromEntries(Object.entries(summary.problems).filter(([, n]) => n > 0)),
+    grew: summary.grew,
+  };
+  if (json)
+    io.stdout(
+      `${first ? '' : '\n'}],"events":${c.events},"skipped":${JSON.stringify(skipped)},"reading":${JSON.stringify(reading)}}\n`,
+    );
   const unknownTypes = [...c.unknownTypes].map(([t, n]) => `${t} ×${n}`).join(', ');
+  const unreadable = [...c.unreadable].map(([k, n]) => `${n} ${k.replace(/-/g, ' ')}`).join(', ');
   io.stderr(
-    `${c.events} event${c.events === 1 ? '' : 's'} read (${c.hookEvents} hook events; skipped: ${c.otherType} of other types, ${c.unknownType} of unknown types${unknownTypes ? ` (${escapeControl(unknownTypes)})` : ''}, ${c.unparsable} unparsable); ` +
+    `${c.events} event${c.events === 1 ? '' : 's'} read (${c.hookEvents} hook events; skipped: ${c.otherType} of other types, ${c.unknownType} of unknown types${unknownTypes ? ` (${printable(unknownTypes)})` : ''}, ${c.unparsable} unparsable${unreadable ? ` (${unreadable})` : ''}); ` +
       `${c.match} match${c.match === 1 ? '' : 'es'} (${enforcingHits} enforcing), ${c.unknown} unknown, ${c.noMatch} no-match\n`,
   );
+  if (summary.grew || summary.problems['too-long'] > 0)
+    io.stderr(`cilium-policy: note: ${printable(eventsName)}: ${describeJsonLinesSummary(summary)}\n`);
   return enforcingHits > 0 ? EXIT.errors : EXIT.ok;
 }

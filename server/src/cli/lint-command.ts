@@ -19,6 +19,9 @@ import type { LintFormat } from './args.js';
 import { errorLine, jsonOutput, SOURCE, summaryLine, textLine, type Located } from './format.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
 import { sarifLog } from './sarif.js';
+import { EndpointIndex } from '../core/preview.js';
+import { nodePools } from '../core/tetragon/targets.js';
+import { FileCache, InputFailure, loadInventory } from './test-command.js';
 
 /** Where the command writes and reads; the process's streams in real use. */
 export interface CliIO {
@@ -41,6 +44,8 @@ export interface LintOptions {
   readonly config?: string | undefined;
   /** Where USDT binaries are read ('' for off); undefined for the project file's setting or `/`. */
   readonly binaryRoot?: string | undefined;
+  /** `--inventory` paths: workloads for the inventory rules, Nodes for the kernel targets. */
+  readonly inventory?: readonly string[];
   readonly inputs: readonly string[];
 }
 
@@ -72,6 +77,25 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
   const settings = cliSettings(opts, io);
   if (settings === undefined) return EXIT.failure;
   const binaries = binaryLookupFor(settings.tetragonBinaryRoot);
+  let inventory: EndpointIndex | undefined;
+  if (opts.inventory && opts.inventory.length > 0) {
+    try {
+      const inv = loadInventory(opts.inventory, io.cwd, new FileCache(io.cwd), io);
+      const pools = nodePools(inv.nodes);
+      const n = (x: number, one: string) => `${x} ${one}${x === 1 ? '' : 's'}`;
+      io.stderr(
+        errorLine(
+          `inventory: ${inv.description}: ${n(inv.endpoints.length, 'workload')}, ${n(inv.nodes.length, 'node')}` +
+            (pools.length ? ` in ${n(pools.length, 'kernel pool')} (${pools.map((p) => p.name).join(', ')})` : ''),
+        ),
+      );
+      inventory = new EndpointIndex(inv);
+    } catch (e) {
+      if (!(e instanceof InputFailure)) throw e;
+      for (const line of e.message.split('\n')) io.stderr(errorLine(line));
+      return EXIT.failure;
+    }
+  }
 
   const all: Located[] = [];
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -138,6 +162,7 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
       validator,
       settings,
       ...(binaries ? { binaries } : {}),
+      ...(inventory ? { inventory } : {}),
       scope,
       source: input.display,
     });

@@ -44,7 +44,9 @@ export type AssistItemKind =
   | 'namespace'
   | 'node'
   | 'entity'
-  | 'port';
+  | 'port'
+  /** A value seen in recorded events (a binary, an argument), offered by the dry run. */
+  | 'seen-value';
 
 export interface AssistItem {
   readonly label: string;

@@ -16,6 +16,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import { toCompletionList } from './convert.js';
+import { withContributedCompletions } from './contributions.js';
 import { guardAsync } from './guard.js';
 import { withBinaries } from '../io/binaries.js';
 import type { Session } from './session.js';
@@ -77,9 +78,11 @@ export function registerAssist(
           const current = await session.settings.get(doc.uri);
           const binaries = session.binariesFor(doc.uri, current);
           // Waits (without blocking other requests) for the binaries the document names that are not read yet.
-          const assist = await withBinaries(binaries, () =>
+          const own = await withBinaries(binaries, () =>
             tetragonCompletions(file, tetragon, offset, current.tetragonKernelArch, binaries),
           );
+          // Other features' items (values seen in recorded events) come first.
+          const assist = withContributedCompletions(session, { doc, file, policy: tetragon, offset }, own);
           if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
         }
         const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);

@@ -22,6 +22,7 @@ import type { Finding } from '../core/findings.js';
 import { selectionSummary } from '../core/preview.js';
 import { DIAGNOSTIC_SOURCE, toRange } from './convert.js';
 import { escapeControls } from '../core/display-text.js';
+import { contributionsOf } from './contributions.js';
 import { describe, guard } from './guard.js';
 import type { LintScheduler } from './lint-scheduler.js';
 import type { PreviewService } from './preview-service.js';
@@ -62,7 +63,11 @@ export function registerCodeActions(
   // A failing lens is not worth an error in the editor: it is logged, and there are no lenses this time.
   connection.onCodeLens(async (params) => {
     try {
-      return await codeLenses(session, preview, params.textDocument.uri);
+      const own = await codeLenses(session, preview, params.textDocument.uri);
+      // Other features' lenses (the dry run's match counts) follow the preview's.
+      const doc = session.documents.get(params.textDocument.uri);
+      const more = doc ? contributionsOf(session).lenses.flatMap((contribute) => contribute(doc)) : [];
+      return own === null && more.length === 0 ? null : [...(own ?? []), ...more];
     } catch (e) {
       session.log(`cilium-policy: textDocument/codeLens failed: ${describe(e)}`);
       return null;

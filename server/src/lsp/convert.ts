@@ -152,6 +152,7 @@ const COMPLETION_KINDS: Record<AssistItemKind, CompletionItemKind> = {
   node: CompletionItemKind.Struct,
   entity: CompletionItemKind.EnumMember,
   port: CompletionItemKind.Value,
+  'seen-value': CompletionItemKind.Value,
 };
 
 /** Core completion items as an LSP list; items replace the scalar being typed, if any. */

@@ -81,6 +81,11 @@ export class PreviewService {
     this.inventory.setRoots(this.roots);
   }
 
+  /** True when the client can be asked to refresh CodeLenses (`workspace/codeLens/refresh`). */
+  get canRefreshCodeLenses(): boolean {
+    return this.codeLensRefresh;
+  }
+
   /** The capabilities the preview adds to the `initialize` answer. */
   capabilities(): Pick<ServerCapabilities, 'experimental'> {
     return { experimental: { endpointPreviewProvider: true } };

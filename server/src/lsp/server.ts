@@ -14,6 +14,8 @@ import { loadSchemaFiles } from '../io/schema-files.js';
 import { registerAssist } from './assist.js';
 import { registerCodeActions } from './code-actions.js';
 import { Connectivity } from './connectivity.js';
+import { DryRunService } from './dryrun-service.js';
+import { KernelTargetsService } from './kernel-targets-service.js';
 import { registerLifecycle, type ServerInfo } from './lifecycle.js';
 import { LintScheduler } from './lint-scheduler.js';
 import { PreviewService } from './preview-service.js';
@@ -75,6 +77,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   registerTemplates(connection, session);
   preview.register();
   connectivity.register((uri) => lint.relint(uri));
+  new DryRunService(connection, session, () => preview.canRefreshCodeLenses).register();
+  new KernelTargetsService(connection, session, () => preview.lintInventory()).register();
 
   session.documents.listen(connection);
   connection.listen();
