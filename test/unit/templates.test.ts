@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { KINDS } from '../../server/src/core/kinds.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -78,16 +79,8 @@ test('every snippet becomes a template, grouped by kind', () => {
     templates.map((t) => t.id),
     files.flatMap((f) => Object.values(f).map((s) => s.prefix)),
   );
-  assert.deepEqual(
-    new Set(templateKinds(templates)),
-    new Set([
-      'CiliumNetworkPolicy',
-      'CiliumClusterwideNetworkPolicy',
-      'CiliumEnvoyConfig',
-      'TracingPolicy',
-      'TracingPolicyNamespaced',
-    ]),
-  );
+  // The wizard offers every kind of the registry, the cluster-wide Envoy config included.
+  assert.deepEqual(new Set(templateKinds(templates)), new Set(KINDS.map((k) => k.kind)));
   const bySelector = templates.filter((t) => t.selector !== undefined);
   assert.ok(
     bySelector.some((t) => t.selector === 'endpointSelector'),

@@ -16,6 +16,7 @@ import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import { toCompletionList } from './convert.js';
 import { guardAsync } from './guard.js';
 import { withBinaries } from '../io/binaries.js';
+import type { ClusterAssist } from './completion.js';
 import type { Session } from './session.js';
 import type { YamlFeatures } from './yaml-service.js';
 
@@ -28,7 +29,12 @@ export function assistCapabilities(): Pick<ServerCapabilities, 'completionProvid
 }
 
 /** Registers `textDocument/completion` and `textDocument/hover`. */
-export function registerAssist(connection: Connection, session: Session, yaml: YamlFeatures): void {
+export function registerAssist(
+  connection: Connection,
+  session: Session,
+  yaml: YamlFeatures,
+  cluster?: ClusterAssist,
+): void {
   /** The open document, its parse and the offset of a request; `tetragon` when it is inside a (non-templated) Tetragon policy. */
   const positionContext = (params: TextDocumentPositionParams) => {
     const doc = session.documents.get(params.textDocument.uri);
@@ -56,6 +62,7 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
           );
           if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
         }
+        if (cluster) return await cluster.complete(doc, file, offset);
         const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
         return list ?? null;
       },
@@ -78,6 +85,8 @@ export function registerAssist(connection: Connection, session: Session, yaml: Y
           );
           if (markdown) return { contents: { kind: 'markdown', value: markdown } };
         }
+        const label = cluster?.hover(doc, file, offset);
+        if (label) return label;
         const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
         return hover ?? null;
       },

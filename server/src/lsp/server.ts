@@ -13,6 +13,7 @@ import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js'
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { registerAssist } from './assist.js';
 import { registerCodeActions } from './code-actions.js';
+import { ClusterAssist } from './completion.js';
 import { registerLifecycle, type ServerInfo } from './lifecycle.js';
 import { LintScheduler } from './lint-scheduler.js';
 import { PreviewService } from './preview-service.js';
@@ -66,7 +67,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // Lint before the inventory hears of a change: an open document is linted at once, and its
   // lint flushes the document into the inventory itself.
   lint.register();
-  registerAssist(connection, session, yaml);
+  registerAssist(connection, session, yaml, new ClusterAssist(session, yaml, { index: () => preview.lintInventory() }));
   registerCodeActions(connection, session, lint, preview);
   symbols.register();
   registerTemplates(connection, session);
