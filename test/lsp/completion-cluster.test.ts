@@ -199,6 +199,30 @@ describe('order and noise', () => {
   });
 });
 
+describe('.cilium-policy.yaml', () => {
+  it('completes rule ids, severities and the supported releases', async () => {
+    const uri = pathToFileURL(path.join(dir, '.cilium-policy.yaml')).href;
+    const at = async (textWithBar: string): Promise<string[]> => {
+      const offset = textWithBar.indexOf('|');
+      const text = textWithBar.slice(0, offset) + textWithBar.slice(offset + 1);
+      const lines = text.slice(0, offset).split('\n');
+      await client.open(uri, text);
+      const items = await client.completion(uri, { line: lines.length - 1, character: lines.at(-1)!.length });
+      await client.close(uri);
+      return labels(items);
+    };
+    const ids = await at('rules:\n  |');
+    for (const id of ['cilium/invalid-port', 'tetragon/unknown-syscall', 'schema/unknown-field'])
+      assert.ok(ids.includes(id), `${id} among ${ids.length} ids`);
+    // `off` comes quoted: unquoted, YAML 1.1 (and kubectl) would read it as the boolean false.
+    const severities = await at('rules:\n  cilium/invalid-port: |');
+    assert.ok(severities.includes('"off"'), severities.join(', '));
+    assert.deepEqual(severities.map((v) => v.replace(/"/g, '')).sort(), ['error', 'information', 'off', 'warning']);
+    const releases = await at('ciliumVersion: |');
+    assert.deepEqual(releases.map((r) => r.replace(/"/g, '')).sort(), ['1.16', '1.17', '1.18', '1.19', '1.20']);
+  });
+});
+
 describe('hover on a label key', () => {
   it('describes the key, not the value’s format', async () => {
     const text = `${CNP}spec:\n  endpointSelector:\n    matchLabels:\n      k8s:io.kubernetes.pod.namespace: shop\n`;

@@ -85,7 +85,7 @@ export function registerAssist(
           );
           if (markdown) return { contents: { kind: 'markdown', value: markdown } };
         }
-        const label = cluster?.hover(doc, file, offset);
+        const label = await cluster?.hover(doc, file, offset);
         if (label) return label;
         const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
         return hover ?? null;

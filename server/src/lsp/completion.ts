@@ -25,7 +25,7 @@ import { escapeControls } from '../core/display-text.js';
 import { toRange } from './convert.js';
 import { describe } from './guard.js';
 import type { Session } from './session.js';
-import type { YamlFeatures } from './yaml-service.js';
+import { isProjectConfig, type YamlFeatures } from './yaml-service.js';
 
 const ITEM_KINDS: Record<ClusterItemKind, CompletionItemKind> = {
   kind: CompletionItemKind.Class,
@@ -69,6 +69,8 @@ export class ClusterAssist {
 
   /** The completion list at an offset: ours first, then the schema's, tidied. */
   async complete(doc: TextDocument, file: PolicyFile, offset: number): Promise<CompletionList | null> {
+    // `.cilium-policy.yaml`: rule ids, severities and releases from its generated schema.
+    if (isProjectConfig(doc.uri)) return (await this.yaml.completeConfig(doc.getText(), offset)) ?? null;
     const ours = clusterCompletions({
       file,
       offset,
@@ -110,8 +112,12 @@ export class ClusterAssist {
     return { isIncomplete: schema?.isIncomplete ?? false, items: [...items, ...rest] };
   }
 
-  /** Hover on a selector's label key: what the key means, and who carries it in the inventory. */
-  hover(doc: TextDocument, file: PolicyFile, offset: number): Hover | undefined {
+  /**
+   * Hover on a selector's label key (what the key means, and who carries it in the inventory), or
+   * in `.cilium-policy.yaml`; undefined for the schema's hover to answer.
+   */
+  async hover(doc: TextDocument, file: PolicyFile, offset: number): Promise<Hover | undefined> {
+    if (isProjectConfig(doc.uri)) return (await this.yaml.hoverConfig(doc.getText(), offset)) ?? undefined;
     const found = labelKeyHover(file, offset, this.inputs.index());
     if (!found) return undefined;
     return { contents: { kind: 'markdown', value: found.markdown }, range: toRange(doc, found.span) };
