@@ -23,6 +23,7 @@ import {
   labelSummary,
   templateWantsWorkload,
   workloadChoices,
+  workloadRef,
 } from './new-policy-model.js';
 import type { ServerLink } from './server-link.js';
 
@@ -226,12 +227,7 @@ export class NewPolicyWizard {
     this.output.appendLine(
       `New policy for ${endpoint.kind} ${endpoint.namespace}/${endpoint.name} (${labelSummary(endpoint.labels) || 'no labels'}).`,
     );
-    await this.run({
-      kind: endpoint.kind,
-      name: endpoint.name,
-      namespace: endpoint.namespace,
-      labels: endpoint.labels,
-    });
+    await this.run(workloadRef(endpoint));
   }
 
   /** `ciliumPolicy.openSample`: the walkthrough's sample policy, in an untitled editor so nothing on disk changes. */

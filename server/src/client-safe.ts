@@ -23,7 +23,7 @@ export {
   type PeerText,
   type PeerType,
 } from './core/preview-text.js';
-export { stableLabels } from './core/stable-labels.js';
+export { selectorLabels, stableLabels } from './core/stable-labels.js';
 export type { InventoryOrigin } from './core/inventory.js';
 export type {
   Peer,

@@ -114,6 +114,10 @@ export interface WireEndpoint {
   namespace: string;
   name: string;
   labels: Record<string, string>;
+  /** The workload's own pod selector (`spec.selector.matchLabels`), when it has one. */
+  selector?: Record<string, string>;
+  /** Its containers' ports, in declaration order. */
+  ports?: { port: number; protocol: string; name?: string }[];
   serviceAccount?: string;
   /** The manifest that defines it, for "open manifest"; absent for snapshot and cluster inventories. */
   location?: { uri: string; range: WireRange };

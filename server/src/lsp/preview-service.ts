@@ -9,7 +9,7 @@ import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-la
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PolicyFile } from '../core/document.js';
 import type { Span } from '../core/findings.js';
-import type { Endpoint } from '../core/inventory.js';
+import { workloadPorts, type Endpoint } from '../core/inventory.js';
 import type { LineIndex } from '../core/line-index.js';
 import {
   policiesSelecting,
@@ -223,6 +223,9 @@ export class PreviewService {
 
   private wireEndpoint(e: Endpoint): WireEndpoint {
     const out: WireEndpoint = { kind: e.kind, namespace: e.namespace, name: e.name, labels: { ...e.labels } };
+    if (e.selector !== undefined) out.selector = { ...e.selector };
+    const ports = workloadPorts(e);
+    if (ports.length > 0) out.ports = ports;
     if (e.serviceAccount !== undefined) out.serviceAccount = e.serviceAccount;
     const location = this.inventory.location(e.source);
     if (location) out.location = location;
