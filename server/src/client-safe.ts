@@ -35,4 +35,10 @@ export type {
   RulePreview,
   SelectionRole,
 } from './core/preview.js';
+export type {
+  DirectionReading,
+  PolicyReading,
+  TracingHookReading,
+  TracingSelectorReading,
+} from './core/preview-readable.js';
 export type { BuiltPolicy, PolicyTemplate, SelectorTarget, WorkloadRef } from './core/templates.js';

@@ -15,6 +15,7 @@ import type {
   BuiltPolicy,
   InventoryOrigin,
   PolicyPreview,
+  PolicyReading,
   PolicyTemplate,
   RuleDirection,
   SelectionRole,
@@ -157,6 +158,11 @@ export interface PolicyPreviewEntry {
   selections: WireSelection[];
   /** Parallel to `preview.rules`: where each rule item is. */
   rules: { direction: RuleDirection; index: number; path: (string | number)[]; range: WireRange }[];
+  /**
+   * What the panel reads beside the preview: the L7 rows of each rule item (parallel to `rules`),
+   * what a network policy does to each direction, a tracing policy's hooks. Absent from older servers.
+   */
+  reading?: PolicyReading & { l7: string[][] };
 }
 
 /** The answer to {@link EndpointPreviewRequest}. */

@@ -10,6 +10,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PolicyFile } from '../core/document.js';
 import type { Span } from '../core/findings.js';
 import { workloadPorts, type Endpoint } from '../core/inventory.js';
+import { readingOf } from './preview-reading.js';
 import type { LineIndex } from '../core/line-index.js';
 import {
   policiesSelecting,
@@ -247,7 +248,9 @@ export class PreviewService {
       chosen = inside.length > 0 ? [inside[inside.length - 1] as PreviewDetails] : [];
     }
     const range = (span: Span): WireRange => ({ start: doc.positionAt(span.start), end: doc.positionAt(span.end) });
+    const documents = this.session.parse(doc).documents;
     const policies: PolicyPreviewEntry[] = chosen.map((d) => ({
+      ...readingOf(documents, d),
       preview: d.preview,
       range: range(d.span),
       selections: d.selections.map((s) => ({
