@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { InventoryCommands } from './inventory-commands.js';
 import type { NewPolicyWizard } from './new-policy.js';
+import type { WorkspaceLint } from './workspace-lint.js';
 
 /** The command ids; `test/unit/manifest.test.ts` checks package.json declares exactly these. */
 export const COMMANDS = {
@@ -20,6 +21,7 @@ export const COMMANDS = {
   newPolicyForWorkload: 'ciliumPolicy.newPolicyForWorkload',
   /** The walkthrough's first step. */
   openSample: 'ciliumPolicy.openSample',
+  lintWorkspace: 'ciliumPolicy.lintWorkspace',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */
@@ -31,6 +33,7 @@ export interface CommandTargets {
   readonly inventory: InventoryCommands;
   refreshEndpoints(): void;
   readonly newPolicy: NewPolicyWizard;
+  readonly workspaceLint: WorkspaceLint;
 }
 
 /** Runs a command handler, reporting an unexpected failure instead of losing it. */
@@ -98,6 +101,10 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     vscode.commands.registerCommand(
       COMMANDS.openSample,
       guarded(output, 'Opening the sample policy', () => targets.newPolicy.openSample()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.lintWorkspace,
+      guarded(output, 'Lint Workspace', () => targets.workspaceLint.run()),
     ),
   ];
 }

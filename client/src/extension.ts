@@ -18,6 +18,7 @@ import { PreviewPanel } from './preview-panel.js';
 import type { PreviewSection } from './preview-sections.js';
 import { EndpointsSection } from './endpoints-section.js';
 import { ServerLink } from './server-link.js';
+import { WorkspaceLint } from './workspace-lint.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
 
 /** Context key for `enablement` clauses: `starting`, `running` or `stopped`. */
@@ -149,6 +150,7 @@ export function activate(context: vscode.ExtensionContext): void {
       inventory,
       refreshEndpoints: () => endpoints.refresh(),
       newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
+      workspaceLint: new WorkspaceLint(link, output),
     }),
   );
   // Not awaited: activation returns at once and the server starts in the background (start() never

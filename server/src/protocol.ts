@@ -317,3 +317,25 @@ export namespace ManifestWorkloadsRequest {
     workloads: WorkloadRef[];
   }
 }
+
+/**
+ * `ciliumPolicy/lintFiles` — client → server request: lints files of the workspace that are not
+ * open and publishes their diagnostics, for "Lint Workspace". The client picks the files (it knows
+ * `files.exclude` and `.gitignore`) and sends them in batches, so results arrive as they come and
+ * the run can stop between batches. Open documents are skipped: they are linted as they change.
+ */
+export namespace LintFilesRequest {
+  export const method = 'ciliumPolicy/lintFiles' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** `file:` URIs. */
+    uris: string[];
+  }
+  export interface Result {
+    /** One entry per URI that holds a policy (others are left out). */
+    files: { uri: string; errors: number; warnings: number; other: number }[];
+    /** URIs that could not be read (missing, too large, not a file). */
+    unreadable: string[];
+  }
+}

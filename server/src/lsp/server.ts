@@ -20,6 +20,7 @@ import { PreviewService } from './preview-service.js';
 import { Session } from './session.js';
 import { Symbols } from './symbols.js';
 import { registerTemplates } from './templates.js';
+import { registerWorkspaceLint } from './workspace-lint.js';
 import { YamlFeatures } from './yaml-service.js';
 
 export type { ServerInfo } from './lifecycle.js';
@@ -71,6 +72,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   registerCodeActions(connection, session, lint, preview);
   symbols.register();
   registerTemplates(connection, session);
+  registerWorkspaceLint(connection, session, validator, {
+    inventory: () => preview.lintInventory(),
+    scope: (uri) => preview.lintScope(uri),
+  });
   preview.register();
 
   session.documents.listen(connection);
