@@ -247,6 +247,8 @@ export namespace EndpointPoliciesRequest {
       ingress: boolean;
       egress: boolean;
       defaultDeny: { ingress: boolean; egress: boolean };
+      /** Tracing policies: their hooks and actions in one line (`kprobe tcp_connect → Sigkill`). */
+      hooks?: string;
     }[];
     defaultDeny: { ingress: boolean; egress: boolean };
   }

@@ -304,3 +304,24 @@ test('settings that make the tools read other files are restricted in untrusted 
   ];
   for (const key of reading) assert.ok(restricted.includes(key), `${key} is a restricted setting`);
 });
+
+test('the Cilium Endpoints view has a view container of its own, with an icon that ships', () => {
+  const contributes = (
+    pkg as unknown as {
+      contributes: {
+        viewsContainers: { activitybar: { id: string; title: string; icon: string }[] };
+        views: Record<string, { id: string }[]>;
+      };
+    }
+  ).contributes;
+  const container = contributes.viewsContainers.activitybar.find((c) => c.id === 'ciliumPolicy');
+  assert.ok(container, 'an activity bar container');
+  assert.ok(fs.existsSync(path.join(REPO_ROOT, container.icon)), container.icon);
+  const ignore = fs.readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8');
+  assert.match(ignore, new RegExp(`^!${container.icon.replace(/[.]/g, '\\.')}$`, 'm'), 'the icon is packaged');
+  assert.deepEqual(
+    contributes.views['ciliumPolicy']?.map((v) => v.id),
+    ['ciliumPolicy.endpoints'],
+  );
+  assert.equal(contributes.views['explorer'], undefined, 'no longer at the bottom of the Explorer');
+});

@@ -11,7 +11,7 @@ import { parseFile } from '../../server/src/core/document.js';
 import { inventoryFromManifests } from '../../server/src/core/inventory.js';
 import { LineIndex } from '../../server/src/core/line-index.js';
 import { previewDetails } from '../../server/src/core/preview.js';
-import { l7Rows } from '../../server/src/core/preview-readable.js';
+import { hooksSummary, l7Rows } from '../../server/src/core/preview-readable.js';
 import { readingOf } from '../../server/src/lsp/preview-reading.js';
 import type { PolicyPreviewEntry, WireRange } from '../../server/src/protocol.js';
 import { buildPreviewModel, type PolicyView } from '../../client/src/preview-model.js';
@@ -166,26 +166,25 @@ test('default deny is said in words, with how many workloads it covers and what 
 });
 
 test('a tracing policy lists its hooks, filters and actions', () => {
-  const p = view(
-    [
-      'apiVersion: cilium.io/v1alpha1',
-      'kind: TracingPolicyNamespaced',
-      'metadata: {name: t, namespace: shop}',
-      'spec:',
-      '  podSelector: {matchLabels: {app: api}}',
-      '  kprobes:',
-      '  - call: security_file_permission',
-      '    syscall: false',
-      '    args: [{index: 0, type: file}, {index: 1, type: int}]',
-      '    selectors:',
-      '    - matchArgs: [{index: 0, operator: Prefix, values: [/etc/shadow]}]',
-      '      matchActions: [{action: Sigkill}]',
-      '    - matchBinaries: [{operator: In, values: [/usr/bin/cat]}]',
-      '  - call: tcp_connect',
-      '    syscall: false',
-      '',
-    ].join('\n'),
-  );
+  const tracing = [
+    'apiVersion: cilium.io/v1alpha1',
+    'kind: TracingPolicyNamespaced',
+    'metadata: {name: t, namespace: shop}',
+    'spec:',
+    '  podSelector: {matchLabels: {app: api}}',
+    '  kprobes:',
+    '  - call: security_file_permission',
+    '    syscall: false',
+    '    args: [{index: 0, type: file}, {index: 1, type: int}]',
+    '    selectors:',
+    '    - matchArgs: [{index: 0, operator: Prefix, values: [/etc/shadow]}]',
+    '      matchActions: [{action: Sigkill}]',
+    '    - matchBinaries: [{operator: In, values: [/usr/bin/cat]}]',
+    '  - call: tcp_connect',
+    '    syscall: false',
+    '',
+  ].join('\n');
+  const p = view(tracing);
   assert.deepEqual(
     p.hooks?.map((h) => [h.hook, h.summary, h.selectors.map((s) => [...s.filters, ...s.actions.map((a) => `! ${a}`)])]),
     [
@@ -198,6 +197,11 @@ test('a tracing policy lists its hooks, filters and actions', () => {
     ],
   );
   assert.equal(p.graph, undefined);
+  // The Endpoints tree's one-line summary of the same policy.
+  assert.equal(
+    hooksSummary(parseFile(tracing).documents.find((d) => d.kind)!),
+    'kprobe security_file_permission → Sigkill; kprobe tcp_connect → reports',
+  );
 });
 
 test('a document with errors gets a banner with its errors instead of a picture', () => {

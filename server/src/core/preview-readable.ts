@@ -213,6 +213,20 @@ export function tracingReadings(doc: PolicyDocument): TracingHookReading[] {
   }));
 }
 
+/**
+ * A tracing policy's hooks and what they do, in one line for a tree row:
+ * `kprobe security_file_permission → Sigkill; kprobe tcp_connect → reports`.
+ */
+export function hooksSummary(doc: PolicyDocument): string {
+  const all = tracingReadings(doc);
+  if (all.length === 0) return 'no hooks';
+  const parts = all.slice(0, 4).map((h) => {
+    const actions = [...new Set(h.selectors.flatMap((s) => s.actions).map((a) => a.replace(/ \(.*$/, '')))];
+    return `${h.hook} → ${actions.length > 0 ? actions.join(', ') : 'reports'}`;
+  });
+  return parts.join('; ') + (all.length > 4 ? `; +${all.length - 4} more` : '');
+}
+
 /** Everything the panel reads beside the preview, for one document of our kinds. */
 export function readPolicy(doc: PolicyDocument): PolicyReading {
   switch (doc.kind?.language) {

@@ -10,7 +10,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PolicyFile } from '../core/document.js';
 import type { Span } from '../core/findings.js';
 import { workloadPorts, type Endpoint } from '../core/inventory.js';
-import { readingOf } from './preview-reading.js';
+import { hooksSummaryOf, readingOf } from './preview-reading.js';
 import type { LineIndex } from '../core/line-index.js';
 import {
   policiesSelecting,
@@ -326,6 +326,7 @@ export class PreviewService {
         ingress: p.ingress,
         egress: p.egress,
         defaultDeny: { ...p.defaultDeny },
+        ...hooksSummaryOf(inputs, p),
       })),
       defaultDeny: { ...found.defaultDeny },
     };

@@ -12,12 +12,14 @@ const { STEP_MS, step, screenshot } = require('./lib.js');
 /** @typedef {import('playwright-core').Page} Page */
 
 /**
- * The Cilium Endpoints view in the Explorer: expands the `shop` namespace and the `api` workload,
+ * The Cilium Endpoints view in its Cilium Policy view container: expands the `shop` namespace and the `api` workload,
  * reads the policy rows (the preview's policy selects it), and follows "Open manifest", which
  * must put the cursor on the workload's `metadata.name` in apps.yaml.
  * @param {Page} page @param {string} workspace
  */
 async function checkEndpointsView(page, workspace) {
+  // The view lives in a view container of its own in the activity bar.
+  await page.locator('.activitybar [aria-label^="Cilium Policy"]').first().click();
   const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Cilium Endpoints/i }) });
   const header = pane.locator('.pane-header').first();
   await header.waitFor({ timeout: STEP_MS });
@@ -52,6 +54,8 @@ async function checkEndpointsView(page, workspace) {
   const cursor = page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${at.line + 1}, Col ${col + 1}\\b`) });
   await cursor.first().waitFor({ timeout: STEP_MS });
   step(`Open manifest: ${ENDPOINTS.manifest} at Ln ${at.line + 1}, Col ${col + 1} (metadata.name)`);
+  // Back to the Explorer for the steps after this one.
+  await page.keyboard.press('Control+Shift+E');
 }
 
 /** @param {import('./lib.js').StepContext} ctx */
