@@ -136,6 +136,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const inventory = new InventoryCommands(link, output);
   const s = new Server(context, output, statusBar, link);
   server = s;
+  const wizard = new NewPolicyWizard(context.extensionUri, link, output);
   context.subscriptions.push(
     output,
     statusBar,
@@ -146,10 +147,12 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands({
       output,
       restart: () => s.restart(),
-      showPreview: (uri, position) => preview.show(uri, position),
+      // The walkthrough's button runs with the walkthrough focused: preview its sample then.
+      showPreview: (uri, position) =>
+        preview.show(uri ?? (vscode.window.activeTextEditor ? undefined : wizard.sampleUri()), position),
       inventory,
       refreshEndpoints: () => endpoints.refresh(),
-      newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
+      newPolicy: wizard,
       workspaceLint: new WorkspaceLint(link, output),
     }),
   );

@@ -234,6 +234,14 @@ export class NewPolicyWizard {
   async openSample(): Promise<void> {
     const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.extensionUri, ...SAMPLE));
     const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: new TextDecoder().decode(bytes) });
+    this.sample = doc;
     await vscode.window.showTextDocument(doc);
+  }
+
+  private sample: vscode.TextDocument | undefined;
+
+  /** The sample the walkthrough opened, while it is still open. */
+  sampleUri(): vscode.Uri | undefined {
+    return this.sample && !this.sample.isClosed ? this.sample.uri : undefined;
   }
 }

@@ -134,6 +134,8 @@ export interface InventoryStatus {
   endpoints: number;
   /** Set when loading the inventory failed (unreadable snapshot, truncated JSON); the previous one stays in use. */
   error?: string;
+  /** True while the first walk of the workspace is under way (`origin` is then `none`): not yet "no inventory". */
+  loading?: boolean;
 }
 
 /** One selector of a policy and what it selects in the inventory (what a CodeLens summarises). */
