@@ -194,7 +194,7 @@ test('package.json: kubectlPath, binaryRoot and snapshotFile are restricted, the
     'ciliumPolicy.preview.snapshotFile',
   ]);
   assert.ok(pkg.contributes.configuration.properties['ciliumPolicy.kubectlPath']);
-  const view = pkg.contributes.views['explorer']?.find((v) => v.id === 'ciliumPolicy.endpoints');
+  const view = pkg.contributes.views['ciliumPolicy']?.find((v) => v.id === 'ciliumPolicy.endpoints');
   assert.equal(view?.when, 'ciliumPolicy.serverReady');
   assert.ok(
     pkg.contributes.menus['editor/title']?.some(
