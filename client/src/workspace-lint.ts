@@ -56,8 +56,10 @@ export class WorkspaceLint {
     );
     const message = resultText(totals, cancelled);
     this.output.appendLine(message);
-    const choice = await vscode.window.showInformationMessage(`Cilium Policy: ${message}`, 'Show Problems');
-    if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    // Not awaited: the command ends when the lint does, not when the notification is dismissed.
+    void vscode.window.showInformationMessage(`Cilium Policy: ${message}`, 'Show Problems').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
+    });
   }
 
   /** The YAML files of the folders, without what `files.exclude` or a `.gitignore` leaves out. */

@@ -31,6 +31,8 @@ const STEPS = [
   require('./ui/preview.js'),
   require('./ui/endpoints-view.js'),
   require('./ui/inventory-picker.js'),
+  require('./ui/readable-preview.js'),
+  require('./ui/workspace-lint.js'),
 ];
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');
