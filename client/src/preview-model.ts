@@ -195,7 +195,10 @@ export interface PolicyView {
   readonly directions?: readonly DirectionStatement[];
   /** Tracing policies: the hooks with their selectors' filters and actions. */
   readonly hooks?: readonly HookView[];
-  /** Set when the document has errors: a banner instead of a picture drawn from what it might mean. */
+  /**
+   * Set when the document has errors: a banner above the lists, and no graph or direction
+   * sentences drawn from what it might mean.
+   */
   readonly invalid?: {
     readonly text: string;
     readonly errors: readonly { readonly message: string; readonly code?: string; readonly target?: TargetId }[];
@@ -426,37 +429,28 @@ function policyView(
   const isNetworkPolicy = kindNamed(kind)?.preview === 'rules';
   const policyTarget = targets.add(uri, entry.range) ?? '';
   const found = isRange(entry.range) ? errorsIn(errors, entry.range) : [];
-  if (found.length > 0) {
-    // The agent would refuse it: draw nothing from what it might mean, list what to fix.
-    return {
-      kind,
-      name,
-      namespace,
-      heading: plain(heading),
-      target: policyTarget,
-      subjects: [],
-      moreSubjects: 0,
-      subjectSummary: 'not previewed',
-      subjectSelections: [],
-      sections: [],
-      invalid: {
-        text: bannerText(found.length),
-        errors: found.slice(0, 20).map((e) => {
-          const t = targets.add(uri, e.range);
-          return {
-            message: plain(e.message, 400),
-            ...(e.code ? { code: plain(e.code, 80) } : {}),
-            ...(t ? { target: t } : {}),
-          };
-        }),
-      },
-    };
-  }
+  // The agent would refuse it: a banner with what to fix, and no picture or sentence drawn from
+  // what it might mean. The lists stay below it, as what the selectors match as written.
+  const invalid: PolicyView['invalid'] =
+    found.length > 0
+      ? {
+          text: bannerText(found.length),
+          errors: found.slice(0, 20).map((e) => {
+            const t = targets.add(uri, e.range);
+            return {
+              message: plain(e.message, 400),
+              ...(e.code ? { code: plain(e.code, 80) } : {}),
+              ...(t ? { target: t } : {}),
+            };
+          }),
+        }
+      : undefined;
   const admitted = {
     ingress: collectSide(views, true).filter((s) => s.verdicts.has(false)).length,
     egress: collectSide(views, false).filter((s) => s.verdicts.has(false)).length,
   };
-  const directions = isNetworkPolicy ? directionStatements(entry.reading, subjectList.length, admitted) : [];
+  const directions =
+    isNetworkPolicy && !invalid ? directionStatements(entry.reading, subjectList.length, admitted) : [];
   const hooks = hookViews(entry.reading);
   const view: PolicyView = {
     kind,
@@ -473,8 +467,9 @@ function policyView(
     ...(isNetworkPolicy && views.length === 0 ? { noRules: 'This policy has no ingress or egress rule.' } : {}),
     ...(directions.length > 0 ? { directions } : {}),
     ...(hooks.length > 0 ? { hooks } : {}),
+    ...(invalid ? { invalid } : {}),
   };
-  if (isNetworkPolicy) {
+  if (isNetworkPolicy && !invalid) {
     const subjectTarget = subjects.length === 1 ? subjects[0]?.target : undefined;
     const open = new Set(directions.filter((d) => !d.restricted).map((d) => d.direction));
     return { ...view, graph: buildGraph(subjectList, views, subjectTarget, open) };

@@ -126,5 +126,5 @@ export function errorsIn(errors: readonly DocumentError[], range: WireRange): Do
 
 /** The banner's heading for a document with errors. */
 export function bannerText(n: number): string {
-  return `${count(n, 'error')}: the API server or the agent rejects this policy as written, so nothing is drawn from it. Fix ${n === 1 ? 'it' : 'them'} to see what it selects and admits.`;
+  return `${count(n, 'error')}: the API server or the agent rejects this policy as written, so no picture is drawn from it. Fix ${n === 1 ? 'it' : 'them'} to see what it does; the lists below show what its selectors match as written.`;
 }

@@ -207,10 +207,7 @@
     const h2 = el('h2');
     h2.append(action(p.heading, p.target, 'Reveal the policy in the editor', 'policy-title'));
     section.append(h2);
-    if (p.invalid) {
-      section.append(renderBanner(p.invalid));
-      return section;
-    }
+    if (p.invalid) section.append(renderBanner(p.invalid));
 
     const subjects = el('div', 'subjects');
     subjects.append(el('h3', '', `Subjects — ${s(p.subjectSummary)}`));

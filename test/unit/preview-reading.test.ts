@@ -204,7 +204,7 @@ test('a tracing policy lists its hooks, filters and actions', () => {
   );
 });
 
-test('a document with errors gets a banner with its errors instead of a picture', () => {
+test('a document with errors gets a banner with its errors instead of a picture, its lists below', () => {
   const text = CNP([
     '  ingress:',
     '  - fromEndpoints: [{matchLabels: {app: web}}]',
@@ -216,7 +216,7 @@ test('a document with errors gets a banner with its errors instead of a picture'
   assert.equal(p.invalid.errors.length, 1);
   assert.ok(p.invalid.errors[0]!.target?.startsWith('endpoints:'), 'each error links to its place');
   assert.equal(p.graph, undefined, 'no graph drawn from what it might mean');
-  assert.deepEqual(p.sections, []);
+  assert.equal(p.directions, undefined, 'no sentence about what it would do');
   // Control: the same policy without the mistake is drawn.
   const fixed = view(text.replace('"80-90"', '"80"'), { errors: true });
   assert.equal(fixed.invalid, undefined);

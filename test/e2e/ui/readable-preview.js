@@ -142,6 +142,7 @@ async function run({ page, workspace }) {
   assert.match(bannerText, /^1 error: the API server or the agent rejects this policy/);
   assert.match(bannerText, /cilium\/invalid-port/);
   assert.equal(await body.locator('.graph-svg').count(), 0, 'no graph drawn for the invalid document');
+  assert.equal(await body.locator('.direction-statement').count(), 0, 'no sentence about what it would do');
   await screenshot(page, 'preview-invalid-banner');
 }
 
