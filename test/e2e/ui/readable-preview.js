@@ -134,7 +134,10 @@ async function run({ page, workspace }) {
   await screenshot(page, 'preview-readable');
 
   // --- a document the agent rejects: a banner, no picture -----------------------------------
+  const invalidText = fs.readFileSync(path.join(workspace, DIR, 'invalid.yaml'), 'utf8');
   await openFile(page, `${DIR}/invalid.yaml`);
+  // The leading comment is outside the policy document: put the cursor in it.
+  await goTo(page, invalidText.split('\n').findIndex((l) => l.includes('endpointSelector:')) + 1, 3);
   const banner = body.locator('.invalid-banner');
   await banner.waitFor({ timeout: STEP_MS });
   const bannerText = (await banner.innerText()).replace(/\s+/g, ' ');
