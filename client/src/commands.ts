@@ -5,6 +5,7 @@ import type { InventoryCommands } from './inventory-commands.js';
 import type { NewPolicyWizard } from './new-policy.js';
 import type { CheckConnectivity } from './check-connectivity.js';
 import type { PolicyTests } from './policy-tests.js';
+import type { WorkspaceLint } from './workspace-lint.js';
 
 /** The command ids; `test/unit/manifest.test.ts` checks package.json declares exactly these. */
 export const COMMANDS = {
@@ -28,6 +29,7 @@ export const COMMANDS = {
   /** Registered by `dryrun-section.ts`: `(uri?, eventsPath?)`. */
   dryRun: 'ciliumPolicy.dryRun',
   clearDryRun: 'ciliumPolicy.clearDryRun',
+  lintWorkspace: 'ciliumPolicy.lintWorkspace',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */
@@ -41,6 +43,7 @@ export interface CommandTargets {
   readonly newPolicy: NewPolicyWizard;
   readonly checkConnectivity: CheckConnectivity;
   readonly policyTests: PolicyTests;
+  readonly workspaceLint: WorkspaceLint;
 }
 
 /** Runs a command handler, reporting an unexpected failure instead of losing it. */
@@ -116,6 +119,10 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     vscode.commands.registerCommand(
       COMMANDS.goToDecidingRule,
       guarded(output, 'Going to the deciding rule', (arg?: unknown) => targets.policyTests.goToRule(arg)),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.lintWorkspace,
+      guarded(output, 'Lint Workspace', () => targets.workspaceLint.run()),
     ),
   ];
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The Endpoints view in the Explorer: the inventory grouped by namespace, and for each workload
+ * The Endpoints view (in the Cilium Policy view container of the activity bar): the inventory grouped by namespace, and for each workload
  * the policies that select it and whether it is default-deny. Rows are computed by
  * `endpoints-tree-model.ts`; this file only maps them onto tree items and asks the server.
  */
@@ -64,6 +64,15 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
       vscode.workspace.onDidSaveTextDocument((d) => {
         if (d.languageId === 'yaml') this.refreshSoon();
       }),
+    );
+    // Policy files created, changed or deleted on disk (a git checkout, another tool) change
+    // which policies select a workload without any editor event.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(() => this.refreshSoon()),
+      watcher.onDidChange(() => this.refreshSoon()),
+      watcher.onDidDelete(() => this.refreshSoon()),
     );
   }
 

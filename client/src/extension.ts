@@ -23,6 +23,7 @@ import { EndpointsSection } from './endpoints-section.js';
 import { DryRunSection } from './dryrun-section.js';
 import { KernelTargetsSection, KernelTargetsStatusBar } from './kernel-targets-section.js';
 import { ServerLink } from './server-link.js';
+import { WorkspaceLint } from './workspace-lint.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
 
 /** Context key for `enablement` clauses: `starting`, `running` or `stopped`. */
@@ -148,6 +149,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const policyTests = new PolicyTests(link, output);
   const s = new Server(context, output, statusBar, link);
   server = s;
+  const wizard = new NewPolicyWizard(context.extensionUri, link, output);
   context.subscriptions.push(
     output,
     statusBar,
@@ -163,12 +165,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerCommands({
       output,
       restart: () => s.restart(),
-      showPreview: (uri, position) => preview.show(uri, position),
+      // The walkthrough's button runs with the walkthrough focused: preview its sample then.
+      showPreview: (uri, position) =>
+        preview.show(uri ?? (vscode.window.activeTextEditor ? undefined : wizard.sampleUri()), position),
       inventory,
       refreshEndpoints: () => endpoints.refresh(),
-      newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
+      newPolicy: wizard,
       checkConnectivity: new CheckConnectivity(link, output),
       policyTests,
+      workspaceLint: new WorkspaceLint(link, output),
     }),
   );
   // Not awaited: activation returns at once and the server starts in the background (start() never

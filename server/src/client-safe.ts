@@ -24,7 +24,7 @@ export {
   type PeerText,
   type PeerType,
 } from './core/preview-text.js';
-export { stableLabels } from './core/stable-labels.js';
+export { selectorLabels, stableLabels } from './core/stable-labels.js';
 export { escapeControls, markdownCode, markdownText } from './core/display-text.js';
 export type { InventoryOrigin } from './core/inventory.js';
 export type {
@@ -37,4 +37,10 @@ export type {
   RulePreview,
   SelectionRole,
 } from './core/preview.js';
+export type {
+  DirectionReading,
+  PolicyReading,
+  TracingHookReading,
+  TracingSelectorReading,
+} from './core/preview-readable.js';
 export type { BuiltPolicy, PolicyTemplate, SelectorTarget, WorkloadRef } from './core/templates.js';

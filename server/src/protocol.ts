@@ -15,6 +15,7 @@ import type {
   BuiltPolicy,
   InventoryOrigin,
   PolicyPreview,
+  PolicyReading,
   PolicyTemplate,
   RuleDirection,
   SelectionRole,
@@ -114,6 +115,10 @@ export interface WireEndpoint {
   namespace: string;
   name: string;
   labels: Record<string, string>;
+  /** The workload's own pod selector (`spec.selector.matchLabels`), when it has one. */
+  selector?: Record<string, string>;
+  /** Its containers' ports, in declaration order. */
+  ports?: { port: number; protocol: string; name?: string }[];
   serviceAccount?: string;
   /** The manifest that defines it, for "open manifest"; absent for snapshot and cluster inventories. */
   location?: { uri: string; range: WireRange };
@@ -129,6 +134,8 @@ export interface InventoryStatus {
   endpoints: number;
   /** Set when loading the inventory failed (unreadable snapshot, truncated JSON); the previous one stays in use. */
   error?: string;
+  /** True while the first walk of the workspace is under way (`origin` is then `none`): not yet "no inventory". */
+  loading?: boolean;
 }
 
 /** One selector of a policy and what it selects in the inventory (what a CodeLens summarises). */
@@ -153,6 +160,11 @@ export interface PolicyPreviewEntry {
   selections: WireSelection[];
   /** Parallel to `preview.rules`: where each rule item is. */
   rules: { direction: RuleDirection; index: number; path: (string | number)[]; range: WireRange }[];
+  /**
+   * What the panel reads beside the preview: the L7 rows of each rule item (parallel to `rules`),
+   * what a network policy does to each direction, a tracing policy's hooks. Absent from older servers.
+   */
+  reading?: PolicyReading & { l7: string[][] };
 }
 
 /** The answer to {@link EndpointPreviewRequest}. */
@@ -237,6 +249,8 @@ export namespace EndpointPoliciesRequest {
       ingress: boolean;
       egress: boolean;
       defaultDeny: { ingress: boolean; egress: boolean };
+      /** Tracing policies: their hooks and actions in one line (`kprobe tcp_connect → Sigkill`). */
+      hooks?: string;
     }[];
     defaultDeny: { ingress: boolean; egress: boolean };
   }
@@ -847,4 +861,26 @@ export namespace KernelTargetsRequest {
     targets: number;
     policies: KernelTargetsPolicy[];
   } | null;
+}
+
+/**
+ * `ciliumPolicy/lintFiles` — client → server request: lints files of the workspace that are not
+ * open and publishes their diagnostics, for "Lint Workspace". The client picks the files (it knows
+ * `files.exclude` and `.gitignore`) and sends them in batches, so results arrive as they come and
+ * the run can stop between batches. Open documents are skipped: they are linted as they change.
+ */
+export namespace LintFilesRequest {
+  export const method = 'ciliumPolicy/lintFiles' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** `file:` URIs. */
+    uris: string[];
+  }
+  export interface Result {
+    /** One entry per URI that holds a policy (others are left out). */
+    files: { uri: string; errors: number; warnings: number; other: number }[];
+    /** URIs that could not be read (missing, too large, not a file). */
+    unreadable: string[];
+  }
 }

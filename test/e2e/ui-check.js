@@ -33,6 +33,8 @@ const STEPS = [
   require('./ui/inventory-picker.js'),
   require('./ui/connectivity.js'),
   require('./ui/dryrun.js'),
+  require('./ui/readable-preview.js'),
+  require('./ui/workspace-lint.js'),
 ];
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');

@@ -490,6 +490,24 @@ export function isCidr(s: string): boolean {
   return false;
 }
 
+/**
+ * The CIDR a malformed one most likely meant, or undefined when the address itself is not an
+ * address: spaces dropped, a missing or empty prefix made the single address (`/32`, `/128`), a
+ * prefix longer than the address capped at its length, trailing slashes and leading zeros of the
+ * length dropped. `10.0.0.0/33` → `10.0.0.0/32`, `2001:db8::/129` → `2001:db8::/128`.
+ */
+export function nearestCidr(text: string): string | undefined {
+  const s = text.replace(/\s+/g, '').replace(/\/+$/, '');
+  const m = /^([^/]+)(?:\/(\d{1,5}))?$/.exec(s);
+  if (!m) return undefined;
+  const ip = m[1]!;
+  const max = isIPv4(ip) ? 32 : isIPv6(ip) ? 128 : undefined;
+  if (max === undefined) return undefined;
+  const bits = m[2] === undefined ? max : Math.min(Number(m[2]), max);
+  const out = `${ip}/${bits}`;
+  return isCidr(out) && out !== text ? out : undefined;
+}
+
 export function isIPv4(s: string): boolean {
   const parts = s.split('.');
   return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
@@ -974,11 +992,29 @@ function toFinding(
           span: valueSpan(doc, path),
         };
       }
-      return err(
+      const span = valueSpan(doc, path);
+      const nearest = fmt === 'cidr' && typeof e.data === 'string' ? nearestCidr(e.data) : undefined;
+      const finding = err(
         CODES.schemaFormat,
-        `\`${field}\` must be ${names[fmt] ?? fmt}, not ${describe(e.data)}.`,
-        valueSpan(doc, path),
+        `\`${field}\` must be ${names[fmt] ?? fmt}, not ${describe(e.data)}.${nearest ? ` Did you mean \`${nearest}\`?` : ''}`,
+        span,
+        nearest ? { suggestion: nearest } : undefined,
       );
+      const node = locate(doc.yaml, path).node;
+      if (nearest && isScalar(node) && node.range && node.range[0] === span.start) {
+        const q = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
+        return {
+          ...finding,
+          fixes: [
+            {
+              title: `Change to \`${nearest}\``,
+              edits: [{ start: span.start, end: span.end, newText: `${q}${nearest}${q}` }],
+              preferred: true,
+            },
+          ],
+        };
+      }
+      return finding;
     }
     case 'minimum':
     case 'maximum':

@@ -19,6 +19,7 @@ import { toCompletionList } from './convert.js';
 import { withContributedCompletions } from './contributions.js';
 import { guardAsync } from './guard.js';
 import { withBinaries } from '../io/binaries.js';
+import type { ClusterAssist } from './completion.js';
 import type { Session } from './session.js';
 import type { YamlFeatures } from './yaml-service.js';
 
@@ -50,6 +51,7 @@ export function registerAssist(
   session: Session,
   yaml: YamlFeatures,
   providers: readonly AssistProvider[] = [],
+  cluster?: ClusterAssist,
 ): void {
   /** The open document, its parse and the offset of a request; `tetragon` when it is inside a (non-templated) Tetragon policy. */
   const positionContext = (params: TextDocumentPositionParams) => {
@@ -85,6 +87,7 @@ export function registerAssist(
           const assist = withContributedCompletions(session, { doc, file, policy: tetragon, offset }, own);
           if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
         }
+        if (cluster) return await cluster.complete(doc, file, offset);
         const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
         return list ?? null;
       },
@@ -111,6 +114,8 @@ export function registerAssist(
           );
           if (markdown) return { contents: { kind: 'markdown', value: markdown } };
         }
+        const label = await cluster?.hover(doc, file, offset);
+        if (label) return label;
         const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
         return hover ?? null;
       },

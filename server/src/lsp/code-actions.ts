@@ -4,8 +4,8 @@
  *
  * Quick fixes are computed by the lint rules with the findings (so the CLI and the tests see the
  * same edits); this adapter matches the editor's diagnostics back to findings and turns their
- * offset edits into a WorkspaceEdit. Every finding also gets a "disable for this line" action that
- * inserts a suppression comment above it. The lenses say above each selector what it selects in
+ * offset edits into a WorkspaceEdit. Every finding the API server does not reject also gets a
+ * "disable for this line" action that inserts a suppression comment above it. The lenses say above each selector what it selects in
  * the inventory, from the endpoint preview.
  */
 import {
@@ -131,6 +131,9 @@ export function codeActionsFor(
       });
     }
     if (finding.code.startsWith('yaml/') || finding.code.startsWith('file/')) continue;
+    // The API server rejects a schema error whatever a comment says: hiding it would only postpone
+    // the failure to `kubectl apply`, so there is nothing to disable.
+    if (finding.code.startsWith('schema/') && finding.severity === 'error') continue;
     const line = diagnostic.range.start.line;
     const lineStart = doc.offsetAt({ line, character: 0 });
     const indent = /^[ \t]*/.exec(text.slice(lineStart, lineStart + 200))?.[0] ?? '';

@@ -393,7 +393,8 @@ export class InventoryManager {
             : this.scanned
               ? 'no workloads found in the workspace'
               : 'indexing the workspace…';
-      return { origin: 'none', description, endpoints: 0, ...error };
+      const loading = this.mode.kind === 'workspace' && this.roots.length > 0 && !this.scanned;
+      return { origin: 'none', description, endpoints: 0, ...error, ...(loading ? { loading: true } : {}) };
     }
     const origin = this.mode.kind === 'workspace' ? 'workspace' : this.mode.kind;
     const prefix = origin === 'workspace' ? 'workspace: ' : '';

@@ -9,7 +9,8 @@ import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-la
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PolicyFile } from '../core/document.js';
 import type { Span } from '../core/findings.js';
-import type { Endpoint } from '../core/inventory.js';
+import { workloadPorts, type Endpoint } from '../core/inventory.js';
+import { hooksSummaryOf, readingOf } from './preview-reading.js';
 import type { LineIndex } from '../core/line-index.js';
 import {
   policiesSelecting,
@@ -228,6 +229,9 @@ export class PreviewService {
 
   private wireEndpoint(e: Endpoint): WireEndpoint {
     const out: WireEndpoint = { kind: e.kind, namespace: e.namespace, name: e.name, labels: { ...e.labels } };
+    if (e.selector !== undefined) out.selector = { ...e.selector };
+    const ports = workloadPorts(e);
+    if (ports.length > 0) out.ports = ports;
     if (e.serviceAccount !== undefined) out.serviceAccount = e.serviceAccount;
     const location = this.inventory.location(e.source);
     if (location) out.location = location;
@@ -249,7 +253,9 @@ export class PreviewService {
       chosen = inside.length > 0 ? [inside[inside.length - 1] as PreviewDetails] : [];
     }
     const range = (span: Span): WireRange => ({ start: doc.positionAt(span.start), end: doc.positionAt(span.end) });
+    const documents = this.session.parse(doc).documents;
     const policies: PolicyPreviewEntry[] = chosen.map((d) => ({
+      ...readingOf(documents, d),
       preview: d.preview,
       range: range(d.span),
       selections: d.selections.map((s) => ({
@@ -325,6 +331,7 @@ export class PreviewService {
         ingress: p.ingress,
         egress: p.egress,
         defaultDeny: { ...p.defaultDeny },
+        ...hooksSummaryOf(inputs, p),
       })),
       defaultDeny: { ...found.defaultDeny },
     };

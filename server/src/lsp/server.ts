@@ -16,12 +16,14 @@ import { registerCodeActions } from './code-actions.js';
 import { Connectivity } from './connectivity.js';
 import { DryRunService } from './dryrun-service.js';
 import { KernelTargetsService } from './kernel-targets-service.js';
+import { ClusterAssist } from './completion.js';
 import { registerLifecycle, type ServerInfo } from './lifecycle.js';
 import { LintScheduler } from './lint-scheduler.js';
 import { PreviewService } from './preview-service.js';
 import { Session } from './session.js';
 import { Symbols } from './symbols.js';
 import { registerTemplates } from './templates.js';
+import { registerWorkspaceLint } from './workspace-lint.js';
 import { YamlFeatures } from './yaml-service.js';
 
 export type { ServerInfo } from './lifecycle.js';
@@ -71,10 +73,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // Lint before the inventory hears of a change: an open document is linted at once, and its
   // lint flushes the document into the inventory itself.
   lint.register();
-  registerAssist(connection, session, yaml, [connectivity]);
+  registerAssist(
+    connection,
+    session,
+    yaml,
+    [connectivity],
+    new ClusterAssist(session, yaml, { index: () => preview.lintInventory() }),
+  );
   registerCodeActions(connection, session, lint, preview);
   symbols.register();
   registerTemplates(connection, session);
+  registerWorkspaceLint(connection, session, validator, {
+    inventory: () => preview.lintInventory(),
+    scope: (uri) => preview.lintScope(uri),
+  });
   preview.register();
   connectivity.register((uri) => lint.relint(uri));
   new DryRunService(connection, session, () => preview.canRefreshCodeLenses).register();

@@ -14,6 +14,7 @@ import { isValidated, KINDS, type KindInfo, type PolicyKindName } from '../core/
 import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import { SCHEMA_URI_PREFIX, type SchemaFiles } from '../core/schema-validation.js';
 import { lineStart as startOfLine } from '../core/yaml-edits.js';
+import { CONFIG_FILE_NAME } from '../config.js';
 
 /**
  * The zero-based line of an offset, from the editor's document (which keeps its line offsets):
@@ -27,6 +28,16 @@ export const VIRTUAL_PREFIX = 'file:///__cilium-policy__/';
 /** The virtual URI yaml-language-server sees for documents of a kind. */
 export function virtualUri(kind: PolicyKindName): string {
   return `${VIRTUAL_PREFIX}${kind}.yaml`;
+}
+
+/** The schema of `.cilium-policy.yaml` (generated, see `lint/settings-schema.ts`). */
+const CONFIG_SCHEMA = 'cilium-policy-config.json';
+/** The virtual document a `.cilium-policy.yaml` is served as. */
+const CONFIG_VIRTUAL = '__cilium-policy__/cilium-policy-config.yaml';
+
+/** True for a project configuration file (`.cilium-policy.yaml`), which completion and hover serve too. */
+export function isProjectConfig(uri: string): boolean {
+  return uri.endsWith(`/${CONFIG_FILE_NAME}`);
 }
 
 /** A modeline (`# yaml-language-server: $schema=…`) would make yaml-language-server load another schema. */
@@ -76,11 +87,16 @@ export class YamlFeatures {
         isKubernetes: false,
         hoverSchemaSource: false,
         disableDefaultProperties: false,
-        schemas: kindsWithSchemas(this.files).map((k) => ({
-          uri: SCHEMA_URI_PREFIX + k.schemaPath,
-          fileMatch: [`__cilium-policy__/${k.kind}.yaml`],
-          name: k.kind,
-        })),
+        schemas: [
+          ...kindsWithSchemas(this.files).map((k) => ({
+            uri: SCHEMA_URI_PREFIX + k.schemaPath,
+            fileMatch: [`__cilium-policy__/${k.kind}.yaml`],
+            name: k.kind,
+          })),
+          ...(this.files[CONFIG_SCHEMA] !== undefined
+            ? [{ uri: SCHEMA_URI_PREFIX + CONFIG_SCHEMA, fileMatch: [CONFIG_VIRTUAL], name: CONFIG_FILE_NAME }]
+            : []),
+        ],
       });
       return service;
     });
@@ -118,6 +134,31 @@ export class YamlFeatures {
     const hover = await thirdParty(() => service.doHover(target.doc, target.position));
     if (hover?.range && target.lineDelta) hover.range = shiftRange(hover.range, target.lineDelta);
     return hover;
+  }
+
+  /** Completion in a `.cilium-policy.yaml` (its whole text), from the generated schema. */
+  async completeConfig(text: string, offset: number): Promise<CompletionList | undefined> {
+    const service = await this.languageService();
+    const doc = this.configDocument(text);
+    return thirdParty(() => service.doComplete(doc, doc.positionAt(offset), false));
+  }
+
+  /** Hover in a `.cilium-policy.yaml`. */
+  async hoverConfig(text: string, offset: number): Promise<Hover | null | undefined> {
+    const service = await this.languageService();
+    const doc = this.configDocument(text);
+    return thirdParty(() => service.doHover(doc, doc.positionAt(offset)));
+  }
+
+  private configDocument(text: string): TextDocument {
+    const uri = `file:///${CONFIG_VIRTUAL}`;
+    const blanked = text.replace(MODELINE, (m) => ' '.repeat(m.length));
+    let doc = this.virtuals.get(uri);
+    if (!doc || doc.getText() !== blanked) {
+      doc = TextDocument.create(uri, 'yaml', ++this.version, blanked);
+      this.virtuals.set(uri, doc);
+    }
+    return doc;
   }
 
   /**
