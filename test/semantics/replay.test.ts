@@ -6,89 +6,11 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { parseFile } from '../../server/src/core/document.js';
-import { inventoryFromManifests } from '../../server/src/core/inventory.js';
-import { resolveAgent, type AgentOptions } from '../../server/src/semantics/agent.js';
-import { VerdictEngine } from '../../server/src/semantics/engine.js';
+import type { VerdictEngine } from '../../server/src/semantics/engine.js';
 import { FlowReplay, groupChanges, type ReplayedFlow } from '../../server/src/semantics/replay/replay.js';
 import { hubbleRecord, podLabels, type EndSpec, type FlowSpec } from '../support/hubble.js';
+import { API, engineOf, FRONTEND, INVENTORY, POLICIES } from './replay-scenario.js';
 
-export const INVENTORY = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: api, ports: [{name: http, containerPort: 8080}]}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: frontend, namespace: shop}
-spec:
-  template:
-    metadata: {labels: {app: frontend}}
-    spec: {containers: [{name: web, ports: [{containerPort: 3000}]}]}
-`;
-
-export const POLICIES = `
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: api, namespace: shop}
-spec:
-  endpointSelector: {matchLabels: {app: api}}
-  ingress:
-    - fromEndpoints: [{matchLabels: {app: frontend}}]
-      toPorts:
-        - ports: [{port: http, protocol: TCP}]
-          rules:
-            http: [{method: GET, path: "/v1/.*"}]
----
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: frontend, namespace: shop}
-spec:
-  endpointSelector: {matchLabels: {app: frontend}}
-  egress:
-    - toEndpoints: [{matchLabels: {app: api}}]
-      toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
-    - toEndpoints:
-        - matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}
-      toPorts:
-        - ports: [{port: "53", protocol: UDP}]
-          rules:
-            dns: [{matchPattern: "*.stripe.com"}]
-    - toFQDNs: [{matchName: api.stripe.com}]
-      toPorts: [{ports: [{port: "443", protocol: TCP}]}]
-`;
-
-export function engineOf(policies: string, inventory = INVENTORY, agent: Partial<AgentOptions> = {}): VerdictEngine {
-  const e = new VerdictEngine({
-    inventory: inventoryFromManifests([{ uri: 'inventory.yaml', text: inventory }]),
-    agent: resolveAgent([{ origin: 'test', values: agent }]),
-  });
-  e.setFile('policies.yaml', parseFile(policies));
-  return e;
-}
-
-export const FRONTEND: EndSpec = {
-  labels: podLabels('shop', { app: 'frontend' }),
-  namespace: 'shop',
-  pod: 'frontend-7d9f-x2',
-  workload: { kind: 'Deployment', name: 'frontend' },
-  ip: '10.244.1.7',
-};
-export const API: EndSpec = {
-  labels: podLabels('shop', { app: 'api' }),
-  namespace: 'shop',
-  pod: 'api-5c4b-q1',
-  workload: { kind: 'Deployment', name: 'api' },
-  ip: '10.244.1.9',
-};
 const ADMIN: EndSpec = { labels: podLabels('shop', { app: 'admin' }), namespace: 'shop', pod: 'admin-1' };
 const DNS: EndSpec = {
   labels: podLabels('kube-system', { 'k8s-app': 'kube-dns' }),

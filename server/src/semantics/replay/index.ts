@@ -6,3 +6,4 @@
  */
 export * from './hubble.js';
 export * from './replay.js';
+export * from './diff.js';
