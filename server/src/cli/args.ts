@@ -4,12 +4,12 @@
  * options, values and inputs (`--x=v` and `--x v`, `--` and `-`); this module checks them in the
  * order given, so the first mistake is the one reported, with our own messages.
  */
-import { parseArgs as splitArgs } from 'node:util';
 import { KINDS } from '../core/kinds.js';
 import { parseVersion } from '../core/versions.js';
 import { COVERAGE_HELP } from './coverage-command.js';
 import { DRYRUN_HELP } from './dryrun-command.js';
 import { TEST_HELP } from './test-command.js';
+import { splitOptions as split } from './options.js';
 
 /** Output formats of `preview`. */
 export type OutputFormat = 'text' | 'json';
@@ -144,44 +144,6 @@ const PREVIEW_OPTIONS = {
   format: { type: 'string' },
   inventory: { type: 'string' },
 } as const;
-
-/** One option as written: its name (`--format`, `-h`), its value, and whether the value came after `=`. */
-interface OptionArg {
-  readonly name: string;
-  readonly value: string | undefined;
-  readonly inline: boolean;
-}
-
-/**
- * Splits a command's arguments: inputs (positional ones, `-`, and everything after `--`) and the
- * options in the order written. An option's value is `--x=v` or the next argument, whatever it
- * looks like (`--max-warnings -1` is a value to reject, not an unknown option). A name that is
- * not an option of the command comes back as written (`--fix`, `-xyz`), to be reported.
- */
-function split(
-  rest: readonly string[],
-  options: Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>,
-): { inputs: string[]; options: OptionArg[] } {
-  const { tokens } = splitArgs({ args: [...rest], options, allowPositionals: true, strict: false, tokens: true });
-  const inputs: string[] = [];
-  const found: OptionArg[] = [];
-  let lastIndex = -1;
-  for (const token of tokens) {
-    if (token.kind === 'positional') inputs.push(token.value);
-    if (token.kind !== 'option' || token.index === lastIndex) continue;
-    // A group of short options (`-xyz`) is one argument: one unknown name, as written.
-    lastIndex = token.index;
-    const arg = rest[token.index]!;
-    const written = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
-    const known = written === token.rawName && Object.hasOwn(options, token.name);
-    found.push({
-      name: known ? token.name : written,
-      value: token.value,
-      inline: token.inlineValue === true,
-    });
-  }
-  return { inputs, options: found };
-}
 
 /** Parses the arguments after `node cli.js`. Throws `UsageError`. */
 export function parseArgs(argv: readonly string[]): Command {
