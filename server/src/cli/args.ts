@@ -7,7 +7,9 @@
 import { KINDS } from '../core/kinds.js';
 import { parseVersion } from '../core/versions.js';
 import { COVERAGE_HELP } from './coverage-command.js';
+import { DIFF_HELP } from './diff-command.js';
 import { DRYRUN_HELP } from './dryrun-command.js';
+import { REPLAY_HELP } from './replay-command.js';
 import { TEST_HELP } from './test-command.js';
 import { splitOptions as split } from './options.js';
 
@@ -44,7 +46,7 @@ export type Command =
       readonly inputs: readonly string[];
     }
   /** `test` and `coverage` read their own arguments (`test-command.ts`, `coverage-command.ts`). */
-  | { readonly kind: 'test' | 'coverage' | 'dryrun'; readonly argv: readonly string[] };
+  | { readonly kind: 'test' | 'coverage' | 'dryrun' | 'replay' | 'diff'; readonly argv: readonly string[] };
 
 /** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
 export class UsageError extends Error {}
@@ -75,6 +77,8 @@ export const HELP = `Usage: cilium-policy lint [options] <file|dir|glob|->...
        cilium-policy test [file|dir|glob]... [--inventory <path>]... [--format text|json|junit|sarif]
        cilium-policy coverage [--inventory <path>]... [--format text|json] [--require-policy <ns>]... [path]...
        cilium-policy dryrun --events FILE [--format text|json] <policy file|dir|glob>...
+       cilium-policy replay --flows FILE [--inventory PATH]... [--agent KEY=VALUE]... [--base GIT-REV] [--format text|json|sarif] [path]...
+       cilium-policy diff [--inventory PATH]... [--format text|json|markdown] BASE [HEAD]
 
 ${KINDS_PARAGRAPH}
 
@@ -116,7 +120,9 @@ preview: which workloads each policy selects and which peers each rule admits.
 
 ${TEST_HELP}
 ${COVERAGE_HELP}
-${DRYRUN_HELP}`;
+${DRYRUN_HELP}
+${REPLAY_HELP}
+${DIFF_HELP}`;
 
 function versionValue(flag: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} needs a value such as 1.19`);
@@ -152,10 +158,11 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help' };
   if (first === '--version') return { kind: 'version' };
   if (first === 'preview') return parsePreview(rest);
-  if (first === 'test' || first === 'coverage' || first === 'dryrun') return { kind: first, argv: rest };
+  if (first === 'test' || first === 'coverage' || first === 'dryrun' || first === 'replay' || first === 'diff')
+    return { kind: first, argv: rest };
   if (first !== 'lint')
     throw new UsageError(
-      `unknown command "${first}"; the commands are "lint", "preview", "test", "coverage" and "dryrun"`,
+      `unknown command "${first}"; the commands are "lint", "preview", "test", "coverage", "dryrun", "replay" and "diff"`,
     );
 
   let format: LintFormat = 'text';

@@ -194,7 +194,10 @@ function workloadEnds(engine: VerdictEngine): End[] {
     (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind),
   );
   for (const w of sorted) {
-    const r = engine.resolve({ workload: `${w.kind}/${w.namespace}/${w.name}` });
+    // Pods directly (a hostile name may hold "/"); host-network workloads are their node.
+    const r: { ok: true; end: FlowEnd } | { ok: false } = w.hostNetwork
+      ? engine.resolve({ workload: `${w.kind}/${w.namespace}/${w.name}` })
+      : { ok: true, end: engine.resolver.podOf(w) };
     if (!r.ok) continue;
     out.push({
       end: r.end,

@@ -22,7 +22,7 @@ import type { AgentProfile } from '../agent.js';
 import type { FlowEnd } from '../endpoints.js';
 import type { Flow, FlowProtocol, FlowVerdict, VerdictEngine } from '../engine.js';
 import type { HttpRequest } from '../http.js';
-import type { Verdict } from '../model.js';
+import type { RuleRef, SubjectRef, Verdict } from '../model.js';
 import {
   droppedByPolicy,
   forwarded,
@@ -60,6 +60,8 @@ interface EndQuestion {
   readonly workloadRef?: string;
   /** The node the end runs on, when a host end makes placement matter. */
   readonly node?: string;
+  /** How sentences name it (`shop/frontend`): not part of the question. */
+  readonly display: string;
 }
 
 /** A question a group of flows asks, in the engine's terms. */
@@ -423,6 +425,7 @@ export class FlowReplay {
       namespace,
       ip,
       names,
+      display: endpointDisplay(e, ip, names),
       ...(workloadRef !== undefined ? { workloadRef } : {}),
       ...(node !== undefined ? { node } : {}),
     };
@@ -489,8 +492,12 @@ export class FlowReplay {
     if (end.role === 'pod') {
       const w = e.workloadRef !== undefined ? engine.resolver.findWorkloads(e.workloadRef)[0] : undefined;
       const ports = w ? engine.resolver.podOf(w).ports : undefined;
-      if (ports || e.node !== undefined)
-        end = { ...end, ...(ports ? { ports } : {}), ...(e.node !== undefined ? { nodeName: e.node } : {}) };
+      end = {
+        ...end,
+        display: e.display,
+        ...(ports ? { ports } : {}),
+        ...(e.node !== undefined ? { nodeName: e.node } : {}),
+      };
     }
     return end;
   }
@@ -543,4 +550,38 @@ function questionKey(q: Question): string {
         l7 += `\u0003${k}:${v}`;
   } else if (q.dns !== undefined) l7 = `D\u0003${q.dns}`;
   return `${endKey(q.from)}\u0004${endKey(q.to)}\u0004${l4}\u0004${l7}`;
+}
+
+/** What decided a denial: the rules (deny rules, or HTTP/DNS rules that refused), or default deny by some policies. */
+export type DenialCause =
+  | { readonly kind: 'rules'; readonly direction: 'egress' | 'ingress'; readonly rules: readonly RuleRef[] }
+  | {
+      readonly kind: 'default-deny';
+      readonly direction: 'egress' | 'ingress';
+      readonly policies: readonly SubjectRef[];
+    };
+
+/** Why a judgement is a deny (the source's egress first, as the datapath checks it first); undefined otherwise. */
+export function denialCause(j: Judgement): DenialCause | undefined {
+  const r = j.result;
+  if (j.verdict !== 'deny' || !r) return undefined;
+  for (const [direction, d] of [
+    ['egress', r.egress],
+    ['ingress', r.ingress],
+  ] as const) {
+    if (d.verdict !== 'deny') continue;
+    if (d.state === 'default-deny') return { kind: 'default-deny', direction, policies: d.defaultDenyBy };
+    return { kind: 'rules', direction, rules: d.by };
+  }
+  return undefined;
+}
+
+/** The ends and port of a group as people read them: `shop/frontend`, `shop/api`, `TCP/8080`. */
+export function groupDisplay(g: FlowGroup): { source: string; destination: string; port: string } {
+  const f = g.sample;
+  return {
+    source: endpointDisplay(f.source, f.sourceIp, []),
+    destination: endpointDisplay(f.destination, f.destinationIp, f.destinationNames),
+    port: f.port !== undefined ? `${f.protocol}/${f.port}` : `${f.protocol} type ${f.icmpType ?? 0}`,
+  };
 }
