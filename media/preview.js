@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // @ts-check
 /**
- * The endpoint preview webview. It renders the view model the extension posts
- * (`client/src/preview-model.ts`) and nothing else: every string goes in with `textContent`,
- * the graph is built with `createElementNS`, and clicks are sent back as the opaque target ids
- * the model carries. No framework, no remote resource, and no string is ever parsed as HTML.
+ * The preview panel's webview: the frame (header, inventory line, message) and a registry of
+ * section renderers. Each section script in `media/sections/` calls
+ * `window.ciliumPreview.register(kind, render)`; the extension posts a model whose sections each
+ * name their `kind`, and this file hands each body to its renderer. Every string goes in with
+ * `textContent`, graphs are built with `createElementNS`, and clicks are sent back as the opaque
+ * target or action ids the model carries. No framework, no remote resource, and no string is ever
+ * parsed as HTML.
  */
 (function () {
   'use strict';
@@ -83,6 +86,42 @@
     return el('span', className, text);
   }
 
+  /**
+   * Sends a section's action id back (a button the section drew, e.g. "explain this cell").
+   * @param {string} section @param {unknown} action
+   */
+  function act(section, action) {
+    if (typeof action === 'string' && action !== '') vscode.postMessage({ type: 'act', section, action });
+  }
+
+  /** @type {Map<string, (body: any, api: any) => Node | Node[]>} */
+  const renderers = new Map();
+
+  /** What section scripts use: the DOM helpers above and the registry. */
+  const api = {
+    el,
+    svg,
+    s,
+    list,
+    open,
+    act,
+    clickable,
+    action,
+    /** @param {string} kind @param {(body: any, api: any) => Node | Node[]} render */
+    register(kind, render) {
+      renderers.set(kind, render);
+    },
+  };
+  // @ts-ignore -- the one global the section scripts read
+  window.ciliumPreview = api;
+
+  // A note the panel itself writes (a section that failed).
+  api.register('note', (body) => {
+    const p = el('p', 'message', body && body.text);
+    p.setAttribute('role', 'note');
+    return p;
+  });
+
   /** @param {any} inv */
   function renderInventory(inv) {
     const box = el('div', 'inventory');
@@ -99,171 +138,25 @@
     return box;
   }
 
-  /** @param {any[]} selections */
-  function renderSelections(selections) {
-    const ul = el('ul', 'selections');
-    for (const sel of list(selections)) {
-      const li = el('li', sel.empty ? 'selection empty' : 'selection');
-      li.append(
-        action(sel.role, sel.target, `Reveal ${s(sel.role)} in the policy`, 'role'),
-        el('code', 'selector', sel.selector),
-        el('span', 'summary', ` — ${s(sel.summary)}`),
+  /** @param {any} section */
+  function renderSection(section) {
+    const kind = s(section && section.kind);
+    const box = el('section', `panel-section section-${kind.replace(/[^a-z0-9-]/g, '')}`);
+    if (section && section.title) box.append(el('h2', 'section-title', section.title));
+    const draw = renderers.get(kind);
+    if (!draw) {
+      box.append(el('p', 'message', `No renderer for the ${kind} section.`));
+      return box;
+    }
+    try {
+      const drawn = draw(section.body, api);
+      for (const n of Array.isArray(drawn) ? drawn : [drawn]) if (n) box.append(n);
+    } catch (e) {
+      box.append(
+        el('p', 'error', `The ${kind} section could not be drawn: ${e instanceof Error ? e.message : String(e)}`),
       );
-      for (const note of list(sel.notes)) li.append(el('div', 'note', note));
-      ul.append(li);
     }
-    return ul;
-  }
-
-  /** @param {any} e */
-  function renderEndpoint(e) {
-    const li = el('li', 'endpoint');
-    li.title = s(e.title);
-    li.append(el('span', 'kind', e.detail), action(e.text, e.target, `Open the manifest of ${s(e.text)}`, 'name'));
-    return li;
-  }
-
-  /** @param {any} p */
-  function renderPeer(p) {
-    const li = el('li', `peer peer-${s(p.type)}`);
-    li.title = s(p.title);
-    li.append(el('span', 'kind', p.detail), action(p.text, p.target, `Open the manifest of ${s(p.text)}`, 'name'));
-    return li;
-  }
-
-  /**
-   * Appends what a subject list or a rule shows: a note when nothing matched, the items, how many
-   * more were left out, and the selectors behind them.
-   * @param {HTMLElement} container @param {any} empty @param {any[]} items @param {string} listClass
-   * @param {(item: any) => Node} render @param {any} more @param {string} moreNoun @param {any} selections
-   */
-  function appendListing(container, empty, items, listClass, render, more, moreNoun, selections) {
-    if (empty) {
-      const note = el('p', 'empty', empty);
-      note.setAttribute('role', 'note');
-      container.append(note);
-    }
-    if (items.length > 0) {
-      const ul = el('ul', listClass);
-      for (const item of items) ul.append(render(item));
-      container.append(ul);
-    }
-    if (more > 0) container.append(el('p', 'more', `… and ${s(more)} more ${moreNoun}`));
-    if (list(selections).length > 0) container.append(renderSelections(selections));
-  }
-
-  /** @param {any} r */
-  function renderRule(r) {
-    const box = el('div', `rule ${r.deny ? 'deny' : 'allow'}`);
-    const head = el('div', 'rule-head');
-    head.append(
-      action(r.title, r.target, `Reveal ${s(r.title)} in the policy`, 'rule-title'),
-      el('span', `verdict ${r.deny ? 'deny' : 'allow'}`, r.deny ? 'deny' : 'allow'),
-      el('span', 'ports', r.portSummary),
-    );
-    box.append(head);
-    appendListing(box, r.empty, list(r.peers), 'peers', renderPeer, r.morePeers, 'peers', r.selections);
     return box;
-  }
-
-  /** @param {any} g */
-  function renderGraph(g) {
-    const figure = el('figure', 'graph');
-    const legend = el('div', 'graph-columns');
-    legend.setAttribute('aria-hidden', 'true');
-    legend.append(el('span', '', 'ingress from'), el('span', '', 'policy subject'), el('span', '', 'egress to'));
-    const width = Number(g.width) || 0;
-    const height = Number(g.height) || 0;
-    const pic = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', class: 'graph-svg' });
-    pic.setAttribute('aria-label', s(g.summary));
-    const defs = svg('defs', {});
-    for (const kind of ['allow', 'deny']) {
-      const marker = svg('marker', {
-        id: `arrow-${kind}`,
-        viewBox: '0 0 10 10',
-        refX: 10,
-        refY: 5,
-        markerWidth: 8,
-        markerHeight: 8,
-        orient: 'auto',
-        markerUnits: 'userSpaceOnUse',
-      });
-      marker.append(svg('path', { d: 'M0,0 L10,5 L0,10 z', class: `arrow ${kind}` }));
-      defs.append(marker);
-    }
-    pic.append(defs);
-    const edges = svg('g', { class: 'edges' });
-    const labels = svg('g', { class: 'edge-labels' });
-    for (const e of list(g.edges)) {
-      const kind = e.deny ? 'deny' : 'allow';
-      const line = svg('line', {
-        x1: e.x1,
-        y1: e.y1,
-        x2: e.x2,
-        y2: e.y2,
-        class: `edge ${kind} ${s(e.direction)}`,
-        'marker-end': `url(#arrow-${kind})`,
-      });
-      const title = svg('title', {});
-      title.textContent = s(e.title);
-      line.append(title);
-      edges.append(line);
-      const text = svg('text', { x: e.labelX, y: e.labelY, class: `edge-label ${kind}`, 'text-anchor': 'middle' });
-      text.textContent = s(e.label);
-      labels.append(text);
-    }
-    const nodes = svg('g', { class: 'nodes' });
-    for (const n of list(g.nodes)) {
-      const group = svg('g', { class: `node ${s(n.role)} type-${s(n.type)}` });
-      const title = svg('title', {});
-      title.textContent = s(n.title);
-      group.append(title);
-      group.append(svg('rect', { x: n.x, y: n.y, width: n.width, height: n.height, rx: 5, ry: 5 }));
-      const label = svg('text', { x: n.x + n.width / 2, y: n.y + 17, class: 'label', 'text-anchor': 'middle' });
-      label.textContent = s(n.label);
-      const sub = svg('text', { x: n.x + n.width / 2, y: n.y + 32, class: 'sublabel', 'text-anchor': 'middle' });
-      sub.textContent = s(n.sublabel);
-      group.append(label, sub);
-      clickable(group, n.target, `Open the manifest of ${s(n.label)}`);
-      nodes.append(group);
-    }
-    pic.append(edges, nodes, labels);
-    const scroller = el('div', 'graph-scroll');
-    scroller.append(legend, pic);
-    figure.append(scroller, el('figcaption', '', g.summary));
-    return figure;
-  }
-
-  /** @param {any} p */
-  function renderPolicy(p) {
-    const section = el('section', 'policy');
-    const h2 = el('h2');
-    h2.append(action(p.heading, p.target, 'Reveal the policy in the editor', 'policy-title'));
-    section.append(h2);
-
-    const subjects = el('div', 'subjects');
-    subjects.append(el('h3', '', `Subjects — ${s(p.subjectSummary)}`));
-    appendListing(
-      subjects,
-      p.subjectEmpty,
-      list(p.subjects),
-      'endpoints',
-      renderEndpoint,
-      p.moreSubjects,
-      'workloads',
-      p.subjectSelections,
-    );
-    section.append(subjects);
-
-    if (p.graph && list(p.graph.nodes).length > 0) section.append(renderGraph(p.graph));
-    if (p.noRules) section.append(el('p', 'empty', p.noRules));
-    for (const sec of list(p.sections)) {
-      const box = el('div', `direction ${s(sec.direction)}`);
-      box.append(el('h3', '', sec.heading));
-      for (const r of list(sec.rules)) box.append(renderRule(r));
-      section.append(box);
-    }
-    return section;
   }
 
   /** @param {any} model */
@@ -275,7 +168,7 @@
     header.append(title, renderInventory(model.inventory));
     const body = [header];
     if (model.message) body.push(el('p', 'message', model.message));
-    for (const p of list(model.policies)) body.push(renderPolicy(p));
+    for (const section of list(model.sections)) body.push(renderSection(section));
     root.replaceChildren(...body);
   }
 
@@ -283,5 +176,6 @@
     const data = event.data;
     if (data && typeof data === 'object' && data.type === 'render') render(data.model);
   });
-  vscode.postMessage({ type: 'ready' });
+  // Section scripts load after this one; they have all registered once the document is parsed.
+  window.addEventListener('DOMContentLoaded', () => vscode.postMessage({ type: 'ready' }));
 })();

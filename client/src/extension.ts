@@ -15,6 +15,8 @@ import { EndpointsTree } from './endpoints-tree.js';
 import { InventoryCommands } from './inventory-commands.js';
 import { NewPolicyWizard } from './new-policy.js';
 import { PreviewPanel } from './preview-panel.js';
+import type { PreviewSection } from './preview-sections.js';
+import { EndpointsSection } from './endpoints-section.js';
 import { ServerLink } from './server-link.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
 
@@ -126,7 +128,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusBar = new PolicyStatusBar();
   const link = new ServerLink();
   const inventoryBar = new InventoryStatusBar(link);
-  const preview = new PreviewPanel(context.extensionUri, link, output);
+  // The preview panel's sections, in the order they are drawn (docs/panel-sections.md).
+  const previewSections: PreviewSection[] = [new EndpointsSection()];
+  const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
   const endpoints = new EndpointsTree(link);
   const inventory = new InventoryCommands(link, output);
   const s = new Server(context, output, statusBar, link);

@@ -12,8 +12,11 @@ export interface PreviewHtmlParts {
   /** `webview.cspSource`. */
   readonly cspSource: string;
   readonly nonce: string;
-  /** `webview.asWebviewUri(media/preview.js)`, as a string. */
-  readonly scriptUri: string;
+  /**
+   * `webview.asWebviewUri(…)` of the scripts, as strings, in load order: the frame
+   * (`media/preview.js`) first, then one renderer per section (`media/sections/<kind>.js`).
+   */
+  readonly scriptUris: readonly string[];
   /** `webview.asWebviewUri(media/preview.css)`, as a string. */
   readonly styleUri: string;
 }
@@ -52,8 +55,8 @@ export function previewHtml(parts: PreviewHtmlParts): string {
 <title>Endpoint Preview</title>
 </head>
 <body>
-<main id="root" aria-live="polite"><p class="message">Loading the endpoint preview…</p></main>
-<script nonce="${nonce}" src="${attr(parts.scriptUri)}"></script>
+<main id="root" aria-live="polite"><p class="message">Loading the preview…</p></main>
+${parts.scriptUris.map((u) => `<script nonce="${nonce}" src="${attr(u)}"></script>`).join('\n')}
 </body>
 </html>`;
 }

@@ -21,12 +21,12 @@ import {
 } from '../../server/src/client-safe.js';
 import type {
   EndpointPreview,
-  InventoryStatus,
   PolicyPreviewEntry,
   WireEndpoint,
   WireRange,
   WireSelection,
 } from '../../server/src/protocol.js';
+import { inventoryView, type InventoryView, type Target, type TargetId } from './panel-model.js';
 
 // ---------------------------------------------------------------------------------------------
 // Plain text: the words come from the server's one formatter (`core/preview-text.ts`), bounded
@@ -45,15 +45,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 // ---------------------------------------------------------------------------------------------
 // The view model
-
-/** A location the extension can open; the webview only sees {@link TargetId}s. */
-export interface Target {
-  readonly uri: string;
-  readonly range: WireRange;
-}
-
-/** An opaque id of a {@link Target}. */
-export type TargetId = string;
 
 /** A workload in a list. */
 export interface EndpointView {
@@ -190,14 +181,7 @@ export interface PolicyView {
   readonly noRules?: string;
 }
 
-/** The inventory line at the top of the panel. */
-export interface InventoryView {
-  readonly origin: InventoryStatus['origin'];
-  readonly text: string;
-  readonly error?: string;
-}
-
-/** Everything the webview renders. */
+/** What the endpoints section of the panel draws (the header and inventory are the panel's). */
 export interface PreviewViewModel {
   /** File name of the document previewed, empty when none. */
   readonly file: string;
@@ -214,42 +198,7 @@ export interface BuiltPreview {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Messages between the webview and the extension
-
-/** Extension → webview. */
-export type ToWebview = { readonly type: 'render'; readonly model: PreviewViewModel };
-
-/** Webview → extension. */
-export type FromWebview = { readonly type: 'ready' } | { readonly type: 'open'; readonly target: TargetId };
-
-/** Checks a message from the webview: anything else is ignored. */
-export function parseWebviewMessage(data: unknown): FromWebview | undefined {
-  if (!data || typeof data !== 'object') return undefined;
-  const m = data as Record<string, unknown>;
-  if (m['type'] === 'ready') return { type: 'ready' };
-  if (m['type'] === 'open' && typeof m['target'] === 'string' && m['target'].length <= 32)
-    return { type: 'open', target: m['target'] };
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Building
-
-/** The inventory line: `workspace: 12 workloads in 4 namespaces`. */
-export function inventoryView(status: InventoryStatus | undefined): InventoryView | undefined {
-  if (!status) return undefined;
-  const origin = (['workspace', 'snapshot', 'cluster', 'none'] as const).includes(status.origin)
-    ? status.origin
-    : 'none';
-  const text = plain(status.description || (origin === 'none' ? 'no inventory loaded' : origin));
-  return status.error ? { origin, text, error: plain(status.error, 400) } : { origin, text };
-}
-
-/** A view model that only says something (no file, no policy, server not running). */
-export function messageModel(message: string, status?: InventoryStatus, file = ''): PreviewViewModel {
-  const inventory = inventoryView(status);
-  return { file: plain(file), message: plain(message, 400), policies: [], ...(inventory ? { inventory } : {}) };
-}
 
 const DIRECTION_ORDER = ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const;
 const DIRECTION_HEADING: Record<(typeof DIRECTION_ORDER)[number], string> = {
@@ -305,9 +254,10 @@ function peerView(raw: unknown): Omit<PeerView, 'target'> {
 
 class TargetTable {
   readonly map = new Map<TargetId, Target>();
+  constructor(private readonly prefix: string) {}
   add(uri: unknown, range: unknown): TargetId | undefined {
     if (typeof uri !== 'string' || !isRange(range)) return undefined;
-    const id = `t${this.map.size}`;
+    const id = `${this.prefix}t${this.map.size}`;
     this.map.set(id, { uri, range });
     return id;
   }
@@ -335,9 +285,12 @@ function selectionView(s: WireSelection, uri: string, targets: TargetTable): Sel
   };
 }
 
-/** Builds the view model of a preview answer. */
-export function buildPreviewModel(preview: EndpointPreview, fileName: string): BuiltPreview {
-  const targets = new TargetTable();
+/**
+ * Builds the view model of a preview answer; target ids start with `idPrefix` (the panel gives
+ * each section its own).
+ */
+export function buildPreviewModel(preview: EndpointPreview, fileName: string, idPrefix = ''): BuiltPreview {
+  const targets = new TargetTable(idPrefix);
   const inventory = inventoryView(preview.inventory);
   const uri = preview.uri;
   const policies = (Array.isArray(preview.policies) ? preview.policies : []).map((p) => policyView(p, uri, targets));

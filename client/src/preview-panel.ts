@@ -1,24 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The endpoint preview panel: a webview beside the editor that follows the policy under the
- * cursor. It asks the server (`ciliumPolicy/endpointPreview`) after the cursor or the text
- * settles, drops answers for an older document version, turns the answer into a view model
- * (`preview-model.ts`) and posts it to `media/preview.js`, which only renders. Clicks come back
- * as opaque target ids that this side resolves to locations it handed out itself.
+ * The preview panel: a webview beside the editor that follows the policy under the cursor. After
+ * the cursor or the text settles it asks each of its sections (`preview-sections.ts`: the
+ * endpoints a policy selects, and whatever other features add) for their view of the document,
+ * drops answers for an older document version, and posts the sections to `media/preview.js`,
+ * which draws the frame and hands each body to the renderer its section registered
+ * (`media/sections/<kind>.js`). Clicks come back as opaque target ids that this side resolves to
+ * locations the sections handed out, or as actions it passes to the section that offered them.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EndpointPreviewRequest, type WirePosition } from '../../server/src/protocol.js';
+import { plain } from '../../server/src/client-safe.js';
+import type { WirePosition } from '../../server/src/protocol.js';
 import { makeNonce, previewHtml } from './preview-html.js';
 import {
-  buildPreviewModel,
   messageModel,
   parseWebviewMessage,
-  type PreviewViewModel,
+  PanelTargets,
+  sectionIdPrefix,
+  type PanelViewModel,
+  type SectionView,
   type Target,
-  type TargetId,
   type ToWebview,
-} from './preview-model.js';
+  inventoryView,
+} from './panel-model.js';
+import type { PreviewSection } from './preview-sections.js';
 import type { ServerLink } from './server-link.js';
 
 /** The webview type, also the key a serializer would use. */
@@ -51,15 +57,20 @@ export class PreviewPanel implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   /** Sequence number of the newest request; older answers are dropped. */
   private seq = 0;
-  private model: PreviewViewModel = messageModel('Open a YAML file that holds a Cilium policy.');
-  private targets: ReadonlyMap<TargetId, Target> = new Map();
+  private model: PanelViewModel = messageModel('Open a YAML file that holds a Cilium policy.');
+  private targets = new PanelTargets();
   private webviewReady = false;
+  /** Cancels the sections' work for a refresh that a newer one replaced. */
+  private pending: vscode.CancellationTokenSource | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly link: ServerLink,
     private readonly output: vscode.OutputChannel,
+    private readonly sections: readonly PreviewSection[],
   ) {
+    for (const section of sections)
+      if (section.onDidChange) this.disposables.push(section.onDidChange(() => this.schedule(0)));
     this.disposables.push(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (!this.panel || !editor || !isPolicyCandidate(editor.document)) return;
@@ -178,11 +189,14 @@ export class PreviewPanel implements vscode.Disposable {
 
   private setHtml(panel: vscode.WebviewPanel): void {
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    const uri = (...parts: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(media, ...parts)).toString();
+    // The frame first, then one renderer per section kind (each registers itself with the frame).
+    const kinds = [...new Set(this.sections.map((s) => s.kind))];
     panel.webview.html = previewHtml({
       cspSource: panel.webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'preview.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'preview.css')).toString(),
+      scriptUris: [uri('preview.js'), ...kinds.map((k) => uri('sections', `${k}.js`))],
+      styleUri: uri('preview.css'),
     });
   }
 
@@ -198,6 +212,9 @@ export class PreviewPanel implements vscode.Disposable {
   private async refresh(): Promise<void> {
     const doc = this.document;
     const seq = ++this.seq;
+    this.pending?.cancel();
+    this.pending?.dispose();
+    this.pending = undefined;
     if (!doc) {
       this.post(
         messageModel('Open a YAML file that holds a Cilium policy, then put the cursor in it.', this.link.inventory),
@@ -210,45 +227,45 @@ export class PreviewPanel implements vscode.Disposable {
       return;
     }
     const version = doc.version;
-    const params: EndpointPreviewRequest.Params = {
-      textDocument: { uri: doc.uri.toString() },
-      ...(this.position ? { position: this.position } : {}),
-    };
-    let result: EndpointPreviewRequest.Result;
-    try {
-      result = await this.link.request(EndpointPreviewRequest.type, params);
-    } catch (e) {
-      if (seq !== this.seq) return;
-      this.output.appendLine(`Endpoint preview failed: ${(e as Error)?.message ?? String(e)}`);
-      this.post(
-        messageModel(
-          'The endpoint preview is not available right now (see the Cilium Policy output).',
-          this.link.inventory,
-          file,
-        ),
-      );
-      return;
-    }
-    // A newer request was sent meanwhile, or the text moved on: a fresher answer is coming.
-    if (seq !== this.seq || doc !== this.document) return;
-    if (result && result.documentVersion !== null && result.documentVersion !== doc.version) return;
-    if (doc.version !== version) return;
-    if (!result) {
-      this.post(
-        messageModel(
-          'This file holds no Cilium network policy, tracing policy or Envoy config.',
-          this.link.inventory,
-          file,
-        ),
-      );
-      return;
-    }
-    const built = buildPreviewModel(result, file);
-    this.targets = built.targets;
-    this.post(built.model);
+    const source = new vscode.CancellationTokenSource();
+    this.pending = source;
+    const answers = await Promise.allSettled(
+      this.sections.map((section, index) =>
+        section.provide({
+          document: doc,
+          position: this.position,
+          fileName: file,
+          link: this.link,
+          idPrefix: sectionIdPrefix(index),
+          token: source.token,
+        }),
+      ),
+    );
+    // A newer refresh started meanwhile, or the text moved on: a fresher answer is coming.
+    if (seq !== this.seq || doc !== this.document || doc.version !== version) return;
+    const targets = new PanelTargets();
+    const views: SectionView[] = [];
+    answers.forEach((answer, index) => {
+      const kind = this.sections[index]!.kind;
+      if (answer.status === 'rejected') {
+        const reason = answer.reason as Error | undefined;
+        this.output.appendLine(`Preview section ${kind} failed: ${reason?.message ?? String(answer.reason)}`);
+        views.push({
+          kind: 'note',
+          body: { text: plain(`The ${kind} section is not available right now (see the Cilium Policy output).`, 200) },
+        });
+        return;
+      }
+      if (!answer.value) return;
+      views.push(answer.value.section);
+      if (answer.value.targets) targets.add(answer.value.targets);
+    });
+    this.targets = targets;
+    const inventory = inventoryView(this.link.inventory);
+    this.post({ file: plain(file), sections: views, ...(inventory ? { inventory } : {}) });
   }
 
-  private post(model: PreviewViewModel): void {
+  private post(model: PanelViewModel): void {
     this.model = model;
     if (!this.panel || !this.webviewReady) return;
     const message: ToWebview = { type: 'render', model };
@@ -261,6 +278,13 @@ export class PreviewPanel implements vscode.Disposable {
     if (m.type === 'ready') {
       this.webviewReady = true;
       this.post(this.model);
+      return;
+    }
+    if (m.type === 'act') {
+      const section = this.sections.find((s) => s.kind === m.section);
+      Promise.resolve(section?.act?.(m.action)).catch((e: unknown) =>
+        this.output.appendLine(`Preview section ${m.section}: ${(e as Error)?.message ?? String(e)}`),
+      );
       return;
     }
     const target = this.targets.get(m.target);
@@ -292,6 +316,8 @@ export class PreviewPanel implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.pending?.cancel();
+    this.pending?.dispose();
     this.panel?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

@@ -15,11 +15,10 @@ import {
   GRAPH,
   MAX_BOX_TEXT,
   MAX_GRAPH_PEERS,
-  messageModel,
-  parseWebviewMessage,
   type GraphModel,
   type PreviewViewModel,
 } from '../../client/src/preview-model.js';
+import { messageModel, PanelTargets, parseWebviewMessage, sectionIdPrefix } from '../../client/src/panel-model.js';
 import { MAX_TEXT, peerText, plain, portText, type Peer } from '../../server/src/client-safe.js';
 
 const range = (line: number, endLine = line + 1): WireRange => ({
@@ -391,8 +390,15 @@ test('malformed answers do not throw', () => {
   assert.equal(portText({ port: '80', protocol: 'TCP', rules: { http: [] } }), '80/TCP (L7: http)');
 });
 
-test('webview messages are checked: only ready and open with a short target id', () => {
+test('webview messages are checked: only ready, open with a short target id, and act with short ids', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+  assert.deepEqual(parseWebviewMessage({ type: 'act', section: 'connectivity', action: 'c3' }), {
+    type: 'act',
+    section: 'connectivity',
+    action: 'c3',
+  });
+  assert.equal(parseWebviewMessage({ type: 'act', section: 'x', action: 'a'.repeat(65) }), undefined);
+  assert.equal(parseWebviewMessage({ type: 'act', section: 3, action: 'a' }), undefined);
   assert.deepEqual(parseWebviewMessage({ type: 'open', target: 't3' }), { type: 'open', target: 't3' });
   assert.equal(parseWebviewMessage({ type: 'open', target: 'file:///etc/passwd'.repeat(5) }), undefined);
   assert.equal(parseWebviewMessage({ type: 'open', target: 3 }), undefined);
@@ -468,4 +474,18 @@ test('a preview computed by the real core turns into a model', () => {
     ).targets.get(p.sections[0]!.rules[0]!.target!)?.range.start.line,
     ruleLine,
   );
+});
+
+test('target ids of two sections never collide: each builds them with its own prefix', () => {
+  const e = entry({}, SELECTIONS);
+  const a = buildPreviewModel(preview(e), 'p.yaml', sectionIdPrefix(0));
+  const b = buildPreviewModel(preview(e), 'p.yaml', sectionIdPrefix(1));
+  assert.ok(a.targets.size > 0);
+  for (const id of a.targets.keys()) assert.ok(!b.targets.has(id), `${id} is in both`);
+  const all = new PanelTargets();
+  all.add(a.targets);
+  all.add(b.targets);
+  assert.equal(all.size, a.targets.size + b.targets.size);
+  const [first] = b.targets.keys();
+  assert.deepEqual(all.get(first!), b.targets.get(first!));
 });

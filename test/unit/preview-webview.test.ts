@@ -31,7 +31,7 @@ test('the HTML shell: CSP meta first, nonce on the script and stylesheet, no inl
   const html = previewHtml({
     cspSource: CSP_SOURCE,
     nonce,
-    scriptUri: `${CSP_SOURCE}/ext/media/preview.js`,
+    scriptUris: [`${CSP_SOURCE}/ext/media/preview.js`, `${CSP_SOURCE}/ext/media/sections/endpoints.js`],
     styleUri: `${CSP_SOURCE}/ext/media/preview.css`,
   });
   const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
@@ -40,38 +40,81 @@ test('the HTML shell: CSP meta first, nonce on the script and stylesheet, no inl
   assert.equal(csp, contentSecurityPolicy(CSP_SOURCE, nonce));
   assert.ok(html.indexOf('Content-Security-Policy') < html.indexOf('<link'), 'the CSP comes before any resource');
   const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
-  assert.equal(scripts.length, 1);
-  assert.match(scripts[0]![1]!, new RegExp(`nonce="${nonce.replace(/[+/]/g, (c) => `\\${c}`)}"`));
-  assert.equal(scripts[0]![2]!.trim(), '', 'no inline script');
+  assert.equal(scripts.length, 2, 'the frame, then the section renderer');
+  assert.ok(scripts[0]![1]!.includes('media/preview.js'), 'the frame loads first');
+  for (const script of scripts) {
+    assert.match(script[1]!, new RegExp(`nonce="${nonce.replace(/[+/]/g, (c) => `\\${c}`)}"`));
+    assert.equal(script[2]!.trim(), '', 'no inline script');
+  }
   assert.ok(!/\son[a-z]+=/i.test(html), 'no inline event handler');
   assert.ok(!/style="/.test(html), 'no inline style');
-  const attrs = previewHtml({ cspSource: CSP_SOURCE, nonce: 'n', scriptUri: '"><script>x</script>', styleUri: 's' });
+  const attrs = previewHtml({ cspSource: CSP_SOURCE, nonce: 'n', scriptUris: ['"><script>x</script>'], styleUri: 's' });
   assert.ok(!attrs.includes('"><script>x'), 'attribute values are escaped');
 });
 
-test('media/preview.js renders with textContent and DOM APIs only', () => {
-  const js = fs.readFileSync(path.join(REPO_ROOT, 'media', 'preview.js'), 'utf8');
-  assert.match(js, /^\/\/ SPDX-License-Identifier: Apache-2\.0\n\/\/ @ts-check/);
-  for (const bad of [
-    /innerHTML/,
-    /outerHTML/,
-    /insertAdjacentHTML/,
-    /document\.write/,
-    /\beval\s*\(/,
-    /new Function/,
-    /setAttribute\(\s*['"]on/,
-    /setAttribute\(\s*['"]style/,
-    /https?:\/\/(?!www\.w3\.org\/2000\/svg)/,
-    /\bfetch\s*\(/,
-    /XMLHttpRequest/,
-    /import\s*\(/,
-  ]) {
-    assert.ok(!bad.test(js), `preview.js must not use ${bad}`);
+/** The webview's scripts: the frame and every section renderer. */
+function webviewScripts(): string[] {
+  const sections = fs
+    .readdirSync(path.join(REPO_ROOT, 'media', 'sections'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => path.join('media', 'sections', f));
+  return [path.join('media', 'preview.js'), ...sections];
+}
+
+test('the webview scripts render with textContent and DOM APIs only', () => {
+  const scripts = webviewScripts();
+  assert.ok(scripts.length >= 2, scripts.join(', '));
+  for (const file of scripts) {
+    const js = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    assert.match(js, /^\/\/ SPDX-License-Identifier: Apache-2\.0\n\/\/ @ts-check/, file);
+    for (const bad of [
+      /innerHTML/,
+      /outerHTML/,
+      /insertAdjacentHTML/,
+      /document\.write/,
+      /\beval\s*\(/,
+      /new Function/,
+      /setAttribute\(\s*['"]on/,
+      /setAttribute\(\s*['"]style/,
+      /https?:\/\/(?!www\.w3\.org\/2000\/svg)/,
+      /\bfetch\s*\(/,
+      /XMLHttpRequest/,
+      /import\s*\(/,
+    ]) {
+      assert.ok(!bad.test(js), `${file} must not use ${bad}`);
+    }
+    assert.match(js, /textContent|register\(/, file);
   }
-  assert.match(js, /textContent/);
-  assert.match(js, /createElementNS/);
-  assert.match(js, /postMessage\(\{ type: 'ready' \}\)/);
-  assert.match(js, /postMessage\(\{ type: 'open', target \}\)/);
+  const frame = fs.readFileSync(path.join(REPO_ROOT, 'media', 'preview.js'), 'utf8');
+  assert.match(frame, /postMessage\(\{ type: 'ready' \}\)/);
+  assert.match(frame, /postMessage\(\{ type: 'open', target \}\)/);
+  assert.match(frame, /postMessage\(\{ type: 'act', section, action \}\)/);
+  // Only the frame talks to the host; sections go through its helpers.
+  for (const file of scripts.slice(1)) {
+    const js = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    assert.ok(!/acquireVsCodeApi|postMessage/.test(js), `${file} talks to the host only through the frame`);
+    assert.match(js, /ciliumPreview\.register|api\.register\(/, `${file} registers a renderer`);
+  }
+  assert.match(
+    fs.readFileSync(path.join(REPO_ROOT, 'media', 'sections', 'endpoints.js'), 'utf8'),
+    /createElementNS|svg\(/,
+  );
+});
+
+test('every preview section has its renderer, and each renderer registers its own kind', () => {
+  const client = path.join(REPO_ROOT, 'client', 'src');
+  const kinds = fs
+    .readdirSync(client)
+    .map((f) => /readonly kind = '([a-z0-9-]+)'/.exec(fs.readFileSync(path.join(client, f), 'utf8'))?.[1])
+    .filter((k): k is string => k !== undefined);
+  assert.ok(kinds.includes('endpoints'), `section kinds: ${kinds.join(', ')}`);
+  for (const kind of kinds)
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, 'media', 'sections', `${kind}.js`)), `media/sections/${kind}.js`);
+  for (const file of webviewScripts().slice(1)) {
+    const kind = path.basename(file, '.js');
+    const js = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    assert.match(js, new RegExp(`register\\('${kind}'`), `${file} registers '${kind}'`);
+  }
 });
 
 test('media/preview.css loads nothing remote and uses theme variables for allow and deny', () => {
@@ -89,6 +132,7 @@ test('.vscodeignore ships the webview assets', () => {
     .split('\n')
     .map((l) => l.trim());
   assert.ok(lines.includes('!media/preview.js') && lines.includes('!media/preview.css'));
+  assert.ok(lines.includes('!media/sections/**'), 'the section renderers ship');
 });
 
 test('inventory status bar text', () => {

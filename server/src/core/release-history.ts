@@ -6,8 +6,10 @@
  * newest releases; the history is laid over them when they are loaded ({@link applyReleaseHistory}),
  * and the validator builds the schemas of an older release from it ({@link releaseVariant}).
  */
-import type { SchemaFiles } from './schema-validation.js';
 import { compareVersions, type VersionAnnotation } from './versions.js';
+
+/** Schema files by name (`schemas/…`), as `SchemaValidator` takes them; this module reads and rewrites them. */
+type SchemaFiles = Readonly<Record<string, unknown>>;
 
 /** An older release's form of one constraint (one keyword of one schema node). */
 export interface ReleaseOverride {
