@@ -7,3 +7,4 @@
 export * from './hubble.js';
 export * from './replay.js';
 export * from './diff.js';
+export * from './generate.js';

@@ -89,6 +89,8 @@ export interface FlowGroup {
   forwarded: number;
   /** Records policy dropped. */
   policyDropped: number;
+  /** Records dropped for any reason (DROPPED, ERROR): the others went through (or would have, in audit mode). */
+  dropped: number;
   firstTime: string;
   lastTime: string;
   /** Up to {@link SAMPLE_PODS} distinct pod names of each end. */
@@ -286,6 +288,7 @@ export class FlowReplay {
     group.flows++;
     if (forwarded(flow)) group.forwarded++;
     else if (droppedByPolicy(flow)) group.policyDropped++;
+    if (flow.verdict === 'DROPPED' || flow.verdict === 'ERROR') group.dropped++;
     const t = flow.time !== '' ? Date.parse(flow.time) : NaN;
     if (!Number.isNaN(t)) {
       // RFC 3339 times with different fractions do not sort as text; compare the instants.
@@ -312,6 +315,11 @@ export class FlowReplay {
     }
   }
 
+  /** The answer of another engine to a kept group's question (the group is left as it is). */
+  judgeGroup(engine: VerdictEngine, g: FlowGroup): Judgement {
+    return this.judge(engine, g.question);
+  }
+
   /** What changes for one record of a group. */
   private flowChange(flow: RecordedFlow, g: FlowGroup): ChangeKind {
     if (g.base) return groupChangeKind(g.base.verdict, g.head.verdict);
@@ -329,6 +337,7 @@ export class FlowReplay {
       flows: 0,
       forwarded: 0,
       policyDropped: 0,
+      dropped: 0,
       firstTime: '',
       lastTime: '',
       sourcePods: [],
