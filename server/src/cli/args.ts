@@ -6,18 +6,13 @@
  */
 import { KINDS } from '../core/kinds.js';
 import { parseVersion } from '../core/versions.js';
+import { UsageError, type LintFormat, type OutputFormat } from './common.js';
 import { COVERAGE_HELP } from './coverage-command.js';
 import { DIFF_HELP } from './diff-command.js';
 import { DRYRUN_HELP } from './dryrun-command.js';
 import { REPLAY_HELP } from './replay-command.js';
 import { TEST_HELP } from './test-command.js';
 import { splitOptions as split } from './options.js';
-
-/** Output formats of `preview`. */
-export type OutputFormat = 'text' | 'json';
-
-/** Output formats of `lint`: those of `preview`, plus SARIF 2.1.0 for code-scanning dashboards. */
-export type LintFormat = OutputFormat | 'sarif';
 
 /** What the command line asks for. */
 export type Command =
@@ -47,9 +42,6 @@ export type Command =
     }
   /** `test` and `coverage` read their own arguments (`test-command.ts`, `coverage-command.ts`). */
   | { readonly kind: 'test' | 'coverage' | 'dryrun' | 'replay' | 'diff'; readonly argv: readonly string[] };
-
-/** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
-export class UsageError extends Error {}
 
 /** Words joined into lines of at most `width` characters. */
 function wrap(words: readonly string[], width: number): string[] {

@@ -8,7 +8,7 @@
 import { InventoryIndex, type Inventory } from '../core/inventory.js';
 import { resolveAgent, type AgentLayer } from '../semantics/agent.js';
 import { coverage, unprotected, type CoverageDetail } from '../semantics/coverage.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, type CliIO } from './common.js';
 import { splitOptions } from './options.js';
 import {
   buildEngine,

@@ -21,9 +21,8 @@ import {
   type DiffChange,
   type DiffWorkload,
 } from '../semantics/replay/diff.js';
-import { UsageError } from './args.js';
 import { errorLine, printable } from './format.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, UsageError, type CliIO } from './common.js';
 import { splitOptions } from './options.js';
 import { asInputFailure, openRepository, readRevision, type RevisionFiles } from './revision.js';
 import {

@@ -15,9 +15,8 @@ import { loadSchemaFiles } from '../io/schema-files.js';
 import { lintFile } from '../lint/lint.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { DryRun, enforces, type DryRunResult, type PolicyInput } from '../dryrun/index.js';
-import { UsageError, type OutputFormat } from './args.js';
 import { expandInputs, readInputFile, STDIN_NAME } from './inputs.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, UsageError, type CliIO, type OutputFormat } from './common.js';
 import { splitOptions } from './options.js';
 
 /** Options of one dry run. */

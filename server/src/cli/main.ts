@@ -2,10 +2,11 @@
 /** Entry point of the `cilium-policy` command (bundled as `dist/cli.js`). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HELP, parseArgs, UsageError } from './args.js';
+import { HELP, parseArgs } from './args.js';
+import { EXIT, UsageError, type CliIO } from './common.js';
 import { readStdin } from './inputs.js';
 import { errorLine } from './format.js';
-import { EXIT, runLint, type CliIO } from './lint-command.js';
+import { runLint } from './lint-command.js';
 import { runPreview } from './preview-command.js';
 import { COVERAGE_HELP, parseCoverageArgs, runCoverage } from './coverage-command.js';
 import { DIFF_HELP, parseDiffArgs, runDiff } from './diff-command.js';

@@ -29,9 +29,8 @@ import {
   type Judgement,
   type ReplayedFlow,
 } from '../semantics/replay/replay.js';
-import { UsageError } from './args.js';
 import { errorLine, printable } from './format.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, UsageError, type CliIO } from './common.js';
 import { splitOptions } from './options.js';
 import { asInputFailure, openRepository, readRevision } from './revision.js';
 import { INFORMATION_URI, SRCROOT } from './sarif.js';

@@ -30,7 +30,7 @@ import type { RuleRef } from '../semantics/model.js';
 import { readPolicyTest, runPolicyTest, type CaseResult, type PolicyTest } from '../semantics/policy-test.js';
 import { CONFIG_FILE_NAME } from '../config.js';
 import { expandInputs, readInputFile } from './inputs.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, type CliIO } from './common.js';
 import { splitOptions } from './options.js';
 import { INFORMATION_URI } from './sarif.js';
 import { RULES_DOC_URL } from '../lint/docs.js';
