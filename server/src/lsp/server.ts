@@ -16,6 +16,7 @@ import { registerCodeActions } from './code-actions.js';
 import { registerLifecycle, type ServerInfo } from './lifecycle.js';
 import { LintScheduler } from './lint-scheduler.js';
 import { PreviewService } from './preview-service.js';
+import { ReplayService } from './replay-service.js';
 import { Session } from './session.js';
 import { Symbols } from './symbols.js';
 import { registerTemplates } from './templates.js';
@@ -71,6 +72,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   symbols.register();
   registerTemplates(connection, session);
   preview.register();
+  new ReplayService(connection, session, preview).register();
 
   session.documents.listen(connection);
   connection.listen();
