@@ -20,6 +20,8 @@ export const COMMANDS = {
   newPolicyForWorkload: 'ciliumPolicy.newPolicyForWorkload',
   /** The walkthrough's first step. */
   openSample: 'ciliumPolicy.openSample',
+  /** Pick a Hubble flow log and replay it in the preview panel (`replay-section.ts`). */
+  replayFlows: 'ciliumPolicy.replayFlows',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */
@@ -31,6 +33,7 @@ export interface CommandTargets {
   readonly inventory: InventoryCommands;
   refreshEndpoints(): void;
   readonly newPolicy: NewPolicyWizard;
+  replayFlows(): Promise<void>;
 }
 
 /** Runs a command handler, reporting an unexpected failure instead of losing it. */
@@ -94,6 +97,10 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     vscode.commands.registerCommand(
       COMMANDS.newPolicyForWorkload,
       guarded(output, 'New policy for a workload', (uri?: unknown) => targets.newPolicy.forFile(uri)),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.replayFlows,
+      guarded(output, 'Replaying flows', () => targets.replayFlows()),
     ),
     vscode.commands.registerCommand(
       COMMANDS.openSample,

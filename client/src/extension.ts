@@ -17,6 +17,7 @@ import { NewPolicyWizard } from './new-policy.js';
 import { PreviewPanel } from './preview-panel.js';
 import type { PreviewSection } from './preview-sections.js';
 import { EndpointsSection } from './endpoints-section.js';
+import { ReplaySection } from './replay-section.js';
 import { ServerLink } from './server-link.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
 
@@ -129,7 +130,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const link = new ServerLink();
   const inventoryBar = new InventoryStatusBar(link);
   // The preview panel's sections, in the order they are drawn (docs/panel-sections.md).
-  const previewSections: PreviewSection[] = [new EndpointsSection()];
+  const replay = new ReplaySection(context.workspaceState, link, output, () => preview.show());
+  const previewSections: PreviewSection[] = [new EndpointsSection(), replay];
   const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
   const endpoints = new EndpointsTree(link);
   const inventory = new InventoryCommands(link, output);
@@ -140,6 +142,7 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar,
     inventoryBar,
     preview,
+    replay,
     endpoints,
     link,
     ...registerCommands({
@@ -149,6 +152,7 @@ export function activate(context: vscode.ExtensionContext): void {
       inventory,
       refreshEndpoints: () => endpoints.refresh(),
       newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
+      replayFlows: () => replay.pickAndLoad(),
     }),
   );
   // Not awaited: activation returns at once and the server starts in the background (start() never
