@@ -33,7 +33,8 @@ export interface CommandTargets {
   readonly inventory: InventoryCommands;
   refreshEndpoints(): void;
   readonly newPolicy: NewPolicyWizard;
-  replayFlows(): Promise<void>;
+  /** `(path?: string | Uri)`: with a path (a task, a keybinding), no file dialog. */
+  replayFlows(arg?: unknown): Promise<void>;
 }
 
 /** Runs a command handler, reporting an unexpected failure instead of losing it. */
@@ -100,7 +101,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     ),
     vscode.commands.registerCommand(
       COMMANDS.replayFlows,
-      guarded(output, 'Replaying flows', () => targets.replayFlows()),
+      guarded(output, 'Replaying flows', (arg?: unknown) => targets.replayFlows(arg)),
     ),
     vscode.commands.registerCommand(
       COMMANDS.openSample,

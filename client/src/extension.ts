@@ -152,7 +152,7 @@ export function activate(context: vscode.ExtensionContext): void {
       inventory,
       refreshEndpoints: () => endpoints.refresh(),
       newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
-      replayFlows: () => replay.pickAndLoad(),
+      replayFlows: (arg) => replay.pickAndLoad(arg),
     }),
   );
   // Not awaited: activation returns at once and the server starts in the background (start() never

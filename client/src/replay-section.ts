@@ -72,15 +72,19 @@ export class ReplaySection implements PreviewSection, vscode.Disposable {
     else if (action === REPLAY_ACTIONS.close) await this.close();
   }
 
-  /** "Replay Hubble Flows…": pick a flow log, load it, show the panel. */
-  async pickAndLoad(): Promise<void> {
-    const picked = await vscode.window.showOpenDialog({
-      title: 'Replay Hubble Flows',
-      openLabel: 'Replay',
-      canSelectMany: false,
-      defaultUri: this.defaultFolder(),
-      filters: { 'Flow logs (JSON lines)': ['json', 'jsonl', 'ndjson', 'log'], 'All files': ['*'] },
-    });
+  /** "Replay Hubble Flows…": pick a flow log (or take the one given), load it, show the panel. */
+  async pickAndLoad(arg?: unknown): Promise<void> {
+    const given =
+      typeof arg === 'string' && arg !== '' ? vscode.Uri.file(arg) : arg instanceof vscode.Uri ? arg : undefined;
+    const picked = given
+      ? [given]
+      : await vscode.window.showOpenDialog({
+          title: 'Replay Hubble Flows',
+          openLabel: 'Replay',
+          canSelectMany: false,
+          defaultUri: this.defaultFolder(),
+          filters: { 'Flow logs (JSON lines)': ['json', 'jsonl', 'ndjson', 'log'], 'All files': ['*'] },
+        });
     const uri = picked?.[0];
     if (!uri) return;
     if (uri.scheme !== 'file') {

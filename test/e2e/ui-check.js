@@ -31,6 +31,7 @@ const STEPS = [
   require('./ui/preview.js'),
   require('./ui/endpoints-view.js'),
   require('./ui/inventory-picker.js'),
+  require('./ui/replay.js'),
 ];
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');
