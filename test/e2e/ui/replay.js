@@ -50,6 +50,7 @@ async function checkReplay(page, workspace) {
   assert.match(text, /worker-6b7c8d9f5-klmno/, text);
   const log = await section.locator('.log').innerText();
   assert.match(log, /flows\.jsonl: \d+ flows? in \d+ distinct questions?; skipped .*1 reply.*1 unparsable/, log);
+  await section.scrollIntoViewIfNeeded();
   await screenshot(page, 'replay-section');
 
   // The deciding policy's link reveals its selector (what makes the worker default-deny) in the editor.

@@ -112,6 +112,24 @@ export interface ReplayedFlow {
   readonly change: ChangeKind;
 }
 
+/** A recorded end as a question, with its part of the group key. */
+interface CachedEnd {
+  readonly question: EndQuestion;
+  /** The same for equal questions. */
+  readonly id: number;
+}
+
+/** True for two RFC 3339 UTC times written alike (same length, `Z`), which sort as text. */
+function sameShape(a: string, b: string): boolean {
+  return (
+    a.length === b.length &&
+    a.charCodeAt(a.length - 1) === 90 &&
+    b.charCodeAt(b.length - 1) === 90 &&
+    a[10] === 'T' &&
+    b[10] === 'T'
+  );
+}
+
 /** Options of a replay. */
 export interface ReplayOptions {
   /** The policies as they are now (the working tree, the editor's documents). */
@@ -229,6 +247,11 @@ export class FlowReplay {
   private readonly list: FlowGroup[] = [];
   private relevance: HttpRelevance;
   private readonly agent: AgentProfile;
+  /** Ids of the ends seen (the group keys name ends by id, which keeps them short). */
+  private endIds = 0;
+  private readonly endIdsByKey = new Map<string, number>();
+  /** Recorded ends already turned into questions, by what the question depends on. */
+  private readonly endCache = new Map<string, CachedEnd | { code: ReplayUnknownCode; message: string }>();
   /** Inventory workloads by recorded workload or pod, `null` when the inventory has none. */
   private readonly workloadRefs = new Map<string, string | null>();
   /** Skipped values by kind. */
@@ -275,10 +298,27 @@ export class FlowReplay {
   /** Judges one record (through its group). */
   addFlow(flow: RecordedFlow, line: number): ReplayedFlow {
     this.flows++;
-    const question = this.questionOf(flow);
-    const key = 'code' in question ? `!${question.code}|${question.message}` : questionKey(question);
+    // The key comes from the ends' cached parts and the L4/L7 fields; the question itself is only
+    // built for a new group (most records repeat a question already asked).
+    const ends = this.endsOf(flow);
+    const http = flow.http ? this.httpOf(flow.http) : undefined;
+    const key =
+      'code' in ends
+        ? `!${ends.code}|${ends.message}`
+        : `${ends.from.id}\u0004${ends.to.id}\u0004${l4l7Key(flow.protocol, flow.port, flow.icmpType, http, flow.dns)}`;
     let group = this.byKey.get(key);
     if (!group) {
+      const question: FlowGroup['question'] =
+        'code' in ends
+          ? ends
+          : {
+              from: ends.from.question,
+              to: ends.to.question,
+              protocol: flow.protocol,
+              ...(flow.port !== undefined ? { port: flow.port } : {}),
+              ...(flow.icmpType !== undefined ? { icmpType: flow.icmpType } : {}),
+              ...(http ? { http } : flow.dns !== undefined ? { dns: flow.dns } : {}),
+            };
       group = this.newGroup(key, question, flow, line);
       if (this.list.length < this.maxGroups) {
         this.byKey.set(key, group);
@@ -289,12 +329,7 @@ export class FlowReplay {
     if (forwarded(flow)) group.forwarded++;
     else if (droppedByPolicy(flow)) group.policyDropped++;
     if (flow.verdict === 'DROPPED' || flow.verdict === 'ERROR') group.dropped++;
-    const t = flow.time !== '' ? Date.parse(flow.time) : NaN;
-    if (!Number.isNaN(t)) {
-      // RFC 3339 times with different fractions do not sort as text; compare the instants.
-      if (group.firstTime === '' || t < Date.parse(group.firstTime)) group.firstTime = flow.time;
-      if (group.lastTime === '' || t > Date.parse(group.lastTime)) group.lastTime = flow.time;
-    }
+    this.noteTime(group, flow.time);
     pushSample(group.sourcePods, flow.source.pod);
     pushSample(group.destinationPods, flow.destination.pod);
     return { line, flow, group, change: this.flowChange(flow, group) };
@@ -313,6 +348,26 @@ export class FlowReplay {
       if (base) g.base = this.judge(base, g.question);
       else delete g.base;
     }
+  }
+
+  /**
+   * Widens a group's first and last times. RFC 3339 times with different fractions do not sort as
+   * text, so instants are compared; two UTC times of the same shape (Hubble writes them all alike)
+   * sort as text, which spares parsing every record's time.
+   */
+  private noteTime(group: FlowGroup, time: string): void {
+    if (time === '') return;
+    const first = group.firstTime;
+    const last = group.lastTime;
+    if (first !== '' && sameShape(time, first) && sameShape(time, last)) {
+      if (time < first) group.firstTime = time;
+      if (time > last) group.lastTime = time;
+      return;
+    }
+    const t = Date.parse(time);
+    if (Number.isNaN(t)) return;
+    if (first === '' || t < Date.parse(first)) group.firstTime = time;
+    if (last === '' || t > Date.parse(last)) group.lastTime = time;
   }
 
   /** The answer of another engine to a kept group's question (the group is left as it is). */
@@ -352,63 +407,92 @@ export class FlowReplay {
   // -------------------------------------------------------------------------------------------
   // Questions
 
-  private questionOf(flow: RecordedFlow): Question | { code: ReplayUnknownCode; message: string } {
-    const local = this.agent.clusterName;
-    for (const [end, word] of [
-      [flow.source, 'source'],
-      [flow.destination, 'destination'],
-    ] as const) {
-      const labelled = labelValue(end.labels, CLUSTER_LABEL);
-      const cluster = end.cluster !== '' ? end.cluster : labelled;
-      if (cluster !== undefined && cluster !== local)
-        return {
-          code: 'other-cluster',
-          message: `the ${word} is in cluster ${cluster}, not ${local} (the agent's clusterName): that cluster's agent enforces its own policies, which are not among the inputs`,
-        };
-      if (end.labels.length === 0 && RESERVED_IDENTITIES[end.identity] === undefined)
-        return {
-          code: 'identity-not-recorded',
-          message: `the record gives no labels for the ${word}${end.identity !== 0 ? ` (identity ${end.identity})` : ''}, so its identity is not known`,
-        };
-    }
+  /** The two ends of a record as questions (cached), or why it cannot be judged. */
+  private endsOf(
+    flow: RecordedFlow,
+  ): { from: CachedEnd; to: CachedEnd } | { code: ReplayUnknownCode; message: string } {
     const hostEnd =
       hasRole(flow.source.labels, 'host', 'remote-node') || hasRole(flow.destination.labels, 'host', 'remote-node');
     const recordedAt = flow.node !== '' ? nodeName(flow.node) : undefined;
-    const from = this.endQuestion(
+    const from = this.cachedEnd(
       flow.source,
+      'source',
       flow.sourceIp,
       [],
       hostEnd && flow.direction === 'EGRESS' ? recordedAt : undefined,
     );
-    const to = this.endQuestion(
+    if ('code' in from) return from;
+    const to = this.cachedEnd(
       flow.destination,
+      'destination',
       flow.destinationIp,
       flow.destinationNames,
       hostEnd && flow.direction === 'INGRESS' ? recordedAt : undefined,
     );
-    const base = {
-      from,
-      to,
-      protocol: flow.protocol,
-      ...(flow.port !== undefined ? { port: flow.port } : {}),
-      ...(flow.icmpType !== undefined ? { icmpType: flow.icmpType } : {}),
-    };
-    if (flow.http) {
-      const headers: Record<string, string> = {};
-      for (const h of flow.http.headers) {
-        const name = h.key.toLowerCase();
-        if (this.relevance.headers.has(name) && headers[name] === undefined) headers[name] = h.value;
-      }
-      const http: HttpRequest = {
-        method: flow.http.method,
-        path: flow.http.path,
-        ...(this.relevance.host && flow.http.host !== '' ? { host: flow.http.host } : {}),
-        ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    if ('code' in to) return to;
+    return { from, to };
+  }
+
+  /**
+   * One end as a question, cached by everything the question and its key depend on: the labels
+   * (or the identity number when there are none), namespace and cluster, the workload or pod the
+   * inventory is searched for, the node, and for a world end its address and names.
+   */
+  private cachedEnd(
+    e: RecordedEndpoint,
+    word: 'source' | 'destination',
+    ip: string,
+    names: readonly string[],
+    node: string | undefined,
+  ): CachedEnd | { code: ReplayUnknownCode; message: string } {
+    const labels = e.labels.join('\u0001');
+    const world = e.labels.length === 0 || e.labels.some((l) => l.startsWith('reserved:world'));
+    const w = e.workloads[0];
+    const cacheKey = `${word}\u0002${labels}\u0002${e.labels.length === 0 ? e.identity : ''}\u0002${e.namespace}\u0002${e.cluster}\u0002${w ? `${w.kind}/${w.name}` : `Pod/${e.pod}`}\u0002${node ?? ''}\u0002${world ? `${ip}\u0002${names.join('\u0001')}` : ''}`;
+    const hit = this.endCache.get(cacheKey);
+    if (hit) return hit;
+    let made: CachedEnd | { code: ReplayUnknownCode; message: string };
+    const local = this.agent.clusterName;
+    const cluster = e.cluster !== '' ? e.cluster : labelValue(e.labels, CLUSTER_LABEL);
+    if (cluster !== undefined && cluster !== local)
+      made = {
+        code: 'other-cluster',
+        message: `the ${word} is in cluster ${cluster}, not ${local} (the agent's clusterName): that cluster's agent enforces its own policies, which are not among the inputs`,
       };
-      return { ...base, http };
+    else if (e.labels.length === 0 && RESERVED_IDENTITIES[e.identity] === undefined)
+      made = {
+        code: 'identity-not-recorded',
+        message: `the record gives no labels for the ${word}${e.identity !== 0 ? ` (identity ${e.identity})` : ''}, so its identity is not known`,
+      };
+    else {
+      const question = this.endQuestion(e, ip, names, node);
+      const key = endKey(question);
+      // Equal questions share an id (two cache entries can describe one end: a pod with and without its workload).
+      let id = this.endIdsByKey.get(key);
+      if (id === undefined) this.endIdsByKey.set(key, (id = this.endIds++));
+      made = { question, id };
     }
-    if (flow.dns !== undefined) return { ...base, dns: flow.dns };
-    return base;
+    // Bounded: a log of ever-new pods without workloads must not grow it without end (the ids
+    // stay: group keys hold them).
+    if (this.endCache.size > 100_000) this.endCache.clear();
+    this.endCache.set(cacheKey, made);
+    return made;
+  }
+
+  /** The HTTP request of a record as the question asks it (host and headers only when rules look at them). */
+  private httpOf(h: NonNullable<RecordedFlow['http']>): HttpRequest {
+    let headers: Record<string, string> | undefined;
+    if (this.relevance.headers.size > 0)
+      for (const x of h.headers) {
+        const name = x.key.toLowerCase();
+        if (this.relevance.headers.has(name) && headers?.[name] === undefined) (headers ??= {})[name] = x.value;
+      }
+    return {
+      method: h.method,
+      path: h.path,
+      ...(this.relevance.host && h.host !== '' ? { host: h.host } : {}),
+      ...(headers ? { headers } : {}),
+    };
   }
 
   private endQuestion(
@@ -549,16 +633,22 @@ function endKey(e: EndQuestion): string {
   return `${e.labels.join('\u0001')}\u0002${world ? `${e.ip}\u0002${e.names.join('\u0001')}` : ''}\u0002${e.workloadRef ?? ''}\u0002${e.node ?? ''}`;
 }
 
-function questionKey(q: Question): string {
-  const l4 = q.port !== undefined ? `${q.protocol}/${q.port}` : `${q.protocol}#${q.icmpType ?? ''}`;
+/** The L4 and L7 part of a question's key. */
+function l4l7Key(
+  protocol: FlowProtocol,
+  port: number | undefined,
+  icmpType: number | undefined,
+  http: HttpRequest | undefined,
+  dns: string | undefined,
+): string {
+  const l4 = port !== undefined ? `${protocol}/${port}` : `${protocol}#${icmpType ?? ''}`;
   let l7 = '';
-  if (q.http) {
-    l7 = `H\u0003${q.http.method ?? ''}\u0003${q.http.path ?? ''}\u0003${q.http.host ?? ''}`;
-    if (q.http.headers)
-      for (const [k, v] of Object.entries(q.http.headers).sort((a, b) => (a[0] < b[0] ? -1 : 1)))
-        l7 += `\u0003${k}:${v}`;
-  } else if (q.dns !== undefined) l7 = `D\u0003${q.dns}`;
-  return `${endKey(q.from)}\u0004${endKey(q.to)}\u0004${l4}\u0004${l7}`;
+  if (http) {
+    l7 = `H\u0003${http.method ?? ''}\u0003${http.path ?? ''}\u0003${http.host ?? ''}`;
+    if (http.headers)
+      for (const [k, v] of Object.entries(http.headers).sort((a, b) => (a[0] < b[0] ? -1 : 1))) l7 += `\u0003${k}:${v}`;
+  } else if (dns !== undefined) l7 = `D\u0003${dns}`;
+  return `${l4}\u0004${l7}`;
 }
 
 /** What decided a denial: the rules (deny rules, or HTTP/DNS rules that refused), or default deny by some policies. */
