@@ -12,6 +12,16 @@ import type { Target, TargetId } from './panel-model.js';
 /** Actions the section draws as buttons (`act('replay', id)`). */
 export const REPLAY_ACTIONS = { pick: 'pick', reload: 'reload', close: 'close' } as const;
 
+/** The action that asks for the rule admitting a newly denied group: `admit:<group id>`. */
+export const ADMIT_PREFIX = 'admit:';
+
+/** The group id of an admit action, or undefined. */
+export function admitGroup(action: string): number | undefined {
+  if (!action.startsWith(ADMIT_PREFIX)) return undefined;
+  const n = Number(action.slice(ADMIT_PREFIX.length));
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
 /** One request (or the connection itself) of a connection row. */
 export interface ReplayRequestRow {
   /** `GET /v1/items`, `DNS api.stripe.com`, or `connection`. */
@@ -25,6 +35,8 @@ export interface ReplayRequestRow {
   readonly time: string;
   readonly pods: string;
   readonly rules: readonly { readonly text: string; readonly target: TargetId }[];
+  /** For newly denied flows: the action that adds the narrowest rule admitting them. */
+  readonly admit?: string;
 }
 
 /** A source → destination:port row. */
@@ -108,6 +120,7 @@ export function buildReplayBody(
       time: plain(time),
       pods: plain(pods, 200),
       rules,
+      ...(g.change === 'newly-denied' && Number.isInteger(g.id) ? { admit: `${ADMIT_PREFIX}${g.id}` } : {}),
     });
   }
   const log = result.log;

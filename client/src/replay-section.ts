@@ -9,9 +9,9 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LoadFlowsRequest, ReplayRequest, type FlowLogStatus } from '../../server/src/protocol.js';
+import { AdmitFlowsRequest, LoadFlowsRequest, ReplayRequest, type FlowLogStatus } from '../../server/src/protocol.js';
 import type { PreviewContext, PreviewSection, SectionResult } from './preview-sections.js';
-import { buildReplayBody, REPLAY_ACTIONS } from './replay-model.js';
+import { admitGroup, buildReplayBody, REPLAY_ACTIONS } from './replay-model.js';
 import type { ServerLink } from './server-link.js';
 
 /** Where the chosen flow log is remembered (workspace state, not settings: it is a local file). */
@@ -70,6 +70,33 @@ export class ReplaySection implements PreviewSection, vscode.Disposable {
     if (action === REPLAY_ACTIONS.pick) await this.pickAndLoad();
     else if (action === REPLAY_ACTIONS.reload && this.flowLog) await this.load(this.flowLog);
     else if (action === REPLAY_ACTIONS.close) await this.close();
+    else {
+      const group = admitGroup(action);
+      if (group !== undefined) await this.admit(group);
+    }
+  }
+
+  /** Adds the narrowest rule admitting a newly denied group (checked by the server through the engine). */
+  async admit(group: number): Promise<void> {
+    if (!this.link.ready) return;
+    const r = await this.link.request(AdmitFlowsRequest.type, { group });
+    if (r.error !== undefined || r.edits.length === 0) {
+      void vscode.window.showWarningMessage(`Cilium Policy: no rule added: ${r.error ?? 'nothing to add'}.`);
+      return;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    for (const e of r.edits)
+      edit.replace(
+        vscode.Uri.parse(e.uri),
+        new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character),
+        e.newText,
+      );
+    if (await vscode.workspace.applyEdit(edit, { isRefactoring: false })) {
+      const first = r.edits[0]!;
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(first.uri));
+      await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: false });
+      void vscode.window.showInformationMessage(`Cilium Policy: ${r.title}.`);
+    }
   }
 
   /** "Replay Hubble Flows…": pick a flow log (or take the one given), load it, show the panel. */

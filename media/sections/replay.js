@@ -39,6 +39,15 @@
       }
       li.append(ul);
     } else if (s(r.reason) !== '') li.append(el('div', 'reason', r.reason));
+    if (s(r.admit) !== '') {
+      const b = /** @type {HTMLButtonElement} */ (
+        el('button', 'replay-action admit', 'Add Rule Admitting These Flows')
+      );
+      b.type = 'button';
+      b.title = 'Add the narrowest rule that admits these recorded flows (checked with the verdict engine)';
+      b.addEventListener('click', () => act('replay', s(r.admit)));
+      li.append(b);
+    }
     return li;
   }
 

@@ -373,6 +373,8 @@ export interface ReplayResult {
 
 /** One group of equal flows (same source, destination, port and request). */
 export interface ReplayGroup {
+  /** For `ciliumPolicy/admitFlows`; valid while the same flow log is loaded. */
+  id: number;
   source: string;
   destination: string;
   /** `TCP/8080`, `ICMPv4 type 8`. */
@@ -392,4 +394,29 @@ export interface ReplayGroup {
   destinationPods: string[];
   /** The rules (or, for default deny, the policies' selectors) that decided. */
   decidedBy: { text: string; uri: string; range: WireRange }[];
+}
+
+/**
+ * `ciliumPolicy/admitFlows` — client → server request: the narrowest rule items that admit a
+ * newly denied group of the loaded flows (the peer as recorded, without the labels that change
+ * every rollout; the port and protocol; `toFQDNs` and the DNS rule it needs for a name the DNS proxy
+ * saw; the recorded HTTP requests where the proxy refused them), as edits of the policies that
+ * deny them. The server applies them to a copy and checks with the verdict engine that the group
+ * becomes allowed and that no other recorded flow that was denied does; `error` says why there
+ * is no fix (a deny rule decides, the policy is in a flow-style section, the check failed).
+ */
+export namespace AdmitFlowsRequest {
+  export const method = 'ciliumPolicy/admitFlows' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** A `ReplayGroup.id`. */
+    group: number;
+  }
+  export interface Result {
+    /** `Admit shop/worker → shop/api:TCP/8080 in CiliumNetworkPolicy shop/backend (egress)`. */
+    title: string;
+    edits: { uri: string; range: WireRange; newText: string }[];
+    error?: string;
+  }
 }

@@ -17,7 +17,7 @@ import { inventoryFromManifests } from '../../server/src/core/inventory.js';
 import { agentOptionsFromConfigMap, resolveAgent } from '../../server/src/semantics/agent.js';
 import { VerdictEngine } from '../../server/src/semantics/engine.js';
 import { FlowReplay, forwardedNowDenied } from '../../server/src/semantics/replay/replay.js';
-import type { FlowLogStatus, ReplayResult } from '../../server/src/protocol.js';
+import type { AdmitFlowsRequest, FlowLogStatus, ReplayResult, WireRange } from '../../server/src/protocol.js';
 import { LspClient } from '../support/lsp-client.js';
 import { REPO_ROOT } from '../support/paths.js';
 
@@ -60,6 +60,17 @@ function shopPolicies(replace: Record<string, string> = {}): Record<string, stri
   const out: Record<string, string> = {};
   for (const f of fs.readdirSync(path.join(SHOP, 'policies')))
     out[f] = replace[f] ?? fs.readFileSync(path.join(SHOP, 'policies', f), 'utf8');
+  return out;
+}
+
+/** Applies LSP edits (non-overlapping, on one text) from the last to the first. */
+function applyWireEdits(text: string, edits: readonly { range: WireRange; newText: string }[]): string {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  const offset = (p: { line: number; character: number }): number => starts[p.line]! + p.character;
+  let out = text;
+  for (const e of [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start)))
+    out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
   return out;
 }
 
@@ -126,6 +137,40 @@ test('replay over LSP: loads the shop flows, replays cleanly, and an unsaved tig
       assert.ok(d.range.start.line < text.split('\n').length, `${d.text} in range`);
     }
     assert.ok(places.some((d) => d.uri === apiUri));
+
+    // The fix for each newly denied group: edits that, applied, make exactly that group allowed;
+    // none where a deny rule decides (an allow rule cannot win over it).
+    let text = proposed;
+    let remaining = after.newlyDenied;
+    let fixed = 0;
+    let unfixable = 0;
+    for (const g of deniedGroups) {
+      const fix = (await client.request('ciliumPolicy/admitFlows', { group: g.id })) as AdmitFlowsRequest.Result;
+      if (fix.error !== undefined && /denied by a deny rule \(.*Deny\[\d+\]/.test(fix.error)) {
+        unfixable += g.changed;
+        continue;
+      }
+      assert.equal(fix.error, undefined, `${g.source} -> ${g.destination}: ${fix.error}`);
+      fixed++;
+      assert.ok(fix.edits.length > 0);
+      assert.match(fix.title, /^Admit /);
+      // Every edit of this example lands in the API policy (its egress default deny, its HTTP rules).
+      for (const e of fix.edits) assert.equal(e.uri, apiUri, fix.title);
+      text = applyWireEdits(text, fix.edits);
+      await client.change(apiUri, text);
+      remaining -= g.changed;
+      const now = await replayWhenReady(client, (r) => r.newlyDenied === remaining);
+      assert.equal(now.newlyDenied, remaining, fix.title);
+      const same = now.groups.find((x) => x.id === g.id)!;
+      assert.equal(same.verdict, 'allow', `${fix.title}\n${text}`);
+    }
+    assert.ok(fixed > 0, 'some group got a fix');
+    assert.equal(remaining, unfixable);
+    // A group that is allowed has no fix.
+    const current = (await client.request('ciliumPolicy/replay', {})) as ReplayResult;
+    const allowed = current.groups.find((x) => x.verdict === 'allow')!;
+    const none = (await client.request('ciliumPolicy/admitFlows', { group: allowed.id })) as AdmitFlowsRequest.Result;
+    assert.match(none.error ?? '', /not denied/);
 
     // Bad input: an unreadable path is a message, and the loaded log stays.
     const missing = (await client.request('ciliumPolicy/loadFlows', {

@@ -12,6 +12,7 @@ import { buildReplayBody, REPLAY_ACTIONS } from '../../client/src/replay-model.j
 
 function group(over: Partial<ReplayGroup>): ReplayGroup {
   return {
+    id: 0,
     source: 'shop/frontend',
     destination: 'shop/api',
     port: 'TCP/8080',

@@ -12,6 +12,7 @@ import type { PolicyFile } from '../core/document.js';
 import { type LineIndex } from '../core/line-index.js';
 import { readJsonLines, type JsonLinesSummary } from '../io/json-lines.js';
 import {
+  AdmitFlowsRequest,
   LoadFlowsRequest,
   type FlowLogStatus,
   ReplayRequest,
@@ -24,13 +25,19 @@ import { ruleText, VerdictEngine } from '../semantics/engine.js';
 import { verdictPolicyKind } from '../semantics/kinds.js';
 import type { RuleRef, SubjectRef } from '../semantics/model.js';
 import {
+  admittingItems,
+  appendItemsEdit,
   denialCause,
   FlowReplay,
   forwardedNowDenied,
   groupChanges,
   groupDisplay,
+  verifyAdmission,
   type FlowGroup,
 } from '../semantics/replay/index.js';
+import { applyEdits } from '../core/yaml-edits.js';
+import { parseFile } from '../core/document.js';
+import type { OffsetEdit } from '../core/findings.js';
 import { guard, guardAsync } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { PreviewService } from './preview-service.js';
@@ -76,6 +83,10 @@ export class ReplayService {
     this.connection.onRequest(
       LoadFlowsRequest.type,
       guardAsync(LoadFlowsRequest.method, (params) => this.load(params.path), log),
+    );
+    this.connection.onRequest(
+      AdmitFlowsRequest.type,
+      guard(AdmitFlowsRequest.method, (params) => this.admit(params.group), log),
     );
     this.connection.onRequest(
       ReplayRequest.type,
@@ -181,6 +192,7 @@ export class ReplayService {
       for (const r of [...g.head.result.egress.by, ...g.head.result.ingress.by]) place(r, ruleText(r));
     }
     return {
+      id: g.id,
       source: d.source,
       destination: d.destination,
       port: d.port,
@@ -196,6 +208,86 @@ export class ReplayService {
       sourcePods: g.sourcePods.slice(0, PODS),
       destinationPods: g.destinationPods.slice(0, PODS),
       decidedBy: decidedBy.slice(0, 10),
+    };
+  }
+
+  /**
+   * The edits that admit a denied group: for each direction that denies it by default (or whose
+   * proxy refused the request), items appended to that direction of the policy that decides, then
+   * checked through the engine over a copy of the policies.
+   */
+  admit(id: unknown): AdmitFlowsRequest.Result {
+    const fail = (error: string): AdmitFlowsRequest.Result => ({ title: '', edits: [], error });
+    const loaded = this.loaded;
+    if (!loaded) return fail('no flow log is loaded');
+    const groups = loaded.replay.groups();
+    const g = typeof id === 'number' && Number.isInteger(id) ? groups[id] : undefined;
+    if (!g) return fail('no such group of flows (the flow log was loaded again)');
+    const scope = this.scopeFiles();
+    const before = this.engine(scope);
+    const j = loaded.replay.judgeGroup(before, g);
+    if (j.verdict !== 'deny' || !j.result) return fail('these flows are not denied by the policies as they stand');
+    const byUri = new Map(scope.map((s) => [s.uri, s]));
+    const edits = new Map<string, OffsetEdit[]>();
+    const where: string[] = [];
+    for (const [section, d] of [
+      ['egress', j.result.egress],
+      ['ingress', j.result.ingress],
+    ] as const) {
+      if (d.verdict !== 'deny') continue;
+      let ref: RuleRef | SubjectRef | undefined;
+      if (d.state === 'default-deny') ref = d.defaultDenyBy[0];
+      else if (d.state === 'proxy-denied') ref = d.by[0];
+      else
+        return fail(
+          `${section} is denied by a deny rule (${d.by.map(ruleText).join(', ')}); an allow rule cannot admit it`,
+        );
+      const at = ref ? byUri.get(ref.file) : undefined;
+      if (!ref || !at) return fail(`the policy that denies the ${section} is not in an open or workspace file`);
+      const doc = at.file.documents.find((x) => ref.span.start >= x.span.start && ref.span.start <= x.span.end);
+      if (!doc) return fail(`the policy that denies the ${section} was not found in ${ref.file}`);
+      const { items } = admittingItems([g], section, ref.namespace);
+      const edit = appendItemsEdit(at.file, doc, ref.spec, section, items);
+      if (!edit)
+        return fail(
+          `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} writes its ${section} in flow style; add the rule by hand`,
+        );
+      const list = edits.get(ref.file) ?? [];
+      list.push(edit);
+      edits.set(ref.file, list);
+      where.push(`${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} (${section})`);
+    }
+    if (edits.size === 0) return fail('nothing to add');
+    // The check: the same policies with the edits applied.
+    const after = this.engine(
+      scope.map((s) => {
+        const e = edits.get(s.uri);
+        return e ? { ...s, file: parseFile(applyEdits(s.file.text, e)) } : s;
+      }),
+    );
+    const check = verifyAdmission(
+      groups,
+      new Set([g]),
+      (x) => loaded.replay.judgeGroup(before, x).verdict,
+      (x) => loaded.replay.judgeGroup(after, x).verdict,
+    );
+    if (check.notAdmitted.length > 0)
+      return fail('the generated rule does not admit these flows (see the deciding rules)');
+    if (check.alsoAdmitted.length > 0)
+      return fail(
+        `the generated rule would also admit ${check.alsoAdmitted.length} other denied group(s) of recorded flows, such as ${groupDisplay(check.alsoAdmitted[0]!).source} → ${groupDisplay(check.alsoAdmitted[0]!).destination}`,
+      );
+    const d = groupDisplay(g);
+    return {
+      title: `Admit ${d.source} → ${d.destination}:${d.port} in ${where.join(' and ')}`,
+      edits: [...edits].flatMap(([uri, list]) => {
+        const at = byUri.get(uri)!;
+        return list.map((e) => ({
+          uri,
+          range: { start: at.positionAt(e.start), end: at.positionAt(e.end) },
+          newText: e.newText,
+        }));
+      }),
     };
   }
 
