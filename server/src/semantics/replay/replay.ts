@@ -119,6 +119,12 @@ interface CachedEnd {
   readonly id: number;
 }
 
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** True for two RFC 3339 UTC times written alike (same length, `Z`), which sort as text. */
 function sameShape(a: string, b: string): boolean {
   return (
@@ -165,8 +171,17 @@ function isReserved(labels: readonly string[]): boolean {
   return labels.some((l) => l.startsWith('reserved:'));
 }
 
-function hasRole(labels: readonly string[], ...roles: string[]): boolean {
-  return labels.some((l) => roles.some((r) => l === `reserved:${r}` || l.startsWith(`reserved:${r}=`)));
+/** True when a label is `reserved:host` or `reserved:remote-node` (with or without a value). */
+function isHostLabel(l: string): boolean {
+  if (!l.startsWith('reserved:')) return false;
+  const role = l.indexOf('=') < 0 ? l.slice(9) : l.slice(9, l.indexOf('='));
+  return role === 'host' || role === 'remote-node';
+}
+
+function hasHostRole(labels: readonly string[]): boolean {
+  // Called for every record: a plain loop, no closures or strings built per label.
+  for (let i = 0; i < labels.length; i++) if (isHostLabel(labels[i]!)) return true;
+  return false;
 }
 
 function labelValue(labels: readonly string[], key: string): string | undefined {
@@ -250,6 +265,11 @@ export class FlowReplay {
   /** Ids of the ends seen (the group keys name ends by id, which keeps them short). */
   private endIds = 0;
   private readonly endIdsByKey = new Map<string, number>();
+  /** Ends by numeric identity and place, with the labels they were recorded with. */
+  private readonly identityCache = new Map<
+    string,
+    { labels: readonly string[]; made: CachedEnd | { code: ReplayUnknownCode; message: string } }
+  >();
   /** Recorded ends already turned into questions, by what the question depends on. */
   private readonly endCache = new Map<string, CachedEnd | { code: ReplayUnknownCode; message: string }>();
   /** Inventory workloads by recorded workload or pod, `null` when the inventory has none. */
@@ -411,8 +431,7 @@ export class FlowReplay {
   private endsOf(
     flow: RecordedFlow,
   ): { from: CachedEnd; to: CachedEnd } | { code: ReplayUnknownCode; message: string } {
-    const hostEnd =
-      hasRole(flow.source.labels, 'host', 'remote-node') || hasRole(flow.destination.labels, 'host', 'remote-node');
+    const hostEnd = hasHostRole(flow.source.labels) || hasHostRole(flow.destination.labels);
     const recordedAt = flow.node !== '' ? nodeName(flow.node) : undefined;
     const from = this.cachedEnd(
       flow.source,
@@ -445,9 +464,35 @@ export class FlowReplay {
     names: readonly string[],
     node: string | undefined,
   ): CachedEnd | { code: ReplayUnknownCode; message: string } {
-    const labels = e.labels.join('\u0001');
-    const world = e.labels.length === 0 || e.labels.some((l) => l.startsWith('reserved:world'));
     const w = e.workloads[0];
+    const world = e.labels.length === 0 || e.labels.some((l) => l.startsWith('reserved:world'));
+    const place = `${word}\u0002${e.namespace}\u0002${e.cluster}\u0002${w ? `${w.kind}/${w.name}` : `Pod/${e.pod}`}\u0002${node ?? ''}\u0002${world ? `${ip}\u0002${names.join('\u0001')}` : ''}`;
+    // Fast path: the numeric identity stands for its labels, so it keys the end with no join of
+    // them; the labels are still compared, so a record that contradicts an earlier one with the
+    // same identity takes the slow path below instead of borrowing its answer.
+    const byIdentity = e.identity !== 0 ? `${e.identity}\u0002${place}` : undefined;
+    if (byIdentity !== undefined) {
+      const seen = this.identityCache.get(byIdentity);
+      if (seen && sameLabels(seen.labels, e.labels)) return seen.made;
+    }
+    const made = this.slowEnd(e, word, ip, names, node, world, w);
+    if (byIdentity !== undefined) {
+      if (this.identityCache.size > 100_000) this.identityCache.clear();
+      this.identityCache.set(byIdentity, { labels: e.labels, made });
+    }
+    return made;
+  }
+
+  private slowEnd(
+    e: RecordedEndpoint,
+    word: 'source' | 'destination',
+    ip: string,
+    names: readonly string[],
+    node: string | undefined,
+    world: boolean,
+    w: RecordedEndpoint['workloads'][number] | undefined,
+  ): CachedEnd | { code: ReplayUnknownCode; message: string } {
+    const labels = e.labels.join('\u0001');
     const cacheKey = `${word}\u0002${labels}\u0002${e.labels.length === 0 ? e.identity : ''}\u0002${e.namespace}\u0002${e.cluster}\u0002${w ? `${w.kind}/${w.name}` : `Pod/${e.pod}`}\u0002${node ?? ''}\u0002${world ? `${ip}\u0002${names.join('\u0001')}` : ''}`;
     const hit = this.endCache.get(cacheKey);
     if (hit) return hit;
