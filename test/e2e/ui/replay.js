@@ -65,6 +65,23 @@ async function checkReplay(page, workspace) {
     .waitFor({ timeout: STEP_MS });
   step('the deciding policy opened from the replay section');
 
+  // The fix: the narrowest rule admitting the worker's flows, added to the policy that denies them
+  // (checked by the server through the engine); the section then no longer lists them as denied.
+  const deniedBefore = Number(/^(\d+)/.exec(headline)?.[1]);
+  await worker.locator('button.admit').first().click();
+  await page.locator('.tab.dirty', { hasText: 'backend.yaml' }).first().waitFor({ timeout: STEP_MS });
+  await section
+    .locator('.connection.newly-denied', { hasText: 'shop/worker → shop/api:TCP/8080' })
+    .waitFor({ state: 'detached', timeout: STEP_MS });
+  const after = (await section.locator('.headline').innerText()).trim();
+  const deniedAfter = /^(\d+)/.exec(after) ? Number(/^(\d+)/.exec(after)?.[1]) : 0;
+  assert.equal(deniedAfter, deniedBefore - 2, `${headline} → ${after}`);
+  step(`rule added to backend.yaml: ${after}`);
+  await section.scrollIntoViewIfNeeded();
+  await screenshot(page, 'replay-admitted');
+  // Back to the file as it was, for whatever runs next.
+  await page.keyboard.press('Control+Z');
+
   // Close the log, so the later steps see the panel as before.
   await section.locator('button.replay-action', { hasText: 'Close Flow Log' }).click();
   await section.waitFor({ state: 'detached', timeout: STEP_MS });
