@@ -91,12 +91,10 @@ export class ReplaySection implements PreviewSection, vscode.Disposable {
         new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character),
         e.newText,
       );
-    if (await vscode.workspace.applyEdit(edit, { isRefactoring: false })) {
-      const first = r.edits[0]!;
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(first.uri));
-      await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: false });
+    // The panel stays where it is: the edit shows in the policy's editor (and in the panel's refresh).
+    if (await vscode.workspace.applyEdit(edit, { isRefactoring: false }))
       void vscode.window.showInformationMessage(`Cilium Policy: ${r.title}.`);
-    }
+    else void vscode.window.showWarningMessage('Cilium Policy: the rule could not be added (the file changed?).');
   }
 
   /** "Replay Hubble Flows…": pick a flow log (or take the one given), load it, show the panel. */

@@ -24,16 +24,29 @@ async function checkReplay(page, workspace) {
   await runCommand(page, 'Cilium Policy: Replay Hubble Flows');
   // The file dialog (VS Code's own in a browser) is a quick input holding a path: type the file's.
   const input = page.locator('.quick-input-widget input');
+  const target = path.join(workspace, FLOWS);
   await page.waitForFunction(
-    () => {
+    (dir) => {
       const i = /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'));
-      return !!i && i.offsetParent !== null && i.value.startsWith('/');
+      return !!i && i.offsetParent !== null && i.value.startsWith(dir);
     },
-    undefined,
+    workspace,
     { timeout: STEP_MS },
   );
-  await input.fill(path.join(workspace, FLOWS));
-  await page.keyboard.press('Enter');
+  // The dialog fills its input as it reads the folder, which can overwrite what was typed: type
+  // the path until it stays, then accept.
+  for (let attempt = 0; ; attempt++) {
+    await input.fill(target);
+    await page.waitForTimeout(500);
+    if ((await input.inputValue()) !== target) continue;
+    await page.keyboard.press('Enter');
+    const closed = await input
+      .waitFor({ state: 'hidden', timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (closed) break;
+    assert.ok(attempt < 10, `the file dialog did not take the path: ${await input.inputValue()}`);
+  }
   step(`chose ${FLOWS}`);
 
   const content = previewContent(page);
@@ -68,8 +81,9 @@ async function checkReplay(page, workspace) {
   // The fix: the narrowest rule admitting the worker's flows, added to the policy that denies them
   // (checked by the server through the engine); the section then no longer lists them as denied.
   const deniedBefore = Number(/^(\d+)/.exec(headline)?.[1]);
+  // Opening the policy from the panel put its editor over the panel: show the panel again.
+  await runCommand(page, 'Cilium Policy: Show Endpoint Preview');
   await worker.locator('button.admit').first().click();
-  await page.locator('.tab.dirty', { hasText: 'backend.yaml' }).first().waitFor({ timeout: STEP_MS });
   await section
     .locator('.connection.newly-denied', { hasText: 'shop/worker → shop/api:TCP/8080' })
     .waitFor({ state: 'detached', timeout: STEP_MS });
@@ -79,8 +93,6 @@ async function checkReplay(page, workspace) {
   step(`rule added to backend.yaml: ${after}`);
   await section.scrollIntoViewIfNeeded();
   await screenshot(page, 'replay-admitted');
-  // Back to the file as it was, for whatever runs next.
-  await page.keyboard.press('Control+Z');
 
   // Close the log, so the later steps see the panel as before.
   await section.locator('button.replay-action', { hasText: 'Close Flow Log' }).click();
