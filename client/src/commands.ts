@@ -30,6 +30,8 @@ export const COMMANDS = {
   dryRun: 'ciliumPolicy.dryRun',
   clearDryRun: 'ciliumPolicy.clearDryRun',
   lintWorkspace: 'ciliumPolicy.lintWorkspace',
+  /** Pick a Hubble flow log and replay it in the preview panel (`replay-section.ts`). */
+  replayFlows: 'ciliumPolicy.replayFlows',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */
@@ -44,6 +46,8 @@ export interface CommandTargets {
   readonly checkConnectivity: CheckConnectivity;
   readonly policyTests: PolicyTests;
   readonly workspaceLint: WorkspaceLint;
+  /** `(path?: string | Uri)`: with a path (a task, a keybinding), no file dialog. */
+  replayFlows(arg?: unknown): Promise<void>;
 }
 
 /** Runs a command handler, reporting an unexpected failure instead of losing it. */
@@ -107,6 +111,10 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     vscode.commands.registerCommand(
       COMMANDS.newPolicyForWorkload,
       guarded(output, 'New policy for a workload', (uri?: unknown) => targets.newPolicy.forFile(uri)),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.replayFlows,
+      guarded(output, 'Replaying flows', (arg?: unknown) => targets.replayFlows(arg)),
     ),
     vscode.commands.registerCommand(
       COMMANDS.openSample,

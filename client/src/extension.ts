@@ -22,6 +22,7 @@ import type { PreviewSection } from './preview-sections.js';
 import { EndpointsSection } from './endpoints-section.js';
 import { DryRunSection } from './dryrun-section.js';
 import { KernelTargetsSection, KernelTargetsStatusBar } from './kernel-targets-section.js';
+import { ReplaySection } from './replay-section.js';
 import { ServerLink } from './server-link.js';
 import { WorkspaceLint } from './workspace-lint.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
@@ -140,7 +141,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   let showPreview: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve();
   const dryRun = new DryRunSection(context.workspaceState, link, output, (uri) => showPreview(uri));
   const kernelTargets = new KernelTargetsSection();
-  const previewSections: PreviewSection[] = [new EndpointsSection(), connectivitySection, dryRun, kernelTargets];
+  const replay = new ReplaySection(context.workspaceState, link, output, () => preview.show());
+  const previewSections: PreviewSection[] = [
+    new EndpointsSection(),
+    connectivitySection,
+    replay,
+    dryRun,
+    kernelTargets,
+  ];
   const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
   showPreview = (uri) => preview.show(uri);
   const kernelBar = new KernelTargetsStatusBar(link);
@@ -158,6 +166,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     dryRun,
     kernelTargets,
     kernelBar,
+    replay,
     endpoints,
     link,
     policyTests,
@@ -174,6 +183,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       checkConnectivity: new CheckConnectivity(link, output),
       policyTests,
       workspaceLint: new WorkspaceLint(link, output),
+      replayFlows: (arg) => replay.pickAndLoad(arg),
     }),
   );
   // Not awaited: activation returns at once and the server starts in the background (start() never

@@ -884,3 +884,115 @@ export namespace LintFilesRequest {
     unreadable: string[];
   }
 }
+/**
+ * `ciliumPolicy/loadFlows` — client → server request: read a Hubble flow log (`hubble observe -o
+ * json`, or the flow exporter's file) for replay, or forget the loaded one (`path: null`). The file
+ * is streamed line by line; the flows are kept grouped by the question they ask, so a later
+ * `ciliumPolicy/replay` judges them again without reading the file. `error` is set when the file
+ * could not be read (nothing is loaded then).
+ */
+export namespace LoadFlowsRequest {
+  export const method = 'ciliumPolicy/loadFlows' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, FlowLogStatus, void>(method);
+  export interface Params {
+    /** An absolute file path, or null to forget the loaded log. */
+    path: string | null;
+  }
+}
+
+/** A loaded flow log: how many records it had and what was skipped. */
+export interface FlowLogStatus {
+  /** The file, or null when none is loaded. */
+  path: string | null;
+  /** Flows judged (records that were not skipped). */
+  flows: number;
+  /** Distinct questions the flows ask. */
+  questions: number;
+  /** Skipped records by kind: `reply`, `notFlow`, `unparsable`, then any other kind seen. */
+  skipped: Record<string, number>;
+  /** The first lines that could not be read, with why. */
+  problems: { line: number; message: string }[];
+  /** Why the file could not be read; absent when it was. */
+  error?: string;
+}
+
+/**
+ * `ciliumPolicy/replay` — client → server request: the loaded flows judged against the policies
+ * as they stand now (open documents, with their unsaved text, and the workspace's policy files),
+ * grouped by source → destination:port, newly denied first. A flow is newly denied when it was
+ * recorded FORWARDED and the policies now deny it, newly allowed when policy dropped it and they now
+ * allow it. Null when no flow log is loaded.
+ */
+export namespace ReplayRequest {
+  export const method = 'ciliumPolicy/replay' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** Most groups to return (default 200); the rest are counted in `more`. */
+    limit?: number;
+  }
+  export type Result = ReplayResult | null;
+}
+
+/** The replay of a loaded flow log. */
+export interface ReplayResult {
+  log: FlowLogStatus;
+  verdicts: { allow: number; deny: number; unknown: number };
+  /** Recorded FORWARDED flows the policies now deny (what makes `cilium-policy replay` exit 1). */
+  newlyDenied: number;
+  newlyAllowed: number;
+  groups: ReplayGroup[];
+  /** Groups left out by `limit`. */
+  more: number;
+}
+
+/** One group of equal flows (same source, destination, port and request). */
+export interface ReplayGroup {
+  /** For `ciliumPolicy/admitFlows`; valid while the same flow log is loaded. */
+  id: number;
+  source: string;
+  destination: string;
+  /** `TCP/8080`, `ICMPv4 type 8`. */
+  port: string;
+  /** `GET /v1/items`, `DNS api.stripe.com`, or absent. */
+  request?: string;
+  flows: number;
+  forwarded: number;
+  verdict: 'allow' | 'deny' | 'unknown';
+  change: 'none' | 'newly-denied' | 'newly-allowed';
+  /** Records that change (newly denied or newly allowed). */
+  changed: number;
+  reason: string;
+  firstTime: string;
+  lastTime: string;
+  sourcePods: string[];
+  destinationPods: string[];
+  /** The rules (or, for default deny, the policies' selectors) that decided. */
+  decidedBy: { text: string; uri: string; range: WireRange }[];
+}
+
+/**
+ * `ciliumPolicy/admitFlows` — client → server request: the narrowest rule items that admit a
+ * newly denied group of the loaded flows (the peer as recorded, without the labels that change
+ * every rollout; the port and protocol; `toFQDNs` and the DNS rule it needs for a name the DNS proxy
+ * saw; the recorded HTTP requests where the proxy refused them), as edits of the policies that
+ * deny them. The server applies them to a copy and checks with the verdict engine that the group
+ * becomes allowed and that no other recorded flow that was denied does; `error` says why there
+ * is no fix (a deny rule decides, the policy is in a flow-style section, the check failed).
+ */
+export namespace AdmitFlowsRequest {
+  export const method = 'ciliumPolicy/admitFlows' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** A `ReplayGroup.id`. */
+    group: number;
+  }
+  export interface Result {
+    /** `Admit shop/worker → shop/api:TCP/8080 in CiliumNetworkPolicy shop/backend (egress)`. */
+    title: string;
+    edits: { uri: string; range: WireRange; newText: string }[];
+    error?: string;
+  }
+}

@@ -35,6 +35,7 @@ const STEPS = [
   require('./ui/dryrun.js'),
   require('./ui/readable-preview.js'),
   require('./ui/workspace-lint.js'),
+  require('./ui/replay.js'),
 ];
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');

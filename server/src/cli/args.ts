@@ -4,18 +4,15 @@
  * options, values and inputs (`--x=v` and `--x v`, `--` and `-`); this module checks them in the
  * order given, so the first mistake is the one reported, with our own messages.
  */
-import { parseArgs as splitArgs } from 'node:util';
 import { KINDS } from '../core/kinds.js';
 import { parseVersion } from '../core/versions.js';
+import { UsageError, type LintFormat, type OutputFormat } from './common.js';
 import { COVERAGE_HELP } from './coverage-command.js';
+import { DIFF_HELP } from './diff-command.js';
 import { DRYRUN_HELP } from './dryrun-command.js';
+import { REPLAY_HELP } from './replay-command.js';
 import { TEST_HELP } from './test-command.js';
-
-/** Output formats of `preview`. */
-export type OutputFormat = 'text' | 'json';
-
-/** Output formats of `lint`: those of `preview`, plus SARIF 2.1.0 for code-scanning dashboards. */
-export type LintFormat = OutputFormat | 'sarif';
+import { splitOptions as split } from './options.js';
 
 /** What the command line asks for. */
 export type Command =
@@ -46,10 +43,7 @@ export type Command =
       readonly inputs: readonly string[];
     }
   /** `test` and `coverage` read their own arguments (`test-command.ts`, `coverage-command.ts`). */
-  | { readonly kind: 'test' | 'coverage' | 'dryrun'; readonly argv: readonly string[] };
-
-/** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
-export class UsageError extends Error {}
+  | { readonly kind: 'test' | 'coverage' | 'dryrun' | 'replay' | 'diff'; readonly argv: readonly string[] };
 
 /** Words joined into lines of at most `width` characters. */
 function wrap(words: readonly string[], width: number): string[] {
@@ -77,6 +71,8 @@ export const HELP = `Usage: cilium-policy lint [options] <file|dir|glob|->...
        cilium-policy test [file|dir|glob]... [--inventory <path>]... [--format text|json|junit|sarif]
        cilium-policy coverage [--inventory <path>]... [--format text|json] [--require-policy <ns>]... [path]...
        cilium-policy dryrun --events FILE [--format text|json] <policy file|dir|glob>...
+       cilium-policy replay --flows FILE [--inventory PATH]... [--agent KEY=VALUE]... [--base GIT-REV] [--format text|json|sarif] [path]...
+       cilium-policy diff [--inventory PATH]... [--format text|json|markdown] BASE [HEAD]
 
 ${KINDS_PARAGRAPH}
 
@@ -122,7 +118,9 @@ preview: which workloads each policy selects and which peers each rule admits.
 
 ${TEST_HELP}
 ${COVERAGE_HELP}
-${DRYRUN_HELP}`;
+${DRYRUN_HELP}
+${REPLAY_HELP}
+${DIFF_HELP}`;
 
 function versionValue(flag: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} needs a value such as 1.19`);
@@ -152,44 +150,6 @@ const PREVIEW_OPTIONS = {
   inventory: { type: 'string' },
 } as const;
 
-/** One option as written: its name (`--format`, `-h`), its value, and whether the value came after `=`. */
-interface OptionArg {
-  readonly name: string;
-  readonly value: string | undefined;
-  readonly inline: boolean;
-}
-
-/**
- * Splits a command's arguments: inputs (positional ones, `-`, and everything after `--`) and the
- * options in the order written. An option's value is `--x=v` or the next argument, whatever it
- * looks like (`--max-warnings -1` is a value to reject, not an unknown option). A name that is
- * not an option of the command comes back as written (`--fix`, `-xyz`), to be reported.
- */
-function split(
-  rest: readonly string[],
-  options: Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>,
-): { inputs: string[]; options: OptionArg[] } {
-  const { tokens } = splitArgs({ args: [...rest], options, allowPositionals: true, strict: false, tokens: true });
-  const inputs: string[] = [];
-  const found: OptionArg[] = [];
-  let lastIndex = -1;
-  for (const token of tokens) {
-    if (token.kind === 'positional') inputs.push(token.value);
-    if (token.kind !== 'option' || token.index === lastIndex) continue;
-    // A group of short options (`-xyz`) is one argument: one unknown name, as written.
-    lastIndex = token.index;
-    const arg = rest[token.index]!;
-    const written = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
-    const known = written === token.rawName && Object.hasOwn(options, token.name);
-    found.push({
-      name: known ? token.name : written,
-      value: token.value,
-      inline: token.inlineValue === true,
-    });
-  }
-  return { inputs, options: found };
-}
-
 /** Parses the arguments after `node cli.js`. Throws `UsageError`. */
 export function parseArgs(argv: readonly string[]): Command {
   if (argv.length === 0) throw new UsageError('no command given');
@@ -197,10 +157,11 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help' };
   if (first === '--version') return { kind: 'version' };
   if (first === 'preview') return parsePreview(rest);
-  if (first === 'test' || first === 'coverage' || first === 'dryrun') return { kind: first, argv: rest };
+  if (first === 'test' || first === 'coverage' || first === 'dryrun' || first === 'replay' || first === 'diff')
+    return { kind: first, argv: rest };
   if (first !== 'lint')
     throw new UsageError(
-      `unknown command "${first}"; the commands are "lint", "preview", "test", "coverage" and "dryrun"`,
+      `unknown command "${first}"; the commands are "lint", "preview", "test", "coverage", "dryrun", "replay" and "diff"`,
     );
 
   let format: LintFormat = 'text';

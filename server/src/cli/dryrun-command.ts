@@ -16,10 +16,10 @@ import { lintFile } from '../lint/lint.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { DryRun, enforces, type DryRunResult, type PolicyInput } from '../dryrun/index.js';
 import { readJsonLines, describeJsonLinesSummary, type JsonLinesSummary } from '../io/json-lines.js';
-import { UsageError, type OutputFormat } from './args.js';
 import { errorLine, printable } from './format.js';
 import { expandInputs, readInputFile, STDIN_NAME } from './inputs.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, UsageError, type CliIO, type OutputFormat } from './common.js';
+import { splitOptions } from './options.js';
 
 /** Options of one dry run. */
 export interface DryrunOptions {
@@ -30,7 +30,6 @@ export interface DryrunOptions {
   readonly inputs: readonly string[];
 }
 
-/** Parses the arguments after `dryrun`. Throws `UsageError`. */
 /** The `dryrun` part of `--help`. */
 export const DRYRUN_HELP = `cilium-policy dryrun --events FILE [--format text|json] POLICY-FILE...
   Replays Tetragon events against TracingPolicies before they enforce: for every
@@ -43,46 +42,37 @@ export const DRYRUN_HELP = `cilium-policy dryrun --events FILE [--format text|js
   Override, NotifyEnforcer), 1 at least one would, 2 usage or I/O error.
 `;
 
+/** The options of `dryrun`, for `util.parseArgs`. */
+const DRYRUN_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  events: { type: 'string' },
+  format: { type: 'string' },
+} as const;
+
+/** Parses the arguments after `dryrun`. Throws `UsageError`. */
 export function parseDryrunArgs(rest: readonly string[]): DryrunOptions | { readonly kind: 'help' } {
   let events: string | undefined;
   let format: OutputFormat = 'text';
-  const inputs: string[] = [];
-  let optionsDone = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    if (optionsDone || arg === '-' || !arg.startsWith('-')) {
-      inputs.push(arg);
-      continue;
-    }
-    if (arg === '--') {
-      optionsDone = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : rest[++i]);
+  const args = splitOptions(rest, DRYRUN_OPTIONS);
+  for (const { name, value } of args.options) {
     switch (name) {
-      case '-h':
-      case '--help':
+      case 'help':
         return { kind: 'help' };
-      case '--events': {
-        const v = value();
-        if (v === undefined || v === '')
+      case 'events':
+        if (value === undefined || value === '')
           throw new UsageError('--events needs a file of events (or - for standard input)');
-        events = v;
+        events = value;
         break;
-      }
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json')
-          throw new UsageError(`--format must be text or json${f === undefined ? '' : `, not "${f}"`}`);
-        format = f;
+      case 'format':
+        if (value !== 'text' && value !== 'json')
+          throw new UsageError(`--format must be text or json${value === undefined ? '' : `, not "${value}"`}`);
+        format = value;
         break;
-      }
       default:
         throw new UsageError(`unknown option ${name} for dryrun`);
     }
   }
+  const inputs = args.inputs;
   if (events === undefined)
     throw new UsageError('dryrun needs --events FILE (the events recorded with tetra getevents -o json)');
   if (inputs.length === 0) throw new UsageError('no policy file given; pass the TracingPolicy files to dry-run');

@@ -15,21 +15,13 @@ import { loadSchemaFiles } from '../io/schema-files.js';
 import { binaryLookupFor } from '../io/binaries.js';
 import { CONFIG_FILE_NAME, mergeSettings, parseProjectConfig, type ProjectConfig } from '../config.js';
 import type { Settings } from '../settings.js';
-import type { LintFormat } from './args.js';
+import { EXIT, type CliIO, type LintFormat } from './common.js';
 import { errorLine, jsonOutput, SOURCE, summaryLine, textLine, type Located } from './format.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
 import { sarifLog } from './sarif.js';
 import { EndpointIndex } from '../core/preview.js';
 import { nodePools } from '../core/tetragon/targets.js';
 import { FileCache, InputFailure, loadInventory } from './test-command.js';
-
-/** Where the command writes and reads; the process's streams in real use. */
-export interface CliIO {
-  readonly cwd: string;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readStdin(): Promise<string>;
-}
 
 /** Options of one lint run. */
 export interface LintOptions {
@@ -54,9 +46,6 @@ export interface LintOptions {
  * are read and parsed again rather than held in memory all at once.
  */
 const KEEP_PARSED_BYTES = 8 * 1024 * 1024;
-
-/** Exit statuses, part of the CLI's interface. */
-export const EXIT = { ok: 0, errors: 1, failure: 2 } as const;
 
 /** Runs the lint command and returns the exit status. Never throws for bad input. `version` goes into SARIF output. */
 export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown'): Promise<number> {

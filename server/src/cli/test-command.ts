@@ -30,7 +30,8 @@ import type { RuleRef } from '../semantics/model.js';
 import { readPolicyTest, runPolicyTest, type CaseResult, type PolicyTest } from '../semantics/policy-test.js';
 import { CONFIG_FILE_NAME } from '../config.js';
 import { expandInputs, readInputFile } from './inputs.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, type CliIO } from './common.js';
+import { splitOptions } from './options.js';
 import { INFORMATION_URI } from './sarif.js';
 import { RULES_DOC_URL } from '../lint/docs.js';
 
@@ -62,35 +63,39 @@ export const TEST_HELP = `cilium-policy test [FILE|DIR|GLOB]... [--inventory PAT
   2 usage error or an input that cannot be read.
 `;
 
+/** The options of `test`, for `util.parseArgs`. */
+const TEST_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  format: { type: 'string' },
+  inventory: { type: 'string' },
+} as const;
+
 /** Reads the arguments after `test`; a usage mistake comes back as `{ usage }`. */
 export function parseTestArgs(argv: readonly string[]): TestOptions | 'help' | { usage: string } {
   let format: TestFormat = 'text';
   const inventory: string[] = [];
-  const inputs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      inputs.push(...argv.slice(i + 1));
-      break;
+  const args = splitOptions(argv, TEST_OPTIONS);
+  for (const { name, value } of args.options) {
+    switch (name) {
+      case 'help':
+        return 'help';
+      case 'format':
+        if (value !== 'text' && value !== 'json' && value !== 'junit' && value !== 'sarif')
+          return {
+            usage: `--format must be text, json, junit or sarif${value === undefined ? '' : `, not "${value}"`}`,
+          };
+        format = value;
+        break;
+      case 'inventory':
+        if (value === undefined || value === '')
+          return { usage: '--inventory needs a folder, a manifest file or a .json snapshot' };
+        inventory.push(value);
+        break;
+      default:
+        return { usage: `unknown option ${name} for test` };
     }
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
-    if (name === '--format') {
-      const f = value();
-      if (f !== 'text' && f !== 'json' && f !== 'junit' && f !== 'sarif')
-        return { usage: `--format must be text, json, junit or sarif${f === undefined ? '' : `, not "${f}"`}` };
-      format = f;
-    } else if (name === '--inventory') {
-      const v = value();
-      if (v === undefined || v === '')
-        return { usage: '--inventory needs a folder, a manifest file or a .json snapshot' };
-      inventory.push(v);
-    } else if (arg.startsWith('-') && arg !== '-') return { usage: `unknown option ${name} for test` };
-    else inputs.push(arg);
   }
-  return { format, inventory, inputs: inputs.length > 0 ? inputs : ['.'] };
+  return { format, inventory, inputs: args.inputs.length > 0 ? args.inputs : ['.'] };
 }
 
 /** A failure that ends the run with status 2. */

@@ -20,6 +20,7 @@ import { ClusterAssist } from './completion.js';
 import { registerLifecycle, type ServerInfo } from './lifecycle.js';
 import { LintScheduler } from './lint-scheduler.js';
 import { PreviewService } from './preview-service.js';
+import { ReplayService } from './replay-service.js';
 import { Session } from './session.js';
 import { Symbols } from './symbols.js';
 import { registerTemplates } from './templates.js';
@@ -91,6 +92,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connectivity.register((uri) => lint.relint(uri));
   new DryRunService(connection, session, () => preview.canRefreshCodeLenses).register();
   new KernelTargetsService(connection, session, () => preview.lintInventory()).register();
+  new ReplayService(connection, session, preview).register();
 
   session.documents.listen(connection);
   connection.listen();
