@@ -19,7 +19,10 @@ const { STEP_MS, step, screenshot, openFile, goTo, runCommand, previewContent } 
 const DIR = 'readable-preview';
 const PREVIEW_COMMAND = 'Cilium Policy: Show Endpoint Preview';
 
-/** The values of label `key` on the pod templates of `apps.yaml` in namespace `ns`, sorted. @param {string} workspace */
+/**
+ * The values of label `key` on the pod templates of `apps.yaml` in namespace `ns`, sorted.
+ * @param {string} workspace @param {string} key @param {string} ns
+ */
 function labelValues(workspace, key, ns) {
   const { parseAllDocuments } = require(path.join(cs.REPO_ROOT, 'node_modules', 'yaml'));
   const docs = parseAllDocuments(fs.readFileSync(path.join(workspace, 'apps.yaml'), 'utf8')).map(
