@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `npm run demo`: lints examples/ with the built CLI and explains the result, then runs the shop's
 // connectivity tests (which must pass) and, clearly labelled and not counted, a PolicyTest that
-// fails on purpose. Some lint examples are broken on purpose, so the expected status of `lint` is 1.
+// fails on purpose, and replays the shop's recorded flows. Some lint examples are broken on purpose, so the expected status of `lint` is 1.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -54,4 +54,21 @@ if (failing !== 1) {
   console.error('Expected status 1 from the deliberately failing example.');
   process.exit(1);
 }
+
+console.log('\nReplay: the flows Hubble recorded in the shop (examples/shop/flows) against its policies.');
+const replay = cilium([
+  'replay',
+  '--flows',
+  'examples/shop/flows/hubble-flows.jsonl',
+  '--inventory',
+  'examples/shop/inventory',
+  'examples/shop/policies',
+]);
+if (replay !== 0) {
+  console.error(`\nExpected status 0 (every recorded flow keeps its verdict), got ${replay}.`);
+  process.exit(1);
+}
+console.log(
+  '\nEvery recorded flow keeps its verdict (status 0). The README shows the proposed change (examples/shop/proposed) that drops some.',
+);
 process.exit(0);

@@ -3,6 +3,9 @@
 import * as vscode from 'vscode';
 import type { InventoryCommands } from './inventory-commands.js';
 import type { NewPolicyWizard } from './new-policy.js';
+import type { CheckConnectivity } from './check-connectivity.js';
+import type { PolicyTests } from './policy-tests.js';
+import type { WorkspaceLint } from './workspace-lint.js';
 
 /** The command ids; `test/unit/manifest.test.ts` checks package.json declares exactly these. */
 export const COMMANDS = {
@@ -20,6 +23,15 @@ export const COMMANDS = {
   newPolicyForWorkload: 'ciliumPolicy.newPolicyForWorkload',
   /** The walkthrough's first step. */
   openSample: 'ciliumPolicy.openSample',
+  checkConnectivity: 'ciliumPolicy.checkConnectivity',
+  /** From a test message's context menu in the Test Results: `({ test, message })`. */
+  goToDecidingRule: 'ciliumPolicy.goToDecidingRule',
+  /** Registered by `dryrun-section.ts`: `(uri?, eventsPath?)`. */
+  dryRun: 'ciliumPolicy.dryRun',
+  clearDryRun: 'ciliumPolicy.clearDryRun',
+  lintWorkspace: 'ciliumPolicy.lintWorkspace',
+  /** Pick a Hubble flow log and replay it in the preview panel (`replay-section.ts`). */
+  replayFlows: 'ciliumPolicy.replayFlows',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */
@@ -31,6 +43,11 @@ export interface CommandTargets {
   readonly inventory: InventoryCommands;
   refreshEndpoints(): void;
   readonly newPolicy: NewPolicyWizard;
+  readonly checkConnectivity: CheckConnectivity;
+  readonly policyTests: PolicyTests;
+  readonly workspaceLint: WorkspaceLint;
+  /** `(path?: string | Uri)`: with a path (a task, a keybinding), no file dialog. */
+  replayFlows(arg?: unknown): Promise<void>;
 }
 
 /** Runs a command handler, reporting an unexpected failure instead of losing it. */
@@ -96,8 +113,24 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
       guarded(output, 'New policy for a workload', (uri?: unknown) => targets.newPolicy.forFile(uri)),
     ),
     vscode.commands.registerCommand(
+      COMMANDS.replayFlows,
+      guarded(output, 'Replaying flows', (arg?: unknown) => targets.replayFlows(arg)),
+    ),
+    vscode.commands.registerCommand(
       COMMANDS.openSample,
       guarded(output, 'Opening the sample policy', () => targets.newPolicy.openSample()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.checkConnectivity,
+      guarded(output, 'Check Connectivity', () => targets.checkConnectivity.run()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.goToDecidingRule,
+      guarded(output, 'Going to the deciding rule', (arg?: unknown) => targets.policyTests.goToRule(arg)),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.lintWorkspace,
+      guarded(output, 'Lint Workspace', () => targets.workspaceLint.run()),
     ),
   ];
 }

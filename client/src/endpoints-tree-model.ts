@@ -165,7 +165,11 @@ export function policyRows(
   }
   for (const p of policies) {
     const name = p.name ? `${p.namespace ? `${plain(p.namespace)}/` : ''}${plain(p.name)}` : '(no name)';
-    const sides = [p.ingress ? 'ingress' : '', p.egress ? 'egress' : ''].filter(Boolean).join(' + ') || 'no rules';
+    // A tracing policy has hooks, not traffic rules: say what it watches and does.
+    const sides =
+      typeof p.hooks === 'string'
+        ? plain(p.hooks, 160)
+        : [p.ingress ? 'ingress' : '', p.egress ? 'egress' : ''].filter(Boolean).join(' + ') || 'no rules';
     const file = plain(fileName(p.uri), 80);
     rows.push({
       label: name,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The Endpoints view in the Explorer: the inventory grouped by namespace, and for each workload
+ * The Endpoints view (in the Cilium Policy view container of the activity bar): the inventory grouped by namespace, and for each workload
  * the policies that select it and whether it is default-deny. Rows are computed by
  * `endpoints-tree-model.ts`; this file only maps them onto tree items and asks the server.
  */
@@ -15,6 +15,7 @@ import {
   type PolicyRow,
 } from './endpoints-tree-model.js';
 import type { ServerLink } from './server-link.js';
+import { EndpointProtection } from './endpoint-protection.js';
 
 /** The view id contributed in package.json. */
 export const ENDPOINTS_VIEW_ID = 'ciliumPolicy.endpoints';
@@ -46,8 +47,11 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
   private readonly disposables: vscode.Disposable[] = [];
   private groups: Promise<NamespaceRow[]> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Each workload's effective policy, marking those no policy protects. */
+  private readonly protection: EndpointProtection;
 
   constructor(private readonly link: ServerLink) {
+    this.protection = new EndpointProtection(link);
     this.view = vscode.window.createTreeView(ENDPOINTS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view,
@@ -60,6 +64,15 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
       vscode.workspace.onDidSaveTextDocument((d) => {
         if (d.languageId === 'yaml') this.refreshSoon();
       }),
+    );
+    // Policy files created, changed or deleted on disk (a git checkout, another tool) change
+    // which policies select a workload without any editor event.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(() => this.refreshSoon()),
+      watcher.onDidChange(() => this.refreshSoon()),
+      watcher.onDidDelete(() => this.refreshSoon()),
     );
   }
 
@@ -85,6 +98,7 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
         }
         try {
           const r = await this.link.request(InventoryRequest.type, {});
+          await this.protection.refresh();
           const groups = groupInventory(Array.isArray(r.endpoints) ? r.endpoints : []);
           this.view.message =
             groups.length === 0
@@ -152,6 +166,7 @@ export class EndpointsTree implements vscode.TreeDataProvider<Node>, vscode.Disp
         item.contextValue = r.location ? 'endpointWithManifest' : 'endpoint';
         // No id: a workspace may declare the same workload twice (overlays), and ids must be unique.
         if (!r.expandable && r.location) item.command = openCommand(r.location);
+        if (r.key.kind !== 'Node') this.protection.decorate(item, r.key);
         return item;
       }
       case 'policy': {

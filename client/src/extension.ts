@@ -14,10 +14,17 @@ import { registerCommands } from './commands.js';
 import { EndpointsTree } from './endpoints-tree.js';
 import { InventoryCommands } from './inventory-commands.js';
 import { NewPolicyWizard } from './new-policy.js';
+import { CheckConnectivity } from './check-connectivity.js';
+import { PolicyTests } from './policy-tests.js';
+import { ConnectivitySection } from './connectivity-section.js';
 import { PreviewPanel } from './preview-panel.js';
 import type { PreviewSection } from './preview-sections.js';
 import { EndpointsSection } from './endpoints-section.js';
+import { DryRunSection } from './dryrun-section.js';
+import { KernelTargetsSection, KernelTargetsStatusBar } from './kernel-targets-section.js';
+import { ReplaySection } from './replay-section.js';
 import { ServerLink } from './server-link.js';
+import { WorkspaceLint } from './workspace-lint.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
 
 /** Context key for `enablement` clauses: `starting`, `running` or `stopped`. */
@@ -123,37 +130,74 @@ class Server implements vscode.Disposable {
 let server: Server | undefined;
 
 /** Called by VS Code on the first YAML document (or the first use of a command). */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const output = vscode.window.createOutputChannel('Cilium Policy');
   const statusBar = new PolicyStatusBar();
   const link = new ServerLink();
   const inventoryBar = new InventoryStatusBar(link);
   // The preview panel's sections, in the order they are drawn (docs/panel-sections.md).
-  const previewSections: PreviewSection[] = [new EndpointsSection()];
+  const connectivitySection = new ConnectivitySection();
+  // The dry run needs the panel to show itself, and the panel its sections: it is handed a late-bound show.
+  let showPreview: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve();
+  const dryRun = new DryRunSection(context.workspaceState, link, output, (uri) => showPreview(uri));
+  const kernelTargets = new KernelTargetsSection();
+  const replay = new ReplaySection(context.workspaceState, link, output, () => preview.show());
+  const previewSections: PreviewSection[] = [
+    new EndpointsSection(),
+    connectivitySection,
+    replay,
+    dryRun,
+    kernelTargets,
+  ];
   const preview = new PreviewPanel(context.extensionUri, link, output, previewSections);
+  showPreview = (uri) => preview.show(uri);
+  const kernelBar = new KernelTargetsStatusBar(link);
   const endpoints = new EndpointsTree(link);
   const inventory = new InventoryCommands(link, output);
+  const policyTests = new PolicyTests(link, output);
   const s = new Server(context, output, statusBar, link);
   server = s;
+  const wizard = new NewPolicyWizard(context.extensionUri, link, output);
   context.subscriptions.push(
     output,
     statusBar,
     inventoryBar,
     preview,
+    dryRun,
+    kernelTargets,
+    kernelBar,
+    replay,
     endpoints,
     link,
+    policyTests,
+    connectivitySection,
     ...registerCommands({
       output,
       restart: () => s.restart(),
-      showPreview: (uri, position) => preview.show(uri, position),
+      // The walkthrough's button runs with the walkthrough focused: preview its sample then.
+      showPreview: (uri, position) =>
+        preview.show(uri ?? (vscode.window.activeTextEditor ? undefined : wizard.sampleUri()), position),
       inventory,
       refreshEndpoints: () => endpoints.refresh(),
-      newPolicy: new NewPolicyWizard(context.extensionUri, link, output),
+      newPolicy: wizard,
+      checkConnectivity: new CheckConnectivity(link, output),
+      policyTests,
+      workspaceLint: new WorkspaceLint(link, output),
+      replayFlows: (arg) => replay.pickAndLoad(arg),
     }),
   );
   // Not awaited: activation returns at once and the server starts in the background (start() never
   // throws; its failures go to the output channel).
   void s.start();
+  return { policyTests };
+}
+
+/**
+ * What the extension exports (for its own end-to-end tests; not a stable API): the Test
+ * Explorer's controller and the last outcome of each case.
+ */
+export interface ExtensionApi {
+  readonly policyTests: PolicyTests;
 }
 
 /** Stops the server so its process does not outlive the window. */

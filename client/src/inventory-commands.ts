@@ -161,9 +161,11 @@ export class InventoryCommands {
           const opts: KubectlRunOptions = { ...base, signal: abort.signal };
           // CiliumEndpoints carry the identity labels; the CRD may be absent or forbidden, so
           // that run's failure is only logged.
-          const [workloads, ceps] = await Promise.all([
+          // Nodes give the kernel targets of TracingPolicies; listing them may be forbidden too.
+          const [workloads, ceps, nodes] = await Promise.all([
             runKubectl({ op: 'workloads', context }, opts),
             runKubectl({ op: 'ciliumEndpoints', context }, opts),
+            runKubectl({ op: 'nodes', context }, opts),
           ]);
           if (token.isCancellationRequested) return { cancelled: true as const };
           if (!ceps.ok)
@@ -176,7 +178,15 @@ export class InventoryCommands {
               error: workloads.failure.message,
               notFound: workloads.failure.reason === 'notFound',
             };
-          const json = combineInventoryJson(workloads.stdout, ceps.ok ? ceps.stdout : undefined);
+          if (!nodes.ok)
+            this.output.appendLine(
+              `kubectl get nodes (${context}) failed, continuing without: ${nodes.failure.message}`,
+            );
+          const json = combineInventoryJson(
+            workloads.stdout,
+            ceps.ok ? ceps.stdout : undefined,
+            nodes.ok ? nodes.stdout : undefined,
+          );
           const status = await this.set({ source: 'cluster', json, context });
           return { cancelled: false as const, status };
         } finally {

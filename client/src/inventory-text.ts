@@ -26,7 +26,8 @@ const ORIGIN_WORD: Record<InventoryStatus['origin'], string> = {
 
 /** Builds the status bar view; `undefined` status means the server has not said yet. */
 export function inventoryStatusView(status: InventoryStatus | undefined): InventoryStatusView {
-  if (!status) {
+  // Until the first walk of the workspace ends there is no answer yet, not "no inventory".
+  if (!status || (status.loading === true && status.origin === 'none' && !status.error)) {
     return {
       text: '$(loading~spin) inventory',
       tooltip: 'Cilium Policy: loading the endpoint inventory…',

@@ -14,7 +14,9 @@ export type KubectlRequest =
   | { readonly op: 'contexts' }
   | { readonly op: 'currentContext' }
   | { readonly op: 'workloads'; readonly context: string }
-  | { readonly op: 'ciliumEndpoints'; readonly context: string };
+  | { readonly op: 'ciliumEndpoints'; readonly context: string }
+  /** The Nodes, whose `status.nodeInfo` (kernel, architecture) makes the Tetragon kernel targets. */
+  | { readonly op: 'nodes'; readonly context: string };
 
 /** The verbs {@link kubectlArgs} can produce: `get` and `config`. */
 export const ALLOWED_VERBS: readonly string[] = ['get', 'config'];
@@ -47,10 +49,11 @@ export function kubectlArgs(req: KubectlRequest): string[] {
     case 'currentContext':
       return ['config', 'current-context'];
     case 'workloads':
-    case 'ciliumEndpoints': {
+    case 'ciliumEndpoints':
+    case 'nodes': {
       if (!isSafeContextName(req.context))
         throw new Error(`Refusing the kubectl context name ${JSON.stringify(req.context.slice(0, 80))}.`);
-      const what = req.op === 'workloads' ? WORKLOAD_RESOURCES : 'ciliumendpoints';
+      const what = req.op === 'workloads' ? WORKLOAD_RESOURCES : req.op === 'nodes' ? 'nodes' : 'ciliumendpoints';
       // `--context=X` as one argument: the value can never be taken for the next flag.
       return [`--context=${req.context}`, 'get', what, '--all-namespaces', '--output=json'];
     }
@@ -94,15 +97,20 @@ export function orderContexts(stdout: string, current: string | undefined): stri
  * JSON array of the two kubectl lists, which the server's snapshot reader accepts. The
  * CiliumEndpoint output is only included when it is a JSON object (the CRD may be missing).
  */
-export function combineInventoryJson(workloads: string, ciliumEndpoints: string | undefined): string {
-  if (ciliumEndpoints === undefined || ciliumEndpoints.trim() === '') return workloads;
+export function combineInventoryJson(workloads: string, ciliumEndpoints: string | undefined, nodes?: string): string {
+  const extras = [ciliumEndpoints, nodes].filter((x): x is string => x !== undefined && isJsonObject(x));
+  return extras.length === 0 ? workloads : `[${[workloads, ...extras].join(',')}]`;
+}
+
+/** True for text holding one JSON object (a kubectl list), which the server's reader can take. */
+function isJsonObject(text: string): boolean {
+  if (text.trim() === '') return false;
   try {
-    const parsed: unknown = JSON.parse(ciliumEndpoints);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return workloads;
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
   } catch {
-    return workloads;
+    return false;
   }
-  return `[${workloads},${ciliumEndpoints}]`;
 }
 
 /** Why a kubectl run failed, in words for a notification. */

@@ -7,7 +7,7 @@
  */
 import {
   kindNamed,
-  stableLabels,
+  selectorLabels,
   type PolicyKindName,
   type PolicyTemplate,
   type WorkloadRef,
@@ -48,6 +48,27 @@ export interface EndpointLike {
   readonly namespace: string;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The workload's own pod selector (`spec.selector.matchLabels`), when it has one. */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Its containers' ports, in declaration order. */
+  readonly ports?: readonly { port: number; protocol: string; name?: string }[];
+}
+
+/** The workload a policy is built for, from an endpoint: its selector and ports travel with it. */
+export function workloadRef(e: EndpointLike): WorkloadRef {
+  return {
+    kind: e.kind,
+    name: e.name,
+    namespace: e.namespace,
+    labels: { ...e.labels },
+    ...(e.selector ? { selector: { ...e.selector } } : {}),
+    ...(e.ports && e.ports.length > 0 ? { ports: e.ports.map((p) => ({ ...p })) } : {}),
+  };
+}
+
+/** `8080/TCP (http), 9090/TCP`: a workload's ports for a picker line. */
+export function portSummary(ports: EndpointLike['ports']): string {
+  return (ports ?? []).map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`).join(', ');
 }
 
 /** One entry of the workload picker. */
@@ -70,11 +91,12 @@ export function labelSummary(labels: Readonly<Record<string, string>>, max = 120
  * The workloads a policy can be written for, sorted by namespace then name. Workloads without
  * stable labels are left out when the template selects by label (there is nothing to select them
  * by); agent-only endpoints (`CiliumEndpoint`) are left out, since no manifest stands behind them.
+ * The detail line shows the labels the generated selector will use and the ports it will admit.
  */
 export function workloadChoices(endpoints: readonly EndpointLike[], template: PolicyTemplate): WorkloadChoice[] {
   return endpoints
     .filter((e) => e.kind !== 'CiliumEndpoint')
-    .filter((e) => template.selector === undefined || Object.keys(stableLabels(e.labels)).length > 0)
+    .filter((e) => template.selector === undefined || Object.keys(selectorLabels(e.labels, e.selector)).length > 0)
     .slice()
     .sort(
       (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind),
@@ -82,8 +104,10 @@ export function workloadChoices(endpoints: readonly EndpointLike[], template: Po
     .map((e) => ({
       label: e.name,
       description: `${e.kind} in ${e.namespace}`,
-      detail: labelSummary(stableLabels(e.labels)) || 'no labels',
-      workload: { kind: e.kind, name: e.name, namespace: e.namespace, labels: { ...e.labels } },
+      detail: [labelSummary(selectorLabels(e.labels, e.selector)) || 'no labels', portSummary(e.ports)]
+        .filter((x) => x !== '')
+        .join(' · '),
+      workload: workloadRef(e),
     }));
 }
 

@@ -23,6 +23,7 @@ import {
   labelSummary,
   templateWantsWorkload,
   workloadChoices,
+  workloadRef,
 } from './new-policy-model.js';
 import type { ServerLink } from './server-link.js';
 
@@ -226,18 +227,21 @@ export class NewPolicyWizard {
     this.output.appendLine(
       `New policy for ${endpoint.kind} ${endpoint.namespace}/${endpoint.name} (${labelSummary(endpoint.labels) || 'no labels'}).`,
     );
-    await this.run({
-      kind: endpoint.kind,
-      name: endpoint.name,
-      namespace: endpoint.namespace,
-      labels: endpoint.labels,
-    });
+    await this.run(workloadRef(endpoint));
   }
 
   /** `ciliumPolicy.openSample`: the walkthrough's sample policy, in an untitled editor so nothing on disk changes. */
   async openSample(): Promise<void> {
     const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.extensionUri, ...SAMPLE));
     const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: new TextDecoder().decode(bytes) });
+    this.sample = doc;
     await vscode.window.showTextDocument(doc);
+  }
+
+  private sample: vscode.TextDocument | undefined;
+
+  /** The sample the walkthrough opened, while it is still open. */
+  sampleUri(): vscode.Uri | undefined {
+    return this.sample && !this.sample.isClosed ? this.sample.uri : undefined;
   }
 }

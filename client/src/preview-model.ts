@@ -27,13 +27,23 @@ import type {
   WireSelection,
 } from '../../server/src/protocol.js';
 import { inventoryView, type InventoryView, type Target, type TargetId } from './panel-model.js';
+import {
+  bannerText,
+  directionStatements,
+  errorsIn,
+  hookViews,
+  l7Of,
+  type DirectionStatement,
+  type DocumentError,
+  type HookView,
+} from './preview-reading.js';
 
 // ---------------------------------------------------------------------------------------------
 // Plain text: the words come from the server's one formatter (`core/preview-text.ts`), bounded
 // by `plain`; the limits below are the panel's own.
 
 /** Longest label inside a graph box, which has a fixed width. */
-export const MAX_BOX_TEXT = 26;
+export const MAX_BOX_TEXT = 24;
 /** Peers drawn per side of the graph; the rest collapse into one "+N more" box. */
 export const MAX_GRAPH_PEERS = 12;
 /** Workloads listed per subject list or selection before "and N more". */
@@ -98,6 +108,8 @@ export interface RuleView {
   readonly portSummary: string;
   /** Set when the rule admits (or denies) nothing, with the words to say so. */
   readonly empty?: string;
+  /** Its L7 rules, one row each: `HTTP GET /api/.*`, `DNS matchPattern *.example.com`. */
+  readonly l7: readonly string[];
   readonly selections: readonly SelectionView[];
   /** Reveals the rule in the policy. */
   readonly target?: TargetId;
@@ -179,6 +191,18 @@ export interface PolicyView {
   readonly graph?: GraphModel;
   /** Set for a network policy with no rule at all. */
   readonly noRules?: string;
+  /** Network policies: what the policy does to ingress and to egress, in words. */
+  readonly directions?: readonly DirectionStatement[];
+  /** Tracing policies: the hooks with their selectors' filters and actions. */
+  readonly hooks?: readonly HookView[];
+  /**
+   * Set when the document has errors: a banner above the lists, and no graph or direction
+   * sentences drawn from what it might mean.
+   */
+  readonly invalid?: {
+    readonly text: string;
+    readonly errors: readonly { readonly message: string; readonly code?: string; readonly target?: TargetId }[];
+  };
 }
 
 /** What the endpoints section of the panel draws (the header and inventory are the panel's). */
@@ -289,11 +313,18 @@ function selectionView(s: WireSelection, uri: string, targets: TargetTable): Sel
  * Builds the view model of a preview answer; target ids start with `idPrefix` (the panel gives
  * each section its own).
  */
-export function buildPreviewModel(preview: EndpointPreview, fileName: string, idPrefix = ''): BuiltPreview {
+export function buildPreviewModel(
+  preview: EndpointPreview,
+  fileName: string,
+  idPrefix = '',
+  errors: readonly DocumentError[] = [],
+): BuiltPreview {
   const targets = new TargetTable(idPrefix);
   const inventory = inventoryView(preview.inventory);
   const uri = preview.uri;
-  const policies = (Array.isArray(preview.policies) ? preview.policies : []).map((p) => policyView(p, uri, targets));
+  const policies = (Array.isArray(preview.policies) ? preview.policies : []).map((p) =>
+    policyView(p, uri, targets, errors),
+  );
   const model: PreviewViewModel = {
     file: plain(fileName),
     policies,
@@ -303,7 +334,12 @@ export function buildPreviewModel(preview: EndpointPreview, fileName: string, id
   return { model, targets: targets.map };
 }
 
-function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable): PolicyView {
+function policyView(
+  entry: PolicyPreviewEntry,
+  uri: string,
+  targets: TargetTable,
+  errors: readonly DocumentError[],
+): PolicyView {
   const p = isRec(entry.preview) ? entry.preview : ({} as Partial<PolicyPreviewEntry['preview']>);
   const selections = Array.isArray(entry.selections) ? entry.selections : [];
   // Where each workload's manifest is: the preview's own lists carry no location.
@@ -380,6 +416,7 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
       selections: ruleSelections,
       ...(empty ? { empty } : {}),
       ...(target ? { target } : {}),
+      l7: l7Of(entry.reading, i),
     };
     views.push(view);
   });
@@ -391,6 +428,30 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
   // Kinds whose rules admit peers get the picture and the "no rules" note; the others select only.
   const isNetworkPolicy = kindNamed(kind)?.preview === 'rules';
   const policyTarget = targets.add(uri, entry.range) ?? '';
+  const found = isRange(entry.range) ? errorsIn(errors, entry.range) : [];
+  // The agent would refuse it: a banner with what to fix, and no picture or sentence drawn from
+  // what it might mean. The lists stay below it, as what the selectors match as written.
+  const invalid: PolicyView['invalid'] =
+    found.length > 0
+      ? {
+          text: bannerText(found.length),
+          errors: found.slice(0, 20).map((e) => {
+            const t = targets.add(uri, e.range);
+            return {
+              message: plain(e.message, 400),
+              ...(e.code ? { code: plain(e.code, 80) } : {}),
+              ...(t ? { target: t } : {}),
+            };
+          }),
+        }
+      : undefined;
+  const admitted = {
+    ingress: collectSide(views, true).filter((s) => s.verdicts.has(false)).length,
+    egress: collectSide(views, false).filter((s) => s.verdicts.has(false)).length,
+  };
+  const directions =
+    isNetworkPolicy && !invalid ? directionStatements(entry.reading, subjectList.length, admitted) : [];
+  const hooks = hookViews(entry.reading);
   const view: PolicyView = {
     kind,
     name,
@@ -404,10 +465,14 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
     sections,
     ...(subjectEmpty ? { subjectEmpty } : {}),
     ...(isNetworkPolicy && views.length === 0 ? { noRules: 'This policy has no ingress or egress rule.' } : {}),
+    ...(directions.length > 0 ? { directions } : {}),
+    ...(hooks.length > 0 ? { hooks } : {}),
+    ...(invalid ? { invalid } : {}),
   };
-  if (isNetworkPolicy) {
+  if (isNetworkPolicy && !invalid) {
     const subjectTarget = subjects.length === 1 ? subjects[0]?.target : undefined;
-    return { ...view, graph: buildGraph(subjectList, views, subjectTarget) };
+    const open = new Set(directions.filter((d) => !d.restricted).map((d) => d.direction));
+    return { ...view, graph: buildGraph(subjectList, views, subjectTarget, open) };
   }
   return view;
 }
@@ -418,10 +483,10 @@ function policyView(entry: PolicyPreviewEntry, uri: string, targets: TargetTable
 
 /** Layout constants, exported for tests. */
 export const GRAPH = {
-  boxWidth: 190,
-  boxHeight: 40,
-  rowGap: 16,
-  columnGap: 170,
+  boxWidth: 220,
+  boxHeight: 46,
+  rowGap: 18,
+  columnGap: 190,
   margin: 12,
 } as const;
 
@@ -459,13 +524,15 @@ function portsLabel(ports: ReadonlySet<string>): string {
   if (ports.has('any port')) return '';
   const list = [...ports];
   const shown = list.slice(0, 2).join(', ');
-  return plain(list.length > 2 ? `${shown} +${list.length - 2}` : shown, 40);
+  // Short enough to sit between two columns without reaching a box (see labelX below).
+  return plain(list.length > 2 ? `${shown} +${list.length - 2}` : shown, 22);
 }
 
 function buildGraph(
   subjectList: readonly { kind: string; namespace: string; name: string }[],
   views: readonly RuleView[],
   subjectTarget: TargetId | undefined,
+  unrestricted: ReadonlySet<'ingress' | 'egress'> = new Set(),
 ): GraphModel {
   const { boxWidth: W, boxHeight: H, rowGap, columnGap, margin } = GRAPH;
   const left = collectSide(views, true);
@@ -559,8 +626,9 @@ function buildGraph(
           y1,
           x2,
           y2,
-          labelX: peerEndX + (otherX - peerEndX) * 0.3,
-          labelY: peerEndY + (otherY - peerEndY) * 0.3 - 4,
+          // Mid-way: the column gap is widest there, and converging edges are still a row apart.
+          labelX: peerEndX + (otherX - peerEndX) * 0.5,
+          labelY: peerEndY + (otherY - peerEndY) * 0.5 - 4,
         });
       });
     });
@@ -587,7 +655,8 @@ function buildGraph(
   const countDeny = (slots: PeerSlot[]): number => slots.filter((s) => s.verdicts.has(true)).length;
   const summary = plain(
     `${subjectList.length === 0 ? 'The policy selects nothing' : `The policy selects ${plural(subjectList.length, 'workload')}`}; ` +
-      `ingress from ${plural(left.length, 'peer')} (${countDeny(left)} denied), egress to ${plural(right.length, 'peer')} (${countDeny(right)} denied).`,
+      `${unrestricted.has('ingress') ? 'ingress not restricted by this policy' : `ingress from ${plural(left.length, 'peer')} (${countDeny(left)} denied)`}, ` +
+      `${unrestricted.has('egress') ? 'egress not restricted by this policy' : `egress to ${plural(right.length, 'peer')} (${countDeny(right)} denied)`}.`,
     400,
   );
   return { width, height, nodes, edges, summary };

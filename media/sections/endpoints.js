@@ -76,6 +76,13 @@
     );
     box.append(head);
     appendListing(box, r.empty, list(r.peers), 'peers', renderPeer, r.morePeers, 'peers', r.selections);
+    const l7 = list(r.l7);
+    if (l7.length > 0) {
+      const ul = el('ul', 'l7');
+      ul.setAttribute('aria-label', 'L7 rules');
+      for (const row of l7) ul.append(el('li', 'l7-row', row));
+      box.append(ul);
+    }
     return box;
   }
 
@@ -132,9 +139,19 @@
       title.textContent = s(n.title);
       group.append(title);
       group.append(svg('rect', { x: n.x, y: n.y, width: n.width, height: n.height, rx: 5, ry: 5 }));
-      const label = svg('text', { x: n.x + n.width / 2, y: n.y + 17, class: 'label', 'text-anchor': 'middle' });
+      const label = svg('text', {
+        x: n.x + n.width / 2,
+        y: n.y + n.height * 0.45,
+        class: 'label',
+        'text-anchor': 'middle',
+      });
       label.textContent = s(n.label);
-      const sub = svg('text', { x: n.x + n.width / 2, y: n.y + 32, class: 'sublabel', 'text-anchor': 'middle' });
+      const sub = svg('text', {
+        x: n.x + n.width / 2,
+        y: n.y + n.height * 0.82,
+        class: 'sublabel',
+        'text-anchor': 'middle',
+      });
       sub.textContent = s(n.sublabel);
       group.append(label, sub);
       clickable(group, n.target, `Open the manifest of ${s(n.label)}`);
@@ -147,12 +164,50 @@
     return figure;
   }
 
+  /** @param {any} invalid */
+  function renderBanner(invalid) {
+    const banner = el('div', 'invalid-banner');
+    banner.setAttribute('role', 'alert');
+    banner.append(el('p', 'invalid-text', invalid.text));
+    const ul = el('ul', 'invalid-errors');
+    for (const e of list(invalid.errors)) {
+      const li = el('li', 'invalid-error');
+      if (e.code) li.append(el('code', 'code', e.code), el('span', '', ' '));
+      li.append(action(e.message, e.target, 'Go to the error', 'error-link'));
+      ul.append(li);
+    }
+    banner.append(ul);
+    return banner;
+  }
+
+  /** @param {any[]} hooks */
+  function renderHooks(hooks) {
+    const box = el('div', 'hooks');
+    box.append(el('h3', '', 'Hooks'));
+    for (const h of list(hooks)) {
+      const item = el('div', 'hook');
+      item.append(el('div', 'hook-head', h.hook), el('div', 'hook-summary', h.summary));
+      list(h.selectors).forEach((/** @type {any} */ sel, /** @type {number} */ i) => {
+        const ul = el('ul', 'hook-selector');
+        ul.setAttribute('aria-label', `selector ${i + 1}`);
+        for (const f of list(sel.filters)) ul.append(el('li', 'filter', f));
+        for (const a of list(sel.actions)) ul.append(el('li', 'hook-action', `action: ${s(a)}`));
+        if (list(sel.filters).length + list(sel.actions).length === 0)
+          ul.append(el('li', 'filter', 'matches every call'));
+        item.append(el('div', 'selector-title', `selector ${i + 1}`), ul);
+      });
+      box.append(item);
+    }
+    return box;
+  }
+
   /** @param {any} p */
   function renderPolicy(p) {
     const section = el('section', 'policy');
     const h2 = el('h2');
     h2.append(action(p.heading, p.target, 'Reveal the policy in the editor', 'policy-title'));
     section.append(h2);
+    if (p.invalid) section.append(renderBanner(p.invalid));
 
     const subjects = el('div', 'subjects');
     subjects.append(el('h3', '', `Subjects — ${s(p.subjectSummary)}`));
@@ -168,6 +223,13 @@
     );
     section.append(subjects);
 
+    if (list(p.directions).length > 0) {
+      const ul = el('ul', 'directions');
+      for (const d of list(p.directions))
+        ul.append(el('li', `direction-statement ${d.restricted ? 'restricted' : 'open'} ${s(d.direction)}`, d.text));
+      section.append(ul);
+    }
+    if (list(p.hooks).length > 0) section.append(renderHooks(p.hooks));
     if (p.graph && list(p.graph.nodes).length > 0) section.append(renderGraph(p.graph));
     if (p.noRules) section.append(el('p', 'empty', p.noRules));
     for (const sec of list(p.sections)) {

@@ -2,7 +2,8 @@
 /**
  * What the VS Code client shares with the server besides the wire contract (`protocol.ts`): the
  * kind registry, the wording of the endpoint preview (one formatter for the editor and the CLI),
- * and the label rule of the New Policy wizard's workload picker. Everything here is pure and
+ * the label rule of the New Policy wizard's workload picker, and the escaping of user text for
+ * Markdown (test results, verdicts). Everything here is pure and
  * loads no YAML parser, so it adds little to `dist/extension.js`; `test/unit/layers.test.ts`
  * checks that the client reaches the server only through this module and `protocol.ts`, and that
  * nothing this module loads imports `yaml`, Node or an editor API.
@@ -23,7 +24,8 @@ export {
   type PeerText,
   type PeerType,
 } from './core/preview-text.js';
-export { stableLabels } from './core/stable-labels.js';
+export { selectorLabels, stableLabels } from './core/stable-labels.js';
+export { escapeControls, markdownCode, markdownText } from './core/display-text.js';
 export type { InventoryOrigin } from './core/inventory.js';
 export type {
   Peer,
@@ -35,4 +37,10 @@ export type {
   RulePreview,
   SelectionRole,
 } from './core/preview.js';
+export type {
+  DirectionReading,
+  PolicyReading,
+  TracingHookReading,
+  TracingSelectorReading,
+} from './core/preview-readable.js';
 export type { BuiltPolicy, PolicyTemplate, SelectorTarget, WorkloadRef } from './core/templates.js';

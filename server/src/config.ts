@@ -13,6 +13,8 @@
  *   rules:
  *     cilium/mixed-peer-types: warning
  *     schema/unknown-field: "off"
+ *   agent:                      # cilium-agent options for connectivity verdicts
+ *     enableHostFirewall: true
  *
  * Precedence: the file describes the project (its target releases, the nodes' architecture, their
  * kernels and where their binaries are unpacked win over the editor's defaults);
@@ -27,6 +29,7 @@
  */
 import { parse } from 'yaml';
 import { normalizeSettings, type Settings } from './settings.js';
+import { KNOWN_RELEASES, parseVersion } from './core/versions.js';
 
 /** The name of the project configuration file. */
 export const CONFIG_FILE_NAME = '.cilium-policy.yaml';
@@ -55,7 +58,39 @@ export function parseProjectConfig(text: string): ProjectConfig {
   const problems = Object.keys(raw)
     .filter((k) => !KNOWN_KEYS.has(k))
     .map((k) => `${CONFIG_FILE_NAME}: unknown setting \`${k}\` (known: ${[...KNOWN_KEYS].join(', ')}).`);
+  for (const product of ['cilium', 'tetragon'] as const) {
+    const problem = versionProblem(product, raw[`${product}Version`]);
+    if (problem) problems.push(problem);
+  }
   return { raw, problems };
+}
+
+/**
+ * A warning for a version the release history does not describe, naming the supported range. YAML
+ * reads an unquoted `1.20` as the number 1.2, which is then the release targeted: say so.
+ */
+export function versionProblem(product: 'cilium' | 'tetragon', value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const releases = KNOWN_RELEASES[product];
+  const name = product === 'cilium' ? 'Cilium' : 'Tetragon';
+  const key = `${product}Version`;
+  const range = `${name} ${releases[0]}–${releases[releases.length - 1]}`;
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  const parsed = text === undefined ? undefined : parseVersion(text);
+  if (!parsed) {
+    return `${CONFIG_FILE_NAME}: \`${key}\` must be a release such as "${releases[releases.length - 1]}" (supported: ${range}); it is ignored.`;
+  }
+  const release = `${parsed[0]}.${parsed[1]}`;
+  if (releases.includes(release)) {
+    // `1.20` unquoted is the number 1.2, which happens to be no release; caught below. A number that
+    // reads as a supported release (1.18) is fine.
+    return undefined;
+  }
+  const quoted =
+    typeof value === 'number' && releases.some((r) => Number(r) === value)
+      ? ` YAML reads the unquoted ${String(value)} as a number; quote it: "${releases.find((r) => Number(r) === value)!}".`
+      : '';
+  return `${CONFIG_FILE_NAME}: \`${key}: ${text}\` is not a release cilium-policy knows; it supports ${range}, and checks run as if for ${name} ${release}.${quoted}`;
 }
 
 /**
@@ -75,6 +110,7 @@ export const PROJECT_FILE_SETTINGS: Readonly<Record<string, 'always' | 'trusted'
   'ciliumPolicy.tetragon.kernelArch': 'always',
   'ciliumPolicy.tetragon.binaryRoot': 'trusted',
   'ciliumPolicy.rules': 'always',
+  'ciliumPolicy.agent': 'always',
 };
 
 function hasKeyPath(raw: Readonly<Record<string, unknown>>, keys: readonly string[]): boolean {
@@ -138,5 +174,7 @@ export function mergeSettings(editorRaw: unknown, project: ProjectConfig | undef
         : editor.tetragonBinaryRoot,
     tetragonTargets: hasTetragon('targets') ? file.tetragonTargets : editor.tetragonTargets,
     rules: { ...file.rules, ...editor.rules },
+    // The file's `agent:` describes the cluster: its options win over the editor's, one by one.
+    agent: { ...editor.agent, ...file.agent },
   };
 }

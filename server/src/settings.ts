@@ -43,7 +43,17 @@ export interface Settings {
   readonly previewSnapshotFile: string;
   /** Show "selects N workloads" CodeLenses above selectors. */
   readonly previewCodeLens: boolean;
+  /**
+   * Agent options that change connectivity verdicts (`ciliumPolicy.agent`), as written: option
+   * names in PolicyTest or ConfigMap spelling, with their values. The connectivity engine reads
+   * them (and reports what it cannot read); here they are only kept when they look like values.
+   * They sit between the inventory's `cilium-config` ConfigMap and `.cilium-policy.yaml`'s `agent:`.
+   */
+  readonly agent: Readonly<Record<string, AgentSettingValue>>;
 }
+
+/** A value of `ciliumPolicy.agent`: a scalar, or a list of strings (`policyCIDRMatchMode: [nodes]`). */
+export type AgentSettingValue = string | number | boolean | readonly string[];
 
 export const DEFAULT_SETTINGS: Settings = {
   validateEnable: true,
@@ -57,6 +67,7 @@ export const DEFAULT_SETTINGS: Settings = {
   tetragonTargets: [],
   previewSnapshotFile: '',
   previewCodeLens: true,
+  agent: {},
 };
 
 const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'error', 'warning', 'information'];
@@ -96,6 +107,16 @@ export function normalizeTargets(v: unknown): DeclaredTarget[] {
   return out;
 }
 
+/** `ciliumPolicy.agent`: entries whose values are scalars or lists of strings, at most 32. */
+export function normalizeAgent(v: unknown): Record<string, AgentSettingValue> {
+  const out: Record<string, AgentSettingValue> = {};
+  for (const [k, x] of Object.entries(obj(v)).slice(0, 32)) {
+    if (typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x))) out[k] = x;
+    else if (Array.isArray(x) && x.every((i) => typeof i === 'string')) out[k] = [...(x as string[])];
+  }
+  return out;
+}
+
 /**
  * Turns the raw `ciliumPolicy` configuration section into `Settings`. Unknown or ill-typed values
  * fall back to defaults rather than failing: a typo in settings.json must not stop validation.
@@ -130,5 +151,6 @@ export function normalizeSettings(raw: unknown): Settings {
         ? preview['snapshotFile'].trim()
         : DEFAULT_SETTINGS.previewSnapshotFile,
     previewCodeLens: typeof preview['codeLens'] === 'boolean' ? preview['codeLens'] : DEFAULT_SETTINGS.previewCodeLens,
+    agent: normalizeAgent(r['agent']),
   };
 }

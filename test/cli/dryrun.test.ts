@@ -205,3 +205,73 @@ test('a large events file streams', () => {
   assert.equal(r.status, 0);
   assert.match(r.stderr, /^50000 events read/m);
 });
+
+test('hostile event files: nesting bombs, NUL bytes, invalid UTF-8 and overlong lines are counted by kind and skipped', () => {
+  const good = JSON.stringify({
+    process_kprobe: { process: { pid: 2, binary: '/usr/bin/cat' }, function_name: '__x64_sys_openat' },
+  });
+  const bomb = `{"process_kprobe":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  const nul = Buffer.concat([Buffer.from('{"process_kprobe":{"x":"'), Buffer.from([0]), Buffer.from('"}}')]);
+  const badUtf8 = Buffer.concat([
+    Buffer.from('{"process_kprobe":{"x":"'),
+    Buffer.from([0xc3, 0x28]),
+    Buffer.from('"}}'),
+  ]);
+  // Longer than the 16 MiB the reader keeps of a line: counted, never buffered.
+  const long = Buffer.alloc(17 * 1024 * 1024, 0x61);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dryrun-'));
+  const file = path.join(dir, 'hostile.jsonl');
+  fs.writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from(`${good}\n${bomb}\n`),
+      nul,
+      Buffer.from('\n'),
+      badUtf8,
+      Buffer.from('\n'),
+      long,
+      Buffer.from(`\n${good}\n`),
+    ]),
+  );
+  const r = runCli(['dryrun', '--format', 'json', '--events', file, POLICY]);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as {
+    events: number;
+    skipped: Record<string, number>;
+    reading: { lines: number; empty: number; problems: Record<string, number>; grew: boolean };
+    results: Result[];
+  };
+  assert.deepEqual(out.reading.problems, { 'too-deep': 1, 'nul-byte': 1, 'invalid-utf8': 1, 'too-long': 1 });
+  assert.equal(out.reading.lines, 6);
+  assert.equal(out.events, 6);
+  assert.equal(out.skipped.unparsable, 4);
+  assert.deepEqual(
+    out.results.map((x) => x.line),
+    [1, 6],
+    'the lines around the bad ones are read',
+  );
+  assert.match(r.stderr, /4 unparsable \(1 too deep, 1 nul byte, 1 invalid utf8, 1 too long\)/);
+  assert.match(r.stderr, /note: .*hostile\.jsonl: 6 lines: 2 read, 1 too long, 1 nul byte, 1 invalid utf8, 1 too deep/);
+});
+
+test('text output of a hostile policy name and binary goes through printable()', () => {
+  const policy = `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "evil\\u001b]0;pwned\\u0007"
+spec:
+  kprobes:
+    - call: sys_openat
+      selectors:
+        - matchActions: [{ action: Sigkill }]
+`;
+  const policyFile = tmp('evil.yaml', policy);
+  const ev = JSON.stringify({
+    process_kprobe: { process: { pid: 2, binary: '/tmp/\u001b[31mred' }, function_name: '__x64_sys_openat' },
+  });
+  const events = tmp('events.jsonl', `${ev}\n`);
+  const r = runCli(['dryrun', '--events', events, policyFile]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, /\u001b|\u0007/);
+  assert.match(r.stdout, /\\x1b\[31mred/);
+});

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseFile } from '../../server/src/core/document.js';
-import { DryRun, INTERIM_REASON, type DryRunResult } from '../../server/src/dryrun/index.js';
+import { DryRun, type DryRunResult } from '../../server/src/dryrun/index.js';
 
 function dryRun(policy: string, agent = {}): DryRun {
   const file = parseFile(policy);
@@ -137,8 +137,8 @@ const ORDERED = `${head('ordered')}spec:
 
 test('the first selector that matches decides; an undecided earlier selector leaves the answer unknown', () => {
   const dr = dryRun(ORDERED);
-  const ev = (bin: string) =>
-    kprobe('security_file_permission', { pid: 1, binary: bin }, { args: [{ file_arg: { path: '/etc/shadow' } }] });
+  // Recorded without the file argument: selector 1 (an argument filter) cannot be decided.
+  const ev = (bin: string) => kprobe('security_file_permission', { pid: 1, binary: bin });
   const [cat, less, other] = feed(dr, ev('/usr/bin/cat'), ev('/usr/bin/less'), ev('/opt/tool'));
   const c = cat![0]!;
   assert.equal(c.match, 'match');
@@ -149,7 +149,7 @@ test('the first selector that matches decides; an undecided earlier selector lea
   // Selector 2 matches /usr/bin/less, but selector 1 (an argument filter) comes first.
   assert.equal(l.match, 'unknown');
   assert.match(l.reason, /selector 2 matches, but selector 1 comes first/);
-  assert.ok(l.reason.includes(INTERIM_REASON));
+  assert.match(l.reason, /the recording policy did not capture it/);
   assert.deepEqual(
     l.actions.map((a) => [a.action, a.argError]),
     [['Override', -1]],
@@ -162,10 +162,32 @@ test('the first selector that matches decides; an undecided earlier selector lea
   assert.equal(dr.counts.unknown, 2);
 });
 
+test('with the argument recorded, the argument filter decides which selector acts', () => {
+  const dr = dryRun(ORDERED);
+  const ev = (bin: string, path: string) =>
+    kprobe('security_file_permission', { pid: 1, binary: bin }, { args: [{ file_arg: { path } }] });
+  const [etc, home, other] = feed(
+    dr,
+    ev('/usr/bin/less', '/etc/shadow'),
+    ev('/usr/bin/less', '/home/u/notes'),
+    ev('/opt/tool', '/home/u/notes'),
+  );
+  assert.equal(etc![0]!.match, 'match');
+  assert.equal(etc![0]!.selector, 1);
+  assert.deepEqual(
+    etc![0]!.actions.map((a) => a.action),
+    ['Override'],
+  );
+  assert.equal(home![0]!.match, 'match');
+  assert.equal(home![0]!.selector, 2);
+  assert.equal(other![0]!.match, 'no-match');
+  assert.match(other![0]!.reason, /selector 1: matchArgs index 0 `Prefix` \["\/etc"\]: the path is "\/home\/u\/notes"/);
+});
+
 test('an argument the recording policy did not capture is named', () => {
   const dr = dryRun(ORDERED);
   const [r] = feed(dr, kprobe('security_file_permission', { pid: 1, binary: '/opt/tool' }));
-  assert.match(r![0]!.reason, /has no argument 0 \(index 0\)/);
+  assert.match(r![0]!.reason, /has no argument at position 0; the recording policy did not capture it/);
 });
 
 test('matchPIDs: followForks walks the ancestry the event carries; isNamespacePID cannot be decided', () => {

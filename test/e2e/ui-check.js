@@ -31,6 +31,11 @@ const STEPS = [
   require('./ui/preview.js'),
   require('./ui/endpoints-view.js'),
   require('./ui/inventory-picker.js'),
+  require('./ui/connectivity.js'),
+  require('./ui/dryrun.js'),
+  require('./ui/readable-preview.js'),
+  require('./ui/workspace-lint.js'),
+  require('./ui/replay.js'),
 ];
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');
@@ -65,7 +70,9 @@ async function main() {
     await page.locator('.monaco-workbench').waitFor({ timeout: STEP_MS });
     step('workbench rendered');
 
-    for (const s of STEPS) {
+    // E2E_ONLY=connectivity runs the steps whose name contains one of these (comma-separated).
+    const only = process.env['E2E_ONLY']?.split(',').filter(Boolean);
+    for (const s of STEPS.filter((x) => !only || only.some((o) => x.name.includes(o)))) {
       step(`--- ${s.name}`);
       await s.run({ page, workspace, dialogs });
     }

@@ -66,10 +66,10 @@ test('bad lines of an event log are counted and skipped; the events around them 
   assert.deepEqual(out.skipped, { otherType: 0, unparsable: 7, unknownType: 0 });
   assert.deepEqual([...new Set(out.results.filter((x) => x.match === 'match').map((x) => x.eventLine))], [1, 3, 10]);
   // The summary says which kinds were skipped, where the first one was, and never quotes a line.
-  const note = /note: .*unusable lines: (.*)/.exec(r.stderr)?.[1] ?? '';
+  const note = /note: .*events\.jsonl: (.*)/.exec(r.stderr)?.[1] ?? '';
   for (const kind of ['1 too long', '1 nul byte', '1 invalid utf8', '1 too deep', '2 number out of range'])
     assert.ok(note.includes(kind), `${kind} in: ${note}`);
-  assert.match(note, /first at line 2/);
+  assert.match(note, /first unusable at line 2/);
   assert.ok(r.stderr.length < 2000, `stderr stays short (${r.stderr.length} characters)`);
   assert.doesNotMatch(r.stderr, /aaaa/);
 });

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli, runJson, tempTree, TEXT_LINE } from '../cli/run-cli.js';
+import { hubbleRecord } from '../support/hubble.js';
 
 /**
  * Characters that act on a terminal or reorder text, other than the line feed that ends each line.
@@ -202,6 +203,38 @@ metadata:
     const out = JSON.stringify(JSON.parse(json.stdout));
     for (const exact of ['web\x1b]0;owned\x07', 'pod\x1b]8;;https://evil.example/\x1b\\x'])
       assert.ok(out.includes(JSON.stringify(exact).slice(1, -1)), `JSON keeps ${JSON.stringify(exact)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('replay text output escapes labels, pod names, URLs and DNS names from the flow log; JSON keeps them', () => {
+  const evil = '\x1b]0;owned\x07\u202eevil\nforged.yaml:1:1: error';
+  const frontend = {
+    labels: [`k8s:app=${evil}`, 'k8s:io.kubernetes.pod.namespace=shop'],
+    namespace: 'shop',
+    pod: `frontend-${evil}`,
+    workload: { kind: 'Deployment', name: `web${evil}` },
+  };
+  const api = { labels: ['k8s:app=api', 'k8s:io.kubernetes.pod.namespace=shop'], namespace: 'shop', pod: 'api-1' };
+  const records = [
+    hubbleRecord({ from: frontend, to: api, port: 8080, http: { method: 'GET', url: `http://api/${evil}` } }),
+    hubbleRecord({ from: frontend, to: api, protocol: 'UDP', port: 53, dns: `${evil}.example.` }),
+  ];
+  const dir = tempTree({
+    'flows.jsonl': records.map((r) => JSON.stringify(r)).join('\n'),
+    'deny.yaml':
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: api}}\n  ingress: [{}]\n',
+  });
+  try {
+    const text = runCli(['replay', '--flows', 'flows.jsonl', 'deny.yaml'], { cwd: dir });
+    assert.equal(text.status, 1, text.stderr);
+    assertNoRawControl(text.stdout, 'replay text output');
+    assertNoRawControl(text.stderr, 'replay stderr');
+    assert.ok(text.stdout.includes('\\x1b]0;owned\\x07\\u202eevil\\nforged.yaml'), text.stdout);
+    const json = runCli(['replay', '--flows', 'flows.jsonl', '--format', 'json', 'deny.yaml'], { cwd: dir });
+    const out = JSON.parse(json.stdout) as { results: { source: { pod: string } }[] };
+    assert.equal(out.results[0]?.source.pod, `frontend-${evil}`, 'JSON keeps the exact text');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

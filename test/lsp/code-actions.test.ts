@@ -71,18 +71,59 @@ describe('code actions', () => {
     );
   });
 
-  it('offers a suppression comment that silences the finding', async () => {
+  it('offers a suppression comment that silences a rule’s finding', async () => {
     const uri = testUri('suppress.yaml');
-    const version = await client.open(uri, BROKEN);
+    const text0 = `${BROKEN.replace('  namspace:', '  namespace:').replace('TPC', 'TCP')}      toCIDR:\n        - 10.0.0.1/8\n`;
+    const version = await client.open(uri, text0);
     const { diagnostics } = await client.waitForDiagnostics(uri, version);
-    const unknown = diagnostics.find((d) => d.code === 'schema/unknown-field')!;
-    const disable = (await actionsFor(uri, unknown)).find((a) => a.title.startsWith('Disable'));
+    const hostBits = diagnostics.find((d) => d.code === 'cilium/cidr-host-bits')!;
+    assert.ok(hostBits, JSON.stringify(diagnostics.map((d) => d.code)));
+    const disable = (await actionsFor(uri, hostBits)).find((a) => a.title.startsWith('Disable'));
     assert.ok(disable, 'a disable action is offered');
-    const text = apply(BROKEN, disable.edit!.changes![uri]!);
-    assert.ok(text.includes('  # cilium-policy disable-next-line schema/unknown-field\n  namspace:'), text);
+    const text = apply(text0, disable.edit!.changes![uri]!);
+    assert.ok(
+      text.includes('        # cilium-policy disable-next-line cilium/cidr-host-bits\n        - 10.0.0.1/8'),
+      text,
+    );
     const v2 = await client.change(uri, text);
     const after = await client.waitForDiagnostics(uri, v2);
-    assert.ok(!after.diagnostics.some((d) => d.code === 'schema/unknown-field'));
+    assert.ok(!after.diagnostics.some((d) => d.code === 'cilium/cidr-host-bits'));
+  });
+
+  it('offers no suppression for what the API server rejects', async () => {
+    const uri = testUri('no-suppress.yaml');
+    const version = await client.open(uri, BROKEN);
+    const { diagnostics } = await client.waitForDiagnostics(uri, version);
+    for (const code of ['schema/unknown-field', 'schema/enum']) {
+      const d = diagnostics.find((x) => x.code === code)!;
+      const titles = (await actionsFor(uri, d)).map((a) => a.title);
+      assert.ok(titles.length > 0, `${code} still has its fix`);
+      assert.ok(!titles.some((t) => t.startsWith('Disable')), `${code}: ${titles.join('; ')}`);
+    }
+  });
+
+  it('fixes a CIDR with a bad prefix to the nearest valid one', async () => {
+    const uri = testUri('cidr-fix.yaml');
+    const text0 = `${BROKEN.replace('  namspace:', '  namespace:').replace('TPC', 'TCP')}      toCIDR:\n        - 10.0.0.0/33\n        - "2001:db8::/129"\n`;
+    const version = await client.open(uri, text0);
+    const { diagnostics } = await client.waitForDiagnostics(uri, version);
+    const bad = diagnostics.filter((d) => d.code === 'schema/format');
+    assert.equal(bad.length, 2, JSON.stringify(diagnostics));
+    let text = text0;
+    for (const d of bad) {
+      const fix = (await actionsFor(uri, d)).find((a) => a.isPreferred)!;
+      assert.ok(fix, d.message);
+      text = apply(text, fix.edit!.changes![uri]!);
+      const v = await client.change(uri, text);
+      await client.waitForDiagnostics(uri, v);
+    }
+    assert.ok(text.includes('- 10.0.0.0/32\n') && text.includes('- "2001:db8::/128"\n'), text);
+    const v2 = await client.change(uri, text);
+    const after = await client.waitForDiagnostics(uri, v2);
+    assert.deepEqual(
+      after.diagnostics.filter((d) => d.code === 'schema/format'),
+      [],
+    );
   });
 
   it('rule diagnostics link to their documentation', async () => {

@@ -153,4 +153,60 @@ spec:
       assert.match(html, /<code>[^<]*\[x\]\(command:workbench\.action\.terminal\.new\)/, html);
     }
   });
+
+  it("connectivity hovers (a PolicyTest endpoint, a manifest's effective policy) render names and labels as text", async () => {
+    const evil = '[x](command:workbench.action.terminal.new)<img src=x onerror=alert(1)>\u202e';
+    const manifests = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${JSON.stringify(evil)}
+  namespace: shop
+spec:
+  template:
+    metadata:
+      labels: {app: ${JSON.stringify(`![i](https://evil.example/i.png)${evil}`)}}
+    spec:
+      containers: [{name: c, ports: [{name: ${JSON.stringify(evil.slice(0, 10))}, containerPort: 80}]}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: ${JSON.stringify(`[p](command:evil)${evil}`)}
+  namespace: shop
+spec:
+  endpointSelector: {}
+  ingress: [{}]
+`;
+    const tests = `apiVersion: cilium-policy.io/v1alpha1
+kind: PolicyTest
+metadata:
+  name: hostile
+spec:
+  cases:
+    - name: one
+      from: {entity: world}
+      to: {workload: ${JSON.stringify(`shop/${evil}`)}}
+      port: 80
+      expect: deny
+`;
+    const mUri = testUri('hostile-connectivity-manifests.yaml');
+    const tUri = testUri('hostile-connectivity-test.yaml');
+    await client.open(mUri, manifests);
+    await client.open(tUri, tests);
+    const onEndpoint = await client.hover(tUri, positionOf(tests, 'shop/[x]', 3));
+    const onManifest = await client.hover(mUri, positionOf(manifests, 'name: "[x]', 8));
+    for (const [what, h] of [
+      ['PolicyTest endpoint', onEndpoint],
+      ['effective policy', onManifest],
+    ] as const) {
+      assert.ok(h, `a hover on the ${what}`);
+      const value = (h.contents as MarkupContent).value;
+      assertNoRawControl(value, `the ${what} hover`, true);
+      const { html, active } = renderedHover(h);
+      assert.deepEqual(active, [], `the ${what} hover renders ${html}`);
+      assert.doesNotMatch(html, /href="command:|<img/i, `the ${what} hover: ${html}`);
+    }
+    // The manifest's hover names the policy (its link goes to the policy's file, its text is text).
+    assert.match((onManifest!.contents as MarkupContent).value, /default-deny/);
+  });
 });

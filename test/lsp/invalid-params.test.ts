@@ -38,7 +38,22 @@ const REGISTERED_NOTIFICATIONS = new Set(['workspace/didChangeWatchedFiles', 'wo
  * with a parameter object, so leaving `params` out is refused by the JSON-RPC library itself, with
  * InvalidParams too.)
  */
-const NO_PARAMS = new Set<string>([protocol.InventoryRequest.method, protocol.PolicyTemplatesRequest.method]);
+const NO_PARAMS = new Set<string>([
+  protocol.InventoryRequest.method,
+  protocol.PolicyTemplatesRequest.method,
+  protocol.ConnectivityEndpointsRequest.method,
+  protocol.CoverageRequest.method,
+]);
+
+/**
+ * Requests whose every parameter is optional: these values of {@link GARBAGE} are valid for them
+ * (an empty object, no positional parameters at all, or fields they do not read), and answered as
+ * usual.
+ */
+const ALL_OPTIONAL: Readonly<Record<string, readonly unknown[]>> = {
+  [protocol.PolicyTestsRequest.method]: [{}, []],
+  [protocol.ReplayRequest.method]: [{}, [], { textDocument: 42 }, { textDocument: { uri: 42 } }],
+};
 
 const URI = testUri('invalid-params.yaml');
 const RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
@@ -83,6 +98,13 @@ const NEAR_MISSES: Readonly<Record<string, readonly unknown[]>> = {
   [protocol.EndpointPreviewRequest.method]: [{ textDocument: { uri: URI }, position: { line: 'a' } }],
   [protocol.EndpointPoliciesRequest.method]: [{ endpoint: { kind: 'Pod' } }, { endpoint: 'web' }],
   [protocol.ManifestWorkloadsRequest.method]: [{ uri: URI }, { uri: URI, text: ['a'] }],
+  [protocol.ReplayRequest.method]: [{ limit: 'all' }, { limit: -1 }],
+  [protocol.AdmitFlowsRequest.method]: [{ group: '1' }],
+  [protocol.LoadFlowsRequest.method]: [{ path: 7 }],
+  [protocol.LintFilesRequest.method]: [{ uris: 'file:///a.yaml' }, { uris: [7] }],
+  [protocol.DryRunRequest.method]: [{ textDocument: { uri: URI } }, { textDocument: { uri: URI }, events: 3 }],
+  [protocol.KernelTargetsRequest.method]: [{ textDocument: { uri: URI }, position: { line: -1, character: 0 } }],
+  [protocol.PolicyTestsRequest.method]: [{ textDocument: { uri: 5 } }],
 };
 
 /** Every client → server request protocol.ts declares. */
@@ -142,7 +164,10 @@ describe('garbage parameters on every request', () => {
     const problems: string[] = [];
     let checked = 0;
     for (const method of requests) {
-      const wrong = NO_PARAMS.has(method) ? NOT_STRUCTURED : [...GARBAGE, ...(NEAR_MISSES[method] ?? [])];
+      const valid = new Set((ALL_OPTIONAL[method] ?? []).map((v) => JSON.stringify(v)));
+      const wrong = NO_PARAMS.has(method)
+        ? NOT_STRUCTURED
+        : [...GARBAGE.filter((v) => !valid.has(JSON.stringify(v))), ...(NEAR_MISSES[method] ?? [])];
       for (const params of wrong) {
         const r = await rpc.request(method, params);
         checked++;
@@ -156,6 +181,10 @@ describe('garbage parameters on every request', () => {
         if (!r.error.message.includes(method))
           problems.push(`${shown}: the message does not name the request: ${r.error.message}`);
         if (/\n\s+at /.test(r.error.message)) problems.push(`${shown}: a stack trace in the message`);
+      }
+      for (const params of ALL_OPTIONAL[method] ?? []) {
+        const r = await rpc.request(method, params);
+        if (r.error) problems.push(`${method} with ${JSON.stringify(params)}: ${r.error.message}`);
       }
       if (NO_PARAMS.has(method)) {
         for (const params of [null, {}, []]) {

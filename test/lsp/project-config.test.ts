@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient } from '../support/lsp-client.js';
+import { KNOWN_RELEASES } from '../../server/src/core/versions.js';
 
 const KAFKA = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -61,5 +62,28 @@ describe('project configuration file', () => {
     const version = await client.open(uri, KAFKA);
     const { diagnostics } = await client.waitForDiagnostics(uri, version);
     assert.ok(diagnostics.some((d) => d.code === 'version/removed' && /1\.20/.test(d.message)));
+  });
+});
+
+describe('a project file targeting an unsupported release', () => {
+  it('warns once, naming the supported range', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cilium-policy-ws-old-'));
+    fs.writeFileSync(path.join(dir, '.cilium-policy.yaml'), 'ciliumVersion: "1.14"\n');
+    const client = await LspClient.start({ workspaceFolder: pathToFileURL(dir).toString() });
+    const shown: { type: number; message: string }[] = [];
+    client.connection.onNotification('window/showMessage', (p: { type: number; message: string }) => shown.push(p));
+    try {
+      for (const name of ['a.yaml', 'b.yaml']) {
+        const uri = pathToFileURL(path.join(dir, name)).toString();
+        await client.waitForDiagnostics(uri, await client.open(uri, KAFKA));
+      }
+      const warnings = shown.filter((m) => m.type === 2 && m.message.includes('ciliumVersion'));
+      assert.equal(warnings.length, 1, JSON.stringify(shown));
+      const releases = KNOWN_RELEASES.cilium;
+      assert.ok(warnings[0]!.message.includes(`Cilium ${releases[0]}–${releases.at(-1)}`), warnings[0]!.message);
+    } finally {
+      await client.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

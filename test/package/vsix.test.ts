@@ -82,6 +82,8 @@ test('the vsix holds the bundles, schemas, snippets, icon and documents', () => 
     'extension/changelog.md',
     'extension/LICENSE.txt',
     'extension/media/icon.png',
+    // The activity bar icon of the Cilium Policy view container.
+    'extension/media/activitybar.svg',
     'extension/dist/extension.js',
     'extension/dist/server.js',
     'extension/dist/cli.js',

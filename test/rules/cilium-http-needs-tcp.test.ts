@@ -72,7 +72,9 @@ test('quick fix adds `protocol: TCP` to a port without protocol', () => {
   );
 });
 
-test('quick fix turns ANY into TCP; no fix for UDP', () => {
+test('quick fix turns ANY into TCP, and offers TCP for UDP', () => {
   assert.equal(applyFix(MIXED, ID, undefined, 1), MIXED.replace('protocol: ANY', 'protocol: TCP'));
-  assert.deepEqual(fixTitles(MIXED, ID)[2], []);
+  // HTTP only runs over TCP; for UDP the fix is there, the author decides (it is not preferred).
+  assert.deepEqual(fixTitles(MIXED, ID)[2], ['Set `protocol: TCP`']);
+  assert.equal(applyFix(MIXED, ID, undefined, 2), MIXED.replace('protocol: UDP', 'protocol: TCP'));
 });

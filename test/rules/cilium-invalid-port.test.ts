@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
 import { checkAnnotated } from '../support/annotations.js';
+import { applyFix, fixTitles } from '../support/apply-fix.js';
 
 const ID = 'cilium/invalid-port';
 
@@ -120,4 +122,49 @@ spec:
 `,
     [ID],
   );
+});
+
+const head = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: ports
+  namespace: shop
+spec:
+  endpointSelector: {}
+  ingress:
+    - toPorts:
+        - ports:
+`;
+
+test('quick fixes write the nearest valid form the message names', () => {
+  const range = `${head}            - port: "8080-8090"\n              protocol: TCP\n`;
+  assert.equal(
+    applyFix(range, ID),
+    range.replace('"8080-8090"', '"8080"').replace('protocol: TCP\n', 'protocol: TCP\n              endPort: 8090\n'),
+  );
+  const colon = `${head}            - port: "9090:9000"\n              endPort: 1\n`;
+  assert.equal(applyFix(colon, ID), colon.replace('"9090:9000"', '"9000"').replace('endPort: 1', 'endPort: 9090'));
+  const slash = `${head}            - port: "53/udp"\n              rules: {}\n`;
+  assert.equal(
+    applyFix(slash, ID),
+    slash.replace('"53/udp"', '"53"').replace('rules: {}\n', 'rules: {}\n              protocol: UDP\n'),
+  );
+  const slashWithProtocol = `${head}            - port: "53/udp"\n              protocol: TCP\n`;
+  assert.equal(applyFix(slashWithProtocol, ID), slashWithProtocol.replace('"53/udp"', '"53"'));
+  const octal = `${head}            - port: "08080"\n`;
+  assert.equal(applyFix(octal, ID), octal.replace('"08080"', '"8080"'));
+  const leadingZero = `${head}            - port: "010"\n`;
+  assert.equal(applyFix(leadingZero, ID), leadingZero.replace('"010"', '"10"'));
+  const hexName = `${head}            - port: "0x50"\n`;
+  assert.equal(applyFix(hexName, ID), hexName.replace('"0x50"', '"80"'));
+  const reversed = `${head}            - port: "9000"\n              endPort: 8000\n`;
+  assert.equal(applyFix(reversed, ID), reversed.replace('"9000"', '"8000"').replace('endPort: 8000', 'endPort: 9000'));
+  // Every fix leaves a policy this rule accepts.
+  for (const text of [range, colon, slash, slashWithProtocol, octal, leadingZero, hexName, reversed])
+    assert.deepEqual(fixTitles(applyFix(text, ID), ID), []);
+});
+
+test('no fix where the value says nothing about what was meant', () => {
+  const out = `${head}            - port: "99999"\n            - port: "a-very-long-port-name"\n`;
+  assert.deepEqual(fixTitles(out, ID), [[], []]);
 });

@@ -414,7 +414,11 @@ test('deny rules take only ports in toPorts, and egressDeny has no toFQDNs', () 
 
 /** Fills `${1:default}` with its default and `${1}` with `x`, as an editor would on accepting a snippet. */
 function expandSnippet(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}|\$\d+/g, 'x');
+  if (typeof value === 'string') {
+    const text = value.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}|\$\d+/g, 'x');
+    // yaml-language-server inserts a value that starts with `^` as written (a quoted port stays quoted).
+    return text.startsWith('^') ? (parse(text.slice(1)) as unknown) : text;
+  }
   if (Array.isArray(value)) return value.map(expandSnippet);
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [expandSnippet(k) as string, expandSnippet(v)]));

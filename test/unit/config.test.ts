@@ -83,6 +83,7 @@ test('PROJECT_FILE_SETTINGS (the README column) says exactly which settings the 
     'ciliumPolicy.lint.onSave': ['lint:\n  onSave: false\n', true, (s) => s.lintOnSave],
     'ciliumPolicy.preview.codeLens': ['preview:\n  codeLens: false\n', true, (s) => s.previewCodeLens],
     'ciliumPolicy.preview.snapshotFile': ['preview:\n  snapshotFile: x.json\n', '', (s) => s.previewSnapshotFile],
+    'ciliumPolicy.agent': ['agent:\n  enableHostFirewall: true\n', undefined, (s) => s.agent['enableHostFirewall']],
   };
   for (const [key, [file, editorValue, read]] of Object.entries(samples)) {
     const project = parseProjectConfig(file);

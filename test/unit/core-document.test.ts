@@ -46,7 +46,7 @@ test('kinds are matched on apiVersion and kind together', () => {
   assert.equal(kindOf('cilium.io/v2', 'CiliumNetworkPolicy')?.shortName, 'CNP');
   assert.equal(kindOf('cilium.io/v1alpha1', 'CiliumNetworkPolicy'), undefined);
   assert.equal(kindOf('cilium.io/v1alpha1', 'TracingPolicyNamespaced')?.namespaced, true);
-  assert.equal(KINDS.length, 6);
+  assert.equal(KINDS.length, 8);
 });
 
 test('locate finds keys and list items and stops at the deepest existing node', () => {

@@ -124,6 +124,24 @@ test('policies of a workload, its manifest and default deny', () => {
     policyRows(web, null).map((r) => r.icon),
     ['manifest', 'info', 'allow', 'allow'],
   );
+  // A tracing policy says what it watches and does instead of "no rules".
+  const tracing = policyRows(web, {
+    policies: [
+      {
+        uri: 'file:///ws/t.yaml',
+        kind: 'TracingPolicyNamespaced',
+        name: 'files',
+        namespace: 'shop',
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        ingress: false,
+        egress: false,
+        defaultDeny: { ingress: false, egress: false },
+        hooks: 'kprobe security_file_permission → Sigkill',
+      },
+    ],
+    defaultDeny: { ingress: false, egress: false },
+  });
+  assert.equal(tracing[1]!.description, 'TracingPolicyNamespaced · kprobe security_file_permission → Sigkill');
 });
 
 test('empty inventory messages and file names', () => {

@@ -38,7 +38,7 @@ interface Manifest {
     menus: Record<string, { command: string; when?: string; group?: string }[]> & {
       commandPalette: { command: string; when?: string }[];
     };
-    snippets: { language: string; path: string }[];
+    snippets?: { language: string; path: string }[];
     walkthroughs?: {
       id: string;
       title: string;
@@ -61,7 +61,12 @@ const props = pkg.contributes.configuration.properties;
  * Settings only the VS Code client reads (vscode-languageclient reads `<id>.trace.server`; the
  * extension itself runs kubectl for the live-cluster inventory, the server never does).
  */
-const CLIENT_ONLY = new Set(['ciliumPolicy.trace.server', 'ciliumPolicy.kubectlPath', 'ciliumPolicy.kubectl.timeout']);
+const CLIENT_ONLY = new Set([
+  'ciliumPolicy.trace.server',
+  'ciliumPolicy.kubectlPath',
+  'ciliumPolicy.kubectl.timeout',
+  'ciliumPolicy.tests.runOnSave',
+]);
 
 /** `{ 'a.b': v }` → the nested raw section `{ a: { b: v } }` the server receives. */
 function rawSection(values: Record<string, unknown>): Record<string, unknown> {
@@ -92,7 +97,7 @@ function otherValue(key: string, p: ConfigProperty): unknown {
     case 'number':
       return (p.default as number) + 1;
     case 'object':
-      return { 'some/rule': p.additionalProperties?.enum?.[0] ?? 'off' };
+      return p.examples?.[0] ?? { 'some/rule': p.additionalProperties?.enum?.[0] ?? 'off' };
     case 'array':
       assert.ok(p.examples?.length, `${key}: needs an example besides the default`);
       return p.examples[0];
@@ -250,11 +255,11 @@ test('engines, activation, entry point, capabilities and snippets fit VS Code an
   assert.ok(pkg.activationEvents.includes('onLanguage:yaml'));
   assert.equal(pkg.main, './dist/extension.js');
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-  assert.ok(pkg.contributes.snippets.length >= 2);
-  for (const s of pkg.contributes.snippets) {
-    assert.equal(s.language, 'yaml');
-    assert.ok(fs.existsSync(path.join(REPO_ROOT, s.path)), `${s.path} exists`);
-  }
+  // The starters are offered by the language server where a document starts, not as VS Code
+  // snippets (which VS Code would offer on every line); the files still ship for the server.
+  assert.equal(pkg.contributes.snippets, undefined);
+  for (const f of ['snippets/cilium.json', 'snippets/tetragon.json'])
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, f)), `${f} exists`);
 });
 
 test('the icon is a 128×128 PNG', () => {
@@ -303,4 +308,25 @@ test('settings that make the tools read other files are restricted in untrusted 
     'ciliumPolicy.kubectlPath',
   ];
   for (const key of reading) assert.ok(restricted.includes(key), `${key} is a restricted setting`);
+});
+
+test('the Cilium Endpoints view has a view container of its own, with an icon that ships', () => {
+  const contributes = (
+    pkg as unknown as {
+      contributes: {
+        viewsContainers: { activitybar: { id: string; title: string; icon: string }[] };
+        views: Record<string, { id: string }[]>;
+      };
+    }
+  ).contributes;
+  const container = contributes.viewsContainers.activitybar.find((c) => c.id === 'ciliumPolicy');
+  assert.ok(container, 'an activity bar container');
+  assert.ok(fs.existsSync(path.join(REPO_ROOT, container.icon)), container.icon);
+  const ignore = fs.readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8');
+  assert.match(ignore, new RegExp(`^!${container.icon.replace(/[.]/g, '\\.')}$`, 'm'), 'the icon is packaged');
+  assert.deepEqual(
+    contributes.views['ciliumPolicy']?.map((v) => v.id),
+    ['ciliumPolicy.endpoints'],
+  );
+  assert.equal(contributes.views['explorer'], undefined, 'no longer at the bottom of the Explorer');
 });

@@ -86,6 +86,39 @@ test('the workload picker skips agent-only endpoints, and unlabelled workloads w
   );
 });
 
+test("the workload picker shows and hands on the workload's selector labels and ports", () => {
+  const selecting = templates.find((t) => t.id === 'cnp-allow-from-pods')!;
+  const endpoints: EndpointLike[] = [
+    {
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'api',
+      labels: { app: 'api', version: 'v3', team: 'x' },
+      selector: { app: 'api' },
+      ports: [
+        { port: 8080, protocol: 'TCP', name: 'http' },
+        { port: 9090, protocol: 'TCP' },
+      ],
+    },
+    // Only a release label: nothing stable to select it by.
+    { kind: 'Deployment', namespace: 'shop', name: 'old', labels: { version: 'v1' } },
+  ];
+  const choices = workloadChoices(endpoints, selecting);
+  assert.deepEqual(
+    choices.map((c) => c.label),
+    ['api'],
+  );
+  assert.equal(choices[0]!.detail, 'app=api · 8080/TCP (http), 9090/TCP');
+  assert.deepEqual(choices[0]!.workload.selector, { app: 'api' });
+  assert.deepEqual(
+    choices[0]!.workload.ports?.map((p) => p.port),
+    [8080, 9090],
+  );
+  const built = buildPolicy(selecting, { workload: choices[0]!.workload });
+  assert.match(built.text, /port: "8080"/);
+  assert.doesNotMatch(built.text, /version|team/);
+});
+
 test('label summaries are shortened for the picker', () => {
   assert.equal(labelSummary({ a: '1', b: '2' }), 'a=1, b=2');
   const long = labelSummary({ k: 'v'.repeat(500) }, 40);

@@ -268,3 +268,39 @@ test('the client runs programs only from kubectl.ts, with execFile and no shell'
     }
   }
 });
+
+test('nodes for the Tetragon kernel targets: their own kubectl get, combined when it succeeds', () => {
+  assert.deepEqual(kubectlArgs({ op: 'nodes', context: 'kind-dev' }), [
+    '--context=kind-dev',
+    'get',
+    'nodes',
+    '--all-namespaces',
+    '--output=json',
+  ]);
+  const nodeList = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'worker-1' },
+        status: { nodeInfo: { kernelVersion: '6.1.0-18-amd64', architecture: 'amd64', osImage: 'Debian 12' } },
+      },
+    ],
+  });
+  const r = inventoryFromKubectlJson(combineInventoryJson(POD_LIST, undefined, nodeList), 'cluster');
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  assert.deepEqual(
+    r.inventory.nodes.map((n) => [n.name, n.kernelVersion, n.architecture]),
+    [['worker-1', '6.1.0-18-amd64', 'amd64']],
+  );
+  assert.deepEqual(
+    r.inventory.endpoints.map((e) => e.name),
+    ['web-1'],
+  );
+  assert.equal(
+    combineInventoryJson(POD_LIST, undefined, 'Error from server (Forbidden): nodes is forbidden'),
+    POD_LIST,
+  );
+});

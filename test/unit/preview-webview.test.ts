@@ -153,6 +153,11 @@ test('inventory status bar text', () => {
   assert.equal(err.accessibilityLabel, 'Cilium Policy inventory: snapshot, 3 endpoints, last load failed');
   assert.equal(inventoryStatusView({ origin: 'none', description: '', endpoints: 0 }).text, '$(server) no inventory');
   assert.match(inventoryStatusView(undefined).text, /loading/);
+  // While the first workspace walk runs, the item spins instead of flashing "no inventory".
+  assert.equal(
+    inventoryStatusView({ origin: 'none', description: 'indexing the workspace…', endpoints: 0, loading: true }).text,
+    '$(loading~spin) inventory',
+  );
   assert.equal(
     inventoryStatusView({ origin: 'cluster', description: 'kind-dev: 1 workload', endpoints: 1 }).accessibilityLabel,
     'Cilium Policy inventory: cluster, 1 endpoint',
@@ -189,7 +194,7 @@ test('package.json: kubectlPath, binaryRoot and snapshotFile are restricted, the
     'ciliumPolicy.preview.snapshotFile',
   ]);
   assert.ok(pkg.contributes.configuration.properties['ciliumPolicy.kubectlPath']);
-  const view = pkg.contributes.views['explorer']?.find((v) => v.id === 'ciliumPolicy.endpoints');
+  const view = pkg.contributes.views['ciliumPolicy']?.find((v) => v.id === 'ciliumPolicy.endpoints');
   assert.equal(view?.when, 'ciliumPolicy.serverReady');
   assert.ok(
     pkg.contributes.menus['editor/title']?.some(

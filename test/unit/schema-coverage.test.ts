@@ -71,7 +71,8 @@ const files = loadSchemaFiles();
 let totalPaths = 0;
 let totalCovered = 0;
 
-for (const kind of KINDS) {
+// Our own kinds (PolicyTest) have no upstream CRD, and a Kubernetes NetworkPolicy has no schema of ours.
+for (const kind of KINDS.filter((k) => CRD_FILES[k.kind] !== undefined && k.schemaPath !== null)) {
   test(`schema for ${kind.kind} covers the upstream CRD`, (t) => {
     const crdPath = shared('upstream', 'crds', CRD_FILES[kind.kind]!);
     if (!crdPath || !fs.existsSync(crdPath)) {
@@ -81,7 +82,7 @@ for (const kind of KINDS) {
     const crd = parse(fs.readFileSync(crdPath, 'utf8')) as {
       spec: { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] };
     };
-    const report = compareWithCrd(crd.spec.versions[0]!.schema.openAPIV3Schema, files, kind.schemaPath);
+    const report = compareWithCrd(crd.spec.versions[0]!.schema.openAPIV3Schema, files, kind.schemaPath!);
     const real = report.mismatches.filter((m) => !allowed(kind.kind, m.path));
     const allowedCount = report.mismatches.length - real.length;
     totalPaths += report.paths.length;

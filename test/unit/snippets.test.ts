@@ -26,7 +26,11 @@ interface Snippet {
 }
 
 /** Which family of kinds each snippet file may hold. */
-const FILES: Record<string, PolicyFamily> = { 'cilium.json': 'cilium', 'tetragon.json': 'tetragon' };
+const FILES: Record<string, PolicyFamily> = {
+  'cilium.json': 'cilium',
+  'tetragon.json': 'tetragon',
+  'policy-test.json': 'cilium-policy',
+};
 
 /** Prefix per kind, so typing `cnp-` lists network policies only. */
 const PREFIX_BY_KIND: Record<string, string> = {
@@ -36,6 +40,7 @@ const PREFIX_BY_KIND: Record<string, string> = {
   CiliumClusterwideEnvoyConfig: 'ccec-',
   TracingPolicy: 'tp-',
   TracingPolicyNamespaced: 'tp-namespaced',
+  PolicyTest: 'pt-',
 };
 
 // ---- the tests ----
@@ -61,7 +66,7 @@ test('snippet files are well-formed, with unique prefixes and a description each
     assert.ok(Object.keys(snippets).length >= 2, `${file} has at least two snippets`);
     for (const [name, s] of Object.entries(snippets)) {
       assert.equal(typeof s.prefix, 'string', `${name}: prefix`);
-      assert.match(s.prefix, /^(cnp|ccnp|cec|ccec|tp)-[a-z0-9]+(-[a-z0-9]+)*$/, `${name}: prefix ${s.prefix}`);
+      assert.match(s.prefix, /^(cnp|ccnp|cec|ccec|tp|pt)-[a-z0-9]+(-[a-z0-9]+)*$/, `${name}: prefix ${s.prefix}`);
       assert.ok(!seen.has(s.prefix), `${name}: duplicate prefix ${s.prefix}`);
       seen.add(s.prefix);
       assert.ok(
@@ -112,7 +117,7 @@ test('there are at least 15 snippets, with unique prefixes and unique descriptio
 
 test('the README lists every snippet prefix in its table', () => {
   const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-  const rows = new Set([...readme.matchAll(/^\| `((?:cnp|ccnp|cec|ccec|tp)-[a-z0-9-]+)` \|/gm)].map((m) => m[1]));
+  const rows = new Set([...readme.matchAll(/^\| `((?:cnp|ccnp|cec|ccec|tp|pt)-[a-z0-9-]+)` \|/gm)].map((m) => m[1]));
   const prefixes = new Set(Object.keys(FILES).flatMap((f) => Object.values(load(f)).map((s) => s.prefix)));
   assert.deepEqual([...rows].sort(), [...prefixes].sort(), 'README snippet table and snippet files agree');
 });

@@ -6,11 +6,12 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { KINDS } from '../../server/src/core/kinds.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseFile } from '../../server/src/core/document.js';
-import { manifestPart } from '../../server/src/core/inventory.js';
+import { manifestPart, workloadPorts } from '../../server/src/core/inventory.js';
 import { lintFile } from '../../server/src/lint/lint.js';
 import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import {
@@ -25,7 +26,7 @@ import {
   type SnippetEntry,
   type WorkloadRef,
 } from '../../server/src/core/templates.js';
-import { stableLabels } from '../../server/src/core/stable-labels.js';
+import { selectorLabels } from '../../server/src/core/stable-labels.js';
 import { loadSchemaFiles } from '../../server/src/io/schema-files.js';
 import { DEFAULT_SETTINGS } from '../../server/src/settings.js';
 import { REPO_ROOT } from '../support/paths.js';
@@ -78,15 +79,10 @@ test('every snippet becomes a template, grouped by kind', () => {
     templates.map((t) => t.id),
     files.flatMap((f) => Object.values(f).map((s) => s.prefix)),
   );
+  // The wizard offers every kind whose starters are in these files, the cluster-wide Envoy config included.
   assert.deepEqual(
     new Set(templateKinds(templates)),
-    new Set([
-      'CiliumNetworkPolicy',
-      'CiliumClusterwideNetworkPolicy',
-      'CiliumEnvoyConfig',
-      'TracingPolicy',
-      'TracingPolicyNamespaced',
-    ]),
+    new Set(KINDS.filter((k) => k.snippets === 'cilium.json' || k.snippets === 'tetragon.json').map((k) => k.kind)),
   );
   const bySelector = templates.filter((t) => t.selector !== undefined);
   assert.ok(
@@ -129,12 +125,16 @@ for (const t of templates) {
         assert.equal(d.metadata?.namespace, 'shop', `${t.id}: every document moved to the workload's namespace`);
     }
     if (t.selector) {
-      const expected: Record<string, string> = stableLabels(TRICKY.labels);
+      const expected: Record<string, string> = selectorLabels(TRICKY.labels);
       if (!t.namespaced) expected[NAMESPACE_LABEL] = 'shop';
       assert.deepEqual(first?.spec?.[t.selector]?.matchLabels, expected, built.text);
       assert.ok(
         !('pod-template-hash' in (first?.spec?.[t.selector]?.matchLabels ?? {})),
         'per-rollout labels are dropped',
+      );
+      assert.ok(
+        !('version' in (first?.spec?.[t.selector]?.matchLabels ?? {})),
+        'per-release labels are dropped: the next release would stop matching',
       );
     }
     if (t.selector || t.namespaced)
@@ -239,7 +239,73 @@ test('the first workload of a manifest file prefills a policy ("Create policy fo
   const w = manifestPart('file:///m.yaml', manifest).endpoints[0]!;
   const t = templates.find((x) => x.id === 'cnp-l7-http')!;
   const built = buildPolicy(t, { workload: w });
-  assert.deepEqual(docs(built.text)[0]?.spec?.['endpointSelector']?.matchLabels, { app: 'api', version: '2' });
+  // `version` changes with each release: a selector on it would stop matching after the next one.
+  assert.deepEqual(docs(built.text)[0]?.spec?.['endpointSelector']?.matchLabels, { app: 'api' });
   assert.equal(docs(built.text)[0]?.metadata?.namespace, 'payments');
   assert.deepEqual(lint(built.text), []);
+});
+
+test("the workload's own selector, its container ports and its name shape the policy", () => {
+  const manifest = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: { name: checkout, namespace: shop }',
+    'spec:',
+    '  selector:',
+    '    matchLabels: { app: checkout, tier: backend }',
+    '  template:',
+    '    metadata:',
+    '      labels: { app: checkout, tier: backend, team: payments, version: v7 }',
+    '    spec:',
+    '      initContainers: [{ name: init, image: i, ports: [{ containerPort: 1111 }] }]',
+    '      containers:',
+    '        - name: app',
+    '          image: checkout:7',
+    '          ports: [{ name: http, containerPort: 8443 }, { name: metrics, containerPort: 9102 }]',
+    '        - name: sidecar',
+    '          image: s',
+    '          ports: [{ containerPort: 8443 }, { containerPort: 5353, protocol: UDP }]',
+  ].join('\n');
+  const w = manifestPart('file:///m.yaml', manifest).endpoints[0]!;
+  assert.deepEqual(w.selector, { app: 'checkout', tier: 'backend' });
+  const ports = workloadPorts(w);
+  assert.deepEqual(
+    ports.map((p) => `${p.port}/${p.protocol}`),
+    ['8443/TCP', '9102/TCP', '5353/UDP'],
+    'each port once, init containers left out',
+  );
+  const ref: WorkloadRef = { ...w, ports };
+  const t = templates.find((x) => x.id === 'cnp-allow-from-pods')!;
+  const built = buildPolicy(t, { workload: ref });
+  const [doc] = docs(built.text) as [
+    Doc & { spec: { ingress: { toPorts: { ports: { port: string }[] }[]; fromEndpoints: unknown[] }[] } },
+  ];
+  // Only the selector's labels: `team` is on the pods but the controller does not select by it.
+  assert.deepEqual(doc.spec['endpointSelector']?.matchLabels, { app: 'checkout', tier: 'backend' });
+  assert.equal(doc.spec.ingress[0]!.toPorts[0]!.ports[0]!.port, '8443', 'the first container port is the default');
+  assert.match(built.snippet, /\$\{\d+\|8443,9102,5353\|\}/, 'every container port is a choice');
+  assert.equal(doc.metadata?.name, 'checkout-allow-from-pods');
+  // The peers' labels in fromEndpoints are the template's placeholders, not the workload's ports or labels.
+  const plain = docs(expandSnippet(t.body))[0] as typeof doc;
+  assert.deepEqual(doc.spec.ingress[0]!.fromEndpoints, plain.spec.ingress[0]!.fromEndpoints);
+  assert.deepEqual(lint(built.text), []);
+
+  // Egress ports belong to the peer: an egress template keeps its own.
+  const egress = templates.find((x) => x.id === 'cnp-egress-cidr')!;
+  const out = buildPolicy(egress, { workload: ref });
+  assert.doesNotMatch(out.text, /8443|9102/);
+  assert.equal(docs(out.text)[0]?.metadata?.name, 'checkout-egress-cidr');
+
+  // A single port is a plain default, not a one-item choice.
+  const one = buildPolicy(t, { workload: { ...ref, ports: [{ port: 80, protocol: 'TCP' }] } });
+  assert.match(one.snippet, /port: "\$\{\d+:80\}"/);
+});
+
+test('a generated name stays a valid DNS subdomain for long or odd workload names', () => {
+  const t = templates.find((x) => x.id === 'cnp-l7-http')!;
+  const long = buildPolicy(t, {
+    workload: { kind: 'Pod', name: `-${'x'.repeat(70)}`, namespace: 'a', labels: { app: 'x' } },
+  });
+  const name = docs(long.text)[0]?.metadata?.name ?? '';
+  assert.ok(name.length <= 63 && /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name), name);
 });

@@ -13,12 +13,13 @@ import {
   FEATURE_TABLE_SOURCE,
   gate,
   gateIds,
-  maxStringValueBytes,
   TETRAGON_LIMITS,
 } from '../../server/src/core/tetragon/features.js';
+import { equalStringLimit } from '../../server/src/core/tetragon/values.js';
 import {
   policySupport,
   requirements,
+  elementSupport,
   supportMatrix,
   STATE_WORDS,
 } from '../../server/src/core/tetragon/kernel-support.js';
@@ -79,15 +80,15 @@ test('a feature is missing below its release, present above it when the release 
   assert.equal(featureOn(declaredTarget({ name: 'z', arch: 's390x', kernel: '6.1' }), 'lsm').state, 'unknown');
 });
 
-test('string value limits step with the release as the table says', () => {
+test('string value limits (the value parser) step with the release as the table says', () => {
   const steps = TETRAGON_LIMITS.stringValueBytes.steps;
   for (const s of steps) {
     if (!s.minKernel) continue;
-    assert.equal(maxStringValueBytes(target(s.minKernel)), s.max);
+    assert.equal(equalStringLimit(target(s.minKernel).kernel), s.max);
   }
   const oldest = steps.find((s) => s.minKernel === null)!;
-  assert.equal(maxStringValueBytes(target('4.19')), oldest.max);
-  assert.equal(maxStringValueBytes(target('?')), undefined);
+  assert.equal(equalStringLimit(target('4.19').kernel), oldest.max);
+  assert.equal(equalStringLimit(target('?').kernel), undefined);
 });
 
 const POLICY = parse(`
@@ -155,4 +156,35 @@ spec:
   assert.equal(row(policy()).state, 'loads');
   assert.equal(row(policy('fmod-ret')).state, 'loads');
   assert.equal(row(policy('override-return')).state, 'no');
+});
+
+test('the string-length gate takes its lengths from the value parser: NULs trimmed on strings only, string types of the release', () => {
+  const policy = (type: string, value: string, op = 'Equal') =>
+    parse(`
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: { name: s }
+spec:
+  kprobes:
+    - call: fd_install
+      syscall: false
+      args: [{ index: 0, type: ${type} }]
+      selectors:
+        - matchArgs: [{ index: 0, operator: ${op}, values: [${JSON.stringify(value)}] }]
+`) as unknown;
+  const gateBytes = (data: unknown, release?: number) =>
+    requirements(data, release)
+      .filter((r) => r.gate === 'string-length')
+      .map((r) => r.stringBytes);
+  const long = `${'a'.repeat(600)}\0\0`;
+  assert.deepEqual(gateBytes(policy('string', long)), [600], 'trailing NULs do not count on a string');
+  assert.deepEqual(gateBytes(policy('char_buf', long)), [602], 'they do on a buffer');
+  assert.deepEqual(gateBytes(policy('int', '7')), [], 'numbers have no string gate');
+  assert.deepEqual(gateBytes(policy('string', long, 'Prefix')), [], 'only Equal and NotEqual use the string maps');
+  // sockaddr_un strings joined the string maps in Tetragon 1.7.
+  assert.deepEqual(gateBytes(policy('sockaddr_un', long), 6), []);
+  assert.deepEqual(gateBytes(policy('sockaddr_un', long), 7), [602]);
+  const r = requirements(policy('string', long)).find((x) => x.gate === 'string-length')!;
+  assert.equal(elementSupport(r, declaredTarget({ name: 'old', arch: 'x86_64', kernel: '5.10' }))?.state, 'no');
+  assert.equal(elementSupport(r, declaredTarget({ name: 'new', arch: 'x86_64', kernel: '5.15' })), undefined);
 });

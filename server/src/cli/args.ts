@@ -4,18 +4,15 @@
  * options, values and inputs (`--x=v` and `--x v`, `--` and `-`); this module checks them in the
  * order given, so the first mistake is the one reported, with our own messages.
  */
-import { parseArgs as splitArgs } from 'node:util';
 import { KINDS } from '../core/kinds.js';
 import { parseVersion } from '../core/versions.js';
+import { UsageError, type LintFormat, type OutputFormat } from './common.js';
 import { COVERAGE_HELP } from './coverage-command.js';
+import { DIFF_HELP } from './diff-command.js';
 import { DRYRUN_HELP } from './dryrun-command.js';
+import { REPLAY_HELP } from './replay-command.js';
 import { TEST_HELP } from './test-command.js';
-
-/** Output formats of `preview`. */
-export type OutputFormat = 'text' | 'json';
-
-/** Output formats of `lint`: those of `preview`, plus SARIF 2.1.0 for code-scanning dashboards. */
-export type LintFormat = OutputFormat | 'sarif';
+import { splitOptions as split } from './options.js';
 
 /** What the command line asks for. */
 export type Command =
@@ -34,6 +31,8 @@ export type Command =
       readonly config: string | undefined;
       /** `--binary-root <dir|off>`: where USDT binaries are read ('' for off); undefined for the setting's. */
       readonly binaryRoot: string | undefined;
+      /** `--inventory` arguments (manifests, `.json` kubectl snapshots): workloads and the Nodes' kernels. */
+      readonly inventory: readonly string[];
       readonly inputs: readonly string[];
     }
   | {
@@ -44,10 +43,7 @@ export type Command =
       readonly inputs: readonly string[];
     }
   /** `test` and `coverage` read their own arguments (`test-command.ts`, `coverage-command.ts`). */
-  | { readonly kind: 'test' | 'coverage' | 'dryrun'; readonly argv: readonly string[] };
-
-/** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
-export class UsageError extends Error {}
+  | { readonly kind: 'test' | 'coverage' | 'dryrun' | 'replay' | 'diff'; readonly argv: readonly string[] };
 
 /** Words joined into lines of at most `width` characters. */
 function wrap(words: readonly string[], width: number): string[] {
@@ -75,6 +71,8 @@ export const HELP = `Usage: cilium-policy lint [options] <file|dir|glob|->...
        cilium-policy test [file|dir|glob]... [--inventory <path>]... [--format text|json|junit|sarif]
        cilium-policy coverage [--inventory <path>]... [--format text|json] [--require-policy <ns>]... [path]...
        cilium-policy dryrun --events FILE [--format text|json] <policy file|dir|glob>...
+       cilium-policy replay --flows FILE [--inventory PATH]... [--agent KEY=VALUE]... [--base GIT-REV] [--format text|json|sarif] [path]...
+       cilium-policy diff [--inventory PATH]... [--format text|json|markdown] BASE [HEAD]
 
 ${KINDS_PARAGRAPH}
 
@@ -94,6 +92,10 @@ Options:
                             to check probes, operands, Set and symbols (default: /,
                             the path as it is on this machine; a folder such as
                             an unpacked image is put in front; off: no check)
+  --inventory <dir|file>    workloads and nodes the rules check against (repeatable):
+                            manifests, or a .json file saved from \`kubectl get
+                            pods,namespaces,services,nodes -A -o json\`; the Nodes'
+                            kernels become targets of tetragon/kernel-targets
   --max-warnings N          exit with status 1 when more than N warnings are found
   --quiet                   report errors only (warnings still count for
                             --max-warnings)
@@ -116,7 +118,9 @@ preview: which workloads each policy selects and which peers each rule admits.
 
 ${TEST_HELP}
 ${COVERAGE_HELP}
-${DRYRUN_HELP}`;
+${DRYRUN_HELP}
+${REPLAY_HELP}
+${DIFF_HELP}`;
 
 function versionValue(flag: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} needs a value such as 1.19`);
@@ -136,6 +140,7 @@ const LINT_OPTIONS = {
   'binary-root': { type: 'string' },
   'cilium-version': { type: 'string' },
   'tetragon-version': { type: 'string' },
+  inventory: { type: 'string' },
 } as const;
 
 /** The options of `preview`. */
@@ -145,44 +150,6 @@ const PREVIEW_OPTIONS = {
   inventory: { type: 'string' },
 } as const;
 
-/** One option as written: its name (`--format`, `-h`), its value, and whether the value came after `=`. */
-interface OptionArg {
-  readonly name: string;
-  readonly value: string | undefined;
-  readonly inline: boolean;
-}
-
-/**
- * Splits a command's arguments: inputs (positional ones, `-`, and everything after `--`) and the
- * options in the order written. An option's value is `--x=v` or the next argument, whatever it
- * looks like (`--max-warnings -1` is a value to reject, not an unknown option). A name that is
- * not an option of the command comes back as written (`--fix`, `-xyz`), to be reported.
- */
-function split(
-  rest: readonly string[],
-  options: Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>,
-): { inputs: string[]; options: OptionArg[] } {
-  const { tokens } = splitArgs({ args: [...rest], options, allowPositionals: true, strict: false, tokens: true });
-  const inputs: string[] = [];
-  const found: OptionArg[] = [];
-  let lastIndex = -1;
-  for (const token of tokens) {
-    if (token.kind === 'positional') inputs.push(token.value);
-    if (token.kind !== 'option' || token.index === lastIndex) continue;
-    // A group of short options (`-xyz`) is one argument: one unknown name, as written.
-    lastIndex = token.index;
-    const arg = rest[token.index]!;
-    const written = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
-    const known = written === token.rawName && Object.hasOwn(options, token.name);
-    found.push({
-      name: known ? token.name : written,
-      value: token.value,
-      inline: token.inlineValue === true,
-    });
-  }
-  return { inputs, options: found };
-}
-
 /** Parses the arguments after `node cli.js`. Throws `UsageError`. */
 export function parseArgs(argv: readonly string[]): Command {
   if (argv.length === 0) throw new UsageError('no command given');
@@ -190,10 +157,11 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help' };
   if (first === '--version') return { kind: 'version' };
   if (first === 'preview') return parsePreview(rest);
-  if (first === 'test' || first === 'coverage' || first === 'dryrun') return { kind: first, argv: rest };
+  if (first === 'test' || first === 'coverage' || first === 'dryrun' || first === 'replay' || first === 'diff')
+    return { kind: first, argv: rest };
   if (first !== 'lint')
     throw new UsageError(
-      `unknown command "${first}"; the commands are "lint", "preview", "test", "coverage" and "dryrun"`,
+      `unknown command "${first}"; the commands are "lint", "preview", "test", "coverage", "dryrun", "replay" and "diff"`,
     );
 
   let format: LintFormat = 'text';
@@ -203,6 +171,7 @@ export function parseArgs(argv: readonly string[]): Command {
   let quiet = false;
   let config: string | undefined;
   let binaryRoot: string | undefined;
+  const inventory: string[] = [];
   const args = split(rest, LINT_OPTIONS);
   for (const { name, value, inline } of args.options) {
     switch (name) {
@@ -245,6 +214,11 @@ export function parseArgs(argv: readonly string[]): Command {
       case 'tetragon-version':
         tetragonVersion = versionValue('--tetragon-version', value);
         break;
+      case 'inventory':
+        if (value === undefined || value === '')
+          throw new UsageError('--inventory needs a folder, a manifest file or a .json snapshot');
+        inventory.push(value);
+        break;
       default:
         throw new UsageError(`unknown option ${name}`);
     }
@@ -252,7 +226,18 @@ export function parseArgs(argv: readonly string[]): Command {
   const inputs = args.inputs;
   if (inputs.length === 0)
     throw new UsageError('no input given; pass files, directories, globs, or - for standard input');
-  return { kind: 'lint', format, ciliumVersion, tetragonVersion, maxWarnings, quiet, config, binaryRoot, inputs };
+  return {
+    kind: 'lint',
+    format,
+    ciliumVersion,
+    tetragonVersion,
+    maxWarnings,
+    quiet,
+    config,
+    binaryRoot,
+    inventory,
+    inputs,
+  };
 }
 
 /** Parses the arguments of `preview`. Throws `UsageError`. */

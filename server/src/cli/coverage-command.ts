@@ -9,7 +9,8 @@ import { errorLine, printable } from './format.js';
 import { InventoryIndex, type Inventory } from '../core/inventory.js';
 import { resolveAgent, type AgentLayer } from '../semantics/agent.js';
 import { coverage, unprotected, type CoverageDetail } from '../semantics/coverage.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, type CliIO } from './common.js';
+import { splitOptions } from './options.js';
 import {
   buildEngine,
   displayPath,
@@ -45,41 +46,44 @@ export const COVERAGE_HELP = `cilium-policy coverage [--inventory PATH]... [--fo
   2 usage error or an input that cannot be read.
 `;
 
+/** The options of `coverage`, for `util.parseArgs`. */
+const COVERAGE_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  format: { type: 'string' },
+  inventory: { type: 'string' },
+  'require-policy': { type: 'string' },
+} as const;
+
 /** Reads the arguments after `coverage`; a usage mistake comes back as `{ usage }`. */
 export function parseCoverageArgs(argv: readonly string[]): CoverageOptions | 'help' | { usage: string } {
   let format: 'text' | 'json' = 'text';
   const inventory: string[] = [];
   const requirePolicy: string[] = [];
-  const inputs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      inputs.push(...argv.slice(i + 1));
-      break;
+  const args = splitOptions(argv, COVERAGE_OPTIONS);
+  for (const { name, value } of args.options) {
+    switch (name) {
+      case 'help':
+        return 'help';
+      case 'format':
+        if (value !== 'text' && value !== 'json')
+          return { usage: `--format must be text or json${value === undefined ? '' : `, not "${value}"`}` };
+        format = value;
+        break;
+      case 'inventory':
+        if (value === undefined || value === '')
+          return { usage: '--inventory needs a folder, a manifest file or a .json snapshot' };
+        inventory.push(value);
+        break;
+      case 'require-policy':
+        if (value === undefined || value === '' || value.startsWith('-'))
+          return { usage: '--require-policy needs a namespace such as shop' };
+        requirePolicy.push(...value.split(',').filter((x) => x !== ''));
+        break;
+      default:
+        return { usage: `unknown option ${name} for coverage` };
     }
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
-    if (name === '--format') {
-      const f = value();
-      if (f !== 'text' && f !== 'json')
-        return { usage: `--format must be text or json${f === undefined ? '' : `, not "${f}"`}` };
-      format = f;
-    } else if (name === '--inventory') {
-      const v = value();
-      if (v === undefined || v === '')
-        return { usage: '--inventory needs a folder, a manifest file or a .json snapshot' };
-      inventory.push(v);
-    } else if (name === '--require-policy') {
-      const v = value();
-      if (v === undefined || v === '' || v.startsWith('-'))
-        return { usage: '--require-policy needs a namespace such as shop' };
-      requirePolicy.push(...v.split(',').filter((x) => x !== ''));
-    } else if (arg.startsWith('-') && arg !== '-') return { usage: `unknown option ${name} for coverage` };
-    else inputs.push(arg);
   }
-  return { format, inventory, requirePolicy, inputs: inputs.length > 0 ? inputs : ['.'] };
+  return { format, inventory, requirePolicy, inputs: args.inputs.length > 0 ? args.inputs : ['.'] };
 }
 
 /** Runs the coverage command and returns the exit status. */

@@ -2,24 +2,24 @@
 /**
  * `cilium-policy dryrun --events FILE [--format text|json] POLICY-FILE...`: replays Tetragon events
  * recorded with `tetra getevents -o json` against candidate TracingPolicies, with the dry-run engine
- * (`server/src/dryrun`). Events stream line by line (constant memory per line); results are written
- * as they are found. Exit status: 0 when no event would meet an enforcing action (Sigkill, Signal,
+ * (`server/src/dryrun`). Events stream through the bounded JSON-lines reader (`io/json-lines.ts`:
+ * one line in memory at a time, long lines, NUL bytes, invalid UTF-8 and nesting bombs counted and
+ * skipped, a growing file read up to its size at the start); results are written as they are found. Exit status: 0 when no event would meet an enforcing action (Sigkill, Signal,
  * Override, NotifyEnforcer), 1 when at least one would, 2 on a usage error or unreadable input.
  */
 import * as fs from 'node:fs';
 import { parseFile } from '../core/document.js';
-import { readEvent } from '../core/tetragon/events.js';
 import { SchemaValidator } from '../core/schema-validation.js';
 import { LineIndex } from '../core/line-index.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
-import { JSON_LINE_PROBLEM_KINDS, readJsonLines, type JsonLinesSummary } from '../io/json-lines.js';
+import { readJsonLines, describeJsonLinesSummary, type JsonLinesSummary } from '../io/json-lines.js';
 import { lintFile } from '../lint/lint.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { DryRun, enforces, type DryRunResult, type PolicyInput } from '../dryrun/index.js';
-import { UsageError, type OutputFormat } from './args.js';
 import { errorLine, printable } from './format.js';
 import { expandInputs, readInputFile, STDIN_NAME } from './inputs.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, UsageError, type CliIO, type OutputFormat } from './common.js';
+import { splitOptions } from './options.js';
 
 /** Options of one dry run. */
 export interface DryrunOptions {
@@ -30,7 +30,6 @@ export interface DryrunOptions {
   readonly inputs: readonly string[];
 }
 
-/** Parses the arguments after `dryrun`. Throws `UsageError`. */
 /** The `dryrun` part of `--help`. */
 export const DRYRUN_HELP = `cilium-policy dryrun --events FILE [--format text|json] POLICY-FILE...
   Replays Tetragon events against TracingPolicies before they enforce: for every
@@ -43,46 +42,37 @@ export const DRYRUN_HELP = `cilium-policy dryrun --events FILE [--format text|js
   Override, NotifyEnforcer), 1 at least one would, 2 usage or I/O error.
 `;
 
+/** The options of `dryrun`, for `util.parseArgs`. */
+const DRYRUN_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  events: { type: 'string' },
+  format: { type: 'string' },
+} as const;
+
+/** Parses the arguments after `dryrun`. Throws `UsageError`. */
 export function parseDryrunArgs(rest: readonly string[]): DryrunOptions | { readonly kind: 'help' } {
   let events: string | undefined;
   let format: OutputFormat = 'text';
-  const inputs: string[] = [];
-  let optionsDone = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    if (optionsDone || arg === '-' || !arg.startsWith('-')) {
-      inputs.push(arg);
-      continue;
-    }
-    if (arg === '--') {
-      optionsDone = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : rest[++i]);
+  const args = splitOptions(rest, DRYRUN_OPTIONS);
+  for (const { name, value } of args.options) {
     switch (name) {
-      case '-h':
-      case '--help':
+      case 'help':
         return { kind: 'help' };
-      case '--events': {
-        const v = value();
-        if (v === undefined || v === '')
+      case 'events':
+        if (value === undefined || value === '')
           throw new UsageError('--events needs a file of events (or - for standard input)');
-        events = v;
+        events = value;
         break;
-      }
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json')
-          throw new UsageError(`--format must be text or json${f === undefined ? '' : `, not "${f}"`}`);
-        format = f;
+      case 'format':
+        if (value !== 'text' && value !== 'json')
+          throw new UsageError(`--format must be text or json${value === undefined ? '' : `, not "${value}"`}`);
+        format = value;
         break;
-      }
       default:
         throw new UsageError(`unknown option ${name} for dryrun`);
     }
   }
+  const inputs = args.inputs;
   if (events === undefined)
     throw new UsageError('dryrun needs --events FILE (the events recorded with tetra getevents -o json)');
   if (inputs.length === 0) throw new UsageError('no policy file given; pass the TracingPolicy files to dry-run');
@@ -90,6 +80,12 @@ export function parseDryrunArgs(rest: readonly string[]): DryrunOptions | { read
     throw new UsageError('standard input cannot hold both the events and a policy');
   return { kind: 'dryrun', events, format, inputs };
 }
+
+/** The longest event line read (longer ones are counted as `too-long` and skipped). */
+export const MAX_EVENT_LINE_BYTES = 16 * 1024 * 1024;
+
+/** The deepest nesting of an event line (Tetragon's events nest a few levels; deeper is hostile). */
+export const MAX_EVENT_DEPTH = 64;
 
 /**
  * Where the events come from, for `readJsonLines`: a regular file by path (read up to its size when
@@ -100,20 +96,6 @@ export function parseDryrunArgs(rest: readonly string[]): DryrunOptions | { read
 function eventSource(file: string | undefined, stat: fs.Stats | undefined): string | NodeJS.ReadableStream {
   if (file === undefined) return process.stdin;
   return stat?.isFile() === false ? fs.createReadStream(file) : file;
-}
-
-/** What the JSON-lines reader skipped, for the summary line (empty when nothing was). */
-function readerNote(s: JsonLinesSummary): string {
-  const kinds = JSON_LINE_PROBLEM_KINDS.filter((k) => s.problems[k] > 0).map(
-    (k) => `${s.problems[k]} ${k.replace(/-/g, ' ')}`,
-  );
-  const first = s.firstProblems[0];
-  const parts: string[] = [];
-  if (kinds.length > 0)
-    parts.push(`unusable lines: ${kinds.join(', ')}${first ? ` (first at line ${first.line})` : ''}`);
-  if (s.grew && s.sizeAtStart !== undefined)
-    parts.push(`the file grew while it was read: its first ${s.sizeAtStart} bytes were read`);
-  return parts.join('; ');
 }
 
 function describeError(e: unknown): string {
@@ -214,13 +196,13 @@ async function readPolicies(opts: DryrunOptions, io: CliIO): Promise<PolicyInput
       ).length;
       if (doc.templated || doc.data === undefined) {
         io.stderr(
-          `cilium-policy: warning: ${input.display}:${line}: ${doc.kind.kind} could not be read (template or broken YAML); skipped\n`,
+          `cilium-policy: warning: ${printable(input.display)}:${line}: ${doc.kind.kind} could not be read (template or broken YAML); skipped\n`,
         );
         continue;
       }
       if (errors > 0)
         io.stderr(
-          `cilium-policy: warning: ${input.display}:${line}: ${doc.kind.kind} ${doc.name ?? ''} has ${errors} lint error${errors === 1 ? '' : 's'} (see cilium-policy lint); dry-run where it can be\n`,
+          `cilium-policy: warning: ${printable(input.display)}:${line}: ${doc.kind.kind} ${printable(doc.name ?? '')} has ${errors} lint error${errors === 1 ? '' : 's'} (see cilium-policy lint); dry-run where it can be\n`,
         );
       out.push({ file: input.display, text, doc });
     }
@@ -270,34 +252,53 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
   if (json) io.stdout('{"results":[');
   let summary: JsonLinesSummary;
   try {
-    summary = await readJsonLines(eventSource(eventsFile, stat), (value, line) => {
-      for (const r of dr.feedParsed(readEvent(value), line)) {
-        if (r.match === 'match' && enforces(r.actions)) enforcingHits++;
-        if (json) {
-          io.stdout(`${first ? '\n' : ',\n'}${resultJson(r)}`);
-          first = false;
-        } else if (r.match !== 'no-match') io.stdout(`${resultText(r, eventsName)}\n`);
-      }
-    });
+    summary = await readJsonLines(
+      eventSource(eventsFile, stat),
+      (value, lineNo) => {
+        for (const r of dr.feedValue(value, lineNo)) {
+          if (r.match === 'match' && enforces(r.actions)) enforcingHits++;
+          if (json) {
+            io.stdout(`${first ? '\n' : ',\n'}${resultJson(r)}`);
+            first = false;
+          } else if (r.match !== 'no-match') io.stdout(`${resultText(r, eventsName)}\n`);
+        }
+      },
+      {
+        maxLineBytes: MAX_EVENT_LINE_BYTES,
+        maxDepth: MAX_EVENT_DEPTH,
+        onProblem: (p) => dr.countUnreadable(p.kind),
+      },
+    );
   } catch (e) {
     if (json) io.stdout('\n]}\n');
     io.stderr(errorLine(`cannot read ${eventsName}: ${describeError(e)}`));
     return EXIT.failure;
   }
   const c = dr.counts;
-  // Lines the reader could not use (too long, NUL bytes, invalid UTF-8, nesting bombs, numbers out
-  // of range, not JSON) are unparsable events like the ones the engine could not read.
-  const unusable = JSON_LINE_PROBLEM_KINDS.reduce((n, k) => n + summary.problems[k], 0);
-  const events = c.events + unusable;
-  const unparsable = c.unparsable + unusable;
-  const skipped = { otherType: c.otherType, unparsable, unknownType: c.unknownType };
-  if (json) io.stdout(`${first ? '' : '\n'}],"events":${events},"skipped":${JSON.stringify(skipped)}}\n`);
+  const skipped = { otherType: c.otherType, unparsable: c.unparsable, unknownType: c.unknownType };
+  const reading = {
+    lines: summary.lines,
+    empty: summary.empty,
+    problems: Object.fromEntries(Object.entries(summary.problems).filter(([, n]) => n > 0)),
+    grew: summary.grew,
+  };
+  if (json)
+    io.stdout(
+      `${first ? '' : '\n'}],"events":${c.events},"skipped":${JSON.stringify(skipped)},"reading":${JSON.stringify(reading)}}\n`,
+    );
   const unknownTypes = [...c.unknownTypes].map(([t, n]) => `${t} ×${n}`).join(', ');
-  const note = readerNote(summary);
+  const unreadable = [...c.unreadable].map(([k, n]) => `${n} ${k.replace(/-/g, ' ')}`).join(', ');
   io.stderr(
-    `${events} event${events === 1 ? '' : 's'} read (${c.hookEvents} hook events; skipped: ${c.otherType} of other types, ${c.unknownType} of unknown types${unknownTypes ? ` (${printable(unknownTypes)})` : ''}, ${unparsable} unparsable); ` +
+    `${c.events} event${c.events === 1 ? '' : 's'} read (${c.hookEvents} hook events; skipped: ${c.otherType} of other types, ${c.unknownType} of unknown types${unknownTypes ? ` (${printable(unknownTypes)})` : ''}, ${c.unparsable} unparsable${unreadable ? ` (${unreadable})` : ''}); ` +
       `${c.match} match${c.match === 1 ? '' : 'es'} (${enforcingHits} enforcing), ${c.unknown} unknown, ${c.noMatch} no-match\n`,
   );
-  if (note) io.stderr(errorLine(`note: ${eventsName}: ${note}`));
+  // Lines the reader could not use are named by kind, with where the first one is (never quoted).
+  const firstUnusable = summary.firstProblems[0];
+  if (summary.grew || firstUnusable)
+    io.stderr(
+      errorLine(
+        `note: ${eventsName}: ${describeJsonLinesSummary(summary)}${firstUnusable ? `; first unusable at line ${firstUnusable.line}` : ''}`,
+      ),
+    );
   return enforcingHits > 0 ? EXIT.errors : EXIT.ok;
 }

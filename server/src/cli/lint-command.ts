@@ -16,18 +16,13 @@ import { loadSchemaFiles } from '../io/schema-files.js';
 import { binaryLookupFor } from '../io/binaries.js';
 import { CONFIG_FILE_NAME, mergeSettings, parseProjectConfig, type ProjectConfig } from '../config.js';
 import type { Settings } from '../settings.js';
-import type { LintFormat } from './args.js';
+import { EXIT, type CliIO, type LintFormat } from './common.js';
 import { errorLine, jsonOutput, SOURCE, summaryLine, textLine, type Located } from './format.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
 import { sarifLog } from './sarif.js';
-
-/** Where the command writes and reads; the process's streams in real use. */
-export interface CliIO {
-  readonly cwd: string;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readStdin(): Promise<string>;
-}
+import { EndpointIndex } from '../core/preview.js';
+import { nodePools } from '../core/tetragon/targets.js';
+import { FileCache, InputFailure, loadInventory } from './test-command.js';
 
 /** Options of one lint run. */
 export interface LintOptions {
@@ -42,6 +37,8 @@ export interface LintOptions {
   readonly config?: string | undefined;
   /** Where USDT binaries are read ('' for off); undefined for the project file's setting or `/`. */
   readonly binaryRoot?: string | undefined;
+  /** `--inventory` paths: workloads for the inventory rules, Nodes for the kernel targets. */
+  readonly inventory?: readonly string[];
   readonly inputs: readonly string[];
 }
 
@@ -50,9 +47,6 @@ export interface LintOptions {
  * are read and parsed again rather than held in memory all at once.
  */
 const KEEP_PARSED_BYTES = 8 * 1024 * 1024;
-
-/** Exit statuses, part of the CLI's interface. */
-export const EXIT = { ok: 0, errors: 1, failure: 2 } as const;
 
 /** Runs the lint command and returns the exit status. Never throws for bad input. `version` goes into SARIF output. */
 export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown'): Promise<number> {
@@ -73,6 +67,25 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
   const settings = cliSettings(opts, io);
   if (settings === undefined) return EXIT.failure;
   const binaries = binaryLookupFor(settings.tetragonBinaryRoot);
+  let inventory: EndpointIndex | undefined;
+  if (opts.inventory && opts.inventory.length > 0) {
+    try {
+      const inv = loadInventory(opts.inventory, io.cwd, new FileCache(io.cwd), io);
+      const pools = nodePools(inv.nodes);
+      const n = (x: number, one: string) => `${x} ${one}${x === 1 ? '' : 's'}`;
+      io.stderr(
+        errorLine(
+          `inventory: ${inv.description}: ${n(inv.endpoints.length, 'workload')}, ${n(inv.nodes.length, 'node')}` +
+            (pools.length ? ` in ${n(pools.length, 'kernel pool')} (${pools.map((p) => p.name).join(', ')})` : ''),
+        ),
+      );
+      inventory = new EndpointIndex(inv);
+    } catch (e) {
+      if (!(e instanceof InputFailure)) throw e;
+      for (const line of e.message.split('\n')) io.stderr(errorLine(line));
+      return EXIT.failure;
+    }
+  }
 
   const all: Located[] = [];
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -139,6 +152,7 @@ export async function runLint(opts: LintOptions, io: CliIO, version = 'unknown')
       validator,
       settings,
       ...(binaries ? { binaries } : {}),
+      ...(inventory ? { inventory } : {}),
       scope,
       source: input.display,
     });

@@ -2,13 +2,16 @@
 /** Entry point of the `cilium-policy` command (bundled as `dist/cli.js`). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HELP, parseArgs, UsageError } from './args.js';
+import { HELP, parseArgs } from './args.js';
+import { EXIT, UsageError, type CliIO } from './common.js';
 import { readStdin } from './inputs.js';
 import { errorLine } from './format.js';
-import { EXIT, runLint, type CliIO } from './lint-command.js';
+import { runLint } from './lint-command.js';
 import { runPreview } from './preview-command.js';
 import { COVERAGE_HELP, parseCoverageArgs, runCoverage } from './coverage-command.js';
+import { DIFF_HELP, parseDiffArgs, runDiff } from './diff-command.js';
 import { DRYRUN_HELP, parseDryrunArgs, runDryrun } from './dryrun-command.js';
+import { parseReplayArgs, REPLAY_HELP, runReplay } from './replay-command.js';
 import { parseTestArgs, runTest, TEST_HELP } from './test-command.js';
 
 /** The version in the nearest package.json named `cilium-policy` (beside `dist/` once installed). */
@@ -70,6 +73,22 @@ async function main(argv: readonly string[], io: CliIO): Promise<number> {
           return EXIT.ok;
         }
         return await runDryrun(opts, io);
+      }
+      case 'replay': {
+        const opts = parseReplayArgs(command.argv);
+        if (opts.kind === 'help') {
+          io.stdout(REPLAY_HELP);
+          return EXIT.ok;
+        }
+        return await runReplay(opts, io, packageVersion());
+      }
+      case 'diff': {
+        const opts = parseDiffArgs(command.argv);
+        if (opts.kind === 'help') {
+          io.stdout(DIFF_HELP);
+          return EXIT.ok;
+        }
+        return await runDiff(opts, io);
       }
     }
   } catch (e) {

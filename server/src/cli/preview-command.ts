@@ -11,10 +11,9 @@ import { parseFile } from '../core/document.js';
 import { inventoryFromKubectlJson, InventoryIndex, type Inventory, type InventoryOrigin } from '../core/inventory.js';
 import { EndpointIndex, previewDocument, type PolicyPreview } from '../core/preview.js';
 import { endpointText, peerText, portText, unbounded } from '../core/preview-text.js';
-import type { OutputFormat } from './args.js';
 import { errorLine, printable } from './format.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, type CliIO, type OutputFormat } from './common.js';
 
 /** Options of one preview run. */
 export interface PreviewOptions {

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { parseFile, type PolicyFile } from '../core/document.js';
-import { inventoryFromKubectlJson, InventoryIndex, type Inventory, type InventoryOrigin } from '../core/inventory.js';
+import { combineInventories, inventoryFromKubectlJson, InventoryIndex, type Inventory } from '../core/inventory.js';
 import {
   agentKeyOf,
   agentOptionsFromConfigMap,
@@ -27,14 +27,17 @@ import {
 } from '../semantics/agent.js';
 import { VerdictEngine } from '../semantics/engine.js';
 import type { DirectionVerdict } from '../semantics/engine.js';
-import { isPolicyTest, verdictPolicyKind } from '../semantics/kinds.js';
+import { networkPolicyKind } from '../core/kinds.js';
 import type { RuleRef } from '../semantics/model.js';
 import { readPolicyTest, runPolicyTest, type CaseResult, type PolicyTest } from '../semantics/policy-test.js';
 import { CONFIG_FILE_NAME } from '../config.js';
 import { expandInputs, readInputFile } from './inputs.js';
-import { EXIT, type CliIO } from './lint-command.js';
+import { EXIT, type CliIO } from './common.js';
+import { splitOptions } from './options.js';
 import { INFORMATION_URI } from './sarif.js';
 import { RULES_DOC_URL } from '../lint/docs.js';
+
+export { combineInventories } from '../core/inventory.js';
 
 /** Where the PolicyTest format is documented (SARIF rules link to it). */
 const POLICY_TEST_DOC_URL = RULES_DOC_URL.replace(/docs\/rules\.md$/, 'docs/policy-test.md');
@@ -62,35 +65,39 @@ export const TEST_HELP = `cilium-policy test [FILE|DIR|GLOB]... [--inventory PAT
   2 usage error or an input that cannot be read.
 `;
 
+/** The options of `test`, for `util.parseArgs`. */
+const TEST_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  format: { type: 'string' },
+  inventory: { type: 'string' },
+} as const;
+
 /** Reads the arguments after `test`; a usage mistake comes back as `{ usage }`. */
 export function parseTestArgs(argv: readonly string[]): TestOptions | 'help' | { usage: string } {
   let format: TestFormat = 'text';
   const inventory: string[] = [];
-  const inputs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      inputs.push(...argv.slice(i + 1));
-      break;
+  const args = splitOptions(argv, TEST_OPTIONS);
+  for (const { name, value } of args.options) {
+    switch (name) {
+      case 'help':
+        return 'help';
+      case 'format':
+        if (value !== 'text' && value !== 'json' && value !== 'junit' && value !== 'sarif')
+          return {
+            usage: `--format must be text, json, junit or sarif${value === undefined ? '' : `, not "${value}"`}`,
+          };
+        format = value;
+        break;
+      case 'inventory':
+        if (value === undefined || value === '')
+          return { usage: '--inventory needs a folder, a manifest file or a .json snapshot' };
+        inventory.push(value);
+        break;
+      default:
+        return { usage: `unknown option ${name} for test` };
     }
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
-    if (name === '--format') {
-      const f = value();
-      if (f !== 'text' && f !== 'json' && f !== 'junit' && f !== 'sarif')
-        return { usage: `--format must be text, json, junit or sarif${f === undefined ? '' : `, not "${f}"`}` };
-      format = f;
-    } else if (name === '--inventory') {
-      const v = value();
-      if (v === undefined || v === '')
-        return { usage: '--inventory needs a folder, a manifest file or a .json snapshot' };
-      inventory.push(v);
-    } else if (arg.startsWith('-') && arg !== '-') return { usage: `unknown option ${name} for test` };
-    else inputs.push(arg);
   }
-  return { format, inventory, inputs: inputs.length > 0 ? inputs : ['.'] };
+  return { format, inventory, inputs: args.inputs.length > 0 ? args.inputs : ['.'] };
 }
 
 /** A failure that ends the run with status 2. */
@@ -151,47 +158,6 @@ export function filesOf(paths: readonly string[], base: string, what: string): s
   const found = expandInputs(paths, base);
   if (found.errors.length > 0) throw new InputFailure(found.errors.map((e) => `${what}: ${e}`).join('\n'));
   return found.inputs.filter((i) => i.file !== undefined).map((i) => i.file as string);
-}
-
-/** Joins inventories: an object found twice counts once, the first one wins. */
-export function combineInventories(parts: readonly Inventory[], description: string): Inventory {
-  const firstOf = <T>(items: readonly T[], key: (t: T) => string): T[] => {
-    const seen = new Set<string>();
-    return items.filter((t) => {
-      const k = key(t);
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
-  };
-  const origin: InventoryOrigin = parts.some((p) => p.origin === 'snapshot') ? 'snapshot' : 'workspace';
-  const cidrGroups = firstOf(
-    parts.flatMap((p) => p.cidrGroups ?? []),
-    (g) => g.name,
-  );
-  const ciliumConfig = parts.find((p) => p.ciliumConfig)?.ciliumConfig;
-  return {
-    endpoints: firstOf(
-      parts.flatMap((p) => p.endpoints),
-      (e) => `${e.kind}/${e.namespace}/${e.name}`,
-    ),
-    services: firstOf(
-      parts.flatMap((p) => p.services),
-      (s) => `${s.namespace}/${s.name}`,
-    ),
-    nodes: firstOf(
-      parts.flatMap((p) => p.nodes),
-      (n) => n.name,
-    ),
-    namespaces: firstOf(
-      parts.flatMap((p) => p.namespaces),
-      (n) => n.name,
-    ),
-    ...(cidrGroups.length > 0 ? { cidrGroups } : {}),
-    ...(ciliumConfig ? { ciliumConfig } : {}),
-    origin,
-    description,
-  };
 }
 
 /** An inventory from paths: `.json` files are kubectl snapshots, everything else manifests. */
@@ -267,7 +233,7 @@ export function inventoryAgentLayers(inventory: Inventory, io: CliIO): AgentLaye
 
 /** True when a parsed file holds a network policy the engine reads. */
 export function holdsPolicies(file: PolicyFile): boolean {
-  return file.documents.some((d) => verdictPolicyKind(d.apiVersion, d.kindName) !== undefined);
+  return file.documents.some((d) => networkPolicyKind(d.kind) !== undefined);
 }
 
 /** An engine over policy files, an inventory and an agent profile. */
@@ -351,7 +317,7 @@ function collect(opts: TestOptions, io: CliIO): TestRun[] {
     const parsed = cache.file(f);
     const shown = displayPath(io.cwd, f);
     for (const doc of parsed.documents) {
-      if (!isPolicyTest(doc.apiVersion, doc.kindName)) continue;
+      if (doc.kind?.language !== 'policy-test') continue;
       const t = readPolicyTest(doc, shown, parsed.text);
       if (t) tests.push({ file: f, test: t, text: parsed.text });
     }

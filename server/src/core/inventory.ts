@@ -41,6 +41,8 @@ export interface ContainerInfo {
   readonly image?: string;
   /** The ports it declares; absent when it declares none. */
   readonly ports?: readonly ContainerPort[];
+  /** An init container that runs to completion before the others (a native sidecar, `restartPolicy: Always`, is not). */
+  readonly init?: true;
 }
 
 /**
@@ -53,6 +55,12 @@ export interface Endpoint {
   readonly namespace: string;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The workload's own pod selector (`spec.selector.matchLabels` of a Deployment, StatefulSet,
+   * DaemonSet, ReplicaSet or Job): the labels its controller finds its pods by, which stay the same
+   * across releases. Absent for Pods and workloads without one.
+   */
+  readonly selector?: Readonly<Record<string, string>>;
   readonly serviceAccount?: string;
   readonly containers?: readonly ContainerInfo[];
   /** Identity labels the agent reported (`source:key=value`), when a CiliumEndpoint was seen. */
@@ -145,6 +153,22 @@ function nodeKernelInfo(o: Obj): Pick<NodeInfo, 'kernelVersion' | 'architecture'
     ...(architecture !== undefined ? { architecture } : {}),
     ...(osImage !== undefined ? { osImage } : {}),
   };
+}
+
+/** The container ports of a workload, each number and protocol once, in declaration order (init containers' left out). */
+export function workloadPorts(e: Pick<Endpoint, 'containers'>): { port: number; protocol: string; name?: string }[] {
+  const out: { port: number; protocol: string; name?: string }[] = [];
+  const seen = new Set<string>();
+  for (const c of e.containers ?? []) {
+    if (c.init) continue;
+    for (const p of c.ports ?? []) {
+      const key = `${p.containerPort}/${p.protocol}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ port: p.containerPort, protocol: p.protocol, ...(p.name !== undefined ? { name: p.name } : {}) });
+    }
+  }
+  return out;
 }
 
 /** Where an inventory was built from. */
@@ -273,7 +297,14 @@ function containersOf(podSpec: Obj | undefined): ContainerInfo[] {
       if (name === undefined) continue;
       const image = text(obj(c)?.['image']);
       const ports = containerPorts(obj(c)?.['ports']);
-      out.push({ name, ...(image !== undefined ? { image } : {}), ...(ports.length > 0 ? { ports } : {}) });
+      // Init containers exit before the pod serves; a native sidecar keeps running beside the others.
+      const init = field === 'initContainers' && text(obj(c)?.['restartPolicy']) !== 'Always';
+      out.push({
+        name,
+        ...(image !== undefined ? { image } : {}),
+        ...(ports.length > 0 ? { ports } : {}),
+        ...(init ? { init: true as const } : {}),
+      });
     }
   }
   return out;
@@ -393,11 +424,14 @@ function addObject(part: MutablePart, value: unknown, source: SourceRef, depth =
   // The API server gives every pod a service account; `default` when the manifest names none.
   const serviceAccount = text(podSpec?.['serviceAccountName']) ?? text(podSpec?.['serviceAccount']) ?? 'default';
   const nodeName = text(podSpec?.['nodeName']);
+  const selectorSpec = kind === 'CronJob' ? obj(obj(obj(o['spec'])?.['jobTemplate'])?.['spec']) : obj(o['spec']);
+  const selector = kind === 'Pod' ? {} : stringMap(obj(selectorSpec?.['selector'])?.['matchLabels']);
   part.endpoints.push({
     kind,
     namespace,
     name,
     labels: stringMap(template.metadata?.['labels']),
+    ...(Object.keys(selector).length > 0 ? { selector } : {}),
     serviceAccount,
     containers: containersOf(podSpec),
     ...(nodeName !== undefined ? { nodeName } : {}),
@@ -763,5 +797,46 @@ export function inventoryFromKubectlJson(jsonText: string, origin: InventoryOrig
       description: describe(merged, origin === 'cluster' ? 'in the cluster' : 'in the snapshot'),
     },
     warnings,
+  };
+}
+
+/** Joins inventories: an object found twice counts once, the first one wins. */
+export function combineInventories(parts: readonly Inventory[], description: string): Inventory {
+  const firstOf = <T>(items: readonly T[], key: (t: T) => string): T[] => {
+    const seen = new Set<string>();
+    return items.filter((t) => {
+      const k = key(t);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  };
+  const origin: InventoryOrigin = parts.some((p) => p.origin === 'snapshot') ? 'snapshot' : 'workspace';
+  const cidrGroups = firstOf(
+    parts.flatMap((p) => p.cidrGroups ?? []),
+    (g) => g.name,
+  );
+  const ciliumConfig = parts.find((p) => p.ciliumConfig)?.ciliumConfig;
+  return {
+    endpoints: firstOf(
+      parts.flatMap((p) => p.endpoints),
+      (e) => `${e.kind}/${e.namespace}/${e.name}`,
+    ),
+    services: firstOf(
+      parts.flatMap((p) => p.services),
+      (s) => `${s.namespace}/${s.name}`,
+    ),
+    nodes: firstOf(
+      parts.flatMap((p) => p.nodes),
+      (n) => n.name,
+    ),
+    namespaces: firstOf(
+      parts.flatMap((p) => p.namespaces),
+      (n) => n.name,
+    ),
+    ...(cidrGroups.length > 0 ? { cidrGroups } : {}),
+    ...(ciliumConfig ? { ciliumConfig } : {}),
+    origin,
+    description,
   };
 }

@@ -7,27 +7,34 @@
  * Every place that treats kinds differently reads this table instead of naming kinds: the parser
  * (recognition, the wrong-apiVersion hint), schema validation and completion (`schemaPath`), the
  * outline and the endpoint preview (`language`, `preview`), the lint rule sets (`language`), the
- * New Policy wizard (`summary`, `snippets`), the status bar (`shortName`) and the CLI's help.
+ * New Policy wizard (`summary`, `snippets`), the status bar (`shortName`), the CLI's help, and the
+ * connectivity engine (`networkPolicyKind`: the network policies it reads, Kubernetes' included).
  * Adding a kind is one entry here plus what its language needs (CONTRIBUTING.md, "Add a resource
  * kind"). The module imports nothing, so the VS Code client may read it too.
  */
 
 /** Which program consumes the resource: an agent (whose release the user targets), or cilium-policy itself. */
-export type PolicyFamily = 'cilium' | 'tetragon';
+export type PolicyFamily = 'cilium' | 'tetragon' | 'cilium-policy';
 
 /**
  * The language a kind's `spec` is written in. Kinds that share one (a namespaced and a clusterwide
  * variant) share the readers, the outline, the preview and the lint rules written for it.
  */
-export type PolicyLanguage = 'cilium-network-policy' | 'cilium-envoy-config' | 'tetragon-tracing-policy';
+export type PolicyLanguage =
+  | 'cilium-network-policy'
+  | 'cilium-envoy-config'
+  | 'tetragon-tracing-policy'
+  | 'kubernetes-network-policy'
+  | 'policy-test';
 
 /**
  * What the endpoint preview shows for a kind: the workloads it selects and the peers each rule
  * admits (`rules`); only the workloads it selects (`subjects`); the backends of the services it
- * names (`backends`). Kinds with `rules` or `subjects` select workloads themselves, so the reverse
- * question (which policies select this workload) looks at them.
+ * names (`backends`); nothing (`none`: a PolicyTest selects no workload). Kinds with `rules` or
+ * `subjects` select workloads themselves, so the reverse question (which policies select this
+ * workload) looks at them.
  */
-export type PreviewRole = 'rules' | 'subjects' | 'backends';
+export type PreviewRole = 'rules' | 'subjects' | 'backends' | 'none';
 
 /** The kind names we handle. */
 export type PolicyKindName =
@@ -36,7 +43,9 @@ export type PolicyKindName =
   | 'CiliumEnvoyConfig'
   | 'CiliumClusterwideEnvoyConfig'
   | 'TracingPolicy'
-  | 'TracingPolicyNamespaced';
+  | 'TracingPolicyNamespaced'
+  | 'NetworkPolicy'
+  | 'PolicyTest';
 
 /** Everything that differs between kinds. */
 export interface KindInfo {
@@ -46,14 +55,19 @@ export interface KindInfo {
   readonly language: PolicyLanguage;
   /** True when the object lives in a namespace. */
   readonly namespaced: boolean;
-  /** Path of the kind's schema below `schemas/`. */
-  readonly schemaPath: string;
+  /**
+   * Path of the kind's schema below `schemas/`; null for a kind we read but do not validate (a
+   * Kubernetes NetworkPolicy: the API server's own schema, which general Kubernetes YAML tooling
+   * serves, is the reference, and we lint nothing of it). Only kinds with a schema are linted,
+   * completed from a schema and listed in the status bar.
+   */
+  readonly schemaPath: string | null;
   /** Short name used in messages and the status bar. */
   readonly shortName: string;
   /** One line for pickers (the New Policy wizard): what the kind is for. */
   readonly summary: string;
-  /** The snippet file below `snippets/` that holds the kind's starters (completions and wizard templates). */
-  readonly snippets: string;
+  /** The snippet file below `snippets/` that holds the kind's starters (completions and wizard templates); null for none. */
+  readonly snippets: string | null;
   readonly preview: PreviewRole;
   /** Reference documentation for the kind. */
   readonly docsUrl: string;
@@ -107,7 +121,7 @@ export const KINDS: readonly KindInfo[] = [
     namespaced: false,
     schemaPath: 'cilium.io/ciliumclusterwideenvoyconfig_v2.json',
     shortName: 'CCEC',
-    summary: 'Envoy configuration for the whole cluster',
+    summary: 'Envoy listeners and L7 load balancing for services of any namespace, cluster-scoped',
     snippets: 'cilium.json',
     preview: 'backends',
     docsUrl: 'https://docs.cilium.io/en/stable/network/servicemesh/l7-traffic-management/',
@@ -133,10 +147,36 @@ export const KINDS: readonly KindInfo[] = [
     namespaced: true,
     schemaPath: 'cilium.io/tracingpolicynamespaced_v1alpha1.json',
     shortName: 'TPN',
-    summary: 'Tetragon: the same, limited to one namespace',
+    summary: 'Tetragon: observe or enforce kernel and user-space events of the pods of one namespace',
     snippets: 'tetragon.json',
     preview: 'subjects',
     docsUrl: 'https://tetragon.io/docs/concepts/tracing-policy/',
+  },
+  {
+    kind: 'NetworkPolicy',
+    apiVersion: 'networking.k8s.io/v1',
+    family: 'cilium',
+    language: 'kubernetes-network-policy',
+    namespaced: true,
+    schemaPath: null,
+    shortName: 'KNP',
+    summary: 'Kubernetes NetworkPolicy, which Cilium enforces beside its own policies',
+    snippets: null,
+    preview: 'rules',
+    docsUrl: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
+  },
+  {
+    kind: 'PolicyTest',
+    apiVersion: 'cilium-policy.io/v1alpha1',
+    family: 'cilium-policy',
+    language: 'policy-test',
+    namespaced: false,
+    schemaPath: 'cilium-policy.io/policytest_v1alpha1.json',
+    shortName: 'PT',
+    summary: 'Connectivity cases that pin down what the policies allow and deny',
+    snippets: 'policy-test.json',
+    preview: 'none',
+    docsUrl: 'https://github.com/cilium-policy/cilium-policy/blob/main/docs/policy-test.md',
   },
 ];
 
@@ -156,15 +196,35 @@ export function kindOf(apiVersion: unknown, kind: unknown): KindInfo | undefined
   return KINDS.find((k) => k.kind === kind && k.apiVersion === apiVersion);
 }
 
+/** True for a kind we validate and lint (one with a schema); false for one we only read. */
+export function isValidated(kind: KindInfo): kind is KindInfo & { readonly schemaPath: string } {
+  return kind.schemaPath !== null;
+}
+
+/** The network-policy kinds the connectivity engine reads: Cilium's own and Kubernetes'. */
+export type NetworkPolicyKindName = 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy';
+
+/** The kind name of a network policy the connectivity engine reads, or undefined for any other kind. */
+export function networkPolicyKind(kind: KindInfo | undefined): NetworkPolicyKindName | undefined {
+  if (!kind) return undefined;
+  return kind.language === 'cilium-network-policy' || kind.language === 'kubernetes-network-policy'
+    ? (kind.kind as NetworkPolicyKindName)
+    : undefined;
+}
+
 /** The API group of an apiVersion: `cilium.io` of `cilium.io/v2`. */
 function apiGroup(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-/** The API groups of the registered kinds, each once (`cilium.io`). */
+/**
+ * The API groups of the kinds we validate, each once (`cilium.io`, `cilium-policy.io`): a document
+ * that mentions one gets its syntax errors reported. `networking.k8s.io` is not among them: an
+ * Ingress with a syntax error is another tool's business.
+ */
 export function apiGroups(): string[] {
-  return [...new Set(KINDS.map((k) => apiGroup(k.apiVersion)))];
+  return [...new Set(KINDS.filter(isValidated).map((k) => apiGroup(k.apiVersion)))];
 }
 
 /**
@@ -175,7 +235,7 @@ export function apiGroups(): string[] {
 export function kindWithWrongApiVersion(apiVersion: unknown, kind: unknown): KindInfo | undefined {
   if (typeof kind !== 'string') return undefined;
   const info = kindNamed(kind);
-  if (!info || apiVersion === info.apiVersion) return undefined;
+  if (!info || !isValidated(info) || apiVersion === info.apiVersion) return undefined;
   if (typeof apiVersion === 'string' && !apiVersion.startsWith(`${apiGroup(info.apiVersion)}/`)) return undefined;
   return info;
 }

@@ -11,7 +11,7 @@ import type { Span } from './findings.js';
 import { keyText, type PolicyDocument, type PolicyFile } from './document.js';
 
 /** What an outline entry stands for; adapters map it to their own symbol kinds. */
-export type OutlineKind = 'policy' | 'spec' | 'rule' | 'group' | 'service' | 'resource' | 'hook' | 'selector';
+export type OutlineKind = 'policy' | 'spec' | 'rule' | 'group' | 'service' | 'resource' | 'hook' | 'selector' | 'case';
 
 /** One entry of the outline. */
 export interface OutlineNode {
@@ -58,6 +58,12 @@ export function outlineDocument(doc: PolicyDocument): OutlineNode | undefined {
       break;
     case 'tetragon-tracing-policy':
       children = tracingPolicyChildren(spec);
+      break;
+    case 'kubernetes-network-policy':
+      children = kubernetesPolicyChildren(spec);
+      break;
+    case 'policy-test':
+      children = policyTestChildren(spec);
       break;
   }
   const namespace = doc.namespace ? `namespace ${doc.namespace}` : '';
@@ -253,6 +259,107 @@ export function selectorText(node: Node | null | undefined): string {
     }
   }
   return parts.length ? parts.join(', ') : 'all';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes NetworkPolicy
+
+function kubernetesPolicyChildren(spec: Node | null | undefined): OutlineNode[] {
+  if (!isMap(spec)) return [];
+  const out: OutlineNode[] = [];
+  for (const [direction, peersKey] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const) {
+    const pair = pairOf(spec, direction);
+    if (!pair || !isSeq(pair.value)) continue;
+    pair.value.items.forEach((item, i) => {
+      const itemSpan = spanOf(item as Node);
+      if (!itemSpan) return;
+      out.push({
+        name: `${direction}[${i}]`,
+        detail: truncate(kubernetesRuleSummary(item as Node, peersKey)),
+        kind: 'rule',
+        span: itemSpan,
+        selectionSpan: firstKeySpan(item as Node) ?? itemSpan,
+        children: [],
+      });
+    });
+  }
+  return out;
+}
+
+/** Peers and ports of a Kubernetes NetworkPolicy rule, e.g. `pods app=web · namespaces team=a · 8080/TCP`. */
+function kubernetesRuleSummary(item: Node, peersKey: 'from' | 'to'): string {
+  const parts: string[] = [];
+  const peers = mapGet(item, peersKey);
+  if (isSeq(peers) && peers.items.length > 0) {
+    for (const peer of peers.items as Node[]) {
+      const pod = mapGet(peer, 'podSelector');
+      const ns = mapGet(peer, 'namespaceSelector');
+      const block = mapGet(peer, 'ipBlock');
+      const bits: string[] = [];
+      if (ns !== undefined) bits.push(`namespaces ${selectorText(ns)}`);
+      if (pod !== undefined) bits.push(`pods ${selectorText(pod)}`);
+      if (block !== undefined) bits.push(`CIDR ${scalarText(mapGet(block, 'cidr')) ?? '?'}`);
+      parts.push(bits.join(' '));
+    }
+  } else parts.push(peersKey === 'from' ? 'every source' : 'every destination');
+  const ports = mapGet(item, 'ports');
+  if (isSeq(ports) && ports.items.length > 0) {
+    parts.push(
+      (ports.items as Node[])
+        .map((p) => {
+          const port = scalarText(mapGet(p, 'port')) ?? '*';
+          const end = scalarText(mapGet(p, 'endPort'));
+          return `${port}${end ? `-${end}` : ''}/${scalarText(mapGet(p, 'protocol')) ?? 'TCP'}`;
+        })
+        .join(', '),
+    );
+  }
+  return parts.filter(Boolean).join(' · ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// PolicyTest
+
+/** One entry per case: its name, and `from → to port expect`. */
+function policyTestChildren(spec: Node | null | undefined): OutlineNode[] {
+  const cases = mapGet(spec, 'cases');
+  if (!isSeq(cases)) return [];
+  const out: OutlineNode[] = [];
+  cases.items.forEach((item, i) => {
+    const itemSpan = spanOf(item as Node);
+    if (!itemSpan) return;
+    const nameNode = mapGet(item as Node, 'name');
+    const end = (side: string): string => {
+      const e = mapGet(item as Node, side);
+      if (!isMap(e)) return '?';
+      const first = e.items[0];
+      const key = first ? keyText(first.key) : undefined;
+      if (!first || key === undefined) return '?';
+      return key === 'namespace'
+        ? `${scalarText(first.value as Node) ?? '?'} pod`
+        : `${key} ${scalarText(first.value as Node) ?? '?'}`;
+    };
+    const port = scalarText(mapGet(item as Node, 'port'));
+    const protocol = scalarText(mapGet(item as Node, 'protocol'));
+    const expect = scalarText(mapGet(item as Node, 'expect'));
+    const detail = [
+      `${end('from')} → ${end('to')}`,
+      [port, protocol].filter(Boolean).join('/'),
+      expect ? `expect ${expect}` : '',
+    ];
+    out.push({
+      name: scalarText(nameNode) ?? `cases[${i}]`,
+      detail: truncate(detail.filter(Boolean).join(' · ')),
+      kind: 'case',
+      span: itemSpan,
+      selectionSpan: clampInto(spanOf(nameNode) ?? firstKeySpan(item as Node) ?? itemSpan, itemSpan),
+      children: [],
+    });
+  });
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,11 @@ import { locate, nodeSpan, type PolicyDocument } from './document.js';
 import type { Endpoint, Inventory, NodeInfo, ServiceInfo } from './inventory.js';
 import { DIRECTIONS, list, obj, policyRules, str, type Obj } from './data.js';
 import {
+  kubernetesDirections,
+  kubernetesPeerSelector,
+  kubernetesSubjectSelector,
+} from './kubernetes/network-policy.js';
+import {
   ciliumEndpointLabels,
   DEFAULT_NAMESPACE,
   describeSelector,
@@ -711,6 +716,85 @@ function hasPeerField(item: Obj, ingress: boolean): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Kubernetes NetworkPolicies
+
+function kubernetesPorts(item: Obj): PreviewPort[] {
+  const out: PreviewPort[] = [];
+  for (const p of list(item['ports'])) {
+    const r = obj(p);
+    if (!r) continue;
+    const endPort = typeof r['endPort'] === 'number' && r['endPort'] > 0 ? r['endPort'] : undefined;
+    const protocol = str(r['protocol']) || 'TCP';
+    const port = scalar(r['port']) ?? '0';
+    out.push(endPort !== undefined ? { port, protocol, endPort } : { port, protocol });
+  }
+  return out;
+}
+
+function kubernetesPolicy(
+  b: Builder,
+  namespace: string,
+): { subjects: IndexedEndpoint[]; rules: { preview: RulePreview; location: RuleLocation }[] } {
+  const spec = obj(obj(b.doc.data)?.['spec']) ?? {};
+  const rules: { preview: RulePreview; location: RuleLocation }[] = [];
+  const subject = kubernetesSubjectSelector(spec['podSelector'], namespace);
+  const subjectSel: EffectiveSelector = subject.ok
+    ? subject.selector
+    : { requirements: [], invalid: subject.message, notes: [] };
+  const found = b.index.selectEndpoints(subjectSel);
+  addSelection(b, 'podSelector', ['spec', 'podSelector'], subjectSel, found);
+  for (const [direction, field] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const) {
+    list(spec[direction]).forEach((raw, i) => {
+      const item = obj(raw) ?? {};
+      const itemPath = ['spec', direction, i];
+      const peerEndpoints = new HitSet();
+      const peers: Peer[] = [];
+      const written = list(item[field]);
+      written.forEach((p, j) => {
+        const peer = obj(p) ?? {};
+        const hasLabels =
+          (peer['podSelector'] !== undefined && peer['podSelector'] !== null) ||
+          (peer['namespaceSelector'] !== undefined && peer['namespaceSelector'] !== null);
+        if (hasLabels) {
+          const what = `spec.${direction}[${i}].${field}[${j}]`;
+          const r = kubernetesPeerSelector(peer, namespace, b.index.options, what);
+          const sel: EffectiveSelector | undefined =
+            r && (r.ok ? r.selector : { requirements: [], invalid: r.message, notes: [] });
+          if (sel) {
+            const hits = b.index.selectEndpoints(sel);
+            peerEndpoints.add(hits);
+            addSelection(
+              b,
+              direction === 'ingress' ? 'fromEndpoints' : 'toEndpoints',
+              [...itemPath, field, j],
+              sel,
+              hits,
+            );
+          }
+        }
+        const block = obj(peer['ipBlock']);
+        if (block && typeof block['cidr'] === 'string')
+          peers.push({
+            cidr: block['cidr'],
+            except: list(block['except']).filter((x): x is string => typeof x === 'string'),
+          });
+      });
+      peers.unshift(...peerEndpoints.list.map((e) => e.peer));
+      // No `from`/`to`: every source or destination, outside the cluster included.
+      if (written.length === 0) peers.push({ entity: 'all' });
+      rules.push({
+        preview: { direction, index: i, peers, ports: kubernetesPorts(item) },
+        location: { direction, index: i, path: itemPath, span: spanAt(b.doc, itemPath) },
+      });
+    });
+  }
+  return { subjects: [...found.entries], rules };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Tetragon tracing policies
 
 function plainNamespace(ns: string): Requirement {
@@ -821,6 +905,12 @@ export function previewDetails(
     case 'cilium-envoy-config':
       subjects = envoyConfig(b, namespace);
       break;
+    case 'kubernetes-network-policy':
+      ({ subjects, rules } = kubernetesPolicy(b, namespace ?? DEFAULT_NAMESPACE));
+      break;
+    case 'policy-test':
+      // A PolicyTest selects nothing; its cases are run, not previewed.
+      return undefined;
   }
   const preview: PolicyPreview = {
     file: options.file ?? '',
@@ -945,6 +1035,20 @@ export function policiesSelecting(
       denyIn ||= dIn;
       denyOut ||= dOut;
       policies.push({ ...base, span: hit.span, ingress, egress, defaultDeny: { ingress: dIn, egress: dOut } });
+    } else if (doc.kind.language === 'kubernetes-network-policy') {
+      const spec = obj(obj(doc.data)?.['spec']) ?? {};
+      const subject = kubernetesSubjectSelector(spec['podSelector'], namespace ?? DEFAULT_NAMESPACE);
+      if (!subject.ok || !matchesSelector(subject.selector, labels, sources)) continue;
+      const enforced = kubernetesDirections(spec);
+      denyIn ||= enforced.ingress;
+      denyOut ||= enforced.egress;
+      policies.push({
+        ...base,
+        span: spanAt(doc, ['spec', 'podSelector']),
+        ingress: enforced.ingress,
+        egress: enforced.egress,
+        defaultDeny: { ingress: enforced.ingress, egress: enforced.egress },
+      });
     } else if (doc.kind.language === 'tetragon-tracing-policy') {
       const spec = obj(obj(doc.data)?.['spec']);
       if (namespace !== undefined && endpoint.namespace !== namespace) continue;

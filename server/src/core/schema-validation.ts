@@ -13,7 +13,7 @@ import { isMap, isScalar } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import { CODES, type Finding, type Span } from './findings.js';
 import { keyText, locate, nodeSpan, YAML11_BOOLEAN, type PolicyDocument } from './document.js';
-import type { KindInfo } from './kinds.js';
+import { isValidated, type KindInfo } from './kinds.js';
 import { closest } from './text-distance.js';
 import {
   compareVersions,
@@ -128,6 +128,8 @@ export class SchemaValidator {
    * CRD (or agent) constrains some field differently, those built from the release history.
    */
   private ajvFor(kind: KindInfo, targets: TargetVersions): { key: string; ajv: Ajv } {
+    // cilium-policy's own kinds (PolicyTest) have one version: the newest schemas.
+    if (kind.family === 'cilium-policy') return { key: NEWEST, ajv: this.ajvs.get(NEWEST)! };
     const product = kind.family;
     const release = knownRelease(KNOWN_RELEASES[product], targets[product]);
     if (release === undefined || release === KNOWN_RELEASES[product][KNOWN_RELEASES[product].length - 1])
@@ -143,7 +145,10 @@ export class SchemaValidator {
   }
 
   /** Compiles (once) and returns the validator for a kind in the target releases. */
-  private validatorFor(kind: KindInfo, targets: TargetVersions = DEFAULT_VERSIONS): ValidateFunction | undefined {
+  private validatorFor(
+    kind: KindInfo & { readonly schemaPath: string },
+    targets: TargetVersions = DEFAULT_VERSIONS,
+  ): ValidateFunction | undefined {
     // Every document of a lint asks with the same targets: answer those from a table per kind.
     const recent = this.recent;
     if (recent && recent.cilium === targets.cilium && recent.tetragon === targets.tetragon) {
@@ -156,7 +161,10 @@ export class SchemaValidator {
   }
 
   /** The validator for a kind in the target releases, compiled on first use. */
-  private lookupValidator(kind: KindInfo, targets: TargetVersions): ValidateFunction | undefined {
+  private lookupValidator(
+    kind: KindInfo & { readonly schemaPath: string },
+    targets: TargetVersions,
+  ): ValidateFunction | undefined {
     const { key, ajv } = this.ajvFor(kind, targets);
     const id = `${key}|${kind.schemaPath}`;
     let v = this.compiled.get(id);
@@ -168,18 +176,19 @@ export class SchemaValidator {
     return v;
   }
 
-  /** Validates one document of one of our kinds. Never throws. */
+  /** Validates one document of one of our kinds (those with a schema; others get nothing). Never throws. */
   validate(doc: PolicyDocument, targets: TargetVersions = DEFAULT_VERSIONS): Finding[] {
-    if (!doc.kind || doc.data === undefined) return [];
+    const kind = doc.kind;
+    if (!kind || !isValidated(kind) || doc.data === undefined) return [];
     let validate: ValidateFunction | undefined;
     try {
-      validate = this.validatorFor(doc.kind, targets);
+      validate = this.validatorFor(kind, targets);
     } catch (e) {
-      return [internal(doc, `The bundled schema for ${doc.kind.kind} could not be compiled: ${(e as Error).message}`)];
+      return [internal(doc, `The bundled schema for ${kind.kind} could not be compiled: ${(e as Error).message}`)];
     }
-    if (!validate) return [internal(doc, `No bundled schema for ${doc.kind.kind}.`)];
+    if (!validate) return [internal(doc, `No bundled schema for ${kind.kind}.`)];
     // Validate what the API server validates: the object after it dropped (or defaulted) null values.
-    const { data, nulls } = pruneNulls(doc.data, this.files, doc.kind.schemaPath);
+    const { data, nulls } = pruneNulls(doc.data, this.files, kind.schemaPath);
     this.targets = targets;
     try {
       validate(data);
@@ -188,7 +197,7 @@ export class SchemaValidator {
     } finally {
       this.targets = DEFAULT_VERSIONS;
     }
-    const where = { files: this.files, rootFile: doc.kind.schemaPath };
+    const where = { files: this.files, rootFile: kind.schemaPath };
     return [...nulls.map((n) => nullFinding(doc, n)), ...mapErrors(doc, validate.errors ?? [], targets, where)];
   }
 
@@ -527,6 +536,24 @@ export function isCidr(s: string): boolean {
   if (isIPv4(ip)) return bits <= 32;
   if (isIPv6(ip)) return bits <= 128;
   return false;
+}
+
+/**
+ * The CIDR a malformed one most likely meant, or undefined when the address itself is not an
+ * address: spaces dropped, a missing or empty prefix made the single address (`/32`, `/128`), a
+ * prefix longer than the address capped at its length, trailing slashes and leading zeros of the
+ * length dropped. `10.0.0.0/33` → `10.0.0.0/32`, `2001:db8::/129` → `2001:db8::/128`.
+ */
+export function nearestCidr(text: string): string | undefined {
+  const s = text.replace(/\s+/g, '').replace(/\/+$/, '');
+  const m = /^([^/]+)(?:\/(\d{1,5}))?$/.exec(s);
+  if (!m) return undefined;
+  const ip = m[1]!;
+  const max = isIPv4(ip) ? 32 : isIPv6(ip) ? 128 : undefined;
+  if (max === undefined) return undefined;
+  const bits = m[2] === undefined ? max : Math.min(Number(m[2]), max);
+  const out = `${ip}/${bits}`;
+  return isCidr(out) && out !== text ? out : undefined;
 }
 
 export function isIPv4(s: string): boolean {
@@ -1013,11 +1040,29 @@ function toFinding(
           span: valueSpan(doc, path),
         };
       }
-      return err(
+      const span = valueSpan(doc, path);
+      const nearest = fmt === 'cidr' && typeof e.data === 'string' ? nearestCidr(e.data) : undefined;
+      const finding = err(
         CODES.schemaFormat,
-        `\`${field}\` must be ${names[fmt] ?? fmt}, not ${describe(e.data)}.`,
-        valueSpan(doc, path),
+        `\`${field}\` must be ${names[fmt] ?? fmt}, not ${describe(e.data)}.${nearest ? ` Did you mean \`${nearest}\`?` : ''}`,
+        span,
+        nearest ? { suggestion: nearest } : undefined,
       );
+      const node = locate(doc.yaml, path).node;
+      if (nearest && isScalar(node) && node.range && node.range[0] === span.start) {
+        const q = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
+        return {
+          ...finding,
+          fixes: [
+            {
+              title: `Change to \`${nearest}\``,
+              edits: [{ start: span.start, end: span.end, newText: `${q}${nearest}${q}` }],
+              preferred: true,
+            },
+          ],
+        };
+      }
+      return finding;
     }
     case 'minimum':
     case 'maximum':

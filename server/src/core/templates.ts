@@ -10,7 +10,7 @@
  */
 import { parseFile } from './document.js';
 import type { PolicyKindName } from './kinds.js';
-import { stableLabels } from './stable-labels.js';
+import { selectorLabels } from './stable-labels.js';
 
 /** One entry of a VS Code snippet file. */
 export interface SnippetEntry {
@@ -239,12 +239,24 @@ export function templatesFromSnippets(files: readonly Readonly<Record<string, Sn
 // ---------------------------------------------------------------------------------------------
 // Prefilling for a workload
 
+/** A container port of a workload, for the ports a generated policy admits. */
+export interface WorkloadPort {
+  readonly port: number;
+  /** `TCP`, `UDP` or `SCTP`. */
+  readonly protocol: string;
+  readonly name?: string;
+}
+
 /** The workload a policy is written for: what the inventory knows about it. */
 export interface WorkloadRef {
   readonly kind: string;
   readonly name: string;
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The workload's own pod selector (`spec.selector.matchLabels`), when it has one: preferred to its labels. */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Its containers' ports, in declaration order. */
+  readonly ports?: readonly WorkloadPort[];
 }
 
 /** The label Cilium and Tetragon give every pod for its namespace. */
@@ -307,10 +319,53 @@ function tabstopOfLine(line: string, key: RegExp): number | undefined {
   return m ? Number(m[1] ?? m[2]) : undefined;
 }
 
-/** A DNS-label friendly policy name for a workload: `<workload>-<template default>`, at most 63 characters. */
-function nameFor(workload: string, base: string): string {
-  const joined = `${workload}-${base}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
-  return joined.slice(0, 63).replace(/[^a-z0-9]+$/, '') || base;
+/**
+ * A DNS-subdomain friendly policy name for a workload: `<workload>-<what the template does>` (the
+ * template id without its kind prefix: `api-allow-from-pods`), at most 63 characters.
+ */
+function nameFor(workload: string, templateId: string, fallback: string): string {
+  const what = templateId.replace(/^[a-z]+-/, '');
+  const joined = `${workload}-${what}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
+  return (
+    joined
+      .slice(0, 63)
+      .replace(/[^a-z0-9]+$/, '')
+      .replace(/^[^a-z0-9]+/, '') || fallback
+  );
+}
+
+/**
+ * The tabstops of the `port` values in the first document's `ingress` rules: the ports traffic
+ * reaches the selected workload on, which its container ports fill in. Egress ports belong to the
+ * peers, so they are left alone.
+ */
+function ingressPortTabstops(src: string): number[] {
+  const out: number[] = [];
+  let inIngress = false;
+  for (const line of src.split('\n')) {
+    if (/^---/.test(line)) break;
+    if (/^ {2}\S/.test(line)) inIngress = /^ {2}ingress:\s*$/.test(line);
+    if (!inIngress) continue;
+    const m = /^\s+(?:- )?port:\s*"?\$\{(\d+)[:|]/.exec(line);
+    if (m) out.push(Number(m[1]));
+  }
+  return out;
+}
+
+/** Rewrites a tabstop as a choice (several options) or a placeholder (one). */
+function rewriteAsChoice(src: string, index: number, options: readonly string[]): string {
+  if (options.length === 1) return rewriteTabstop(src, index, options[0]!, 'default');
+  const render = (ps: readonly SnippetPart[]): string =>
+    ps
+      .map((p) => {
+        if (p.t === 'text') return escapeSnippetText(p.value);
+        if (p.index === index) return `\${${index}|${options.map((o) => o.replace(/[,|\\]/g, '\\$&')).join(',')}|}`;
+        if (p.t === 'tabstop') return `\${${p.index}}`;
+        if (p.t === 'choice') return `\${${p.index}|${p.options.map((o) => o.replace(/[,|\\]/g, '\\$&')).join(',')}|}`;
+        return `\${${p.index}:${render(p.children)}}`;
+      })
+      .join('');
+  return render(parseSnippet(src));
 }
 
 /**
@@ -337,7 +392,9 @@ export function buildPolicy(template: PolicyTemplate, options: BuildOptions = {}
         used = true;
       } else notes.push('The template has no namespace field to fill in.');
     }
-    const labels = stableLabels(w.labels);
+    // The workload's own selector when it has one: what its controller relies on, minus labels
+    // that change with each rollout or release (`version`), which would stop matching later.
+    const labels = selectorLabels(w.labels, w.selector);
     if (template.selector === undefined) {
       if (!template.namespaced)
         notes.push(`The ${template.kind} template selects no workload by label; the workload was not used.`);
@@ -365,12 +422,20 @@ export function buildPolicy(template: PolicyTemplate, options: BuildOptions = {}
       src = body.join('\n');
       used = true;
     }
+    // The ports the workload listens on, where the template admits traffic to it.
+    const ports = [...new Set((w.ports ?? []).map((p) => String(p.port)))];
+    if (ports.length > 0 && template.selector !== undefined) {
+      for (const tab of ingressPortTabstops(src)) {
+        src = rewriteAsChoice(src, tab, ports.slice(0, 10));
+        used = true;
+      }
+    }
     if (used && nameTab !== undefined) {
       // Named after the workload, so several generated policies do not collide; still a placeholder to edit.
       const current = expandSnippet(lines[nameLine]!)
         .replace(/^ {2}name:\s*/, '')
         .replace(/^"|"$/g, '');
-      src = rewriteTabstop(src, nameTab, nameFor(w.name, current), 'default');
+      src = rewriteTabstop(src, nameTab, nameFor(w.name, template.id, current), 'default');
     }
   }
   return { snippet: src, text: expandSnippet(src), notes };

@@ -37,7 +37,16 @@ export type AssistItemKind =
   | 'signal'
   | 'usdt-probe'
   | 'usdt-operand'
-  | 'function';
+  | 'function'
+  // PolicyTest values from the inventory (semantics/policy-test-assist.ts).
+  | 'workload'
+  | 'service'
+  | 'namespace'
+  | 'node'
+  | 'entity'
+  | 'port'
+  /** A value seen in recorded events (a binary, an argument), offered by the dry run. */
+  | 'seen-value';
 
 export interface AssistItem {
   readonly label: string;

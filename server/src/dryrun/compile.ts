@@ -20,7 +20,7 @@ import {
 import { hookLabel } from '../core/tetragon/kernel-support.js';
 import type { HookEvent, HookKind } from '../core/tetragon/events.js';
 import { compileProcessFilters, type AgentOptions, type Filter } from './filters.js';
-import { compileArgFilter, type ArgFilter } from './args.js';
+import { compileArgFilter, setPolicyLists, type ArgFilter } from './args.js';
 import { compileWorkloads, type WorkloadFilter } from './workloads.js';
 import { compileActions, type CompiledAction } from './actions.js';
 
@@ -224,7 +224,9 @@ export function compilePolicy(
   };
   const compiled: CompiledHook[] = [];
   const skipped: SkippedHook[] = [];
+  const argRefusals: string[] = [];
   hooks(data).forEach((h, index) => {
+    setPolicyLists(h, spec(data)?.['lists']);
     const label = hookLabel(h);
     const line = lineOf(h.path) ?? 1;
     const keys = hookKeys(h, data);
@@ -237,7 +239,11 @@ export function compilePolicy(
       const actions = compileActions(items(sel.selector, 'matchActions', sel.path), selLine, sel.path, lineOf);
       const argFilters: ArgFilter[] = [];
       for (const field of ['matchArgs', 'matchData', 'matchReturnArgs'] as const)
-        for (const f of items(sel.selector, field, sel.path)) argFilters.push(compileArgFilter(field, f.item, h));
+        for (const f of items(sel.selector, field, sel.path)) {
+          const af = compileArgFilter(field, f.item, h, agent);
+          if (af.refused) argRefusals.push(`line ${lineOf(f.path) ?? selLine}: ${af.refused}`);
+          argFilters.push(af);
+        }
       const mw = obj(sel.selector['matchWorkloads']);
       return {
         index: sel.index,
@@ -263,7 +269,7 @@ export function compilePolicy(
   });
   policy.hooks = compiled;
   policy.skipped = skipped;
-  const refused: string[] = [];
+  const refused: string[] = [...argRefusals];
   const assumptions: string[] = [];
   for (const h of hooks(data)) {
     for (const sel of selectorsOf(h)) {

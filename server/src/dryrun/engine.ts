@@ -7,7 +7,7 @@
  * event cannot decide is `unknown`, with the reason. One event at a time, constant memory apart
  * from the bounded rate-limit table.
  */
-import { parseEventLine, type EventLine, type HookEvent, type HookKind } from '../core/tetragon/events.js';
+import { parseEventLine, readEvent, type EventLine, type HookEvent, type HookKind } from '../core/tetragon/events.js';
 import { TRUE, type Check } from './check.js';
 import { evaluate, type AgentOptions } from './filters.js';
 import { RateLimiter, type CompiledAction, type ResultAction } from './actions.js';
@@ -46,6 +46,11 @@ export interface DryRunResult {
   /** 1-based line of that selector in the policy file. */
   readonly selectorLine?: number;
   /**
+   * For `unknown`: the 0-based index of the first selector that could not be decided (the one
+   * whose actions `actions` reports). Not part of the CLI's JSON.
+   */
+  readonly undecided?: number;
+  /**
    * For `match`: the actions that run. For `unknown`: the actions that would run if the first
    * undecided selector matched. Empty for `no-match`.
    */
@@ -61,8 +66,10 @@ export interface DryRunCounts {
   hookEvents: number;
   /** Known event types that are not hook events (exec, exit, …). */
   otherType: number;
-  /** Lines that are not JSON objects or do not hold an event. */
+  /** Lines that are not JSON objects or do not hold an event (the lines of `unreadable` included). */
   unparsable: number;
+  /** Lines the reader skipped before parsing them, by why (`too-long`, `nul-byte`, `invalid-utf8`, …). */
+  readonly unreadable: Map<string, number>;
   /** Objects keyed by an event type this release does not know. */
   unknownType: number;
   readonly unknownTypes: Map<string, number>;
@@ -93,6 +100,7 @@ export class DryRun {
     hookEvents: 0,
     otherType: 0,
     unparsable: 0,
+    unreadable: new Map(),
     unknownType: 0,
     unknownTypes: new Map(),
     match: 0,
@@ -123,6 +131,18 @@ export class DryRun {
   /** Reads one line of an events file (1-based `lineNo`) and returns its results. */
   feedLine(line: string, lineNo: number): DryRunResult[] {
     return this.feedParsed(parseEventLine(line), lineNo);
+  }
+
+  /** The same for a line's JSON value, already parsed (by the bounded JSON-lines reader). */
+  feedValue(value: unknown, lineNo: number): DryRunResult[] {
+    return this.feedParsed(readEvent(value), lineNo);
+  }
+
+  /** Counts a line the reader skipped before it could be parsed (`kind`: why). */
+  countUnreadable(kind: string): void {
+    this.counts.events++;
+    this.counts.unparsable++;
+    this.counts.unreadable.set(kind, (this.counts.unreadable.get(kind) ?? 0) + 1);
   }
 
   /** The same for a line already read with `parseEventLine`. */
@@ -200,6 +220,8 @@ export class DryRun {
           this.actions(h, u.sel, event, false),
           () =>
             `selector ${sel.index} matches, but selector ${u.sel.index} comes first and is undecided (${reasonOf(u.check)})${same ? '; both run the same actions' : ''}`,
+          undefined,
+          u.sel.index,
         );
       }
       if (policyWide.state === 'unknown')
@@ -209,6 +231,8 @@ export class DryRun {
           'unknown',
           this.actions(h, sel, event, false),
           () => `selector ${sel.index} matches, but ${policyWide.reason}`,
+          undefined,
+          sel.index,
         );
       return new Result(
         about,
@@ -228,6 +252,8 @@ export class DryRun {
         'unknown',
         this.actions(h, u.sel, event, false),
         () => `selector ${u.sel.index}: ${reasonOf(u.check)}`,
+        undefined,
+        u.sel.index,
       );
     }
     const m = misses ?? [];
@@ -347,6 +373,7 @@ class Result implements DryRunResult {
   readonly hookLine: number;
   declare readonly selector?: number;
   declare readonly selectorLine?: number;
+  declare readonly undecided?: number;
   #why: string | (() => string);
 
   constructor(
@@ -356,6 +383,7 @@ class Result implements DryRunResult {
     readonly actions: readonly ResultAction[],
     why: string | (() => string),
     sel?: CompiledSelector,
+    undecided?: number,
   ) {
     this.eventLine = about.eventLine;
     const self = this as { -readonly [K in keyof Result]: Result[K] };
@@ -369,6 +397,7 @@ class Result implements DryRunResult {
       self.selector = sel.index;
       self.selectorLine = sel.line;
     }
+    if (undecided !== undefined) self.undecided = undecided;
     this.#why = why;
   }
 

@@ -119,6 +119,8 @@ export function compileParentBinaries(item: Obj): Filter {
 export interface AgentOptions {
   /** `--parents-map-enabled`: without it the agent refuses matchParentBinaries. Undefined: not known. */
   readonly parentsMapEnabled?: boolean;
+  /** The Tetragon minor release whose agent is followed (`8` for 1.8; see `tetragonRelease`). */
+  readonly release?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,6 @@ export {
   type SkippedHook,
 } from './compile.js';
 export { ENFORCING_ACTIONS, MAX_ACTIONS, parseRateLimit, type ResultAction } from './actions.js';
-export { INTERIM_REASON, compareArgument, type ArgFilterSpec } from './args.js';
+export { compareArgument, type ArgFilterSpec } from './args.js';
 export type { Check } from './check.js';
 export type { AgentOptions } from './filters.js';

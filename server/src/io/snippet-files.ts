@@ -3,6 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KINDS } from '../core/kinds.js';
+
+/** The snippet files the kind registry names, each once, in registry order. */
+function snippetFileNames(): string[] {
+  return [...new Set(KINDS.map((k) => k.snippets).filter((s): s is string => s !== null))];
+}
 import type { SnippetEntry } from '../core/templates.js';
 
 /** Finds the `snippets/` folder: beside `dist/` when bundled, at the repository root in tests. */
@@ -10,7 +15,7 @@ export function findSnippetsDir(start: string = __dirname): string {
   let dir = start;
   for (;;) {
     const candidate = path.join(dir, 'snippets');
-    if (fs.existsSync(path.join(candidate, KINDS[0]!.snippets))) return candidate;
+    if (fs.existsSync(path.join(candidate, snippetFileNames()[0]!))) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`cilium-policy: bundled snippets not found above ${start}`);
     dir = parent;
@@ -19,6 +24,7 @@ export function findSnippetsDir(start: string = __dirname): string {
 
 /** The snippet files the kind registry names, each once, in registry order. */
 export function loadSnippetFiles(dir: string = findSnippetsDir()): Record<string, SnippetEntry>[] {
-  const names = [...new Set(KINDS.map((k) => k.snippets))];
-  return names.map((name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, SnippetEntry>);
+  return snippetFileNames().map(
+    (name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, SnippetEntry>,
+  );
 }

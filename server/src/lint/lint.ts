@@ -15,7 +15,7 @@ import {
   type PolicyDocument,
   type PolicyFile,
 } from '../core/document.js';
-import { apiGroups } from '../core/kinds.js';
+import { apiGroups, isValidated } from '../core/kinds.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import type { Settings } from '../settings.js';
 import { RULES } from './registry.js';
@@ -45,6 +45,12 @@ export interface LintContext {
   readonly scope?: LintScope;
   /** The linted file's name in the scope (its entries there are replaced by the text being linted). */
   readonly source?: string;
+  /**
+   * Findings another engine has about the file (the language server's PolicyTest problems that need
+   * the inventory), given the lint's own findings so far; they get the severity overrides and the
+   * suppression comments like every other finding.
+   */
+  readonly extra?: (file: PolicyFile, findings: readonly Finding[]) => readonly Finding[];
 }
 
 /** What a {@link LintCache} keeps for one document. */
@@ -128,6 +134,7 @@ export function* lintFileSteps(file: PolicyFile, ctx: LintContext): Generator<vo
     findings.push(...(yield* lintDocumentSteps(file, doc, ctx)));
     yield;
   }
+  if (ctx.extra) findings.push(...ctx.extra(file, findings));
   return applySuppressions(file.text, applySeverityOverrides(findings, ctx.settings));
 }
 
@@ -150,12 +157,14 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
 
 /** {@link lintDocument} with a pause after the schema validation and after each rule. */
 function* lintDocumentSteps(file: PolicyFile, doc: PolicyDocument, ctx: LintContext): Generator<void, Finding[], void> {
+  // Kinds we only read (a Kubernetes NetworkPolicy, for verdicts) are left to other tools, like any other object.
+  if (doc.kind && !isValidated(doc.kind)) return [];
   const ours = doc.kind !== undefined;
   if (!ours) {
     const wrong = wrongApiVersion(doc);
     if (wrong && !doc.templated) return [apiVersionFinding(file, doc, wrong.kind, wrong.apiVersion)];
     // A template whose YAML does not parse as written (`{{ if … }}` before the keys) but whose lines name one of our kinds.
-    if (doc.templated && doc.templatedKind) return [templatedFinding(file, doc)];
+    if (doc.templated && doc.templatedKind && isValidated(doc.templatedKind)) return [templatedFinding(file, doc)];
     if (doc.syntaxErrors.length && !doc.templated && looksLikeOurs(file, doc)) return firstSyntaxErrors(doc);
     return [];
   }

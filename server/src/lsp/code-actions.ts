@@ -4,8 +4,8 @@
  *
  * Quick fixes are computed by the lint rules with the findings (so the CLI and the tests see the
  * same edits); this adapter matches the editor's diagnostics back to findings and turns their
- * offset edits into a WorkspaceEdit. Every finding also gets a "disable for this line" action that
- * inserts a suppression comment above it. The lenses say above each selector what it selects in
+ * offset edits into a WorkspaceEdit. Every finding the API server does not reject also gets a
+ * "disable for this line" action that inserts a suppression comment above it. The lenses say above each selector what it selects in
  * the inventory, from the endpoint preview.
  */
 import {
@@ -26,6 +26,7 @@ import type { Finding } from '../core/findings.js';
 import { selectionSummary } from '../core/preview.js';
 import { DIAGNOSTIC_SOURCE, toRange } from './convert.js';
 import { escapeControls } from '../core/display-text.js';
+import { contributionsOf } from './contributions.js';
 import { checked, describe, is, params } from './guard.js';
 import type { LintScheduler } from './lint-scheduler.js';
 import type { PreviewService } from './preview-service.js';
@@ -80,7 +81,11 @@ export function registerCodeActions(
       params.textDocument,
       async (params: CodeLensParams) => {
         try {
-          return await codeLenses(session, preview, params.textDocument.uri);
+          const own = await codeLenses(session, preview, params.textDocument.uri);
+          // Other features' lenses (the dry run's match counts) follow the preview's.
+          const doc = session.documents.get(params.textDocument.uri);
+          const more = doc ? contributionsOf(session).lenses.flatMap((contribute) => contribute(doc)) : [];
+          return own === null && more.length === 0 ? null : [...(own ?? []), ...more];
         } catch (e) {
           session.log(`cilium-policy: textDocument/codeLens failed: ${describe(e)}`);
           return null;
@@ -147,6 +152,9 @@ export function codeActionsFor(
       });
     }
     if (finding.code.startsWith('yaml/') || finding.code.startsWith('file/')) continue;
+    // The API server rejects a schema error whatever a comment says: hiding it would only postpone
+    // the failure to `kubectl apply`, so there is nothing to disable.
+    if (finding.code.startsWith('schema/') && finding.severity === 'error') continue;
     const line = diagnostic.range.start.line;
     const lineStart = doc.offsetAt({ line, character: 0 });
     const indent = /^[ \t]*/.exec(text.slice(lineStart, lineStart + 200))?.[0] ?? '';

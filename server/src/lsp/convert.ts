@@ -14,6 +14,7 @@ import type { AssistCompletions, AssistItemKind } from '../core/tetragon-assist.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, Severity, Span } from '../core/findings.js';
 import type { PolicyFile } from '../core/document.js';
+import { isValidated } from '../core/kinds.js';
 import type { OutlineKind, OutlineNode } from '../core/outline.js';
 import type { DocumentStatusNotification, PolicyDocumentStatus } from '../protocol.js';
 import { ruleById } from '../lint/registry.js';
@@ -61,6 +62,7 @@ const SYMBOL_KINDS: Record<OutlineKind, SymbolKind> = {
   resource: SymbolKind.Object,
   hook: SymbolKind.Function,
   selector: SymbolKind.Field,
+  case: SymbolKind.Event,
 };
 
 /** An outline entry as a hierarchical document symbol. */
@@ -115,7 +117,8 @@ export function documentStatus(
     }
   }
   docs.forEach((d, i) => {
-    if (!d.kind) return;
+    // Kinds we only read (a Kubernetes NetworkPolicy) are not validated: the status bar does not vouch for them.
+    if (!d.kind || !isValidated(d.kind)) return;
     const entry: PolicyDocumentStatus = {
       kind: d.kind.kind,
       range: toRange(doc, d.span),
@@ -143,6 +146,13 @@ const COMPLETION_KINDS: Record<AssistItemKind, CompletionItemKind> = {
   'usdt-probe': CompletionItemKind.Event,
   'usdt-operand': CompletionItemKind.Value,
   function: CompletionItemKind.Function,
+  workload: CompletionItemKind.Module,
+  service: CompletionItemKind.Interface,
+  namespace: CompletionItemKind.Folder,
+  node: CompletionItemKind.Struct,
+  entity: CompletionItemKind.EnumMember,
+  port: CompletionItemKind.Value,
+  'seen-value': CompletionItemKind.Value,
 };
 
 /** Core completion items as an LSP list; items replace the scalar being typed, if any. */

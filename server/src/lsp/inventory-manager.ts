@@ -33,7 +33,11 @@ export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
  * Files that may hold one of our policy kinds: only these are kept, for the reverse lookup (which
  * policies select this workload; kinds that select nothing are skipped there) and the lint scope.
  */
-const POLICY_KIND = new RegExp(`^\\s*["']?kind["']?\\s*:\\s*["']?(${KINDS.map((k) => k.kind).join('|')})\\b`, 'm');
+// Kubernetes NetworkPolicies too: the verdict engine (flow replay) enforces them as Cilium does.
+const POLICY_KIND = new RegExp(
+  `^\\s*["']?kind["']?\\s*:\\s*["']?(${[...KINDS.map((k) => k.kind), 'NetworkPolicy'].join('|')})\\b`,
+  'm',
+);
 
 /** What the manager tells the server. */
 export interface InventoryHooks {
@@ -394,7 +398,8 @@ export class InventoryManager {
             : this.scanned
               ? 'no workloads found in the workspace'
               : 'indexing the workspace…';
-      return { origin: 'none', description, endpoints: 0, ...error };
+      const loading = this.mode.kind === 'workspace' && this.roots.length > 0 && !this.scanned;
+      return { origin: 'none', description, endpoints: 0, ...error, ...(loading ? { loading: true } : {}) };
     }
     const origin = this.mode.kind === 'workspace' ? 'workspace' : this.mode.kind;
     const prefix = origin === 'workspace' ? 'workspace: ' : '';

@@ -59,6 +59,8 @@ export interface LintInputs {
   scope(uri: string): { scope: LintScope; source: string };
   /** Changes whenever the workspace's policy files change. */
   scopeGeneration(): number;
+  /** Findings of other engines about a document (PolicyTest problems that need the inventory). */
+  extraFindings?(uri: string, file: PolicyFile, findings: readonly Finding[]): readonly Finding[];
 }
 
 /** A document's own change (0) goes before what it causes in other documents (1). */
@@ -173,6 +175,11 @@ export class LintScheduler {
     }
   }
 
+  /** Lints one open document again now (what it depends on outside the lint's inputs changed). */
+  relint(uri: string): void {
+    if (this.session.documents.get(uri)) this.schedule(uri, 0, 0);
+  }
+
   /** Lints every open document (settings, project files or binaries changed). */
   lintAll(): void {
     for (const doc of this.session.documents.all()) this.schedule(doc.uri, 0, 0);
@@ -216,6 +223,9 @@ export class LintScheduler {
       ...this.inputs.scope(doc.uri),
       ...(binaries ? { binaries } : {}),
       cache,
+      ...(this.inputs.extraFindings
+        ? { extra: (f: PolicyFile, found: readonly Finding[]) => this.inputs.extraFindings!(doc.uri, f, found) }
+        : {}),
     };
   }
 

@@ -9,7 +9,8 @@ import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-la
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PolicyFile } from '../core/document.js';
 import type { Span } from '../core/findings.js';
-import type { Endpoint } from '../core/inventory.js';
+import { workloadPorts, type Endpoint } from '../core/inventory.js';
+import { hooksSummaryOf, readingOf } from './preview-reading.js';
 import type { LineIndex } from '../core/line-index.js';
 import {
   policiesSelecting,
@@ -90,6 +91,11 @@ export class PreviewService {
     this.watchFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     this.roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     this.inventory.setRoots(this.roots);
+  }
+
+  /** True when the client can be asked to refresh CodeLenses (`workspace/codeLens/refresh`). */
+  get canRefreshCodeLenses(): boolean {
+    return this.codeLensRefresh;
   }
 
   /** The capabilities the preview adds to the `initialize` answer. */
@@ -249,6 +255,9 @@ export class PreviewService {
 
   private wireEndpoint(e: Endpoint): WireEndpoint {
     const out: WireEndpoint = { kind: e.kind, namespace: e.namespace, name: e.name, labels: { ...e.labels } };
+    if (e.selector !== undefined) out.selector = { ...e.selector };
+    const ports = workloadPorts(e);
+    if (ports.length > 0) out.ports = ports;
     if (e.serviceAccount !== undefined) out.serviceAccount = e.serviceAccount;
     const location = this.inventory.location(e.source);
     if (location) out.location = location;
@@ -270,7 +279,9 @@ export class PreviewService {
       chosen = inside.length > 0 ? [inside[inside.length - 1] as PreviewDetails] : [];
     }
     const range = (span: Span): WireRange => ({ start: doc.positionAt(span.start), end: doc.positionAt(span.end) });
+    const documents = this.session.parse(doc).documents;
     const policies: PolicyPreviewEntry[] = chosen.map((d) => ({
+      ...readingOf(documents, d),
       preview: d.preview,
       range: range(d.span),
       selections: d.selections.map((s) => ({
@@ -346,6 +357,7 @@ export class PreviewService {
         ingress: p.ingress,
         egress: p.egress,
         defaultDeny: { ...p.defaultDeny },
+        ...hooksSummaryOf(inputs, p),
       })),
       defaultDeny: { ...found.defaultDeny },
     };

@@ -18,8 +18,17 @@ export class ProjectConfigs {
   private roots: string[] = [];
   private readonly cache = new Map<string, ProjectConfig | undefined>();
   private trusted = false;
+  /** Problems already shown to the user (each once per session; the log gets every read). */
+  private readonly shown = new Set<string>();
 
-  constructor(private readonly log: (message: string) => void) {}
+  /**
+   * `warn` shows a problem of a configuration file to the user (a version outside the supported
+   * range, an unknown key); without it problems only go to the log.
+   */
+  constructor(
+    private readonly log: (message: string) => void,
+    private readonly warn?: (message: string) => void,
+  ) {}
 
   /** True when the client said the workspace is trusted. */
   get isTrusted(): boolean {
@@ -86,7 +95,13 @@ export class ProjectConfigs {
     }
     const parsed = parseProjectConfig(text);
     const config = this.trusted ? parsed : untrustedView(parsed);
-    for (const p of config.problems) this.log(`cilium-policy: ${pathToFileURL(file).toString()}: ${p}`);
+    for (const p of config.problems) {
+      this.log(`cilium-policy: ${pathToFileURL(file).toString()}: ${p}`);
+      if (this.warn && !this.shown.has(p)) {
+        this.shown.add(p);
+        this.warn(`Cilium Policy: ${p}`);
+      }
+    }
     return config;
   }
 }

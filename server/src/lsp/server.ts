@@ -5,20 +5,26 @@
  * CLI runs, `lint-scheduler.ts`), completion and hover from the core and yaml-language-server
  * (`assist.ts`), symbols from the core outline (`symbols.ts`), quick fixes and lenses from
  * `code-actions.ts`, the endpoint preview from `preview-service.ts`, the New Policy wizard's
- * requests from `templates.ts`; `lifecycle.ts` answers `initialize` and forwards what several
- * modules share. Every handler is guarded: an exception is logged and answered as an error.
+ * requests from `templates.ts`, connectivity verdicts, PolicyTests and the matrix from
+ * `connectivity.ts`; `lifecycle.ts` answers `initialize` and forwards what several modules share. Every handler is guarded: an exception is logged and answered as an error.
  */
 import type { Connection } from 'vscode-languageserver';
 import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { registerAssist } from './assist.js';
 import { registerCodeActions } from './code-actions.js';
+import { Connectivity } from './connectivity.js';
+import { DryRunService } from './dryrun-service.js';
+import { KernelTargetsService } from './kernel-targets-service.js';
+import { ClusterAssist } from './completion.js';
 import { registerLifecycle, type ServerInfo } from './lifecycle.js';
 import { LintScheduler } from './lint-scheduler.js';
 import { PreviewService } from './preview-service.js';
+import { ReplayService } from './replay-service.js';
 import { Session, type InputMonitor } from './session.js';
 import { Symbols } from './symbols.js';
 import { registerTemplates } from './templates.js';
+import { registerWorkspaceLint } from './workspace-lint.js';
 import { YamlFeatures } from './yaml-service.js';
 
 export type { ServerInfo } from './lifecycle.js';
@@ -48,10 +54,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const yaml = new YamlFeatures(schemaFiles);
 
   const preview = new PreviewService(connection, session);
+  const connectivity = new Connectivity(connection, session, preview);
   const lint = new LintScheduler(connection, session, validator, {
     inventory: () => preview.lintInventory(),
     scope: (uri) => preview.lintScope(uri),
     scopeGeneration: () => preview.scopeGeneration(),
+    extraFindings: (uri, file, found) => connectivity.findings(uri, file, found),
   });
   const symbols = new Symbols(connection, session);
   preview.onDidChangeInventory(() => lint.inventoryChanged());
@@ -68,11 +76,25 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // Lint before the inventory hears of a change: an open document is linted at once, and its
   // lint flushes the document into the inventory itself.
   lint.register();
-  registerAssist(connection, session, yaml);
+  registerAssist(
+    connection,
+    session,
+    yaml,
+    [connectivity],
+    new ClusterAssist(session, yaml, { index: () => preview.lintInventory() }),
+  );
   registerCodeActions(connection, session, lint, preview);
   symbols.register();
   registerTemplates(connection, session);
+  registerWorkspaceLint(connection, session, validator, {
+    inventory: () => preview.lintInventory(),
+    scope: (uri) => preview.lintScope(uri),
+  });
   preview.register();
+  connectivity.register((uri) => lint.relint(uri));
+  new DryRunService(connection, session, () => preview.canRefreshCodeLenses).register();
+  new KernelTargetsService(connection, session, () => preview.lintInventory()).register();
+  new ReplayService(connection, session, preview).register();
 
   session.documents.listen(connection);
   connection.listen();

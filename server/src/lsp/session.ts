@@ -8,7 +8,13 @@
  * need, and register their own handlers on the connection.
  */
 import * as path from 'node:path';
-import { TextDocuments, type Connection, type TextDocumentsConfiguration } from 'vscode-languageserver';
+import {
+  MessageType,
+  ShowMessageNotification,
+  TextDocuments,
+  type Connection,
+  type TextDocumentsConfiguration,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseFileSteps, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import type { BinaryLookup } from '../core/elf.js';
@@ -89,7 +95,10 @@ export class Session {
     readonly input: InputMonitor = NO_INPUT,
   ) {
     this.log = (message) => connection.console.error(message);
-    this.projectConfigs = new ProjectConfigs(this.log);
+    // A notification, not `showWarningMessage` (a request a client may not answer).
+    this.projectConfigs = new ProjectConfigs(this.log, (message) => {
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+    });
     this.settings = new SettingsStore(undefined, this.log, (uri) => this.projectConfigs.lookup(uri));
     // Registered first, so every other module's close handler finds the parse already dropped.
     this.documents.onDidClose((e) => {

@@ -5,7 +5,7 @@
  * inserts the text; what a template is and how a workload fills it in is decided here, by the core.
  */
 import type { Connection } from 'vscode-languageserver';
-import { manifestPart } from '../core/inventory.js';
+import { manifestPart, workloadPorts } from '../core/inventory.js';
 import { buildPolicy, templatesFromSnippets, type PolicyTemplate } from '../core/templates.js';
 import { loadSnippetFiles } from '../io/snippet-files.js';
 import { BuildPolicyRequest, ManifestWorkloadsRequest, PolicyTemplatesRequest } from '../protocol.js';
@@ -58,12 +58,17 @@ export function registerTemplates(connection: Connection, session: Session, snip
       ManifestWorkloadsRequest.method,
       is.object({ uri: is.string, text: is.string }),
       (params: ManifestWorkloadsRequest.Params) => {
-        const workloads = manifestPart(params.uri, params.text).endpoints.map((e) => ({
-          kind: e.kind,
-          name: e.name,
-          namespace: e.namespace,
-          labels: { ...e.labels },
-        }));
+        const workloads = manifestPart(params.uri, params.text).endpoints.map((e) => {
+          const ports = workloadPorts(e);
+          return {
+            kind: e.kind,
+            name: e.name,
+            namespace: e.namespace,
+            labels: { ...e.labels },
+            ...(e.selector ? { selector: { ...e.selector } } : {}),
+            ...(ports.length > 0 ? { ports } : {}),
+          };
+        });
         return { workloads };
       },
       session.log,

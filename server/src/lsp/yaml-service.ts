@@ -10,10 +10,11 @@
 import type { LanguageService } from 'yaml-language-server';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CompletionItem, CompletionList, Hover, Position, Range } from 'vscode-languageserver';
-import { KINDS, type KindInfo, type PolicyKindName } from '../core/kinds.js';
+import { isValidated, KINDS, type KindInfo, type PolicyKindName } from '../core/kinds.js';
 import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import { SCHEMA_URI_PREFIX, type SchemaFiles } from '../core/schema-validation.js';
 import { lineStart as startOfLine } from '../core/yaml-edits.js';
+import { CONFIG_FILE_NAME } from '../config.js';
 
 /**
  * The zero-based line of an offset, from the editor's document (which keeps its line offsets):
@@ -27,6 +28,16 @@ export const VIRTUAL_PREFIX = 'file:///__cilium-policy__/';
 /** The virtual URI yaml-language-server sees for documents of a kind. */
 export function virtualUri(kind: PolicyKindName): string {
   return `${VIRTUAL_PREFIX}${kind}.yaml`;
+}
+
+/** The schema of `.cilium-policy.yaml` (generated, see `lint/settings-schema.ts`). */
+const CONFIG_SCHEMA = 'cilium-policy-config.json';
+/** The virtual document a `.cilium-policy.yaml` is served as. */
+const CONFIG_VIRTUAL = '__cilium-policy__/cilium-policy-config.yaml';
+
+/** True for a project configuration file (`.cilium-policy.yaml`), which completion and hover serve too. */
+export function isProjectConfig(uri: string): boolean {
+  return uri.endsWith(`/${CONFIG_FILE_NAME}`);
 }
 
 /** A modeline (`# yaml-language-server: $schema=…`) would make yaml-language-server load another schema. */
@@ -76,11 +87,16 @@ export class YamlFeatures {
         isKubernetes: false,
         hoverSchemaSource: false,
         disableDefaultProperties: false,
-        schemas: KINDS.filter((k) => this.files[k.schemaPath] !== undefined).map((k) => ({
-          uri: SCHEMA_URI_PREFIX + k.schemaPath,
-          fileMatch: [`__cilium-policy__/${k.kind}.yaml`],
-          name: k.kind,
-        })),
+        schemas: [
+          ...kindsWithSchemas(this.files).map((k) => ({
+            uri: SCHEMA_URI_PREFIX + k.schemaPath,
+            fileMatch: [`__cilium-policy__/${k.kind}.yaml`],
+            name: k.kind,
+          })),
+          ...(this.files[CONFIG_SCHEMA] !== undefined
+            ? [{ uri: SCHEMA_URI_PREFIX + CONFIG_SCHEMA, fileMatch: [CONFIG_VIRTUAL], name: CONFIG_FILE_NAME }]
+            : []),
+        ],
       });
       return service;
     });
@@ -120,6 +136,31 @@ export class YamlFeatures {
     return hover;
   }
 
+  /** Completion in a `.cilium-policy.yaml` (its whole text), from the generated schema. */
+  async completeConfig(text: string, offset: number): Promise<CompletionList | undefined> {
+    const service = await this.languageService();
+    const doc = this.configDocument(text);
+    return thirdParty(() => service.doComplete(doc, doc.positionAt(offset), false));
+  }
+
+  /** Hover in a `.cilium-policy.yaml`. */
+  async hoverConfig(text: string, offset: number): Promise<Hover | null | undefined> {
+    const service = await this.languageService();
+    const doc = this.configDocument(text);
+    return thirdParty(() => service.doHover(doc, doc.positionAt(offset)));
+  }
+
+  private configDocument(text: string): TextDocument {
+    const uri = `file:///${CONFIG_VIRTUAL}`;
+    const blanked = text.replace(MODELINE, (m) => ' '.repeat(m.length));
+    let doc = this.virtuals.get(uri);
+    if (!doc || doc.getText() !== blanked) {
+      doc = TextDocument.create(uri, 'yaml', ++this.version, blanked);
+      this.virtuals.set(uri, doc);
+    }
+    return doc;
+  }
+
   /**
    * Resolves every kind's schema ahead of the first request (yaml-language-server does it lazily,
    * which costs the first completion of each kind tens of milliseconds).
@@ -148,7 +189,7 @@ export class YamlFeatures {
     lineOf?: LineOf,
   ): { doc: TextDocument; position: Position; toLine: (line: number) => number } | undefined {
     const found = documentAt(file, offset);
-    if (!found || !found.doc.kind || found.doc.templated) return undefined;
+    if (!found || !found.doc.kind || !isValidated(found.doc.kind) || found.doc.templated) return undefined;
     const lineStart = startOfLine(file.text, found.start);
     const text = virtualText(file.text, lineStart, found.start, found.end);
     const uri = virtualUri(found.doc.kind.kind);
@@ -233,6 +274,6 @@ export function documentAt(
 }
 
 /** The kinds whose schema is present in a set of schema files. */
-export function kindsWithSchemas(files: SchemaFiles): KindInfo[] {
-  return KINDS.filter((k) => files[k.schemaPath] !== undefined);
+export function kindsWithSchemas(files: SchemaFiles): (KindInfo & { readonly schemaPath: string })[] {
+  return KINDS.filter(isValidated).filter((k) => files[k.schemaPath] !== undefined);
 }

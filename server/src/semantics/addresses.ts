@@ -6,7 +6,8 @@ import { contains, parsePrefix, type Prefix } from '../core/cilium/cidr.js';
 export function parseAddress(text: string): Prefix | undefined {
   const t = text.trim();
   if (t.includes('/')) return undefined;
-  return parsePrefix(`${t}/32`) ?? parsePrefix(`${t}/128`);
+  // An IPv6 address would also parse with /32 (a valid IPv6 prefix length): the family decides.
+  return t.includes(':') ? parsePrefix(`${t}/128`) : parsePrefix(`${t}/32`);
 }
 
 /** True when the address lies in the prefix. IPv4-mapped IPv6 addresses compare as IPv4. */

@@ -17,20 +17,23 @@ import { EXTENDED_PROTOCOLS, isServiceName, portNumber } from '../core/cilium/po
 import {
   describeSelector,
   hasReservedKey,
-  LABEL,
   parseSelector,
   scopeSelector,
   unscoped,
   type EffectiveSelector,
-  type ParsedSelector,
-  type Requirement,
   type ScopeContext,
 } from '../core/selectors.js';
 import type { AgentProfile } from './agent.js';
 import type { NameMatcher } from './fqdn.js';
 import { readHttpRules } from './http.js';
 import { icmpTypeNumber } from './icmp.js';
-import { isNamespacedPolicyKind, verdictPolicyKind, type VerdictPolicyKind } from './kinds.js';
+import { networkPolicyKind } from '../core/kinds.js';
+import {
+  kubernetesDirections,
+  kubernetesPeerSelector,
+  kubernetesSubjectSelector,
+  type KubernetesSelector,
+} from '../core/kubernetes/network-policy.js';
 import type {
   CompiledDirection,
   CompiledItem,
@@ -46,6 +49,7 @@ import type {
   PortRuleSpec,
   PortSpec,
   Section,
+  VerdictPolicyKind,
 } from './model.js';
 
 /** A policy the agent rejects; compiling stops at the first reason. */
@@ -410,61 +414,10 @@ function ciliumRule(ctx: Ctx, rule: Obj, path: DataPath, spec: number | null, cl
 // ---------------------------------------------------------------------------------------------
 // Kubernetes NetworkPolicies
 
-/** A plain Kubernetes selector with every key given the `k8s` source, as the agent reads it. */
-function k8sSourced(parsed: ParsedSelector): { labels: Map<string, string>; expressions: Requirement[] } {
-  const labels = new Map<string, string>();
-  for (const m of parsed.matchLabels.values()) labels.set(m.key, m.value);
-  return { labels, expressions: parsed.expressions.map((e) => ({ ...e, source: 'k8s' })) };
-}
-
-function requirements(labels: ReadonlyMap<string, string>, expressions: readonly Requirement[]): Requirement[] {
-  const out: Requirement[] = [];
-  for (const [key, value] of labels) out.push({ source: 'k8s', key, operator: 'In', values: [value] });
-  out.push(...expressions);
-  return out;
-}
-
-function plainSelector(value: unknown, what: string): ParsedSelector {
-  const parsed = parseSelector(value ?? {}, true);
-  if (parsed.invalid !== undefined) throw new Rejected(`${what}: ${parsed.invalid}`);
-  return parsed;
-}
-
-/** A NetworkPolicyPeer's label selector (pod and namespace selectors), or undefined for an ipBlock-only peer. */
-function knpPeerSelector(
-  peer: Obj,
-  namespace: string,
-  agent: AgentProfile,
-  what: string,
-): EffectiveSelector | undefined {
-  let pod: { labels: Map<string, string>; expressions: Requirement[] } | undefined =
-    peer['podSelector'] !== undefined && peer['podSelector'] !== null
-      ? k8sSourced(plainSelector(peer['podSelector'], `${what}.podSelector`))
-      : undefined;
-  const namesCluster =
-    pod !== undefined && (pod.labels.has(LABEL.cluster) || pod.expressions.some((e) => e.key === LABEL.cluster));
-  if (agent.policyDefaultLocalCluster && !namesCluster) {
-    pod ??= { labels: new Map(), expressions: [] };
-    pod.labels.set(LABEL.cluster, agent.clusterName);
-  }
-  const nsValue = peer['namespaceSelector'];
-  if (nsValue !== undefined && nsValue !== null) {
-    const nsParsed = k8sSourced(plainSelector(nsValue, `${what}.namespaceSelector`));
-    const nsLabels = new Map<string, string>();
-    for (const [k, v] of nsParsed.labels) nsLabels.set(LABEL.namespaceLabelsPrefix + k, v);
-    const nsExpr = nsParsed.expressions.map((e) => ({ ...e, key: LABEL.namespaceLabelsPrefix + e.key }));
-    const reqs = requirements(nsLabels, nsExpr);
-    // An empty namespace selector means every namespace: a pod namespace exists.
-    if (reqs.length === 0)
-      reqs.push({ source: 'k8s', key: LABEL.podNamespace, operator: 'Exists', values: [] } as Requirement);
-    if (pod) reqs.push(...requirements(pod.labels, pod.expressions));
-    return { requirements: reqs, notes: [] };
-  }
-  if (pod) {
-    pod.labels.set(LABEL.podNamespace, namespace);
-    return { requirements: requirements(pod.labels, pod.expressions), notes: [] };
-  }
-  return undefined;
+/** A selector read by the core, or the agent's refusal as a rejection of the whole policy. */
+function accepted(r: KubernetesSelector): EffectiveSelector {
+  if (!r.ok) throw new Rejected(r.message);
+  return r.selector;
 }
 
 function knpPorts(ports: readonly unknown[], what: string): PortRuleSpec[] {
@@ -494,12 +447,10 @@ function knpPorts(ports: readonly unknown[], what: string): PortRuleSpec[] {
 function knpRule(ctx: Ctx, data: Obj): MutableRule {
   const namespace = ctx.ref.namespace ?? 'default';
   const spec = obj(data['spec']) ?? {};
-  const podSel = k8sSourced(plainSelector(spec['podSelector'], 'spec.podSelector'));
-  podSel.labels.set(LABEL.podNamespace, namespace);
-  const subjectSel: EffectiveSelector = { requirements: requirements(podSel.labels, podSel.expressions), notes: [] };
+  const subjectSel = accepted(kubernetesSubjectSelector(spec['podSelector'], namespace));
   const subjectPath: DataPath = ['spec', 'podSelector'];
   const w = where(ctx, subjectPath);
-  const policyTypes = list(spec['policyTypes']).filter((t): t is string => typeof t === 'string');
+  const enforced = kubernetesDirections(spec);
   const mutable: MutableRule = {
     policy: undefined,
     spec: null,
@@ -544,7 +495,8 @@ function knpRule(ctx: Ctx, data: Obj): MutableRule {
         // The agent builds a label selector for every ingress peer; for an ipBlock-only peer that is
         // the local-cluster pod selector of the policy's namespace, whose effect we do not vouch for.
         if (hasLabels || ingress) {
-          const sel = knpPeerSelector(peer, namespace, ctx.agent, peerWhat);
+          const found = kubernetesPeerSelector(peer, namespace, ctx.agent, peerWhat);
+          const sel = found && accepted(found);
           if (sel) {
             peers.push(
               hasLabels
@@ -570,10 +522,7 @@ function knpRule(ctx: Ctx, data: Obj): MutableRule {
         allow.push(make(peers, ['spec', section, i, peersField, j]));
       });
     });
-    const wantsDefault = ingress
-      ? policyTypes.includes('Ingress') || !policyTypes.includes('Egress')
-      : policyTypes.includes('Egress');
-    const present = allow.length > 0 || wantsDefault;
+    const present = ingress ? enforced.ingress : enforced.egress;
     const direction: CompiledDirection = { present, defaultDeny: present, allow, deny: [] };
     if (ingress) mutable.ingress = direction;
     else mutable.egress = direction;
@@ -594,10 +543,10 @@ export function compilePolicy(
   lines: LineIndex,
   agent: AgentProfile,
 ): CompiledPolicy | undefined {
-  const kind: VerdictPolicyKind | undefined = verdictPolicyKind(doc.apiVersion, doc.kindName);
+  const kind: VerdictPolicyKind | undefined = networkPolicyKind(doc.kind);
   const data = obj(doc.data);
   if (!kind || !data || doc.templated) return undefined;
-  const namespaced = isNamespacedPolicyKind(kind);
+  const namespaced = doc.kind?.namespaced === true;
   const name = doc.name ?? '';
   const ref: PolicyRef = { kind, namespace: namespaced ? doc.namespace || 'default' : null, name, file };
   const line = lines.positionAt(doc.span.start).line + 1;

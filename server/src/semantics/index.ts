@@ -12,7 +12,6 @@ export * from './agent.js';
 export * from './coverage.js';
 export * from './endpoints.js';
 export * from './engine.js';
-export * from './kinds.js';
 export * from './matrix.js';
 export * from './model.js';
 export * from './policy-test.js';

@@ -8,7 +8,10 @@ import type { Prefix } from '../core/cilium/cidr.js';
 import type { EffectiveSelector } from '../core/selectors.js';
 import type { NameMatcher } from './fqdn.js';
 import type { HttpRuleSpec } from './http.js';
-import type { VerdictPolicyKind } from './kinds.js';
+import type { NetworkPolicyKindName } from '../core/kinds.js';
+
+/** The network-policy kinds the engine reads (the kind registry's `networkPolicyKind`). */
+export type VerdictPolicyKind = NetworkPolicyKindName;
 
 /** A verdict. `unknown` carries its reasons beside it; it never passes a test. */
 export type Verdict = 'allow' | 'deny' | 'unknown';

@@ -16,7 +16,6 @@ import type { Flow, FlowProtocol, FlowVerdict, VerdictEngine } from './engine.js
 import { isInputError } from './engine.js';
 import type { HttpRequest } from './http.js';
 import { icmpTypeNumber } from './icmp.js';
-import { isPolicyTest } from './kinds.js';
 import { parseAddress } from './addresses.js';
 import type { DataPath, Verdict } from './model.js';
 
@@ -372,7 +371,7 @@ function readCase(r: Reader, value: unknown, index: number, used: Set<string>): 
  * whole file the document belongs to (for line numbers). Never throws.
  */
 export function readPolicyTest(doc: PolicyDocument, file: string, text: string): PolicyTest | undefined {
-  if (!isPolicyTest(doc.apiVersion, doc.kindName)) return undefined;
+  if (doc.kind?.language !== 'policy-test') return undefined;
   const r: Reader = { doc, lines: new LineIndex(text) };
   const problems: TestProblem[] = [];
   const data = obj(doc.data) ?? {};

@@ -109,7 +109,10 @@ const WIZARD = {
   template: 'cnp-allow-from-pods',
   templateLabel: 'allow from pods',
   workload: 'api',
-  expectLines: ['name: api-allow-frontend-to-backend', 'namespace: shop', 'app: api', 'tier: back'],
+  // Named after the workload and the template, selected by its own selector (`app: api`, not the
+  // pod label `tier: back`), admitting traffic on its container port.
+  expectLines: ['name: api-allow-from-pods', 'namespace: shop', 'app: api', 'port: "8080"'],
+  absentLines: ['tier: back'],
 };
 
 /**

@@ -11,6 +11,8 @@
 --   CILIUM_POLICY_RULE_OFF  a rule id to set to "off" in ciliumPolicy.rules
 --   CILIUM_POLICY_HOVER     "line:character" (0-based) to hover
 --   CILIUM_POLICY_COMPLETE  "line:character" (0-based) to complete
+--   CILIUM_POLICY_REQUEST   a request of ours to send with { textDocument = this buffer }, e.g.
+--                           ciliumPolicy/runPolicyTests; its result is printed as JSON
 
 local function out(...)
   io.stdout:write(table.concat({ ... }, '\t') .. '\n')
@@ -109,6 +111,15 @@ if complete_at then
     for _, item in ipairs(items) do table.insert(labels, item.label) end
   end
   out('COMPLETION', table.concat(labels, ','))
+end
+
+local request = os.getenv('CILIUM_POLICY_REQUEST')
+if request and request ~= '' then
+  local res = vim.lsp.buf_request_sync(bufnr, request, { textDocument = { uri = buf_uri } }, 30000)
+  for _, r in pairs(res or {}) do
+    if r.err then out('RESPONSE_ERROR', (vim.inspect(r.err):gsub('[\t\n]', ' '))) end
+    if r.result ~= nil then out('RESPONSE', vim.fn.json_encode(r.result)) end
+  end
 end
 
 out('DONE')

@@ -25,7 +25,7 @@ const NVIM = process.env['NVIM_BIN'] || 'nvim';
 const RUN_MS = 60_000;
 
 /** @typedef {{ line: number, col: number, endLine: number, endCol: number, severity: number, source: string, code: string, message: string }} NvimDiagnostic */
-/** @typedef {{ code: number | null, stdout: string, stderr: string, diagnostics: NvimDiagnostic[], hover?: string, completion?: string[] }} NvimRun */
+/** @typedef {{ code: number | null, stdout: string, stderr: string, diagnostics: NvimDiagnostic[], hover?: string, completion?: string[], response?: any, responseError?: string }} NvimRun */
 
 let workspace = '';
 
@@ -108,6 +108,8 @@ function parse(code, stdout, stderr) {
       });
     } else if (tag === 'HOVER') run.hover = f.join('\t');
     else if (tag === 'COMPLETION') run.completion = (f[0] ?? '').split(',').filter(Boolean);
+    else if (tag === 'RESPONSE') run.response = JSON.parse(f.join('\t'));
+    else if (tag === 'RESPONSE_ERROR') run.responseError = f.join('\t');
   }
   return run;
 }
@@ -193,5 +195,23 @@ describe('the language server in Neovim', () => {
     const run = await runNvim('completion.yaml', { CILIUM_POLICY_COMPLETE: `${line}:${character}` });
     assert.equal(run.code, 0, show(run));
     for (const p of ['TCP', 'UDP', 'ANY']) assert.ok(run.completion?.includes(p), `${p} missing: ${show(run)}`);
+  });
+
+  it('runs a PolicyTest through ciliumPolicy/runPolicyTests: the case wrong on purpose fails', async () => {
+    const rel = 'connectivity/bank-test.yaml';
+    const run = await runNvim(rel, { CILIUM_POLICY_REQUEST: 'ciliumPolicy/runPolicyTests' });
+    assert.equal(run.code, 0, show(run));
+    assert.equal(run.responseError, undefined, show(run));
+    const cases = run.response?.tests?.[0]?.cases;
+    assert.ok(Array.isArray(cases), show(run));
+    // The fixture's case names say which one is wrong; its cases are read from the file.
+    const names = [...text(rel).matchAll(/^ {4}- name: (.+)$/gm)].map((m) => /** @type {string} */ (m[1]));
+    assert.deepEqual(
+      cases.map((/** @type {any} */ c) => [c.name, c.pass]),
+      names.map((n) => [n, !/wrong on purpose/.test(n)]),
+    );
+    const wrong = cases.find((/** @type {any} */ c) => !c.pass);
+    assert.equal(wrong.verdict.ingress.verdict, 'deny');
+    assert.match(wrong.verdict.ingress.defaultDenyBy[0]?.location?.uri ?? '', /connectivity\/policies\.yaml$/);
   });
 });

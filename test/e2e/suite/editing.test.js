@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // @ts-check
 // Editing features through VS Code's own command layer (the same path the editor UI takes):
-// completion, hover, a quick fix applied as a workspace edit, and a contributed snippet.
+// completion, hover, a quick fix applied as a workspace edit, and the starter snippets where a document starts.
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -86,20 +86,53 @@ describe('completion, hover, quick fix and snippets', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
-  it('expands a contributed snippet by name', async () => {
+  it('offers the starter snippets where a document starts, and only there', async () => {
     const snippets = JSON.parse(fs.readFileSync(path.join(h.REPO_ROOT, 'snippets', 'cilium.json'), 'utf8'));
     const name = Object.keys(snippets).find((k) => k.startsWith('CiliumNetworkPolicy'));
     assert.ok(name, 'snippets/cilium.json has a CiliumNetworkPolicy snippet');
+    const { prefix } = snippets[name];
     const body = /** @type {string[]} */ ([].concat(snippets[name].body));
-    const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: '' });
-    await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('editor.action.insertSnippet', { langId: 'yaml', name });
+    const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: prefix.slice(0, 5) });
+    const editor = await vscode.window.showTextDocument(doc);
+    /** @type {vscode.CompletionList} */
+    const list = await vscode.commands.executeCommand(
+      'vscode.executeCompletionItemProvider',
+      doc.uri,
+      new vscode.Position(0, 5),
+    );
+    const item = list.items.find((i) => (typeof i.label === 'string' ? i.label : i.label.label) === prefix);
+    assert.ok(item, `${prefix} is offered at the start of a document`);
+    const edit = /** @type {{ range: vscode.Range, newText: string } | undefined} */ (
+      item.textEdit ?? (item.range ? { range: item.range, newText: String(item.insertText) } : undefined)
+    );
+    const insert = item.insertText instanceof vscode.SnippetString ? item.insertText.value : String(item.insertText);
+    const range = item.range && 'replacing' in item.range ? item.range.replacing : (item.range ?? edit?.range);
+    assert.ok(range, 'the item says what it replaces');
+    // The typed prefix is replaced, not left in front of the document.
+    assert.equal(doc.getText(/** @type {vscode.Range} */ (range)), prefix.slice(0, 5));
+    await editor.insertSnippet(new vscode.SnippetString(insert), /** @type {vscode.Range} */ (range));
     const text = doc.getText();
     assert.match(text, /^apiVersion: cilium\.io\/v2$/m);
     assert.match(text, /^kind: CiliumNetworkPolicy$/m);
+    assert.ok(!text.includes(`${prefix.slice(0, 5)}apiVersion`), 'no stray text before the document');
     // Every line of the body without a tab stop or variable comes out verbatim.
     for (const line of body.filter((l) => !l.includes('$')))
       assert.ok(text.split('\n').includes(line), `line ${JSON.stringify(line)} missing from:\n${text}`);
+    // Inside the document, no whole-document starter is offered.
+    const specLine = text.split('\n').findIndex((l) => l.startsWith('spec:'));
+    /** @type {vscode.CompletionList} */
+    const inside = await vscode.commands.executeCommand(
+      'vscode.executeCompletionItemProvider',
+      doc.uri,
+      new vscode.Position(specLine + 1, 2),
+    );
+    const starters = inside.items.filter((i) =>
+      /^(cnp|ccnp|cec|ccec|tp)-/.test(String(typeof i.label === 'string' ? i.label : i.label.label)),
+    );
+    assert.deepEqual(
+      starters.map((i) => i.label),
+      [],
+    );
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });

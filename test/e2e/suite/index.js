@@ -16,6 +16,7 @@ const { createRequire } = require('node:module');
 const TOOLCHAIN = path.resolve(__dirname, '..', 'toolchain', 'package.json');
 
 const TAG = '[e2e] ';
+const ONLY = process.env['E2E_ONLY']?.split(',').filter(Boolean);
 
 /** Prefixes every line. @param {string} text */
 function tag(text) {
@@ -45,6 +46,9 @@ async function run() {
   const files = fs
     .readdirSync(__dirname)
     .filter((f) => f.endsWith('.test.js'))
+    // E2E_ONLY=connectivity,recovery runs the files whose name contains one of these (while
+    // working on a feature).
+    .filter((f) => !ONLY || ONLY.some((o) => f.includes(o)))
     .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   const failures = await new Promise((resolve) => mocha.run(resolve));

@@ -135,6 +135,8 @@ async function run({ page, workspace }) {
   step(`generated policy: ${generated.replace(/\s+/g, ' ').slice(0, 240)}`);
   for (const line of WIZARD.expectLines)
     assert.ok(generated.includes(line), `the generated policy has "${line}":\n${generated}`);
+  for (const line of WIZARD.absentLines)
+    assert.ok(!generated.includes(line), `the generated policy has no "${line}":\n${generated}`);
   assert.equal(
     await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').count(),
     0,

@@ -12,16 +12,17 @@ const { STEP_MS, step, screenshot } = require('./lib.js');
 /** @typedef {import('playwright-core').Page} Page */
 
 /**
- * The Cilium Endpoints view in the Explorer: expands the `shop` namespace and the `api` workload,
+ * The Cilium Endpoints view in its Cilium Policy view container: expands the `shop` namespace and the `api` workload,
  * reads the policy rows (the preview's policy selects it), and follows "Open manifest", which
  * must put the cursor on the workload's `metadata.name` in apps.yaml.
  * @param {Page} page @param {string} workspace
  */
 async function checkEndpointsView(page, workspace) {
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Cilium Endpoints/i }) });
-  const header = pane.locator('.pane-header').first();
-  await header.waitFor({ timeout: STEP_MS });
-  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  // The view lives in a view container of its own in the activity bar.
+  await page.locator('.activitybar [aria-label^="Cilium Policy"]').first().click();
+  // The only view of its container: VS Code hides its pane header and titles the container with it.
+  const pane = page.locator('.pane', { has: page.locator('.pane-header[aria-label^="Cilium Endpoints"]') });
+  await pane.locator('.monaco-list-row').first().waitFor({ timeout: STEP_MS });
   /** @param {string} label */
   const row = (label) =>
     pane
@@ -52,6 +53,8 @@ async function checkEndpointsView(page, workspace) {
   const cursor = page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${at.line + 1}, Col ${col + 1}\\b`) });
   await cursor.first().waitFor({ timeout: STEP_MS });
   step(`Open manifest: ${ENDPOINTS.manifest} at Ln ${at.line + 1}, Col ${col + 1} (metadata.name)`);
+  // Back to the Explorer for the steps after this one.
+  await page.keyboard.press('Control+Shift+E');
 }
 
 /** @param {import('./lib.js').StepContext} ctx */

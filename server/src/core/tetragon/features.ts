@@ -249,16 +249,3 @@ export function describeNeeds(needs: Needs | string): string {
   if ('any' in needs) return needs.any.map(describeNeeds).join(' or ');
   return `no ${describeNeeds(needs.not)}`;
 }
-
-/**
- * The longest Equal/NotEqual string value (in bytes) the agent accepts on a target, or undefined
- * when the target's release is unknown.
- */
-export function maxStringValueBytes(target: KernelTarget): number | undefined {
-  if (!target.kernel) return undefined;
-  for (const step of TABLE.limits.stringValueBytes.steps) {
-    const min = step.minKernel ? parseKernelVersion(step.minKernel) : undefined;
-    if (!min || compareKernel(target.kernel, min) >= 0) return step.max;
-  }
-  return undefined;
-}

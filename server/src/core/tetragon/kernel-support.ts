@@ -18,11 +18,10 @@ import {
   type HookRef,
   type HookSection,
 } from './policy.js';
-import { utf8Bytes } from './values.js';
+import { agentType, equalStringLengths, equalStringLimit, MIN_EQUAL_STRING_LIMIT, NEWEST_RELEASE } from './values.js';
 import {
   describeNeeds,
   gate,
-  maxStringValueBytes,
   needsOn,
   TETRAGON_LIMITS,
   type Availability,
@@ -142,20 +141,6 @@ function goBool(v: string | undefined): boolean | undefined {
 const SMALL_INT_TYPES = new Set(['int8', 'sint8', 'uint8', 'int16', 'sint16', 'uint16']);
 /** Operators whose values the agent writes as numbers for number types (writeMatchValues). */
 const NUMBER_VALUE_OPS = new Set(['Equal', 'NotEqual', 'GT', 'LT', 'GreaterThan', 'LessThan', 'Mask']);
-/** Argument types whose Equal/NotEqual values the agent stores in its string maps. */
-const STRING_MAP_TYPES = new Set([
-  'fd',
-  'file',
-  'path',
-  'dentry',
-  'string',
-  'char_buf',
-  'linux_binprm',
-  'data_loc',
-  'net_device',
-  'sockaddr_un',
-]);
-
 /** A list call (`list:name`) resolves to syscalls when its list has type `syscalls`. */
 function listIsSyscalls(data: unknown, call: string): boolean {
   const name = call.slice('list:'.length);
@@ -166,8 +151,11 @@ function listIsSyscalls(data: unknown, call: string): boolean {
   return false;
 }
 
-/** Every element of a policy that needs a kernel feature, in document order. */
-export function requirements(data: unknown): Requirement[] {
+/**
+ * Every element of a policy that needs a kernel feature, in document order, as the agent of
+ * Tetragon 1.`release` reads the policy (the newest we know by default).
+ */
+export function requirements(data: unknown, release: number = NEWEST_RELEASE): Requirement[] {
   const out: Requirement[] = [];
   const all = hooks(data);
   all.forEach((h, index) => {
@@ -265,15 +253,12 @@ export function requirements(data: unknown): Requirement[] {
           const type = filterArgType(h, field, f.item);
           if (type && SMALL_INT_TYPES.has(type) && NUMBER_VALUE_OPS.has(op))
             add('args-small-int-types', opAt, `\`${op}\` on a \`${type}\` argument`);
-          if ((op === 'Equal' || op === 'NotEqual') && type && STRING_MAP_TYPES.has(type)) {
-            list(f.item['values']).forEach((v, i) => {
-              if (typeof v !== 'string') return;
-              const text = type === 'string' ? v.replace(/\0+$/, '') : v;
-              add('string-length', [...f.path, 'values', i], `this ${utf8Bytes(text)}-byte value`, {
-                stringBytes: utf8Bytes(text),
-              });
-            });
-          }
+          // The value parser says how long each string is once stored (the gate is its, by release).
+          const texts = list(f.item['values']).map((v) => (typeof v === 'string' ? v : ''));
+          const ctx = { release, tracepoint: h.section === 'tracepoints' };
+          for (const { index: i, bytes } of equalStringLengths(op, agentType(type), texts, ctx))
+            if (typeof list(f.item['values'])[i] === 'string')
+              add('string-length', [...f.path, 'values', i], `this ${bytes}-byte value`, { stringBytes: bytes });
         }
       }
       for (const field of ['matchBinaries', 'matchParentBinaries'] as const) {
@@ -362,13 +347,12 @@ const CONSEQUENCE: Readonly<Record<string, string>> = {
 /** One requirement's answer on a target, or undefined when the target meets it. */
 export function elementSupport(r: Requirement, target: KernelTarget): ElementSupport | undefined {
   if (r.gate === 'string-length') {
-    const max = maxStringValueBytes(target);
+    const max = equalStringLimit(target.kernel);
     const bytes = r.stringBytes ?? 0;
     const needs = `a kernel that takes ${bytes}-byte string values`;
     if (max === undefined) {
       // Only values longer than the smallest limit can be refused somewhere.
-      const smallest = Math.min(...TETRAGON_LIMITS.stringValueBytes.steps.map((s) => s.max));
-      if (bytes <= smallest) return undefined;
+      if (bytes <= MIN_EQUAL_STRING_LIMIT) return undefined;
       const why = `the kernel release \`${target.kernelText}\` cannot be read`;
       return { requirement: r, state: 'unknown', effect: 'rejected', needs, why, reason: `needs ${needs}: ${why}` };
     }

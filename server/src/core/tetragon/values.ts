@@ -22,6 +22,8 @@
 import { goParseInt, goParseUint, type GoIntResult } from './go-strconv.js';
 import { parseAgentCidr, type ParsedCidr } from './addresses.js';
 import { CAPABILITIES, FAMILIES, FILE_TYPES, PROTOCOLS, TCP_STATES, capabilityNumber, lookup } from './names.js';
+import { TETRAGON_LIMITS } from './features.js';
+import { compareKernel, parseKernelVersion, type KernelVersion } from './targets.js';
 
 // ---------------------------------------------------------------------------------------------
 // Releases
@@ -152,6 +154,9 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set([
   'bpf_prog',
 ]);
 
+/** Every argument type the agent's selector code knows, in its spelling. */
+export const AGENT_TYPES: readonly AgentType[] = [...KNOWN_TYPES];
+
 /** The agent's name for a CRD argument type (see {@link AgentType}). */
 export function agentType(crdType: string | undefined): AgentType {
   if (crdType === undefined || crdType === 'auto' || crdType === '') return UNKNOWN_TYPE;
@@ -270,6 +275,9 @@ const OPERATOR_KINDS: Readonly<Record<string, OperatorKind>> = {
   CapabilitiesGained: 'capabilities-gained',
   CelExpr: 'cel',
 };
+
+/** Every `matchArgs`/`matchData`/`matchReturnArgs` operator the agent knows, as the CRD spells it. */
+export const OPERATORS: readonly string[] = Object.keys(OPERATOR_KINDS);
 
 /** The kind of a `matchArgs`/`matchData`/`matchReturnArgs` operator, or undefined when unknown. */
 export function operatorKind(op: string): OperatorKind | undefined {
@@ -436,10 +444,52 @@ export const MAX_POSTFIX_BYTES = 127;
 export const SUBSTRING_LIMIT_BYTES = 100;
 /** At most this many `SubString` values per hook (all its selectors together). */
 export const MAX_SUBSTRINGS_PER_HOOK = 100;
-/** Longest `Equal` string value on kernels 5.11 and newer, in bytes. */
-export const MAX_EQUAL_STRING_BYTES = 4096;
-/** Longest `Equal` string value on kernels 5.4 to 5.10, in bytes (5.3 and older: 144). */
-export const MAX_EQUAL_STRING_BYTES_OLD_KERNELS = 510;
+/** The steps of the `Equal` string limit by kernel release, newest first (from the feature table). */
+const STRING_STEPS = TETRAGON_LIMITS.stringValueBytes.steps;
+/** Longest `Equal` string value on the newest kernels (5.11 and newer), in bytes. */
+export const MAX_EQUAL_STRING_BYTES: number = STRING_STEPS[0]!.max;
+/** Longest `Equal` string value on the kernels of the next step down (5.4 to 5.10), in bytes. */
+export const MAX_EQUAL_STRING_BYTES_OLD_KERNELS: number = STRING_STEPS[1]!.max;
+/** The release from which the newest limit holds (`5.11`). */
+const NEWEST_STRING_KERNEL: string = STRING_STEPS[0]!.minKernel ?? '';
+
+/**
+ * The longest `Equal`/`NotEqual` string value (in bytes) the agent accepts on a kernel release:
+ * the string maps it creates grow with the release (`writeMatchStrings`, `StringMapsSizes`).
+ * Undefined when the release is unknown.
+ */
+export function equalStringLimit(kernel: KernelVersion | undefined): number | undefined {
+  if (!kernel) return undefined;
+  for (const step of STRING_STEPS) {
+    const min = step.minKernel ? parseKernelVersion(step.minKernel) : undefined;
+    if (!min || compareKernel(kernel, min) >= 0) return step.max;
+  }
+  return undefined;
+}
+
+/** The smallest `Equal` string limit of any kernel: longer values are refused somewhere. */
+export const MIN_EQUAL_STRING_LIMIT: number = Math.min(...STRING_STEPS.map((s) => s.max));
+
+/**
+ * The byte length, as the agent stores it, of each `Equal`/`NotEqual` string value of a filter
+ * (after the NULs it trims), for the kernel-release gate; empty for other operators and types.
+ */
+export function equalStringLengths(
+  op: string,
+  type: AgentType,
+  values: readonly string[],
+  ctx: FilterContext,
+): readonly { readonly index: number; readonly bytes: number }[] {
+  if ((op !== 'Equal' && op !== 'NotEqual') || !isStringType(type, ctx.release)) return [];
+  const out: { index: number; bytes: number }[] = [];
+  for (const v of parseFilter(op, type, values, ctx).values) {
+    if (v.parsed?.kind === 'string') out.push({ index: v.index, bytes: v.parsed.bytes });
+    else if (v.problems.some((p) => p.code === 'string-too-long'))
+      // Refused on every kernel; the gate reports its length too.
+      out.push({ index: v.index, bytes: utf8Bytes(type === 'string' ? trimNuls(v.text) : v.text) });
+  }
+  return out;
+}
 /** `InMap` ranges larger than this are reported: the agent stores every value of the range. */
 export const LARGE_EXPANSION = 65536n;
 /** At most this many `CelExpr` filters per hook. */
@@ -924,7 +974,7 @@ function readEqualString(v: string, type: AgentType): { parsed?: ParsedValue; pr
           problem(
             'string-kernel-limit',
             'depends',
-            `This value has ${n} bytes: kernels older than 5.11 keep at most ${MAX_EQUAL_STRING_BYTES_OLD_KERNELS}, and the agent refuses the policy on those nodes.`,
+            `This value has ${n} bytes: kernels older than ${NEWEST_STRING_KERNEL} keep at most ${MAX_EQUAL_STRING_BYTES_OLD_KERNELS}, and the agent refuses the policy on those nodes.`,
           ),
         ]
       : [];

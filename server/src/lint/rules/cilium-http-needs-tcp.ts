@@ -4,7 +4,8 @@
  *
  * HTTP rules are enforced by the Envoy proxy, which only sees TCP. The agent therefore requires
  * every port of a `toPorts` entry that carries `rules.http` to say `protocol: TCP` explicitly: a
- * missing protocol (which means ANY), `ANY`, `UDP` or `SCTP` makes the policy invalid.
+ * missing protocol (which means ANY), `ANY`, `UDP` or `SCTP` makes the policy invalid. The fix sets
+ * `protocol: TCP` (preferred when the protocol was missing or ANY).
  */
 import { CILIUM_NETWORK_POLICY_KINDS, type Rule, type RuleFinding } from '../rule.js';
 import { nonEmpty, obj, str } from '../../core/data.js';
@@ -44,16 +45,17 @@ export const rule: Rule = {
           ? written === undefined
             ? insertEntry(file, doc, p.path, 'protocol', 'TCP')
             : replaceValue(file, doc, [...p.path, 'protocol'], 'TCP')
-          : proto === 'ANY'
-            ? replaceValue(file, doc, [...p.path, 'protocol'], 'TCP')
-            : undefined; // Changing UDP/SCTP to TCP would change what the rule is about; leave it to the author.
+          : replaceValue(file, doc, [...p.path, 'protocol'], 'TCP');
+        // HTTP only travels over TCP, so TCP is what an HTTP rule means; for UDP or SCTP the fix is
+        // offered but not preferred, since the port might belong in an entry without HTTP rules.
+        const preferred = missing || proto === 'ANY';
         out.push({
           path: written === undefined ? p.path : [...p.path, 'protocol'],
           target: written === undefined ? undefined : 'value',
           message: missing
             ? 'This entry has HTTP rules, so each of its ports needs `protocol: TCP`; without a protocol (ANY) the agent rejects the policy.'
             : `HTTP rules only apply to TCP; the agent rejects a port with \`protocol: ${written}\` in an entry that has HTTP rules.${proto === 'ANY' ? '' : ' Put the non-TCP ports in a separate `toPorts` entry without HTTP rules.'}`,
-          ...(edit ? { fixes: [{ title: 'Set `protocol: TCP`', edits: [edit], preferred: true }] } : {}),
+          ...(edit ? { fixes: [{ title: 'Set `protocol: TCP`', edits: [edit], preferred }] } : {}),
         });
       }
     }

@@ -18,6 +18,9 @@ import { str } from '../../core/data.js';
 import { list, obj } from '../../core/data.js';
 import { agentPort, EXTENDED_PROTOCOLS, portEntries, protocolOf } from '../../core/cilium/ports.js';
 import { portRules } from '../../core/cilium/sections.js';
+import type { Fix } from '../../core/findings.js';
+import type { PolicyDocument, PolicyFile } from '../../core/document.js';
+import { insertEntry, replaceValue } from '../../core/yaml-edits.js';
 
 /** The agent's limit on the ports of one `toPorts` entry (`maxPorts`), also for deny entries. */
 const MAX_PORTS = 40;
@@ -48,7 +51,7 @@ export const rule: Rule = {
       releases: 'Cilium 1.16–1.20',
     },
   ],
-  check({ doc }) {
+  check({ doc, file }) {
     const out: RuleFinding[] = [];
     for (const p of portEntries(doc.data)) {
       const raw = p.port['port'];
@@ -68,7 +71,13 @@ export const rule: Rule = {
       if (s === undefined) continue; // The schema reports the type.
       const read = agentPort(s);
       if (read.kind === 'invalid') {
-        out.push({ path: [...p.path, 'port'], target: 'value', message: invalidMessage(s, read.reason) });
+        const fixes = invalidPortFixes(file, doc, p.path, s, p.port);
+        out.push({
+          path: [...p.path, 'port'],
+          target: 'value',
+          message: invalidMessage(s, read.reason),
+          ...(fixes.length > 0 ? { fixes } : {}),
+        });
         continue;
       }
       if (read.kind === 'name') {
@@ -79,6 +88,7 @@ export const rule: Rule = {
             target: 'value',
             severity: 'warning',
             message: `\`port: "${s}"\` is read as a port name, not as the number ${spelled}: the agent checks for a name before it parses numbers, so this matches a container port named \`${s.toLowerCase()}\`. Write \`"${spelled}"\` for the number.`,
+            ...portValueFix(file, doc, p.path, String(spelled)),
           });
         }
         continue;
@@ -90,6 +100,7 @@ export const rule: Rule = {
           target: 'value',
           severity: 'warning',
           message: `\`port: "${s}"\` is octal (a leading 0 means base 8), so the agent reads port ${n}. Drop the leading zeros for port ${Number(s.replace(/_/g, ''))}.`,
+          ...portValueFix(file, doc, p.path, String(Number(s.replace(/_/g, '')))),
         });
       }
       const end = p.port['endPort'];
@@ -99,6 +110,7 @@ export const rule: Rule = {
           target: 'value',
           severity: 'warning',
           message: `\`endPort\` (${end}) is lower than \`port\` (${n}), so this is not the range ${end}–${n}; put the lower bound in \`port\` and the upper one in \`endPort\`.`,
+          ...swapFix(file, doc, p.path, end, n),
         });
       }
     }
@@ -135,4 +147,94 @@ function numberSpelledAsName(s: string): number | undefined {
   const base = { x: 16, o: 8, b: 2 }[m[1]!.toLowerCase() as 'x' | 'o' | 'b'];
   const r = parseInt(m[2]!, base);
   return Number.isNaN(r) || [...m[2]!].some((c) => parseInt(c, 16) >= base) || r > 65535 ? undefined : r;
+}
+
+/** A port as the value of `port`: always quoted, so it stays a string. */
+function quoted(port: string): string {
+  return JSON.stringify(port);
+}
+
+/** The one-edit fix that writes another value into `port`. */
+function portValueFix(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  entry: readonly (string | number)[],
+  port: string,
+): { fixes?: Fix[] } {
+  const edit = replaceValue(file, doc, [...entry, 'port'], quoted(port));
+  return edit ? { fixes: [{ title: `Change to \`port: "${port}"\``, edits: [edit], preferred: true }] } : {};
+}
+
+/** Swaps `port` and `endPort` when the range is written upside down. */
+function swapFix(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  entry: readonly (string | number)[],
+  end: number,
+  start: number,
+): { fixes?: Fix[] } {
+  const a = replaceValue(file, doc, [...entry, 'port'], quoted(String(end)));
+  const b = replaceValue(file, doc, [...entry, 'endPort'], String(start));
+  return a && b ? { fixes: [{ title: `Make it the range ${end}–${start}`, edits: [a, b], preferred: true }] } : {};
+}
+
+/**
+ * The nearest valid form of a port the agent rejects, when the value says what was meant: a range
+ * written in `port` (`"8080-8090"`, `"8080:8090"`) becomes `port` and `endPort`, a protocol
+ * written in it (`"80/tcp"`) moves to `protocol`, and an octal-looking number with 8 or 9 loses its
+ * leading zeros. Out-of-range numbers and malformed names have no nearest form: no fix.
+ */
+function invalidPortFixes(
+  file: PolicyFile,
+  doc: PolicyDocument,
+  entry: readonly (string | number)[],
+  s: string,
+  port: Readonly<Record<string, unknown>>,
+): Fix[] {
+  const valid = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;
+  const range = /^\s*0*(\d+)\s*[-:]\s*0*(\d+)\s*$/.exec(s);
+  if (range) {
+    let lo = Number(range[1]);
+    let hi = Number(range[2]);
+    if (!valid(lo) || !valid(hi) || lo === hi) return [];
+    if (lo > hi) [lo, hi] = [hi, lo];
+    const first = replaceValue(file, doc, [...entry, 'port'], quoted(String(lo)));
+    const second =
+      port['endPort'] === undefined
+        ? insertEntry(file, doc, entry, 'endPort', String(hi))
+        : replaceValue(file, doc, [...entry, 'endPort'], String(hi));
+    return first && second
+      ? [
+          {
+            title: `Write the range as \`port: "${lo}"\` and \`endPort: ${hi}\``,
+            edits: [first, second],
+            preferred: true,
+          },
+        ]
+      : [];
+  }
+  const withProtocol = /^\s*0*(\d+)\s*\/\s*(tcp|udp|sctp)\s*$/i.exec(s);
+  if (withProtocol) {
+    const n = Number(withProtocol[1]);
+    const proto = withProtocol[2]!.toUpperCase();
+    if (!valid(n)) return [];
+    const first = replaceValue(file, doc, [...entry, 'port'], quoted(String(n)));
+    if (!first) return [];
+    const written = typeof port['protocol'] === 'string' ? port['protocol'] : undefined;
+    if (written !== undefined && written !== '') {
+      // A protocol is written already: only the port changes, the protocol is the author's to decide.
+      return [{ title: `Change to \`port: "${n}"\``, edits: [first], preferred: true }];
+    }
+    const second = insertEntry(file, doc, entry, 'protocol', proto);
+    return second
+      ? [{ title: `Write \`port: "${n}"\` and \`protocol: ${proto}\``, edits: [first, second], preferred: true }]
+      : [];
+  }
+  const octal = /^0+([0-9]+)$/.exec(s);
+  if (octal && /[89]/.test(s) && valid(Number(octal[1]))) {
+    const n = String(Number(octal[1]));
+    const edit = replaceValue(file, doc, [...entry, 'port'], quoted(n));
+    return edit ? [{ title: `Change to \`port: "${n}"\``, edits: [edit], preferred: true }] : [];
+  }
+  return [];
 }

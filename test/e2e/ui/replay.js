@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// @ts-check
+'use strict';
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { STEP_MS, step, screenshot, openFile, runCommand, goTo, previewContent } = require('./lib.js');
+
+/** @typedef {import('playwright-core').Page} Page */
+
+const FLOWS = 'replay/flows.jsonl';
+
+/**
+ * "Cilium Policy: Replay Hubble Flows…": with the backend policy open, a flow log is chosen through
+ * the file dialog; the preview panel's replay section then says which recorded forwarded flows the
+ * policies deny (the worker's connections to the API: the backend policy makes the worker's egress
+ * default-deny), with the counts, the recorded pods and a link to the deciding policy that reveals
+ * it in the editor.
+ * @param {Page} page @param {string} workspace
+ */
+async function checkReplay(page, workspace) {
+  await openFile(page, 'policies/backend.yaml');
+  await runCommand(page, 'Cilium Policy: Replay Hubble Flows');
+  // The file dialog (VS Code's own in a browser) is a quick input holding a path: type the file's.
+  const input = page.locator('.quick-input-widget input');
+  const target = path.join(workspace, FLOWS);
+  await page.waitForFunction(
+    (dir) => {
+      const i = /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'));
+      return !!i && i.offsetParent !== null && i.value.startsWith(dir);
+    },
+    workspace,
+    { timeout: STEP_MS },
+  );
+  // The dialog fills its input as it reads the folder, which can overwrite what was typed: type
+  // the path until it stays, then accept.
+  for (let attempt = 0; ; attempt++) {
+    await input.fill(target);
+    await page.waitForTimeout(500);
+    if ((await input.inputValue()) !== target) continue;
+    await page.keyboard.press('Enter');
+    const closed = await input
+      .waitFor({ state: 'hidden', timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (closed) break;
+    assert.ok(attempt < 10, `the file dialog did not take the path: ${await input.inputValue()}`);
+  }
+  step(`chose ${FLOWS}`);
+
+  const content = previewContent(page);
+  const section = content.locator('.section-replay');
+  await section.locator('.headline', { hasText: /would now be denied/ }).waitFor({ timeout: STEP_MS });
+  const headline = (await section.locator('.headline').innerText()).trim();
+  step(`replay: ${headline}`);
+  // Two forwarded records of worker → api and one of web → api (see the log): at least the worker's.
+  assert.match(headline, /^\d+ recorded forwarded flows? would now be denied/);
+  const worker = section.locator('.connection', { hasText: 'shop/worker → shop/api:TCP/8080' });
+  await worker.waitFor({ timeout: STEP_MS });
+  const text = await worker.innerText();
+  assert.match(text, /2 recorded flows, 2 newly denied/, text);
+  assert.match(text, /worker-6b7c8d9f5-klmno/, text);
+  const log = await section.locator('.log').innerText();
+  assert.match(log, /flows\.jsonl: \d+ flows? in \d+ distinct questions?; skipped .*1 reply.*1 unparsable/, log);
+  await section.scrollIntoViewIfNeeded();
+  await screenshot(page, 'replay-section');
+
+  // The deciding policy's link reveals its selector (what makes the worker default-deny) in the editor.
+  const text0 = fs.readFileSync(path.join(workspace, 'policies/backend.yaml'), 'utf8');
+  const selectorLine = text0.split('\n').findIndex((l) => l.startsWith('  endpointSelector:'));
+  assert.ok(selectorLine > 0);
+  await goTo(page, 1, 1);
+  await worker.locator('button.rule-ref', { hasText: 'backend' }).first().click();
+  await page
+    // On `endpointSelector:` or its value on the next line.
+    .locator('.statusbar-item', { hasText: new RegExp(`^Ln (${selectorLine + 1}|${selectorLine + 2}), Col \\d+`) })
+    .waitFor({ timeout: STEP_MS });
+  step('the deciding policy opened from the replay section');
+
+  // The fix: the narrowest rule admitting the worker's flows, added to the policy that denies them
+  // (checked by the server through the engine); the section then no longer lists them as denied.
+  const deniedBefore = Number(/^(\d+)/.exec(headline)?.[1]);
+  // Opening the policy from the panel put its editor over the panel: show the panel again.
+  await runCommand(page, 'Cilium Policy: Show Endpoint Preview');
+  await worker.locator('button.admit').first().click();
+  await section
+    .locator('.connection.newly-denied', { hasText: 'shop/worker → shop/api:TCP/8080' })
+    .waitFor({ state: 'detached', timeout: STEP_MS });
+  const after = (await section.locator('.headline').innerText()).trim();
+  const deniedAfter = /^(\d+)/.exec(after) ? Number(/^(\d+)/.exec(after)?.[1]) : 0;
+  assert.equal(deniedAfter, deniedBefore - 2, `${headline} → ${after}`);
+  step(`rule added to backend.yaml: ${after}`);
+  await section.scrollIntoViewIfNeeded();
+  await screenshot(page, 'replay-admitted');
+
+  // Close the log, so the later steps see the panel as before.
+  await section.locator('button.replay-action', { hasText: 'Close Flow Log' }).click();
+  await section.waitFor({ state: 'detached', timeout: STEP_MS });
+  step('flow log closed');
+}
+
+/** @param {import('./lib.js').StepContext} ctx */
+async function run({ page, workspace }) {
+  await checkReplay(page, workspace);
+}
+
+module.exports = { name: 'flow replay', run };
