@@ -85,7 +85,7 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
   });
 
   connection.onInitialized(() => {
-    warmUp(parts.validator, parts.yaml, parts.session);
+    warmUp(parts.validator, parts.yaml, parts.session, parts.lint);
     if (watchConfigFiles) {
       connection.client
         .register(DidChangeWatchedFilesNotification.type, {

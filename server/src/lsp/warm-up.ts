@@ -3,8 +3,8 @@
  * Start-up work done while the editor is still starting, so that the first file a user opens is
  * linted, and the first completion and hover answered, by warm code.
  *
- * Two parts, one small step per turn of the event loop (a `didOpen` arriving meanwhile is handled
- * between two steps):
+ * Two parts, one small step per turn of the event loop, and none while a lint runs or is due (a
+ * file opened while the server starts is linted first):
  *
  * - **Schemas**: every kind's validator is compiled and yaml-language-server resolves every kind's
  *   schema (both are needed whatever the user opens).
@@ -29,6 +29,9 @@ import type { YamlFeatures } from './yaml-service.js';
 
 /** How often the sample is linted, hovered and completed. */
 const CODE_ROUNDS = 6;
+
+/** How long the warm-up waits before it looks again whether the lints are done. */
+const BUSY_RETRY_MS = 50;
 
 /** Hovers and completions per step. */
 const PLACES_PER_STEP = 6;
@@ -328,7 +331,12 @@ type Step = () => boolean | void | Promise<boolean | void>;
  * Starts the warm-up after `initialized`: schemas first, then the code paths, one step per turn of
  * the event loop. Never throws; a failure is logged and ends it.
  */
-export function warmUp(validator: SchemaValidator, yaml: YamlFeatures, session: Session): void {
+export function warmUp(
+  validator: SchemaValidator,
+  yaml: YamlFeatures,
+  session: Session,
+  lints: { readonly busy: boolean },
+): void {
   const steps: Step[] = [
     ...KINDS.map((kind) => () => {
       const doc = parseFile(`apiVersion: ${kind.apiVersion}\nkind: ${kind.kind}\n`).documents[0];
@@ -338,6 +346,13 @@ export function warmUp(validator: SchemaValidator, yaml: YamlFeatures, session: 
     ...codeSteps(validator, yaml, session),
   ];
   const next = (): void => {
+    // A file opened while the server starts is linted first: its lint compiles the kinds it holds
+    // on demand, and the rest of the warm-up (loading yaml-language-server is a step of half a
+    // second) would only delay its diagnostics.
+    if (lints.busy) {
+      setTimeout(next, BUSY_RETRY_MS);
+      return;
+    }
     const step = steps.shift();
     if (!step) return;
     setImmediate(() => {
