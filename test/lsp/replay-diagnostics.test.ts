@@ -293,3 +293,82 @@ test("replay in the editor reads the agent profile of the workspace's .cilium-po
     await client.stop();
   }
 });
+
+test('replay quick fixes over LSP: both directions across files when both drop the flows; none over a deny rule', async () => {
+  const w = workspace('shop-both');
+  const client = await LspClient.start({ workspaceFolder: uriOf(w.dir) });
+  try {
+    const apiUri = w.uri('api.yaml');
+    const paymentsUri = w.uri('payments.yaml');
+    // The API no longer calls payments (egress), and payments no longer admits the API (ingress):
+    // the recorded calls are dropped at both ends.
+    const proposed = fs.readFileSync(path.join(SHOP, 'proposed', 'api.yaml'), 'utf8');
+    const payments = w.policy('payments.yaml');
+    const closed = payments.replace(
+      / {8}- matchLabels:\n {12}app: api\n/,
+      '        - matchLabels:\n            app: nobody\n',
+    );
+    assert.notEqual(closed, payments);
+    await client.open(apiUri, proposed);
+    await client.open(paymentsUri, closed);
+    const status = (await client.request('ciliumPolicy/loadFlows', { path: FLOWS })) as FlowLogStatus;
+    assert.equal(status.error, undefined);
+    const replay = expected(policiesOf(w, { 'api.yaml': proposed, 'payments.yaml': closed }));
+    const wantApi = expectedWarnings(replay, apiUri, proposed);
+    const wantPayments = expectedWarnings(replay, paymentsUri, closed);
+    assert.equal(wantPayments.length, 1, wantPayments.join('; '));
+    const onApi = await client.waitForDiagnostics(
+      apiUri,
+      undefined,
+      (ds) => seen(ds).join('\n') === wantApi.join('\n'),
+    );
+    await client.waitForDiagnostics(paymentsUri, undefined, (ds) => seen(ds).join('\n') === wantPayments.join('\n'));
+    // The API's warning of the calls to payments (its egress default deny), fixed in both policies.
+    const site = dropSites(replay.groups()).find(
+      (s) => s.file === apiUri && s.direction === 'egress' && s.kind === 'default-deny',
+    )!;
+    assert.ok(site, 'the egress default deny of the API drops the calls');
+    const target = replayWarnings(onApi.diagnostics).find((d) => d.message === dropMessage(site))!;
+    const actions = (await client.request('textDocument/codeAction', {
+      textDocument: { uri: apiUri },
+      range: target.range,
+      context: { diagnostics: [target] },
+    })) as CodeAction[];
+    const fix = actions.find((a) => a.edit !== undefined);
+    assert.ok(fix, JSON.stringify(actions));
+    const changes = fix.edit!.changes!;
+    assert.deepEqual(Object.keys(changes).sort(), [apiUri, paymentsUri].sort(), fix.title);
+    assert.match(fix.title, /shop\/api \(egress\) and .*shop\/payments \(ingress\)/);
+    const fixedApi = applyEdits(proposed, changes[apiUri]!);
+    const fixedPayments = applyEdits(closed, changes[paymentsUri]!);
+    const after = verdicts(expected(policiesOf(w, { 'api.yaml': fixedApi, 'payments.yaml': fixedPayments })));
+    const admitted = new Set(site.groups.map((g) => g.key));
+    for (const g of replay.groups())
+      assert.equal(after.get(g.key), admitted.has(g.key) ? 'allow' : g.head.verdict, g.key);
+
+    // A deny rule dropping the storefront's calls: the warning is on it, and its fix is offered disabled, with why.
+    const denied = proposed.replace(
+      '  ingressDeny:\n',
+      '  ingressDeny:\n    - fromEndpoints:\n        - matchLabels:\n            app: frontend\n',
+    );
+    assert.notEqual(denied, proposed);
+    const v = await client.change(apiUri, denied);
+    const deniedReplay = expected(policiesOf(w, { 'api.yaml': denied, 'payments.yaml': closed }));
+    const denySite = dropSites(deniedReplay.groups()).find((s) => s.file === apiUri && s.kind === 'deny-rule');
+    assert.ok(denySite, 'the deny rule drops flows');
+    const wantDenied = expectedWarnings(deniedReplay, apiUri, denied);
+    const onDenied = await client.waitForDiagnostics(apiUri, v, (ds) => seen(ds).join('\n') === wantDenied.join('\n'));
+    const denyWarning = replayWarnings(onDenied.diagnostics).find((d) => d.message === dropMessage(denySite))!;
+    assert.ok(denied.split('\n')[denyWarning.range.start.line]!.includes('fromEndpoints'), 'on the deny rule');
+    const denyActions = (await client.request('textDocument/codeAction', {
+      textDocument: { uri: apiUri },
+      range: denyWarning.range,
+      context: { diagnostics: [denyWarning] },
+    })) as CodeAction[];
+    assert.equal(denyActions.length, 1, JSON.stringify(denyActions));
+    assert.equal(denyActions[0]!.edit, undefined);
+    assert.match(denyActions[0]!.disabled?.reason ?? '', /deny rule/);
+  } finally {
+    await client.stop();
+  }
+});
