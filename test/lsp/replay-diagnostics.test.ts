@@ -325,7 +325,7 @@ test('replay quick fixes over LSP: both directions across files when both drop t
     await client.waitForDiagnostics(paymentsUri, undefined, (ds) => seen(ds).join('\n') === wantPayments.join('\n'));
     // The API's warning of the calls to payments (its egress default deny), fixed in both policies.
     const site = dropSites(replay.groups()).find(
-      (s) => s.file === apiUri && s.direction === 'egress' && s.kind === 'default-deny',
+      (s) => s.file === apiUri && s.directions.includes('egress') && s.kind === 'default-deny',
     )!;
     assert.ok(site, 'the egress default deny of the API drops the calls');
     const target = replayWarnings(onApi.diagnostics).find((d) => d.message === dropMessage(site))!;

@@ -77,7 +77,7 @@ function textAt(s: DropSite): string {
 test('drop sites: the refusing HTTP rule, the deny rule, and the default-deny selectors of both directions', () => {
   const replay = replayOf([POST, GET, POST_DROPPED, WORKER_API, TO_PAYMENTS, API_9090, REPLIES]);
   const sites = dropSites(replay.groups());
-  const describe = (s: DropSite): string => `${s.kind} ${s.direction} ${s.ref.name}`;
+  const describe = (s: DropSite): string => `${s.kind} ${s.directions.join('+')} ${s.ref.name}`;
   assert.deepEqual(sites.map(describe).sort(), [
     'default-deny egress frontend',
     'default-deny ingress api',
@@ -144,18 +144,18 @@ test('drop messages: counts, what is dropped in the policy namespace short, bigg
   const sites = dropSites(replay.groups());
   const http = sites.find((s) => s.kind === 'rule')!;
   assert.equal(dropMessage(http), `would drop ${POST.n} recorded flows (frontend → api:8080 POST /v1/orders)`);
-  const egress = sites.find((s) => s.kind === 'default-deny' && s.direction === 'egress')!;
+  const egress = sites.find((s) => s.kind === 'default-deny' && s.directions.includes('egress'))!;
   // Another namespace keeps its name; the policy's own is left out.
   assert.equal(
     dropMessage(egress),
     `would drop ${TO_PAYMENTS.n + API_9090.n} recorded flows (frontend → billing/payments:8443, frontend → api:9090)`,
   );
-  const single = sites.find((s) => s.kind === 'default-deny' && s.direction === 'ingress')!;
+  const single = sites.find((s) => s.kind === 'default-deny' && s.directions.includes('ingress'))!;
   assert.equal(dropMessage(single), 'would drop 1 recorded flow (frontend → api:9090)');
 
   // Four kinds of flow: three listed, then an ellipsis; the smallest is the one left out.
   const many = [9091, 9092, 9093, 9094].map((port, i) => ({ spec: { from: FRONTEND, to: PAYMENTS, port }, n: 4 - i }));
-  const manySite = dropSites(replayOf(many).groups()).find((s) => s.direction === 'egress')!;
+  const manySite = dropSites(replayOf(many).groups()).find((s) => s.directions.includes('egress'))!;
   const message = dropMessage(manySite);
   assert.equal(
     message,
@@ -183,4 +183,32 @@ test('group phrases: other protocols name themselves, DNS lookups and world name
     { spec: { from: FRONTEND, to: dnsServer, port: 53, protocol: 'UDP', dns: 'api.stripe.com.' }, n: 1 },
   ]).groups()[0]!;
   assert.equal(groupPhrase(lookup, 'shop'), 'frontend → kube-system/coredns:53/UDP (DNS api.stripe.com)');
+});
+
+test('drop sites: one policy closing both ends of a flow is one place, with both directions', () => {
+  // Every pod of the shop is default-deny both ways; only the frontend may call the API.
+  const text = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: all, namespace: shop}
+spec:
+  endpointSelector: {}
+  ingress:
+    - fromEndpoints: [{matchLabels: {app: frontend}}]
+  egress:
+    - toEndpoints: [{matchLabels: {app: api}}]
+`;
+  const replay = new FlowReplay({ head: engineOf(text) });
+  const written: Written[] = [
+    { spec: { from: FRONTEND, to: API, port: 8080 }, n: 2 },
+    { spec: { from: API, to: FRONTEND, port: 3000 }, n: 3 },
+  ];
+  let line = 0;
+  for (const w of written) for (let i = 0; i < w.n; i++) replay.add(hubbleRecord(w.spec), ++line);
+  const sites = dropSites(replay.groups());
+  assert.equal(sites.length, 1, JSON.stringify(sites.map((s) => s.key)));
+  const site = sites[0]!;
+  assert.deepEqual(site.directions, ['egress', 'ingress']);
+  assert.equal(site.ref.name, 'all');
+  assert.equal(site.flows, 3, 'the API calling the frontend, once: not once per direction');
+  assert.equal(dropMessage(site), 'would drop 3 recorded flows (api → frontend:3000)');
 });

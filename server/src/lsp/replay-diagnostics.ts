@@ -7,7 +7,8 @@
  * ("would drop 3 recorded flows (frontend → api:8080 POST /v1/orders)").
  *
  * A flow denied in both directions is dropped at both places, and both say so: fixing one alone
- * does not let it through, which is why the quick fix admits the other direction too.
+ * does not let it through, which is why the quick fix admits the other direction too. One policy
+ * making both directions default-deny (a selector of both ends) is one place with both.
  * Pure: the language server's replay service turns sites into findings and code actions.
  */
 import type { Span } from '../core/findings.js';
@@ -22,13 +23,14 @@ const LISTED = 3;
 
 /** One place that drops recorded forwarded flows. */
 export interface DropSite {
-  /** `file|start|end|direction`: the same place and direction in two replays has the same key. */
+  /** `file|start|end`: the same place in two replays has the same key. */
   readonly key: string;
   /** The file as the engine knows it (the canonical URI in the language server). */
   readonly file: string;
   /** The rule item, or the policy's subject selector. */
   readonly span: Span;
-  readonly direction: 'ingress' | 'egress';
+  /** The directions the place drops the flows in (both for a selector of both ends), egress first. */
+  readonly directions: readonly ('ingress' | 'egress')[];
   /** `default-deny`: the selector of a policy making the direction default-deny; `rule`: an allow rule whose L7 rules refuse; `deny-rule`: a deny rule. */
   readonly kind: 'default-deny' | 'rule' | 'deny-rule';
   /** The policy (and rule) at the place. */
@@ -44,7 +46,13 @@ export interface DropSite {
  * replay judged them against the current policies), in a stable order: by file, then offset.
  */
 export function dropSites(groups: readonly FlowGroup[]): DropSite[] {
-  const sites = new Map<string, { site: Omit<DropSite, 'groups' | 'flows'>; groups: FlowGroup[]; flows: number }>();
+  interface Building {
+    readonly site: Omit<DropSite, 'groups' | 'flows' | 'directions'>;
+    readonly directions: ('ingress' | 'egress')[];
+    readonly groups: FlowGroup[];
+    flows: number;
+  }
+  const sites = new Map<string, Building>();
   const add = (
     ref: RuleRef | SubjectRef,
     direction: 'ingress' | 'egress',
@@ -52,13 +60,13 @@ export function dropSites(groups: readonly FlowGroup[]): DropSite[] {
     g: FlowGroup,
     n: number,
   ): void => {
-    const key = `${ref.file}|${ref.span.start}|${ref.span.end}|${direction}`;
+    const key = `${ref.file}|${ref.span.start}|${ref.span.end}`;
     let s = sites.get(key);
-    if (!s)
-      sites.set(
-        key,
-        (s = { site: { key, file: ref.file, span: ref.span, direction, kind, ref }, groups: [], flows: 0 }),
-      );
+    if (!s) {
+      s = { site: { key, file: ref.file, span: ref.span, kind, ref }, directions: [], groups: [], flows: 0 };
+      sites.set(key, s);
+    }
+    if (!s.directions.includes(direction)) s.directions.push(direction);
     if (s.groups.includes(g)) return;
     s.groups.push(g);
     s.flows += n;
@@ -77,8 +85,9 @@ export function dropSites(groups: readonly FlowGroup[]): DropSite[] {
     }
   }
   return [...sites.values()]
-    .map(({ site, groups: gs, flows }) => ({
+    .map(({ site, directions, groups: gs, flows }) => ({
       ...site,
+      directions: [...directions].sort((a, b) => (a === b ? 0 : a === 'egress' ? -1 : 1)),
       groups: [...gs].sort((a, b) => forwardedNowDenied(b) - forwardedNowDenied(a) || a.id - b.id),
       flows,
     }))

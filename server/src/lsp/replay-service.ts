@@ -533,22 +533,26 @@ export class ReplayService {
       if (!p) places.set(k, (p = { ref, direction, groups: [] }));
       if (!p.groups.includes(g)) p.groups.push(g);
     };
-    const other = site.direction === 'egress' ? 'ingress' : 'egress';
+    // Every direction that drops a flow of the site gets items: in the policy at the site where it
+    // is among those that decide, else in the first that does (another policy, maybe another file).
+    const atSite = (r: RuleRef | SubjectRef): boolean =>
+      r.file === site.file && r.span.start === site.span.start && r.span.end === site.span.end;
     for (const g of site.groups) {
-      put(site.ref, site.direction, g);
-      const d = g.head.result?.[other];
-      if (!d || d.verdict !== 'deny') continue;
-      if (d.state === 'default-deny') {
-        const policy = d.defaultDenyBy[0];
-        if (!policy) return fail(`the ${other} that also drops ${groupPhrase(g, null)} names no policy`);
-        put(policy, other, g);
-        continue;
+      for (const direction of ['egress', 'ingress'] as const) {
+        const d = g.head.result?.[direction];
+        if (!d || d.verdict !== 'deny') continue;
+        if (d.state === 'default-deny') {
+          const policy = d.defaultDenyBy.find(atSite) ?? d.defaultDenyBy[0];
+          if (!policy) return fail(`the ${direction} that drops ${groupPhrase(g, null)} names no policy`);
+          put(policy, direction, g);
+          continue;
+        }
+        const ref = d.by.find(atSite) ?? d.by[0];
+        if (!ref) return fail(`the ${direction} that drops ${groupPhrase(g, null)} names no rule`);
+        if (ref.direction.endsWith('Deny'))
+          return fail(`${groupPhrase(g, null)} is also dropped by a deny rule (${ruleText(ref)})`);
+        put(ref, direction, g);
       }
-      const ref = d.by[0];
-      if (!ref) return fail(`the ${other} that also drops ${groupPhrase(g, null)} names no rule`);
-      if (ref.direction.endsWith('Deny'))
-        return fail(`${groupPhrase(g, null)} is also dropped by a deny rule (${ruleText(ref)})`);
-      put(ref, other, g);
     }
     // toFQDNs items need a DNS rule, unless the source's recorded lookups of the name are allowed already.
     const dnsServer = dnsServerSelector(groups);
@@ -560,7 +564,8 @@ export class ReplayService {
         );
     const attempt = (reuseLookups: boolean): SiteFix => {
       const edits = new Map<string, OffsetEdit[]>();
-      const where: string[] = [];
+      /** Policy → the directions items go to, for the title. */
+      const where = new Map<string, string[]>();
       for (const p of places.values()) {
         const s = byUri.get(p.ref.file);
         const ref = p.ref;
@@ -579,7 +584,7 @@ export class ReplayService {
         const list = edits.get(s.uri) ?? [];
         list.push(edit);
         edits.set(s.uri, list);
-        where.push(`${name} (${p.direction})`);
+        where.set(name, [...(where.get(name) ?? []), p.direction]);
       }
       const after = this.engine(
         judged.scope.map((s) => {
@@ -610,7 +615,8 @@ export class ReplayService {
           newText: e.newText,
         }));
       }
-      return { title: `Add a rule admitting ${n} to ${where.join(' and ')}`, changes };
+      const targets = [...where].map(([name, ds]) => `${name} (${ds.join(' and ')})`);
+      return { title: `Add a rule admitting ${n} to ${targets.join(' and ')}`, changes };
     };
     const reusing = attempt(true);
     return 'error' in reusing ? attempt(false) : reusing;
