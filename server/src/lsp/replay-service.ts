@@ -127,6 +127,8 @@ export class ReplayService {
   private judged: Judged | undefined;
   /** Identities of inventory snapshots, for the judgement's key. */
   private readonly inventoryIds = new WeakMap<Inventory, number>();
+  /** Settings fetches already waited for (see {@link settle}). */
+  private readonly settling = new WeakSet<Promise<unknown>>();
 
   constructor(
     private readonly connection: Connection,
@@ -180,6 +182,13 @@ export class ReplayService {
       return { path: null, flows: 0, questions: 0, skipped: {}, problems: [] };
     }
     if (typeof path !== 'string' || path === '') return this.failed('', '`path` must be a file path or null');
+    // The agent options of the settings are known before the flows are judged.
+    const settingsUri = this.options.agentLayers ? this.settingsUri(path) : undefined;
+    if (settingsUri !== undefined) {
+      const pending = this.session.settings.get(settingsUri);
+      this.settling.add(pending);
+      await pending;
+    }
     const scope = this.scopeFiles();
     const replay = new FlowReplay({ head: this.engine(scope, path) });
     let summary: JsonLinesSummary;
@@ -407,11 +416,8 @@ export class ReplayService {
     this.preview.inventory.flush();
     const inventory = this.preview.inventory.current() ?? emptyInventory('workspace', 'no inventory loaded');
     if (this.options.agentLayers) {
-      let uri: string | undefined;
-      if (logPath !== undefined && logPath !== '') {
-        const u = pathToFileURL(logPath).href;
-        if (this.session.projectConfigs.folderOf(u) !== undefined) uri = u;
-      }
+      const uri = this.settingsUri(logPath);
+      if (uri !== undefined) this.settle(uri);
       return { inventory, layers: this.options.agentLayers(uri, inventory) };
     }
     const cm = inventory.ciliumConfig;
@@ -419,6 +425,30 @@ export class ReplayService {
       ? [{ origin: `${cm.namespace}/cilium-config`, values: agentOptionsFromConfigMap(cm.data).values }]
       : [];
     return { inventory, layers };
+  }
+
+  /** The URI whose settings and `.cilium-policy.yaml` apply: the flow log's when a workspace folder holds it, else the first folder's. */
+  private settingsUri(logPath: string | undefined): string | undefined {
+    if (logPath !== undefined && logPath !== '') {
+      const u = pathToFileURL(logPath).href;
+      if (this.session.projectConfigs.folderOf(u) !== undefined) return u;
+    }
+    const folder = this.session.projectConfigs.firstFolder;
+    return folder !== undefined ? pathToFileURL(folder).href : undefined;
+  }
+
+  /**
+   * Settings are pulled per URI and lazily: the first time (and after a change forgot them) the
+   * `ciliumPolicy.agent` of the URI is asked for, and the open documents are linted again once it
+   * is known (the judgement's key has the agent layers, so only a change re-judges the flows).
+   */
+  private settle(uri: string): void {
+    const pending = this.session.settings.get(uri);
+    if (this.settling.has(pending)) return;
+    this.settling.add(pending);
+    void pending.then(() => {
+      if (this.loaded) this.options.relint?.();
+    });
   }
 
   // -------------------------------------------------------------------------------------------
