@@ -220,9 +220,11 @@ export class ReplayService {
   replay(limit: number): ReplayResult | null {
     const loaded = this.loaded;
     if (!loaded) return null;
-    const scope = this.scopeFiles();
+    // The judgement the warnings use, made again only when the policies, inventory or agent changed.
+    const judged = this.current();
+    if (!judged) return null;
+    const { scope } = judged;
     const { replay } = loaded;
-    replay.rejudge(this.engine(scope));
     const positions = new Map(scope.map((s) => [s.uri, s.positionAt]));
     const verdicts = { allow: 0, deny: 0, unknown: 0 };
     let newlyDenied = 0;
