@@ -43,13 +43,15 @@ export class ReplaySection implements PreviewSection, vscode.Disposable {
     this.subscriptions = [
       link.onDidChangeReady(() => {
         this.sent = false;
+        if (!this.link.ready) return;
         // The server's warnings on the policies need the log loaded, panel open or not: a
         // (re)started server gets the remembered log at once.
-        if (this.link.ready && this.flowLog) void this.reload(this.flowLog);
+        const file = this.flowLog;
+        void vscode.commands.executeCommand('setContext', LOADED_KEY, file !== undefined);
+        if (file) void this.reload(file);
       }),
       vscode.commands.registerCommand(COMMANDS.closeFlowLog, () => this.close()),
     ];
-    void vscode.commands.executeCommand('setContext', LOADED_KEY, this.flowLog !== undefined);
   }
 
   /** Sends the remembered log to a started server, quietly: a log that is gone is only reported in the output. */
