@@ -68,6 +68,8 @@ const CRLF_SAFE_DOCUMENTS: TextDocumentsConfiguration<TextDocument> = {
 export interface InputMonitor extends InputActivity {
   /** True while edits of the document are held back to be merged with the next ones. */
   holds(uri: string): boolean;
+  /** True once the client asked the server to shut down (background work stops). */
+  readonly shutdownRequested?: boolean;
 }
 
 /** For a server without a coalescer (tests that build one directly). */

@@ -346,6 +346,8 @@ export function warmUp(
     ...codeSteps(validator, yaml, session),
   ];
   const next = (): void => {
+    // Shutting down: the reply to `shutdown` must not wait behind start-up work nobody will use.
+    if (session.input.shutdownRequested) return;
     // A file opened while the server starts is linted first: its lint compiles the kinds it holds
     // on demand, and the rest of the warm-up (loading yaml-language-server is a step of half a
     // second) would only delay its diagnostics.
@@ -356,6 +358,7 @@ export function warmUp(
     const step = steps.shift();
     if (!step) return;
     setImmediate(() => {
+      if (session.input.shutdownRequested) return;
       Promise.resolve()
         .then(step)
         .then((go) => {
