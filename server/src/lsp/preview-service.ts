@@ -255,7 +255,7 @@ export class PreviewService {
     const range = (span: Span): WireRange => ({ start: doc.positionAt(span.start), end: doc.positionAt(span.end) });
     const documents = this.session.parse(doc).documents;
     const policies: PolicyPreviewEntry[] = chosen.map((d) => ({
-      ...readingOf(documents, d),
+      ...readingOf(documents, d, this.session.settings.peek(doc.uri).ciliumVersion),
       preview: d.preview,
       range: range(d.span),
       selections: d.selections.map((s) => ({
