@@ -38,8 +38,8 @@ interface LintResult {
 
 /** What a lint reads besides the document: the inventory and the policies in scope. */
 export interface LintInputs {
-  /** The current inventory index (flushing pending edits into it first). */
-  inventory(): EndpointIndex | undefined;
+  /** The current inventory index as `uri` sees it (flushing pending edits into it first). */
+  inventory(uri: string): EndpointIndex | undefined;
   /** The policies cross-document rules see when `uri` is linted (the workspace's and the open ones). */
   scope(uri: string): { scope: LintScope; source: string };
   /** Changes whenever the workspace's policy files change. */
@@ -141,9 +141,9 @@ export class LintScheduler {
    * saw another inventory or another scope.
    */
   inventoryChanged(): void {
-    const inventory = this.inputs.inventory();
     const scope = this.inputs.scopeGeneration();
     for (const doc of this.session.documents.all()) {
+      const inventory = this.inputs.inventory(doc.uri);
       const last = this.results.get(doc.uri);
       if (last && last.version === doc.version && last.inventory === inventory && last.scope === scope) continue;
       this.lintNow(doc.uri);
@@ -154,7 +154,7 @@ export class LintScheduler {
   findings(doc: TextDocument): readonly Finding[] {
     const hit = this.results.get(doc.uri);
     if (hit && hit.version === doc.version) return hit.findings;
-    const inventory = this.inputs.inventory();
+    const inventory = this.inputs.inventory(doc.uri);
     const scope = this.inputs.scopeGeneration();
     const findings = this.lintParsed(doc, this.session.parse(doc), this.session.settings.peek(doc.uri), inventory);
     this.results.set(doc.uri, { version: doc.version, inventory, scope, findings });
@@ -195,7 +195,7 @@ export class LintScheduler {
     const doc = documents.get(uri);
     if (!doc) return; // closed while settings were fetched
     const file = this.session.parse(doc);
-    const inventory = this.inputs.inventory();
+    const inventory = this.inputs.inventory(doc.uri);
     const scope = this.inputs.scopeGeneration();
     // Waits (without blocking other requests) for the binaries the document names that are not read yet.
     const findings = await withBinaries(this.session.binariesFor(doc.uri, current), () =>

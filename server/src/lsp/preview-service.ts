@@ -122,10 +122,13 @@ export class PreviewService {
       );
   }
 
-  /** The inventory the lint rules get: undefined until one has been loaded. */
-  lintInventory(): EndpointIndex | undefined {
+  /**
+   * The inventory the lint rules get: undefined until one has been loaded. Seen from `uri`, an
+   * untitled editor's own workloads count too (they never count for other documents).
+   */
+  lintInventory(uri?: string): EndpointIndex | undefined {
     this.inventory.flush();
-    return this.inventory.index();
+    return this.inventory.index(uri);
   }
 
   /**
@@ -213,7 +216,7 @@ export class PreviewService {
   /** Preview details of every policy document of an open document, cached per version and inventory. */
   details(doc: TextDocument): PreviewDetails[] {
     this.inventory.flush();
-    const index = this.inventory.indexOrEmpty();
+    const index = this.inventory.indexOrEmpty(doc.uri);
     const hit = this.cache.get(doc.uri);
     if (hit && hit.version === doc.version && hit.index === index) return hit.details;
     const file = this.session.parse(doc);
