@@ -25,6 +25,7 @@ import type { PreviewService } from './preview-service.js';
 import type { Session } from './session.js';
 import { CONFIG_SECTION, SettingsStore } from './settings-store.js';
 import type { Symbols } from './symbols.js';
+import type { WorkspaceLintHandle } from './workspace-lint.js';
 import type { YamlFeatures } from './yaml-service.js';
 
 /** The server's name and version as reported in `initialize`. */
@@ -42,6 +43,8 @@ export interface LifecycleParts {
   readonly preview: PreviewService;
   readonly symbols: Symbols;
   readonly info?: ServerInfo;
+  /** Lint Workspace: follows the files it linted on disk. */
+  readonly workspaceLint?: WorkspaceLintHandle;
 }
 
 /** Registers `initialize`, `initialized`, `workspace/didChangeConfiguration` and `workspace/didChangeWatchedFiles`. */
@@ -135,6 +138,7 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
       'workspace/didChangeWatchedFiles',
       (params) => {
         preview.filesChanged(params.changes);
+        parts.workspaceLint?.filesChanged(params.changes);
         if (!params.changes.some((c) => c.uri.endsWith(CONFIG_FILE_NAME))) return;
         projectConfigs.reset();
         session.settings.invalidate();

@@ -62,7 +62,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const symbols = new Symbols(connection, session);
   preview.onDidChangeInventory(() => lint.inventoryChanged());
 
+  const workspaceLint = registerWorkspaceLint(connection, session, validator, {
+    inventory: () => preview.lintInventory(),
+    scope: (uri) => preview.lintScope(uri),
+  });
+
   registerLifecycle(connection, {
+    workspaceLint,
     session,
     validator,
     yaml,
@@ -84,10 +90,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   registerCodeActions(connection, session, lint, preview);
   symbols.register();
   registerTemplates(connection, session);
-  registerWorkspaceLint(connection, session, validator, {
-    inventory: () => preview.lintInventory(),
-    scope: (uri) => preview.lintScope(uri),
-  });
   preview.register();
   connectivity.register((uri) => lint.relint(uri));
   new DryRunService(connection, session, () => preview.canRefreshCodeLenses).register();
