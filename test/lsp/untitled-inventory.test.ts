@@ -14,7 +14,12 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient, positionOf, WAIT_MS } from '../support/lsp-client.js';
 import { REPO_ROOT } from '../support/paths.js';
-import type { EndpointPreview, InventoryRequest, InventoryStatus } from '../../server/src/protocol.js';
+import type {
+  ConnectivityMatrixRequest,
+  EndpointPreview,
+  InventoryRequest,
+  InventoryStatus,
+} from '../../server/src/protocol.js';
 import { inventoryStatusView } from '../../client/src/inventory-text.js';
 
 const SAMPLE = fs.readFileSync(path.join(REPO_ROOT, 'media', 'walkthrough', 'sample-policy.yaml'), 'utf8');
@@ -88,6 +93,17 @@ test('the sample: its workloads count for its own preview and lint, never for th
       lenses.length > 0 && lenses.every((l) => !/no workload/i.test(l.command?.title ?? '')),
       JSON.stringify(lenses),
     );
+
+    // The connectivity grid of the sample is drawn over them too.
+    const matrix = (await client.request('ciliumPolicy/connectivityMatrix', {
+      textDocument: { uri: sample },
+    })) as ConnectivityMatrixRequest.Result;
+    assert.ok(matrix);
+    for (const name of sampleWorkloads)
+      assert.ok(
+        matrix.endpoints.some((e) => e.name === name),
+        `${name} in the sample's grid: ${JSON.stringify(matrix.endpoints.map((e) => e.name))}`,
+      );
 
     // …but the inventory does not change: the listing, its status, and what the server announced.
     const after = await inventory(client);
