@@ -19,6 +19,7 @@ import {
   InventoryIndex,
   manifestPart,
   manifestPartOfFile,
+  mayHoldInventory,
   partIsEmpty,
   type Inventory,
   type InventoryPart,
@@ -180,8 +181,8 @@ export class InventoryManager {
    * reused instead of parsing the whole file again on every edit.
    */
   private applyText(uri: string, text: string, parsed?: () => PolicyFile): boolean {
-    // One parse serves both the signature and the index.
-    const file = parsed?.();
+    // One parse serves both the signature and the index; a text without workloads needs none.
+    const file = mayHoldInventory(text) ? parsed?.() : undefined;
     const part = file && file.text === text ? manifestPartOfFile(uri, file) : manifestPart(uri, text);
     if (isPrivateUri(uri)) {
       // Seen from this document only: nothing shared changes.

@@ -23,7 +23,7 @@ import { lintFile } from '../lint/lint.js';
 import type { LintScope } from '../lint/scope.js';
 import { ClearLintFilesRequest, LintFilesRequest } from '../protocol.js';
 import { toDiagnostic } from './convert.js';
-import { guardAsync } from './guard.js';
+import { checked, is } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { Session } from './session.js';
 
@@ -120,9 +120,10 @@ export function registerWorkspaceLint(
 
   connection.onRequest(
     LintFilesRequest.type,
-    guardAsync(
+    checked(
       LintFilesRequest.method,
-      async (params): Promise<LintFilesRequest.Result> => {
+      is.object({ uris: is.array(is.string) }),
+      async (params: LintFilesRequest.Params): Promise<LintFilesRequest.Result> => {
         const result: LintFilesRequest.Result = { files: [], unreadable: [] };
         const uris = Array.isArray(params?.uris) ? params.uris.filter((u) => typeof u === 'string') : [];
         for (const uri of uris.slice(0, MAX_LINT_FILES)) {
@@ -147,9 +148,10 @@ export function registerWorkspaceLint(
 
   connection.onRequest(
     ClearLintFilesRequest.type,
-    guardAsync(
+    checked(
       ClearLintFilesRequest.method,
-      async (params): Promise<ClearLintFilesRequest.Result> => {
+      is.object({ uris: is.optional(is.array(is.string)) }),
+      async (params: ClearLintFilesRequest.Params): Promise<ClearLintFilesRequest.Result> => {
         const named = Array.isArray(params?.uris)
           ? params.uris.filter((u): u is string => typeof u === 'string').map(canonicalUri)
           : [...covered.keys()];
