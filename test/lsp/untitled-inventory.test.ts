@@ -81,6 +81,10 @@ test('the sample: its workloads count for its own preview and lint, never for th
       position: positionOf(SAMPLE, 'app: backend'),
     })) as EndpointPreview | null;
     assert.ok(p);
+    // Its header counts what the sample sees: the workspace's workloads and its own two.
+    assert.equal(p.inventory.origin, 'workspace');
+    assert.equal(p.inventory.endpoints, ready.status.endpoints + sampleWorkloads.length, JSON.stringify(p.inventory));
+    assert.match(p.inventory.description, /this editor/);
     const entry = p.policies[0]!;
     assert.deepEqual(
       entry.preview.subjects.map((e) => e.name),

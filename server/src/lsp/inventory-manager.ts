@@ -437,7 +437,21 @@ export class InventoryManager {
   }
   private cachedEmpty: EndpointIndex | undefined;
 
-  status(): InventoryStatus {
+  /**
+   * The inventory's status; seen from an untitled editor with workloads of its own, the status of
+   * what that editor sees (the workspace's and its own), so its preview does not say "no workloads".
+   */
+  status(uri?: string): InventoryStatus {
+    const own = uri !== undefined && this.mode.kind === 'workspace' ? this.ownView(uri) : undefined;
+    if (own) {
+      const error = this.error !== undefined ? { error: this.error } : {};
+      return {
+        origin: 'workspace',
+        description: `workspace: ${own.inventory.description}`,
+        endpoints: own.inventory.endpoints.length,
+        ...error,
+      };
+    }
     const inv = this.current();
     const error = this.error !== undefined ? { error: this.error } : {};
     if (!inv) {

@@ -114,6 +114,7 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
       (params) => {
         session.settings.changed(params);
         lint.lintAll();
+        parts.workspaceLint?.relintAll();
         void preview.configurationChanged();
       },
       log,
@@ -128,6 +129,7 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
         if (!projectConfigs.setTrusted(params?.trusted === true)) return;
         session.settings.invalidate();
         lint.lintAll();
+        parts.workspaceLint?.relintAll();
       },
       log,
     ),
@@ -143,6 +145,7 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
         projectConfigs.reset();
         session.settings.invalidate();
         lint.lintAll();
+        parts.workspaceLint?.relintAll();
       },
       log,
     ),

@@ -300,7 +300,7 @@ export class PreviewService {
     const result: EndpointPreview = {
       uri: doc.uri,
       documentVersion: doc.version,
-      inventory: this.inventory.status(),
+      inventory: this.inventory.status(doc.uri),
       policies,
     };
     return result;

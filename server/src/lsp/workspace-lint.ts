@@ -8,8 +8,9 @@
  *
  * The results then follow the files until `ciliumPolicy/clearLintFiles`: a covered file that
  * changes on disk (`workspace/didChangeWatchedFiles`) is linted again, a deleted one loses its
- * results, and a covered document that is closed is linted from the disk again (the scheduler
- * clears a closed document's diagnostics; a workspace lint's results outlive the editor).
+ * results, a covered document that is closed is linted from the disk again (the scheduler clears
+ * a closed document's diagnostics; a workspace lint's results outlive the editor), and a change of
+ * the settings, of workspace trust or of a `.cilium-policy.yaml` lints every covered file again.
  */
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
@@ -40,6 +41,8 @@ export interface WorkspaceLintInputs {
 export interface WorkspaceLintHandle {
   /** `workspace/didChangeWatchedFiles`: covered files are linted again (changed) or cleared (deleted). */
   filesChanged(changes: readonly { uri: string; type: number }[]): void;
+  /** Settings, trust or a project file changed: every covered closed file is linted again, in the background. */
+  relintAll(): void;
 }
 
 type FileResult = LintFilesRequest.Result['files'][number];
@@ -172,7 +175,20 @@ export function registerWorkspaceLint(
     lintOne(uri).catch((err: unknown) => log(`linting ${uri} after it was closed`, err));
   });
 
+  /** Bumped by each {@link WorkspaceLintHandle.relintAll}: a newer pass stops an older one. */
+  let pass = 0;
+
   return {
+    relintAll() {
+      const mine = ++pass;
+      void (async () => {
+        for (const [key, uri] of [...covered]) {
+          if (pass !== mine) return;
+          if (!covered.has(key) || isOpen(key)) continue;
+          await lintOne(uri).catch((err: unknown) => log(`linting ${uri} again`, err));
+        }
+      })();
+    },
     filesChanged(changes) {
       for (const c of changes) {
         const key = canonicalUri(c.uri);
