@@ -46,8 +46,8 @@ function sigkillHits(workspace) {
 async function run({ page, workspace }) {
   const expected = sigkillHits(workspace);
   const summary = `Sigkill would hit ${expected.events} events from ${expected.binaries} binaries in ${expected.pods} pods`;
-  // The step before may leave the focus in the preview's group: a file opened there as a preview
-  // editor would be replaced by the panel, and its CodeLens never seen. Open it in the first group.
+  // The policy opens in the first editor group: an earlier step leaves the group beside it (with
+  // the preview) active, where the preview would then cover the editor and its CodeLens.
   await runCommand(page, 'View: Focus First Editor Group');
   await openFile(page, POLICY);
   await runCommand(page, 'Cilium Policy: Dry-Run Against Events');
