@@ -75,8 +75,8 @@ test('Lint Workspace publishes the diagnostics of closed policy files, and only 
       'a clean file is published too (clears older results)',
     );
     assert.ok(!published.some((p) => p.uri === other), 'a file without a policy gets nothing');
-    // The scheduler may still be publishing the open document's lint (with its version); a
-    // workspace lint publishes without one.
+    // The scheduler may lint the open document again meanwhile (the inventory scan finishing): its
+    // publications carry the document's version; Lint Workspace's, of files on disk, carry none.
     assert.ok(
       !published.some((p) => p.uri === opened && p.version === undefined),
       'an open document is left to the scheduler',
