@@ -30,6 +30,7 @@ export const COMMANDS = {
   dryRun: 'ciliumPolicy.dryRun',
   clearDryRun: 'ciliumPolicy.clearDryRun',
   lintWorkspace: 'ciliumPolicy.lintWorkspace',
+  clearWorkspaceLint: 'ciliumPolicy.clearWorkspaceLint',
   /** Pick a Hubble flow log and replay it in the preview panel (`replay-section.ts`). */
   replayFlows: 'ciliumPolicy.replayFlows',
   /** Registered by `replay-section.ts`: forgets the flow log (its warnings go). */
@@ -133,6 +134,10 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     vscode.commands.registerCommand(
       COMMANDS.lintWorkspace,
       guarded(output, 'Lint Workspace', () => targets.workspaceLint.run()),
+    ),
+    vscode.commands.registerCommand(
+      COMMANDS.clearWorkspaceLint,
+      guarded(output, 'Clear Workspace Lint Results', () => targets.workspaceLint.clear()),
     ),
   ];
 }

@@ -158,8 +158,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const s = new Server(context, output, statusBar, link);
   server = s;
   const wizard = new NewPolicyWizard(context.extensionUri, link, output);
+  const workspaceLint = new WorkspaceLint(link, output);
   context.subscriptions.push(
     output,
+    workspaceLint,
     statusBar,
     inventoryBar,
     preview,
@@ -182,7 +184,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       newPolicy: wizard,
       checkConnectivity: new CheckConnectivity(link, output),
       policyTests,
-      workspaceLint: new WorkspaceLint(link, output),
+      workspaceLint,
       replayFlows: (arg) => replay.pickAndLoad(arg),
     }),
   );

@@ -885,6 +885,24 @@ export namespace LintFilesRequest {
   }
 }
 /**
+ * `ciliumPolicy/clearLintFiles` — client → server request: "Clear Workspace Lint Results". The
+ * server publishes empty diagnostics for the closed files `ciliumPolicy/lintFiles` linted (those
+ * named, or all of them) and stops following them on disk. Open documents keep their diagnostics.
+ */
+export namespace ClearLintFilesRequest {
+  export const method = 'ciliumPolicy/clearLintFiles' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** `file:` URIs to clear; absent for every file a workspace lint covered. */
+    uris?: string[];
+  }
+  export interface Result {
+    /** How many files had their results cleared. */
+    cleared: number;
+  }
+}
+/**
  * `ciliumPolicy/loadFlows` — client → server request: read a Hubble flow log (`hubble observe -o
  * json`, or the flow exporter's file) for replay, or forget the loaded one (`path: null`). The file
  * is streamed line by line; the flows are kept grouped by the question they ask, so a later

@@ -53,6 +53,7 @@ const NO_PARAMS = new Set<string>([
 const ALL_OPTIONAL: Readonly<Record<string, readonly unknown[]>> = {
   [protocol.PolicyTestsRequest.method]: [{}, []],
   [protocol.ReplayRequest.method]: [{}, [], { textDocument: 42 }, { textDocument: { uri: 42 } }],
+  [protocol.ClearLintFilesRequest.method]: [{}, [], { textDocument: 42 }, { textDocument: { uri: 42 } }],
 };
 
 const URI = testUri('invalid-params.yaml');
@@ -102,6 +103,7 @@ const NEAR_MISSES: Readonly<Record<string, readonly unknown[]>> = {
   [protocol.AdmitFlowsRequest.method]: [{ group: '1' }],
   [protocol.LoadFlowsRequest.method]: [{ path: 7 }],
   [protocol.LintFilesRequest.method]: [{ uris: 'file:///a.yaml' }, { uris: [7] }],
+  [protocol.ClearLintFilesRequest.method]: [{ uris: 'file:///a.yaml' }, { uris: [7] }],
   [protocol.DryRunRequest.method]: [{ textDocument: { uri: URI } }, { textDocument: { uri: URI }, events: 3 }],
   [protocol.KernelTargetsRequest.method]: [{ textDocument: { uri: URI }, position: { line: -1, character: 0 } }],
   [protocol.PolicyTestsRequest.method]: [{ textDocument: { uri: 5 } }],

@@ -20,6 +20,7 @@ import { lintFile } from '../../server/src/lint/lint.js';
 import { SchemaValidator } from '../../server/src/core/schema-validation.js';
 import { loadSchemaFiles } from '../../server/src/io/schema-files.js';
 import { DEFAULT_SETTINGS } from '../../server/src/settings.js';
+import { KNOWN_RELEASES } from '../../server/src/core/versions.js';
 
 const MANIFESTS = [
   ['web', 'app: web'],
@@ -221,4 +222,53 @@ test('a document with errors gets a banner with its errors instead of a picture,
   const fixed = view(text.replace('"80-90"', '"80"'), { errors: true });
   assert.equal(fixed.invalid, undefined);
   assert.ok(fixed.graph);
+});
+
+test('Kafka and generic L7 rows follow the target release: deprecated, then not enforced where the lint refuses them', () => {
+  const text = [
+    'apiVersion: cilium.io/v2',
+    'kind: CiliumNetworkPolicy',
+    'metadata: {name: brokers, namespace: shop}',
+    'spec:',
+    '  endpointSelector: {matchLabels: {app: db}}',
+    '  ingress:',
+    '  - toPorts:',
+    '    - ports: [{port: "9092", protocol: TCP}]',
+    '      rules:',
+    '        kafka:',
+    '        - {role: produce, topic: orders}',
+    '  - toPorts:',
+    '    - ports: [{port: "7000", protocol: TCP}]',
+    '      rules:',
+    '        l7proto: r2d2',
+    '        l7:',
+    '        - {cmd: READ}',
+  ].join('\n');
+  const file = parseFile(text);
+  const doc = file.documents.find((d) => d.kind)!;
+  const details = previewDetails(doc, inventory, { file: 'file:///ws/p.yaml' })!;
+  const kafkaAt = text.indexOf('kafka:');
+  const l7protoAt = text.indexOf('l7proto:');
+  for (const cilium of KNOWN_RELEASES.cilium) {
+    const rows = readingOf(file.documents, details, cilium).reading!.l7!;
+    const [kafka, generic] = [rows[0]![0]!, rows[1]![0]!];
+    assert.match(kafka, /^Kafka role produce topic orders/);
+    assert.match(generic, /^L7 r2d2: cmd=READ/);
+    // What the lint (the API server's view of the release's CRD) refuses is never shown as enforced.
+    const errors = lintFile(file, { validator, settings: { ...DEFAULT_SETTINGS, ciliumVersion: cilium } }).filter(
+      (f) => f.severity === 'error',
+    );
+    const refused = (at: number): boolean => errors.some((f) => f.span.start <= at + 6 && at <= f.span.end);
+    assert.equal(/not enforced/.test(kafka), refused(kafkaAt), `${cilium}: ${kafka}`);
+    assert.equal(/not enforced/.test(generic), refused(l7protoAt), `${cilium}: ${generic}`);
+    // Deprecations: Kafka policy in 1.19 (cilium/cilium#40967), proxylib parsers from 1.18 (cilium/cilium#39419).
+    const minor = Number(cilium.split('.')[1]);
+    assert.equal(/deprecated/.test(kafka), minor === 19, `${cilium}: ${kafka}`);
+    assert.equal(/deprecated/.test(generic), minor === 18 || minor === 19, `${cilium}: ${generic}`);
+  }
+  // Without a target release the rows carry no note (the CLI's reading, unit callers).
+  assert.deepEqual(readingOf(file.documents, details).reading!.l7, [
+    ['Kafka role produce topic orders'],
+    ['L7 r2d2: cmd=READ'],
+  ]);
 });

@@ -247,8 +247,8 @@ function newPart(): MutablePart {
   return { endpoints: [], namespaces: [], services: [], nodes: [], cidrGroups: [], ciliumConfigs: [] };
 }
 
-/** True when a part holds nothing for an inventory. */
-function partIsEmpty(part: InventoryPart): boolean {
+/** True when a file holds nothing for the inventory. */
+export function partIsEmpty(part: InventoryPart): boolean {
   return (
     part.endpoints.length +
       part.namespaces.length +
@@ -625,6 +625,20 @@ export class InventoryIndex {
       description: describe(merged, `from ${plural(uris.length, 'file')}`),
     };
     return this.cached;
+  }
+
+  /**
+   * The inventory with one more part that is not kept: an unsaved editor's workloads, seen from
+   * that editor only (they are not the user's workspace, so other documents never see them).
+   */
+  snapshotWith(part: InventoryPart): Inventory {
+    const uris = this.uris();
+    const merged = merge([...uris.map((u) => this.parts.get(u) as InventoryPart), part]);
+    return {
+      ...inventoryFields(merged),
+      origin: 'workspace',
+      description: describe(merged, `from ${plural(uris.length, 'file')} and this editor`),
+    };
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import type { PolicyDocument } from './document.js';
 import { list, obj, policyRules, str, type DataPath, type Obj } from './data.js';
+import { compareVersions } from './versions.js';
 import { hookLabel } from './tetragon/kernel-support.js';
 import { hooks, selectorsOf } from './tetragon/policy.js';
 
@@ -94,11 +95,31 @@ function kafkaRow(r: Obj): string {
 }
 
 /**
+ * What a target Cilium release does with Kafka and generic (`l7proto`) rules: both are parsed by
+ * the proxylib filter of the agent's Envoy. Cilium 1.18 deprecated proxylib (cilium/cilium#39419,
+ * the agent logs a warning when it configures a proxylib listener), 1.19 deprecated Kafka policy
+ * with a warning (cilium/cilium#40967), and 1.20 removed both (cilium/cilium#43557; the 1.20 CRDs
+ * have no `kafka`, `l7proto` or `l7`, which `version/removed` reports as an error). Before 1.20
+ * the rules are enforced, so the row reads as for HTTP with the deprecation beside it.
+ */
+function legacyNote(kind: 'kafka' | 'l7proto', cilium: string | undefined): string {
+  if (cilium === undefined) return '';
+  const what = kind === 'kafka' ? 'Kafka rules' : 'the proxylib parsers of `l7proto` rules';
+  if (compareVersions(cilium, '1.20') >= 0)
+    return ` (not enforced: Cilium ${cilium} removed ${what} and refuses the policy)`;
+  if (kind === 'kafka' && compareVersions(cilium, '1.19') >= 0) return ' (deprecated in Cilium 1.19; removed in 1.20)';
+  if (kind === 'l7proto' && compareVersions(cilium, '1.18') >= 0)
+    return ' (deprecated since Cilium 1.18; removed in 1.20)';
+  return '';
+}
+
+/**
  * The L7 rows of one rule item (`ingress[i]`, `egress[i]`): one row per HTTP, DNS, Kafka or
  * generic L7 rule of its `toPorts`, and the Envoy listener traffic is redirected to. Empty when
- * the item has no L7 part.
+ * the item has no L7 part. With `cilium` (the target release), a Kafka or generic L7 row says
+ * when that release deprecated the rule or no longer enforces it; without, rows carry no note.
  */
-export function l7Rows(item: unknown): string[] {
+export function l7Rows(item: unknown, cilium?: string): string[] {
   const rows: string[] = [];
   for (const tp of list(obj(item)?.['toPorts'])) {
     const listener = obj(obj(tp)?.['listener']);
@@ -122,16 +143,17 @@ export function l7Rows(item: unknown): string[] {
     }
     for (const r of list(rules['kafka'])) {
       const o = obj(r);
-      if (o) rows.push(kafkaRow(o));
+      if (o) rows.push(`${kafkaRow(o)}${legacyNote('kafka', cilium)}`);
     }
     const proto = str(rules['l7proto']);
     if (proto !== undefined) {
+      const note = legacyNote('l7proto', cilium);
       const l7 = list(rules['l7']).map(obj);
-      if (l7.length === 0) rows.push(`L7 ${clip(proto)}: any request`);
+      if (l7.length === 0) rows.push(`L7 ${clip(proto)}: any request${note}`);
       for (const o of l7) {
         if (!o) continue;
         const pairs = Object.entries(o).map(([k, v]) => `${clip(k)}=${clip(v)}`);
-        rows.push(`L7 ${clip(proto)}: ${pairs.join(', ') || 'any request'}`);
+        rows.push(`L7 ${clip(proto)}: ${pairs.join(', ') || 'any request'}${note}`);
       }
     }
   }
@@ -139,8 +161,8 @@ export function l7Rows(item: unknown): string[] {
 }
 
 /** The L7 rows of the rule item at `path` of a document (see {@link l7Rows}). */
-export function l7RowsAt(doc: PolicyDocument, path: DataPath): string[] {
-  return l7Rows(at(doc.data, path));
+export function l7RowsAt(doc: PolicyDocument, path: DataPath, cilium?: string): string[] {
+  return l7Rows(at(doc.data, path), cilium);
 }
 
 /** What a network policy does to ingress and egress, over every rule of `spec` and `specs`. */

@@ -103,7 +103,7 @@ export function registerCodeActions(
 async function codeLenses(session: Session, preview: PreviewService, uri: string): Promise<CodeLens[] | null> {
   if (!session.documents.get(uri)) return null;
   const settings = await session.settings.get(uri);
-  if (!settings.previewCodeLens || !preview.inventory.index()) return [];
+  if (!settings.previewCodeLens || !preview.inventory.index(uri)) return [];
   const current = session.documents.get(uri);
   if (!current) return null;
   const lenses: CodeLens[] = [];

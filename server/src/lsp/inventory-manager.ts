@@ -5,6 +5,10 @@
  * of the workspace folders (read once, in the background, then kept current file by file); a
  * kubectl snapshot file or JSON handed over by the client can replace it. Nothing here runs a
  * program or opens a connection.
+ *
+ * Only files count: the workloads of an unsaved (`untitled:`) editor, such as the walkthrough's
+ * sample, are seen from that editor alone (its preview, lint and CodeLenses), never by the other
+ * documents, the Endpoints view, completion or the status bar.
  */
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +20,7 @@ import {
   manifestPart,
   manifestPartOfFile,
   mayHoldInventory,
+  partIsEmpty,
   type Inventory,
   type InventoryPart,
   type SourceRef,
@@ -78,6 +83,11 @@ function signature(part: InventoryPart): string {
   return JSON.stringify(part, (k, v: unknown) => (k === 'source' ? undefined : v));
 }
 
+/** True for a document that is no file (an untitled editor): its workloads stay its own. */
+export function isPrivateUri(uri: string): boolean {
+  return !uri.startsWith('file:');
+}
+
 type Mode =
   | { kind: 'workspace' }
   | { kind: 'snapshot'; path: string; fromSetting: boolean }
@@ -95,6 +105,11 @@ export class InventoryManager {
   /** Texts and line indexes of the files that contribute to the workspace inventory, for locations. */
   private readonly lines = new Map<string, { text: string; index: LineIndex }>();
   private readonly signatures = new Map<string, string>();
+  /** Manifests of open documents that are no file, by URI, with the inventory last built for each. */
+  private readonly privateParts = new Map<
+    string,
+    { part: InventoryPart; built?: { base: Inventory; inventory: Inventory; index: EndpointIndex } }
+  >();
   /** Workspace files (not open in the editor) that hold policies. */
   private readonly policyTexts = new Map<string, PolicyText>();
   /** URIs open in the editor: their in-memory text wins over the disk. */
@@ -169,6 +184,17 @@ export class InventoryManager {
     // One parse serves both the signature and the index; a text without workloads needs none.
     const file = mayHoldInventory(text) ? parsed?.() : undefined;
     const part = file && file.text === text ? manifestPartOfFile(uri, file) : manifestPart(uri, text);
+    if (isPrivateUri(uri)) {
+      // Seen from this document only: nothing shared changes.
+      if (partIsEmpty(part)) {
+        this.privateParts.delete(uri);
+        this.lines.delete(uri);
+      } else {
+        this.privateParts.set(uri, { part });
+        this.lines.set(uri, { text, index: new LineIndex(text) });
+      }
+      return false;
+    }
     const sig = signature(part);
     const before = this.signatures.get(uri);
     const contributes = this.workspace.update(uri, text, part);
@@ -195,6 +221,7 @@ export class InventoryManager {
   }
 
   private forget(uri: string): void {
+    this.privateParts.delete(uri);
     if (this.policyTexts.delete(uri)) {
       this.policyGeneration++;
       this.changed();
@@ -364,16 +391,38 @@ export class InventoryManager {
   // -------------------------------------------------------------------------------------------
   // Answers
 
-  /** The inventory in use, or undefined when none has been loaded (origin `none`). */
-  current(): Inventory | undefined {
+  /**
+   * The inventory in use, or undefined when none has been loaded (origin `none`). Seen from `uri`,
+   * an untitled editor with workloads of its own, those are added (in workspace mode).
+   */
+  current(uri?: string): Inventory | undefined {
     if (this.mode.kind !== 'workspace') return this.external;
+    const own = uri !== undefined ? this.ownView(uri) : undefined;
+    if (own) return own.inventory;
     const inv = this.workspace.snapshot();
     // A workspace without workloads or nodes is no inventory: every selector would "select nothing".
     return inv.endpoints.length + inv.nodes.length > 0 ? inv : undefined;
   }
 
-  /** The endpoint index of the current inventory, built once per inventory snapshot. */
-  index(): EndpointIndex | undefined {
+  /** The workspace inventory plus the workloads of the untitled editor `uri`, built once per change of either. */
+  private ownView(rawUri: string): { inventory: Inventory; index: EndpointIndex } | undefined {
+    const entry = this.privateParts.get(canonicalUri(rawUri));
+    if (!entry) return undefined;
+    const base = this.workspace.snapshot();
+    if (entry.built?.base !== base) {
+      const inventory = this.workspace.snapshotWith(entry.part);
+      entry.built = { base, inventory, index: new EndpointIndex(inventory) };
+    }
+    const { inventory, index } = entry.built;
+    return inventory.endpoints.length + inventory.nodes.length > 0 ? { inventory, index } : undefined;
+  }
+
+  /** The endpoint index of the current inventory (seen from `uri`, see {@link current}), built once per snapshot. */
+  index(uri?: string): EndpointIndex | undefined {
+    if (this.mode.kind === 'workspace' && uri !== undefined) {
+      const own = this.ownView(uri);
+      if (own) return own.index;
+    }
     const inv = this.current();
     if (!inv) return undefined;
     if (this.cachedIndex?.inventory !== inv) this.cachedIndex = { inventory: inv, index: new EndpointIndex(inv) };
@@ -381,12 +430,28 @@ export class InventoryManager {
   }
 
   /** The index to preview against: the current one, or an empty one when none is loaded. */
-  indexOrEmpty(): EndpointIndex {
-    return this.index() ?? (this.cachedEmpty ??= new EndpointIndex(emptyInventory('workspace', 'no inventory loaded')));
+  indexOrEmpty(uri?: string): EndpointIndex {
+    return (
+      this.index(uri) ?? (this.cachedEmpty ??= new EndpointIndex(emptyInventory('workspace', 'no inventory loaded')))
+    );
   }
   private cachedEmpty: EndpointIndex | undefined;
 
-  status(): InventoryStatus {
+  /**
+   * The inventory's status; seen from an untitled editor with workloads of its own, the status of
+   * what that editor sees (the workspace's and its own), so its preview does not say "no workloads".
+   */
+  status(uri?: string): InventoryStatus {
+    const own = uri !== undefined && this.mode.kind === 'workspace' ? this.ownView(uri) : undefined;
+    if (own) {
+      const error = this.error !== undefined ? { error: this.error } : {};
+      return {
+        origin: 'workspace',
+        description: `workspace: ${own.inventory.description}`,
+        endpoints: own.inventory.endpoints.length,
+        ...error,
+      };
+    }
     const inv = this.current();
     const error = this.error !== undefined ? { error: this.error } : {};
     if (!inv) {

@@ -23,6 +23,7 @@ import type { PreviewService } from './preview-service.js';
 import type { Session } from './session.js';
 import { CONFIG_SECTION, SettingsStore } from './settings-store.js';
 import type { Symbols } from './symbols.js';
+import type { WorkspaceLintHandle } from './workspace-lint.js';
 import type { YamlFeatures } from './yaml-service.js';
 import { warmUp } from './warm-up.js';
 
@@ -41,6 +42,8 @@ export interface LifecycleParts {
   readonly preview: PreviewService;
   readonly symbols: Symbols;
   readonly info?: ServerInfo;
+  /** Lint Workspace: follows the files it linted on disk. */
+  readonly workspaceLint?: WorkspaceLintHandle;
 }
 
 /** Registers `initialize`, `initialized`, `workspace/didChangeConfiguration` and `workspace/didChangeWatchedFiles`. */
@@ -110,6 +113,7 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
       (params) => {
         session.settings.changed(params);
         lint.lintAll();
+        parts.workspaceLint?.relintAll();
         void preview.configurationChanged();
       },
       log,
@@ -124,6 +128,7 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
         if (!projectConfigs.setTrusted(params?.trusted === true)) return;
         session.settings.invalidate();
         lint.lintAll();
+        parts.workspaceLint?.relintAll();
       },
       log,
     ),
@@ -134,10 +139,12 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
       'workspace/didChangeWatchedFiles',
       (params) => {
         preview.filesChanged(params.changes);
+        parts.workspaceLint?.filesChanged(params.changes);
         if (!params.changes.some((c) => c.uri.endsWith(CONFIG_FILE_NAME))) return;
         projectConfigs.reset();
         session.settings.invalidate();
         lint.lintAll();
+        parts.workspaceLint?.relintAll();
       },
       log,
     ),

@@ -53,8 +53,8 @@ interface LintResult {
 
 /** What a lint reads besides the document: the inventory and the policies in scope. */
 export interface LintInputs {
-  /** The current inventory index (flushing pending edits into it first). */
-  inventory(): EndpointIndex | undefined;
+  /** The current inventory index as `uri` sees it (flushing pending edits into it first). */
+  inventory(uri: string): EndpointIndex | undefined;
   /** The policies cross-document rules see when `uri` is linted (the workspace's and the open ones). */
   scope(uri: string): { scope: LintScope; source: string };
   /** Changes whenever the workspace's policy files change. */
@@ -190,9 +190,9 @@ export class LintScheduler {
    * saw another inventory or another scope.
    */
   inventoryChanged(): void {
-    const inventory = this.inputs.inventory();
     const scope = this.inputs.scopeGeneration();
     for (const doc of this.session.documents.all()) {
+      const inventory = this.inputs.inventory(doc.uri);
       const last = this.results.get(doc.uri);
       if (last && last.version === doc.version && last.inventory === inventory && last.scope === scope) continue;
       this.schedule(doc.uri, 1, 0);
@@ -203,7 +203,7 @@ export class LintScheduler {
   findings(doc: TextDocument): readonly Finding[] {
     const hit = this.results.get(doc.uri);
     if (hit && hit.version === doc.version) return hit.findings;
-    const inventory = this.inputs.inventory();
+    const inventory = this.inputs.inventory(doc.uri);
     const scope = this.inputs.scopeGeneration();
     const current = this.session.settings.peek(doc.uri);
     const findings = lintFile(this.session.parse(doc), this.context(doc, current, inventory));
@@ -322,7 +322,7 @@ export class LintScheduler {
     const file = await this.session.parseInSlices(doc);
     if (stale() || file.text !== text) return;
     let busy = this.session.parseCost(uri);
-    const inventory = this.inputs.inventory();
+    const inventory = this.inputs.inventory(doc.uri);
     const scope = this.inputs.scopeGeneration();
     const ctx = this.context(doc, current, inventory);
     // Cross-document work gives way to a document's own change that came due.

@@ -9,14 +9,18 @@ import type { PolicyInput, PreviewDetails, SelectingPolicy } from '../core/previ
 import { hooksSummary, l7RowsAt, readPolicy } from '../core/preview-readable.js';
 import type { PolicyPreviewEntry } from '../protocol.js';
 
-/** `{ reading }` for the document of `details` among `documents`, or nothing when it is not found. */
+/**
+ * `{ reading }` for the document of `details` among `documents`, or nothing when it is not found.
+ * `cilium` is the document's target release: Kafka and generic L7 rows say what it does with them.
+ */
 export function readingOf(
   documents: readonly PolicyDocument[],
   details: PreviewDetails,
+  cilium?: string,
 ): Pick<PolicyPreviewEntry, 'reading'> {
   const doc = documents.find((d) => d.span.start === details.span.start && d.span.end === details.span.end);
   if (!doc) return {};
-  return { reading: { ...readPolicy(doc), l7: details.rules.map((r) => l7RowsAt(doc, r.path)) } };
+  return { reading: { ...readPolicy(doc), l7: details.rules.map((r) => l7RowsAt(doc, r.path, cilium)) } };
 }
 
 /** `{ hooks }` for a tracing policy that selects a workload: its hooks and actions in one line. */

@@ -133,10 +133,13 @@ export class PreviewService {
       );
   }
 
-  /** The inventory the lint rules get: undefined until one has been loaded. */
-  lintInventory(): EndpointIndex | undefined {
+  /**
+   * The inventory the lint rules get: undefined until one has been loaded. Seen from `uri`, an
+   * untitled editor's own workloads count too (they never count for other documents).
+   */
+  lintInventory(uri?: string): EndpointIndex | undefined {
     this.inventory.flush();
-    return this.inventory.index();
+    return this.inventory.index(uri);
   }
 
   /**
@@ -239,7 +242,7 @@ export class PreviewService {
   /** Preview details of every policy document of an open document, cached per version and inventory. */
   details(doc: TextDocument): PreviewDetails[] {
     this.inventory.flush();
-    const index = this.inventory.indexOrEmpty();
+    const index = this.inventory.indexOrEmpty(doc.uri);
     const hit = this.cache.get(doc.uri);
     if (hit && hit.version === doc.version && hit.index === index) return hit.details;
     const file = this.session.parse(doc);
@@ -281,7 +284,7 @@ export class PreviewService {
     const range = (span: Span): WireRange => ({ start: doc.positionAt(span.start), end: doc.positionAt(span.end) });
     const documents = this.session.parse(doc).documents;
     const policies: PolicyPreviewEntry[] = chosen.map((d) => ({
-      ...readingOf(documents, d),
+      ...readingOf(documents, d, this.session.settings.peek(doc.uri).ciliumVersion),
       preview: d.preview,
       range: range(d.span),
       selections: d.selections.map((s) => ({
@@ -297,7 +300,7 @@ export class PreviewService {
     const result: EndpointPreview = {
       uri: doc.uri,
       documentVersion: doc.version,
-      inventory: this.inventory.status(),
+      inventory: this.inventory.status(doc.uri),
       policies,
     };
     return result;

@@ -62,7 +62,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     relint: () => relint(),
   });
   const lint = new LintScheduler(connection, session, validator, {
-    inventory: () => preview.lintInventory(),
+    inventory: (uri) => preview.lintInventory(uri),
     scope: (uri) => preview.lintScope(uri),
     scopeGeneration: () => preview.scopeGeneration(),
     extraFindings: (uri, file, found) => [...connectivity.findings(uri, file, found), ...replay.findings(uri, file)],
@@ -71,7 +71,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const symbols = new Symbols(connection, session);
   preview.onDidChangeInventory(() => lint.inventoryChanged());
 
+  const workspaceLint = registerWorkspaceLint(connection, session, validator, {
+    inventory: () => preview.lintInventory(),
+    scope: (uri) => preview.lintScope(uri),
+  });
+
   registerLifecycle(connection, {
+    workspaceLint,
     session,
     validator,
     yaml,
@@ -93,10 +99,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   registerCodeActions(connection, session, lint, preview);
   symbols.register();
   registerTemplates(connection, session);
-  registerWorkspaceLint(connection, session, validator, {
-    inventory: () => preview.lintInventory(),
-    scope: (uri) => preview.lintScope(uri),
-  });
   preview.register();
   connectivity.register((uri) => lint.relint(uri));
   new DryRunService(connection, session, () => preview.canRefreshCodeLenses).register();

@@ -167,10 +167,13 @@ export class VerdictService {
   // -------------------------------------------------------------------------------------------
   // Inputs
 
-  /** The current inventory (pending edits applied first), or an empty one. */
-  inventory(): Inventory {
+  /**
+   * The current inventory (pending edits applied first), or an empty one; seen from `uri`, an
+   * untitled editor's own workloads are in it (the walkthrough's sample and its Deployments).
+   */
+  inventory(uri?: string): Inventory {
     this.preview.inventory.flush();
-    return this.preview.inventory.current() ?? this.empty;
+    return this.preview.inventory.current(uri) ?? this.empty;
   }
 
   /** The name verdicts use for a file: its path below its workspace folder, or the URI. */
@@ -276,7 +279,7 @@ export class VerdictService {
 
   /** The engine for the workspace as a document sees it (its settings and project file). */
   workspace(uri?: string): FedEngine {
-    const inventory = this.inventory();
+    const inventory = this.inventory(uri);
     return this.engineFor(inventory, resolveAgent(this.agentLayers(uri, inventory)));
   }
 

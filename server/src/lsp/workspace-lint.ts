@@ -5,6 +5,12 @@
  * Linting is `lintFile` with what an open document's lint sees (settings of its folder, the
  * inventory, the policies in scope, the binaries it names); files without a policy get nothing,
  * so other YAML files are never touched. An open document is skipped: the lint scheduler owns it.
+ *
+ * The results then follow the files until `ciliumPolicy/clearLintFiles`: a covered file that
+ * changes on disk (`workspace/didChangeWatchedFiles`) is linted again, a deleted one loses its
+ * results, a covered document that is closed is linted from the disk again (the scheduler clears
+ * a closed document's diagnostics; a workspace lint's results outlive the editor), and a change of
+ * the settings, of workspace trust or of a `.cilium-policy.yaml` lints every covered file again.
  */
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
@@ -16,7 +22,7 @@ import { withBinaries } from '../io/binaries.js';
 import { readTextFile } from '../io/workspace-files.js';
 import { lintFile } from '../lint/lint.js';
 import type { LintScope } from '../lint/scope.js';
-import { LintFilesRequest } from '../protocol.js';
+import { ClearLintFilesRequest, LintFilesRequest } from '../protocol.js';
 import { toDiagnostic } from './convert.js';
 import { checked, is } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
@@ -31,13 +37,90 @@ export interface WorkspaceLintInputs {
   scope(uri: string): { scope: LintScope; source: string };
 }
 
-/** Registers `ciliumPolicy/lintFiles`. */
+/** What the server's other parts tell the workspace lint. */
+export interface WorkspaceLintHandle {
+  /** `workspace/didChangeWatchedFiles`: covered files are linted again (changed) or cleared (deleted). */
+  filesChanged(changes: readonly { uri: string; type: number }[]): void;
+  /** Settings, trust or a project file changed: every covered closed file is linted again, in the background. */
+  relintAll(): void;
+}
+
+type FileResult = LintFilesRequest.Result['files'][number];
+
+/** Registers `ciliumPolicy/lintFiles` and `ciliumPolicy/clearLintFiles`. */
 export function registerWorkspaceLint(
   connection: Connection,
   session: Session,
   validator: SchemaValidator,
   inputs: WorkspaceLintInputs,
-): void {
+): WorkspaceLintHandle {
+  /** Files a workspace lint named, by canonical URI, with the URI as the client spelled it. */
+  const covered = new Map<string, string>();
+  /** Covered files whose diagnostics this module published (non-empty or not). */
+  const published = new Set<string>();
+  /** Per file, a counter: a later lint of the same file makes an earlier one drop its result. */
+  const runs = new Map<string, number>();
+
+  const isOpen = (key: string): boolean => session.documents.all().some((d) => canonicalUri(d.uri) === key);
+
+  /** Lints one closed file and publishes; `unreadable` when it cannot be read, `none` without a policy. */
+  async function lintOne(uri: string): Promise<FileResult | 'unreadable' | 'none' | 'open'> {
+    const key = canonicalUri(uri);
+    const run = (runs.get(key) ?? 0) + 1;
+    runs.set(key, run);
+    let path: string;
+    try {
+      path = fileURLToPath(uri);
+    } catch {
+      return 'unreadable';
+    }
+    const text = await readTextFile(path);
+    if (text === undefined) return 'unreadable';
+    const file = parseFile(text);
+    const hasPolicy = file.documents.some((d) => d.kind);
+    if (!hasPolicy) {
+      // A file that held a policy before the change: its old results go.
+      if (published.delete(key) && !isOpen(key)) await connection.sendDiagnostics({ uri, diagnostics: [] });
+      return 'none';
+    }
+    const current = await session.settings.get(uri);
+    const findings = await withBinaries(session.binariesFor(uri, current), () =>
+      lintFile(file, {
+        validator,
+        settings: current,
+        inventory: inputs.inventory(),
+        ...inputs.scope(uri),
+        binaries: session.binariesFor(uri, current),
+      }),
+    );
+    // Opened meanwhile: the scheduler's diagnostics for the live text win; a newer lint wins too.
+    if (isOpen(key)) return 'open';
+    if (runs.get(key) !== run) return 'none';
+    const doc = TextDocument.create(uri, 'yaml', 0, text);
+    published.add(key);
+    await connection.sendDiagnostics({ uri, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
+    return {
+      uri,
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+      other: findings.filter((f) => f.severity !== 'error' && f.severity !== 'warning').length,
+    };
+  }
+
+  /** Forgets a covered file; clears its results unless it is open (the scheduler owns those). */
+  async function clear(key: string): Promise<boolean> {
+    const uri = covered.get(key);
+    if (uri === undefined) return false;
+    covered.delete(key);
+    runs.set(key, (runs.get(key) ?? 0) + 1); // a lint under way publishes nothing
+    const had = published.delete(key);
+    if (had && !isOpen(key)) await connection.sendDiagnostics({ uri, diagnostics: [] });
+    return had;
+  }
+
+  const log = (what: string, e: unknown): void =>
+    session.log(`cilium-policy: ${what} failed: ${(e as Error)?.message ?? String(e)}`);
+
   connection.onRequest(
     LintFilesRequest.type,
     checked(
@@ -46,47 +129,84 @@ export function registerWorkspaceLint(
       async (params: LintFilesRequest.Params): Promise<LintFilesRequest.Result> => {
         const result: LintFilesRequest.Result = { files: [], unreadable: [] };
         const uris = Array.isArray(params?.uris) ? params.uris.filter((u) => typeof u === 'string') : [];
-        const open = new Set(session.documents.all().map((d) => canonicalUri(d.uri)));
         for (const uri of uris.slice(0, MAX_LINT_FILES)) {
-          if (open.has(canonicalUri(uri))) continue;
-          let path: string;
-          try {
-            path = fileURLToPath(uri);
-          } catch {
+          const key = canonicalUri(uri);
+          if (!uri.startsWith('file:')) {
             result.unreadable.push(uri);
             continue;
           }
-          const text = await readTextFile(path);
-          if (text === undefined) {
+          covered.set(key, uri);
+          if (isOpen(key)) continue;
+          const r = await lintOne(uri);
+          if (r === 'unreadable') {
             result.unreadable.push(uri);
-            continue;
-          }
-          const file = parseFile(text);
-          if (!file.documents.some((d) => d.kind)) continue;
-          const current = await session.settings.get(uri);
-          const findings = await withBinaries(session.binariesFor(uri, current), () =>
-            lintFile(file, {
-              validator,
-              settings: current,
-              inventory: inputs.inventory(),
-              ...inputs.scope(uri),
-              binaries: session.binariesFor(uri, current),
-            }),
-          );
-          // Opened meanwhile: the scheduler's diagnostics for the live text win.
-          if (session.documents.get(uri)) continue;
-          const doc = TextDocument.create(uri, 'yaml', 0, text);
-          await connection.sendDiagnostics({ uri, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
-          result.files.push({
-            uri,
-            errors: findings.filter((f) => f.severity === 'error').length,
-            warnings: findings.filter((f) => f.severity === 'warning').length,
-            other: findings.filter((f) => f.severity !== 'error' && f.severity !== 'warning').length,
-          });
+            covered.delete(key);
+          } else if (typeof r === 'object') result.files.push(r);
         }
         return result;
       },
       session.log,
     ),
   );
+
+  connection.onRequest(
+    ClearLintFilesRequest.type,
+    checked(
+      ClearLintFilesRequest.method,
+      is.object({ uris: is.optional(is.array(is.string)) }),
+      async (params: ClearLintFilesRequest.Params): Promise<ClearLintFilesRequest.Result> => {
+        const named = Array.isArray(params?.uris)
+          ? params.uris.filter((u): u is string => typeof u === 'string').map(canonicalUri)
+          : [...covered.keys()];
+        let cleared = 0;
+        for (const key of named) if (await clear(key)) cleared++;
+        return { cleared };
+      },
+      session.log,
+    ),
+  );
+
+  // A covered document closed: the scheduler cleared its diagnostics; the disk's version counts again.
+  session.documents.onDidClose((e) => {
+    const key = canonicalUri(e.document.uri);
+    const uri = covered.get(key);
+    if (uri === undefined) return;
+    published.delete(key);
+    lintOne(uri).catch((err: unknown) => log(`linting ${uri} after it was closed`, err));
+  });
+
+  /** Bumped by each {@link WorkspaceLintHandle.relintAll}: a newer pass stops an older one. */
+  let pass = 0;
+
+  return {
+    relintAll() {
+      const mine = ++pass;
+      void (async () => {
+        for (const [key, uri] of [...covered]) {
+          if (pass !== mine) return;
+          if (!covered.has(key) || isOpen(key)) continue;
+          await lintOne(uri).catch((err: unknown) => log(`linting ${uri} again`, err));
+        }
+      })();
+    },
+    filesChanged(changes) {
+      for (const c of changes) {
+        const key = canonicalUri(c.uri);
+        const uri = covered.get(key);
+        if (uri === undefined) continue;
+        if (c.type === 3) {
+          clear(key).catch((err: unknown) => log(`clearing ${uri}`, err));
+          continue;
+        }
+        if (isOpen(key)) continue;
+        lintOne(uri)
+          .then((r) => {
+            // Gone or unreadable now: its old results would point at text that is not there.
+            if (r === 'unreadable') return clear(key);
+            return undefined;
+          })
+          .catch((err: unknown) => log(`linting ${uri} again`, err));
+      }
+    },
+  };
 }

@@ -82,7 +82,10 @@ describe('Tetragon dry run and kernel targets', () => {
     assert.ok(after < expected, `fewer matches after the edit (${after} < ${expected})`);
     const again = await waitForLens(doc.uri, selectorLine, new RegExp(`^Dry run: ${after} match`));
     assert.equal(again.command?.title, `Dry run: ${after} match${after === 1 ? '' : 'es'} (Sigkill)`);
+    // Revert acts on the active editor: the dry run's panel may have taken the focus meanwhile.
+    await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.ok(!doc.isDirty, 'the edit was reverted');
 
     // The recording grows (a live export): the open panel runs again and the count follows.
     const kill = eventsText.split('\n')[1];

@@ -113,7 +113,16 @@ async function checkReplay(page, workspace) {
   const deniedAfter = /^(\d+)/.exec(after) ? Number(/^(\d+)/.exec(after)?.[1]) : 0;
   assert.equal(deniedAfter, deniedBefore - 2, `${headline} → ${after}`);
   step(`rule added to backend.yaml: ${after}`);
-  await section.scrollIntoViewIfNeeded();
+  // The section is drawn again as the replay follows the edit: scroll once the last drawing stays.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await section.scrollIntoViewIfNeeded({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await page.waitForTimeout(200);
+    }
+  }
   await screenshot(page, 'replay-admitted');
 
   // Close the log, so the later steps see the panel as before.

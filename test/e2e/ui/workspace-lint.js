@@ -2,7 +2,8 @@
 // @ts-check
 /**
  * "Cilium Policy: Lint Workspace" from the command palette fills the Problems panel with the
- * error of a policy file no editor opened, and leaves out the file a `.gitignore` lists.
+ * error of a policy file no editor opened, and leaves out the file a `.gitignore` lists; "Clear
+ * Workspace Lint Results" takes it out again.
  */
 'use strict';
 
@@ -31,6 +32,10 @@ async function run({ page }) {
   );
   assert.ok(!rows.some((r) => r.includes('ignored-bad.yaml')), 'the .gitignore-d file is not linted');
   await screenshot(page, 'lint-workspace');
+  // Clear Workspace Lint Results empties the Problems panel of the closed file's results.
+  await runCommand(page, 'Cilium Policy: Clear Workspace Lint Results');
+  await fileRow.waitFor({ state: 'detached', timeout: STEP_MS });
+  step('Clear Workspace Lint Results: closed-bad.yaml left the Problems panel');
   await filter.fill('');
 }
 
