@@ -6,7 +6,7 @@
  * policies as they stand now: the open documents with their unsaved text and the workspace's policy
  * files, over the preview's inventory. The file is read once; every edit only re-judges the groups.
  */
-import type { Connection } from 'vscode-languageserver';
+import type { CancellationToken, Connection, ResponseError } from 'vscode-languageserver';
 import { emptyInventory } from '../core/inventory.js';
 import type { PolicyFile } from '../core/document.js';
 import { type LineIndex } from '../core/line-index.js';
@@ -15,6 +15,7 @@ import {
   AdmitFlowsRequest,
   LoadFlowsRequest,
   type FlowLogStatus,
+  type ReadCancelled,
   ReplayRequest,
   type ReplayGroup,
   type ReplayResult,
@@ -41,6 +42,7 @@ import type { OffsetEdit } from '../core/findings.js';
 import { checked, is } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { PreviewService } from './preview-service.js';
+import { cancelledAnswer, readProgress, readSoFar, signalOf, workDoneTokenOf } from './read-progress.js';
 import type { Session } from './session.js';
 
 /** Lines of a flow log whose problems are reported back (the rest are counted). */
@@ -80,16 +82,15 @@ export class ReplayService {
 
   register(): void {
     const log = this.session.log;
-    this.connection.onRequest(
-      LoadFlowsRequest.type,
+    this.connection.onRequest(LoadFlowsRequest.type, (raw, token) =>
       checked(
         LoadFlowsRequest.method,
         is.object({
           path: (v, at) => (v === null || typeof v === 'string' ? undefined : `${at} must be a path or null`),
         }),
-        (params: LoadFlowsRequest.Params) => this.load(params.path),
+        (params: LoadFlowsRequest.Params) => this.load(params.path, token, workDoneTokenOf(params)),
         log,
-      ),
+      )(raw),
     );
     this.connection.onRequest(
       AdmitFlowsRequest.type,
@@ -111,8 +112,15 @@ export class ReplayService {
     );
   }
 
-  /** Reads a flow log (streamed; never the whole file at once), or forgets the loaded one. */
-  async load(path: unknown): Promise<FlowLogStatus> {
+  /**
+   * Reads a flow log (streamed; never the whole file at once), or forgets the loaded one. A
+   * cancelled request stops the read and keeps the log loaded before.
+   */
+  async load(
+    path: unknown,
+    token?: CancellationToken,
+    workDoneToken?: string | number,
+  ): Promise<FlowLogStatus | ResponseError<ReadCancelled>> {
     const load = ++this.loads;
     if (path === null || path === undefined) {
       this.loaded = undefined;
@@ -122,10 +130,16 @@ export class ReplayService {
     const scope = this.scopeFiles();
     const replay = new FlowReplay({ head: this.engine(scope) });
     let summary: JsonLinesSummary;
+    const cancel = signalOf(token);
+    const progress = readProgress(this.connection, workDoneToken, 'Cilium Policy: reading flows');
     try {
-      summary = await readJsonLines(path, (value, line) => {
-        replay.add(value, line);
-      });
+      summary = await readJsonLines(
+        path,
+        (value, line) => {
+          replay.add(value, line);
+        },
+        { signal: cancel.signal, onProgress: progress.onProgress, progressEveryBytes: 256 * 1024 },
+      );
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why =
@@ -137,7 +151,16 @@ export class ReplayService {
               ? 'is a directory'
               : ((e as Error)?.message ?? String(e));
       return this.failed(path, `cannot read ${path}: ${why}`);
+    } finally {
+      cancel.dispose();
+      progress.done();
     }
+    if (summary.aborted)
+      return cancelledAnswer(
+        `Reading ${path}`,
+        readSoFar(summary),
+        this.loaded ? `${this.loaded.path} stays loaded` : 'no flow log is loaded',
+      );
     if (load !== this.loads) return this.status({ path, replay, summary });
     this.loaded = { path, replay, summary };
     return this.status(this.loaded);
