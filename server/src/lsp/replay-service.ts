@@ -138,7 +138,7 @@ export class ReplayService {
         (value, line) => {
           replay.add(value, line);
         },
-        { signal: cancel.signal, onProgress: progress.onProgress, progressEveryBytes: 256 * 1024 },
+        { signal: cancel.signal, onProgress: (p) => progress.onProgress(p), progressEveryBytes: 256 * 1024 },
       );
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
