@@ -111,6 +111,7 @@ test('a cancelled loadFlows stops early, keeps the loaded log, and the next load
   assert.ok(read.lines < big.lines, `stopped early: ${read.lines} of ${big.lines} lines read`);
   assert.ok(read.bytesRead < fs.statSync(big.file).size);
   checkProgress(progress, 'loadFlows');
+  console.log(`loadFlows cancelled after ${read.lines} of ${big.lines} lines (${read.bytesRead} bytes)`);
 
   // The server answers, and the log loaded before is the one replayed.
   const replay = (await client.request('ciliumPolicy/replay', {})) as ReplayResult | null;
@@ -155,6 +156,7 @@ test('a cancelled dry run stops early and keeps the previous dry run', async () 
   const read = error.data!;
   assert.ok(read.lines > 0 && read.lines < big.lines, `stopped early: ${read.lines} of ${big.lines} lines read`);
   checkProgress(progress, 'dryRun');
+  console.log(`dryRun cancelled after ${read.lines} of ${big.lines} lines`);
 
   // The previous run answers as it was (same counts), and a full run of the big file completes.
   const again = (await client.request('ciliumPolicy/dryRun', {
