@@ -133,6 +133,9 @@ function assertText(what, dom, values, dialogs) {
 /** @param {import('./lib.js').StepContext} ctx */
 async function run({ page, workspace, dialogs }) {
   // --- connectivity: a matrix whose workloads have hostile names -------------------------
+  // Policies open in the first editor group: an earlier step (or a click in the panel) leaves the
+  // preview's group active, where the editor would cover the panel.
+  await runCommand(page, 'View: Focus First Editor Group');
   await openFile(page, MATRIX);
   const at = locate(fs.readFileSync(path.join(workspace, MATRIX), 'utf8'), 'endpointSelector:');
   // The CodeLens says the server is up (the preview's command is enabled once it is ready).
@@ -180,6 +183,7 @@ async function run({ page, workspace, dialogs }) {
   await replay.waitFor({ state: 'detached', timeout: STEP_MS });
 
   // --- dry run: events of hostile processes -----------------------------------------------
+  await runCommand(page, 'View: Focus First Editor Group');
   await openFile(page, TRACING);
   // The panel follows the editor, in a new content frame: trap its modals before the events arrive.
   await content.locator('.section-dryrun').waitFor({ timeout: STEP_MS });
