@@ -32,6 +32,8 @@ export const COMMANDS = {
   lintWorkspace: 'ciliumPolicy.lintWorkspace',
   /** Pick a Hubble flow log and replay it in the preview panel (`replay-section.ts`). */
   replayFlows: 'ciliumPolicy.replayFlows',
+  /** Registered by `replay-section.ts`: forgets the flow log (its warnings go). */
+  closeFlowLog: 'ciliumPolicy.closeFlowLog',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */

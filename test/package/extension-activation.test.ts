@@ -91,6 +91,8 @@ test('the bundled extension activates, starts the server and stops it again', { 
       subscriptions: [] as unknown[],
       asAbsolutePath: (p: string) => path.join(REPO_ROOT, p),
       extensionPath: REPO_ROOT,
+      // Nothing remembered from an earlier session (the chosen flow log, the dry-run events).
+      workspaceState: { get: () => undefined, update: () => Promise.resolve(), keys: () => [] },
     };
     await ext.activate(context);
     const stateOf = () =>
