@@ -157,6 +157,23 @@ export class DryRunSection implements PreviewSection, vscode.Disposable {
 
   /** Uses an events file for a document (also for tests and the walkthrough). */
   async use(uri: vscode.Uri, events: string): Promise<void> {
+    // Read under a cancellable progress first; the panel then shows the finished run. Cancelled:
+    // the server stops, and the document keeps its previous events file and dry run.
+    if (this.link.ready) {
+      const r = await this.link.requestWithProgress(
+        DryRunRequest.type,
+        { textDocument: { uri: uri.toString() }, events },
+        `Cilium Policy: dry run against ${events.replace(/^.*[\\/]/, '')}`,
+      );
+      if ('cancelled' in r) {
+        this.output.appendLine(`Dry run: ${r.cancelled}`);
+        const previous = this.eventsFor(uri);
+        void vscode.window.showInformationMessage(
+          `Cilium Policy: the dry run was cancelled; ${previous ? `the dry run against ${previous.replace(/^.*[\\/]/, '')} stays` : 'no events file is used'}.`,
+        );
+        return;
+      }
+    }
     await this.remember(uri, events);
     await this.showPreview(uri);
   }

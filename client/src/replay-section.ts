@@ -153,10 +153,20 @@ export class ReplaySection implements PreviewSection, vscode.Disposable {
     }
     let status: FlowLogStatus;
     try {
-      status = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: 'Reading flow log…' },
-        () => this.link.request(LoadFlowsRequest.type, { path: file }),
+      const r = await this.link.requestWithProgress(
+        LoadFlowsRequest.type,
+        { path: file },
+        `Cilium Policy: reading ${path.basename(file)}`,
       );
+      if ('cancelled' in r) {
+        // The server stopped reading; what was loaded before stays, and so does the remembered log.
+        this.output.appendLine(`Replay: ${r.cancelled}`);
+        void vscode.window.showInformationMessage(
+          `Cilium Policy: reading the flow log was cancelled; ${this.flowLog ? `${path.basename(this.flowLog)} stays loaded` : 'no flow log is loaded'}.`,
+        );
+        return false;
+      }
+      status = r.result;
     } catch (e) {
       this.output.appendLine(`Replay: ${message(e)}`);
       void vscode.window.showErrorMessage(`Cilium Policy: the flow log could not be read: ${message(e)}`);

@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { RequestType } from 'vscode-languageclient/node';
+import { ResponseError, WorkDoneProgress, type RequestType } from 'vscode-languageclient/node';
 import { InventoryChangedNotification, InventoryRequest, type InventoryStatus } from '../../server/src/protocol.js';
 
 /** Context key for `when` clauses: the running server answers the preview requests. */
@@ -27,6 +27,7 @@ export function offersPreview(capabilities: unknown): boolean {
 export class ServerLink implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private status: InventoryStatus | undefined;
+  private progressTokens = 0;
   private readonly readyEmitter = new vscode.EventEmitter<boolean>();
   private readonly inventoryEmitter = new vscode.EventEmitter<InventoryStatus | undefined>();
 
@@ -99,6 +100,43 @@ export class ServerLink implements vscode.Disposable {
     const c = this.client;
     if (!c) throw new Error('The Cilium Policy language server is not running.');
     return await c.sendRequest(type, params);
+  }
+
+  /**
+   * Sends a request that reads a big log, under a cancellable progress notification: the server's
+   * work-done progress (lines and bytes read) shows in it, and Cancel cancels the request (the
+   * server stops reading). Resolves with the result, or `cancelled` with the server's message.
+   */
+  async requestWithProgress<P extends object, R>(
+    type: RequestType<P, R, void>,
+    params: P,
+    title: string,
+  ): Promise<{ result: R } | { cancelled: string }> {
+    const c = this.client;
+    if (!c) throw new Error('The Cilium Policy language server is not running.');
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const workDoneToken = `cilium-policy-read-${++this.progressTokens}-${Date.now()}`;
+        let shown = 0;
+        const sub = c.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
+          if (p.kind === 'end') return;
+          const pct = typeof p.percentage === 'number' ? p.percentage : shown;
+          progress.report({ ...(p.message ? { message: p.message } : {}), increment: Math.max(0, pct - shown) });
+          shown = Math.max(shown, pct);
+        });
+        try {
+          const result = await c.sendRequest(type, { ...params, workDoneToken }, token);
+          if (token.isCancellationRequested) return { cancelled: 'Cancelled.' };
+          return { result };
+        } catch (e) {
+          if (!token.isCancellationRequested) throw e;
+          return { cancelled: e instanceof ResponseError ? e.message : 'Cancelled.' };
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
   }
 
   dispose(): void {

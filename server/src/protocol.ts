@@ -805,6 +805,12 @@ export namespace DryRunRequest {
     textDocument: { uri: string };
     /** The events file (a path on the server's machine). */
     events: string;
+    /**
+     * LSP work-done progress for a run this request starts: lines and bytes read, on this token.
+     * Cancelling such a request stops the run and keeps the document's previous dry run
+     * (answered with `RequestCancelled` and {@link ReadCancelled}).
+     */
+    workDoneToken?: string | number;
   }
   export type Result = DryRunReport | null;
 }
@@ -916,7 +922,25 @@ export namespace LoadFlowsRequest {
   export interface Params {
     /** An absolute file path, or null to forget the loaded log. */
     path: string | null;
+    /**
+     * LSP work-done progress: when given, the server reports `$/progress` (begin, report with the
+     * lines and bytes read, end) on this token while it reads.
+     */
+    workDoneToken?: string | number;
   }
+}
+
+/**
+ * What a cancelled `ciliumPolicy/loadFlows` or `ciliumPolicy/dryRun` answers: the JSON-RPC error
+ * `RequestCancelled` (-32800) with this as `data`. The read stopped where it stood; what was loaded
+ * before (the previous flow log, the previous dry run) stays.
+ */
+export interface ReadCancelled {
+  /** Lines read before the read stopped. */
+  lines: number;
+  bytesRead: number;
+  /** The file's size when reading started. */
+  totalBytes: number | null;
 }
 
 /** A loaded flow log: how many records it had and what was skipped. */

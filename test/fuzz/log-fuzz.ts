@@ -31,6 +31,8 @@ const HOSTILE_STRINGS: readonly string[] = [
   'line\nbreak\r\nand\u2028more',
   '\u202eevil\u2066',
   '\ud800 lone surrogate',
+  '<img src=x onerror=alert(1)>',
+  '<script>alert(2)</script>',
   '',
   ' ',
   '=',

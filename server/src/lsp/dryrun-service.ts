@@ -8,7 +8,7 @@
  * selector's match count. The run also collects the binaries and argument values really seen on
  * each hook, which completion offers in `matchBinaries` and `matchArgs` values.
  */
-import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver';
+import type { CancellationToken, Connection, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import type { CodeLens } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import * as fs from 'node:fs';
@@ -29,10 +29,12 @@ import {
   type DryRunEventRow,
   type DryRunReport,
   type DryRunSelectorReport,
+  type ReadCancelled,
   type WireRange,
 } from '../protocol.js';
 import { contributionsOf } from './contributions.js';
 import { checked, is } from './guard.js';
+import { cancelledAnswer, readProgress, readSoFar, workDoneTokenOf } from './read-progress.js';
 import type { Session } from './session.js';
 
 /** The command a dry-run CodeLens runs (the VS Code client opens the preview panel at the selector). */
@@ -126,6 +128,10 @@ interface Run {
   detailsSize: number;
   /** Line counts per selector, by the selector's first character offset, for the lenses. */
   lenses?: { offset: number; title: string }[];
+  /** The work-done token of the request that started the run, when it sent one. */
+  readonly workDoneToken?: string | number;
+  /** How far the read got. */
+  read?: ReadCancelled;
 }
 
 /** A stamp of a file's state: a change of size or time means it must be read again. */
@@ -161,7 +167,8 @@ export class DryRunService {
       checked(
         DryRunRequest.method,
         dryRunShape,
-        (params: DryRunRequest.Params) => this.request(params.textDocument.uri, params.events, token),
+        (params: DryRunRequest.Params) =>
+          this.request(params.textDocument.uri, params.events, token, workDoneTokenOf(params)),
         log,
       )(raw),
     );
@@ -195,11 +202,18 @@ export class DryRunService {
   // -------------------------------------------------------------------------------------------
   // Runs
 
-  private async request(uri: string, events: string, token: CancellationToken): Promise<DryRunReport | null> {
+  private async request(
+    uri: string,
+    events: string,
+    token: CancellationToken,
+    workDoneToken?: string | number,
+  ): Promise<DryRunReport | null | ResponseError<ReadCancelled>> {
     const doc = this.session.documents.get(uri);
     if (!doc) return null;
     if (!tracingPolicies(this.session.parse(doc)).length) return null;
     const path = eventsPath(events);
+    const previousEvents = this.eventsFor.get(uri);
+    const previousRun = this.runs.get(uri);
     this.eventsFor.set(uri, path);
     let stamp: string;
     try {
@@ -218,15 +232,31 @@ export class DryRunService {
       run.report?.aborted
     ) {
       this.cancel(uri);
-      run = this.start(doc, path, stamp, tetragonVersion);
+      run = this.start(doc, path, stamp, tetragonVersion, workDoneToken);
     }
+    const started = run;
+    // With a work-done token the client shows a cancellable progress: cancelling stops the run
+    // and the document keeps its previous dry run (and events file).
+    const userCancel = workDoneToken !== undefined && started.workDoneToken === workDoneToken;
     const sub = token.onCancellationRequested(() => {
-      // The run keeps going for the lenses unless nobody waits for it and the document moved on.
+      // Otherwise the run keeps going for the lenses unless nobody waits for it and the document moved on.
       const current = this.session.documents.get(uri);
-      if (current && current.version !== run!.version) run!.abort.abort();
+      if (userCancel || (current && current.version !== started.version)) started.abort.abort();
     });
     try {
-      return await run.done;
+      const report = await started.done;
+      if (!(userCancel && token.isCancellationRequested && report.aborted)) return report;
+      if (this.runs.get(uri) === started) {
+        if (previousRun?.report && !previousRun.report.aborted) this.runs.set(uri, previousRun);
+        else this.runs.delete(uri);
+        if (previousEvents !== undefined) this.eventsFor.set(uri, previousEvents);
+        else this.eventsFor.delete(uri);
+      }
+      return cancelledAnswer(
+        `The dry run against ${path}`,
+        started.read ?? { lines: 0, bytesRead: 0, totalBytes: null },
+        previousRun?.report ? 'the previous dry run stays' : 'no dry run is kept',
+      );
     } finally {
       sub.dispose();
     }
@@ -275,7 +305,13 @@ export class DryRunService {
     if (run && !run.report) run.abort.abort();
   }
 
-  private start(doc: TextDocument, path: string, stamp: string, tetragonVersion: string): Run {
+  private start(
+    doc: TextDocument,
+    path: string,
+    stamp: string,
+    tetragonVersion: string,
+    workDoneToken?: string | number,
+  ): Run {
     const abort = new AbortController();
     const details = new Map<number, { line: number; text?: string }>();
     const run: Run = {
@@ -286,6 +322,7 @@ export class DryRunService {
       abort,
       details,
       detailsSize: 0,
+      ...(workDoneToken !== undefined ? { workDoneToken } : {}),
       done: undefined as unknown as Promise<DryRunReport>,
     };
     (run as { done: Promise<DryRunReport> }).done = this.execute(doc, path, run).then((report) => {
@@ -322,7 +359,12 @@ export class DryRunService {
 
     // Results per hook (any verdict): a selector without a tally says "no match" only where events reached its hook.
     const hookResults = new Map<string, number>();
-    const progress = await this.progress(path);
+    // The requester's progress (cancellable in its editor) when it sent a token, else one of ours for big files.
+    const attached =
+      run.workDoneToken !== undefined
+        ? readProgress(this.connection, run.workDoneToken, 'Cilium Policy: dry run')
+        : undefined;
+    const progress = attached ? undefined : await this.progress(path);
     const started = Date.now();
     let summary: JsonLinesSummary | undefined;
     let error: string | undefined;
@@ -344,7 +386,9 @@ export class DryRunService {
           maxDepth: 64,
           signal: run.abort.signal,
           onProblem: (p) => dr.countUnreadable(p.kind),
+          ...(attached ? { progressEveryBytes: 256 * 1024 } : {}),
           onProgress: (p) => {
+            attached?.onProgress(p);
             if (progress && p.totalBytes && Date.now() - started > 300)
               progress.report(Math.floor((p.bytesRead / p.totalBytes) * 100), `${p.lines.toLocaleString('en')} lines`);
           },
@@ -354,7 +398,9 @@ export class DryRunService {
       error = `cannot read ${path}: ${(e as Error)?.message ?? String(e)}`;
     } finally {
       progress?.done();
+      attached?.done();
     }
+    if (summary) run.read = readSoFar(summary);
     if (summary && !summary.aborted) for (const [k, v] of seen) this.seen.set(k, v);
 
     const c = dr.counts;

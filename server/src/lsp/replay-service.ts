@@ -9,9 +9,11 @@
 import { pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
+  type CancellationToken,
   type CodeAction,
   type Connection,
   type Diagnostic,
+  type ResponseError,
   type TextEdit,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -23,6 +25,7 @@ import {
   AdmitFlowsRequest,
   LoadFlowsRequest,
   type FlowLogStatus,
+  type ReadCancelled,
   ReplayRequest,
   type ReplayGroup,
   type ReplayResult,
@@ -53,6 +56,7 @@ import { checked, describe, is } from './guard.js';
 import { dropMessage, dropSites, groupPhrase, NEWLY_DROPPED_CODE, type DropSite } from './replay-diagnostics.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { PreviewService } from './preview-service.js';
+import { cancelledAnswer, readProgress, readSoFar, signalOf, workDoneTokenOf } from './read-progress.js';
 import { FedEngine } from './verdict-service.js';
 import type { Session } from './session.js';
 
@@ -143,16 +147,15 @@ export class ReplayService {
 
   register(): void {
     const log = this.session.log;
-    this.connection.onRequest(
-      LoadFlowsRequest.type,
+    this.connection.onRequest(LoadFlowsRequest.type, (raw, token) =>
       checked(
         LoadFlowsRequest.method,
         is.object({
           path: (v, at) => (v === null || typeof v === 'string' ? undefined : `${at} must be a path or null`),
         }),
-        (params: LoadFlowsRequest.Params) => this.load(params.path),
+        (params: LoadFlowsRequest.Params) => this.load(params.path, token, workDoneTokenOf(params)),
         log,
-      ),
+      )(raw),
     );
     this.connection.onRequest(
       AdmitFlowsRequest.type,
@@ -175,8 +178,15 @@ export class ReplayService {
     contributionsOf(this.session).codeActions.push((doc, diagnostics) => this.codeActions(doc, diagnostics));
   }
 
-  /** Reads a flow log (streamed; never the whole file at once), or forgets the loaded one. */
-  async load(path: unknown): Promise<FlowLogStatus> {
+  /**
+   * Reads a flow log (streamed; never the whole file at once), or forgets the loaded one. A
+   * cancelled request stops the read and keeps the log loaded before.
+   */
+  async load(
+    path: unknown,
+    token?: CancellationToken,
+    workDoneToken?: string | number,
+  ): Promise<FlowLogStatus | ResponseError<ReadCancelled>> {
     const load = ++this.loads;
     if (path === null || path === undefined) {
       const had = this.loaded !== undefined;
@@ -197,10 +207,16 @@ export class ReplayService {
     const scope = this.scopeFiles();
     const replay = new FlowReplay({ head: this.engine(scope, path) });
     let summary: JsonLinesSummary;
+    const cancel = signalOf(token);
+    const progress = readProgress(this.connection, workDoneToken, 'Cilium Policy: reading flows');
     try {
-      summary = await readJsonLines(path, (value, line) => {
-        replay.add(value, line);
-      });
+      summary = await readJsonLines(
+        path,
+        (value, line) => {
+          replay.add(value, line);
+        },
+        { signal: cancel.signal, onProgress: (p) => progress.onProgress(p), progressEveryBytes: 256 * 1024 },
+      );
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why =
@@ -212,7 +228,16 @@ export class ReplayService {
               ? 'is a directory'
               : ((e as Error)?.message ?? String(e));
       return this.failed(path, `cannot read ${path}: ${why}`);
+    } finally {
+      cancel.dispose();
+      progress.done();
     }
+    if (summary.aborted)
+      return cancelledAnswer(
+        `Reading ${path}`,
+        readSoFar(summary),
+        this.loaded ? `${this.loaded.path} stays loaded` : 'no flow log is loaded',
+      );
     if (load !== this.loads) return this.status({ path, replay, summary });
     this.loaded = { path, replay, summary };
     this.judged = undefined;
