@@ -15,11 +15,11 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InventoryIndex, type Inventory } from '../core/inventory.js';
-import { describeJsonLinesSummary, readJsonLines, type JsonLineProblemKind } from '../io/json-lines.js';
+import { describeJsonLinesSummary, readJsonLines } from '../io/json-lines.js';
 import { readAgentOptions, resolveAgent, type AgentLayer, type AgentOptions } from '../semantics/agent.js';
 import { ruleText, VerdictEngine, type DirectionVerdict } from '../semantics/engine.js';
 import type { RuleRef, SubjectRef } from '../semantics/model.js';
-import { forwarded, type SkipKind } from '../semantics/replay/hubble.js';
+import { forwarded } from '../semantics/replay/hubble.js';
 import {
   denialCause,
   FlowReplay,
@@ -29,6 +29,7 @@ import {
   type Judgement,
   type ReplayedFlow,
 } from '../semantics/replay/replay.js';
+import { skippedSummary } from '../semantics/replay/summary.js';
 import { errorLine, printable } from './format.js';
 import { EXIT, UsageError, type CliIO } from './common.js';
 import { splitOptions } from './options.js';
@@ -259,7 +260,7 @@ async function replay(opts: ReplayCommandOptions, io: CliIO, version: string): P
   if (printedProblems > 20)
     io.stderr(errorLine(`warning: ${printedProblems - 20} more lines of ${shownFlows} skipped`));
 
-  const skipped = skippedCounts(replay.skipped, summary.empty, summary.problems);
+  const skipped = skippedSummary(replay.skipped, summary.empty, summary.problems);
   if (json) {
     const counts = {
       flows: replay.flows,
@@ -283,31 +284,6 @@ async function replay(opts: ReplayCommandOptions, io: CliIO, version: string): P
     )}\n`,
   );
   return forwardedDenied > 0 ? EXIT.errors : EXIT.ok;
-}
-
-/** The `skipped` object of the JSON: the issue's three keys first, then the other kinds seen. */
-function skippedCounts(
-  s: Readonly<Record<SkipKind, number>>,
-  empty: number,
-  problems: Readonly<Record<JsonLineProblemKind, number>>,
-): Record<string, number> {
-  const out: Record<string, number> = {
-    reply: s.reply,
-    notFlow: s['not-flow'] + empty,
-    unparsable: problems.unparsable,
-  };
-  const more: [string, number][] = [
-    ['incomplete', s.incomplete],
-    ['otherL7', s['other-l7']],
-    ['oversized', s.oversized],
-    ['tooLong', problems['too-long']],
-    ['nulByte', problems['nul-byte']],
-    ['invalidUtf8', problems['invalid-utf8']],
-    ['tooDeep', problems['too-deep']],
-    ['numberOutOfRange', problems['number-out-of-range']],
-  ];
-  for (const [k, n] of more) if (n > 0) out[k] = n;
-  return out;
 }
 
 function describeSkipped(s: Record<string, number>): string {
