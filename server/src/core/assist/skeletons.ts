@@ -39,6 +39,26 @@ function envoyConfigBody(namespaced: boolean): string {
   ].join('\n');
 }
 
+/**
+ * The body of a TracingPolicy or, `namespaced`, a TracingPolicyNamespaced (which adds its
+ * namespace and a pod selector): one syscall kprobe with a string argument.
+ */
+function tracingPolicyBody(namespaced: boolean): string {
+  return [
+    'metadata:',
+    '  name: ${1:trace-openat}',
+    ...(namespaced ? ['  namespace: $NS'] : []),
+    'spec:',
+    ...(namespaced ? ['  podSelector:', '    matchLabels:', '      ${5:app}: ${6:web}'] : []),
+    '  kprobes:',
+    '    - call: "${3:sys_openat}"',
+    '      syscall: true',
+    '      args:',
+    '        - index: 1',
+    '          type: "string"',
+  ].join('\n');
+}
+
 /** The body below `kind:` for each kind; `$NS` stands for the namespace placeholder. */
 const BODIES: Readonly<Record<PolicyKindName, string>> = {
   CiliumNetworkPolicy: [
@@ -76,32 +96,8 @@ const BODIES: Readonly<Record<PolicyKindName, string>> = {
   ].join('\n'),
   CiliumEnvoyConfig: envoyConfigBody(true),
   CiliumClusterwideEnvoyConfig: envoyConfigBody(false),
-  TracingPolicy: [
-    'metadata:',
-    '  name: ${1:trace-openat}',
-    'spec:',
-    '  kprobes:',
-    '    - call: "${3:sys_openat}"',
-    '      syscall: true',
-    '      args:',
-    '        - index: 1',
-    '          type: "string"',
-  ].join('\n'),
-  TracingPolicyNamespaced: [
-    'metadata:',
-    '  name: ${1:trace-openat}',
-    '  namespace: $NS',
-    'spec:',
-    '  podSelector:',
-    '    matchLabels:',
-    '      ${5:app}: ${6:web}',
-    '  kprobes:',
-    '    - call: "${3:sys_openat}"',
-    '      syscall: true',
-    '      args:',
-    '        - index: 1',
-    '          type: "string"',
-  ].join('\n'),
+  TracingPolicy: tracingPolicyBody(false),
+  TracingPolicyNamespaced: tracingPolicyBody(true),
   NetworkPolicy: [
     'metadata:',
     '  name: ${1:allow-clients}',
