@@ -257,10 +257,16 @@ async function cli(dir) {
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   let peak = 0;
+  // The child's CPU time (user + system, clock ticks of /proc/PID/stat), as last seen before it
+  // exited: at most one poll interval short.
+  let cpuSeconds = 0;
   const poll = setInterval(() => {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+      const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
     } catch {
       /* exited */
     }
@@ -268,7 +274,7 @@ async function cli(dir) {
   const code = await new Promise((r) => child.on('exit', r));
   clearInterval(poll);
   const seconds = (performance.now() - t0) / 1000;
-  return { size, seconds, peak, code, summary: stderr.trim().split('\n').pop() };
+  return { size, seconds, cpuSeconds, peak, code, summary: stderr.trim().split('\n').pop() };
 }
 
 const load = os.loadavg()[0].toFixed(1);
@@ -292,7 +298,7 @@ if (WITH_CLI && RUN('cli')) {
   try {
     const c = await cli(dir);
     console.log(
-      `CLI replay over a ${(c.size / 1e6).toFixed(1)} MB file: ${c.seconds.toFixed(2)} s (${fmt(N / c.seconds)} lines/s), peak RSS ${c.peak.toFixed(1)} MB, exit ${c.code}\n  ${c.summary}`,
+      `CLI replay over a ${(c.size / 1e6).toFixed(1)} MB file: ${fmt(N / c.cpuSeconds)} lines per CPU second (${c.cpuSeconds.toFixed(2)} s), ${fmt(N / c.seconds)} per wall second (${c.seconds.toFixed(2)} s), peak RSS ${c.peak.toFixed(1)} MB, exit ${c.code}\n  ${c.summary}`,
     );
   } finally {
     if (KEEP) console.log(`kept ${dir}`);
