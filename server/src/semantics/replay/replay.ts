@@ -438,11 +438,11 @@ export class FlowReplay {
         else {
           const from = (ends as { from: CachedEnd }).from.id;
           let byPeer = this.bySource[from];
-          if (byPeer === undefined) this.bySource[from] = byPeer = new Map();
+          if (byPeer === undefined) this.bySource[from] = byPeer = new Map<number, GroupSlot>();
           let slot = byPeer.get(peer);
           if (slot === undefined) byPeer.set(peer, (slot = {}));
           if (l7 === '') slot.plain = group;
-          else (slot.l7 ??= new Map()).set(l7, group);
+          else (slot.l7 ??= new Map<string, FlowGroup>()).set(l7, group);
         }
         this.list.push(group);
       } else this.ungrouped++;
@@ -591,7 +591,7 @@ export class FlowReplay {
     const kind = w ? w.kind : 'Pod';
     const name = w ? w.name : e.pod;
     let byName = this.seen.get(e.identity);
-    if (byName === undefined) this.seen.set(e.identity, (byName = new Map()));
+    if (byName === undefined) this.seen.set(e.identity, (byName = new Map<string, SeenEnd[]>()));
     const bucketKey = world ? ip : name;
     let bucket = byName.get(bucketKey);
     let hit: SeenEnd | undefined;
@@ -617,7 +617,7 @@ export class FlowReplay {
       if (this.seenCount > 100_000) {
         this.seen.clear();
         this.seenCount = 0;
-        this.seen.set(e.identity, (byName = new Map()));
+        this.seen.set(e.identity, (byName = new Map<string, SeenEnd[]>()));
         bucket = undefined;
       }
       hit = {
@@ -636,7 +636,7 @@ export class FlowReplay {
       this.seenCount++;
     }
     if (node === undefined) return (hit.made ??= this.slowEnd(e, word, ip, names, undefined, world, w));
-    let made = (hit.byNode ??= new Map()).get(node);
+    let made = (hit.byNode ??= new Map<string, EndOrUnknown>()).get(node);
     if (made === undefined) {
       made = this.slowEnd(e, word, ip, names, node, world, w);
       if (hit.byNode.size < 1_000) hit.byNode.set(node, made);
@@ -779,7 +779,8 @@ export class FlowReplay {
    */
   private endOf(engine: VerdictEngine, e: EndQuestion, asSource: boolean): FlowEnd {
     let ends = this.resolved.get(engine);
-    if (ends === undefined) this.resolved.set(engine, (ends = [new Map(), new Map()]));
+    if (ends === undefined)
+      this.resolved.set(engine, (ends = [new Map<EndQuestion, FlowEnd>(), new Map<EndQuestion, FlowEnd>()]));
     const byEnd = ends[asSource ? 0 : 1];
     let end = byEnd.get(e);
     if (end === undefined) {
