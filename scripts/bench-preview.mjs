@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { mixedPolicy, seededRand } from './bench-policies.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -24,11 +25,7 @@ const POLICIES = 500;
 const RUNS = 15;
 
 // A small deterministic generator, so runs are comparable.
-let seed = 42;
-const rand = (n) => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed % n;
-};
+const rand = seededRand(42);
 
 function inventory() {
   const namespaces = [];
@@ -66,68 +63,7 @@ function inventory() {
 }
 
 function policy(i) {
-  const ns = `ns-${rand(NAMESPACES)}`;
-  const app = `app-${rand(50)}`;
-  switch (i % 5) {
-    case 0:
-      return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: p${i}, namespace: ${ns}}
-spec:
-  endpointSelector: {matchLabels: {app: ${app}}}
-  ingress:
-    - fromEndpoints: [{matchLabels: {tier: web}}, {matchLabels: {app: app-${rand(50)}, k8s:io.kubernetes.pod.namespace: ns-${rand(NAMESPACES)}}}]
-      toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
-  egress:
-    - toEndpoints: [{matchLabels: {tier: db}}]
-    - toEntities: [world]
-`;
-    case 1:
-      return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: p${i}, namespace: ${ns}}
-spec:
-  endpointSelector: {matchExpressions: [{key: tier, operator: In, values: [web, api]}]}
-  ingress:
-    - fromEndpoints: [{matchLabels: {io.cilium.k8s.namespace.labels.team: team-${rand(10)}}}]
-  egress:
-    - toServices: [{k8sService: {serviceName: svc-${rand(200)}}}]
-    - toCIDRSet: [{cidr: 10.0.0.0/8, except: [10.1.0.0/16]}]
-`;
-    case 2:
-      return `apiVersion: cilium.io/v2
-kind: CiliumClusterwideNetworkPolicy
-metadata: {name: p${i}}
-spec:
-  endpointSelector: {matchLabels: {app: ${app}, tier: api}}
-  ingress:
-    - fromEndpoints: [{matchExpressions: [{key: version, operator: NotIn, values: [v0]}, {key: app, operator: Exists}]}]
-  egressDeny:
-    - toEndpoints: [{matchLabels: {io.cilium.k8s.namespace.labels.env: prod}}]
-`;
-    case 3:
-      return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: p${i}, namespace: ${ns}}
-spec:
-  endpointSelector: {}
-  ingress:
-    - fromEndpoints: [{}]
-  egress:
-    - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
-      toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]
-    - toFQDNs: [{matchPattern: "*.example.com"}]
-`;
-    default:
-      return `apiVersion: cilium.io/v1alpha1
-kind: TracingPolicyNamespaced
-metadata: {name: p${i}, namespace: ${ns}}
-spec:
-  podSelector: {matchLabels: {app: ${app}}}
-  containerSelector: {matchExpressions: [{key: name, operator: In, values: [main]}]}
-  kprobes: []
-`;
-  }
+  return mixedPolicy(i, rand, { namespaces: NAMESPACES, apps: 50, teams: 10, services: 200, rich: false });
 }
 
 function median(xs) {

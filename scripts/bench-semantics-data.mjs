@@ -4,17 +4,15 @@
 // (1-3 named container ports each), 10 nodes, services, and 500 policies of mixed shapes in 50
 // files. Deterministic: `rand` is a seeded generator, so both benchmarks measure the same inputs.
 
+import { mixedPolicy, seededRand } from './bench-policies.mjs';
+
 export const WORKLOADS = 200;
 export const NAMESPACES = 20;
 export const NODES = 10;
 export const POLICIES = 500;
 export const FILES = 50;
 
-let seed = 7;
-export const rand = (n) => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed % n;
-};
+export const rand = seededRand(7);
 
 const APPS = 40;
 const PORT_NAMES = [
@@ -64,123 +62,7 @@ spec: {selector: {app: app-${s % APPS}}, ports: [{port: 80, targetPort: http}]}`
 }
 
 function policy(i) {
-  const ns = `ns-${rand(NAMESPACES)}`;
-  const app = `app-${rand(APPS)}`;
-  const peer = `app-${rand(APPS)}`;
-  switch (i % 8) {
-    case 0:
-      return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: p${i}, namespace: ${ns}}
-spec:
-  endpointSelector: {matchLabels: {app: ${app}}}
-  ingress:
-    - fromEndpoints: [{matchLabels: {tier: web}}, {matchLabels: {app: ${peer}, k8s:io.kubernetes.pod.namespace: ns-${rand(NAMESPACES)}}}]
-      toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
-  egress:
-    - toEndpoints: [{matchLabels: {tier: db}}]
-      toPorts: [{ports: [{port: postgres, protocol: TCP}]}]
-    - toEntities: [world]
-`;
-    case 1: {
-      const svc = rand(60);
-      return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: p${i}, namespace: ${ns}}
-spec:
-  endpointSelector: {matchExpressions: [{key: tier, operator: In, values: [web, api]}]}
-  ingress:
-    - fromEndpoints: [{matchLabels: {io.cilium.k8s.namespace.labels.team: team-${rand(5)}}}]
-  egress:
-    - toServices: [{k8sService: {serviceName: svc-${svc}, namespace: ns-${svc % NAMESPACES}}}]
-    - toCIDRSet: [{cidr: 10.0.0.0/8, except: [10.1.0.0/16]}]
-`;
-    }
-    case 2:
-      return `apiVersion: cilium.io/v2
-kind: CiliumClusterwideNetworkPolicy
-metadata: {name: p${i}}
-spec:
-  endpointSelector: {matchLabels: {app: ${app}, tier: api}}
-  ingress:
-    - fromEndpoints: [{matchExpressions: [{key: version, operator: NotIn, values: [v0]}, {key: app, operator: Exists}]}]
-  egressDeny:
-    - toEndpoints: [{matchLabels: {io.cilium.k8s.namespace.labels.env: prod}}]
-      toPorts: [{ports: [{port: "6379", protocol: TCP}]}]
-`;
-    case 3:
-      return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: p${i}, namespace: ${ns}}
-spec:
-  endpointSelector: {}
-  egress:
-    - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
-      toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]
-    - toFQDNs: [{matchPattern: "*.example.com"}]
-    - toEndpoints: [{}]
-`;
-    case 4:
-      return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: p${i}, namespace: ${ns}}
-spec:
-  endpointSelector: {matchLabels: {app: ${app}}}
-  ingress:
-    - fromEndpoints: [{matchLabels: {app: ${peer}}}]
-      toPorts:
-        - ports: [{port: "8080", protocol: TCP}]
-          rules: {http: [{method: GET, path: "/api/.*"}, {method: POST, path: /api/orders, headers: ["X-Token"]}]}
-    - fromEntities: [host, remote-node]
-    - icmps: [{fields: [{type: EchoRequest, family: IPv4}]}]
-  ingressDeny:
-    - fromCIDRSet: [{cidr: 0.0.0.0/0}]
-      toPorts: [{ports: [{port: "9090", protocol: TCP}]}]
-`;
-    case 5:
-      return `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: p${i}, namespace: ${ns}}
-spec:
-  podSelector: {matchLabels: {app: ${app}}}
-  policyTypes: [Ingress, Egress]
-  ingress:
-    - from:
-        - namespaceSelector: {matchLabels: {team: team-${rand(5)}}}
-          podSelector: {matchLabels: {tier: web}}
-        - ipBlock: {cidr: 192.0.2.0/24, except: [192.0.2.128/25]}
-      ports: [{port: http}, {port: 9000, endPort: 9100, protocol: TCP}]
-  egress:
-    - to: [{podSelector: {}}]
-`;
-    case 6:
-      return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: p${i}, namespace: ${ns}}
-specs:
-  - endpointSelector: {matchLabels: {tier: cache}}
-    ingress:
-      - fromEndpoints: [{matchLabels: {tier: api}}]
-        toPorts: [{ports: [{port: redis, protocol: TCP}]}]
-  - endpointSelector: {matchLabels: {app: ${app}}}
-    egress:
-      - toEndpoints: [{matchLabels: {app: ${peer}, k8s:io.kubernetes.pod.namespace: ns-${rand(NAMESPACES)}}}]
-        toPorts: [{ports: [{port: "9000", endPort: 9100, protocol: TCP}]}]
-`;
-    default:
-      return `apiVersion: cilium.io/v2
-kind: CiliumClusterwideNetworkPolicy
-metadata: {name: p${i}}
-spec:
-  endpointSelector: {matchLabels: {io.cilium.k8s.namespace.labels.env: dev, version: v${rand(3)}}}
-  enableDefaultDeny: {egress: false}
-  egressDeny:
-    - toEntities: [world]
-      toPorts: [{ports: [{port: "25", protocol: TCP}]}]
-  ingress:
-    - fromEntities: [cluster]
-`;
-  }
+  return mixedPolicy(i, rand, { namespaces: NAMESPACES, apps: APPS, teams: 5, services: 60, rich: true });
 }
 
 export function policyFiles() {

@@ -6,22 +6,12 @@
  * policy makes either direction default-deny).
  */
 import { errorLine, printable } from './format.js';
-import { InventoryIndex, type Inventory } from '../core/inventory.js';
 import { resolveAgent, type AgentLayer } from '../semantics/agent.js';
 import { coverage, unprotected, type CoverageDetail } from '../semantics/coverage.js';
 import { EXIT, type CliIO } from './common.js';
 import { splitOptions } from './options.js';
-import {
-  buildEngine,
-  displayPath,
-  FileCache,
-  filesOf,
-  holdsPolicies,
-  InputFailure,
-  inventoryAgentLayers,
-  loadInventory,
-  projectAgentLayer,
-} from './test-command.js';
+import { commandInventory, FileCache, filesOf, InputFailure } from './inputs.js';
+import { buildEngine, holdsPolicies, inventoryAgentLayers, projectAgentLayer } from './test-command.js';
 
 /** What `cilium-policy coverage` was asked to do. */
 export interface CoverageOptions {
@@ -92,13 +82,7 @@ export function runCoverage(opts: CoverageOptions, io: CliIO): number {
     const cache = new FileCache(io.cwd);
     const files = filesOf(opts.inputs, io.cwd, 'input');
     const policyFiles = files.filter((f) => holdsPolicies(cache.file(f)));
-    let inventory: Inventory;
-    if (opts.inventory.length > 0) inventory = loadInventory(opts.inventory, io.cwd, cache, io);
-    else {
-      const index = new InventoryIndex();
-      for (const f of files) index.update(displayPath(io.cwd, f), cache.text(f));
-      inventory = index.snapshot();
-    }
+    const inventory = commandInventory(opts.inventory, files, cache, io);
     const project = projectAgentLayer(io);
     const layers: AgentLayer[] = [...inventoryAgentLayers(inventory, io), ...(project ? [project] : [])];
     const engine = buildEngine(policyFiles, inventory, resolveAgent(layers), cache, io);

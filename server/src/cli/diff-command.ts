@@ -12,8 +12,8 @@ import { markdownCode } from '../core/display-text.js';
 import { InventoryIndex, type Inventory } from '../core/inventory.js';
 import type { PolicyFile } from '../core/document.js';
 import { resolveAgent, type AgentLayer } from '../semantics/agent.js';
-import { ruleText, VerdictEngine, type DirectionVerdict } from '../semantics/engine.js';
-import type { RuleRef, SubjectRef } from '../semantics/model.js';
+import { ruleText, VerdictEngine } from '../semantics/engine.js';
+import type { SubjectRef } from '../semantics/model.js';
 import {
   connectivityDiff,
   diffChanged,
@@ -23,21 +23,14 @@ import {
 } from '../semantics/replay/diff.js';
 import { errorLine, printable } from './format.js';
 import { EXIT, UsageError, type CliIO } from './common.js';
-import { splitOptions } from './options.js';
+import { formatOption, inventoryOption, splitOptions } from './options.js';
 import { asInputFailure, openRepository, readRevision, type RevisionFiles } from './revision.js';
-import {
-  displayPath,
-  FileCache,
-  filesOf,
-  holdsPolicies,
-  InputFailure,
-  inventoryAgentLayers,
-  loadInventory,
-  projectAgentLayer,
-} from './test-command.js';
+import { displayPath, FileCache, filesOf, InputFailure, loadInventory } from './inputs.js';
+import { directionJson, holdsPolicies, inventoryAgentLayers, projectAgentLayer } from './test-command.js';
 
 /** Output formats of `diff`. */
 export type DiffFormat = 'text' | 'json' | 'markdown';
+const DIFF_FORMATS: readonly DiffFormat[] = ['text', 'json', 'markdown'];
 
 /** What `cilium-policy diff` was asked to do. */
 export interface DiffCommandOptions {
@@ -79,16 +72,10 @@ export function parseDiffArgs(argv: readonly string[]): DiffCommandOptions | { r
       case 'help':
         return { kind: 'help' };
       case 'inventory':
-        if (value === undefined || value === '')
-          throw new UsageError('--inventory needs a folder, a manifest file or a .json snapshot');
-        inventory.push(value);
+        inventory.push(inventoryOption(value));
         break;
       case 'format':
-        if (value !== 'text' && value !== 'json' && value !== 'markdown')
-          throw new UsageError(
-            `--format must be text, json or markdown${value === undefined ? '' : `, not "${value}"`}`,
-          );
-        format = value;
+        format = formatOption(value, DIFF_FORMATS);
         break;
       default:
         throw new UsageError(`unknown option ${name} for diff`);
@@ -192,22 +179,6 @@ async function diff(opts: DiffCommandOptions, io: CliIO): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------
 // Output
-
-function refJson(r: RuleRef): Record<string, unknown> {
-  return {
-    kind: r.kind,
-    namespace: r.namespace,
-    name: r.name,
-    file: r.file,
-    line: r.line,
-    direction: r.direction,
-    rule: r.rule,
-  };
-}
-
-function directionJson(d: DirectionVerdict): Record<string, unknown> {
-  return { verdict: d.verdict, by: d.by.map(refJson) };
-}
 
 function changeJson(c: DiffChange): Record<string, unknown> {
   return {

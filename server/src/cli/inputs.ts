@@ -5,7 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MAX_FILE_BYTES } from '../core/document.js';
+import { MAX_FILE_BYTES, parseFile, type PolicyFile } from '../core/document.js';
+import { combineInventories, inventoryFromKubectlJson, InventoryIndex, type Inventory } from '../core/inventory.js';
+import type { CliIO } from './common.js';
+import { errorLine } from './format.js';
 import { compileGlob, expandBraces, hasGlobSyntax } from './glob.js';
 
 /** What stdin is called in output. */
@@ -196,4 +199,124 @@ const decoder = new TextDecoder('utf-8');
 
 function decode(bytes: Uint8Array): string {
   return decoder.decode(bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs of the commands that judge policies (test, replay, coverage, diff, lint's inventory)
+
+/** A failure that ends the run with status 2. */
+export class InputFailure extends Error {}
+
+/** `/`-separated path relative to the working directory (or absolute when outside it). */
+export function displayPath(cwd: string, abs: string): string {
+  const rel = path.relative(cwd, abs);
+  return (rel === '' ? '.' : rel.startsWith('..') ? abs : rel).split(path.sep).join('/');
+}
+
+function describeError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file or directory';
+  return (e as Error)?.message ?? String(e);
+}
+
+/** Files read during a run, parsed once. */
+export class FileCache {
+  private readonly texts = new Map<string, string>();
+  private readonly parsed = new Map<string, PolicyFile>();
+  constructor(private readonly cwd: string) {}
+
+  text(abs: string): string {
+    let t = this.texts.get(abs);
+    if (t === undefined) {
+      try {
+        // A PolicyTest can name any path: a device (`/dev/zero`), a FIFO or a socket would block the
+        // run or never end, so only regular files are read (stat does not open, so it cannot block).
+        if (!fs.statSync(abs).isFile())
+          throw new InputFailure(
+            `cannot read ${displayPath(this.cwd, abs)}: not a regular file (a device, pipe or socket)`,
+          );
+        t = readInputFile(abs);
+      } catch (e) {
+        if (e instanceof InputFailure) throw e;
+        throw new InputFailure(`cannot read ${displayPath(this.cwd, abs)}: ${describeError(e)}`);
+      }
+      this.texts.set(abs, t);
+    }
+    return t;
+  }
+
+  file(abs: string): PolicyFile {
+    let p = this.parsed.get(abs);
+    if (!p) {
+      p = parseFile(this.text(abs));
+      this.parsed.set(abs, p);
+    }
+    return p;
+  }
+}
+
+/** The files named by paths (files, folders, globs) resolved against `base`; a path that matches nothing fails. */
+export function filesOf(paths: readonly string[], base: string, what: string): string[] {
+  const found = expandInputs(paths, base);
+  if (found.errors.length > 0) throw new InputFailure(found.errors.map((e) => `${what}: ${e}`).join('\n'));
+  return found.inputs.filter((i) => i.file !== undefined).map((i) => i.file as string);
+}
+
+/** An inventory from paths: `.json` files are kubectl snapshots, everything else manifests. */
+export function loadInventory(paths: readonly string[], base: string, cache: FileCache, io: CliIO): Inventory {
+  const manifests = new InventoryIndex();
+  const parts: Inventory[] = [];
+  for (const p of paths) {
+    for (const file of filesOfAny(p, base)) {
+      const text = cache.text(file);
+      if (/\.json$/i.test(file)) {
+        const r = inventoryFromKubectlJson(text, 'snapshot');
+        if (!r.ok) throw new InputFailure(`${displayPath(io.cwd, file)}: ${r.error}`);
+        for (const w of r.warnings) io.stderr(errorLine(`warning: ${displayPath(io.cwd, file)}: ${w}`));
+        parts.push(r.inventory);
+      } else manifests.update(displayPath(io.cwd, file), text);
+    }
+  }
+  const inv = manifests.snapshot();
+  return combineInventories([inv, ...parts], `${paths.join(', ')}`);
+}
+
+/** Like {@link filesOf}, but a `.json` file is taken even though folder walks only pick YAML. */
+function filesOfAny(p: string, base: string): string[] {
+  const abs = path.resolve(base, p);
+  try {
+    if (fs.statSync(abs).isFile()) return [abs];
+  } catch {
+    // a folder or a glob
+  }
+  const found = expandInputs([p], base);
+  if (found.errors.length > 0) throw new InputFailure(found.errors.map((e) => `inventory: ${e}`).join('\n'));
+  const out = found.inputs.filter((i) => i.file !== undefined).map((i) => i.file as string);
+  // A folder walk lists YAML files; snapshots saved as JSON beside them count too.
+  try {
+    if (fs.statSync(abs).isDirectory()) {
+      for (const name of fs.readdirSync(abs).sort()) if (/\.json$/i.test(name)) out.push(path.join(abs, name));
+    }
+  } catch {
+    // not a folder
+  }
+  return out;
+}
+
+/**
+ * The inventory of a command that reads policy paths: the `--inventory` paths when given, else the
+ * manifests among the files read (`files`, absolute), named as shown.
+ */
+export function commandInventory(
+  inventoryPaths: readonly string[],
+  files: readonly string[],
+  cache: FileCache,
+  io: CliIO,
+): Inventory {
+  if (inventoryPaths.length > 0) return loadInventory(inventoryPaths, io.cwd, cache, io);
+  const index = new InventoryIndex();
+  for (const f of files) index.update(displayPath(io.cwd, f), cache.text(f));
+  return index.snapshot();
 }

@@ -5,6 +5,7 @@
  * first mistake is the one reported, with the command's own messages.
  */
 import { parseArgs as splitArgs } from 'node:util';
+import { UsageError } from './common.js';
 
 /** The options a command accepts, in `util.parseArgs` form. */
 export type OptionSpec = Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>;
@@ -42,4 +43,18 @@ export function splitOptions(rest: readonly string[], options: OptionSpec): { in
     });
   }
   return { inputs, options: found };
+}
+
+/** The value of a repeatable `--inventory PATH`, checked. Throws `UsageError`. */
+export function inventoryOption(value: string | undefined): string {
+  if (value === undefined || value === '')
+    throw new UsageError('--inventory needs a folder, a manifest file or a .json snapshot');
+  return value;
+}
+
+/** The value of `--format` when it is one of `choices` (`--format must be text, json or sarif`). Throws `UsageError`. */
+export function formatOption<F extends string>(value: string | undefined, choices: readonly F[]): F {
+  if (value !== undefined && (choices as readonly string[]).includes(value)) return value as F;
+  const list = `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1] ?? ''}`;
+  throw new UsageError(`--format must be ${list}${value === undefined ? '' : `, not "${value}"`}`);
 }

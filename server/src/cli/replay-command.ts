@@ -14,12 +14,11 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InventoryIndex, type Inventory } from '../core/inventory.js';
-import { describeJsonLinesSummary, readJsonLines, type JsonLineProblemKind } from '../io/json-lines.js';
+import { describeJsonLinesSummary, readJsonLines } from '../io/json-lines.js';
 import { readAgentOptions, resolveAgent, type AgentLayer, type AgentOptions } from '../semantics/agent.js';
-import { ruleText, VerdictEngine, type DirectionVerdict } from '../semantics/engine.js';
-import type { RuleRef, SubjectRef } from '../semantics/model.js';
-import { forwarded, type SkipKind } from '../semantics/replay/hubble.js';
+import { ruleText, VerdictEngine } from '../semantics/engine.js';
+import type { SubjectRef } from '../semantics/model.js';
+import { forwarded } from '../semantics/replay/hubble.js';
 import {
   denialCause,
   FlowReplay,
@@ -29,22 +28,14 @@ import {
   type Judgement,
   type ReplayedFlow,
 } from '../semantics/replay/replay.js';
+import { skippedSummary } from '../semantics/replay/summary.js';
 import { errorLine, printable } from './format.js';
 import { EXIT, UsageError, type CliIO } from './common.js';
-import { splitOptions } from './options.js';
+import { formatOption, inventoryOption, splitOptions } from './options.js';
 import { asInputFailure, openRepository, readRevision } from './revision.js';
 import { INFORMATION_URI, SRCROOT } from './sarif.js';
-import {
-  buildEngine,
-  displayPath,
-  FileCache,
-  filesOf,
-  holdsPolicies,
-  InputFailure,
-  inventoryAgentLayers,
-  loadInventory,
-  projectAgentLayer,
-} from './test-command.js';
+import { commandInventory, FileCache, filesOf, InputFailure } from './inputs.js';
+import { buildEngine, directionJson, holdsPolicies, inventoryAgentLayers, projectAgentLayer } from './test-command.js';
 import { RULES_DOC_URL } from '../lint/docs.js';
 
 /** Where replay is documented (SARIF rules link to it). */
@@ -52,6 +43,7 @@ const REPLAY_DOC_URL = RULES_DOC_URL.replace(/docs\/rules\.md$/, 'docs/replay.md
 
 /** Output formats of `replay`. */
 export type ReplayFormat = 'text' | 'json' | 'sarif';
+const REPLAY_FORMATS: readonly ReplayFormat[] = ['text', 'json', 'sarif'];
 
 /** What `cilium-policy replay` was asked to do. */
 export interface ReplayCommandOptions {
@@ -113,9 +105,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommandOptions |
         flows = value;
         break;
       case 'inventory':
-        if (value === undefined || value === '')
-          throw new UsageError('--inventory needs a folder, a manifest file or a .json snapshot');
-        inventory.push(value);
+        inventory.push(inventoryOption(value));
         break;
       case 'agent': {
         const eq = value?.indexOf('=') ?? -1;
@@ -131,9 +121,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommandOptions |
         base = value;
         break;
       case 'format':
-        if (value !== 'text' && value !== 'json' && value !== 'sarif')
-          throw new UsageError(`--format must be text, json or sarif${value === undefined ? '' : `, not "${value}"`}`);
-        format = value;
+        format = formatOption(value, REPLAY_FORMATS);
         break;
       default:
         throw new UsageError(`unknown option ${name} for replay`);
@@ -183,13 +171,7 @@ async function replay(opts: ReplayCommandOptions, io: CliIO, version: string): P
   const cache = new FileCache(io.cwd);
   const files = filesOf(opts.inputs, io.cwd, 'input');
   const policyFiles = files.filter((f) => holdsPolicies(cache.file(f)));
-  let inventory: Inventory;
-  if (opts.inventory.length > 0) inventory = loadInventory(opts.inventory, io.cwd, cache, io);
-  else {
-    const index = new InventoryIndex();
-    for (const f of files) index.update(displayPath(io.cwd, f), cache.text(f));
-    inventory = index.snapshot();
-  }
+  const inventory = commandInventory(opts.inventory, files, cache, io);
   const project = projectAgentLayer(io);
   const layers: AgentLayer[] = [
     ...inventoryAgentLayers(inventory, io),
@@ -259,7 +241,7 @@ async function replay(opts: ReplayCommandOptions, io: CliIO, version: string): P
   if (printedProblems > 20)
     io.stderr(errorLine(`warning: ${printedProblems - 20} more lines of ${shownFlows} skipped`));
 
-  const skipped = skippedCounts(replay.skipped, summary.empty, summary.problems);
+  const skipped = skippedSummary(replay.skipped, summary.empty, summary.problems);
   if (json) {
     const counts = {
       flows: replay.flows,
@@ -285,31 +267,6 @@ async function replay(opts: ReplayCommandOptions, io: CliIO, version: string): P
   return forwardedDenied > 0 ? EXIT.errors : EXIT.ok;
 }
 
-/** The `skipped` object of the JSON: the issue's three keys first, then the other kinds seen. */
-function skippedCounts(
-  s: Readonly<Record<SkipKind, number>>,
-  empty: number,
-  problems: Readonly<Record<JsonLineProblemKind, number>>,
-): Record<string, number> {
-  const out: Record<string, number> = {
-    reply: s.reply,
-    notFlow: s['not-flow'] + empty,
-    unparsable: problems.unparsable,
-  };
-  const more: [string, number][] = [
-    ['incomplete', s.incomplete],
-    ['otherL7', s['other-l7']],
-    ['oversized', s.oversized],
-    ['tooLong', problems['too-long']],
-    ['nulByte', problems['nul-byte']],
-    ['invalidUtf8', problems['invalid-utf8']],
-    ['tooDeep', problems['too-deep']],
-    ['numberOutOfRange', problems['number-out-of-range']],
-  ];
-  for (const [k, n] of more) if (n > 0) out[k] = n;
-  return out;
-}
-
 function describeSkipped(s: Record<string, number>): string {
   const parts = Object.entries(s)
     .filter(([, n]) => n > 0)
@@ -319,22 +276,6 @@ function describeSkipped(s: Record<string, number>): string {
 
 // ---------------------------------------------------------------------------------------------
 // JSON
-
-function refJson(r: RuleRef): Record<string, unknown> {
-  return {
-    kind: r.kind,
-    namespace: r.namespace,
-    name: r.name,
-    file: r.file,
-    line: r.line,
-    direction: r.direction,
-    rule: r.rule,
-  };
-}
-
-function directionJson(d: DirectionVerdict | undefined): Record<string, unknown> {
-  return { verdict: d?.verdict ?? 'unknown', by: (d?.by ?? []).map(refJson) };
-}
 
 function judgementJson(j: Judgement): { egress: unknown; ingress: unknown } {
   return { egress: directionJson(j.result?.egress), ingress: directionJson(j.result?.ingress) };

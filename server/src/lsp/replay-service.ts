@@ -59,6 +59,7 @@ import type { PreviewService } from './preview-service.js';
 import { cancelledAnswer, readProgress, readSoFar, signalOf, workDoneTokenOf } from './read-progress.js';
 import { FedEngine } from './verdict-service.js';
 import type { Session } from './session.js';
+import { skippedSummary } from '../semantics/replay/summary.js';
 
 /** Lines of a flow log whose problems are reported back (the rest are counted). */
 const KEPT_PROBLEMS = 20;
@@ -706,24 +707,7 @@ export class ReplayService {
   }
 
   private status(l: LoadedLog): FlowLogStatus {
-    const s = l.replay.skipped;
-    const p = l.summary.problems;
-    const skipped: Record<string, number> = {
-      reply: s.reply,
-      notFlow: s['not-flow'] + l.summary.empty,
-      unparsable: p.unparsable,
-    };
-    const more: [string, number][] = [
-      ['incomplete', s.incomplete],
-      ['otherL7', s['other-l7']],
-      ['oversized', s.oversized],
-      ['tooLong', p['too-long']],
-      ['nulByte', p['nul-byte']],
-      ['invalidUtf8', p['invalid-utf8']],
-      ['tooDeep', p['too-deep']],
-      ['numberOutOfRange', p['number-out-of-range']],
-    ];
-    for (const [k, n] of more) if (n > 0) skipped[k] = n;
+    const skipped = skippedSummary(l.replay.skipped, l.summary.empty, l.summary.problems);
     return {
       path: l.path,
       flows: l.replay.flows,

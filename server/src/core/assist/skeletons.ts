@@ -9,6 +9,56 @@
 import { KINDS, type KindInfo, type PolicyKindName } from '../kinds.js';
 import { escapeSnippetText } from '../templates.js';
 
+/**
+ * The body of a CiliumEnvoyConfig (`namespaced`) or CiliumClusterwideEnvoyConfig: a TCP proxy
+ * listener for one service and its backend cluster; the two differ only in `metadata.namespace`.
+ */
+function envoyConfigBody(namespaced: boolean): string {
+  return [
+    'metadata:',
+    '  name: ${1:envoy-config}',
+    ...(namespaced ? ['  namespace: $NS'] : []),
+    'spec:',
+    '  services:',
+    '    - name: ${3:frontend}',
+    '      namespace: $NS',
+    '  resources:',
+    '    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener',
+    '      name: ${1:envoy-config}-listener',
+    '      filter_chains:',
+    '        - filters:',
+    '            - name: envoy.filters.network.tcp_proxy',
+    '              typed_config:',
+    '                "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+    '                stat_prefix: ${1:envoy-config}',
+    '                cluster: $NS/${4:backend}',
+    '    - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster',
+    '      name: $NS/${4:backend}',
+    '      connect_timeout: 5s',
+    '      type: EDS',
+  ].join('\n');
+}
+
+/**
+ * The body of a TracingPolicy or, `namespaced`, a TracingPolicyNamespaced (which adds its
+ * namespace and a pod selector): one syscall kprobe with a string argument.
+ */
+function tracingPolicyBody(namespaced: boolean): string {
+  return [
+    'metadata:',
+    '  name: ${1:trace-openat}',
+    ...(namespaced ? ['  namespace: $NS'] : []),
+    'spec:',
+    ...(namespaced ? ['  podSelector:', '    matchLabels:', '      ${5:app}: ${6:web}'] : []),
+    '  kprobes:',
+    '    - call: "${3:sys_openat}"',
+    '      syscall: true',
+    '      args:',
+    '        - index: 1',
+    '          type: "string"',
+  ].join('\n');
+}
+
 /** The body below `kind:` for each kind; `$NS` stands for the namespace placeholder. */
 const BODIES: Readonly<Record<PolicyKindName, string>> = {
   CiliumNetworkPolicy: [
@@ -44,77 +94,10 @@ const BODIES: Readonly<Record<PolicyKindName, string>> = {
     '            - port: "${7:8080}"',
     '              protocol: ${8|TCP,UDP,ANY|}',
   ].join('\n'),
-  CiliumEnvoyConfig: [
-    'metadata:',
-    '  name: ${1:envoy-config}',
-    '  namespace: $NS',
-    'spec:',
-    '  services:',
-    '    - name: ${3:frontend}',
-    '      namespace: $NS',
-    '  resources:',
-    '    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener',
-    '      name: ${1:envoy-config}-listener',
-    '      filter_chains:',
-    '        - filters:',
-    '            - name: envoy.filters.network.tcp_proxy',
-    '              typed_config:',
-    '                "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
-    '                stat_prefix: ${1:envoy-config}',
-    '                cluster: $NS/${4:backend}',
-    '    - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster',
-    '      name: $NS/${4:backend}',
-    '      connect_timeout: 5s',
-    '      type: EDS',
-  ].join('\n'),
-  CiliumClusterwideEnvoyConfig: [
-    'metadata:',
-    '  name: ${1:envoy-config}',
-    'spec:',
-    '  services:',
-    '    - name: ${3:frontend}',
-    '      namespace: $NS',
-    '  resources:',
-    '    - "@type": type.googleapis.com/envoy.config.listener.v3.Listener',
-    '      name: ${1:envoy-config}-listener',
-    '      filter_chains:',
-    '        - filters:',
-    '            - name: envoy.filters.network.tcp_proxy',
-    '              typed_config:',
-    '                "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
-    '                stat_prefix: ${1:envoy-config}',
-    '                cluster: $NS/${4:backend}',
-    '    - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster',
-    '      name: $NS/${4:backend}',
-    '      connect_timeout: 5s',
-    '      type: EDS',
-  ].join('\n'),
-  TracingPolicy: [
-    'metadata:',
-    '  name: ${1:trace-openat}',
-    'spec:',
-    '  kprobes:',
-    '    - call: "${3:sys_openat}"',
-    '      syscall: true',
-    '      args:',
-    '        - index: 1',
-    '          type: "string"',
-  ].join('\n'),
-  TracingPolicyNamespaced: [
-    'metadata:',
-    '  name: ${1:trace-openat}',
-    '  namespace: $NS',
-    'spec:',
-    '  podSelector:',
-    '    matchLabels:',
-    '      ${5:app}: ${6:web}',
-    '  kprobes:',
-    '    - call: "${3:sys_openat}"',
-    '      syscall: true',
-    '      args:',
-    '        - index: 1',
-    '          type: "string"',
-  ].join('\n'),
+  CiliumEnvoyConfig: envoyConfigBody(true),
+  CiliumClusterwideEnvoyConfig: envoyConfigBody(false),
+  TracingPolicy: tracingPolicyBody(false),
+  TracingPolicyNamespaced: tracingPolicyBody(true),
   NetworkPolicy: [
     'metadata:',
     '  name: ${1:allow-clients}',

@@ -8,3 +8,4 @@ export * from './hubble.js';
 export * from './replay.js';
 export * from './diff.js';
 export * from './generate.js';
+export * from './summary.js';

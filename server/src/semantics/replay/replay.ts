@@ -101,6 +101,11 @@ export interface FlowGroup {
   base?: Judgement;
   /** @internal */
   readonly question: Question | { readonly code: ReplayUnknownCode; readonly message: string };
+  /**
+   * @internal The length of `firstTime` and `lastTime` when both are RFC 3339 UTC times of that
+   * length (which sort as text), else 0.
+   */
+  timeShape: number;
 }
 
 /** A flow as replayed. */
@@ -119,21 +124,69 @@ interface CachedEnd {
   readonly id: number;
 }
 
+/** An end as a question, or why a record cannot be judged. */
+type EndOrUnknown = CachedEnd | { readonly code: ReplayUnknownCode; readonly message: string };
+
+/**
+ * A recorded end with a numeric identity, as already seen: everything its question depends on but
+ * the node (which only host ends take). Compared field by field, so the common record costs no
+ * string building.
+ */
+interface SeenEnd {
+  readonly word: 'source' | 'destination';
+  readonly labels: readonly string[];
+  readonly namespace: string;
+  readonly cluster: string;
+  /** The first workload's kind and name, or `Pod` and the pod name without one. */
+  readonly kind: string;
+  readonly name: string;
+  /** World ends only (others are not told apart by them): the address and the names. */
+  readonly ip: string;
+  readonly names: readonly string[];
+  /** {@link labelFlags} of the labels. */
+  readonly flags: number;
+  /** The question without a node, once made. */
+  made?: EndOrUnknown;
+  /** The questions with a node (host ends), by node. */
+  byNode?: Map<string, EndOrUnknown>;
+}
+
+/** Seen ends kept per identity and name (or address) before the ends are looked up by their whole key instead. */
+const SEEN_PER_BUCKET = 8;
+
+/** Groups of one source end with one destination end and L4 part: without L7, and by L7 key. */
+interface GroupSlot {
+  plain?: FlowGroup;
+  l7?: Map<string, FlowGroup>;
+}
+
+/** Protocols by index in the numeric L4 key. */
+const PROTOCOL_INDEX: Readonly<Record<string, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
+
+/**
+ * The L4 part of a question as a number below 2^20 (protocol, and port or ICMP type), -1 for what
+ * does not fit (an unknown protocol, numbers out of range), which takes the string key instead.
+ */
+function l4Number(protocol: string, port: number | undefined, icmpType: number | undefined): number {
+  const p = PROTOCOL_INDEX[protocol];
+  if (p === undefined) return -1;
+  if (port !== undefined) return Number.isInteger(port) && port >= 0 && port <= 0xffff ? p * 0x20000 + port : -1;
+  if (icmpType === undefined) return p * 0x20000 + 0x1ffff;
+  return Number.isInteger(icmpType) && icmpType >= 0 && icmpType < 0xffff ? p * 0x20000 + 0x10000 + icmpType : -1;
+}
+
+const NO_NAMES: readonly string[] = [];
+
 function sameLabels(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** True for two RFC 3339 UTC times written alike (same length, `Z`), which sort as text. */
-function sameShape(a: string, b: string): boolean {
-  return (
-    a.length === b.length &&
-    a.charCodeAt(a.length - 1) === 90 &&
-    b.charCodeAt(b.length - 1) === 90 &&
-    a[10] === 'T' &&
-    b[10] === 'T'
-  );
+/** The length of an RFC 3339 UTC time (`Z`, `T` at 10), which sorts as text among times of its length; else 0. */
+function utcShape(t: string): number {
+  const n = t.length;
+  return n > 10 && t.charCodeAt(n - 1) === 90 && t.charCodeAt(10) === 84 ? n : 0;
 }
 
 /** Options of a replay. */
@@ -178,10 +231,27 @@ function isHostLabel(l: string): boolean {
   return role === 'host' || role === 'remote-node';
 }
 
-function hasHostRole(labels: readonly string[]): boolean {
-  // Called for every record: a plain loop, no closures or strings built per label.
-  for (let i = 0; i < labels.length; i++) if (isHostLabel(labels[i]!)) return true;
-  return false;
+/** Bit of {@link labelFlags}: some label is `reserved:host` or `reserved:remote-node`. */
+const HOST_ROLE = 1;
+/** Bit of {@link labelFlags}: the end is the world (no labels, or a `reserved:world*` label). */
+const WORLD = 2;
+
+/** What a recorded end's labels say of its role, in one pass (called for every end of every record). */
+function labelFlags(labels: readonly string[]): number {
+  if (labels.length === 0) return WORLD;
+  let flags = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    // 'r': most labels (`k8s:`, `cidr:`, `fqdn:`) are told apart by their first character.
+    if (l.charCodeAt(0) !== 114 || !l.startsWith('reserved:')) continue;
+    if (l.startsWith('reserved:world')) flags |= WORLD;
+    if (isHostLabel(l)) flags |= HOST_ROLE;
+  }
+  return flags;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || sameLabels(a, b);
 }
 
 function labelValue(labels: readonly string[], key: string): string | undefined {
@@ -215,7 +285,16 @@ export function endpointDisplay(e: RecordedEndpoint, ip: string, names: readonly
 }
 
 function pushSample(list: string[], name: string): void {
-  if (name !== '' && list.length < SAMPLE_PODS && !list.includes(name)) list.push(name);
+  const n = list.length;
+  if (n >= SAMPLE_PODS || name === '') return;
+  // Pod names of one workload share their length and prefix: the last character tells most apart
+  // before a whole comparison.
+  const last = name.charCodeAt(name.length - 1);
+  for (let i = 0; i < n; i++) {
+    const x = list[i]!;
+    if (x.length === name.length && x.charCodeAt(x.length - 1) === last && x === name) return;
+  }
+  list.push(name);
 }
 
 /**
@@ -258,6 +337,12 @@ export class FlowReplay {
   private head: VerdictEngine;
   private base: VerdictEngine | undefined;
   private readonly maxGroups: number;
+  /**
+   * Groups by source end id, then by destination end id and L4 part (`to * 2^20 + l4Number`), then
+   * by L7 part: what most records take, with no key string built.
+   */
+  private readonly bySource: (Map<number, GroupSlot> | undefined)[] = [];
+  /** Groups the numbers above cannot key (unknown ends, unusual L4), by their key string. */
   private readonly byKey = new Map<string, FlowGroup>();
   private readonly list: FlowGroup[] = [];
   private relevance: HttpRelevance;
@@ -265,11 +350,15 @@ export class FlowReplay {
   /** Ids of the ends seen (the group keys name ends by id, which keeps them short). */
   private endIds = 0;
   private readonly endIdsByKey = new Map<string, number>();
-  /** Ends by numeric identity and place, with the labels they were recorded with. */
-  private readonly identityCache = new Map<
-    string,
-    { labels: readonly string[]; made: CachedEnd | { code: ReplayUnknownCode; message: string } }
-  >();
+  /**
+   * Ends seen with a numeric identity: by identity, then by workload (or pod) name, or by address
+   * for the world. Their labels are still compared, so a record that contradicts an earlier one
+   * with the same identity is not given its answer.
+   */
+  private readonly seen = new Map<number, Map<string, SeenEnd[]>>();
+  private seenCount = 0;
+  /** Ends resolved per engine, as destinations and as sources (see {@link endOf}). */
+  private readonly resolved = new WeakMap<VerdictEngine, [Map<EndQuestion, FlowEnd>, Map<EndQuestion, FlowEnd>]>();
   /** Recorded ends already turned into questions, by what the question depends on. */
   private readonly endCache = new Map<string, CachedEnd | { code: ReplayUnknownCode; message: string }>();
   /** Inventory workloads by recorded workload or pod, `null` when the inventory has none. */
@@ -318,15 +407,18 @@ export class FlowReplay {
   /** Judges one record (through its group). */
   addFlow(flow: RecordedFlow, line: number): ReplayedFlow {
     this.flows++;
-    // The key comes from the ends' cached parts and the L4/L7 fields; the question itself is only
-    // built for a new group (most records repeat a question already asked).
+    // The group is found from the ends' cached ids and the L4/L7 fields; the key string and the
+    // question are only built for a new group (most records repeat a question already asked).
     const ends = this.endsOf(flow);
     const http = flow.http ? this.httpOf(flow.http) : undefined;
-    const key =
-      'code' in ends
-        ? `!${ends.code}|${ends.message}`
-        : `${ends.from.id}\u0004${ends.to.id}\u0004${l4l7Key(flow.protocol, flow.port, flow.icmpType, http, flow.dns)}`;
-    let group = this.byKey.get(key);
+    const l4 = 'code' in ends ? -1 : l4Number(flow.protocol, flow.port, flow.icmpType);
+    const l7 = http || flow.dns !== undefined ? l7Key(http, flow.dns) : '';
+    const peer = l4 >= 0 && !('code' in ends) ? ends.to.id * 0x100000 + l4 : -1;
+    let group: FlowGroup | undefined;
+    if (peer >= 0) {
+      const slot = this.bySource[(ends as { from: CachedEnd }).from.id]?.get(peer);
+      group = slot === undefined ? undefined : l7 === '' ? slot.plain : slot.l7?.get(l7);
+    } else group = this.byKey.get(this.groupKey(ends, flow, l7));
     if (!group) {
       const question: FlowGroup['question'] =
         'code' in ends
@@ -339,9 +431,19 @@ export class FlowReplay {
               ...(flow.icmpType !== undefined ? { icmpType: flow.icmpType } : {}),
               ...(http ? { http } : flow.dns !== undefined ? { dns: flow.dns } : {}),
             };
+      const key = this.groupKey(ends, flow, l7);
       group = this.newGroup(key, question, flow, line);
       if (this.list.length < this.maxGroups) {
-        this.byKey.set(key, group);
+        if (peer < 0) this.byKey.set(key, group);
+        else {
+          const from = (ends as { from: CachedEnd }).from.id;
+          let byPeer = this.bySource[from];
+          if (byPeer === undefined) this.bySource[from] = byPeer = new Map<number, GroupSlot>();
+          let slot = byPeer.get(peer);
+          if (slot === undefined) byPeer.set(peer, (slot = {}));
+          if (l7 === '') slot.plain = group;
+          else (slot.l7 ??= new Map<string, FlowGroup>()).set(l7, group);
+        }
         this.list.push(group);
       } else this.ungrouped++;
     }
@@ -353,6 +455,13 @@ export class FlowReplay {
     pushSample(group.sourcePods, flow.source.pod);
     pushSample(group.destinationPods, flow.destination.pod);
     return { line, flow, group, change: this.flowChange(flow, group) };
+  }
+
+  /** A group's key: the ends' ids (or why they cannot be judged), the L4 part and the L7 part. */
+  private groupKey(ends: ReturnType<FlowReplay['endsOf']>, flow: RecordedFlow, l7: string): string {
+    return 'code' in ends
+      ? `!${ends.code}|${ends.message}`
+      : `${ends.from.id}\u0004${ends.to.id}\u0004${l4Key(flow.protocol, flow.port, flow.icmpType)}\u0004${l7}`;
   }
 
   /**
@@ -377,17 +486,20 @@ export class FlowReplay {
    */
   private noteTime(group: FlowGroup, time: string): void {
     if (time === '') return;
-    const first = group.firstTime;
-    const last = group.lastTime;
-    if (first !== '' && sameShape(time, first) && sameShape(time, last)) {
-      if (time < first) group.firstTime = time;
-      if (time > last) group.lastTime = time;
+    const shape = group.timeShape;
+    if (shape !== 0 && time.length === shape && time.charCodeAt(shape - 1) === 90 && time.charCodeAt(10) === 84) {
+      if (time < group.firstTime) group.firstTime = time;
+      if (time > group.lastTime) group.lastTime = time;
       return;
     }
+    const first = group.firstTime;
+    const last = group.lastTime;
     const t = Date.parse(time);
     if (Number.isNaN(t)) return;
     if (first === '' || t < Date.parse(first)) group.firstTime = time;
     if (last === '' || t > Date.parse(last)) group.lastTime = time;
+    const a = utcShape(group.firstTime);
+    group.timeShape = a !== 0 && a === utcShape(group.lastTime) ? a : 0;
   }
 
   /** The answer of another engine to a kept group's question (the group is left as it is). */
@@ -415,6 +527,7 @@ export class FlowReplay {
       dropped: 0,
       firstTime: '',
       lastTime: '',
+      timeShape: 0,
       sourcePods: [],
       destinationPods: [],
       head: this.judge(this.head, question),
@@ -431,14 +544,18 @@ export class FlowReplay {
   private endsOf(
     flow: RecordedFlow,
   ): { from: CachedEnd; to: CachedEnd } | { code: ReplayUnknownCode; message: string } {
-    const hostEnd = hasHostRole(flow.source.labels) || hasHostRole(flow.destination.labels);
-    const recordedAt = flow.node !== '' ? nodeName(flow.node) : undefined;
+    const sourceFlags = labelFlags(flow.source.labels);
+    const destinationFlags = labelFlags(flow.destination.labels);
+    // The node is part of a question only when a host end makes placement matter.
+    const hostEnd = ((sourceFlags | destinationFlags) & HOST_ROLE) !== 0;
+    const recordedAt = hostEnd && flow.node !== '' ? nodeName(flow.node) : undefined;
     const from = this.cachedEnd(
       flow.source,
       'source',
       flow.sourceIp,
-      [],
+      NO_NAMES,
       hostEnd && flow.direction === 'EGRESS' ? recordedAt : undefined,
+      sourceFlags,
     );
     if ('code' in from) return from;
     const to = this.cachedEnd(
@@ -447,6 +564,7 @@ export class FlowReplay {
       flow.destinationIp,
       flow.destinationNames,
       hostEnd && flow.direction === 'INGRESS' ? recordedAt : undefined,
+      destinationFlags,
     );
     if ('code' in to) return to;
     return { from, to };
@@ -463,22 +581,65 @@ export class FlowReplay {
     ip: string,
     names: readonly string[],
     node: string | undefined,
-  ): CachedEnd | { code: ReplayUnknownCode; message: string } {
+    flags: number,
+  ): EndOrUnknown {
     const w = e.workloads[0];
-    const world = e.labels.length === 0 || e.labels.some((l) => l.startsWith('reserved:world'));
-    const place = `${word}\u0002${e.namespace}\u0002${e.cluster}\u0002${w ? `${w.kind}/${w.name}` : `Pod/${e.pod}`}\u0002${node ?? ''}\u0002${world ? `${ip}\u0002${names.join('\u0001')}` : ''}`;
-    // Fast path: the numeric identity stands for its labels, so it keys the end with no join of
-    // them; the labels are still compared, so a record that contradicts an earlier one with the
-    // same identity takes the slow path below instead of borrowing its answer.
-    const byIdentity = e.identity !== 0 ? `${e.identity}\u0002${place}` : undefined;
-    if (byIdentity !== undefined) {
-      const seen = this.identityCache.get(byIdentity);
-      if (seen && sameLabels(seen.labels, e.labels)) return seen.made;
+    const world = (flags & WORLD) !== 0;
+    // Fast path: the numeric identity stands for its labels, so it finds the end with no key
+    // string built; the other fields and the labels are compared.
+    if (e.identity === 0) return this.slowEnd(e, word, ip, names, node, world, w);
+    const kind = w ? w.kind : 'Pod';
+    const name = w ? w.name : e.pod;
+    let byName = this.seen.get(e.identity);
+    if (byName === undefined) this.seen.set(e.identity, (byName = new Map<string, SeenEnd[]>()));
+    const bucketKey = world ? ip : name;
+    let bucket = byName.get(bucketKey);
+    let hit: SeenEnd | undefined;
+    if (bucket !== undefined)
+      for (let i = 0; i < bucket.length; i++) {
+        const x = bucket[i]!;
+        if (
+          x.word === word &&
+          x.namespace === e.namespace &&
+          x.cluster === e.cluster &&
+          x.kind === kind &&
+          x.name === name &&
+          sameStrings(x.labels, e.labels) &&
+          (!world || (x.ip === ip && sameStrings(x.names, names)))
+        ) {
+          hit = x;
+          break;
+        }
+      }
+    if (hit === undefined) {
+      if (bucket !== undefined && bucket.length >= SEEN_PER_BUCKET)
+        return this.slowEnd(e, word, ip, names, node, world, w);
+      if (this.seenCount > 100_000) {
+        this.seen.clear();
+        this.seenCount = 0;
+        this.seen.set(e.identity, (byName = new Map<string, SeenEnd[]>()));
+        bucket = undefined;
+      }
+      hit = {
+        word,
+        labels: e.labels,
+        namespace: e.namespace,
+        cluster: e.cluster,
+        kind,
+        name,
+        ip: world ? ip : '',
+        names: world ? names : NO_NAMES,
+        flags,
+      };
+      if (bucket === undefined) byName.set(bucketKey, (bucket = []));
+      bucket.push(hit);
+      this.seenCount++;
     }
-    const made = this.slowEnd(e, word, ip, names, node, world, w);
-    if (byIdentity !== undefined) {
-      if (this.identityCache.size > 100_000) this.identityCache.clear();
-      this.identityCache.set(byIdentity, { labels: e.labels, made });
+    if (node === undefined) return (hit.made ??= this.slowEnd(e, word, ip, names, undefined, world, w));
+    let made = (hit.byNode ??= new Map<string, EndOrUnknown>()).get(node);
+    if (made === undefined) {
+      made = this.slowEnd(e, word, ip, names, node, world, w);
+      if (hit.byNode.size < 1_000) hit.byNode.set(node, made);
     }
     return made;
   }
@@ -610,7 +771,27 @@ export class FlowReplay {
     return { verdict: result.verdict, result, reason: result.reason };
   }
 
+  /**
+   * An end resolved against an engine's inventory, made once per end, engine and role: groups
+   * that share an end then hand the engine the same end, whose views it has already made.
+   * Resolution reads only the inventory, which an engine never changes, so edits to the policies
+   * leave these valid.
+   */
   private endOf(engine: VerdictEngine, e: EndQuestion, asSource: boolean): FlowEnd {
+    let ends = this.resolved.get(engine);
+    if (ends === undefined)
+      this.resolved.set(engine, (ends = [new Map<EndQuestion, FlowEnd>(), new Map<EndQuestion, FlowEnd>()]));
+    const byEnd = ends[asSource ? 0 : 1];
+    let end = byEnd.get(e);
+    if (end === undefined) {
+      end = this.resolveEnd(engine, e, asSource);
+      if (byEnd.size > 100_000) byEnd.clear();
+      byEnd.set(e, end);
+    }
+    return end;
+  }
+
+  private resolveEnd(engine: VerdictEngine, e: EndQuestion, asSource: boolean): FlowEnd {
     const r = engine.resolve(
       {
         identityLabels: e.labels,
@@ -678,22 +859,20 @@ function endKey(e: EndQuestion): string {
   return `${e.labels.join('\u0001')}\u0002${world ? `${e.ip}\u0002${e.names.join('\u0001')}` : ''}\u0002${e.workloadRef ?? ''}\u0002${e.node ?? ''}`;
 }
 
-/** The L4 and L7 part of a question's key. */
-function l4l7Key(
-  protocol: FlowProtocol,
-  port: number | undefined,
-  icmpType: number | undefined,
-  http: HttpRequest | undefined,
-  dns: string | undefined,
-): string {
-  const l4 = port !== undefined ? `${protocol}/${port}` : `${protocol}#${icmpType ?? ''}`;
+/** The L4 part of a question's key. */
+function l4Key(protocol: FlowProtocol, port: number | undefined, icmpType: number | undefined): string {
+  return port !== undefined ? `${protocol}/${port}` : `${protocol}#${icmpType ?? ''}`;
+}
+
+/** The L7 part of a question's key ('' for none). */
+function l7Key(http: HttpRequest | undefined, dns: string | undefined): string {
   let l7 = '';
   if (http) {
     l7 = `H\u0003${http.method ?? ''}\u0003${http.path ?? ''}\u0003${http.host ?? ''}`;
     if (http.headers)
       for (const [k, v] of Object.entries(http.headers).sort((a, b) => (a[0] < b[0] ? -1 : 1))) l7 += `\u0003${k}:${v}`;
   } else if (dns !== undefined) l7 = `D\u0003${dns}`;
-  return `${l4}\u0004${l7}`;
+  return l7;
 }
 
 /** What decided a denial: the rules (deny rules, or HTTP/DNS rules that refused), or default deny by some policies. */
