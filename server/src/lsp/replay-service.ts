@@ -94,6 +94,11 @@ export class ReplayService {
     );
   }
 
+  /** The groups of the loaded flow log (for Generate Policy from Flows), or undefined when none is loaded. */
+  loadedGroups(): readonly FlowGroup[] | undefined {
+    return this.loaded?.replay.groups();
+  }
+
   /** Reads a flow log (streamed; never the whole file at once), or forgets the loaded one. */
   async load(path: unknown): Promise<FlowLogStatus> {
     const load = ++this.loads;
