@@ -32,6 +32,13 @@ export const COMMANDS = {
   lintWorkspace: 'ciliumPolicy.lintWorkspace',
   /** Pick a Hubble flow log and replay it in the preview panel (`replay-section.ts`). */
   replayFlows: 'ciliumPolicy.replayFlows',
+  /** Registered by `compare-connectivity.ts`: `(revision?: string)`; with one, no picker. */
+  compareConnectivity: 'ciliumPolicy.compareConnectivity',
+  /** The comparison's status bar item: the panel, scrolled to the compare section. */
+  showComparison: 'ciliumPolicy.showComparison',
+  stopComparing: 'ciliumPolicy.stopComparing',
+  /** Registered by `generate-from-flows.ts`: `({ namespace, labels }?)`; with one, no picker. */
+  generateFromFlows: 'ciliumPolicy.generateFromFlows',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */
