@@ -127,9 +127,12 @@ export class CompareConnectivity implements PreviewSection, vscode.Disposable {
   async pick(arg?: unknown): Promise<void> {
     const why = this.blocked();
     if (why) {
-      const trust = !vscode.workspace.isTrusted ? ['Manage Workspace Trust'] : [];
-      const choice = await vscode.window.showWarningMessage(`Cilium Policy: ${why}`, ...trust);
-      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      // Not awaited: the command is done; the message stays until the user closes it.
+      if (vscode.workspace.isTrusted) void vscode.window.showWarningMessage(`Cilium Policy: ${why}`);
+      else
+        void vscode.window
+          .showWarningMessage(`Cilium Policy: ${why}`, 'Manage Workspace Trust')
+          .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
       return;
     }
     const given = typeof arg === 'string' ? typedRevision(arg) : undefined;

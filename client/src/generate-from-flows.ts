@@ -54,11 +54,13 @@ export class GenerateFromFlows implements vscode.Disposable {
     const listed = await this.link.request(FlowWorkloadsRequest.type, {});
     if (listed === null) {
       const replay = 'Replay Hubble Flows…';
-      const choice = await vscode.window.showInformationMessage(
-        'Cilium Policy: Generate Policy from Flows needs a flow log. Load one with "Replay Hubble Flows…" first.',
-        replay,
-      );
-      if (choice === replay) await vscode.commands.executeCommand(COMMANDS.replayFlows);
+      // Not awaited: the command is done; the button starts the replay when the user wants it.
+      void vscode.window
+        .showInformationMessage(
+          'Cilium Policy: Generate Policy from Flows needs a flow log. Load one with "Replay Hubble Flows…" first.',
+          replay,
+        )
+        .then((choice) => choice === replay && vscode.commands.executeCommand(COMMANDS.replayFlows));
       return undefined;
     }
     if (listed.workloads.length === 0) {
