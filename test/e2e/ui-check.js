@@ -36,6 +36,7 @@ const STEPS = [
   require('./ui/readable-preview.js'),
   require('./ui/workspace-lint.js'),
   require('./ui/replay.js'),
+  require('./ui/compare.js'),
 ];
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');
