@@ -31,6 +31,8 @@ const STATE_KEY = 'ciliumPolicy.compare.revision';
 const COMPARING_KEY = 'ciliumPolicy.comparing';
 /** How long edits settle before the comparison runs again. */
 const EDIT_DELAY_MS = 600;
+/** The longest wait, however slow comparisons are. */
+const MAX_DELAY_MS = 10_000;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -54,6 +56,8 @@ export class CompareConnectivity implements PreviewSection, vscode.Disposable {
   /** Bumped when the user asks to see the section; the renderer scrolls to it. */
   private reveal = 0;
   private running: Promise<void> | undefined;
+  /** How long the last comparison after an edit took. */
+  private lastDurationMs = 0;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -84,8 +88,27 @@ export class CompareConnectivity implements PreviewSection, vscode.Disposable {
       link.onDidChangeInventory(() => this.edited()),
       link.onDidChangeReady(() => this.edited()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.edited()),
+      // Files changed outside the editor (a checkout, a pull) and commits move either side.
+      ...this.watch('**/*.{yaml,yml}'),
+      ...this.watch('.git/{HEAD,refs/**,packed-refs}'),
+      vscode.window.onDidChangeWindowState((s) => s.focused && this.edited()),
     );
     void vscode.commands.executeCommand('setContext', COMPARING_KEY, this.revision !== undefined);
+  }
+
+  /** A watcher of `glob` in every workspace folder whose events count as edits. */
+  private watch(glob: string): vscode.Disposable[] {
+    const out: vscode.Disposable[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+      out.push(
+        w,
+        w.onDidChange(() => this.edited()),
+        w.onDidCreate(() => this.edited()),
+        w.onDidDelete(() => this.edited()),
+      );
+    }
+    return out;
   }
 
   /** The revision compared with, if any. */
@@ -251,10 +274,13 @@ export class CompareConnectivity implements PreviewSection, vscode.Disposable {
     this.generation++;
     if (this.revision === undefined) return;
     if (this.timer) clearTimeout(this.timer);
+    // A big inventory makes a comparison take a while (every workload pair, twice): wait twice as
+    // long as the last one took, so typing is never queued behind comparisons.
+    const delay = Math.min(MAX_DELAY_MS, Math.max(EDIT_DELAY_MS, 2 * this.lastDurationMs));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.recompute();
-    }, EDIT_DELAY_MS);
+    }, delay);
   }
 
   /** Compares again after edits settled; the panel refreshes when the counts moved. */
@@ -271,8 +297,10 @@ export class CompareConnectivity implements PreviewSection, vscode.Disposable {
     const generation = this.generation;
     const run = (async () => {
       let result: CompareResult;
+      const started = Date.now();
       try {
         result = await this.request(revision);
+        this.lastDurationMs = Date.now() - started;
       } catch (e) {
         this.output.appendLine(`Compare Connectivity: ${message(e)}`);
         return;

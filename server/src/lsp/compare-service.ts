@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { parseFile, type PolicyFile } from '../core/document.js';
-import { emptyInventory } from '../core/inventory.js';
+import { emptyInventory, type Inventory } from '../core/inventory.js';
 import { kindOf, networkPolicyKind } from '../core/kinds.js';
 import type { LineIndex } from '../core/line-index.js';
 import { GitError, GitRepository } from '../io/git.js';
@@ -59,6 +59,9 @@ const REFS = 30;
 /** Commits whose files are kept (HEAD and a couple of others the user switches between). */
 const CACHED_COMMITS = 3;
 
+/** The inventory when the workspace holds none (one object, so an unchanged answer is recognised). */
+const NO_INVENTORY = emptyInventory('workspace', 'no inventory loaded');
+
 /** Why nothing is read from git in an untrusted workspace. */
 export const UNTRUSTED_MESSAGE =
   'the workspace is not trusted: reading git revisions is off, because a repository’s own git configuration can run programs. Trust the workspace to compare with a revision.';
@@ -88,6 +91,17 @@ export interface FlowSource {
 }
 
 export class CompareService {
+  /** The last comparison and what it was computed from. */
+  private last:
+    | {
+        folder: string;
+        commit: string;
+        inventory: Inventory;
+        limit: number;
+        texts: Map<string, string>;
+        result: CompareResult;
+      }
+    | undefined;
   /** Files of recent commits: `root|commit` → files (repository path → parsed). */
   private readonly commits = new Map<string, { files: Map<string, PolicyFile>; skipped: CompareResult['skipped'] }>();
 
@@ -246,8 +260,25 @@ export class CompareService {
       throw e;
     }
     const working = this.workingTree(folder);
+    this.preview.inventory.flush();
+    const inventory = this.preview.inventory.current() ?? NO_INVENTORY;
+    const max = typeof limit === 'number' && Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : DEFAULT_LIMIT;
+    // The diff costs every workload pair twice: asked again with the same inputs (a focus change,
+    // an edit of a file without policies), the last answer stands.
+    const texts = new Map(working.map((w) => [w.uri, w.file.text]));
+    const last = this.last;
+    if (
+      last &&
+      last.folder === folder &&
+      last.commit === commit &&
+      last.inventory === inventory &&
+      last.limit === max &&
+      last.texts.size === texts.size &&
+      [...texts].every(([uri, text]) => last.texts.get(uri) === text)
+    )
+      return { ...last.result, revision: rev };
     const engineOf = (files: Iterable<[string, PolicyFile]>): VerdictEngine => {
-      const engine = this.newEngine();
+      const engine = this.newEngine(inventory);
       for (const [uri, file] of files) engine.setFile(uri, file);
       return engine;
     };
@@ -255,7 +286,6 @@ export class CompareService {
     const after = engineOf(working.map((w) => [w.uri, w.file]));
     const d = connectivityDiff(before, after);
     const positions = new Map(working.map((w) => [w.uri, w.positionAt]));
-    const max = typeof limit === 'number' && Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : DEFAULT_LIMIT;
     const byNamespace = new Map<string, CompareChange[]>();
     const sorted = [...d.changes].sort(
       (a, b) =>
@@ -275,7 +305,7 @@ export class CompareService {
     }
     const newlyAllowed = d.changes.filter((c) => c.after === 'allow').length;
     const newlyDenied = d.changes.filter((c) => c.after === 'deny').length;
-    return {
+    const result: CompareResult = {
       revision: rev,
       commit,
       cells: d.cells,
@@ -288,6 +318,8 @@ export class CompareService {
       newlyUnprotected: d.newlyUnprotected.map(workloadView),
       skipped: base.skipped,
     };
+    this.last = { folder, commit, inventory, limit: max, texts, result };
+    return result;
   }
 
   /** The working tree below `folder`: open documents (their current text), then the indexed files. */
@@ -314,9 +346,7 @@ export class CompareService {
   }
 
   /** An engine over the preview's inventory and its cilium-config's agent options (as the replay's). */
-  private newEngine(): VerdictEngine {
-    this.preview.inventory.flush();
-    const inventory = this.preview.inventory.current() ?? emptyInventory('workspace', 'no inventory loaded');
+  private newEngine(inventory: Inventory): VerdictEngine {
     const cm = inventory.ciliumConfig;
     const layers = cm
       ? [{ origin: `${cm.namespace}/cilium-config`, values: agentOptionsFromConfigMap(cm.data).values }]
