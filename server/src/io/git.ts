@@ -331,16 +331,17 @@ export class GitRepository {
       '--no-mailmap',
       '-z',
       `--max-count=${n}`,
-      '--format=%H%x01%cI%x01%s',
+      // The name and the date hold no blank; the subject (one line) is the rest.
+      '--format=%H %cI %s',
       'HEAD',
       '--',
     ]);
     if (r.code !== 0) return [];
     const out: GitCommitSummary[] = [];
     for (const entry of r.stdout.toString('utf8').split('\0')) {
-      const [commit, date, subject] = entry.split('\x01');
-      if (commit === undefined || !/^[0-9a-f]{40,64}$/.test(commit)) continue;
-      out.push({ commit, date: date ?? '', subject: subject ?? '' });
+      const m = /^([0-9a-f]{40,64}) (\S*) ([\s\S]*)$/.exec(entry);
+      if (!m) continue;
+      out.push({ commit: m[1]!, date: m[2]!, subject: m[3]! });
     }
     return out;
   }
@@ -362,6 +363,7 @@ export class GitRepository {
     ]);
     if (r.code !== 0) throw new GitError('failed', `git for-each-ref failed: ${firstLine(r.stderr)}`);
     const out: GitRef[] = [];
+    // Ref names cannot hold control characters (git refuses them), so \x01 separates the fields.
     for (const line of r.stdout.toString('utf8').split('\n')) {
       const [full, name, object, date, head] = line.split('\x01');
       if (full === undefined || name === undefined || object === undefined) continue;
