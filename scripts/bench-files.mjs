@@ -174,3 +174,44 @@ export function generate(targetLines) {
   }
   return { lines, errorLines, counts };
 }
+
+/**
+ * One CiliumNetworkPolicy of about `targetLines` lines, as generated allow-lists are: a DNS rule,
+ * then half the lines a `toCIDR` list of /32 addresses and the rest a `toFQDNs` list of names. It
+ * holds no error; `cidrLines` are the zero-based lines of the CIDR entries.
+ */
+export function allowListPolicy(targetLines) {
+  const lines = [
+    'apiVersion: cilium.io/v2',
+    'kind: CiliumNetworkPolicy',
+    'metadata:',
+    '  name: allow-list',
+    '  namespace: shop',
+    'spec:',
+    '  endpointSelector:',
+    '    matchLabels:',
+    '      app: web',
+    '  egress:',
+    '  - toEndpoints:',
+    '    - matchLabels:',
+    '        k8s:io.kubernetes.pod.namespace: kube-system',
+    '        k8s-app: kube-dns',
+    '    toPorts:',
+    '    - ports:',
+    '      - port: "53"',
+    '        protocol: ANY',
+    '      rules:',
+    '        dns:',
+    '        - matchPattern: "*"',
+    '  - toCIDR:',
+  ];
+  const cidrLines = [];
+  for (let i = 0; lines.length < targetLines / 2; i++) {
+    cidrLines.push(lines.length);
+    lines.push(`    - 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`);
+  }
+  lines.push('  - toFQDNs:');
+  for (let i = 0; lines.length < targetLines - 4; i++) lines.push(`    - matchName: host-${i}.example.com`);
+  lines.push('    toPorts:', '    - ports:', '      - port: "443"', '        protocol: TCP');
+  return { lines, cidrLines };
+}

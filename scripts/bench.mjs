@@ -11,11 +11,14 @@
 //
 // The peer is the dev dependency's stdio server with its schema stores off and one dispatcher
 // schema associated with the file (if/then on apiVersion+kind to our six kind schemas, by file URI),
-// so each document validates against its kind. Both debounces are 0: ours through the
-// `lint.delay` setting, the peer's (a constant 200 ms) through `scripts/bench-peer-no-delay.mjs`.
+// so each document validates against its kind. Both run at their default settings: ours with its
+// adaptive `lint.delay`, the peer with its 200 ms validation delay. `--no-debounce` measures both
+// without a debounce instead (ours with `lint.delay: 0`, the peer's delay set to 0 by
+// `scripts/bench-peer-no-delay.mjs`).
 //
 // Options: `--sizes 1000,10000` (default 1000,10000,50000), `--samples N` (default 25),
-// `--no-peer`, `--open-at-once`; BENCH_NODE_ARGS adds Node options to our server (profiling). Writes `.bench/results.json`. Exits non-zero when a server misses a deliberate error.
+// `--no-peer`, `--open-at-once`, `--no-debounce`; BENCH_NODE_ARGS adds Node options to our server
+// (profiling). Writes `.bench/results.json`. Exits non-zero when a server misses a deliberate error.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
@@ -43,6 +46,7 @@ const SIZES = option('sizes', '1000,10000,50000').split(',').map(Number);
 const SAMPLES = Number(option('samples', '25'));
 const WITH_PEER = !args.includes('--no-peer');
 const OPEN_AT_ONCE = args.includes('--open-at-once');
+const NO_DEBOUNCE = args.includes('--no-debounce');
 const TIMEOUT_MS = 120_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -303,25 +307,24 @@ async function benchSize(targetLines, dispatcherUri) {
   // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to our server's Node, for profiling.
   // The flags the VS Code client starts the server with (SERVER_NODE_FLAGS in client/src/client.ts).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
-  const servers = [new Server('ours', [...nodeArgs, serverJs, '--stdio'], { ciliumPolicy: { lint: { delay: 0 } } })];
+  const servers = [
+    new Server('ours', [...nodeArgs, serverJs, '--stdio'], { ciliumPolicy: NO_DEBOUNCE ? { lint: { delay: 0 } } : {} }),
+  ];
   if (WITH_PEER) {
+    const noDelay = ['--import', pathToFileURL(path.join(root, 'scripts', 'bench-peer-no-delay.mjs')).href];
     servers.push(
-      new Server(
-        'peer',
-        ['--import', pathToFileURL(path.join(root, 'scripts', 'bench-peer-no-delay.mjs')).href, peerBin, '--stdio'],
-        {
-          yaml: {
-            validate: true,
-            hover: true,
-            completion: true,
-            format: { enable: false },
-            schemaStore: { enable: false },
-            kubernetesCRDStore: { enable: false },
-            // Its glob patterns match absolute paths here (a bare file name associates nothing).
-            schemas: { [dispatcherUri]: [file] },
-          },
+      new Server('peer', [...(NO_DEBOUNCE ? noDelay : []), peerBin, '--stdio'], {
+        yaml: {
+          validate: true,
+          hover: true,
+          completion: true,
+          format: { enable: false },
+          schemaStore: { enable: false },
+          kubernetesCRDStore: { enable: false },
+          // Its glob patterns match absolute paths here (a bare file name associates nothing).
+          schemas: { [dispatcherUri]: [file] },
         },
-      ),
+      }),
     );
   }
   const r = {};

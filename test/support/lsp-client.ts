@@ -111,6 +111,8 @@ export class LspClient {
   readonly diagnostics = new Recorder<PublishDiagnosticsParams>();
   readonly statuses = new Recorder<StatusParams>();
   readonly configurationRequests: ConfigurationParams[] = [];
+  /** The methods the server registered dynamically (`client/registerCapability`). */
+  readonly registrations: string[] = [];
   /** What `workspace/configuration` answers for the `ciliumPolicy` section. */
   settings: unknown;
   stderr = '';
@@ -133,7 +135,10 @@ export class LspClient {
       this.configurationRequests.push(p);
       return p.items.map((item) => (item.section === 'ciliumPolicy' ? this.settings : null));
     });
-    connection.onRequest(RegistrationRequest.type, () => null);
+    connection.onRequest(RegistrationRequest.type, (p) => {
+      this.registrations.push(...p.registrations.map((r) => r.method));
+      return null;
+    });
     connection.listen();
   }
 

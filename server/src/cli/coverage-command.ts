@@ -5,6 +5,7 @@
  * `--require-policy NAMESPACE`, exits 1 when a workload of that namespace is unprotected (no
  * policy makes either direction default-deny).
  */
+import { errorLine, printable } from './format.js';
 import { InventoryIndex, type Inventory } from '../core/inventory.js';
 import { resolveAgent, type AgentLayer } from '../semantics/agent.js';
 import { coverage, unprotected, type CoverageDetail } from '../semantics/coverage.js';
@@ -117,19 +118,21 @@ export function runCoverage(opts: CoverageOptions, io: CliIO): number {
     );
     for (const ns of opts.requirePolicy) {
       if (!details.some((d) => d.entry.namespace === ns))
-        io.stderr(`cilium-policy: warning: --require-policy ${ns}: the inventory has no workload in that namespace\n`);
+        io.stderr(errorLine(`warning: --require-policy ${ns}: the inventory has no workload in that namespace`));
     }
     if (missing.length > 0) {
       for (const d of missing)
         io.stderr(
-          `cilium-policy: ${d.entry.namespace}/${d.entry.name} (${d.entry.kind}) is not protected by any policy (--require-policy ${d.entry.namespace}): ingress ${d.entry.ingress}, egress ${d.entry.egress}\n`,
+          errorLine(
+            `${d.entry.namespace}/${d.entry.name} (${d.entry.kind}) is not protected by any policy (--require-policy ${d.entry.namespace}): ingress ${d.entry.ingress}, egress ${d.entry.egress}`,
+          ),
         );
       return EXIT.errors;
     }
     return EXIT.ok;
   } catch (e) {
     if (!(e instanceof InputFailure)) throw e;
-    for (const line of e.message.split('\n')) io.stderr(`cilium-policy: ${line}\n`);
+    for (const line of e.message.split('\n')) io.stderr(errorLine(`${line}`));
     return EXIT.failure;
   }
 }
@@ -148,5 +151,6 @@ function text(details: readonly CoverageDetail[]): string {
     lines.push(`    ingress: ${e.ingress} - ${d.ingressReason}`);
     lines.push(`    egress:  ${e.egress} - ${d.egressReason}`);
   }
-  return lines.length > 0 ? `${lines.join('\n')}\n` : 'no workloads in the inventory\n';
+  // Each line is made printable whole: a line break inside a name shows as `\n` and cannot forge a line.
+  return lines.length > 0 ? `${lines.map(printable).join('\n')}\n` : 'no workloads in the inventory\n';
 }

@@ -12,10 +12,10 @@ import { parseFile } from '../core/document.js';
 import { SchemaValidator } from '../core/schema-validation.js';
 import { LineIndex } from '../core/line-index.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
+import { readJsonLines, describeJsonLinesSummary, type JsonLinesSummary } from '../io/json-lines.js';
 import { lintFile } from '../lint/lint.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { DryRun, enforces, type DryRunResult, type PolicyInput } from '../dryrun/index.js';
-import { readJsonLines, describeJsonLinesSummary, type JsonLinesSummary } from '../io/json-lines.js';
 import { errorLine, printable } from './format.js';
 import { expandInputs, readInputFile, STDIN_NAME } from './inputs.js';
 import { EXIT, UsageError, type CliIO, type OutputFormat } from './common.js';
@@ -86,6 +86,17 @@ export const MAX_EVENT_LINE_BYTES = 16 * 1024 * 1024;
 
 /** The deepest nesting of an event line (Tetragon's events nest a few levels; deeper is hostile). */
 export const MAX_EVENT_DEPTH = 64;
+
+/**
+ * Where the events come from, for `readJsonLines`: a regular file by path (read up to its size when
+ * reading starts), standard input, or a pipe or device the user named (`<(tetra getevents …)`) as
+ * a stream. Either way one line is held at most, and at most 16 MiB of it: a longer line is
+ * counted and skipped, never buffered.
+ */
+function eventSource(file: string | undefined, stat: fs.Stats | undefined): string | NodeJS.ReadableStream {
+  if (file === undefined) return process.stdin;
+  return stat?.isFile() === false ? fs.createReadStream(file) : file;
+}
 
 function describeError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -202,6 +213,7 @@ async function readPolicies(opts: DryrunOptions, io: CliIO): Promise<PolicyInput
 /** Runs the dryrun command and returns the exit status. Never throws for bad input. */
 export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number> {
   let dr: DryRun;
+  let stat: fs.Stats | undefined;
   const eventsFile = opts.events === '-' ? undefined : opts.events;
   const eventsName = eventsFile ?? STDIN_NAME;
   try {
@@ -219,7 +231,6 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
         );
     }
     if (eventsFile !== undefined) {
-      let stat: fs.Stats;
       try {
         stat = fs.statSync(eventsFile);
       } catch (e) {
@@ -242,7 +253,7 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
   let summary: JsonLinesSummary;
   try {
     summary = await readJsonLines(
-      eventsFile ?? process.stdin,
+      eventSource(eventsFile, stat),
       (value, lineNo) => {
         for (const r of dr.feedValue(value, lineNo)) {
           if (r.match === 'match' && enforces(r.actions)) enforcingHits++;
@@ -260,7 +271,7 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
     );
   } catch (e) {
     if (json) io.stdout('\n]}\n');
-    io.stderr(`cilium-policy: cannot read ${printable(eventsName)}: ${describeError(e)}\n`);
+    io.stderr(errorLine(`cannot read ${eventsName}: ${describeError(e)}`));
     return EXIT.failure;
   }
   const c = dr.counts;
@@ -281,7 +292,13 @@ export async function runDryrun(opts: DryrunOptions, io: CliIO): Promise<number>
     `${c.events} event${c.events === 1 ? '' : 's'} read (${c.hookEvents} hook events; skipped: ${c.otherType} of other types, ${c.unknownType} of unknown types${unknownTypes ? ` (${printable(unknownTypes)})` : ''}, ${c.unparsable} unparsable${unreadable ? ` (${unreadable})` : ''}); ` +
       `${c.match} match${c.match === 1 ? '' : 'es'} (${enforcingHits} enforcing), ${c.unknown} unknown, ${c.noMatch} no-match\n`,
   );
-  if (summary.grew || summary.problems['too-long'] > 0)
-    io.stderr(`cilium-policy: note: ${printable(eventsName)}: ${describeJsonLinesSummary(summary)}\n`);
+  // Lines the reader could not use are named by kind, with where the first one is (never quoted).
+  const firstUnusable = summary.firstProblems[0];
+  if (summary.grew || firstUnusable)
+    io.stderr(
+      errorLine(
+        `note: ${eventsName}: ${describeJsonLinesSummary(summary)}${firstUnusable ? `; first unusable at line ${firstUnusable.line}` : ''}`,
+      ),
+    );
   return enforcingHits > 0 ? EXIT.errors : EXIT.ok;
 }

@@ -3,6 +3,7 @@
  * `cilium-policy lint`: the same core the language server runs (parse, lint, one schema validator
  * for the whole process), with findings placed by `LineIndex` and printed as text, JSON or SARIF.
  */
+import { readRegularTextFileSync } from '../io/safe-paths.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseFile, wrongApiVersion, type PolicyFile } from '../core/document.js';
@@ -227,7 +228,7 @@ function cliSettings(opts: LintOptions, io: CliIO): Settings | undefined {
   const file = opts.config === undefined ? findUp(io.cwd, CONFIG_FILE_NAME) : undefined;
   if (file) {
     try {
-      project = parseProjectConfig(fs.readFileSync(file, 'utf8'));
+      project = parseProjectConfig(readRegularTextFileSync(file));
       projectDir = path.dirname(file);
       for (const problem of project.problems)
         io.stderr(errorLine(`warning: ${path.relative(io.cwd, file) || file}: ${problem}`));

@@ -9,6 +9,8 @@
  * Exit status: 0 when every case passes, 1 when one fails (an unknown verdict or a case that
  * cannot run fails), 2 on a usage error or an input that cannot be read.
  */
+import { readRegularTextFileSync } from '../io/safe-paths.js';
+import { errorLine, printable } from './format.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -125,8 +127,15 @@ export class FileCache {
     let t = this.texts.get(abs);
     if (t === undefined) {
       try {
+        // A PolicyTest can name any path: a device (`/dev/zero`), a FIFO or a socket would block the
+        // run or never end, so only regular files are read (stat does not open, so it cannot block).
+        if (!fs.statSync(abs).isFile())
+          throw new InputFailure(
+            `cannot read ${displayPath(this.cwd, abs)}: not a regular file (a device, pipe or socket)`,
+          );
         t = readInputFile(abs);
       } catch (e) {
+        if (e instanceof InputFailure) throw e;
         throw new InputFailure(`cannot read ${displayPath(this.cwd, abs)}: ${describeError(e)}`);
       }
       this.texts.set(abs, t);
@@ -161,7 +170,7 @@ export function loadInventory(paths: readonly string[], base: string, cache: Fil
       if (/\.json$/i.test(file)) {
         const r = inventoryFromKubectlJson(text, 'snapshot');
         if (!r.ok) throw new InputFailure(`${displayPath(io.cwd, file)}: ${r.error}`);
-        for (const w of r.warnings) io.stderr(`cilium-policy: warning: ${displayPath(io.cwd, file)}: ${w}\n`);
+        for (const w of r.warnings) io.stderr(errorLine(`warning: ${displayPath(io.cwd, file)}: ${w}`));
         parts.push(r.inventory);
       } else manifests.update(displayPath(io.cwd, file), text);
     }
@@ -199,14 +208,14 @@ export function projectAgentLayer(io: CliIO): AgentLayer | undefined {
     if (fs.existsSync(file)) {
       let data: unknown;
       try {
-        data = parseYaml(fs.readFileSync(file, 'utf8'), { maxAliasCount: 100 });
+        data = parseYaml(readRegularTextFileSync(file), { maxAliasCount: 100 });
       } catch {
         return undefined; // the lint command reports an unreadable project file
       }
       const raw = data && typeof data === 'object' ? (data as Record<string, unknown>)['agent'] : undefined;
       if (raw === undefined) return undefined;
       const r = readAgentOptions(raw);
-      for (const p of r.problems) io.stderr(`cilium-policy: warning: ${displayPath(io.cwd, file)}: ${p.message}\n`);
+      for (const p of r.problems) io.stderr(errorLine(`warning: ${displayPath(io.cwd, file)}: ${p.message}`));
       return { origin: displayPath(io.cwd, file), values: r.values };
     }
     if (path.dirname(d) === d) return undefined;
@@ -218,7 +227,7 @@ export function inventoryAgentLayers(inventory: Inventory, io: CliIO): AgentLaye
   const cm = inventory.ciliumConfig;
   if (!cm) return [];
   const r = agentOptionsFromConfigMap(cm.data);
-  for (const p of r.problems) io.stderr(`cilium-policy: warning: ${cm.namespace}/cilium-config: ${p.message}\n`);
+  for (const p of r.problems) io.stderr(errorLine(`warning: ${cm.namespace}/cilium-config: ${p.message}`));
   return [{ origin: `${cm.namespace}/cilium-config`, values: r.values }];
 }
 
@@ -242,7 +251,9 @@ export function buildEngine(
   }
   for (const r of engine.rejected())
     io.stderr(
-      `cilium-policy: warning: ${r.policy.file}:${r.line}: the agent rejects ${r.policy.kind} ${r.policy.namespace ? `${r.policy.namespace}/` : ''}${r.policy.name}: ${r.reason}; it is left out\n`,
+      errorLine(
+        `warning: ${r.policy.file}:${r.line}: the agent rejects ${r.policy.kind} ${r.policy.namespace ? `${r.policy.namespace}/` : ''}${r.policy.name}: ${r.reason}; it is left out`,
+      ),
     );
   return engine;
 }
@@ -263,7 +274,9 @@ export function runTest(opts: TestOptions, io: CliIO, version = 'unknown'): numb
     const runs = collect(opts, io);
     if (runs.length === 0) {
       io.stderr(
-        `cilium-policy: no PolicyTest (apiVersion cilium-policy.io/v1alpha1, kind PolicyTest) found in ${opts.inputs.join(', ')}\n`,
+        errorLine(
+          `no PolicyTest (apiVersion cilium-policy.io/v1alpha1, kind PolicyTest) found in ${opts.inputs.join(', ')}`,
+        ),
       );
       return EXIT.failure;
     }
@@ -289,7 +302,7 @@ export function runTest(opts: TestOptions, io: CliIO, version = 'unknown'): numb
     return failed > 0 ? EXIT.errors : EXIT.ok;
   } catch (e) {
     if (!(e instanceof InputFailure)) throw e;
-    for (const line of e.message.split('\n')) io.stderr(`cilium-policy: ${line}\n`);
+    for (const line of e.message.split('\n')) io.stderr(errorLine(`${line}`));
     return EXIT.failure;
   }
 }
@@ -355,7 +368,7 @@ function collect(opts: TestOptions, io: CliIO): TestRun[] {
       engine = buildEngine(policyFiles, inventory, agent, cache, io);
       engines.set(key, engine);
     }
-    for (const p of test.problems) io.stderr(`cilium-policy: ${test.file}:${p.line}: ${p.message}\n`);
+    for (const p of test.problems) io.stderr(errorLine(`${test.file}:${p.line}: ${p.message}`));
     runs.push({ file: test.file, test, results: runPolicyTest(test, engine, text) });
   }
   return runs;
@@ -432,11 +445,13 @@ function textRun(run: TestRun): string {
       }
     }
   }
-  return `${lines.join('\n')}\n`;
+  // Each line is made printable whole: a line break inside a name shows as `\n` and cannot forge a line.
+  return `${lines.map(printable).join('\n')}\n`;
 }
 
+/** XML text: control characters (which XML 1.0 cannot carry) and bidi overrides as visible escapes. */
 function xml(s: string): string {
-  return s.replace(
+  return printable(s).replace(
     /[<>&"']/g,
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
   );

@@ -6,11 +6,13 @@
  * into the whole file text, so findings from any document can be placed without translation.
  */
 import {
+  Composer,
   isMap,
   isPair,
   isScalar,
   isSeq,
-  parseAllDocuments,
+  Lexer,
+  Parser,
   type DocumentOptions,
   type ParseOptions,
   type ScalarTag,
@@ -149,6 +151,29 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
  * moved to their new offsets in place, so it must not be used afterwards.
  */
 export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
+  return runSteps(parseFileSteps(text, previous));
+}
+
+/** Runs a generator of steps to its end and returns its result. */
+export function runSteps<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Lexical tokens read between two pauses of {@link parseFileSteps}: a millisecond or two of work. */
+const LEXEMES_PER_STEP = 4000;
+
+/**
+ * {@link parseFile} as a generator that pauses (yields) every few thousand tokens of YAML and
+ * between documents, so that an adapter can spread the parse of a large file over several turns of
+ * its event loop and answer other requests in between. The result is exactly `parseFile`'s.
+ *
+ * `previous` is only touched after the last pause: a parse that is abandoned (never run to its
+ * end) leaves it as it was.
+ */
+export function* parseFileSteps(text: string, previous?: PolicyFile): Generator<void, PolicyFile, void> {
   const reason = skipReason(text);
   if (reason !== undefined) {
     return {
@@ -164,16 +189,23 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
   try {
     const chunks = splitDocuments(source);
     const reusable = reusableDocuments(source, chunks, previous);
+    // First the chunks whose text changed are parsed, each on its own (with pauses); nothing of
+    // `previous` is changed yet.
+    const parsed: Document.Parsed[][] = [];
+    for (const [k, chunk] of chunks.entries()) {
+      if (reusable[k]) continue;
+      parsed[k] = yield* parseChunk(source.slice(chunk.start, chunk.end));
+      yield;
+    }
+    // Then, without a pause, reused documents move to their new offsets and new ones are described.
     for (const [k, chunk] of chunks.entries()) {
       const old = reusable[k];
       if (old) {
         documents.push(moveDocument(old, chunk, documents.length));
         continue;
       }
-      const chunkText = source.slice(chunk.start, chunk.end);
-      // The chunk is parsed on its own, then its nodes are moved to their offsets in the whole file.
-      const parsed = parseAllDocuments(chunkText, PARSE_OPTIONS);
-      const docs = Array.isArray(parsed) ? parsed : [];
+      // The chunk was parsed on its own; its nodes move to their offsets in the whole file.
+      const docs = parsed[k] ?? [];
       for (const d of docs) shiftDocument(d, chunk.start);
       for (const [i, d] of docs.entries()) {
         // A document's text runs to the next document of the chunk (several only with directives), or to the chunk's end.
@@ -194,6 +226,25 @@ export function parseFile(text: string, previous?: PolicyFile): PolicyFile {
     };
   }
   return { text, skipped: undefined, documents };
+}
+
+/**
+ * The documents of one chunk, as `parseAllDocuments` reads them, with a pause every
+ * {@link LEXEMES_PER_STEP} tokens: the lexer, parser and composer of the `yaml` package are driven
+ * one token at a time, which is what `parseAllDocuments` does in one go.
+ */
+function* parseChunk(chunkText: string): Generator<void, Document.Parsed[], void> {
+  const parser = new Parser();
+  const composer = new Composer(PARSE_OPTIONS);
+  const docs: Document.Parsed[] = [];
+  let n = 0;
+  for (const lexeme of new Lexer().lex(chunkText)) {
+    for (const token of parser.next(lexeme)) for (const d of composer.next(token)) docs.push(d as Document.Parsed);
+    if (++n % LEXEMES_PER_STEP === 0) yield;
+  }
+  for (const token of parser.end()) for (const d of composer.next(token)) docs.push(d as Document.Parsed);
+  for (const d of composer.end()) docs.push(d as Document.Parsed);
+  return docs;
 }
 
 /**

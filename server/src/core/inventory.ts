@@ -444,6 +444,11 @@ function addObject(part: MutablePart, value: unknown, source: SourceRef, depth =
 const INTERESTING_KIND =
   /["']?kind["']?\s*:\s*["']?(Pod|Deployment|ReplicaSet|StatefulSet|DaemonSet|Job|CronJob|ReplicationController|Namespace|Service|Node|CiliumCIDRGroup|ConfigMap|\w*List)\b/;
 
+/** False when a text names no kind the inventory reads (its part is empty without parsing it). */
+export function mayHoldInventory(text: string): boolean {
+  return INTERESTING_KIND.test(text);
+}
+
 /**
  * The inventory part of one manifest file (multi-document YAML or JSON). Policy kinds, unknown
  * kinds, templated and broken documents are skipped. Never throws.

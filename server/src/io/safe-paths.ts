@@ -175,3 +175,29 @@ export function lineForMessage(text: string, line: number, maxChars = 200): stri
   const whole = text.slice(start, end).replace(/\r$/, '');
   return whole.length > maxChars ? `${whole.slice(0, maxChars - 1)}…` : whole;
 }
+
+/**
+ * Reads a small text file the user did not name on the command line (a project file found by
+ * walking up, `.cilium-policy.yaml`, which a repository can commit as a symbolic link to
+ * `/dev/zero` or a FIFO): opened without blocking, refused unless it is a regular file of at most
+ * `maxBytes` (default 5 MiB), read as UTF-8 with a byte-order mark dropped. Throws an `Error`
+ * whose message says why (`it is a device, not a file`), for the caller's usual report.
+ */
+export function readRegularTextFileSync(file: string, maxBytes = DEFAULT_MAX_BYTES): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new Error(`it is ${kindOf(st)}, not a file`);
+    if (st.size > maxBytes) throw new Error(`it is ${st.size} bytes, more than the ${maxBytes} allowed`);
+    const buf = Buffer.alloc(st.size);
+    let done = 0;
+    while (done < buf.length) {
+      const n = fs.readSync(fd, buf, done, buf.length - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return new TextDecoder('utf-8').decode(buf.subarray(0, done));
+  } finally {
+    fs.closeSync(fd);
+  }
+}

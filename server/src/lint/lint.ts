@@ -10,6 +10,7 @@ import {
   keyText,
   nodeSpan,
   placeholderScalars,
+  runSteps,
   wrongApiVersion,
   type PolicyDocument,
   type PolicyFile,
@@ -117,10 +118,22 @@ function documentLocal(rule: Rule): boolean {
 
 /** Lints a parsed file. Never throws. */
 export function lintFile(file: PolicyFile, ctx: LintContext): Finding[] {
+  return runSteps(lintFileSteps(file, ctx));
+}
+
+/**
+ * {@link lintFile} as a generator that pauses (yields) between documents and between the rules of
+ * a document, so an adapter can spread the lint of a large file over several turns of its event
+ * loop. Its result is exactly `lintFile`'s; the cache is only updated with complete entries.
+ */
+export function* lintFileSteps(file: PolicyFile, ctx: LintContext): Generator<void, Finding[], void> {
   if (!ctx.settings.validateEnable) return [];
   if (file.skipped) return [file.skipped];
   const findings: Finding[] = [];
-  for (const doc of file.documents) findings.push(...lintDocument(file, doc, ctx));
+  for (const doc of file.documents) {
+    findings.push(...(yield* lintDocumentSteps(file, doc, ctx)));
+    yield;
+  }
   if (ctx.extra) findings.push(...ctx.extra(file, findings));
   return applySuppressions(file.text, applySeverityOverrides(findings, ctx.settings));
 }
@@ -139,6 +152,11 @@ function looksLikeOurs(file: PolicyFile, doc: PolicyDocument): boolean {
 
 /** Lints one document. */
 export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintContext): Finding[] {
+  return runSteps(lintDocumentSteps(file, doc, ctx));
+}
+
+/** {@link lintDocument} with a pause after the schema validation and after each rule. */
+function* lintDocumentSteps(file: PolicyFile, doc: PolicyDocument, ctx: LintContext): Generator<void, Finding[], void> {
   // Kinds we only read (a Kubernetes NetworkPolicy, for verdicts) are left to other tools, like any other object.
   if (doc.kind && !isValidated(doc.kind)) return [];
   const ours = doc.kind !== undefined;
@@ -174,10 +192,12 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   if (!entry) {
     const segments: (readonly Finding[] | Rule)[] = [];
     let run: Finding[] = ctx.validator.validate(doc, versions);
+    yield;
     for (const r of rules) {
       if (!r.kinds.includes(kind.kind)) continue;
       if (documentLocal(r)) {
         run.push(...runRule(r, ruleCtx));
+        yield;
         continue;
       }
       segments.push(run, r);
@@ -196,7 +216,10 @@ export function lintDocument(file: PolicyFile, doc: PolicyDocument, ctx: LintCon
   const out: Finding[] = [];
   for (const x of entry.segments) {
     if (Array.isArray(x)) out.push(...(x as Finding[]));
-    else out.push(...runRule(x as Rule, ruleCtx));
+    else {
+      out.push(...runRule(x as Rule, ruleCtx));
+      yield;
+    }
   }
   return withPlaceholders(file, doc, out);
 }

@@ -5,21 +5,24 @@
  * Tetragon assist; keys, schema enums and snippets come from yaml-language-server over our bundled
  * schemas (`yaml-service.ts`). Other Kubernetes objects of a file get nothing from us.
  */
-import type {
-  CompletionList,
-  Connection,
-  Hover,
-  ServerCapabilities,
-  TextDocumentPositionParams,
+import {
+  CompletionRequest,
+  HoverRequest,
+  type CompletionList,
+  type Connection,
+  type Hover,
+  type ServerCapabilities,
+  type TextDocumentPositionParams,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import { toCompletionList } from './convert.js';
 import { withContributedCompletions } from './contributions.js';
-import { guardAsync } from './guard.js';
+import { requestView, type RequestView } from './request-view.js';
+import { checked, params } from './guard.js';
 import { withBinaries } from '../io/binaries.js';
-import type { ClusterAssist } from './completion.js';
+import type { AssistDocument, ClusterAssist } from './completion.js';
 import type { Session } from './session.js';
 import type { YamlFeatures } from './yaml-service.js';
 
@@ -36,6 +39,12 @@ export function assistCapabilities(): Pick<ServerCapabilities, 'completionProvid
  * workload's effective policy), asked before the schema's; undefined lets the next one answer.
  */
 export interface AssistProvider {
+  /**
+   * Whether it may answer inside this document (read from the request's view). Only then is the
+   * whole file parsed for it: hover and completion in other documents never wait for that.
+   */
+  wants(doc: PolicyDocument | undefined): boolean;
+  /** Completion, given the whole file's parse and the offset in the editor's document. */
   complete(file: PolicyFile, doc: PolicyDocument, offset: number, text: TextDocument): CompletionList | undefined;
   hover(
     file: PolicyFile,
@@ -53,29 +62,41 @@ export function registerAssist(
   providers: readonly AssistProvider[] = [],
   cluster?: ClusterAssist,
 ): void {
-  /** The open document, its parse and the offset of a request; `tetragon` when it is inside a (non-templated) Tetragon policy. */
+  /**
+   * The open document, the parse to answer from (`request-view.ts`: the latest text, without
+   * waiting for a parse of the whole file) and the request's offset in it, with `positions` mapping the
+   * view's offsets to the editor's positions; `tetragon` when it is inside a (non-templated)
+   * Tetragon policy.
+   */
   const positionContext = (params: TextDocumentPositionParams) => {
     const doc = session.documents.get(params.textDocument.uri);
     if (!doc) return undefined;
-    const file = session.parse(doc);
-    const offset = doc.offsetAt(params.position);
+    const view = requestView(session, doc, params.position);
+    const { file, offset } = view;
+    const positions = { positionAt: (o: number) => doc.positionAt(view.toDocument(o)) };
+    const lineOf = (o: number) => positions.positionAt(o).line;
     const policy = session.documentAt(file, offset);
     const tetragon = policy?.kind?.language === 'tetragon-tracing-policy' && !policy.templated ? policy : undefined;
-    return { doc, file, offset, tetragon, policy };
+    return { doc, file, offset, tetragon, policy, view, positions, lineOf };
   };
 
-  connection.onCompletion(
-    guardAsync(
-      'textDocument/completion',
-      async (params): Promise<CompletionList | null> => {
+  connection.onRequest(
+    CompletionRequest.type,
+    checked(
+      CompletionRequest.method,
+      params.position,
+      async (params: TextDocumentPositionParams): Promise<CompletionList | null> => {
         const at = positionContext(params);
         if (!at) return null;
-        const { doc, file, offset, tetragon, policy } = at;
-        if (policy)
-          for (const p of providers) {
-            const list = p.complete(file, policy, offset, doc);
-            if (list) return list;
-          }
+        const { doc, file, offset, tetragon, policy, lineOf } = at;
+        if (policy && providers.some((p) => p.wants(policy))) {
+          const whole = wholeFile(session, doc, params, at.view);
+          if (whole.policy)
+            for (const p of providers) {
+              const list = p.complete(whole.file, whole.policy, whole.offset, doc);
+              if (list) return list;
+            }
+        }
         if (tetragon) {
           const current = await session.settings.get(doc.uri);
           const binaries = session.binariesFor(doc.uri, current);
@@ -85,26 +106,31 @@ export function registerAssist(
           );
           // Other features' items (values seen in recorded events) come first.
           const assist = withContributedCompletions(session, { doc, file, policy: tetragon, offset }, own);
-          if (assist && assist.items.length > 0) return toCompletionList(doc, assist, offset);
+          if (assist && assist.items.length > 0) return toCompletionList(at.positions, assist, offset);
         }
-        if (cluster) return await cluster.complete(doc, file, offset);
-        const list = await yaml.complete(file, offset, (o) => doc.positionAt(o).line);
+        if (cluster) return await cluster.complete(throughView(doc, at), file, offset);
+        const list = await yaml.complete(file, offset, lineOf);
         return list ?? null;
       },
       session.log,
     ),
   );
 
-  connection.onHover(
-    guardAsync(
-      'textDocument/hover',
-      async (params): Promise<Hover | null> => {
+  connection.onRequest(
+    HoverRequest.type,
+    checked(
+      HoverRequest.method,
+      params.position,
+      async (params: TextDocumentPositionParams): Promise<Hover | null> => {
         const at = positionContext(params);
         if (!at) return null;
-        const { doc, file, offset, tetragon, policy } = at;
-        for (const p of providers) {
-          const hover = await p.hover(file, policy, offset, doc);
-          if (hover) return hover;
+        const { doc, file, offset, tetragon, policy, lineOf } = at;
+        if (providers.some((p) => p.wants(policy))) {
+          const whole = wholeFile(session, doc, params, at.view);
+          for (const p of providers) {
+            const hover = await p.hover(whole.file, whole.policy, whole.offset, doc);
+            if (hover) return hover;
+          }
         }
         if (tetragon) {
           const current = await session.settings.get(doc.uri);
@@ -114,12 +140,38 @@ export function registerAssist(
           );
           if (markdown) return { contents: { kind: 'markdown', value: markdown } };
         }
-        const label = await cluster?.hover(doc, file, offset);
+        const label = await cluster?.hover(throughView(doc, at), file, offset);
         if (label) return label;
-        const hover = await yaml.hover(file, offset, (o) => doc.positionAt(o).line);
+        const hover = await yaml.hover(file, offset, lineOf);
         return hover ?? null;
       },
       session.log,
     ),
   );
+}
+
+/** The parse of the whole current text, with the request's document offset and the document there. */
+function wholeFile(
+  session: Session,
+  doc: TextDocument,
+  at: TextDocumentPositionParams,
+  view: RequestView,
+): { file: PolicyFile; offset: number; policy: PolicyDocument | undefined } {
+  const offset = doc.offsetAt(at.position);
+  const file = view.kind === 'file' ? view.file : session.parse(doc);
+  return { file, offset, policy: session.documentAt(file, offset) };
+}
+
+/**
+ * The editor's document as the request's view sees it: the view's text, and positions of the view's
+ * offsets mapped to the editor's (a view may be one YAML document of the file or an excerpt).
+ */
+function throughView(doc: TextDocument, at: { view: RequestView }): AssistDocument {
+  const { view } = at;
+  if (view.kind === 'file') return doc;
+  return {
+    uri: doc.uri,
+    getText: () => view.file.text,
+    positionAt: (o: number) => doc.positionAt(view.toDocument(o)),
+  };
 }

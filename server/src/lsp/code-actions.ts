@@ -10,7 +10,11 @@
  */
 import {
   CodeActionKind,
+  CodeActionRequest,
+  CodeLensRequest,
   type CodeAction,
+  type CodeActionParams,
+  type CodeLensParams,
   type CodeLens,
   type Connection,
   type Diagnostic,
@@ -23,10 +27,13 @@ import { selectionSummary } from '../core/preview.js';
 import { DIAGNOSTIC_SOURCE, toRange } from './convert.js';
 import { escapeControls } from '../core/display-text.js';
 import { contributionsOf } from './contributions.js';
-import { describe, guard } from './guard.js';
+import { checked, describe, is, params } from './guard.js';
 import type { LintScheduler } from './lint-scheduler.js';
 import type { PreviewService } from './preview-service.js';
 import type { Session } from './session.js';
+
+/** A diagnostic the client sends back in a code action request: what matching it to a finding reads. */
+const DIAGNOSTIC = is.object({ range: params.range, source: is.optional(is.string) });
 
 /** The command a preview CodeLens runs; the VS Code client registers it. Arguments: `[uri, position]`. */
 export const SHOW_PREVIEW_COMMAND = 'ciliumPolicy.showPreview';
@@ -49,10 +56,16 @@ export function registerCodeActions(
   lint: LintScheduler,
   preview: PreviewService,
 ): void {
-  connection.onCodeAction(
-    guard(
-      'textDocument/codeAction',
-      (params): CodeAction[] | null => {
+  connection.onRequest(
+    CodeActionRequest.type,
+    checked(
+      CodeActionRequest.method,
+      is.object({
+        textDocument: is.object({ uri: is.string }),
+        range: params.range,
+        context: is.object({ diagnostics: is.array(DIAGNOSTIC) }),
+      }),
+      (params: CodeActionParams): CodeAction[] | null => {
         const doc = session.documents.get(params.textDocument.uri);
         if (!doc) return null;
         return codeActionsFor(doc, lint.findings(doc), params.context.diagnostics);
@@ -61,18 +74,26 @@ export function registerCodeActions(
     ),
   );
   // A failing lens is not worth an error in the editor: it is logged, and there are no lenses this time.
-  connection.onCodeLens(async (params) => {
-    try {
-      const own = await codeLenses(session, preview, params.textDocument.uri);
-      // Other features' lenses (the dry run's match counts) follow the preview's.
-      const doc = session.documents.get(params.textDocument.uri);
-      const more = doc ? contributionsOf(session).lenses.flatMap((contribute) => contribute(doc)) : [];
-      return own === null && more.length === 0 ? null : [...(own ?? []), ...more];
-    } catch (e) {
-      session.log(`cilium-policy: textDocument/codeLens failed: ${describe(e)}`);
-      return null;
-    }
-  });
+  connection.onRequest(
+    CodeLensRequest.type,
+    checked(
+      CodeLensRequest.method,
+      params.textDocument,
+      async (params: CodeLensParams) => {
+        try {
+          const own = await codeLenses(session, preview, params.textDocument.uri);
+          // Other features' lenses (the dry run's match counts) follow the preview's.
+          const doc = session.documents.get(params.textDocument.uri);
+          const more = doc ? contributionsOf(session).lenses.flatMap((contribute) => contribute(doc)) : [];
+          return own === null && more.length === 0 ? null : [...(own ?? []), ...more];
+        } catch (e) {
+          session.log(`cilium-policy: textDocument/codeLens failed: ${describe(e)}`);
+          return null;
+        }
+      },
+      session.log,
+    ),
+  );
 }
 
 /** One lens above each selector of the document's policies: what it selects in the inventory. */

@@ -39,6 +39,12 @@ const ITEM_KINDS: Record<ClusterItemKind, CompletionItemKind> = {
   service: CompletionItemKind.Reference,
 };
 
+/**
+ * The document a request is answered in, as far as completion and hover read it: its URI, the text
+ * the offsets are in, and the editor position of such an offset.
+ */
+export type AssistDocument = Pick<TextDocument, 'uri' | 'getText' | 'positionAt'>;
+
 /** What the cluster completions read besides the document. */
 export interface ClusterInputs {
   /** The inventory's index, undefined while none is loaded. */
@@ -68,7 +74,7 @@ export class ClusterAssist {
   }
 
   /** The completion list at an offset: ours first, then the schema's, tidied. */
-  async complete(doc: TextDocument, file: PolicyFile, offset: number): Promise<CompletionList | null> {
+  async complete(doc: AssistDocument, file: PolicyFile, offset: number): Promise<CompletionList | null> {
     // `.cilium-policy.yaml`: rule ids, severities and releases from its generated schema.
     if (isProjectConfig(doc.uri)) return (await this.yaml.completeConfig(doc.getText(), offset)) ?? null;
     const ours = clusterCompletions({
@@ -116,7 +122,7 @@ export class ClusterAssist {
    * Hover on a selector's label key (what the key means, and who carries it in the inventory), or
    * in `.cilium-policy.yaml`; undefined for the schema's hover to answer.
    */
-  async hover(doc: TextDocument, file: PolicyFile, offset: number): Promise<Hover | undefined> {
+  async hover(doc: AssistDocument, file: PolicyFile, offset: number): Promise<Hover | undefined> {
     if (isProjectConfig(doc.uri)) return (await this.yaml.hoverConfig(doc.getText(), offset)) ?? undefined;
     const found = labelKeyHover(file, offset, this.inputs.index());
     if (!found) return undefined;

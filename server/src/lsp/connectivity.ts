@@ -71,7 +71,7 @@ import {
   workloadRefs,
 } from '../semantics/policy-test-assist.js';
 import { toCompletionList } from './convert.js';
-import { guardAsync } from './guard.js';
+import { checked, guardAsync, is, params } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { AssistProvider } from './assist.js';
 import type { PreviewService } from './preview-service.js';
@@ -93,7 +93,8 @@ const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet',
 export const MATRIX_MAX_ENDPOINTS = 40;
 
 function invalid(message: string): ResponseError<void> {
-  return new ResponseError(ErrorCodes.InvalidParams, message);
+  // `policyTests: …` → `cilium-policy: ciliumPolicy/policyTests: …`, as guard.ts words InvalidParams.
+  return new ResponseError(ErrorCodes.InvalidParams, `cilium-policy: ciliumPolicy/${message}`);
 }
 
 function uriOf(params: unknown): string | undefined {
@@ -201,7 +202,12 @@ export class Connectivity implements AssistProvider {
     const c = this.connection;
     c.onRequest(
       PolicyTestsRequest.type,
-      guardAsync(PolicyTestsRequest.method, (p) => this.policyTests(p), log),
+      checked(
+        PolicyTestsRequest.method,
+        is.object({ textDocument: is.optional(is.object({ uri: is.string })) }),
+        (p: PolicyTestsRequest.Params) => this.policyTests(p),
+        log,
+      ),
     );
     c.onRequest(
       RunPolicyTestsRequest.type,
@@ -213,7 +219,7 @@ export class Connectivity implements AssistProvider {
     );
     c.onRequest(
       ConnectivityEndpointsRequest.type,
-      guardAsync(ConnectivityEndpointsRequest.method, () => this.endpoints(), log),
+      checked(ConnectivityEndpointsRequest.method, params.none, () => this.endpoints(), log),
     );
     c.onRequest(
       AddTestCaseRequest.type,
@@ -229,7 +235,7 @@ export class Connectivity implements AssistProvider {
     );
     c.onRequest(
       CoverageRequest.type,
-      guardAsync(CoverageRequest.method, () => this.coverage(), log),
+      checked(CoverageRequest.method, params.none, () => this.coverage(), log),
     );
   }
 
@@ -758,6 +764,11 @@ export class Connectivity implements AssistProvider {
 
   // -------------------------------------------------------------------------------------------
   // Completion and hover
+
+  wants(doc: PolicyDocument | undefined): boolean {
+    if (!doc || doc.templated) return false;
+    return doc.kind?.language === 'policy-test' || (doc.kind === undefined && WORKLOAD_KINDS.has(doc.kindName ?? ''));
+  }
 
   complete(file: PolicyFile, doc: PolicyDocument, offset: number, text: TextDocument): CompletionList | undefined {
     if (doc.kind?.language !== 'policy-test' || doc.templated) return undefined;

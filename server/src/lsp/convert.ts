@@ -32,7 +32,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 /** The LSP range of a span. */
-export function toRange(doc: TextDocument, span: Span): Range {
+export function toRange(doc: Pick<TextDocument, 'positionAt'>, span: Span): Range {
   return { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };
 }
 
@@ -156,7 +156,11 @@ const COMPLETION_KINDS: Record<AssistItemKind, CompletionItemKind> = {
 };
 
 /** Core completion items as an LSP list; items replace the scalar being typed, if any. */
-export function toCompletionList(doc: TextDocument, assist: AssistCompletions, offset: number): CompletionList {
+export function toCompletionList(
+  doc: Pick<TextDocument, 'positionAt'>,
+  assist: AssistCompletions,
+  offset: number,
+): CompletionList {
   const span = assist.replaceSpan ?? { start: offset, end: offset };
   const range = toRange(doc, span);
   const items = assist.items.map((item, i): CompletionItem => {

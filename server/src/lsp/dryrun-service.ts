@@ -32,7 +32,7 @@ import {
   type WireRange,
 } from '../protocol.js';
 import { contributionsOf } from './contributions.js';
-import { describe } from './guard.js';
+import { checked, is } from './guard.js';
 import type { Session } from './session.js';
 
 /** The command a dry-run CodeLens runs (the VS Code client opens the preview panel at the selector). */
@@ -155,21 +155,31 @@ export class DryRunService {
   ) {}
 
   register(): void {
-    this.connection.onRequest(DryRunRequest.type, async (params, token) => {
-      try {
-        return await this.request(params.textDocument.uri, params.events, token);
-      } catch (e) {
-        this.session.log(`cilium-policy: ${DryRunRequest.method} failed: ${describe(e)}`);
-        throw e;
-      }
-    });
-    this.connection.onRequest(DryRunEventRequest.type, async (params) => {
-      const run = this.runs.get(params.textDocument.uri);
-      const d = run?.details.get(params.id);
-      if (!d || !run) return null;
-      const text = d.text ?? (await reread(run, d.line));
-      return text === undefined ? null : { line: d.line, events: run.events, text };
-    });
+    const log = this.session.log;
+    const dryRunShape = is.object({ textDocument: is.object({ uri: is.string }), events: is.string });
+    this.connection.onRequest(DryRunRequest.type, (raw, token) =>
+      checked(
+        DryRunRequest.method,
+        dryRunShape,
+        (params: DryRunRequest.Params) => this.request(params.textDocument.uri, params.events, token),
+        log,
+      )(raw),
+    );
+    this.connection.onRequest(
+      DryRunEventRequest.type,
+      checked(
+        DryRunEventRequest.method,
+        is.object({ textDocument: is.object({ uri: is.string }), id: is.uint }),
+        async (params: DryRunEventRequest.Params) => {
+          const run = this.runs.get(params.textDocument.uri);
+          const d = run?.details.get(params.id);
+          if (!d || !run) return null;
+          const text = d.text ?? (await reread(run, d.line));
+          return text === undefined ? null : { line: d.line, events: run.events, text };
+        },
+        log,
+      ),
+    );
     const documents = this.session.documents;
     documents.onDidChangeContent((e) => this.edited(e.document.uri));
     documents.onDidClose((e) => {

@@ -15,6 +15,7 @@ import {
   InventoryIndex,
   manifestPart,
   manifestPartOfFile,
+  mayHoldInventory,
   type Inventory,
   type InventoryPart,
   type SourceRef,
@@ -165,8 +166,8 @@ export class InventoryManager {
    * reused instead of parsing the whole file again on every edit.
    */
   private applyText(uri: string, text: string, parsed?: () => PolicyFile): boolean {
-    // One parse serves both the signature and the index.
-    const file = parsed?.();
+    // One parse serves both the signature and the index; a text without workloads needs none.
+    const file = mayHoldInventory(text) ? parsed?.() : undefined;
     const part = file && file.text === text ? manifestPartOfFile(uri, file) : manifestPart(uri, text);
     const sig = signature(part);
     const before = this.signatures.get(uri);

@@ -12,7 +12,7 @@ import { supportMatrix } from '../core/tetragon/kernel-support.js';
 import { kernelTargets, type KernelTarget } from '../core/tetragon/targets.js';
 import type { EndpointIndex } from '../core/preview.js';
 import { KernelTargetsRequest, type KernelTargetsPolicy, type WireRange } from '../protocol.js';
-import { describe } from './guard.js';
+import { checked, is } from './guard.js';
 import type { Session } from './session.js';
 
 /** Longest text of a label, description or reason sent to the client, in characters. */
@@ -30,14 +30,18 @@ export class KernelTargetsService {
   ) {}
 
   register(): void {
-    this.connection.onRequest(KernelTargetsRequest.type, async (params) => {
-      try {
-        return await this.answer(params.textDocument.uri, params.position);
-      } catch (e) {
-        this.session.log(`cilium-policy: ${KernelTargetsRequest.method} failed: ${describe(e)}`);
-        throw e;
-      }
-    });
+    this.connection.onRequest(
+      KernelTargetsRequest.type,
+      checked(
+        KernelTargetsRequest.method,
+        is.object({
+          textDocument: is.object({ uri: is.string }),
+          position: is.optional(is.object({ line: is.uint, character: is.uint })),
+        }),
+        (params: KernelTargetsRequest.Params) => this.answer(params.textDocument.uri, params.position),
+        this.session.log,
+      ),
+    );
   }
 
   private async answer(

@@ -31,10 +31,21 @@ import {
   type WireEndpoint,
   type WireRange,
 } from '../protocol.js';
-import { guard, guardAsync } from './guard.js';
+import { checked, is, params, type Check } from './guard.js';
 import { buildScope, type LintScope } from '../lint/scope.js';
 import { canonicalUri, InventoryManager } from './inventory-manager.js';
 import type { Session } from './session.js';
+
+const POSITION = is.object({ line: is.uint, character: is.uint });
+
+/** `ciliumPolicy/setInventory`: the fields each source needs. */
+const SET_INVENTORY: Check = (v, at) =>
+  is.object({ source: is.oneOf('workspace', 'snapshot', 'cluster') })(v, at) ??
+  ((v as { source: string }).source === 'snapshot'
+    ? is.object({ path: is.string })(v, at)
+    : (v as { source: string }).source === 'cluster'
+      ? is.object({ json: is.string, context: is.optional(is.string) })(v, at)
+      : undefined);
 
 /** The glob of the files the inventory watches. */
 export const INVENTORY_WATCH_GLOB = '**/*.{yaml,yml}';
@@ -172,19 +183,34 @@ export class PreviewService {
     });
     this.connection.onRequest(
       EndpointPreviewRequest.type,
-      guard(EndpointPreviewRequest.method, (params) => this.endpointPreview(params), log),
+      checked(
+        EndpointPreviewRequest.method,
+        is.object({ textDocument: is.object({ uri: is.string }), position: is.optional(POSITION) }),
+        (params: EndpointPreviewRequest.Params) => this.endpointPreview(params),
+        log,
+      ),
     );
     this.connection.onRequest(
       InventoryRequest.type,
-      guard(InventoryRequest.method, () => this.inventoryList(), log),
+      checked(InventoryRequest.method, params.none, () => this.inventoryList(), log),
     );
     this.connection.onRequest(
       SetInventoryRequest.type,
-      guardAsync(SetInventoryRequest.method, (params) => this.inventory.setSource(params), log),
+      checked(
+        SetInventoryRequest.method,
+        SET_INVENTORY,
+        (params: SetInventoryRequest.Params) => this.inventory.setSource(params),
+        log,
+      ),
     );
     this.connection.onRequest(
       EndpointPoliciesRequest.type,
-      guard(EndpointPoliciesRequest.method, (params) => this.endpointPolicies(params), log),
+      checked(
+        EndpointPoliciesRequest.method,
+        is.object({ endpoint: is.object({ kind: is.string, namespace: is.string, name: is.string }) }),
+        (params: EndpointPoliciesRequest.Params) => this.endpointPolicies(params),
+        log,
+      ),
     );
   }
 

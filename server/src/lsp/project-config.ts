@@ -9,7 +9,7 @@
  * files are left out of the file ({@link untrustedView}) and the log says so. Clients that say
  * nothing are not trusted; editors without workspace trust can send `workspaceTrusted: true`.
  */
-import * as fs from 'node:fs';
+import { readRegularTextFileSync } from '../io/safe-paths.js';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONFIG_FILE_NAME, parseProjectConfig, untrustedView, type ProjectConfig } from '../config.js';
@@ -89,7 +89,7 @@ export class ProjectConfigs {
     const file = path.join(root, CONFIG_FILE_NAME);
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readRegularTextFileSync(file);
     } catch {
       return undefined;
     }

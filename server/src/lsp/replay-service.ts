@@ -38,7 +38,7 @@ import {
 import { applyEdits } from '../core/yaml-edits.js';
 import { parseFile } from '../core/document.js';
 import type { OffsetEdit } from '../core/findings.js';
-import { guard, guardAsync } from './guard.js';
+import { checked, is } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { PreviewService } from './preview-service.js';
 import type { Session } from './session.js';
@@ -82,15 +82,32 @@ export class ReplayService {
     const log = this.session.log;
     this.connection.onRequest(
       LoadFlowsRequest.type,
-      guardAsync(LoadFlowsRequest.method, (params) => this.load(params.path), log),
+      checked(
+        LoadFlowsRequest.method,
+        is.object({
+          path: (v, at) => (v === null || typeof v === 'string' ? undefined : `${at} must be a path or null`),
+        }),
+        (params: LoadFlowsRequest.Params) => this.load(params.path),
+        log,
+      ),
     );
     this.connection.onRequest(
       AdmitFlowsRequest.type,
-      guard(AdmitFlowsRequest.method, (params) => this.admit(params.group), log),
+      checked(
+        AdmitFlowsRequest.method,
+        is.object({ group: is.uint }),
+        (params: AdmitFlowsRequest.Params) => this.admit(params.group),
+        log,
+      ),
     );
     this.connection.onRequest(
       ReplayRequest.type,
-      guard(ReplayRequest.method, (params) => this.replay(params.limit ?? DEFAULT_LIMIT), log),
+      checked(
+        ReplayRequest.method,
+        is.object({ limit: is.optional(is.uint) }),
+        (params: ReplayRequest.Params) => this.replay(params.limit ?? DEFAULT_LIMIT),
+        log,
+      ),
     );
   }
 

@@ -22,7 +22,7 @@ import { registerLifecycle, type ServerInfo } from './lifecycle.js';
 import { LintScheduler } from './lint-scheduler.js';
 import { PreviewService } from './preview-service.js';
 import { ReplayService } from './replay-service.js';
-import { Session } from './session.js';
+import { Session, type InputMonitor } from './session.js';
 import { Symbols } from './symbols.js';
 import { registerTemplates } from './templates.js';
 import { registerWorkspaceLint } from './workspace-lint.js';
@@ -34,11 +34,13 @@ export type { ServerInfo } from './lifecycle.js';
 export interface ServerOptions {
   readonly schemaFiles?: SchemaFiles;
   readonly info?: ServerInfo;
+  /** The connection's message strategy, when it is an `EditCoalescer` (what the server reads of the input). */
+  readonly input?: InputMonitor;
 }
 
 /** Registers every handler on the connection and starts listening. */
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
-  const session = new Session(connection);
+  const session = new Session(connection, options.input);
 
   // One validator and one yaml-language-server per process; schemas are loaded once at start.
   let schemaFiles: SchemaFiles;

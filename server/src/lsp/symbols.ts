@@ -4,15 +4,17 @@
  * hooks), hierarchical when the client supports it, flat otherwise.
  */
 import {
+  DocumentSymbolRequest,
   SymbolInformation,
   type Connection,
+  type DocumentSymbolParams,
   type DocumentSymbol,
   type InitializeParams,
   type ServerCapabilities,
 } from 'vscode-languageserver';
 import { outlineFile } from '../core/outline.js';
 import { toDocumentSymbol } from './convert.js';
-import { guard } from './guard.js';
+import { checked, params } from './guard.js';
 import type { Session } from './session.js';
 
 export class Symbols {
@@ -31,10 +33,12 @@ export class Symbols {
 
   /** Registers `textDocument/documentSymbol`. */
   register(): void {
-    this.connection.onDocumentSymbol(
-      guard(
-        'textDocument/documentSymbol',
-        (params): DocumentSymbol[] | SymbolInformation[] | null => {
+    this.connection.onRequest(
+      DocumentSymbolRequest.type,
+      checked(
+        DocumentSymbolRequest.method,
+        params.textDocument,
+        (params: DocumentSymbolParams): DocumentSymbol[] | SymbolInformation[] | null => {
           const doc = this.session.documents.get(params.textDocument.uri);
           if (!doc) return null;
           const symbols = outlineFile(this.session.parse(doc)).map((n) => toDocumentSymbol(doc, n));

@@ -9,8 +9,16 @@ import { manifestPart, workloadPorts } from '../core/inventory.js';
 import { buildPolicy, templatesFromSnippets, type PolicyTemplate } from '../core/templates.js';
 import { loadSnippetFiles } from '../io/snippet-files.js';
 import { BuildPolicyRequest, ManifestWorkloadsRequest, PolicyTemplatesRequest } from '../protocol.js';
-import { describe, guard } from './guard.js';
+import { checked, describe, is, params } from './guard.js';
 import type { Session } from './session.js';
+
+/** A workload as the wizard sends it (`WorkloadRef`). */
+const WORKLOAD = is.object({
+  kind: is.string,
+  name: is.string,
+  namespace: is.string,
+  labels: is.record(is.string),
+});
 
 /** Registers the wizard's requests. `snippetsDir` is for tests; the bundled snippets by default. */
 export function registerTemplates(connection: Connection, session: Session, snippetsDir?: string): void {
@@ -29,13 +37,14 @@ export function registerTemplates(connection: Connection, session: Session, snip
 
   connection.onRequest(
     PolicyTemplatesRequest.type,
-    guard(PolicyTemplatesRequest.method, () => ({ templates: load() }), session.log),
+    checked(PolicyTemplatesRequest.method, params.none, () => ({ templates: load() }), session.log),
   );
   connection.onRequest(
     BuildPolicyRequest.type,
-    guard(
+    checked(
       BuildPolicyRequest.method,
-      (params) => {
+      is.object({ template: is.string, workload: is.optional(WORKLOAD) }),
+      (params: BuildPolicyRequest.Params) => {
         const template = load().find((t) => t.id === params?.template);
         if (!template) return null;
         return buildPolicy(template, params.workload ? { workload: params.workload } : {});
@@ -45,10 +54,10 @@ export function registerTemplates(connection: Connection, session: Session, snip
   );
   connection.onRequest(
     ManifestWorkloadsRequest.type,
-    guard(
+    checked(
       ManifestWorkloadsRequest.method,
-      (params) => {
-        if (typeof params?.uri !== 'string' || typeof params.text !== 'string') return { workloads: [] };
+      is.object({ uri: is.string, text: is.string }),
+      (params: ManifestWorkloadsRequest.Params) => {
         const workloads = manifestPart(params.uri, params.text).endpoints.map((e) => {
           const ports = workloadPorts(e);
           return {

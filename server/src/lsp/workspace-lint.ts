@@ -18,7 +18,7 @@ import { lintFile } from '../lint/lint.js';
 import type { LintScope } from '../lint/scope.js';
 import { LintFilesRequest } from '../protocol.js';
 import { toDiagnostic } from './convert.js';
-import { guardAsync } from './guard.js';
+import { checked, is } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { Session } from './session.js';
 
@@ -40,9 +40,10 @@ export function registerWorkspaceLint(
 ): void {
   connection.onRequest(
     LintFilesRequest.type,
-    guardAsync(
+    checked(
       LintFilesRequest.method,
-      async (params): Promise<LintFilesRequest.Result> => {
+      is.object({ uris: is.array(is.string) }),
+      async (params: LintFilesRequest.Params): Promise<LintFilesRequest.Result> => {
         const result: LintFilesRequest.Result = { files: [], unreadable: [] };
         const uris = Array.isArray(params?.uris) ? params.uris.filter((u) => typeof u === 'string') : [];
         const open = new Set(session.documents.all().map((d) => canonicalUri(d.uri)));

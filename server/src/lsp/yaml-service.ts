@@ -122,7 +122,7 @@ export class YamlFeatures {
     const service = await this.languageService();
     const list = await thirdParty(() => service.doComplete(target.doc, target.position, false));
     if (!list) return undefined;
-    if (target.lineDelta) for (const item of list.items) shiftItem(item, target.lineDelta);
+    for (const item of list.items) mapItem(item, target.toLine);
     return list;
   }
 
@@ -132,7 +132,7 @@ export class YamlFeatures {
     if (!target) return undefined;
     const service = await this.languageService();
     const hover = await thirdParty(() => service.doHover(target.doc, target.position));
-    if (hover?.range && target.lineDelta) hover.range = shiftRange(hover.range, target.lineDelta);
+    if (hover?.range) hover.range = mapRange(hover.range, target.toLine);
     return hover;
   }
 
@@ -180,45 +180,54 @@ export class YamlFeatures {
   /**
    * The virtual document for the YAML document at an offset. It holds only that document's lines
    * (from the start of the line where it begins), so yaml-language-server parses one document
-   * however long the file; positions differ from the real file by `lineDelta` lines only.
+   * however long the file; `toLine` gives the editor's line of a line of the virtual document
+   * (the columns are the same).
    */
   private virtualFor(
     file: PolicyFile,
     offset: number,
     lineOf?: LineOf,
-  ): { doc: TextDocument; position: Position; lineDelta: number } | undefined {
+  ): { doc: TextDocument; position: Position; toLine: (line: number) => number } | undefined {
     const found = documentAt(file, offset);
     if (!found || !found.doc.kind || !isValidated(found.doc.kind) || found.doc.templated) return undefined;
     const lineStart = startOfLine(file.text, found.start);
     const text = virtualText(file.text, lineStart, found.start, found.end);
-    const lineDelta = lineOf ? lineOf(lineStart) : countLineBreaks(file.text, lineStart);
     const uri = virtualUri(found.doc.kind.kind);
     let doc = this.virtuals.get(uri);
     if (!doc || doc.getText() !== text) {
       doc = TextDocument.create(uri, 'yaml', ++this.version, text);
       this.virtuals.set(uri, doc);
     }
-    return { doc, position: doc.positionAt(offset - lineStart), lineDelta };
+    const virtual = doc;
+    // With the editor's line index (`lineOf`) a line of the virtual document is looked up where it
+    // starts in the file, which also holds when the file is an excerpt of the editor's document.
+    const toLine = lineOf
+      ? (line: number) => lineOf(lineStart + virtual.offsetAt({ line, character: 0 }))
+      : (
+          (delta: number) => (line: number) =>
+            delta + line
+        )(countLineBreaks(file.text, lineStart));
+    return { doc, position: doc.positionAt(offset - lineStart), toLine };
   }
 }
 
-function shiftRange(range: Range, lines: number): Range {
+function mapRange(range: Range, toLine: (line: number) => number): Range {
   return {
-    start: { line: range.start.line + lines, character: range.start.character },
-    end: { line: range.end.line + lines, character: range.end.character },
+    start: { line: toLine(range.start.line), character: range.start.character },
+    end: { line: toLine(range.end.line), character: range.end.character },
   };
 }
 
-function shiftItem(item: CompletionItem, lines: number): void {
+function mapItem(item: CompletionItem, toLine: (line: number) => number): void {
   const edit = item.textEdit;
   if (edit) {
-    if ('range' in edit) edit.range = shiftRange(edit.range, lines);
+    if ('range' in edit) edit.range = mapRange(edit.range, toLine);
     else {
-      edit.insert = shiftRange(edit.insert, lines);
-      edit.replace = shiftRange(edit.replace, lines);
+      edit.insert = mapRange(edit.insert, toLine);
+      edit.replace = mapRange(edit.replace, toLine);
     }
   }
-  if (item.additionalTextEdits) for (const e of item.additionalTextEdits) e.range = shiftRange(e.range, lines);
+  if (item.additionalTextEdits) for (const e of item.additionalTextEdits) e.range = mapRange(e.range, toLine);
 }
 
 /** Line breaks before an offset, counted as LSP does (`\r\n`, `\n` and a lone `\r` each end a line). */
