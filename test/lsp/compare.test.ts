@@ -248,8 +248,8 @@ test('compare over LSP: revisions, no change at HEAD, an unsaved tightening as t
       revision: 'no-such-branch',
     })) as CompareResult;
     assert.match(unknown.error ?? '', /not a commit/);
-    const missing = (await client.request('ciliumPolicy/compareConnectivity', {})) as CompareResult;
-    assert.match(missing.error ?? '', /revision/);
+    // Without a revision the request itself is malformed (InvalidParams, naming the field).
+    await assert.rejects(client.request('ciliumPolicy/compareConnectivity', {}), /params\.revision must be a string/);
 
     // Nothing was written by the server (the commit above is ours: compare from after it).
     const stateAfterCommit = repositoryState(dir);

@@ -46,7 +46,7 @@ import {
   type DiffWorkload,
   type FlowGroup,
 } from '../semantics/replay/index.js';
-import { guard, guardAsync } from './guard.js';
+import { checked, is, params } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { PreviewService } from './preview-service.js';
 import type { Session } from './session.js';
@@ -116,23 +116,34 @@ export class CompareService {
     const log = this.session.log;
     this.connection.onRequest(
       GitRevisionsRequest.type,
-      guardAsync(GitRevisionsRequest.method, (params) => this.revisions(params?.folder), log),
+      checked(
+        GitRevisionsRequest.method,
+        is.object({ folder: is.optional(is.string) }),
+        (params: GitRevisionsRequest.Params) => this.revisions(params.folder),
+        log,
+      ),
     );
     this.connection.onRequest(
       CompareConnectivityRequest.type,
-      guardAsync(
+      checked(
         CompareConnectivityRequest.method,
-        (params) => this.compare(params?.revision, params?.folder, params?.limit),
+        is.object({ revision: is.string, folder: is.optional(is.string), limit: is.optional(is.uint) }),
+        (params: CompareConnectivityRequest.Params) => this.compare(params.revision, params.folder, params.limit),
         log,
       ),
     );
     this.connection.onRequest(
       FlowWorkloadsRequest.type,
-      guard(FlowWorkloadsRequest.method, () => this.workloads(), log),
+      checked(FlowWorkloadsRequest.method, params.none, () => this.workloads(), log),
     );
     this.connection.onRequest(
       GenerateFromFlowsRequest.type,
-      guard(GenerateFromFlowsRequest.method, (params) => this.generate(params?.namespace, params?.labels), log),
+      checked(
+        GenerateFromFlowsRequest.method,
+        is.object({ namespace: is.string, labels: is.record(is.string) }),
+        (params: GenerateFromFlowsRequest.Params) => this.generate(params.namespace, params.labels),
+        log,
+      ),
     );
   }
 
