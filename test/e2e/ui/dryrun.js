@@ -46,6 +46,9 @@ function sigkillHits(workspace) {
 async function run({ page, workspace }) {
   const expected = sigkillHits(workspace);
   const summary = `Sigkill would hit ${expected.events} events from ${expected.binaries} binaries in ${expected.pods} pods`;
+  // The policy opens in the first editor group: an earlier step leaves the group beside it (with
+  // the preview) active, where the preview would then cover the editor and its CodeLens.
+  await runCommand(page, 'View: Focus First Editor Group');
   await openFile(page, POLICY);
   await runCommand(page, 'Cilium Policy: Dry-Run Against Events');
   // The file dialog (VS Code's own in a browser) is a quick input holding a path: type the file's.
