@@ -270,6 +270,9 @@ export class CompareService {
       if (e instanceof GitError) return fail(e.message);
       throw e;
     }
+    // Until the first walk of the workspace has finished, its files are not all known: a diff
+    // then would list every policy not yet read as removed.
+    await this.preview.inventory.start();
     const working = this.workingTree(folder);
     this.preview.inventory.flush();
     const inventory = this.preview.inventory.current() ?? NO_INVENTORY;
