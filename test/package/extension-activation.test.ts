@@ -91,6 +91,8 @@ test('the bundled extension activates, starts the server and stops it again', { 
       subscriptions: [] as unknown[],
       asAbsolutePath: (p: string) => path.join(REPO_ROOT, p),
       extensionPath: REPO_ROOT,
+      // What VS Code gives every extension: the remembered comparison is read at activation.
+      workspaceState: { get: () => undefined, update: () => Promise.resolve(), keys: () => [] },
     };
     await ext.activate(context);
     const stateOf = () =>
