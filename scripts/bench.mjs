@@ -17,6 +17,7 @@
 // `scripts/bench-peer-no-delay.mjs`).
 //
 // Options: `--sizes 1000,10000` (default 1000,10000,50000), `--samples N` (default 25),
+// `--runs N` (each size N times, then a table of medians with the ratio in each run),
 // `--no-peer`, `--open-at-once`, `--no-debounce`; BENCH_NODE_ARGS adds Node options to our server
 // (profiling). Writes `.bench/results.json`. Exits non-zero when a server misses a deliberate error.
 import { spawn } from 'node:child_process';
@@ -47,6 +48,7 @@ const SAMPLES = Number(option('samples', '25'));
 const WITH_PEER = !args.includes('--no-peer');
 const OPEN_AT_ONCE = args.includes('--open-at-once');
 const NO_DEBOUNCE = args.includes('--no-debounce');
+const RUNS = Math.max(1, Number(option('runs', '1')));
 const TIMEOUT_MS = 120_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -76,6 +78,24 @@ function cpuMs(pid) {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks are 100 Hz on Linux
   } catch {
     return null;
+  }
+}
+
+/**
+ * Waits until every server has finished its start-up: at least 1.5 s, then until none used CPU
+ * time for 300 ms (at most 20 s). On a loaded machine a fixed pause could end while a server still
+ * starts, which would count its start-up against its cold open.
+ */
+async function settled(servers) {
+  const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+  await sleep(1500);
+  const deadline = performance.now() + 20_000;
+  let last = servers.map((s) => cpuMs(s.pid));
+  while (performance.now() < deadline) {
+    await sleep(300);
+    const now = servers.map((s) => cpuMs(s.pid));
+    if (now.every((c, i) => c === null || c === last[i])) return;
+    last = now;
   }
 }
 
@@ -341,7 +361,7 @@ async function benchSize(targetLines, dispatcherUri) {
     // Let both finish their start-up (our schema warm-up runs after `initialized`); the cold open
     // then measures a file opened in a started server. `--open-at-once` opens it right after
     // `initialized` instead, as when an editor restores its tabs.
-    if (!OPEN_AT_ONCE) await new Promise((res) => setTimeout(res, 1500));
+    if (!OPEN_AT_ONCE) await settled(servers);
     for (const s of inTurn(0)) {
       const cpu0 = cpuMs(s.pid);
       const o = await s.open(uri, text);
@@ -378,9 +398,10 @@ async function benchSize(targetLines, dispatcherUri) {
     const hoverLines = lines
       .map((l, i) => (/^ {2}(endpointSelector|kprobes|nodeSelector|resources):/.test(l) ? i : -1))
       .filter((i) => i >= 0);
+    // Completions first, then hovers, each with the CPU time it cost each server.
+    const cpuCompletion0 = Object.fromEntries(servers.map((s) => [s.name, cpuMs(s.pid)]));
     for (let k = 0; k < SAMPLES; k++) {
       const cl = protoLines[Math.floor((k * protoLines.length) / SAMPLES)];
-      const hl = hoverLines[Math.floor((k * hoverLines.length) / SAMPLES)];
       for (const s of inTurn(k)) {
         const c = await s.request(rpc.CompletionRequest.type, {
           textDocument: { uri },
@@ -389,6 +410,12 @@ async function benchSize(targetLines, dispatcherUri) {
         r[s.name].completion.push(c.ms);
         const items = Array.isArray(c.result) ? c.result : (c.result?.items ?? []);
         if (!items.length) r[s.name].emptyCompletions++;
+      }
+    }
+    const cpuHover0 = Object.fromEntries(servers.map((s) => [s.name, cpuMs(s.pid)]));
+    for (let k = 0; k < SAMPLES; k++) {
+      const hl = hoverLines[Math.floor((k * hoverLines.length) / SAMPLES)];
+      for (const s of inTurn(k)) {
         const h = await s.request(rpc.HoverRequest.type, {
           textDocument: { uri },
           position: { line: hl, character: 4 },
@@ -396,6 +423,10 @@ async function benchSize(targetLines, dispatcherUri) {
         r[s.name].hover.push(h.ms);
         if (!h.result) r[s.name].emptyHovers++;
       }
+    }
+    for (const s of servers) {
+      r[s.name].cpu.perCompletion = round((cpuHover0[s.name] - cpuCompletion0[s.name]) / SAMPLES);
+      r[s.name].cpu.perHover = round((cpuMs(s.pid) - cpuHover0[s.name]) / SAMPLES);
     }
     for (const s of servers) {
       r[s.name].peakRssMb = procStatus(s.pid, 'VmHWM');
@@ -439,10 +470,11 @@ function ratio(a, b) {
   return typeof a === 'number' && typeof b === 'number' && b > 0 ? `${(a / b).toFixed(2)}×` : '–';
 }
 
-function table(res) {
+/** The figures of a table, as [label, ours, peer]. */
+function rowsOf(res) {
   const o = res.ours;
   const p = res.peer;
-  const rows = [
+  return [
     ['initialize → answer (ms)', o.initializeMs, p?.initializeMs],
     ['cold didOpen → first diagnostics (ms)', o.openMs, p?.openMs],
     ['edit → fresh diagnostics, median (ms)', o.editMs.median, p?.editMs.median],
@@ -454,7 +486,15 @@ function table(res) {
     ['peak RSS, VmHWM (MB)', o.peakRssMb, p?.peakRssMb],
     ['CPU time, cold open (ms)', o.cpuMs.open, p?.cpuMs.open],
     ['CPU time per edit (ms)', o.cpuMs.editsPerEdit, p?.cpuMs.editsPerEdit],
+    ['CPU time per completion (ms)', o.cpuMs.perCompletion, p?.cpuMs.perCompletion],
+    ['CPU time per hover (ms)', o.cpuMs.perHover, p?.cpuMs.perHover],
   ];
+}
+
+function table(res) {
+  const o = res.ours;
+  const p = res.peer;
+  const rows = rowsOf(res);
   const lines = [
     `| ${res.file.lines} lines, ${res.file.documents} documents | ours | yaml-language-server | ours/peer |`,
     '|---|---:|---:|---:|',
@@ -462,6 +502,31 @@ function table(res) {
     `| diagnostics on open (deliberate errors missed) | ${o.openDiagnostics} (${o.missedOnOpen}) | ${p ? `${p.openDiagnostics} (${p.missedOnOpen})` : '–'} | |`,
     `| empty completions / hovers | ${o.completionMs.empty} / ${o.hoverMs.empty} | ${p ? `${p.completionMs.empty} / ${p.hoverMs.empty}` : '–'} | |`,
     `| floor: \`yaml\` parse + ajv validate, in-process (ms) | ${res.floor.warm.median} (first run ${res.floor.coldMs}) | | |`,
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Several runs of one size: the median of each figure, the ratio of the medians, and the ratio in
+ * each run (the machine's load moves wall times between runs; the CPU rows are steadier).
+ */
+function medianTable(runs) {
+  const first = runs[0];
+  const perRun = runs.map(rowsOf);
+  const med = (xs) => {
+    const v = xs.filter((x) => typeof x === 'number');
+    return v.length ? round(median(v)) : undefined;
+  };
+  const lines = [
+    `| ${first.file.lines} lines, ${first.file.documents} documents, median of ${runs.length} runs | ours | yaml-language-server | ours/peer | ratio per run |`,
+    '|---|---:|---:|---:|---|',
+    ...perRun[0].map(([label], i) => {
+      const a = med(perRun.map((r) => r[i][1]));
+      const b = med(perRun.map((r) => r[i][2]));
+      const each = perRun.map((r) => ratio(r[i][1], r[i][2]).replace('×', '')).join(', ');
+      return `| ${label} | ${a ?? '–'} | ${b ?? '–'} | ${ratio(a, b)} | ${each} |`;
+    }),
+    `| load average after each run | ${runs.map((r) => r.loadavg[0]).join(', ')} | | | |`,
   ];
   return lines.join('\n');
 }
@@ -484,27 +549,39 @@ async function main() {
   const results = { machine, samples: SAMPLES, sizes: {} };
   let failed = false;
   for (const size of SIZES) {
-    const res = await benchSize(size, dispatcherUri);
-    results.sizes[size] = res;
-    console.log(`\n${table(res)}\n(load average after: ${res.loadavg.join(' ')})`);
-    for (const name of ['ours', 'peer']) {
-      const x = res[name];
-      if (x && (x.missedOnOpen || x.missedAfterEdits)) {
-        console.error(
-          `${name} missed deliberate errors on the ${size}-line file (open: ${x.missedOnOpen}, after edits: ${x.missedAfterEdits})`,
-        );
-        failed = true;
-      }
+    const runs = [];
+    for (let run = 0; run < RUNS; run++) {
+      const res = await benchSize(size, dispatcherUri);
+      runs.push(res);
+      console.log(`\n${table(res)}\n(load average after: ${res.loadavg.join(' ')})`);
+      if (!checkRun(res, size)) failed = true;
     }
-    if (res.ours.completionMs.empty || res.ours.hoverMs.empty) {
-      console.error(`ours returned empty completions or hovers on the ${size}-line file`);
-      failed = true;
-    }
+    results.sizes[size] = RUNS === 1 ? runs[0] : { runs };
+    if (RUNS > 1) console.log(`\n${medianTable(runs)}`);
   }
   results.date = new Date().toISOString();
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`\nwritten ${path.relative(root, path.join(outDir, 'results.json'))}`);
   if (failed) process.exitCode = 1;
+}
+
+/** False (with a message) when a server missed a deliberate error or ours answered nothing. */
+function checkRun(res, size) {
+  let ok = true;
+  for (const name of ['ours', 'peer']) {
+    const x = res[name];
+    if (x && (x.missedOnOpen || x.missedAfterEdits)) {
+      console.error(
+        `${name} missed deliberate errors on the ${size}-line file (open: ${x.missedOnOpen}, after edits: ${x.missedAfterEdits})`,
+      );
+      ok = false;
+    }
+  }
+  if (res.ours.completionMs.empty || res.ours.hoverMs.empty) {
+    console.error(`ours returned empty completions or hovers on the ${size}-line file`);
+    ok = false;
+  }
+  return ok;
 }
 
 main().catch((e) => {

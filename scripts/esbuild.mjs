@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import * as fs from 'node:fs/promises';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const production = process.argv.includes('--production');
@@ -26,6 +27,52 @@ const stubs = {
   },
 };
 
+/**
+ * Two hot spots of the `yaml` package (2.8.3), removed from our bundles by exact rewrites of its
+ * code (the build fails if the code they expect is not there, e.g. after an upgrade):
+ *
+ * - the parser and the composer read `process.env.LOG_TOKENS` / `LOG_STREAM` (debug output) for
+ *   every token; reading `process.env` is a call into Node each time, about a tenth of parsing a
+ *   large file. Our bundles never log tokens.
+ * - `foldLines` builds two regular expressions for every plain or single-quoted scalar before it
+ *   finds out that the scalar has no line break to fold; it now returns such a scalar at once
+ *   (its first expression needs a `\n` to match, so the result is the same).
+ */
+const YAML_PATCHES = [
+  {
+    file: /node_modules[\\/]yaml[\\/]dist[\\/]parse[\\/]parser\.js$/,
+    from: 'if (node_process.env.LOG_TOKENS)',
+    to: 'if (false)',
+  },
+  {
+    file: /node_modules[\\/]yaml[\\/]dist[\\/]compose[\\/]composer\.js$/,
+    from: 'if (node_process.env.LOG_STREAM)',
+    to: 'if (false)',
+  },
+  {
+    file: /node_modules[\\/]yaml[\\/]dist[\\/]compose[\\/]resolve-flow-scalar\.js$/,
+    from: 'function foldLines(source) {',
+    to: "function foldLines(source) {\n    if (!source.includes('\\n'))\n        return source;",
+  },
+];
+
+const yamlPatches = {
+  name: 'yaml-patches',
+  setup(build) {
+    build.onLoad({ filter: /node_modules[\\/]yaml[\\/]dist[\\/].*\.js$/ }, async (args) => {
+      const patches = YAML_PATCHES.filter((p) => p.file.test(args.path));
+      if (patches.length === 0) return undefined;
+      let contents = await fs.readFile(args.path, 'utf8');
+      for (const p of patches) {
+        if (contents.split(p.from).length !== 2)
+          throw new Error(`yaml patch: expected exactly one \`${p.from}\` in ${args.path}; review YAML_PATCHES`);
+        contents = contents.replace(p.from, p.to);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -34,7 +81,7 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  plugins: [stubs],
+  plugins: [stubs, yamlPatches],
   absWorkingDir: root,
 };
 

@@ -39,6 +39,8 @@ export const COMMANDS = {
   stopComparing: 'ciliumPolicy.stopComparing',
   /** Registered by `generate-from-flows.ts`: `({ namespace, labels }?)`; with one, no picker. */
   generateFromFlows: 'ciliumPolicy.generateFromFlows',
+  /** Registered by `replay-section.ts`: forgets the flow log (its warnings go). */
+  closeFlowLog: 'ciliumPolicy.closeFlowLog',
 } as const;
 
 /** What the commands act on; supplied by `extension.ts` so this file stays free of client state. */

@@ -5,17 +5,22 @@
  * preview reads is offered first), the server streams it in (`ciliumPolicy/loadFlows`), and on every
  * refresh of the panel (after an edit or a cursor move settles) the section asks for the replay
  * against the policies as they stand (`ciliumPolicy/replay`). `replay-model.ts` builds the body,
- * `media/sections/replay.js` draws it.
+ * `media/sections/replay.js` draws it. While a log is loaded the server also warns on the policies
+ * that drop its recorded flows (with a quick fix), so a started server gets the remembered log at
+ * once, panel open or not; "Close Flow Log" forgets it.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AdmitFlowsRequest, LoadFlowsRequest, ReplayRequest, type FlowLogStatus } from '../../server/src/protocol.js';
+import { COMMANDS } from './commands.js';
 import type { PreviewContext, PreviewSection, SectionResult } from './preview-sections.js';
 import { admitGroup, buildReplayBody, REPLAY_ACTIONS } from './replay-model.js';
 import type { ServerLink } from './server-link.js';
 
 /** Where the chosen flow log is remembered (workspace state, not settings: it is a local file). */
 const STATE_KEY = 'ciliumPolicy.replay.flowLog';
+/** Context key: a flow log is loaded (Close Flow Log is offered). */
+const LOADED_KEY = 'ciliumPolicy.flowLogLoaded';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -27,7 +32,7 @@ export class ReplaySection implements PreviewSection, vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** True once the running server was sent the log; a restarted server is sent it again. */
   private sent = false;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly state: vscode.Memento,
@@ -35,9 +40,30 @@ export class ReplaySection implements PreviewSection, vscode.Disposable {
     private readonly output: vscode.OutputChannel,
     private readonly showPreview: () => Promise<void>,
   ) {
-    this.subscription = link.onDidChangeReady(() => {
-      this.sent = false;
-    });
+    this.subscriptions = [
+      link.onDidChangeReady(() => {
+        this.sent = false;
+        if (!this.link.ready) return;
+        // The server's warnings on the policies need the log loaded, panel open or not: a
+        // (re)started server gets the remembered log at once.
+        const file = this.flowLog;
+        void vscode.commands.executeCommand('setContext', LOADED_KEY, file !== undefined);
+        if (file) void this.reload(file);
+      }),
+      vscode.commands.registerCommand(COMMANDS.closeFlowLog, () => this.close()),
+    ];
+  }
+
+  /** Sends the remembered log to a started server, quietly: a log that is gone is only reported in the output. */
+  private async reload(file: string): Promise<void> {
+    try {
+      this.sent = true;
+      const status = await this.link.request(LoadFlowsRequest.type, { path: file });
+      if (status.error !== undefined) this.output.appendLine(`Replay: ${status.error}`);
+      else this.changed.fire();
+    } catch (e) {
+      this.output.appendLine(`Replay: ${message(e)}`);
+    }
   }
 
   /** The remembered flow log, if any. */
@@ -142,13 +168,16 @@ export class ReplaySection implements PreviewSection, vscode.Disposable {
     }
     this.sent = true;
     await this.state.update(STATE_KEY, file);
+    void vscode.commands.executeCommand('setContext', LOADED_KEY, true);
     for (const p of status.problems) this.output.appendLine(`Replay: ${file}:${p.line}: ${p.message}`);
     this.changed.fire();
     return true;
   }
 
-  private async close(): Promise<void> {
+  /** Forgets the flow log: the section and the warnings on the policies go. */
+  async close(): Promise<void> {
     await this.state.update(STATE_KEY, undefined);
+    void vscode.commands.executeCommand('setContext', LOADED_KEY, false);
     if (this.link.ready) await this.link.request(LoadFlowsRequest.type, { path: null });
     this.changed.fire();
   }
@@ -167,6 +196,6 @@ export class ReplaySection implements PreviewSection, vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
-    this.subscription.dispose();
+    for (const d of this.subscriptions) d.dispose();
   }
 }

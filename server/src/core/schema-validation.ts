@@ -72,6 +72,10 @@ export class SchemaValidator {
   /** The schemas of the newest releases, and those of an older release where its constraints differ. */
   private readonly ajvs = new Map<string, Ajv>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** The validators of the targets asked for last, per kind. */
+  private recent:
+    | { readonly cilium: string; readonly tetragon: string; readonly byKind: Map<KindInfo, ValidateFunction> }
+    | undefined;
   /** Read by the version keywords while a validation runs (validation is synchronous). */
   private targets: TargetVersions = DEFAULT_VERSIONS;
 
@@ -144,6 +148,22 @@ export class SchemaValidator {
   private validatorFor(
     kind: KindInfo & { readonly schemaPath: string },
     targets: TargetVersions = DEFAULT_VERSIONS,
+  ): ValidateFunction | undefined {
+    // Every document of a lint asks with the same targets: answer those from a table per kind.
+    const recent = this.recent;
+    if (recent && recent.cilium === targets.cilium && recent.tetragon === targets.tetragon) {
+      const v = recent.byKind.get(kind);
+      if (v) return v;
+    } else this.recent = { cilium: targets.cilium, tetragon: targets.tetragon, byKind: new Map() };
+    const v = this.lookupValidator(kind, targets);
+    if (v) this.recent!.byKind.set(kind, v);
+    return v;
+  }
+
+  /** The validator for a kind in the target releases, compiled on first use. */
+  private lookupValidator(
+    kind: KindInfo & { readonly schemaPath: string },
+    targets: TargetVersions,
   ): ValidateFunction | undefined {
     const { key, ajv } = this.ajvFor(kind, targets);
     const id = `${key}|${kind.schemaPath}`;
@@ -391,8 +411,17 @@ function typeIncludesNull(type: unknown): boolean {
 
 function hasNull(value: unknown): boolean {
   if (value === null) return true;
-  if (Array.isArray(value)) return value.some(hasNull);
-  if (value && typeof value === 'object') return Object.values(value).some(hasNull);
+  // Loops rather than `Object.values(…).some`: this visits every value of every document on each
+  // lint, and the arrays of values were a good part of the garbage of a first lint.
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasNull(item)) return true;
+    return false;
+  }
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const key in record)
+      if (Object.prototype.hasOwnProperty.call(record, key) && hasNull(record[key])) return true;
+  }
   return false;
 }
 
@@ -447,6 +476,11 @@ function internal(doc: PolicyDocument, message: string): Finding {
   };
 }
 
+/** Values longer than this are matched every time (a long value is rarely repeated). */
+const MEMO_MAX_LENGTH = 256;
+/** Answers kept per pattern. */
+const MEMO_MAX_ENTRIES = 2048;
+
 /**
  * Builds a pattern matcher on RE2 semantics; ajv calls it once per distinct pattern. ajv only reads
  * `code` when generating standalone modules, which we never do.
@@ -454,8 +488,22 @@ function internal(doc: PolicyDocument, message: string): Finding {
 const re2RegExp = Object.assign(
   (pattern: string): { test(s: string): boolean; toString(): string } => {
     const re = RE2JS.compile(pattern);
+    // The same values come back in document after document (ports, label keys, names) and the RE2
+    // engine allocates a matcher per call: the answers for short values are kept, a bounded number
+    // per pattern (the set is emptied when full).
+    const answers = new Map<string, boolean>();
+    const test = (s: string): boolean => {
+      if (s.length > MEMO_MAX_LENGTH) return re.matcher(s).find();
+      let answer = answers.get(s);
+      if (answer === undefined) {
+        answer = re.matcher(s).find();
+        if (answers.size >= MEMO_MAX_ENTRIES) answers.clear();
+        answers.set(s, answer);
+      }
+      return answer;
+    };
     // ajv keys its cache of compiled patterns by `toString()`, so it must be the pattern itself.
-    return { test: (s: string) => re.matcher(s).find(), toString: () => `/${pattern}/` };
+    return { test, toString: () => `/${pattern}/` };
   },
   { code: 're2RegExp' },
 );

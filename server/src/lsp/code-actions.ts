@@ -68,7 +68,10 @@ export function registerCodeActions(
       (params: CodeActionParams): CodeAction[] | null => {
         const doc = session.documents.get(params.textDocument.uri);
         if (!doc) return null;
-        return codeActionsFor(doc, lint.findings(doc), params.context.diagnostics);
+        const own = codeActionsFor(doc, lint.findings(doc), params.context.diagnostics);
+        // Other features' fixes (the flow replay's admitting rule) follow.
+        const more = contributionsOf(session).codeActions.flatMap((c) => c(doc, params.context.diagnostics));
+        return [...own, ...more];
       },
       session.log,
     ),
@@ -151,7 +154,9 @@ export function codeActionsFor(
         edit: { changes: { [doc.uri]: edits } },
       });
     }
-    if (finding.code.startsWith('yaml/') || finding.code.startsWith('file/')) continue;
+    // A replayed flow log's warnings go with the log: a comment in the policy would outlive it.
+    if (finding.code.startsWith('yaml/') || finding.code.startsWith('file/') || finding.code.startsWith('replay/'))
+      continue;
     // The API server rejects a schema error whatever a comment says: hiding it would only postpone
     // the failure to `kubectl apply`, so there is nothing to disable.
     if (finding.code.startsWith('schema/') && finding.severity === 'error') continue;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * What feature modules add to the handlers other modules own: CodeLenses (`code-actions.ts` answers
- * `textDocument/codeLens`) and completion items (`assist.ts` answers `textDocument/completion`).
+ * `textDocument/codeLens` and `textDocument/codeAction`) and completion items (`assist.ts` answers `textDocument/completion`).
  * LSP allows one handler per request, so a feature that has lenses or items of its own (the dry
  * run's match counts, values seen in recorded events) registers a contributor here instead of a
  * handler; the owners ask every contributor. Contributors must be cheap and must not throw.
  */
-import type { CodeLens } from 'vscode-languageserver';
+import type { CodeAction, CodeLens, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import type { AssistCompletions } from '../core/tetragon-assist.js';
@@ -14,6 +14,9 @@ import type { Session } from './session.js';
 
 /** Lenses for a document (its current version). */
 export type LensContributor = (doc: TextDocument) => CodeLens[];
+
+/** Code actions for some of the diagnostics the editor asks about (those of the contributor's own findings). */
+export type CodeActionContributor = (doc: TextDocument, diagnostics: readonly Diagnostic[]) => CodeAction[];
 
 /** Completion items at an offset inside a Tetragon policy, or undefined when it has none there. */
 export type CompletionContributor = (
@@ -26,6 +29,7 @@ export type CompletionContributor = (
 export interface Contributions {
   readonly lenses: LensContributor[];
   readonly completions: CompletionContributor[];
+  readonly codeActions: CodeActionContributor[];
 }
 
 const bySession = new WeakMap<Session, Contributions>();
@@ -33,7 +37,7 @@ const bySession = new WeakMap<Session, Contributions>();
 /** The contributions registered for a session (created on first use). */
 export function contributionsOf(session: Session): Contributions {
   let c = bySession.get(session);
-  if (!c) bySession.set(session, (c = { lenses: [], completions: [] }));
+  if (!c) bySession.set(session, (c = { lenses: [], completions: [], codeActions: [] }));
   return c;
 }
 

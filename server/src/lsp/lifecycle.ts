@@ -14,18 +14,17 @@ import {
 } from 'vscode-languageserver';
 import { CONFIG_FILE_NAME } from '../config.js';
 import { WorkspaceTrustNotification, type InitializationOptions } from '../protocol.js';
-import { parseFile } from '../core/document.js';
-import { KINDS } from '../core/kinds.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import { assistCapabilities } from './assist.js';
 import { codeActionCapabilities } from './code-actions.js';
-import { describe, notify } from './guard.js';
+import { notify } from './guard.js';
 import type { LintScheduler } from './lint-scheduler.js';
 import type { PreviewService } from './preview-service.js';
 import type { Session } from './session.js';
 import { CONFIG_SECTION, SettingsStore } from './settings-store.js';
 import type { Symbols } from './symbols.js';
 import type { YamlFeatures } from './yaml-service.js';
+import { warmUp } from './warm-up.js';
 
 /** The server's name and version as reported in `initialize`. */
 export interface ServerInfo {
@@ -86,7 +85,7 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
   });
 
   connection.onInitialized(() => {
-    warmUp(parts);
+    warmUp(parts.validator, parts.yaml, parts.session, parts.lint);
     if (watchConfigFiles) {
       connection.client
         .register(DidChangeWatchedFilesNotification.type, {
@@ -143,30 +142,4 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
       log,
     ),
   );
-}
-
-/**
- * Compiles the validators and resolves the completion schemas while the editor is still starting,
- * one kind per turn of the event loop: a `didOpen` arriving meanwhile is linted between two steps
- * (compiling on demand only the kinds its file holds) instead of waiting for every schema.
- */
-function warmUp({ validator, yaml, session }: LifecycleParts): void {
-  const steps: (() => void | Promise<void>)[] = [
-    ...KINDS.map((kind) => () => {
-      const doc = parseFile(`apiVersion: ${kind.apiVersion}\nkind: ${kind.kind}\n`).documents[0];
-      if (doc) validator.validate(doc);
-    }),
-    ...yaml.warmSteps(),
-  ];
-  const next = (): void => {
-    const step = steps.shift();
-    if (!step) return;
-    setImmediate(() => {
-      Promise.resolve()
-        .then(step)
-        .catch((e: unknown) => session.log(`cilium-policy: warm-up failed: ${describe(e)}`))
-        .finally(next);
-    });
-  };
-  next();
 }

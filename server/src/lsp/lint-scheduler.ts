@@ -243,6 +243,14 @@ export class LintScheduler {
     this.pump();
   }
 
+  /** True while a lint runs or one is due now (start-up work waits for it: `warm-up.ts`). */
+  get busy(): boolean {
+    if (this.running) return true;
+    const now = performance.now();
+    for (const d of this.due.values()) if (d.at <= now) return true;
+    return false;
+  }
+
   /** True when a document's own lint is due while cross-document work runs. */
   private ownLintDue(): boolean {
     const now = performance.now();

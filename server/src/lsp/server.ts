@@ -56,12 +56,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const preview = new PreviewService(connection, session);
   const connectivity = new Connectivity(connection, session, preview);
+  // The flow replay's warnings are linted with the document's other findings; it relints when a log comes or goes.
+  let relint = (): void => undefined;
+  const replay = new ReplayService(connection, session, preview, {
+    agentLayers: (uri, inventory) => connectivity.verdicts.agentLayers(uri, inventory),
+    relint: () => relint(),
+  });
   const lint = new LintScheduler(connection, session, validator, {
     inventory: () => preview.lintInventory(),
     scope: (uri) => preview.lintScope(uri),
     scopeGeneration: () => preview.scopeGeneration(),
-    extraFindings: (uri, file, found) => connectivity.findings(uri, file, found),
+    extraFindings: (uri, file, found) => [...connectivity.findings(uri, file, found), ...replay.findings(uri, file)],
   });
+  relint = () => lint.lintAll();
   const symbols = new Symbols(connection, session);
   preview.onDidChangeInventory(() => lint.inventoryChanged());
 
@@ -95,7 +102,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connectivity.register((uri) => lint.relint(uri));
   new DryRunService(connection, session, () => preview.canRefreshCodeLenses).register();
   new KernelTargetsService(connection, session, () => preview.lintInventory()).register();
-  const replay = new ReplayService(connection, session, preview);
   replay.register();
   new CompareService(connection, session, preview, replay).register();
 

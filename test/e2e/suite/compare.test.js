@@ -229,5 +229,7 @@ describe('Compare Connectivity with… and Generate Policy from Flows…', () =>
         assert.match(said, /\*\*Egress of [^*]*: deny\*\* \(default\\-deny\)/, `${c.label}: only the peer's egress`);
     }
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // Later suites see no flow log (its warnings would be among their diagnostics).
+    await vscode.commands.executeCommand('ciliumPolicy.closeFlowLog');
   });
 });

@@ -16,7 +16,8 @@ const FLOWS = 'replay/flows.jsonl';
  * the file dialog; the preview panel's replay section then says which recorded forwarded flows the
  * policies deny (the worker's connections to the API: the backend policy makes the worker's egress
  * default-deny), with the counts, the recorded pods and a link to the deciding policy that reveals
- * it in the editor.
+ * it in the editor. In the editor, the policy's selector has a warning saying what it would drop,
+ * and the lightbulb offers the admitting rule.
  * @param {Page} page @param {string} workspace
  */
 async function checkReplay(page, workspace) {
@@ -65,6 +66,27 @@ async function checkReplay(page, workspace) {
   assert.match(log, /flows\.jsonl: \d+ flows? in \d+ distinct questions?; skipped .*1 reply.*1 unparsable/, log);
   await section.scrollIntoViewIfNeeded();
   await screenshot(page, 'replay-section');
+
+  // The warning in the editor: from the top, Go to Next Problem lands on it (on the backend
+  // policy's selector, which makes the worker's egress default-deny) and shows what it would drop;
+  // the lightbulb (Ctrl+.) offers the rule admitting those flows.
+  await goTo(page, 1, 1);
+  await page.keyboard.press('F8');
+  const marker = page.locator('.marker-widget', { hasText: /would drop \d+ recorded flows? \(.*worker → api:8080/ });
+  await marker.waitFor({ timeout: STEP_MS });
+  const warningText = (await marker.locator('.message').first().innerText()).split('\n')[0];
+  step(`warning in the editor: ${warningText}`);
+  await screenshot(page, 'replay-warning');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+.');
+  const menu = page.locator('.action-widget', {
+    hasText: /Add a rule admitting \d+ recorded flows? to CiliumNetworkPolicy shop\/backend/,
+  });
+  await menu.waitFor({ timeout: STEP_MS });
+  step('the lightbulb offers the admitting rule');
+  await screenshot(page, 'replay-quick-fix');
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden', timeout: STEP_MS });
 
   // The deciding policy's link reveals its selector (what makes the worker default-deny) in the editor.
   const text0 = fs.readFileSync(path.join(workspace, 'policies/backend.yaml'), 'utf8');

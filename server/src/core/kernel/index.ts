@@ -95,6 +95,19 @@ function signature(name: string, returns: string | undefined, params: readonly s
   return { name, returns, params: params.map((p, i) => splitParam(p, i)) };
 }
 
+/**
+ * Signatures already read, per entry of the bundled tables: rules look up the same few functions in
+ * every policy of a file, and reading a prototype's parameters runs several regular expressions.
+ */
+const signatures = new WeakMap<object, KernelSignature>();
+
+/** The signature of a table entry, read once. */
+function signatureOf(entry: object, read: () => KernelSignature): KernelSignature {
+  let sig = signatures.get(entry);
+  if (!sig) signatures.set(entry, (sig = read()));
+  return sig;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Syscalls
 
@@ -148,7 +161,11 @@ export function syscallByEntry(base: string, arch: KernelArch): SyscallInfo | un
     : undefined;
   if (!raw) return undefined;
   const params = raw[1] as string[] | undefined;
-  return { name: base, nr: raw[0] as number, signature: params ? signature(`sys_${base}`, 'long', params) : undefined };
+  return {
+    name: base,
+    nr: raw[0] as number,
+    signature: params ? signatureOf(raw, () => signature(`sys_${base}`, 'long', params)) : undefined,
+  };
 }
 
 /** Every syscall entry-function name (without `sys_`) of an architecture, sorted. */
@@ -201,6 +218,20 @@ export function syscallSignature(call: string, arch: KernelArch): KernelSignatur
  * spelled name so short names still get neighbours that differ by a suffix.
  */
 export function suggestSyscalls(call: string, arch: KernelArch, max = 3): string[] {
+  const key = `${arch}|${max}|${call}`;
+  let found = suggestionsMade.get(key);
+  if (!found) {
+    // Bounded: a file full of distinct misspellings must not grow the process.
+    if (suggestionsMade.size >= 512) suggestionsMade.clear();
+    suggestionsMade.set(key, (found = computeSuggestions(call, arch, max)));
+  }
+  return [...found];
+}
+
+/** {@link suggestSyscalls} already worked out (ranking every syscall name costs about a millisecond). */
+const suggestionsMade = new Map<string, readonly string[]>();
+
+function computeSuggestions(call: string, arch: KernelArch, max: number): string[] {
   const parsed = parseSyscallName(call);
   const prefix = parsed.prefix && (!parsed.arch || parsed.arch === arch) ? parsed.prefix : 'sys_';
   const names = [...syscallNames(arch), ...Object.keys(TABLES[arch].aliases)];
@@ -265,13 +296,13 @@ export function syscallEntryAlias(name: string): string | undefined {
 /** The prototype of a kernel function from the headers we bundle (common kprobe targets only). */
 export function kernelFunction(name: string): KernelSignature | undefined {
   const raw = Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
-  return raw ? signature(name, raw[0], raw.slice(1)) : undefined;
+  return raw ? signatureOf(raw, () => signature(name, raw[0], raw.slice(1))) : undefined;
 }
 
 /** An LSM hook (`file_open`), with its arguments. */
 export function lsmHook(name: string): KernelSignature | undefined {
   const raw = Object.prototype.hasOwnProperty.call(LSM_HOOKS, name) ? LSM_HOOKS[name] : undefined;
-  return raw ? signature(name, raw[0], raw.slice(1)) : undefined;
+  return raw ? signatureOf(raw, () => signature(name, raw[0], raw.slice(1))) : undefined;
 }
 
 export function lsmHookNames(): readonly string[] {
@@ -413,6 +444,19 @@ const INTEGER_WORDS =
  * are always acceptable: they take the type from the kernel or read nothing.
  */
 export function argTypesForCType(cType: string): readonly string[] | undefined {
+  // The rules ask about the same few prototypes' parameters in every policy; the answer takes
+  // several regular expressions. A bounded table of the answers (C types are short and few).
+  if (argTypesAnswered.has(cType)) return argTypesAnswered.get(cType);
+  const answer = computeArgTypes(cType);
+  if (argTypesAnswered.size >= 1024) argTypesAnswered.clear();
+  argTypesAnswered.set(cType, answer);
+  return answer;
+}
+
+/** {@link argTypesForCType}'s answers so far. */
+const argTypesAnswered = new Map<string, readonly string[] | undefined>();
+
+function computeArgTypes(cType: string): readonly string[] | undefined {
   const user = /\b__user\b/.test(cType);
   const stars = (cType.match(/\*/g) ?? []).length;
   const base = cType

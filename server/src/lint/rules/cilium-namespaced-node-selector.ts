@@ -32,9 +32,11 @@ export const rule: Rule = {
   ],
   check({ doc, file }) {
     const out: RuleFinding[] = [];
-    const fixes = toClusterwide(doc, file);
+    // Worked out on the first finding only: most policies have none.
+    let fixes: Fix[] | undefined;
     for (const r of policyRules(doc.data)) {
       if (r.rule['nodeSelector'] === undefined) continue;
+      fixes ??= toClusterwide(doc, file);
       out.push({
         path: [...r.path, 'nodeSelector'],
         target: 'key',
