@@ -33,6 +33,13 @@ export const COMMANDS = {
   clearWorkspaceLint: 'ciliumPolicy.clearWorkspaceLint',
   /** Pick a Hubble flow log and replay it in the preview panel (`replay-section.ts`). */
   replayFlows: 'ciliumPolicy.replayFlows',
+  /** Registered by `compare-connectivity.ts`: `(revision?: string)`; with one, no picker. */
+  compareConnectivity: 'ciliumPolicy.compareConnectivity',
+  /** The comparison's status bar item: the panel, scrolled to the compare section. */
+  showComparison: 'ciliumPolicy.showComparison',
+  stopComparing: 'ciliumPolicy.stopComparing',
+  /** Registered by `generate-from-flows.ts`: `({ namespace, labels }?)`; with one, no picker. */
+  generateFromFlows: 'ciliumPolicy.generateFromFlows',
   /** Registered by `replay-section.ts`: forgets the flow log (its warnings go). */
   closeFlowLog: 'ciliumPolicy.closeFlowLog',
 } as const;

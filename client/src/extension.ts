@@ -23,6 +23,8 @@ import { EndpointsSection } from './endpoints-section.js';
 import { DryRunSection } from './dryrun-section.js';
 import { KernelTargetsSection, KernelTargetsStatusBar } from './kernel-targets-section.js';
 import { ReplaySection } from './replay-section.js';
+import { CompareConnectivity } from './compare-connectivity.js';
+import { GenerateFromFlows } from './generate-from-flows.js';
 import { ServerLink } from './server-link.js';
 import { WorkspaceLint } from './workspace-lint.js';
 import { InventoryStatusBar, PolicyStatusBar } from './status-bar.js';
@@ -142,9 +144,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const dryRun = new DryRunSection(context.workspaceState, link, output, (uri) => showPreview(uri));
   const kernelTargets = new KernelTargetsSection();
   const replay = new ReplaySection(context.workspaceState, link, output, () => preview.show());
+  const compare = new CompareConnectivity(context.workspaceState, link, output, (uri) => preview.show(uri));
   const previewSections: PreviewSection[] = [
     new EndpointsSection(),
     connectivitySection,
+    compare,
     replay,
     dryRun,
     kernelTargets,
@@ -169,6 +173,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     kernelTargets,
     kernelBar,
     replay,
+    compare,
+    new GenerateFromFlows(link, output),
     endpoints,
     link,
     policyTests,
@@ -191,7 +197,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // Not awaited: activation returns at once and the server starts in the background (start() never
   // throws; its failures go to the output channel).
   void s.start();
-  return { policyTests };
+  return { policyTests, compare };
 }
 
 /**
@@ -200,6 +206,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
  */
 export interface ExtensionApi {
   readonly policyTests: PolicyTests;
+  /** The connectivity comparison (its last result and status bar view). */
+  readonly compare: CompareConnectivity;
 }
 
 /** Stops the server so its process does not outlive the window. */

@@ -1038,3 +1038,169 @@ export namespace AdmitFlowsRequest {
     error?: string;
   }
 }
+
+/**
+ * `ciliumPolicy/gitRevisions` — client → server request: the revisions "Compare Connectivity
+ * with…" offers: `HEAD` first, then the latest commits and the branches and tags of the git
+ * repository holding the workspace folder, read with read-only git commands (argument arrays, no
+ * shell). Only in a trusted workspace (a repository's git configuration can run programs): in an
+ * untrusted one, and when git is missing or the folder is not in a repository, `revisions` is empty
+ * and `error` says why.
+ */
+export namespace GitRevisionsRequest {
+  export const method = 'ciliumPolicy/gitRevisions' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** The workspace folder (a `file:` URI); default: the first one. */
+    folder?: string;
+  }
+  export interface Result {
+    revisions: GitRevisionItem[];
+    error?: string;
+  }
+}
+
+/** A revision offered for a comparison. */
+export interface GitRevisionItem {
+  /** What is passed to `ciliumPolicy/compareConnectivity` (`HEAD`, a branch, a commit name). */
+  rev: string;
+  kind: 'head' | 'commit' | 'branch' | 'remote' | 'tag';
+  /** The commit's first line (commits), or the commit it points at, shortened (branches, tags). */
+  description: string;
+  /** Committer date, ISO 8601 (may be empty). */
+  date: string;
+  /** The branch checked out. */
+  current?: boolean;
+}
+
+/**
+ * `ciliumPolicy/compareConnectivity` — client → server request: the connectivity diff between the
+ * policy files of the workspace folder at a git revision and the working tree as the editor holds
+ * it (open documents with their unsaved text, the folder's other policy files from disk), over the
+ * preview's inventory and the agent options of its `cilium-config` ConfigMap: the verdict of every
+ * workload pair and port, plus the entities, CIDRs and FQDNs the policies name, before and after,
+ * as `cilium-policy diff REV` computes it. Git is only read, and only in a trusted workspace;
+ * `error` says why there is no diff (untrusted workspace, git missing, not a repository, unknown
+ * or refused revision).
+ */
+export namespace CompareConnectivityRequest {
+  export const method = 'ciliumPolicy/compareConnectivity' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, CompareResult, void>(method);
+  export interface Params {
+    /** A revision (`HEAD`, `main`, `origin/main~2`, a commit name); ranges and options are refused. */
+    revision: string;
+    /** The workspace folder (a `file:` URI); default: the first one. */
+    folder?: string;
+    /** Most changes to return (default 500); the rest are counted in `more`. */
+    limit?: number;
+  }
+}
+
+/** The connectivity diff between a revision and the working tree. */
+export interface CompareResult {
+  /** The revision as asked, and its commit (empty when there is an `error`). */
+  revision: string;
+  commit: string;
+  /** Cells (source, destination, port) compared. */
+  cells: number;
+  /** Cells now allowed that were not (`+N` in the status bar) and now denied that were not (`−N`). */
+  newlyAllowed: number;
+  newlyDenied: number;
+  /** Cells whose verdict changed to or from `unknown`. */
+  otherChanges: number;
+  /** The changes grouped by namespace (the destination's, else the source's; `''` for none), sorted. */
+  namespaces: { namespace: string; changes: CompareChange[] }[];
+  /** Changes left out by `limit`. */
+  more: number;
+  /** Workloads a direction of which becomes default-deny, and those that lose every default deny. */
+  newlyDefaultDeny: CompareWorkload[];
+  newlyUnprotected: CompareWorkload[];
+  /** Files of the revision left out (symbolic links, too large), with why. */
+  skipped: { path: string; reason: string }[];
+  error?: string;
+}
+
+/** One changed cell of the diff. */
+export interface CompareChange {
+  /** `shop/frontend`, `world (198.51.100.7)`, `10.0.0.0/8 (10.0.0.1)`. */
+  source: string;
+  destination: string;
+  /** `TCP/8080`. */
+  port: string;
+  before: 'allow' | 'deny' | 'unknown';
+  after: 'allow' | 'deny' | 'unknown';
+  /** What decides each direction after the change, in words, with the places of the deciding rules. */
+  egress: CompareDirection;
+  ingress: CompareDirection;
+  reason: string;
+}
+
+/** One direction of a changed cell, after the change. */
+export interface CompareDirection {
+  verdict: 'allow' | 'deny' | 'unknown';
+  /** `default deny by CiliumNetworkPolicy shop/api`, `CiliumNetworkPolicy shop/api egress[0]`. */
+  text: string;
+  /** The rules (or, for a default deny, the policies' selectors) that decide, in working-tree files. */
+  decidedBy: { text: string; uri: string; range: WireRange }[];
+}
+
+/** A workload of the diff's lists. */
+export interface CompareWorkload {
+  namespace: string;
+  kind: string;
+  name: string;
+  directions: ('ingress' | 'egress')[];
+}
+
+/**
+ * `ciliumPolicy/flowWorkloads` — client → server request: the workloads the loaded flow log
+ * (`ciliumPolicy/loadFlows`) knows, by namespace and own labels, with how many recorded flows each
+ * sent or received, for "Generate Policy from Flows…". Null when no flow log is loaded.
+ */
+export namespace FlowWorkloadsRequest {
+  export const method = 'ciliumPolicy/flowWorkloads' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export type Params = Record<string, never> | null;
+  export type Result = { workloads: FlowWorkloadItem[] } | null;
+}
+
+/** A workload of a flow log. */
+export interface FlowWorkloadItem {
+  namespace: string;
+  /** The recorded workload's name (or its `app` label, or a pod's name). */
+  name: string;
+  /** Its own labels as recorded (without the ones that change every rollout), plain keys. */
+  labels: Record<string, string>;
+  /** Recorded flows it sent or received (a flow to itself counts twice). */
+  flows: number;
+}
+
+/**
+ * `ciliumPolicy/generateFromFlows` — client → server request: the least-privilege
+ * CiliumNetworkPolicy (ingress and egress) admitting exactly the recorded non-reply flows of one
+ * workload of the loaded flow log that went through, with the DNS rules its `toFQDNs` items need,
+ * and a PolicyTest with one case per distinct flow, as one YAML text of two documents. `error`
+ * when no flow log is loaded or no workload has these labels in that namespace.
+ */
+export namespace GenerateFromFlowsRequest {
+  export const method = 'ciliumPolicy/generateFromFlows' as const;
+  export const messageDirection: MessageDirection = 'clientToServer';
+  export const type = new RequestType<Params, Result, void>(method);
+  export interface Params {
+    /** A `FlowWorkloadItem`'s namespace and labels. */
+    namespace: string;
+    labels: Record<string, string>;
+  }
+  export interface Result {
+    yaml: string;
+    /** The policy's name (`<workload>-from-flows`). */
+    name: string;
+    /** Distinct flows the PolicyTest has a case for, and recorded flows admitted. */
+    cases: number;
+    flows: number;
+    error?: string;
+  }
+}

@@ -37,6 +37,7 @@ const STEPS = [
   require('./ui/workspace-lint.js'),
   require('./ui/replay.js'),
   require('./ui/hostile-sections.js'),
+  require('./ui/compare.js'),
 ];
 
 const VSIX = path.join(cs.REPO_ROOT, 'dist', 'cilium-policy.vsix');

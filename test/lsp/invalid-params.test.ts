@@ -43,6 +43,7 @@ const NO_PARAMS = new Set<string>([
   protocol.PolicyTemplatesRequest.method,
   protocol.ConnectivityEndpointsRequest.method,
   protocol.CoverageRequest.method,
+  protocol.FlowWorkloadsRequest.method,
 ]);
 
 /**
@@ -54,6 +55,7 @@ const ALL_OPTIONAL: Readonly<Record<string, readonly unknown[]>> = {
   [protocol.PolicyTestsRequest.method]: [{}, []],
   [protocol.ReplayRequest.method]: [{}, [], { textDocument: 42 }, { textDocument: { uri: 42 } }],
   [protocol.ClearLintFilesRequest.method]: [{}, [], { textDocument: 42 }, { textDocument: { uri: 42 } }],
+  [protocol.GitRevisionsRequest.method]: [{}, [], { textDocument: 42 }, { textDocument: { uri: 42 } }],
 };
 
 const URI = testUri('invalid-params.yaml');
@@ -107,6 +109,17 @@ const NEAR_MISSES: Readonly<Record<string, readonly unknown[]>> = {
   [protocol.DryRunRequest.method]: [{ textDocument: { uri: URI } }, { textDocument: { uri: URI }, events: 3 }],
   [protocol.KernelTargetsRequest.method]: [{ textDocument: { uri: URI }, position: { line: -1, character: 0 } }],
   [protocol.PolicyTestsRequest.method]: [{ textDocument: { uri: 5 } }],
+  [protocol.GitRevisionsRequest.method]: [{ folder: 7 }],
+  [protocol.CompareConnectivityRequest.method]: [
+    { revision: 5 },
+    { revision: 'HEAD', limit: -1 },
+    { revision: 'HEAD', folder: ['a'] },
+  ],
+  [protocol.GenerateFromFlowsRequest.method]: [
+    { namespace: 'shop' },
+    { namespace: 'shop', labels: { app: 5 } },
+    { namespace: 1, labels: {} },
+  ],
 };
 
 /** Every client → server request protocol.ts declares. */

@@ -91,7 +91,7 @@ test('the bundled extension activates, starts the server and stops it again', { 
       subscriptions: [] as unknown[],
       asAbsolutePath: (p: string) => path.join(REPO_ROOT, p),
       extensionPath: REPO_ROOT,
-      // Nothing remembered from an earlier session (the chosen flow log, the dry-run events).
+      // Nothing remembered from an earlier session (the chosen flow log, the dry-run events, the comparison).
       workspaceState: { get: () => undefined, update: () => Promise.resolve(), keys: () => [] },
     };
     await ext.activate(context);

@@ -8,7 +8,7 @@
  * - a revision the user gives is checked first ({@link revisionProblem}): nothing starting with `-`,
  *   no ranges (`..`, `...`, `^!`, `^@`), no `:` (`REV:path`, `:/message`, pathspec magic), no blanks or
  *   control characters; it is refused with a message saying why;
- * - only commands that read are run (`rev-parse`, `ls-tree`, `cat-file`), with `GIT_OPTIONAL_LOCKS=0`
+ * - only commands that read are run (`rev-parse`, `ls-tree`, `cat-file`, `log`, `for-each-ref`), with `GIT_OPTIONAL_LOCKS=0`
  *   so git does not refresh the index either, no pager, no prompt, no fsmonitor: the repository is
  *   never written;
  * - every run has a time limit and an output limit;
@@ -62,6 +62,27 @@ export interface GitTreeFile {
   readonly size: number;
   /** The git file mode (`100644`, `100755`, `120000` for a symbolic link). */
   readonly mode: string;
+}
+
+/** A commit of `recentCommits`. */
+export interface GitCommitSummary {
+  readonly commit: string;
+  /** Committer date, ISO 8601. */
+  readonly date: string;
+  /** The first line of its message. */
+  readonly subject: string;
+}
+
+/** A branch or tag of `refs`. */
+export interface GitRef {
+  /** Short name (`main`, `origin/main`, `v1.2.0`). */
+  readonly name: string;
+  readonly kind: 'branch' | 'remote' | 'tag';
+  /** The object it points at. */
+  readonly object: string;
+  readonly date: string;
+  /** The branch checked out. */
+  readonly current: boolean;
 }
 
 /**
@@ -292,6 +313,65 @@ export class GitRepository {
       }
     }
     return { commit, files, skipped };
+  }
+
+  /**
+   * The latest commits reachable from HEAD, newest first (none in a repository without commits).
+   * Signatures are not checked (`--no-show-signature`): that would run the configured GPG program.
+   */
+  async recentCommits(limit: number): Promise<GitCommitSummary[]> {
+    const n = Math.max(1, Math.min(Math.floor(limit), 200));
+    const r = await run(this.options, [
+      '-c',
+      'log.showSignature=false',
+      'log',
+      '--no-show-signature',
+      '--no-color',
+      '--no-decorate',
+      '--no-mailmap',
+      '-z',
+      `--max-count=${n}`,
+      // The name and the date hold no blank; the subject (one line) is the rest.
+      '--format=%H %cI %s',
+      'HEAD',
+      '--',
+    ]);
+    if (r.code !== 0) return [];
+    const out: GitCommitSummary[] = [];
+    for (const entry of r.stdout.toString('utf8').split('\0')) {
+      const m = /^([0-9a-f]{40,64}) (\S*) ([\s\S]*)$/.exec(entry);
+      if (!m) continue;
+      out.push({ commit: m[1]!, date: m[2]!, subject: m[3]! });
+    }
+    return out;
+  }
+
+  /**
+   * Branches (local, then remote-tracking) and tags, most recently committed first, whose names
+   * pass {@link revisionProblem}; the current branch is marked.
+   */
+  async refs(limit: number): Promise<GitRef[]> {
+    const n = Math.max(1, Math.min(Math.floor(limit), 500));
+    const r = await run(this.options, [
+      'for-each-ref',
+      '--sort=-committerdate',
+      `--count=${n}`,
+      '--format=%(refname)%01%(refname:short)%01%(objectname)%01%(committerdate:iso-strict)%01%(HEAD)',
+      'refs/heads',
+      'refs/remotes',
+      'refs/tags',
+    ]);
+    if (r.code !== 0) throw new GitError('failed', `git for-each-ref failed: ${firstLine(r.stderr)}`);
+    const out: GitRef[] = [];
+    // Ref names cannot hold control characters (git refuses them), so \x01 separates the fields.
+    for (const line of r.stdout.toString('utf8').split('\n')) {
+      const [full, name, object, date, head] = line.split('\x01');
+      if (full === undefined || name === undefined || object === undefined) continue;
+      if (full.endsWith('/HEAD') || revisionProblem(name) !== undefined) continue;
+      const kind = full.startsWith('refs/heads/') ? 'branch' : full.startsWith('refs/remotes/') ? 'remote' : 'tag';
+      out.push({ name, kind, object, date: date ?? '', current: head === '*' });
+    }
+    return out;
   }
 
   /** A path on disk as a path relative to the repository root (for `listFiles`), or undefined when outside. */

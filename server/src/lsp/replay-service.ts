@@ -179,6 +179,11 @@ export class ReplayService {
     contributionsOf(this.session).codeActions.push((doc, diagnostics) => this.codeActions(doc, diagnostics));
   }
 
+  /** The groups of the loaded flow log (for Generate Policy from Flows), or undefined when none is loaded. */
+  loadedGroups(): readonly FlowGroup[] | undefined {
+    return this.loaded?.replay.groups();
+  }
+
   /**
    * Reads a flow log (streamed; never the whole file at once), or forgets the loaded one. A
    * cancelled request stops the read and keeps the log loaded before.

@@ -13,6 +13,7 @@ import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js'
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { registerAssist } from './assist.js';
 import { registerCodeActions } from './code-actions.js';
+import { CompareService } from './compare-service.js';
 import { Connectivity } from './connectivity.js';
 import { DryRunService } from './dryrun-service.js';
 import { KernelTargetsService } from './kernel-targets-service.js';
@@ -104,6 +105,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   new DryRunService(connection, session, () => preview.canRefreshCodeLenses).register();
   new KernelTargetsService(connection, session, () => preview.lintInventory()).register();
   replay.register();
+  new CompareService(connection, session, preview, replay).register();
 
   session.documents.listen(connection);
   connection.listen();
