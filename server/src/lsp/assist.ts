@@ -19,7 +19,7 @@ import type { PolicyDocument, PolicyFile } from '../core/document.js';
 import { tetragonCompletions, tetragonHover } from '../core/tetragon-assist.js';
 import { toCompletionList } from './convert.js';
 import { withContributedCompletions } from './contributions.js';
-import { requestView, type RequestView } from './request-view.js';
+import { forgetRequestViews, requestView, type RequestView } from './request-view.js';
 import { checked, params } from './guard.js';
 import { withBinaries } from '../io/binaries.js';
 import type { AssistDocument, ClusterAssist } from './completion.js';
@@ -68,6 +68,8 @@ export function registerAssist(
    * view's offsets to the editor's positions; `tetragon` when it is inside a (non-templated)
    * Tetragon policy.
    */
+  // What the request views kept of a document goes with it (`request-view.ts` is read only from here).
+  session.documents.onDidClose((e) => forgetRequestViews(e.document.uri));
   const positionContext = (params: TextDocumentPositionParams) => {
     const doc = session.documents.get(params.textDocument.uri);
     if (!doc) return undefined;

@@ -22,7 +22,6 @@ import { LocalBinaries } from '../io/binaries.js';
 import type { Settings } from '../settings.js';
 import type { Log } from './guard.js';
 import { ProjectConfigs } from './project-config.js';
-import { forgetRequestViews } from './request-view.js';
 import { SettingsStore } from './settings-store.js';
 import { runInSlices, SteppedJob, type InputActivity } from './slices.js';
 
@@ -106,7 +105,6 @@ export class Session {
     this.documents.onDidClose((e) => {
       this.parsed.delete(e.document.uri);
       this.parsing.delete(e.document.uri);
-      forgetRequestViews(e.document.uri);
       this.settings.forget(e.document.uri);
     });
   }
