@@ -7,49 +7,14 @@
  */
 import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { git, SKIP_WITHOUT_GIT, snapshot } from '../support/git-repo.js';
 import { GitError, GitRepository, revisionProblem, repositoryPathProblem } from '../../server/src/io/git.js';
 
-const HAVE_GIT = spawnSync('git', ['--version']).status === 0;
-const skip = HAVE_GIT ? false : 'git is not installed';
-
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@e',
-    },
-  });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-/** Every file under .git with its size, modification time and content hash. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        const st = fs.statSync(p);
-        const hash = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-        out.set(path.relative(dir, p), `${st.size}:${st.mtimeMs}:${hash}`);
-      }
-    }
-  };
-  walk(path.join(dir, '.git'));
-  return out;
-}
+const skip = SKIP_WITHOUT_GIT;
 
 test('revisionProblem: names and ancestry pass; options, ranges, paths, magic and blanks are refused', () => {
   for (const ok of ['main', 'origin/main', 'v1.2.0', 'HEAD', 'HEAD~2', 'HEAD^', 'HEAD^2', 'main@{1}', 'a'.repeat(40)])
