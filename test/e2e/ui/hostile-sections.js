@@ -16,7 +16,17 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { locate } = require('../lib/expectations.js');
-const { STEP_MS, step, screenshot, openFile, runCommand, goTo, appearance, previewContent } = require('./lib.js');
+const {
+  STEP_MS,
+  step,
+  screenshot,
+  openFile,
+  runCommand,
+  goTo,
+  appearance,
+  previewContent,
+  chooseFile,
+} = require('./lib.js');
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').FrameLocator} FrameLocator */
@@ -32,38 +42,6 @@ const SCRIPT = '<script>alert(4)</script>';
 const TARGET = '<img src=x onerror=alert(5)>';
 /** Characters that must never reach the rendered text raw: C0 controls but tab and line breaks, DEL, C1, bidi. */
 const RAW = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-
-/**
- * Chooses a file in VS Code's own file dialog (a quick input holding a path in a browser).
- * @param {Page} page @param {string} workspace @param {string} rel
- */
-async function chooseFile(page, workspace, rel) {
-  const input = page.locator('.quick-input-widget input');
-  const target = path.join(workspace, rel);
-  await page.waitForFunction(
-    (dir) => {
-      const i = /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'));
-      return !!i && i.offsetParent !== null && i.value.startsWith(dir);
-    },
-    workspace,
-    { timeout: STEP_MS },
-  );
-  // The dialog fills its input as it reads the folder, which can overwrite what was typed: type
-  // the path until it stays, then accept.
-  for (let attempt = 0; ; attempt++) {
-    await input.fill(target);
-    await page.waitForTimeout(500);
-    if ((await input.inputValue()) !== target) continue;
-    await page.keyboard.press('Enter');
-    const closed = await input
-      .waitFor({ state: 'hidden', timeout: 3000 })
-      .then(() => true)
-      .catch(() => false);
-    if (closed) break;
-    assert.ok(attempt < 10, `the file dialog did not take the path: ${await input.inputValue()}`);
-  }
-  step(`chose ${rel}`);
-}
 
 /**
  * Replaces alert, confirm, prompt and print in the content frame with recorders (a sandboxed

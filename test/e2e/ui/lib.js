@@ -8,6 +8,7 @@
  */
 'use strict';
 
+const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const cs = require('../lib/code-server.js');
@@ -148,6 +149,38 @@ function previewContent(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
+/**
+ * Chooses a file in VS Code's own file dialog (a quick input holding a path in a browser).
+ * @param {import('playwright-core').Page} page @param {string} workspace @param {string} rel
+ */
+async function chooseFile(page, workspace, rel) {
+  const input = page.locator('.quick-input-widget input');
+  const target = path.join(workspace, rel);
+  await page.waitForFunction(
+    (dir) => {
+      const i = /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'));
+      return !!i && i.offsetParent !== null && i.value.startsWith(dir);
+    },
+    workspace,
+    { timeout: STEP_MS },
+  );
+  // The dialog fills its input as it reads the folder, which can overwrite what was typed: type
+  // the path until it stays, then accept.
+  for (let attempt = 0; ; attempt++) {
+    await input.fill(target);
+    await page.waitForTimeout(500);
+    if ((await input.inputValue()) !== target) continue;
+    await page.keyboard.press('Enter');
+    const closed = await input
+      .waitFor({ state: 'hidden', timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (closed) break;
+    assert.ok(attempt < 10, `the file dialog did not take the path: ${await input.inputValue()}`);
+  }
+  step(`chose ${rel}`);
+}
+
 module.exports = {
   STEP_MS,
   step,
@@ -158,4 +191,5 @@ module.exports = {
   goTo,
   appearance,
   previewContent,
+  chooseFile,
 };

@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { STEP_MS, step, screenshot, openFile, runCommand, goTo, previewContent } = require('./lib.js');
+const { STEP_MS, step, screenshot, openFile, runCommand, goTo, previewContent, chooseFile } = require('./lib.js');
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -23,32 +23,7 @@ const FLOWS = 'replay/flows.jsonl';
 async function checkReplay(page, workspace) {
   await openFile(page, 'policies/backend.yaml');
   await runCommand(page, 'Cilium Policy: Replay Hubble Flows');
-  // The file dialog (VS Code's own in a browser) is a quick input holding a path: type the file's.
-  const input = page.locator('.quick-input-widget input');
-  const target = path.join(workspace, FLOWS);
-  await page.waitForFunction(
-    (dir) => {
-      const i = /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'));
-      return !!i && i.offsetParent !== null && i.value.startsWith(dir);
-    },
-    workspace,
-    { timeout: STEP_MS },
-  );
-  // The dialog fills its input as it reads the folder, which can overwrite what was typed: type
-  // the path until it stays, then accept.
-  for (let attempt = 0; ; attempt++) {
-    await input.fill(target);
-    await page.waitForTimeout(500);
-    if ((await input.inputValue()) !== target) continue;
-    await page.keyboard.press('Enter');
-    const closed = await input
-      .waitFor({ state: 'hidden', timeout: 3000 })
-      .then(() => true)
-      .catch(() => false);
-    if (closed) break;
-    assert.ok(attempt < 10, `the file dialog did not take the path: ${await input.inputValue()}`);
-  }
-  step(`chose ${FLOWS}`);
+  await chooseFile(page, workspace, FLOWS);
 
   const content = previewContent(page);
   const section = content.locator('.section-replay');
