@@ -24,3 +24,12 @@ export type LintFormat = OutputFormat | 'sarif';
 
 /** A mistake on the command line; the CLI prints it with a hint and exits with status 2. */
 export class UsageError extends Error {}
+
+/** Why a file could not be read, in words (the common errno codes), for an error line. */
+export function describeError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file or directory';
+  return (e as Error | undefined)?.message ?? String(e);
+}

@@ -18,7 +18,7 @@ import { DEFAULT_SETTINGS } from '../settings.js';
 import { DryRun, enforces, type DryRunResult, type PolicyInput } from '../dryrun/index.js';
 import { errorLine, printable } from './format.js';
 import { expandInputs, readInputFile, STDIN_NAME } from './inputs.js';
-import { EXIT, UsageError, type CliIO, type OutputFormat } from './common.js';
+import { describeError, EXIT, UsageError, type CliIO, type OutputFormat } from './common.js';
 import { splitOptions } from './options.js';
 
 /** Options of one dry run. */
@@ -96,14 +96,6 @@ export const MAX_EVENT_DEPTH = 64;
 function eventSource(file: string | undefined, stat: fs.Stats | undefined): string | NodeJS.ReadableStream {
   if (file === undefined) return process.stdin;
   return stat?.isFile() === false ? fs.createReadStream(file) : file;
-}
-
-function describeError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'ENOENT') return 'no such file or directory';
-  return (e as Error)?.message ?? String(e);
 }
 
 // ---------------------------------------------------------------------------------------------

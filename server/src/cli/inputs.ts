@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MAX_FILE_BYTES, parseFile, type PolicyFile } from '../core/document.js';
 import { combineInventories, inventoryFromKubectlJson, InventoryIndex, type Inventory } from '../core/inventory.js';
-import type { CliIO } from './common.js';
+import { describeError, type CliIO } from './common.js';
 import { errorLine } from './format.js';
 import { compileGlob, expandBraces, hasGlobSyntax } from './glob.js';
 
@@ -211,14 +211,6 @@ export class InputFailure extends Error {}
 export function displayPath(cwd: string, abs: string): string {
   const rel = path.relative(cwd, abs);
   return (rel === '' ? '.' : rel.startsWith('..') ? abs : rel).split(path.sep).join('/');
-}
-
-function describeError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'ENOENT') return 'no such file or directory';
-  return (e as Error)?.message ?? String(e);
 }
 
 /** Files read during a run, parsed once. */

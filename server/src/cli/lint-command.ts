@@ -16,7 +16,7 @@ import { loadSchemaFiles } from '../io/schema-files.js';
 import { binaryLookupFor } from '../io/binaries.js';
 import { CONFIG_FILE_NAME, mergeSettings, parseProjectConfig, type ProjectConfig } from '../config.js';
 import type { Settings } from '../settings.js';
-import { EXIT, type CliIO, type LintFormat } from './common.js';
+import { describeError, EXIT, type CliIO, type LintFormat } from './common.js';
 import { errorLine, jsonOutput, SOURCE, summaryLine, textLine, type Located } from './format.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
 import { sarifLog } from './sarif.js';
@@ -265,12 +265,4 @@ function findUp(dir: string, name: string): string | undefined {
 
 async function read(input: Input, io: CliIO): Promise<string> {
   return input.file === undefined ? io.readStdin() : readInputFile(input.file);
-}
-
-function describeError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'EISDIR') return 'is a directory';
-  if (err.code === 'EACCES') return 'permission denied';
-  if (err.code === 'ENOENT') return 'no such file or directory';
-  return err.message ?? String(e);
 }

@@ -13,7 +13,7 @@ import { EndpointIndex, previewDocument, type PolicyPreview } from '../core/prev
 import { endpointText, peerText, portText, unbounded } from '../core/preview-text.js';
 import { errorLine, printable } from './format.js';
 import { expandInputs, readInputFile, type Input } from './inputs.js';
-import { EXIT, type CliIO, type OutputFormat } from './common.js';
+import { describeError, EXIT, type CliIO, type OutputFormat } from './common.js';
 
 /** Options of one preview run. */
 export interface PreviewOptions {
@@ -67,14 +67,6 @@ async function readInput(input: Input, io: CliIO): Promise<string> {
   } catch (e) {
     throw new Failure([`cannot read ${input.display}: ${describeError(e)}`]);
   }
-}
-
-function describeError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'ENOENT') return 'no such file or directory';
-  return (e as Error)?.message ?? String(e);
 }
 
 // ---------------------------------------------------------------------------------------------
