@@ -62,14 +62,14 @@ export function registerAssist(
   providers: readonly AssistProvider[] = [],
   cluster?: ClusterAssist,
 ): void {
+  // What the request views kept of a document goes with it (`request-view.ts` is read only from here).
+  session.documents.onDidClose((e) => forgetRequestViews(e.document.uri));
   /**
    * The open document, the parse to answer from (`request-view.ts`: the latest text, without
    * waiting for a parse of the whole file) and the request's offset in it, with `positions` mapping the
    * view's offsets to the editor's positions; `tetragon` when it is inside a (non-templated)
    * Tetragon policy.
    */
-  // What the request views kept of a document goes with it (`request-view.ts` is read only from here).
-  session.documents.onDidClose((e) => forgetRequestViews(e.document.uri));
   const positionContext = (params: TextDocumentPositionParams) => {
     const doc = session.documents.get(params.textDocument.uri);
     if (!doc) return undefined;
