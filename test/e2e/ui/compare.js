@@ -6,7 +6,16 @@ const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { STEP_MS, step, screenshot, openFile, runCommand, answerQuickPick, previewContent } = require('./lib.js');
+const {
+  STEP_MS,
+  showSection,
+  step,
+  screenshot,
+  openFile,
+  runCommand,
+  answerQuickPick,
+  previewContent,
+} = require('./lib.js');
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -75,7 +84,7 @@ async function checkCompare(page, workspace) {
     const item = page.locator('.statusbar-item', { hasText: `+${allowed} −${denied} flows` });
     await item.waitFor({ timeout: STEP_MS });
     step(`status bar: ${(await item.innerText()).trim()}`);
-    await section.scrollIntoViewIfNeeded();
+    await showSection(section);
     await screenshot(page, 'compare-section');
 
     // The item opens the panel on the section.

@@ -13,7 +13,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const cs = require('../lib/code-server.js');
-const { STEP_MS, step, screenshot, openFile, runCommand, previewContent } = require('./lib.js');
+const { STEP_MS, showSection, step, screenshot, openFile, runCommand, previewContent } = require('./lib.js');
 
 const POLICY = 'dryrun/block-readers.yaml';
 const EVENTS = 'dryrun/events.jsonl';
@@ -102,7 +102,7 @@ async function run({ page, workspace }) {
   assert.ok(dom.text.includes('<img src=x onerror=alert(1)>'), 'the hostile arguments read as text');
   assert.equal(dom.embedded, 0, 'no element from the event data');
   assert.deepEqual(dom.handlers, [], 'no event handler attribute from the event data');
-  await section.scrollIntoViewIfNeeded();
+  await showSection(section);
   await screenshot(page, 'dryrun-section');
 
   // Declare a kernel target for the workspace: the kernel-targets section shows the matrix.
@@ -123,7 +123,7 @@ async function run({ page, workspace }) {
     const cells = await kernel.locator('td.cell').count();
     assert.equal(cells, 2, 'one hook × two targets');
     step(`kernel targets: ${(await kernel.innerText()).replace(/\s+/g, ' ').slice(0, 300)}`);
-    await kernel.scrollIntoViewIfNeeded();
+    await showSection(kernel);
     await screenshot(page, 'kernel-targets');
   } finally {
     if (before === undefined) fs.rmSync(settingsFile);

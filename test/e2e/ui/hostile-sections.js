@@ -18,6 +18,7 @@ const path = require('node:path');
 const { locate } = require('../lib/expectations.js');
 const {
   STEP_MS,
+  showSection,
   step,
   screenshot,
   openFile,
@@ -132,7 +133,7 @@ async function run({ page, workspace, dialogs }) {
   step(`hostile connectivity: ${grid.text.replace(/\s+/g, ' ').slice(0, 240)}`);
   // Rows and columns name the namespace's workloads; control and bidi characters show as blanks.
   assertText('connectivity', grid, [IMG, 'evil gpj.exe [2Jcleared'], dialogs);
-  await connectivity.scrollIntoViewIfNeeded();
+  await showSection(connectivity);
   await screenshot(page, 'webview-hostile-connectivity');
 
   // --- replay: a flow log of hostile names ------------------------------------------------
@@ -155,7 +156,7 @@ async function run({ page, workspace, dialogs }) {
     ],
     dialogs,
   );
-  await replay.scrollIntoViewIfNeeded();
+  await showSection(replay);
   await screenshot(page, 'webview-hostile-replay');
   await replay.locator('button.replay-action', { hasText: 'Close Flow Log' }).click();
   await replay.waitFor({ state: 'detached', timeout: STEP_MS });
@@ -173,7 +174,7 @@ async function run({ page, workspace, dialogs }) {
   const run = await inspect(dryrun);
   step(`hostile dry run: ${run.text.replace(/\s+/g, ' ').slice(0, 300)}`);
   assertText('dry run', run, [IMG, SCRIPT, 'evil gpj.exe'], dialogs);
-  await dryrun.scrollIntoViewIfNeeded();
+  await showSection(dryrun);
   await screenshot(page, 'webview-hostile-dryrun');
 
   // --- kernel targets: a target named like markup -----------------------------------------
@@ -189,7 +190,7 @@ async function run({ page, workspace, dialogs }) {
     const matrix = await inspect(kernel);
     step(`hostile kernel targets: ${matrix.text.replace(/\s+/g, ' ').slice(0, 240)}`);
     assertText('kernel targets', matrix, [TARGET], dialogs);
-    await kernel.scrollIntoViewIfNeeded();
+    await showSection(kernel);
     await screenshot(page, 'webview-hostile-kernel-targets');
   } finally {
     if (before === undefined) fs.rmSync(settingsFile);

@@ -181,8 +181,28 @@ async function chooseFile(page, workspace, rel) {
   step(`chose ${rel}`);
 }
 
+/**
+ * Scrolls a webview section into view for a screenshot. The panel re-renders a section when its
+ * inputs change (a settings write can arrive twice), which detaches the element mid-scroll: try
+ * again on the fresh one.
+ * @param {import('playwright-core').Locator} section
+ */
+async function showSection(section) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await section.scrollIntoViewIfNeeded({ timeout: STEP_MS });
+      return;
+    } catch (err) {
+      const detached = err instanceof Error && /not attached/.test(err.message);
+      if (!detached || attempt >= 5) throw err;
+      step(`the section re-rendered while scrolling; again (${attempt})`);
+    }
+  }
+}
+
 module.exports = {
   STEP_MS,
+  showSection,
   step,
   screenshot,
   openFile,

@@ -5,7 +5,17 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { STEP_MS, step, screenshot, openFile, runCommand, goTo, previewContent, chooseFile } = require('./lib.js');
+const {
+  STEP_MS,
+  showSection,
+  step,
+  screenshot,
+  openFile,
+  runCommand,
+  goTo,
+  previewContent,
+  chooseFile,
+} = require('./lib.js');
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -39,7 +49,7 @@ async function checkReplay(page, workspace) {
   assert.match(text, /worker-6b7c8d9f5-klmno/, text);
   const log = await section.locator('.log').innerText();
   assert.match(log, /flows\.jsonl: \d+ flows? in \d+ distinct questions?; skipped .*1 reply.*1 unparsable/, log);
-  await section.scrollIntoViewIfNeeded();
+  await showSection(section);
   await screenshot(page, 'replay-section');
 
   // The warning in the editor: from the top, Go to Next Problem lands on it (on the backend
@@ -88,16 +98,8 @@ async function checkReplay(page, workspace) {
   const deniedAfter = /^(\d+)/.exec(after) ? Number(/^(\d+)/.exec(after)?.[1]) : 0;
   assert.equal(deniedAfter, deniedBefore - 2, `${headline} → ${after}`);
   step(`rule added to backend.yaml: ${after}`);
-  // The section is drawn again as the replay follows the edit: scroll once the last drawing stays.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await section.scrollIntoViewIfNeeded({ timeout: 5000 });
-      break;
-    } catch (e) {
-      if (attempt >= 5) throw e;
-      await page.waitForTimeout(200);
-    }
-  }
+  // The section is drawn again as the replay follows the edit.
+  await showSection(section);
   await screenshot(page, 'replay-admitted');
 
   // Close the log, so the later steps see the panel as before.
