@@ -186,3 +186,47 @@ test('Lint Workspace results follow a change of the settings', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Lint Workspace results follow the inventory: a manifest opened with the missing workload clears `selects-nothing`', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-wslint-inventory-'));
+  const deployment = (app: string): string =>
+    `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${app}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${app}}}
+  template:
+    metadata: {labels: {app: ${app}}}
+    spec: {containers: [{name: ${app}, image: ${app}:1}]}
+`;
+  // The policy selects `app: web`; the workspace only runs `app: api`.
+  fs.writeFileSync(path.join(dir, 'api.yaml'), deployment('api'));
+  const policy = GOOD.replace('app: api', 'app: web');
+  fs.writeFileSync(path.join(dir, 'policy.yaml'), policy);
+  const uri = pathToFileURL(path.join(dir, 'policy.yaml')).href;
+  const web = pathToFileURL(path.join(dir, 'web.yaml')).href;
+  const client = await LspClient.start({ workspaceFolder: pathToFileURL(dir).href });
+  const selectsNothing = (d: { code?: unknown }[]): boolean => d.some((x) => x.code === 'cilium/selects-nothing');
+  try {
+    // The workspace scan loads the inventory in the background: lint until the rule sees it.
+    for (let attempt = 0; ; attempt++) {
+      const next = client.nextDiagnostics(uri, () => true, 'policy.yaml linted');
+      await client.connection.sendRequest(LintFilesRequest.type, { uris: [uri] });
+      if (selectsNothing((await next).diagnostics)) break;
+      assert.ok(attempt < 50, 'the inventory never loaded');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // An editor opens a manifest (not saved yet) that runs `app: web`: the closed policy's
+    // warning goes without another Lint Workspace.
+    const cleared = client.nextDiagnostics(uri, (d) => !selectsNothing(d), 'policy.yaml linted with web running');
+    await client.open(web, deployment('web'));
+    await cleared;
+    // Closing it (still not on disk) takes the workload away again.
+    const back = client.nextDiagnostics(uri, (d) => selectsNothing(d), 'policy.yaml linted without web');
+    await client.close(web);
+    await back;
+  } finally {
+    await client.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

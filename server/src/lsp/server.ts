@@ -75,7 +75,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const workspaceLint = registerWorkspaceLint(connection, session, validator, {
     inventory: () => preview.lintInventory(),
     scope: (uri) => preview.lintScope(uri),
+    scopeGeneration: () => preview.scopeGeneration(),
   });
+  preview.onDidChangeInventory(() => workspaceLint.inputsChanged());
 
   registerLifecycle(connection, {
     workspaceLint,

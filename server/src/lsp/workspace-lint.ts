@@ -11,6 +11,10 @@
  * results, a covered document that is closed is linted from the disk again (the scheduler clears
  * a closed document's diagnostics; a workspace lint's results outlive the editor), and a change of
  * the settings, of workspace trust or of a `.cilium-policy.yaml` lints every covered file again.
+ * So does a change of what cross-document rules read (the inventory, the workspace's policy files
+ * on disk), once those changes pause ({@link INPUTS_SETTLE_MS}): a closed file's
+ * `cilium/selects-nothing` goes when an opened manifest adds the workload it names. Only files whose
+ * last lint saw other inputs are linted, one at a time, and a newer change stops an older pass.
  */
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
@@ -28,6 +32,13 @@ import { checked, is } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { Session } from './session.js';
 
+/**
+ * How long the inventory and the workspace's policy files must stay unchanged before covered files
+ * are linted again: typing in an open manifest changes them at every pause, and a pass over every
+ * covered file then would redo the same work over and over.
+ */
+export const INPUTS_SETTLE_MS = 750;
+
 /** Most URIs one request may name: the client sends batches, so one request stays short. */
 export const MAX_LINT_FILES = 200;
 
@@ -35,6 +46,8 @@ export const MAX_LINT_FILES = 200;
 export interface WorkspaceLintInputs {
   inventory(): EndpointIndex | undefined;
   scope(uri: string): { scope: LintScope; source: string };
+  /** Changes whenever the workspace's policy files on disk change. */
+  scopeGeneration(): number;
 }
 
 /** What the server's other parts tell the workspace lint. */
@@ -43,6 +56,11 @@ export interface WorkspaceLintHandle {
   filesChanged(changes: readonly { uri: string; type: number }[]): void;
   /** Settings, trust or a project file changed: every covered closed file is linted again, in the background. */
   relintAll(): void;
+  /**
+   * The inventory or the workspace's policy files changed: once changes pause, the covered closed
+   * files whose last lint saw other ones are linted again.
+   */
+  inputsChanged(): void;
 }
 
 type FileResult = LintFilesRequest.Result['files'][number];
@@ -60,6 +78,8 @@ export function registerWorkspaceLint(
   const published = new Set<string>();
   /** Per file, a counter: a later lint of the same file makes an earlier one drop its result. */
   const runs = new Map<string, number>();
+  /** Per covered file, the inventory and the policy-file generation its last published lint saw. */
+  const seen = new Map<string, { inventory: EndpointIndex | undefined; generation: number }>();
 
   const isOpen = (key: string): boolean => session.documents.all().some((d) => canonicalUri(d.uri) === key);
 
@@ -84,11 +104,13 @@ export function registerWorkspaceLint(
       return 'none';
     }
     const current = await session.settings.get(uri);
+    const inventory = inputs.inventory();
+    const generation = inputs.scopeGeneration();
     const findings = await withBinaries(session.binariesFor(uri, current), () =>
       lintFile(file, {
         validator,
         settings: current,
-        inventory: inputs.inventory(),
+        inventory,
         ...inputs.scope(uri),
         binaries: session.binariesFor(uri, current),
       }),
@@ -98,6 +120,7 @@ export function registerWorkspaceLint(
     if (runs.get(key) !== run) return 'none';
     const doc = TextDocument.create(uri, 'yaml', 0, text);
     published.add(key);
+    seen.set(key, { inventory, generation });
     await connection.sendDiagnostics({ uri, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
     return {
       uri,
@@ -113,6 +136,7 @@ export function registerWorkspaceLint(
     if (uri === undefined) return false;
     covered.delete(key);
     runs.set(key, (runs.get(key) ?? 0) + 1); // a lint under way publishes nothing
+    seen.delete(key);
     const had = published.delete(key);
     if (had && !isOpen(key)) await connection.sendDiagnostics({ uri, diagnostics: [] });
     return had;
@@ -175,20 +199,41 @@ export function registerWorkspaceLint(
     lintOne(uri).catch((err: unknown) => log(`linting ${uri} after it was closed`, err));
   });
 
-  /** Bumped by each {@link WorkspaceLintHandle.relintAll}: a newer pass stops an older one. */
+  /** Bumped by each pass over the covered files: a newer pass stops an older one. */
   let pass = 0;
+  /** Lints the covered closed files again, those `stale` says need it, one after another. */
+  const relintCovered = (stale: (key: string) => boolean): void => {
+    const mine = ++pass;
+    void (async () => {
+      for (const [key, uri] of [...covered]) {
+        if (pass !== mine) return;
+        if (!covered.has(key) || isOpen(key) || !stale(key)) continue;
+        await lintOne(uri).catch((err: unknown) => log(`linting ${uri} again`, err));
+      }
+    })();
+  };
+  let settle: ReturnType<typeof setTimeout> | undefined;
 
   return {
     relintAll() {
-      const mine = ++pass;
-      void (async () => {
-        for (const [key, uri] of [...covered]) {
-          if (pass !== mine) return;
-          if (!covered.has(key) || isOpen(key)) continue;
-          await lintOne(uri).catch((err: unknown) => log(`linting ${uri} again`, err));
-        }
-      })();
+      relintCovered(() => true);
     },
+    inputsChanged() {
+      if (covered.size === 0) return;
+      if (settle) clearTimeout(settle);
+      settle = setTimeout(() => {
+        settle = undefined;
+        // Shutting down: nobody will read the results.
+        if (session.input.shutdownRequested) return;
+        const inventory = inputs.inventory();
+        const generation = inputs.scopeGeneration();
+        relintCovered((key) => {
+          const last = seen.get(key);
+          return !last || last.inventory !== inventory || last.generation !== generation;
+        });
+      }, INPUTS_SETTLE_MS);
+    },
+
     filesChanged(changes) {
       for (const c of changes) {
         const key = canonicalUri(c.uri);
