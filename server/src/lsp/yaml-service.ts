@@ -15,6 +15,7 @@ import { parseFile, type PolicyDocument, type PolicyFile } from '../core/documen
 import { SCHEMA_URI_PREFIX, type SchemaFiles } from '../core/schema-validation.js';
 import { lineStart as startOfLine } from '../core/yaml-edits.js';
 import { CONFIG_FILE_NAME } from '../config.js';
+import { schemaHover } from '../core/assist/schema-hover.js';
 
 /**
  * The zero-based line of an offset, from the editor's document (which keeps its line offsets):
@@ -126,14 +127,46 @@ export class YamlFeatures {
     return list;
   }
 
-  /** Hover at an offset of a file; undefined when the offset is not inside one of our documents. */
-  async hover(file: PolicyFile, offset: number, lineOf?: LineOf): Promise<Hover | null | undefined> {
+  /**
+   * Hover at an offset of a file; undefined when the offset is not inside one of our documents.
+   * The schema's description is read from our own parse where that is certain
+   * (`core/assist/schema-hover.ts`), else yaml-language-server answers; `thirdPartyOnly` asks it
+   * alone (what the equivalence test compares with).
+   */
+  async hover(
+    file: PolicyFile,
+    offset: number,
+    lineOf?: LineOf,
+    thirdPartyOnly = false,
+  ): Promise<Hover | null | undefined> {
+    if (!thirdPartyOnly) {
+      const own = this.ownHover(file, offset, lineOf);
+      if (own) return own;
+    }
     const target = this.virtualFor(file, offset, lineOf);
     if (!target) return undefined;
     const service = await this.languageService();
     const hover = await thirdParty(() => service.doHover(target.doc, target.position));
     if (hover?.range) hover.range = mapRange(hover.range, target.toLine);
     return hover;
+  }
+
+  private ownHover(file: PolicyFile, offset: number, lineOf?: LineOf): Hover | undefined {
+    const found = documentAt(file, offset);
+    const kind = found?.doc.kind;
+    if (!found || !kind?.schemaPath || !isValidated(kind) || found.doc.templated) return undefined;
+    if (this.files[kind.schemaPath] === undefined) return undefined;
+    const hover = schemaHover(this.files, kind.schemaPath, found.doc, offset);
+    if (!hover) return undefined;
+    // Views keep whole lines, so a column is the same in the view and in the editor.
+    const position = (o: number): Position => ({
+      line: lineOf ? lineOf(o) : countLineBreaks(file.text, o),
+      character: o - startOfLine(file.text, o),
+    });
+    return {
+      contents: { kind: 'markdown', value: hover.markdown },
+      range: { start: position(hover.start), end: position(hover.end) },
+    };
   }
 
   /** Completion in a `.cilium-policy.yaml` (its whole text), from the generated schema. */
@@ -173,7 +206,7 @@ export class YamlFeatures {
   warmSteps(): (() => Promise<void>)[] {
     return kindsWithSchemas(this.files).map((k) => async () => {
       const text = `apiVersion: ${k.apiVersion}\nkind: ${k.kind}\nmetadata:\n  name: warm-up\n`;
-      await this.hover(parseFile(text), text.indexOf('metadata') + 1);
+      await this.hover(parseFile(text), text.indexOf('metadata') + 1, undefined, true);
     });
   }
 
