@@ -399,3 +399,63 @@ test('generate from flows over LSP: the policy of a recorded workload lints clea
     await client.stop();
   }
 });
+
+test('compare over LSP: a hover is answered while a large comparison runs', async () => {
+  // 300 workloads: the comparison asks every pair twice, for about a second of CPU.
+  const dir = path.join(tmp, 'large');
+  fs.mkdirSync(dir);
+  const workloads = Array.from(
+    { length: 300 },
+    (_, i) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: w${i}, namespace: big}
+spec:
+  selector: {matchLabels: {app: w${i}}}
+  template:
+    metadata: {labels: {app: w${i}, tier: t${i % 3}}}
+    spec: {containers: [{name: c, image: c:1, ports: [{containerPort: 8080}]}]}
+`,
+  ).join('---\n');
+  fs.writeFileSync(path.join(dir, 'workloads.yaml'), workloads);
+  const policy = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: tier0, namespace: big}
+spec:
+  endpointSelector: {matchLabels: {tier: t0}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {tier: t1}}]
+`;
+  const policyFile = path.join(dir, 'policy.yaml');
+  fs.writeFileSync(policyFile, policy);
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'big');
+  const client = await LspClient.start({
+    workspaceFolder: uriOf(dir),
+    initializationOptions: { workspaceTrusted: true },
+  });
+  try {
+    await compareWhen(client, { revision: 'HEAD' }, (r) => r.cells >= 300 * 300);
+    const uri = uriOf(policyFile);
+    await client.open(uri, policy);
+    // Admitting tier t2 too: a change the diff has to find among all pairs.
+    await client.change(uri, policy.replace('{tier: t1}', '{tier: t2}'));
+    const finished: string[] = [];
+    const compare = (
+      client.request('ciliumPolicy/compareConnectivity', { revision: 'HEAD' }) as Promise<CompareResult>
+    ).then((r) => {
+      finished.push('compare');
+      return r;
+    });
+    // Sent once the comparison is under way (it reads git first).
+    await new Promise((r) => setTimeout(r, 300));
+    const hover = await client.hover(uri, { line: 4, character: 4 });
+    finished.push('hover');
+    const result = await compare;
+    assert.match(JSON.stringify(hover?.contents ?? ''), /endpoint/i, 'the hover on `endpointSelector`');
+    assert.ok(result.newlyAllowed > 0 && result.newlyDenied > 0, JSON.stringify(result).slice(0, 300));
+    assert.deepEqual(finished, ['hover', 'compare'], 'the hover did not wait for the comparison');
+  } finally {
+    await client.stop();
+  }
+});

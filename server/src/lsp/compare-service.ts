@@ -39,7 +39,7 @@ import { agentOptionsFromConfigMap, resolveAgent } from '../semantics/agent.js';
 import { ruleText, VerdictEngine, type DirectionVerdict } from '../semantics/engine.js';
 import type { RuleRef, SubjectRef } from '../semantics/model.js';
 import {
-  connectivityDiff,
+  connectivityDiffSteps,
   flowWorkloads,
   policyFromFlows,
   type DiffChange,
@@ -50,6 +50,7 @@ import { checked, is, params } from './guard.js';
 import { canonicalUri } from './inventory-manager.js';
 import type { PreviewService } from './preview-service.js';
 import type { Session } from './session.js';
+import { runInSlices, SteppedJob } from './slices.js';
 
 /** Changes a comparison carries by default. */
 const DEFAULT_LIMIT = 500;
@@ -298,7 +299,9 @@ export class CompareService {
     };
     const before = engineOf(base.files);
     const after = engineOf(working.map((w) => [w.uri, w.file]));
-    const d = connectivityDiff(before, after);
+    // Every workload pair, twice: in slices, so hovers and edits are answered meanwhile.
+    const d = await runInSlices(new SteppedJob(connectivityDiffSteps(before, after)), { input: this.session.input });
+    if (!d) return fail('the comparison was interrupted');
     const positions = new Map(working.map((w) => [w.uri, w.positionAt]));
     const byNamespace = new Map<string, CompareChange[]>();
     const sorted = [...d.changes].sort(

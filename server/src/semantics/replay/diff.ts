@@ -14,6 +14,7 @@
  * workloads that lose all protection, are listed. Pure.
  */
 import { formatPrefix, parsePrefix, type Prefix } from '../../core/cilium/cidr.js';
+import { runSteps } from '../../core/document.js';
 import type { Endpoint } from '../../core/inventory.js';
 import { cidrAdmits, parseAddress } from '../addresses.js';
 import type { EndpointSpec, FlowEnd } from '../endpoints.js';
@@ -254,6 +255,17 @@ function effective(engine: VerdictEngine, w: End): { ingress: string; egress: st
 
 /** The connectivity diff of two engines over the same inventory (the `after` engine's). */
 export function connectivityDiff(before: VerdictEngine, after: VerdictEngine): ConnectivityDiff {
+  return runSteps(connectivityDiffSteps(before, after));
+}
+
+/**
+ * {@link connectivityDiff} as a generator that pauses after each source's row: the diff asks
+ * every pair of workloads, so an adapter spreads it over turns of its event loop.
+ */
+export function* connectivityDiffSteps(
+  before: VerdictEngine,
+  after: VerdictEngine,
+): Generator<void, ConnectivityDiff, void> {
   const named = collect([before, after]);
   const workloads = workloadEnds(after);
   const extras = extraEnds(after, named);
@@ -291,8 +303,12 @@ export function connectivityDiff(before: VerdictEngine, after: VerdictEngine): C
   for (const src of workloads) {
     for (const dst of workloads) compare(src, dst);
     for (const dst of extras) compare(src, dst);
+    yield;
   }
-  for (const src of extras) for (const dst of workloads) compare(src, dst);
+  for (const src of extras) {
+    for (const dst of workloads) compare(src, dst);
+    yield;
+  }
 
   const newlyDefaultDeny: DiffWorkload[] = [];
   const newlyUnprotected: DiffWorkload[] = [];
