@@ -11,7 +11,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { COMMANDS } from './commands.js';
-import { gaveUpMessage, restartingMessage, RestartBudget } from './crash-policy.js';
+import { connectionErrorAction, gaveUpMessage, restartingMessage, RestartBudget } from './crash-policy.js';
 
 /** The client id: also the prefix of the `ciliumPolicy.trace.server` setting the library reads. */
 export const CLIENT_ID = 'ciliumPolicy';
@@ -40,10 +40,17 @@ export const DOCUMENT_SELECTOR = [
 export function createErrorHandler(output: vscode.OutputChannel, now: () => number = Date.now): ErrorHandler {
   const budget = new RestartBudget();
   return {
-    // As the library's default: a few garbled messages are tolerated, a stream of them is not.
-    error: (_error, _message, count) => ({
-      action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
-    }),
+    error: (error, _message, count) => {
+      const action = connectionErrorAction(error, count);
+      // The server died with messages on their way: `closed` follows and applies the budget.
+      if (action === 'wait')
+        return {
+          action: ErrorAction.Continue,
+          message: `cilium-policy: a message could not reach the server (${error.message}); it has stopped.`,
+          handled: true,
+        };
+      return { action: action === 'continue' ? ErrorAction.Continue : ErrorAction.Shutdown };
+    },
     closed: () => {
       if (budget.crashed(now())) {
         // `handled`: logged to the output channel only; a single crash is not worth a pop-up.

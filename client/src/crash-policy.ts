@@ -61,3 +61,27 @@ export function gaveUpMessage(crashes: number, windowMs = RESTART_WINDOW_MS): st
     `The "${OUTPUT_CHANNEL}" output channel has the details; run "${RESTART_COMMAND_TITLE}" to start it again.`
   );
 }
+
+/** Error codes of a write to a server process that has gone (IPC or a pipe). */
+const GONE = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+  'ERR_IPC_CHANNEL_CLOSED',
+]);
+
+/**
+ * What to do about an error on the connection to the server:
+ * - `wait`: a write failed because the process is gone (messages were on their way when it died).
+ *   Its exit follows, and the restart budget decides then; shutting down here would skip the
+ *   budget and leave the user without a server after one crash on a busy machine.
+ * - `continue`: a garbled message or two, tolerated (vscode-languageclient's default allows three).
+ * - `shutdown`: a stream of them.
+ */
+export function connectionErrorAction(error: unknown, count: number | undefined): 'wait' | 'continue' | 'shutdown' {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if ((typeof code === 'string' && GONE.has(code)) || /\bEPIPE\b|channel closed/i.test(message)) return 'wait';
+  return count !== undefined && count <= 3 ? 'continue' : 'shutdown';
+}

@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  connectionErrorAction,
   gaveUpMessage,
   MAX_RESTARTS,
   OUTPUT_CHANNEL,
@@ -59,4 +60,20 @@ test('the messages name the output channel and the restart command as the extens
   assert.ok(gaveUp.includes(`"${OUTPUT_CHANNEL}" output channel`), gaveUp);
   assert.ok(gaveUp.includes(`"${RESTART_COMMAND_TITLE}"`), gaveUp);
   assert.match(restartingMessage(2), /restart 2 of at most 4 within 3 minutes/);
+});
+
+test('a write to a server that has gone waits for its exit (the budget decides); other errors as the library does', () => {
+  const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+  const closed = Object.assign(new Error('Channel closed'), { code: 'ERR_IPC_CHANNEL_CLOSED' });
+  // However many writes failed before the exit was noticed (a busy machine queues several).
+  for (const count of [1, 4, 12]) {
+    assert.equal(connectionErrorAction(epipe, count), 'wait');
+    assert.equal(connectionErrorAction(closed, count), 'wait');
+  }
+  assert.equal(connectionErrorAction(new Error('write EPIPE'), 9), 'wait', 'known by its message too');
+  const garbled = new Error('Header must provide a Content-Length property.');
+  assert.equal(connectionErrorAction(garbled, 1), 'continue');
+  assert.equal(connectionErrorAction(garbled, 3), 'continue');
+  assert.equal(connectionErrorAction(garbled, 4), 'shutdown');
+  assert.equal(connectionErrorAction(garbled, undefined), 'shutdown');
 });
