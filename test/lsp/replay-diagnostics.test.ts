@@ -387,3 +387,32 @@ test('replay quick fixes over LSP: both directions across files when both drop t
     await client.stop();
   }
 });
+
+test('replay warnings reach closed files Lint Workspace covers, and go with the log', async () => {
+  const w = workspace('closed');
+  // The proposed tightening saved to disk; no editor opens it.
+  const proposed = fs.readFileSync(path.join(SHOP, 'proposed', 'api.yaml'), 'utf8');
+  fs.writeFileSync(path.join(w.dir, 'policies', 'api.yaml'), proposed);
+  const apiUri = w.uri('api.yaml');
+  const want = expectedWarnings(expected(policiesOf(w)), apiUri, proposed);
+  assert.ok(want.length >= 2, want.join('; '));
+  const client = await LspClient.start({ workspaceFolder: uriOf(w.dir) });
+  try {
+    const status = (await client.request('ciliumPolicy/loadFlows', { path: FLOWS })) as FlowLogStatus;
+    assert.equal(status.error, undefined);
+    // The inventory and the workspace's policies load in the background: lint until they are in.
+    for (let attempt = 0; ; attempt++) {
+      const next = client.nextDiagnostics(apiUri, () => true, 'api.yaml linted');
+      await client.request('ciliumPolicy/lintFiles', { uris: [apiUri] });
+      if (seen((await next).diagnostics).join('\n') === want.join('\n')) break;
+      assert.ok(attempt < 50, 'the replay warnings never reached the closed file');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Closing the log lints the covered files again, without its warnings.
+    const cleared = client.nextDiagnostics(apiUri, (ds) => seen(ds).length === 0, 'api.yaml without replay warnings');
+    await client.request('ciliumPolicy/loadFlows', { path: null });
+    await cleared;
+  } finally {
+    await client.stop();
+  }
+});

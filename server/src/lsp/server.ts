@@ -9,6 +9,8 @@
  * `connectivity.ts`; `lifecycle.ts` answers `initialize` and forwards what several modules share. Every handler is guarded: an exception is logged and answered as an error.
  */
 import type { Connection } from 'vscode-languageserver';
+import type { PolicyFile } from '../core/document.js';
+import type { Finding } from '../core/findings.js';
 import { SchemaValidator, type SchemaFiles } from '../core/schema-validation.js';
 import { loadSchemaFiles } from '../io/schema-files.js';
 import { registerAssist } from './assist.js';
@@ -62,13 +64,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     agentLayers: (uri, inventory) => connectivity.verdicts.agentLayers(uri, inventory),
     relint: () => relint(),
   });
+  const extraFindings = (uri: string, file: PolicyFile, found: readonly Finding[]): Finding[] => [
+    ...connectivity.findings(uri, file, found),
+    ...replay.findings(uri, file),
+  ];
   const lint = new LintScheduler(connection, session, validator, {
     inventory: (uri) => preview.lintInventory(uri),
     scope: (uri) => preview.lintScope(uri),
     scopeGeneration: () => preview.scopeGeneration(),
-    extraFindings: (uri, file, found) => [...connectivity.findings(uri, file, found), ...replay.findings(uri, file)],
+    extraFindings,
   });
-  relint = () => lint.lintAll();
   const symbols = new Symbols(connection, session);
   preview.onDidChangeInventory(() => lint.inventoryChanged());
 
@@ -76,8 +81,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     inventory: () => preview.lintInventory(),
     scope: (uri) => preview.lintScope(uri),
     scopeGeneration: () => preview.scopeGeneration(),
+    extraFindings,
   });
   preview.onDidChangeInventory(() => workspaceLint.inputsChanged());
+  relint = () => {
+    lint.lintAll();
+    workspaceLint.relintAll();
+  };
 
   registerLifecycle(connection, {
     workspaceLint,

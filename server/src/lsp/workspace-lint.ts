@@ -19,7 +19,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseFile } from '../core/document.js';
+import { parseFile, type PolicyFile } from '../core/document.js';
+import type { Finding } from '../core/findings.js';
 import type { EndpointIndex } from '../core/preview.js';
 import type { SchemaValidator } from '../core/schema-validation.js';
 import { withBinaries } from '../io/binaries.js';
@@ -48,6 +49,8 @@ export interface WorkspaceLintInputs {
   scope(uri: string): { scope: LintScope; source: string };
   /** Changes whenever the workspace's policy files on disk change. */
   scopeGeneration(): number;
+  /** Findings of other features on the file (the flow replay's warnings, PolicyTest problems), as an open document gets. */
+  extraFindings?(uri: string, file: PolicyFile, found: readonly Finding[]): readonly Finding[];
 }
 
 /** What the server's other parts tell the workspace lint. */
@@ -113,6 +116,9 @@ export function registerWorkspaceLint(
         inventory,
         ...inputs.scope(uri),
         binaries: session.binariesFor(uri, current),
+        ...(inputs.extraFindings
+          ? { extra: (f: PolicyFile, found: readonly Finding[]) => inputs.extraFindings!(uri, f, found) }
+          : {}),
       }),
     );
     // Opened meanwhile: the scheduler's diagnostics for the live text win; a newer lint wins too.
