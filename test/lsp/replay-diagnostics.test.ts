@@ -23,7 +23,7 @@ import { agentOptionsFromConfigMap, resolveAgent, type AgentLayer } from '../../
 import { VerdictEngine } from '../../server/src/semantics/engine.js';
 import { FlowReplay, forwardedNowDenied, type FlowGroup } from '../../server/src/semantics/replay/replay.js';
 import { dropMessage, dropSites, NEWLY_DROPPED_CODE } from '../../server/src/lsp/replay-diagnostics.js';
-import type { FlowLogStatus, ReplayResult } from '../../server/src/protocol.js';
+import type { AdmitFlowsRequest, FlowLogStatus, ReplayResult } from '../../server/src/protocol.js';
 import { LspClient } from '../support/lsp-client.js';
 import { REPO_ROOT } from '../support/paths.js';
 
@@ -233,6 +233,19 @@ test('replay warnings over LSP: on the rule and the selector that drop recorded 
     assert.ok(fqdnFix, JSON.stringify(fqdnActions));
     const fixedPayments = applyEdits(withoutFqdn, fqdnFix.edit!.changes![paymentsUri]!);
     assert.match(fixedPayments, /toFQDNs:\n\s+- matchName: api\.stripe\.com/);
+    // The panel's "Add Rule" for the same flows writes the same rule: no DNS rule either, since
+    // the recorded lookups are allowed already.
+    const panel = (await client.request('ciliumPolicy/replay', {})) as ReplayResult;
+    const stripe = panel.groups.find((g) => g.verdict === 'deny' && g.destination.includes('api.stripe.com'));
+    assert.ok(stripe, JSON.stringify(panel.groups.map((g) => `${g.verdict} ${g.destination}`)));
+    const admit = (await client.request('ciliumPolicy/admitFlows', { group: stripe.id })) as AdmitFlowsRequest.Result;
+    assert.equal(admit.error, undefined);
+    assert.deepEqual(
+      [...new Set(admit.edits.map((e) => e.uri))],
+      [paymentsUri],
+      'the panel adds the rule to the payments policy',
+    );
+    assert.equal(applyEdits(withoutFqdn, admit.edits), fixedPayments);
     const fqdnAfter = verdicts(expected(policiesOf(w, { 'api.yaml': text, 'payments.yaml': fixedPayments })));
     for (const g of fqdnReplay.groups())
       assert.equal(

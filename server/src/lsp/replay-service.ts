@@ -356,67 +356,74 @@ export class ReplayService {
     const j = loaded.replay.judgeGroup(before, g);
     if (j.verdict !== 'deny' || !j.result) return fail('these flows are not denied by the policies as they stand');
     const byUri = new Map(scope.map((s) => [s.uri, s]));
-    const edits = new Map<string, OffsetEdit[]>();
-    const where: string[] = [];
-    for (const [section, d] of [
-      ['egress', j.result.egress],
-      ['ingress', j.result.ingress],
-    ] as const) {
-      if (d.verdict !== 'deny') continue;
-      let ref: RuleRef | SubjectRef | undefined;
-      if (d.state === 'default-deny') ref = d.defaultDenyBy[0];
-      else if (d.state === 'proxy-denied') ref = d.by[0];
-      else
-        return fail(
-          `${section} is denied by a deny rule (${d.by.map(ruleText).join(', ')}); an allow rule cannot admit it`,
-        );
-      const at = ref ? byUri.get(ref.file) : undefined;
-      if (!ref || !at) return fail(`the policy that denies the ${section} is not in an open or workspace file`);
-      const doc = at.file.documents.find((x) => ref.span.start >= x.span.start && ref.span.start <= x.span.end);
-      if (!doc) return fail(`the policy that denies the ${section} was not found in ${ref.file}`);
-      const { items } = admittingItems([g], section, ref.namespace);
-      const edit = appendItemsEdit(at.file, doc, ref.spec, section, items);
-      if (!edit)
-        return fail(
-          `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} writes its ${section} in flow style; add the rule by hand`,
-        );
-      const list = edits.get(ref.file) ?? [];
-      list.push(edit);
-      edits.set(ref.file, list);
-      where.push(`${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} (${section})`);
-    }
-    if (edits.size === 0) return fail('nothing to add');
-    // The check: the same policies with the edits applied.
-    const after = this.engine(
-      scope.map((s) => {
-        const e = edits.get(s.uri);
-        return e ? { ...s, file: parseFile(applyEdits(s.file.text, e)) } : s;
-      }),
-    );
-    const check = verifyAdmission(
-      groups,
-      new Set([g]),
-      (x) => loaded.replay.judgeGroup(before, x).verdict,
-      (x) => loaded.replay.judgeGroup(after, x).verdict,
-    );
-    if (check.notAdmitted.length > 0)
-      return fail('the generated rule does not admit these flows (see the deciding rules)');
-    if (check.alsoAdmitted.length > 0)
-      return fail(
-        `the generated rule would also admit ${check.alsoAdmitted.length} other denied group(s) of recorded flows, such as ${groupDisplay(check.alsoAdmitted[0]!).source} → ${groupDisplay(check.alsoAdmitted[0]!).destination}`,
+    const dnsOptions = dnsOptionsOf(groups);
+    // First without a DNS rule where the source's recorded lookups are allowed already (as the
+    // quick fix does); if the engine says that does not admit the flows, with one.
+    const attempt = (reuseLookups: boolean): AdmitFlowsRequest.Result => {
+      const edits = new Map<string, OffsetEdit[]>();
+      const where: string[] = [];
+      for (const [section, d] of [
+        ['egress', j.result!.egress],
+        ['ingress', j.result!.ingress],
+      ] as const) {
+        if (d.verdict !== 'deny') continue;
+        let ref: RuleRef | SubjectRef | undefined;
+        if (d.state === 'default-deny') ref = d.defaultDenyBy[0];
+        else if (d.state === 'proxy-denied') ref = d.by[0];
+        else
+          return fail(
+            `${section} is denied by a deny rule (${d.by.map(ruleText).join(', ')}); an allow rule cannot admit it`,
+          );
+        const at = ref ? byUri.get(ref.file) : undefined;
+        if (!ref || !at) return fail(`the policy that denies the ${section} is not in an open or workspace file`);
+        const doc = at.file.documents.find((x) => ref.span.start >= x.span.start && ref.span.start <= x.span.end);
+        if (!doc) return fail(`the policy that denies the ${section} was not found in ${ref.file}`);
+        const { items } = admittingItems([g], section, ref.namespace, dnsOptions([g], reuseLookups));
+        const edit = appendItemsEdit(at.file, doc, ref.spec, section, items);
+        if (!edit)
+          return fail(
+            `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} writes its ${section} in flow style; add the rule by hand`,
+          );
+        const list = edits.get(ref.file) ?? [];
+        list.push(edit);
+        edits.set(ref.file, list);
+        where.push(`${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} (${section})`);
+      }
+      if (edits.size === 0) return fail('nothing to add');
+      // The check: the same policies with the edits applied.
+      const after = this.engine(
+        scope.map((s) => {
+          const e = edits.get(s.uri);
+          return e ? { ...s, file: parseFile(applyEdits(s.file.text, e)) } : s;
+        }),
       );
-    const d = groupDisplay(g);
-    return {
-      title: `Admit ${d.source} → ${d.destination}:${d.port} in ${where.join(' and ')}`,
-      edits: [...edits].flatMap(([uri, list]) => {
-        const at = byUri.get(uri)!;
-        return list.map((e) => ({
-          uri,
-          range: { start: at.positionAt(e.start), end: at.positionAt(e.end) },
-          newText: e.newText,
-        }));
-      }),
+      const check = verifyAdmission(
+        groups,
+        new Set([g]),
+        (x) => loaded.replay.judgeGroup(before, x).verdict,
+        (x) => loaded.replay.judgeGroup(after, x).verdict,
+      );
+      if (check.notAdmitted.length > 0)
+        return fail('the generated rule does not admit these flows (see the deciding rules)');
+      if (check.alsoAdmitted.length > 0)
+        return fail(
+          `the generated rule would also admit ${check.alsoAdmitted.length} other denied group(s) of recorded flows, such as ${groupDisplay(check.alsoAdmitted[0]!).source} → ${groupDisplay(check.alsoAdmitted[0]!).destination}`,
+        );
+      const d = groupDisplay(g);
+      return {
+        title: `Admit ${d.source} → ${d.destination}:${d.port} in ${where.join(' and ')}`,
+        edits: [...edits].flatMap(([uri, list]) => {
+          const at = byUri.get(uri)!;
+          return list.map((e) => ({
+            uri,
+            range: { start: at.positionAt(e.start), end: at.positionAt(e.end) },
+            newText: e.newText,
+          }));
+        }),
+      };
     };
+    const reusing = attempt(true);
+    return reusing.error !== undefined ? attempt(false) : reusing;
   }
 
   /** The open documents (current text) and the workspace's policy files not open. */
@@ -643,14 +650,7 @@ export class ReplayService {
         put(ref, direction, g);
       }
     }
-    // toFQDNs items need a DNS rule, unless the source's recorded lookups of the name are allowed already.
-    const dnsServer = dnsServerSelector(groups);
-    const lookupsAllowed = new Set<string>();
-    for (const g of groups)
-      if (g.sample.dns !== undefined && g.head.verdict === 'allow')
-        lookupsAllowed.add(
-          `${g.sample.source.labels.join('\u0001')}\u0002${g.sample.dns.toLowerCase().replace(/\.$/, '')}`,
-        );
+    const dnsOptions = dnsOptionsOf(groups);
     const attempt = (reuseLookups: boolean): SiteFix => {
       const edits = new Map<string, OffsetEdit[]>();
       /** Policy → the directions items go to, for the title. */
@@ -661,13 +661,7 @@ export class ReplayService {
         const doc = s?.file.documents.find((x) => ref.span.start >= x.span.start && ref.span.start <= x.span.end);
         const name = `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
         if (!s || !doc) return fail(`${name} is not in an open or workspace file`);
-        const sources = p.groups.map((g) => g.sample.source.labels.join('\u0001'));
-        const { items } = admittingItems(p.groups, p.direction, ref.namespace, {
-          dnsServer,
-          ...(reuseLookups
-            ? { dnsAllowed: (n: string) => sources.every((src) => lookupsAllowed.has(`${src}\u0002${n}`)) }
-            : {}),
-        });
+        const { items } = admittingItems(p.groups, p.direction, ref.namespace, dnsOptions(p.groups, reuseLookups));
         const edit = appendItemsEdit(s.file, doc, ref.spec, p.direction, items);
         if (!edit) return fail(`${name} writes its ${p.direction} in flow style; add the rule by hand`);
         const list = edits.get(s.uri) ?? [];
@@ -725,4 +719,29 @@ export class ReplayService {
   private failed(path: string, error: string): FlowLogStatus {
     return { path: path === '' ? null : path, flows: 0, questions: 0, skipped: {}, problems: [], error };
   }
+}
+
+/**
+ * What the admitting items need to know of DNS, from the recorded flows: the DNS server's
+ * selector, and, when `reuseLookups`, that a toFQDNs name needs no DNS rule where every source of
+ * the groups already had its recorded lookups of that name allowed.
+ */
+function dnsOptionsOf(
+  groups: readonly FlowGroup[],
+): (
+  place: readonly FlowGroup[],
+  reuseLookups: boolean,
+) => { dnsServer: ReturnType<typeof dnsServerSelector>; dnsAllowed?: (name: string) => boolean } {
+  const dnsServer = dnsServerSelector(groups);
+  const lookupsAllowed = new Set<string>();
+  for (const g of groups)
+    if (g.sample.dns !== undefined && g.head.verdict === 'allow')
+      lookupsAllowed.add(
+        `${g.sample.source.labels.join('\u0001')}\u0002${g.sample.dns.toLowerCase().replace(/\.$/, '')}`,
+      );
+  return (place, reuseLookups) => {
+    if (!reuseLookups) return { dnsServer };
+    const sources = place.map((g) => g.sample.source.labels.join('\u0001'));
+    return { dnsServer, dnsAllowed: (n) => sources.every((src) => lookupsAllowed.has(`${src}\u0002${n}`)) };
+  };
 }
