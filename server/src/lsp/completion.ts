@@ -61,6 +61,11 @@ export class ClusterAssist {
     private readonly snippetsDir?: string,
   ) {}
 
+  /** Reads what the first completion would (the warm-up's step). */
+  warm(): void {
+    this.wholeDocuments();
+  }
+
   /** The whole-document templates, read once from the snippet files (none when they cannot be read). */
   private wholeDocuments(): PolicyTemplate[] {
     if (this.templates) return this.templates;

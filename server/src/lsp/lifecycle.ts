@@ -25,7 +25,7 @@ import { CONFIG_SECTION, SettingsStore } from './settings-store.js';
 import type { Symbols } from './symbols.js';
 import type { WorkspaceLintHandle } from './workspace-lint.js';
 import type { YamlFeatures } from './yaml-service.js';
-import { warmUp } from './warm-up.js';
+import { warmUp, type Step } from './warm-up.js';
 
 /** The server's name and version as reported in `initialize`. */
 export interface ServerInfo {
@@ -44,6 +44,8 @@ export interface LifecycleParts {
   readonly info?: ServerInfo;
   /** Lint Workspace: follows the files it linted on disk. */
   readonly workspaceLint?: WorkspaceLintHandle;
+  /** One-time work of other features for the start-up warm-up. */
+  readonly warmSteps?: readonly Step[];
 }
 
 /** Registers `initialize`, `initialized`, `workspace/didChangeConfiguration` and `workspace/didChangeWatchedFiles`. */
@@ -88,7 +90,7 @@ export function registerLifecycle(connection: Connection, parts: LifecycleParts)
   });
 
   connection.onInitialized(() => {
-    warmUp(parts.validator, parts.yaml, parts.session, parts.lint);
+    warmUp(parts.validator, parts.yaml, parts.session, parts.lint, parts.warmSteps);
     if (watchConfigFiles) {
       connection.client
         .register(DidChangeWatchedFilesNotification.type, {

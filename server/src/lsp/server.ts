@@ -89,8 +89,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     workspaceLint.relintAll();
   };
 
+  const cluster = new ClusterAssist(session, yaml, { index: () => preview.lintInventory() });
   registerLifecycle(connection, {
     workspaceLint,
+    warmSteps: [() => cluster.warm()],
     session,
     validator,
     yaml,
@@ -102,13 +104,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // Lint before the inventory hears of a change: an open document is linted at once, and its
   // lint flushes the document into the inventory itself.
   lint.register();
-  registerAssist(
-    connection,
-    session,
-    yaml,
-    [connectivity],
-    new ClusterAssist(session, yaml, { index: () => preview.lintInventory() }),
-  );
+  registerAssist(connection, session, yaml, [connectivity], cluster);
   registerCodeActions(connection, session, lint, preview);
   symbols.register();
   registerTemplates(connection, session);

@@ -325,7 +325,7 @@ spec:
 `;
 
 /** A step of the warm-up; false stops it. */
-type Step = () => boolean | void | Promise<boolean | void>;
+export type Step = () => boolean | void | Promise<boolean | void>;
 
 /**
  * Starts the warm-up after `initialized`: schemas first, then the code paths, one step per turn of
@@ -336,6 +336,7 @@ export function warmUp(
   yaml: YamlFeatures,
   session: Session,
   lints: { readonly busy: boolean },
+  others: readonly Step[] = [],
 ): void {
   const steps: Step[] = [
     ...KINDS.map((kind) => () => {
@@ -343,6 +344,8 @@ export function warmUp(
       if (doc) validator.validate(doc);
     }),
     ...yaml.warmSteps(),
+    // Other features' one-time work (the completion's document templates, read from the snippets).
+    ...others,
     ...codeSteps(validator, yaml, session),
   ];
   const next = (): void => {
@@ -413,8 +416,14 @@ function codeSteps(validator: SchemaValidator, yaml: YamlFeatures, session: Sess
       const batch = places.slice(i, i + PLACES_PER_STEP);
       steps.push(async () => {
         if (!idle()) return false;
-        for (const [what, offset] of batch)
-          await (what === 'hover' ? yaml.hover(file, offset) : yaml.complete(file, offset));
+        for (const [what, offset] of batch) {
+          if (what === 'complete') await yaml.complete(file, offset);
+          else {
+            // Ours, and yaml-language-server's (where ours declines; its matching is the completion's too).
+            await yaml.hover(file, offset);
+            await yaml.hover(file, offset, undefined, true);
+          }
+        }
         return true;
       });
     }
