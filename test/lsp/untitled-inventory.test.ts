@@ -98,6 +98,18 @@ test('the sample: its workloads count for its own preview and lint, never for th
       JSON.stringify(lenses),
     );
 
+    // Completion of a label value in the sample offers its own workloads' values.
+    const valueAt = positionOf(SAMPLE, 'app: frontend');
+    const items = await client.completion(sample, {
+      line: valueAt.line,
+      character: valueAt.character + 'app: '.length,
+    });
+    for (const name of sampleWorkloads)
+      assert.ok(
+        items.some((i) => i.label === name),
+        `${name} offered in the sample: ${JSON.stringify(items.map((i) => i.label))}`,
+      );
+
     // The connectivity grid of the sample is drawn over them too.
     const matrix = (await client.request('ciliumPolicy/connectivityMatrix', {
       textDocument: { uri: sample },

@@ -47,8 +47,11 @@ export type AssistDocument = Pick<TextDocument, 'uri' | 'getText' | 'positionAt'
 
 /** What the cluster completions read besides the document. */
 export interface ClusterInputs {
-  /** The inventory's index, undefined while none is loaded. */
-  index(): EndpointIndex | undefined;
+  /**
+   * The inventory's index as a document sees it (an untitled editor's own workloads count for it),
+   * undefined while none is loaded.
+   */
+  index(uri: string): EndpointIndex | undefined;
 }
 
 export class ClusterAssist {
@@ -85,7 +88,7 @@ export class ClusterAssist {
     const ours = clusterCompletions({
       file,
       offset,
-      index: this.inputs.index(),
+      index: this.inputs.index(doc.uri),
       templates: this.wholeDocuments(),
     });
     const range = ours ? toRange(doc, ours.replace) : undefined;
@@ -129,7 +132,7 @@ export class ClusterAssist {
    */
   async hover(doc: AssistDocument, file: PolicyFile, offset: number): Promise<Hover | undefined> {
     if (isProjectConfig(doc.uri)) return (await this.yaml.hoverConfig(doc.getText(), offset)) ?? undefined;
-    const found = labelKeyHover(file, offset, this.inputs.index());
+    const found = labelKeyHover(file, offset, this.inputs.index(doc.uri));
     if (!found) return undefined;
     return { contents: { kind: 'markdown', value: found.markdown }, range: toRange(doc, found.span) };
   }

@@ -89,7 +89,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     workspaceLint.relintAll();
   };
 
-  const cluster = new ClusterAssist(session, yaml, { index: () => preview.lintInventory() });
+  const cluster = new ClusterAssist(session, yaml, { index: (uri) => preview.lintInventory(uri) });
   registerLifecycle(connection, {
     workspaceLint,
     warmSteps: [() => cluster.warm()],
