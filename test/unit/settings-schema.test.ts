@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { parseProjectConfig, versionProblem } from '../../server/src/config.js';
-import { CODES } from '../../server/src/core/findings.js';
+import { CODES, FEATURE_CODES } from '../../server/src/core/findings.js';
 import { KNOWN_RELEASES } from '../../server/src/core/versions.js';
 import { RULES } from '../../server/src/lint/registry.js';
 import { projectConfigSchema, rulesProperties } from '../../server/src/lint/settings-schema.js';
@@ -39,6 +39,24 @@ test('ciliumPolicy.rules completes every rule id and diagnostic code with the se
   assert.deepEqual(rules, rulesProperties(), STALE);
   for (const r of RULES) assert.deepEqual(rules[r.id]?.enum, ['off', 'error', 'warning', 'information'], r.id);
   for (const code of Object.values(CODES)) assert.ok(rules[code], `${code} is completed`);
+  for (const code of Object.keys(FEATURE_CODES)) assert.ok(rules[code], `${code} is completed`);
+});
+
+test('every PolicyTest and replay code the editor reports is listed for ciliumPolicy.rules', () => {
+  // The codes written in the server's semantics and editor code (the CLI's SARIF rule ids aside).
+  const reported = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts'))
+        for (const m of fs.readFileSync(p, 'utf8').matchAll(/'((?:policy-test|replay)\/[a-z-]+)'/g))
+          reported.add(m[1]!);
+    }
+  };
+  for (const dir of ['semantics', 'lsp']) walk(path.join(REPO_ROOT, 'server', 'src', dir));
+  assert.ok(reported.has('replay/newly-denied') && reported.has('policy-test/type'), [...reported].join(', '));
+  assert.deepEqual([...reported].sort(), Object.keys(FEATURE_CODES).sort());
 });
 
 test('.cilium-policy.yaml has a schema, associated for yaml-language-server, that accepts what the tools read', () => {

@@ -39,6 +39,29 @@ export interface Finding {
   readonly fixes?: readonly Fix[];
 }
 
+/**
+ * Diagnostic codes the editor reports beside the lint's, from the policy-semantics features: a
+ * PolicyTest's own problems and the flow replay's warnings. `ciliumPolicy.rules` sets them as it
+ * sets a rule (`lint/settings-schema.ts` completes them); `test/unit/settings-schema.test.ts` checks
+ * that every such code the server reports is listed.
+ */
+export const FEATURE_CODES: Readonly<Record<string, string>> = {
+  'policy-test/agent': 'A PolicyTest `agent:` option that is unknown or has a value the agent would not take.',
+  'policy-test/duplicate': 'Two cases of a PolicyTest with the same name.',
+  'policy-test/endpoint': 'A PolicyTest endpoint written in none (or more than one) of its forms.',
+  'policy-test/endpoint-not-found': 'A PolicyTest endpoint that names no workload or service of the inventory.',
+  'policy-test/enum': 'A PolicyTest `protocol` or `expect` outside its allowed values.',
+  'policy-test/http': 'An `http` request on a PolicyTest case that is not TCP.',
+  'policy-test/icmp': 'A PolicyTest `icmpType` that is not a type of its protocol, or without ICMP.',
+  'policy-test/invalid-case': 'A PolicyTest case the verdict engine cannot ask (it says why).',
+  'policy-test/path': 'A PolicyTest `policies` or `inventory` path that cannot be read.',
+  'policy-test/port': 'A PolicyTest port outside 1–65535, or a port on an ICMP case.',
+  'policy-test/required': 'A PolicyTest or case without a field it needs.',
+  'policy-test/type': 'A PolicyTest field of the wrong type.',
+  'policy-test/unknown-field': 'A PolicyTest field the format does not know.',
+  'replay/newly-denied': 'A rule or selector that would drop flows of the loaded Hubble flow log.',
+};
+
 /** Diagnostic codes produced by the core itself (rules bring their own). */
 export const CODES = {
   yamlSyntax: 'yaml/syntax',

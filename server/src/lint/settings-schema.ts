@@ -8,7 +8,7 @@
  * stale. VS Code validates the setting, and yaml-language-server (Red Hat's YAML extension, and this
  * server's own completion) validates and completes the file.
  */
-import { CODES } from '../core/findings.js';
+import { CODES, FEATURE_CODES } from '../core/findings.js';
 import { KNOWN_RELEASES } from '../core/versions.js';
 import { RULES } from './registry.js';
 
@@ -48,7 +48,7 @@ export function rulesProperties(): Json {
   const out: Json = {};
   for (const r of [...RULES].sort((a, b) => (a.id < b.id ? -1 : 1)))
     out[r.id] = { ...severityEnum(), markdownDescription: `${r.summary} (default: \`${r.defaultSeverity}\`)` };
-  for (const [code, words] of Object.entries(CODE_WORDS).sort(([a], [b]) => (a < b ? -1 : 1)))
+  for (const [code, words] of Object.entries({ ...CODE_WORDS, ...FEATURE_CODES }).sort(([a], [b]) => (a < b ? -1 : 1)))
     out[code] = { ...severityEnum(), markdownDescription: words };
   return out;
 }
