@@ -32,6 +32,7 @@ import type {
   RunPolicyTestsRequest,
 } from '../../server/src/protocol.js';
 import { LspClient } from '../support/lsp-client.js';
+import { deploymentManifest } from '../support/lsp-samples.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 const SHOP = path.join(REPO_ROOT, 'examples', 'shop');
@@ -404,17 +405,8 @@ test('compare over LSP: a hover is answered while a large comparison runs', asyn
   // 300 workloads: the comparison asks every pair twice, for about a second of CPU.
   const dir = path.join(tmp, 'large');
   fs.mkdirSync(dir);
-  const workloads = Array.from(
-    { length: 300 },
-    (_, i) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: w${i}, namespace: big}
-spec:
-  selector: {matchLabels: {app: w${i}}}
-  template:
-    metadata: {labels: {app: w${i}, tier: t${i % 3}}}
-    spec: {containers: [{name: c, image: c:1, ports: [{containerPort: 8080}]}]}
-`,
+  const workloads = Array.from({ length: 300 }, (_, i) =>
+    deploymentManifest(`w${i}`, 'big', { tier: `t${i % 3}` }, 8080),
   ).join('---\n');
   fs.writeFileSync(path.join(dir, 'workloads.yaml'), workloads);
   const policy = `apiVersion: cilium.io/v2

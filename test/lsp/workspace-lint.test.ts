@@ -18,6 +18,7 @@ import { lintFile } from '../../server/src/lint/lint.js';
 import { ClearLintFilesRequest, LintFilesRequest } from '../../server/src/protocol.js';
 import { DEFAULT_SETTINGS } from '../../server/src/settings.js';
 import { LspClient } from '../support/lsp-client.js';
+import { deploymentManifest } from '../support/lsp-samples.js';
 
 const BAD = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -189,16 +190,7 @@ test('Lint Workspace results follow a change of the settings', async () => {
 
 test('Lint Workspace results follow the inventory: a manifest opened with the missing workload clears `selects-nothing`', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-wslint-inventory-'));
-  const deployment = (app: string): string =>
-    `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${app}, namespace: shop}
-spec:
-  selector: {matchLabels: {app: ${app}}}
-  template:
-    metadata: {labels: {app: ${app}}}
-    spec: {containers: [{name: ${app}, image: ${app}:1}]}
-`;
+  const deployment = (app: string): string => deploymentManifest(app, 'shop');
   // The policy selects `app: web`; the workspace only runs `app: api`.
   fs.writeFileSync(path.join(dir, 'api.yaml'), deployment('api'));
   const policy = GOOD.replace('app: api', 'app: web');

@@ -147,6 +147,31 @@ spec:
           protocol: TCP
 `;
 
+/**
+ * A Deployment for an inventory, in flow style: selected by its `app` label, its pods carrying
+ * `labels` (with `app`), one container listening on `port` when given.
+ */
+export function deploymentManifest(
+  name: string,
+  namespace: string,
+  labels: Readonly<Record<string, string>> = {},
+  port?: number,
+): string {
+  const podLabels = Object.entries({ app: name, ...labels })
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  const ports = port === undefined ? '' : `, ports: [{containerPort: ${port}}]`;
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {${podLabels}}}
+    spec: {containers: [{name: c, image: c:1${ports}}]}
+`;
+}
+
 /** A valid CNP with two ingress rules and an egress rule (used for symbols and completion). */
 export const VALID_CNP = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
