@@ -156,3 +156,33 @@ test('describes keys and values, puts the hovered allowed value first, and decli
   assert.equal(schemaHover(files, schemaPath, doc, at('unknownKey', 1)), undefined);
   assert.equal(schemaHover(files, schemaPath, doc, at('- toPorts')), undefined);
 });
+
+test('follows $ref as yaml-language-server merges it, and declines where a branch could change the answer', () => {
+  const doc = parseFile('a: x\nb: y\n').documents[0]!;
+  const hover = (root: Record<string, unknown>, key: string) =>
+    schemaHover({ 'k.json': root, 'defs.json': DEFS }, 'k.json', doc, 'a: x\nb: y\n'.indexOf(key))?.markdown;
+  const DEFS = { definitions: { a: { description: 'A from defs.', enum: ['x', 'z'] } } };
+  // A `$ref` with a description beside it: the description beside it wins, the rest comes from the target.
+  assert.equal(
+    hover({ title: 'Root', properties: { a: { $ref: 'defs.json#/definitions/a', description: 'Own words.' } } }, 'a'),
+    '#### Root\n\nOwn words.\n\nAllowed Values:\n\n* `x`\n* `z`\n',
+  );
+  assert.equal(
+    hover({ title: 'Root', properties: { a: { $ref: 'defs.json#/definitions/a' } } }, 'a'),
+    '#### Root\n\nA from defs.\n\nAllowed Values:\n\n* `x`\n* `z`\n',
+  );
+  // Branches that only require keys say nothing a hover shows: the answer stands.
+  const plain = { title: 'Root', properties: { a: { description: 'A.' } } };
+  assert.equal(hover({ ...plain, oneOf: [{ required: ['a'] }, { required: ['b'] }] }, 'a'), '#### Root\n\nA.');
+  // A branch that may describe `a` (validation picks it), a titled branch, a `$ref` beside a
+  // constraint, an `anyOf` on the node itself: left to yaml-language-server.
+  assert.equal(hover({ ...plain, oneOf: [{ properties: { a: { description: 'Other.' } } }, {}] }, 'a'), undefined);
+  assert.equal(hover({ ...plain, allOf: [{ title: 'T', properties: { c: {} } }] }, 'a'), undefined);
+  assert.equal(
+    hover({ title: 'Root', properties: { a: { $ref: 'defs.json#/definitions/a', minLength: 1 } } }, 'a'),
+    undefined,
+  );
+  assert.equal(hover({ title: 'Root', properties: { a: { anyOf: [{ type: 'string' }] } } }, 'a'), undefined);
+  // A key the schema does not know: nothing.
+  assert.equal(hover(plain, 'b'), undefined);
+});

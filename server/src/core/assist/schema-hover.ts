@@ -110,7 +110,8 @@ export function schemaHover(
   if (!rootSchema) return undefined;
   const title = stringOf(rootSchema.title);
   let applied = expand([{ schema: rootSchema, file: schemaPath, certain: true }], files);
-  if (!applied) return undefined;
+  // Only the root's own title heads a hover here: a titled branch would head what lies below it.
+  if (!applied || applied.some((a, i) => i > 0 && a.schema.title !== undefined)) return undefined;
   for (const step of target.path) {
     const next: Applied[] = [];
     for (const a of applied) {
