@@ -82,7 +82,7 @@ export function registerWorkspaceLint(
   /** Per file, a counter: a later lint of the same file makes an earlier one drop its result. */
   const runs = new Map<string, number>();
   /** Per covered file, the inventory and the policy-file generation its last published lint saw. */
-  const seen = new Map<string, { inventory: EndpointIndex | undefined; generation: number }>();
+  const seen = new Map<string, { inventory: EndpointIndex | undefined; generation: number } | 'no-policy'>();
 
   const isOpen = (key: string): boolean => session.documents.all().some((d) => canonicalUri(d.uri) === key);
 
@@ -102,6 +102,8 @@ export function registerWorkspaceLint(
     const file = parseFile(text);
     const hasPolicy = file.documents.some((d) => d.kind);
     if (!hasPolicy) {
+      // Nothing in it reads the inventory: only a change of the file itself lints it again.
+      seen.set(key, 'no-policy');
       // A file that held a policy before the change: its old results go.
       if (published.delete(key) && !isOpen(key)) await connection.sendDiagnostics({ uri, diagnostics: [] });
       return 'none';
@@ -235,6 +237,7 @@ export function registerWorkspaceLint(
         const generation = inputs.scopeGeneration();
         relintCovered((key) => {
           const last = seen.get(key);
+          if (last === 'no-policy') return false;
           return !last || last.inventory !== inventory || last.generation !== generation;
         });
       }, INPUTS_SETTLE_MS);
