@@ -18,6 +18,7 @@ const h = require('./helpers.js');
 
 const TEST_FILE = 'connectivity/bank-test.yaml';
 const POLICIES = 'connectivity/policies.yaml';
+const INVENTORY = 'connectivity/inventory.yaml';
 /** The fixture marks the case it expects to fail in its name. */
 const WRONG = /wrong on purpose/;
 
@@ -225,5 +226,50 @@ describe('policy tests in the Test Explorer', () => {
       await afterRun(tests, () => policyDoc.save(), 'the run after restoring the policy');
     }
     assert.equal(resultOf(wrong.name)?.state, 'failed');
+  });
+});
+
+/**
+ * The policies of the fixture that make a workload's ingress default-deny: those with ingress rules
+ * whose selector (`endpointSelector` or `podSelector`) asks for the workload's `app` label, in its
+ * namespace. Read from the fixture, not written down.
+ * @param {string} app @param {string} namespace
+ */
+function ingressPoliciesOf(app, namespace) {
+  const text = fs.readFileSync(h.fileUri(POLICIES).fsPath, 'utf8');
+  return YAML.parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter((p) => {
+      const selector = p.spec?.endpointSelector ?? p.spec?.podSelector;
+      return (
+        p.metadata?.namespace === namespace && selector?.matchLabels?.app === app && Array.isArray(p.spec?.ingress)
+      );
+    })
+    .map((p) => `${p.kind} ${namespace}/${p.metadata.name}`);
+}
+
+describe('effective policy on a workload manifest', () => {
+  it('hovers a Deployment name with its effective policy and the policies behind it', async () => {
+    const { doc } = await h.openFixture(INVENTORY);
+    for (const name of ['ledger', 'teller']) {
+      const want = ingressPoliciesOf(name, 'vault');
+      assert.equal(want.length, 1, `one policy makes ${name}'s ingress default-deny: ${want.join(', ')}`);
+      const at = locate(doc.getText(), `name: ${name}\n  namespace: vault`, name);
+      // The workspace's inventory is read in the background: hover until the workload is in it.
+      const text = await until(async () => {
+        /** @type {vscode.Hover[]} */
+        const hovers = await vscode.commands.executeCommand(
+          'vscode.executeHoverProvider',
+          doc.uri,
+          new vscode.Position(at.line, at.character + 1),
+        );
+        const t = h.hoverText(hovers);
+        return /Effective policy/.test(t) && !/Not in the current inventory/.test(t) ? t : undefined;
+      }, `the effective-policy hover of ${name}`);
+      assert.ok(text.includes(`\`Deployment\` \`vault/${name}\``), text);
+      assert.match(text, /Ingress: \*\*default-deny\*\*, because of \[/);
+      assert.ok(text.includes(`[${want[0]}](`), `${want[0]} linked: ${text}`);
+      assert.match(text, /Egress: \*\*allow-all\*\*/);
+    }
   });
 });
