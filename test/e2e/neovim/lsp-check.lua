@@ -10,6 +10,8 @@
 --   CILIUM_POLICY_ROOT      workspace folder (default: the current directory)
 --   CILIUM_POLICY_RULE_OFF  a rule id to set to "off" in ciliumPolicy.rules
 --   CILIUM_POLICY_HOVER     "line:character" (0-based) to hover
+--   CILIUM_POLICY_HOVER_UNTIL  a plain text the hover must hold: hover again (up to 15 s) until it
+--                           does (an answer that needs the workspace's inventory, read in the background)
 --   CILIUM_POLICY_COMPLETE  "line:character" (0-based) to complete
 --   CILIUM_POLICY_REQUEST   a request of ours to send with { textDocument = this buffer }, e.g.
 --                           ciliumPolicy/runPolicyTests; its result is printed as JSON
@@ -90,14 +92,27 @@ local function position(env)
   return { line = tonumber(line), character = tonumber(character) }
 end
 
-local hover_at = position('CILIUM_POLICY_HOVER')
-if hover_at then
-  local res = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', { textDocument = { uri = buf_uri }, position = hover_at }, 15000)
+local function hover(at)
+  local res = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', { textDocument = { uri = buf_uri }, position = at }, 15000)
   local text = ''
   for _, r in pairs(res or {}) do
     local c = r.result and r.result.contents
     if type(c) == 'table' then text = text .. (c.value or table.concat(vim.tbl_map(function(x) return type(x) == 'table' and x.value or x end, c), '\n')) end
     if type(c) == 'string' then text = text .. c end
+  end
+  return text
+end
+
+local hover_at = position('CILIUM_POLICY_HOVER')
+if hover_at then
+  local want = os.getenv('CILIUM_POLICY_HOVER_UNTIL')
+  local text = hover(hover_at)
+  if want and want ~= '' then
+    local deadline = vim.loop.now() + 15000
+    while not text:find(want, 1, true) and vim.loop.now() < deadline do
+      vim.wait(200)
+      text = hover(hover_at)
+    end
   end
   out('HOVER', (text:gsub('[\t\n]', ' ')))
 end

@@ -197,6 +197,25 @@ describe('the language server in Neovim', () => {
     for (const p of ['TCP', 'UDP', 'ANY']) assert.ok(run.completion?.includes(p), `${p} missing: ${show(run)}`);
   });
 
+  it('answers the effective-policy hover over a Deployment of the workspace inventory', async () => {
+    const rel = 'connectivity/inventory.yaml';
+    const at = locate(text(rel), 'name: ledger\n  namespace: vault', 'ledger');
+    const run = await runNvim(rel, {
+      CILIUM_POLICY_HOVER: `${at.line}:${at.character + 1}`,
+      CILIUM_POLICY_HOVER_UNTIL: 'default-deny',
+    });
+    assert.equal(run.code, 0, show(run));
+    // The policy of the fixture whose selector asks for the ledger (read from the file).
+    const policies = text('connectivity/policies.yaml');
+    assert.match(policies, /kind: CiliumNetworkPolicy\nmetadata:\n {2}name: ledger\n {2}namespace: vault\n/);
+    assert.match(run.hover ?? '', /\*\*Effective policy\*\* of `Deployment` `vault\/ledger`/, show(run));
+    assert.match(
+      run.hover ?? '',
+      /Ingress: \*\*default-deny\*\*, because of \[CiliumNetworkPolicy vault\/ledger\]\(/,
+      show(run),
+    );
+  });
+
   it('runs a PolicyTest through ciliumPolicy/runPolicyTests: the case wrong on purpose fails', async () => {
     const rel = 'connectivity/bank-test.yaml';
     const run = await runNvim(rel, { CILIUM_POLICY_REQUEST: 'ciliumPolicy/runPolicyTests' });
