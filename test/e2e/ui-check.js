@@ -36,6 +36,7 @@ const STEPS = [
   require('./ui/readable-preview.js'),
   require('./ui/workspace-lint.js'),
   require('./ui/replay.js'),
+  require('./ui/read-cancel.js'),
   require('./ui/hostile-sections.js'),
   require('./ui/compare.js'),
 ];

@@ -59,7 +59,8 @@ async function openFile(page, rel) {
   if (dir !== '.') row = row.filter({ has: page.locator('.label-description', { hasText: dir }) });
   await row.first().waitFor({ timeout: STEP_MS });
   await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[data-resource-name="${base}"]`).waitFor({ timeout: STEP_MS });
+  // `.first()`: the file may be open in two editor groups.
+  await page.locator(`.tab.active[data-resource-name="${base}"]`).first().waitFor({ timeout: STEP_MS });
   await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: STEP_MS });
 }
 
