@@ -94,6 +94,32 @@
     if (typeof action === 'string' && action !== '') vscode.postMessage({ type: 'act', section, action });
   }
 
+  /**
+   * A section's headline, announced to screen readers as a status: `body.headline`, styled by
+   * `body.headlineKind`.
+   * @param {any} body
+   */
+  function statusHeadline(body) {
+    const headline = el('p', `headline ${s(body && body.headlineKind)}`, body && body.headline);
+    headline.setAttribute('role', 'status');
+    return headline;
+  }
+
+  /**
+   * A row of buttons for a section's `body.actions` (`{ id, label }`), each sending its id back.
+   * @param {string} section @param {any} body
+   */
+  function actionBar(section, body) {
+    const bar = el('div', 'actions');
+    for (const a of list(body && body.actions)) {
+      const b = /** @type {HTMLButtonElement} */ (el('button', `${section}-action`, a.label));
+      b.type = 'button';
+      b.addEventListener('click', () => act(section, s(a.id)));
+      bar.append(b);
+    }
+    return bar;
+  }
+
   /** @type {Map<string, (body: any, api: any) => Node | Node[]>} */
   const renderers = new Map();
 
@@ -107,6 +133,8 @@
     act,
     clickable,
     action,
+    statusHeadline,
+    actionBar,
     /** @param {string} kind @param {(body: any, api: any) => Node | Node[]} render */
     register(kind, render) {
       renderers.set(kind, render);

@@ -13,7 +13,7 @@
 
   // @ts-ignore -- set by media/preview.js, which loads first
   const api = window.ciliumPreview;
-  const { el, s, list, action, act } = api;
+  const { el, s, list, action, statusHeadline, actionBar } = api;
 
   /** The last `reveal` scrolled to: a redraw after an edit does not jump. */
   let revealed = 0;
@@ -66,18 +66,10 @@
 
   api.register('compare', (/** @type {any} */ body) => {
     const out = [];
-    const headline = el('p', `headline ${s(body && body.headlineKind)}`, body && body.headline);
-    headline.setAttribute('role', 'status');
+    const headline = statusHeadline(body);
     out.push(headline);
     if (s(body && body.summary) !== '') out.push(el('p', 'summary', body.summary));
-    const bar = el('div', 'actions');
-    for (const a of list(body && body.actions)) {
-      const b = /** @type {HTMLButtonElement} */ (el('button', 'compare-action', a.label));
-      b.type = 'button';
-      b.addEventListener('click', () => act('compare', s(a.id)));
-      bar.append(b);
-    }
-    out.push(bar);
+    out.push(actionBar('compare', body));
     for (const n of list(body && body.namespaces)) {
       const box = el('div', 'namespace');
       box.append(el('h3', 'namespace-title', n.title));

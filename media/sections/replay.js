@@ -11,7 +11,7 @@
 
   // @ts-ignore -- set by media/preview.js, which loads first
   const api = window.ciliumPreview;
-  const { el, s, list, action, act } = api;
+  const { el, s, list, action, act, statusHeadline, actionBar } = api;
 
   /** @param {any} r */
   function renderRequest(r) {
@@ -63,19 +63,11 @@
 
   api.register('replay', (/** @type {any} */ body) => {
     const out = [];
-    const headline = el('p', `headline ${s(body && body.headlineKind)}`, body && body.headline);
-    headline.setAttribute('role', 'status');
+    const headline = statusHeadline(body);
     out.push(headline);
     out.push(el('p', 'log', body && body.log));
     for (const p of list(body && body.problems)) out.push(el('p', 'problem', p));
-    const bar = el('div', 'actions');
-    for (const a of list(body && body.actions)) {
-      const b = /** @type {HTMLButtonElement} */ (el('button', 'replay-action', a.label));
-      b.type = 'button';
-      b.addEventListener('click', () => act('replay', s(a.id)));
-      bar.append(b);
-    }
-    out.push(bar);
+    out.push(actionBar('replay', body));
     for (const c of list(body && body.connections)) out.push(renderConnection(c));
     if (body && body.more) out.push(el('p', 'more', body.more));
     return out;
