@@ -4,6 +4,21 @@
 // with one deliberate schema error every 50 documents, at a line the caller is told about, so a
 // benchmark can check that a server really found them (a fast server that reports nothing is no win).
 
+/** The egress rule items that let a pod ask kube-dns anything (the lines of both generators). */
+const DNS_EGRESS = [
+  '  - toEndpoints:',
+  '    - matchLabels:',
+  '        k8s:io.kubernetes.pod.namespace: kube-system',
+  '        k8s-app: kube-dns',
+  '    toPorts:',
+  '    - ports:',
+  '      - port: "53"',
+  '        protocol: ANY',
+  '      rules:',
+  '        dns:',
+  '        - matchPattern: "*"',
+];
+
 function cnp(i, broken) {
   return [
     'apiVersion: cilium.io/v2',
@@ -28,17 +43,7 @@ function cnp(i, broken) {
     '        - method: GET',
     `          path: /api/v${i % 3}/.*`,
     '  egress:',
-    '  - toEndpoints:',
-    '    - matchLabels:',
-    '        k8s:io.kubernetes.pod.namespace: kube-system',
-    '        k8s-app: kube-dns',
-    '    toPorts:',
-    '    - ports:',
-    '      - port: "53"',
-    '        protocol: ANY',
-    '      rules:',
-    '        dns:',
-    '        - matchPattern: "*"',
+    ...DNS_EGRESS,
     '  - toFQDNs:',
     `    - matchName: api-${i}.example.com`,
     '    toPorts:',
@@ -192,17 +197,7 @@ export function allowListPolicy(targetLines) {
     '    matchLabels:',
     '      app: web',
     '  egress:',
-    '  - toEndpoints:',
-    '    - matchLabels:',
-    '        k8s:io.kubernetes.pod.namespace: kube-system',
-    '        k8s-app: kube-dns',
-    '    toPorts:',
-    '    - ports:',
-    '      - port: "53"',
-    '        protocol: ANY',
-    '      rules:',
-    '        dns:',
-    '        - matchPattern: "*"',
+    ...DNS_EGRESS,
     '  - toCIDR:',
   ];
   const cidrLines = [];
