@@ -11,7 +11,8 @@ import { coverage, unprotected, type CoverageDetail } from '../semantics/coverag
 import { EXIT, type CliIO } from './common.js';
 import { splitOptions } from './options.js';
 import { commandInventory, FileCache, filesOf, InputFailure } from './inputs.js';
-import { buildEngine, holdsPolicies, inventoryAgentLayers, projectAgentLayer } from './test-command.js';
+import { holdsPolicies } from '../semantics/engine.js';
+import { buildEngine, inventoryAgentLayers, projectAgentLayer } from './test-command.js';
 
 /** What `cilium-policy coverage` was asked to do. */
 export interface CoverageOptions {

@@ -26,7 +26,8 @@ import { EXIT, UsageError, type CliIO } from './common.js';
 import { formatOption, inventoryOption, splitOptions } from './options.js';
 import { asInputFailure, openRepository, readRevision, type RevisionFiles } from './revision.js';
 import { displayPath, FileCache, filesOf, InputFailure, loadInventory } from './inputs.js';
-import { directionJson, holdsPolicies, inventoryAgentLayers, projectAgentLayer } from './test-command.js';
+import { holdsPolicies } from '../semantics/engine.js';
+import { directionJson, inventoryAgentLayers, projectAgentLayer } from './test-command.js';
 
 /** Output formats of `diff`. */
 export type DiffFormat = 'text' | 'json' | 'markdown';

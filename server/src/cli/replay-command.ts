@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeJsonLinesSummary, readJsonLines } from '../io/json-lines.js';
 import { readAgentOptions, resolveAgent, type AgentLayer, type AgentOptions } from '../semantics/agent.js';
-import { ruleText, VerdictEngine } from '../semantics/engine.js';
+import { holdsPolicies, ruleText, VerdictEngine } from '../semantics/engine.js';
 import type { SubjectRef } from '../semantics/model.js';
 import { forwarded } from '../semantics/replay/hubble.js';
 import {
@@ -35,7 +35,7 @@ import { formatOption, inventoryOption, splitOptions } from './options.js';
 import { asInputFailure, openRepository, readRevision } from './revision.js';
 import { INFORMATION_URI, SRCROOT } from './sarif.js';
 import { commandInventory, FileCache, filesOf, InputFailure } from './inputs.js';
-import { buildEngine, directionJson, holdsPolicies, inventoryAgentLayers, projectAgentLayer } from './test-command.js';
+import { buildEngine, directionJson, inventoryAgentLayers, projectAgentLayer } from './test-command.js';
 import { RULES_DOC_URL } from '../lint/docs.js';
 
 /** Where replay is documented (SARIF rules link to it). */

@@ -15,7 +15,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { PolicyFile } from '../core/document.js';
 import { InventoryIndex, type Inventory } from '../core/inventory.js';
 import {
   agentKeyOf,
@@ -25,9 +24,8 @@ import {
   type AgentLayer,
   type AgentProfile,
 } from '../semantics/agent.js';
-import { VerdictEngine } from '../semantics/engine.js';
+import { holdsPolicies, VerdictEngine } from '../semantics/engine.js';
 import type { DirectionVerdict } from '../semantics/engine.js';
-import { networkPolicyKind } from '../core/kinds.js';
 import type { RuleRef } from '../semantics/model.js';
 import { readPolicyTest, runPolicyTest, type CaseResult, type PolicyTest } from '../semantics/policy-test.js';
 import { CONFIG_FILE_NAME } from '../config.js';
@@ -131,11 +129,6 @@ export function inventoryAgentLayers(inventory: Inventory, io: CliIO): AgentLaye
   const r = agentOptionsFromConfigMap(cm.data);
   for (const p of r.problems) io.stderr(errorLine(`warning: ${cm.namespace}/cilium-config: ${p.message}`));
   return [{ origin: `${cm.namespace}/cilium-config`, values: r.values }];
-}
-
-/** True when a parsed file holds a network policy the engine reads. */
-export function holdsPolicies(file: PolicyFile): boolean {
-  return file.documents.some((d) => networkPolicyKind(d.kind) !== undefined);
 }
 
 /** An engine over policy files, an inventory and an agent profile. */

@@ -20,8 +20,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { parseFile, type PolicyFile } from '../core/document.js';
 import { emptyInventory, type Inventory } from '../core/inventory.js';
-import { kindOf, networkPolicyKind } from '../core/kinds.js';
-import type { LineIndex } from '../core/line-index.js';
 import { GitError, GitRepository } from '../io/git.js';
 import { SKIPPED_DIRECTORIES } from '../io/workspace-files.js';
 import {
@@ -36,7 +34,7 @@ import {
   type WireRange,
 } from '../protocol.js';
 import { agentOptionsFromConfigMap, resolveAgent } from '../semantics/agent.js';
-import { ruleText, VerdictEngine, type DirectionVerdict } from '../semantics/engine.js';
+import { holdsPolicies, ruleText, VerdictEngine, type DirectionVerdict } from '../semantics/engine.js';
 import type { RuleRef, SubjectRef } from '../semantics/model.js';
 import {
   connectivityDiffSteps,
@@ -72,10 +70,6 @@ interface SideFile {
   readonly uri: string;
   readonly file: PolicyFile;
   readonly positionAt?: (offset: number) => { line: number; character: number };
-}
-
-function holdsPolicies(file: PolicyFile): boolean {
-  return file.documents.some((d) => networkPolicyKind(kindOf(d.apiVersion, d.kindName)) !== undefined);
 }
 
 function filePathOf(uri: string): string | undefined {
@@ -345,21 +339,7 @@ export class CompareService {
       const p = filePathOf(uri);
       return p !== undefined && (p === folder || p.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep));
     };
-    const out: SideFile[] = [];
-    const open = new Set<string>();
-    for (const doc of this.session.documents.all()) {
-      const uri = canonicalUri(doc.uri);
-      if (!inside(uri)) continue;
-      open.add(uri);
-      const file = this.session.parse(doc);
-      if (holdsPolicies(file)) out.push({ uri, file, positionAt: (o) => doc.positionAt(o) });
-    }
-    for (const w of this.preview.inventory.workspacePolicies()) {
-      if (open.has(w.uri) || !inside(w.uri) || !holdsPolicies(w.file)) continue;
-      const lines: LineIndex = w.lines;
-      out.push({ uri: w.uri, file: w.file, positionAt: (o) => lines.positionAt(o) });
-    }
-    return out;
+    return this.preview.policyFiles(inside);
   }
 
   /** An engine over the preview's inventory and its cilium-config's agent options (as the replay's). */

@@ -35,6 +35,7 @@ import { checked, is, params, type Check } from './guard.js';
 import { buildScope, type LintScope } from '../lint/scope.js';
 import { canonicalUri, InventoryManager } from './inventory-manager.js';
 import type { Session } from './session.js';
+import { holdsPolicies } from '../semantics/engine.js';
 
 const POSITION = is.object({ line: is.uint, character: is.uint });
 
@@ -50,6 +51,15 @@ const SET_INVENTORY: Check = (v, at) =>
 /** The glob of the files the inventory watches. */
 export const INVENTORY_WATCH_GLOB = '**/*.{yaml,yml}';
 
+/** A policy file as the engines read it (`PreviewService.policyFiles`). */
+export interface PolicyFileView {
+  /** Canonical URI (what engines and inventories name files by). */
+  readonly uri: string;
+  /** The URI as the editor spells it (the canonical one for a file that is not open). */
+  readonly documentUri: string;
+  readonly file: PolicyFile;
+  readonly positionAt: (offset: number) => { line: number; character: number };
+}
 /** Timing knobs, passed to the {@link InventoryManager}. */
 export interface PreviewTiming {
   readonly editDelayMs?: number;
@@ -140,6 +150,30 @@ export class PreviewService {
   lintInventory(uri?: string): EndpointIndex | undefined {
     this.inventory.flush();
     return this.inventory.index(uri);
+  }
+
+  /**
+   * The policy files the verdict engines read (`holdsPolicies`): the open documents with their
+   * current text first, then the workspace's files on disk that are not open, each by canonical
+   * URI with the URI its editor uses and a way to place an offset; `inside` limits them (to a
+   * workspace folder, say).
+   */
+  policyFiles(inside: (uri: string) => boolean = () => true): PolicyFileView[] {
+    const out: PolicyFileView[] = [];
+    const open = new Set<string>();
+    for (const doc of this.session.documents.all()) {
+      const uri = canonicalUri(doc.uri);
+      if (!inside(uri)) continue;
+      open.add(uri);
+      const file = this.session.parse(doc);
+      if (holdsPolicies(file)) out.push({ uri, documentUri: doc.uri, file, positionAt: (o) => doc.positionAt(o) });
+    }
+    for (const w of this.inventory.workspacePolicies()) {
+      if (open.has(w.uri) || !inside(w.uri) || !holdsPolicies(w.file)) continue;
+      const lines: LineIndex = w.lines;
+      out.push({ uri: w.uri, documentUri: w.uri, file: w.file, positionAt: (o) => lines.positionAt(o) });
+    }
+    return out;
   }
 
   /**

@@ -19,7 +19,6 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { emptyInventory, type Inventory } from '../core/inventory.js';
 import type { PolicyFile } from '../core/document.js';
-import { type LineIndex } from '../core/line-index.js';
 import { readJsonLines, type JsonLinesSummary } from '../io/json-lines.js';
 import {
   AdmitFlowsRequest,
@@ -33,7 +32,6 @@ import {
 } from '../protocol.js';
 import { agentOptionsFromConfigMap, resolveAgent, type AgentLayer } from '../semantics/agent.js';
 import { ruleText, VerdictEngine } from '../semantics/engine.js';
-import { kindOf, networkPolicyKind } from '../core/kinds.js';
 import type { RuleRef, SubjectRef } from '../semantics/model.js';
 import {
   admittingItems,
@@ -55,7 +53,7 @@ import { contributionsOf } from './contributions.js';
 import { checked, describe, is } from './guard.js';
 import { dropMessage, dropSites, groupPhrase, NEWLY_DROPPED_CODE, type DropSite } from './replay-diagnostics.js';
 import { canonicalUri } from './inventory-manager.js';
-import type { PreviewService } from './preview-service.js';
+import type { PolicyFileView, PreviewService } from './preview-service.js';
 import { cancelledAnswer, readProgress, readSoFar, signalOf, workDoneTokenOf } from './read-progress.js';
 import { FedEngine } from './verdict-service.js';
 import type { Session } from './session.js';
@@ -74,17 +72,6 @@ interface LoadedLog {
   readonly summary: JsonLinesSummary;
 }
 
-/** One policy file in scope, with how to turn its offsets into positions. */
-interface ScopeFile {
-  readonly uri: string;
-  readonly file: PolicyFile;
-  readonly positionAt: (offset: number) => { line: number; character: number };
-}
-
-function holdsPolicies(file: PolicyFile): boolean {
-  return file.documents.some((d) => networkPolicyKind(kindOf(d.apiVersion, d.kindName)) !== undefined);
-}
-
 /** What the replay service reads from the rest of the server. */
 export interface ReplayServiceOptions {
   /**
@@ -101,7 +88,7 @@ export interface ReplayServiceOptions {
 interface Judged {
   readonly key: string;
   readonly loaded: LoadedLog;
-  readonly scope: readonly ScopeFile[];
+  readonly scope: readonly PolicyFileView[];
   readonly sites: readonly DropSite[];
   /** The quick fix of each site, computed when first asked for. */
   readonly fixes: Map<string, SiteFix>;
@@ -210,7 +197,7 @@ export class ReplayService {
       this.settling.add(pending);
       await pending;
     }
-    const scope = this.scopeFiles();
+    const scope = this.preview.policyFiles();
     const replay = new FlowReplay({ head: this.engine(scope, path) });
     let summary: JsonLinesSummary;
     const cancel = signalOf(token);
@@ -351,7 +338,7 @@ export class ReplayService {
     const groups = loaded.replay.groups();
     const g = typeof id === 'number' && Number.isInteger(id) ? groups[id] : undefined;
     if (!g) return fail('no such group of flows (the flow log was loaded again)');
-    const scope = this.scopeFiles();
+    const scope = this.preview.policyFiles();
     const before = this.engine(scope);
     const j = loaded.replay.judgeGroup(before, g);
     if (j.verdict !== 'deny' || !j.result) return fail('these flows are not denied by the policies as they stand');
@@ -426,25 +413,7 @@ export class ReplayService {
     return reusing.error !== undefined ? attempt(false) : reusing;
   }
 
-  /** The open documents (current text) and the workspace's policy files not open. */
-  private scopeFiles(): ScopeFile[] {
-    const out: ScopeFile[] = [];
-    const open = new Set<string>();
-    for (const doc of this.session.documents.all()) {
-      const uri = canonicalUri(doc.uri);
-      open.add(uri);
-      const file = this.session.parse(doc);
-      if (holdsPolicies(file)) out.push({ uri, file, positionAt: (o) => doc.positionAt(o) });
-    }
-    for (const w of this.preview.inventory.workspacePolicies()) {
-      if (open.has(w.uri) || !holdsPolicies(w.file)) continue;
-      const lines: LineIndex = w.lines;
-      out.push({ uri: w.uri, file: w.file, positionAt: (o) => lines.positionAt(o) });
-    }
-    return out;
-  }
-
-  private engine(scope: readonly ScopeFile[], logPath?: string): VerdictEngine {
+  private engine(scope: readonly PolicyFileView[], logPath?: string): VerdictEngine {
     const { inventory, layers } = this.profile(logPath);
     const engine = new VerdictEngine({ inventory, agent: resolveAgent(layers) });
     for (const s of scope) engine.setFile(s.uri, s.file);
@@ -518,7 +487,7 @@ export class ReplayService {
       ...this.session.documents.all().map((d) => `${d.uri}@${d.version}`),
     ].join('\u0000');
     if (this.judged && this.judged.key === key && this.judged.loaded === loaded) return this.judged;
-    const scope = this.scopeFiles();
+    const scope = this.preview.policyFiles();
     // One engine fed with the files as they change (an edit sets one file again), instead of one
     // built from every policy per edit: with 500 policies, building costs about three times re-judging.
     const agentKey = JSON.stringify(layers);

@@ -24,7 +24,6 @@ import {
   InventoryIndex,
   type Inventory,
 } from '../core/inventory.js';
-import { networkPolicyKind } from '../core/kinds.js';
 import { LineIndex } from '../core/line-index.js';
 import { expandNamedPaths } from '../io/named-paths.js';
 import { readSafePath } from '../io/safe-paths.js';
@@ -38,7 +37,7 @@ import {
   type AgentLayer,
   type AgentProfile,
 } from '../semantics/agent.js';
-import { VerdictEngine } from '../semantics/engine.js';
+import { holdsPolicies, VerdictEngine } from '../semantics/engine.js';
 import type { PolicyTest, TestProblem, WrittenPath } from '../semantics/policy-test.js';
 import { canonicalUri, MAX_SNAPSHOT_BYTES } from './inventory-manager.js';
 import type { PreviewService } from './preview-service.js';
@@ -58,11 +57,6 @@ export function lineIndexOf(file: PolicyFile): LineIndex {
   let index = lineIndexes.get(file);
   if (!index) lineIndexes.set(file, (index = new LineIndex(file.text)));
   return index;
-}
-
-/** True when a parsed file holds a network policy the engine reads. */
-function holdsPolicies(file: PolicyFile): boolean {
-  return file.documents.some((d) => networkPolicyKind(d.kind) !== undefined);
 }
 
 /** An engine and the files it was fed, by the names its verdicts use. */
@@ -196,19 +190,9 @@ export class VerdictService {
 
   /** Every policy file of the workspace: open documents (their current text) first, then the files on disk. */
   workspaceSources(): PolicySource[] {
-    const out: PolicySource[] = [];
-    const open = new Set<string>();
-    for (const doc of this.session.documents.all()) {
-      const uri = canonicalUri(doc.uri);
-      open.add(uri);
-      const file = this.session.parse(doc);
-      if (holdsPolicies(file)) out.push({ name: this.nameOf(doc.uri), uri: doc.uri, file });
-    }
-    for (const w of this.preview.inventory.workspacePolicies()) {
-      if (open.has(w.uri) || !holdsPolicies(w.file)) continue;
-      out.push({ name: this.nameOf(w.uri), uri: w.uri, file: w.file });
-    }
-    return out;
+    return this.preview
+      .policyFiles()
+      .map((p) => ({ name: this.nameOf(p.documentUri), uri: p.documentUri, file: p.file }));
   }
 
   /** The URI whose settings count when no document is named: the first workspace folder. */

@@ -19,6 +19,7 @@
  */
 import { parsePrefix, type Prefix } from '../core/cilium/cidr.js';
 import type { PolicyFile } from '../core/document.js';
+import { networkPolicyKind } from '../core/kinds.js';
 import type { ContainerPort, Inventory, NodeInfo, ServiceInfo } from '../core/inventory.js';
 import { LineIndex } from '../core/line-index.js';
 import {
@@ -346,6 +347,11 @@ const MAX_SCENARIOS = 64;
 const NO_PLACEMENT: Scenario = { srcNode: undefined, dstNode: undefined };
 /** What matchL4 gives for an item that covers the flow without port rules (L3-only, ICMP). */
 const NO_PORT_RULES: readonly PortRuleSpec[] = Object.freeze([]);
+
+/** True when a parsed file holds a policy the engine reads (Cilium's, or a Kubernetes NetworkPolicy). */
+export function holdsPolicies(file: PolicyFile): boolean {
+  return file.documents.some((d) => networkPolicyKind(d.kind) !== undefined);
+}
 
 /**
  * The verdict engine over one inventory and one agent profile. Policies are added per file
