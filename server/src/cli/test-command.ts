@@ -18,7 +18,7 @@ import { parse as parseYaml } from 'yaml';
 import { InventoryIndex, type Inventory } from '../core/inventory.js';
 import {
   agentKeyOf,
-  agentOptionsFromConfigMap,
+  ciliumConfigLayer,
   readAgentOptions,
   resolveAgent,
   type AgentLayer,
@@ -124,11 +124,10 @@ export function projectAgentLayer(io: CliIO): AgentLayer | undefined {
 
 /** The agent layers of an inventory (its `cilium-config` ConfigMap), problems to stderr. */
 export function inventoryAgentLayers(inventory: Inventory, io: CliIO): AgentLayer[] {
-  const cm = inventory.ciliumConfig;
+  const cm = ciliumConfigLayer(inventory);
   if (!cm) return [];
-  const r = agentOptionsFromConfigMap(cm.data);
-  for (const p of r.problems) io.stderr(errorLine(`warning: ${cm.namespace}/cilium-config: ${p.message}`));
-  return [{ origin: `${cm.namespace}/cilium-config`, values: r.values }];
+  for (const p of cm.problems) io.stderr(errorLine(`warning: ${cm.layer.origin}: ${p.message}`));
+  return [cm.layer];
 }
 
 /** An engine over policy files, an inventory and an agent profile. */

@@ -33,7 +33,7 @@ import {
   type GitRevisionItem,
   type WireRange,
 } from '../protocol.js';
-import { agentOptionsFromConfigMap, resolveAgent } from '../semantics/agent.js';
+import { ciliumConfigLayer, resolveAgent } from '../semantics/agent.js';
 import { holdsPolicies, ruleText, VerdictEngine, type DirectionVerdict } from '../semantics/engine.js';
 import type { RuleRef, SubjectRef } from '../semantics/model.js';
 import {
@@ -344,11 +344,8 @@ export class CompareService {
 
   /** An engine over the preview's inventory and its cilium-config's agent options (as the replay's). */
   private newEngine(inventory: Inventory): VerdictEngine {
-    const cm = inventory.ciliumConfig;
-    const layers = cm
-      ? [{ origin: `${cm.namespace}/cilium-config`, values: agentOptionsFromConfigMap(cm.data).values }]
-      : [];
-    return new VerdictEngine({ inventory, agent: resolveAgent(layers) });
+    const cm = ciliumConfigLayer(inventory);
+    return new VerdictEngine({ inventory, agent: resolveAgent(cm ? [cm.layer] : []) });
   }
 
   private changeView(

@@ -30,7 +30,7 @@ import {
   type ReplayResult,
   type WireRange,
 } from '../protocol.js';
-import { agentOptionsFromConfigMap, resolveAgent, type AgentLayer } from '../semantics/agent.js';
+import { ciliumConfigLayer, resolveAgent, type AgentLayer } from '../semantics/agent.js';
 import { ruleText, VerdictEngine } from '../semantics/engine.js';
 import type { RuleRef, SubjectRef } from '../semantics/model.js';
 import {
@@ -434,11 +434,8 @@ export class ReplayService {
       if (uri !== undefined) this.settle(uri);
       return { inventory, layers: this.options.agentLayers(uri, inventory) };
     }
-    const cm = inventory.ciliumConfig;
-    const layers = cm
-      ? [{ origin: `${cm.namespace}/cilium-config`, values: agentOptionsFromConfigMap(cm.data).values }]
-      : [];
-    return { inventory, layers };
+    const cm = ciliumConfigLayer(inventory);
+    return { inventory, layers: cm ? [cm.layer] : [] };
   }
 
   /** The URI whose settings and `.cilium-policy.yaml` apply: the flow log's when a workspace folder holds it, else the first folder's. */

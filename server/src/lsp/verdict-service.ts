@@ -30,7 +30,7 @@ import { readSafePath } from '../io/safe-paths.js';
 import type { WireLocation } from '../protocol.js';
 import {
   agentKeyOf,
-  agentOptionsFromConfigMap,
+  ciliumConfigLayer,
   readAgentOptions,
   resolveAgent,
   type AgentKey,
@@ -215,11 +215,10 @@ export class VerdictService {
   agentLayers(uri: string | undefined, inventory: Inventory): AgentLayer[] {
     const at = uri ?? this.defaultUri();
     const layers: AgentLayer[] = [];
-    const cm = inventory.ciliumConfig;
+    const cm = ciliumConfigLayer(inventory);
     if (cm) {
-      const r = agentOptionsFromConfigMap(cm.data);
-      for (const p of r.problems) this.logOnce(`${cm.namespace}/cilium-config: ${p.message}`);
-      layers.push({ origin: `${cm.namespace}/cilium-config`, values: r.values });
+      for (const p of cm.problems) this.logOnce(`${cm.layer.origin}: ${p.message}`);
+      layers.push(cm.layer);
     }
     const settings = this.session.settings.peek(at);
     if (Object.keys(settings.agent).length > 0) {

@@ -9,6 +9,7 @@
  * Options are written as in a PolicyTest (`enableHostFirewall`) or as in the ConfigMap
  * (`enable-host-firewall`); both spellings are read everywhere.
  */
+import type { Inventory } from '../core/inventory.js';
 
 /** `enable-policy`: when endpoints are policy-enforced. */
 export type EnforcementMode = 'default' | 'always' | 'never';
@@ -181,6 +182,17 @@ export function agentOptionsFromConfigMap(data: Readonly<Record<string, string>>
   const picked: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) if (CONFIGMAP_KEYS[k] !== undefined) picked[k] = v;
   return readAgentOptions(picked);
+}
+
+/**
+ * The layer of an inventory's `cilium-config` ConfigMap (none without one), named after it, and
+ * the values in it that could not be read.
+ */
+export function ciliumConfigLayer(inventory: Inventory): { layer: AgentLayer; problems: AgentProblem[] } | undefined {
+  const cm = inventory.ciliumConfig;
+  if (!cm) return undefined;
+  const r = agentOptionsFromConfigMap(cm.data);
+  return { layer: { origin: `${cm.namespace}/cilium-config`, values: r.values }, problems: r.problems };
 }
 
 /** The profile of some layers over the defaults; later layers win. */
