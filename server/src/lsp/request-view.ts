@@ -21,6 +21,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position } from 'vscode-languageserver';
 import { parseFile, splitDocuments, type Chunk, type PolicyFile } from '../core/document.js';
+import { LineIndex } from '../core/line-index.js';
 import type { Session } from './session.js';
 
 /** A YAML document longer than this many lines is answered from an excerpt. */
@@ -141,11 +142,13 @@ interface Run {
  * the item's content; undefined (NaN) for blank and comment lines.
  */
 export class LineDepths {
-  readonly starts: number[];
+  readonly starts: readonly number[];
+  private readonly index: LineIndex;
   private readonly depths: Float64Array;
 
   constructor(readonly text: string) {
-    this.starts = lineStarts(text);
+    this.index = new LineIndex(text);
+    this.starts = this.index.starts;
     this.depths = new Float64Array(this.starts.length).fill(-1);
   }
 
@@ -160,15 +163,7 @@ export class LineDepths {
 
   /** The line holding an offset. */
   lineAt(offset: number): number {
-    const starts = this.starts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return this.index.lineAt(offset);
   }
 
   /** The depth of line `i`; undefined for a blank or comment line. */
@@ -267,22 +262,4 @@ export function excerpt(lines: LineDepths, offset: number, window = EXCERPT_WIND
       return r.view + Math.min(o - r.source, r.length);
     },
   };
-}
-
-/** Offsets where the lines of a text start (a line ends at LF, CRLF or a lone CR). */
-function lineStarts(text: string): number[] {
-  const out = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
-  if (!text.includes('\r')) return out;
-  // Rare: lone CRs end lines too.
-  out.length = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) out.push(i + 1);
-    else if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      out.push(i + 1);
-    }
-  }
-  return out;
 }
