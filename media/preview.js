@@ -120,6 +120,23 @@
     return bar;
   }
 
+  /**
+   * The rules that decided (`{ text, target }`), each a button revealing it in its policy; none
+   * when there are none.
+   * @param {unknown} rules
+   */
+  function decidedBy(rules) {
+    const items = list(rules);
+    if (items.length === 0) return undefined;
+    const ul = el('ul', 'rules');
+    for (const rule of items) {
+      const item = el('li', 'decided-by');
+      item.append(action(rule.text, rule.target, `Reveal ${s(rule.text)} in the policy`, 'rule-ref'));
+      ul.append(item);
+    }
+    return ul;
+  }
+
   /** @type {Map<string, (body: any, api: any) => Node | Node[]>} */
   const renderers = new Map();
 
@@ -135,6 +152,7 @@
     action,
     statusHeadline,
     actionBar,
+    decidedBy,
     /** @param {string} kind @param {(body: any, api: any) => Node | Node[]} render */
     register(kind, render) {
       renderers.set(kind, render);

@@ -13,7 +13,7 @@
 
   // @ts-ignore -- set by media/preview.js, which loads first
   const api = window.ciliumPreview;
-  const { el, s, list, action, statusHeadline, actionBar } = api;
+  const { el, s, list, statusHeadline, actionBar, decidedBy } = api;
 
   /** The last `reveal` scrolled to: a redraw after an edit does not jump. */
   let revealed = 0;
@@ -22,16 +22,9 @@
   function renderDirection(word, d) {
     const li = el('li', `direction verdict-${s(d && d.verdict)}`);
     li.append(el('span', 'direction-name', `${word}: `), el('span', `verdict ${s(d && d.verdict)}`, d && d.verdict));
-    const rules = list(d && d.rules);
-    if (rules.length > 0) {
-      const ul = el('ul', 'rules');
-      for (const rule of rules) {
-        const item = el('li', 'decided-by');
-        item.append(action(rule.text, rule.target, `Reveal ${s(rule.text)} in the policy`, 'rule-ref'));
-        ul.append(item);
-      }
-      li.append(ul);
-    } else if (s(d && d.text) !== '') li.append(el('span', 'reason', ` — ${s(d.text)}`));
+    const rules = decidedBy(d && d.rules);
+    if (rules) li.append(rules);
+    else if (s(d && d.text) !== '') li.append(el('span', 'reason', ` — ${s(d.text)}`));
     return li;
   }
 

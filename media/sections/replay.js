@@ -11,7 +11,7 @@
 
   // @ts-ignore -- set by media/preview.js, which loads first
   const api = window.ciliumPreview;
-  const { el, s, list, action, act, statusHeadline, actionBar } = api;
+  const { el, s, list, act, statusHeadline, actionBar, decidedBy } = api;
 
   /** @param {any} r */
   function renderRequest(r) {
@@ -29,16 +29,9 @@
       if (s(r.pods) !== '') seen.append(el('span', 'pods', r.pods));
       li.append(seen);
     }
-    const rules = list(r.rules);
-    if (rules.length > 0) {
-      const ul = el('ul', 'rules');
-      for (const rule of rules) {
-        const item = el('li', 'decided-by');
-        item.append(action(rule.text, rule.target, `Reveal ${s(rule.text)} in the policy`, 'rule-ref'));
-        ul.append(item);
-      }
-      li.append(ul);
-    } else if (s(r.reason) !== '') li.append(el('div', 'reason', r.reason));
+    const rules = decidedBy(r.rules);
+    if (rules) li.append(rules);
+    else if (s(r.reason) !== '') li.append(el('div', 'reason', r.reason));
     if (s(r.admit) !== '') {
       const b = /** @type {HTMLButtonElement} */ (
         el('button', 'replay-action admit', 'Add Rule Admitting These Flows')
