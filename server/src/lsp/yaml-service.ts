@@ -9,13 +9,22 @@
  */
 import type { LanguageService } from 'yaml-language-server';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CompletionItem, CompletionList, Hover, Position, Range } from 'vscode-languageserver';
+import {
+  InsertTextFormat,
+  type CompletionItem,
+  type CompletionItemKind,
+  type CompletionList,
+  type Hover,
+  type Position,
+  type Range,
+} from 'vscode-languageserver';
 import { isValidated, KINDS, type KindInfo, type PolicyKindName } from '../core/kinds.js';
 import { parseFile, type PolicyDocument, type PolicyFile } from '../core/document.js';
 import { SCHEMA_URI_PREFIX, type SchemaFiles } from '../core/schema-validation.js';
 import { lineStart as startOfLine } from '../core/yaml-edits.js';
 import { CONFIG_FILE_NAME } from '../config.js';
 import { schemaHover } from '../core/assist/schema-hover.js';
+import { schemaValueCompletion } from '../core/assist/schema-completion.js';
 
 /**
  * The zero-based line of an offset, from the editor's document (which keeps its line offsets):
@@ -116,8 +125,22 @@ export class YamlFeatures {
     return Promise.reject(new Error(`cilium-policy serves only its bundled schemas; refused to load ${uri}`));
   }
 
-  /** Completion at an offset of a file; undefined when the offset is not inside one of our documents. */
-  async complete(file: PolicyFile, offset: number, lineOf?: LineOf): Promise<CompletionList | undefined> {
+  /**
+   * Completion at an offset of a file; undefined when the offset is not inside one of our documents.
+   * The allowed values of a value being typed are read from our own parse where that is certain
+   * (`core/assist/schema-completion.ts`), else yaml-language-server answers; `thirdPartyOnly` asks
+   * it alone (what the equivalence test compares with).
+   */
+  async complete(
+    file: PolicyFile,
+    offset: number,
+    lineOf?: LineOf,
+    thirdPartyOnly = false,
+  ): Promise<CompletionList | undefined> {
+    if (!thirdPartyOnly) {
+      const own = this.ownCompletion(file, offset, lineOf);
+      if (own) return own;
+    }
     const target = this.virtualFor(file, offset, lineOf);
     if (!target) return undefined;
     const service = await this.languageService();
@@ -152,21 +175,45 @@ export class YamlFeatures {
   }
 
   private ownHover(file: PolicyFile, offset: number, lineOf?: LineOf): Hover | undefined {
-    const found = documentAt(file, offset);
-    const kind = found?.doc.kind;
-    if (!found || !kind?.schemaPath || !isValidated(kind) || found.doc.templated) return undefined;
-    if (this.files[kind.schemaPath] === undefined) return undefined;
-    const hover = schemaHover(this.files, kind.schemaPath, found.doc, offset);
+    const found = this.ownDocumentAt(file, offset);
+    if (!found) return undefined;
+    const hover = schemaHover(this.files, found.schemaPath, found.doc, offset);
     if (!hover) return undefined;
-    // Views keep whole lines, so a column is the same in the view and in the editor.
-    const position = (o: number): Position => ({
-      line: lineOf ? lineOf(o) : countLineBreaks(file.text, o),
-      character: o - startOfLine(file.text, o),
-    });
+    const position = editorPosition(file, lineOf);
     return {
       contents: { kind: 'markdown', value: hover.markdown },
       range: { start: position(hover.start), end: position(hover.end) },
     };
+  }
+
+  private ownCompletion(file: PolicyFile, offset: number, lineOf?: LineOf): CompletionList | undefined {
+    const found = this.ownDocumentAt(file, offset);
+    if (!found) return undefined;
+    const values = schemaValueCompletion(this.files, found.schemaPath, found.doc, file.text, offset);
+    if (!values) return undefined;
+    const position = editorPosition(file, lineOf);
+    const range = { start: position(values.start), end: position(values.end) };
+    return {
+      isIncomplete: false,
+      // As yaml-language-server writes them: a snippet over the value being typed.
+      items: values.items.map((v) => ({
+        kind: v.kind as CompletionItemKind,
+        label: v.label,
+        insertText: v.insertText,
+        insertTextFormat: InsertTextFormat.Snippet,
+        ...(v.documentation !== undefined ? { documentation: v.documentation } : {}),
+        textEdit: { range, newText: v.insertText },
+      })),
+    };
+  }
+
+  /** The document at an offset when our own walk may answer there: one of our validated kinds, with its schema. */
+  private ownDocumentAt(file: PolicyFile, offset: number): { doc: PolicyDocument; schemaPath: string } | undefined {
+    const found = documentAt(file, offset);
+    const kind = found?.doc.kind;
+    if (!found || !kind?.schemaPath || !isValidated(kind) || found.doc.templated) return undefined;
+    if (this.files[kind.schemaPath] === undefined) return undefined;
+    return { doc: found.doc, schemaPath: kind.schemaPath };
   }
 
   /** Completion in a `.cilium-policy.yaml` (its whole text), from the generated schema. */
@@ -242,6 +289,17 @@ export class YamlFeatures {
         )(countLineBreaks(file.text, lineStart));
     return { doc, position: doc.positionAt(offset - lineStart), toLine };
   }
+}
+
+/**
+ * The editor position of an offset of a file: its line from the editor's line index when there is
+ * one (views keep whole lines, so a column is the same in the view and in the editor).
+ */
+function editorPosition(file: PolicyFile, lineOf?: LineOf): (offset: number) => Position {
+  return (o) => ({
+    line: lineOf ? lineOf(o) : countLineBreaks(file.text, o),
+    character: o - startOfLine(file.text, o),
+  });
 }
 
 function mapRange(range: Range, toLine: (line: number) => number): Range {

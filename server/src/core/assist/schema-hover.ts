@@ -17,8 +17,18 @@
  * examples and the upstream policies.
  */
 import { isAlias, isMap, isScalar, isSeq, stringify, type Node, type Pair, type Scalar } from 'yaml';
-import { YAML11_BOOLEAN, keyText, type PolicyDocument } from '../document.js';
+import { keyText, type PolicyDocument } from '../document.js';
 import type { SchemaFiles } from '../schema-validation.js';
+import {
+  asRecord,
+  childSchema,
+  enumText,
+  expand,
+  inside,
+  plainScalar,
+  type Applied,
+  type Schema,
+} from './schema-walk.js';
 
 /** A hover's Markdown and the offsets of the key or value it is about. */
 export interface SchemaHover {
@@ -26,36 +36,6 @@ export interface SchemaHover {
   readonly start: number;
   readonly end: number;
 }
-
-type Schema = Readonly<Record<string, unknown>>;
-
-/** A schema with the file its relative `$ref`s resolve against. */
-interface Located {
-  readonly schema: Schema;
-  readonly file: string;
-}
-
-/**
- * A schema that applies to a node: `certain` when it applies whatever the data (reached through
- * `properties`, `items`, `additionalProperties` and `allOf`), not when a validator decides (reached
- * through an `anyOf`/`oneOf` alternative or `if`/`then`/`else`).
- */
-interface Applied extends Located {
-  readonly certain: boolean;
-}
-
-/** Keywords that apply schemas the walk does not follow: where one is present, it declines. */
-const UNFOLLOWED = [
-  'patternProperties',
-  'dependencies',
-  'dependentSchemas',
-  'prefixItems',
-  'additionalItems',
-  'unevaluatedProperties',
-  'unevaluatedItems',
-  '$dynamicRef',
-  '$recursiveRef',
-] as const;
 
 /** Keywords the hover reads: two schemas with any of them at one node would need yaml-language-server's ordering. */
 const ANNOTATIONS = [
@@ -67,26 +47,6 @@ const ANNOTATIONS = [
   'markdownEnumDescriptions',
   'examples',
 ] as const;
-
-/** Keys a `$ref` may sit beside without being a constraint (the annotations merged into the target). */
-const REF_ANNOTATIONS = new Set([
-  '$ref',
-  '$schema',
-  '$id',
-  'id',
-  '$comment',
-  'title',
-  'description',
-  'markdownDescription',
-  'examples',
-  'default',
-  'definitions',
-  '$defs',
-]);
-
-/** `$ref`s followed for one schema, and schemas applied to one node, before giving up. */
-const MAX_REF_HOPS = 32;
-const MAX_APPLIED = 64;
 
 /**
  * The hover at `offset` of `doc` (a document of the kind whose schema is `schemaPath`), or
@@ -131,69 +91,6 @@ export function schemaHover(
   return { markdown, start: target.start, end: target.end };
 }
 
-/**
- * The schemas that apply to a node, given those its parent's walk arrived with: each with its
- * `$ref`s followed, then its combinators' branches. Undefined where the walk declines.
- */
-function expand(start: readonly Applied[], files: SchemaFiles): Applied[] | undefined {
-  const out: Applied[] = [];
-  const queue = [...start];
-  while (queue.length > 0) {
-    if (out.length >= MAX_APPLIED) return undefined;
-    const next = queue.shift()!;
-    const resolved = resolve(next, files);
-    if (!resolved) return undefined;
-    const { schema, file } = resolved;
-    if (UNFOLLOWED.some((k) => schema[k] !== undefined)) return undefined;
-    out.push({ schema, file, certain: next.certain });
-    const branches = (key: string, certain: boolean): boolean => {
-      const value = schema[key];
-      if (value === undefined) return true;
-      const list = key === 'allOf' || key === 'anyOf' || key === 'oneOf' ? value : [value];
-      if (!Array.isArray(list)) return false;
-      for (const branch of list) {
-        const b = asRecord(branch);
-        if (!b) return false;
-        queue.push({ schema: b, file, certain: next.certain && certain });
-      }
-      return true;
-    };
-    if (!branches('allOf', true)) return undefined;
-    for (const key of ['anyOf', 'oneOf', 'if', 'then', 'else']) if (!branches(key, false)) return undefined;
-  }
-  return out;
-}
-
-/**
- * Follows `$ref`s the way yaml-language-server resolves them: the referenced schema's keywords
- * fill in what the referring schema does not say itself (its own description wins). Undefined for a
- * `$ref` beside constraints or one that does not resolve.
- */
-function resolve(start: Located, files: SchemaFiles): Located | undefined {
-  let merged: Record<string, unknown> = { ...start.schema };
-  let file = start.file;
-  for (let hops = 0; typeof merged.$ref === 'string'; hops++) {
-    if (hops >= MAX_REF_HOPS) return undefined;
-    for (const key of Object.keys(merged)) if (!REF_ANNOTATIONS.has(key)) return undefined;
-    const ref = merged.$ref as string;
-    const hash = ref.indexOf('#');
-    const target = hash < 0 ? ref : ref.slice(0, hash);
-    const pointer = hash < 0 ? '' : ref.slice(hash + 1);
-    if (target) file = new URL(target, `cilium-policy:///${file}`).pathname.slice(1);
-    let section: unknown = files[file];
-    if (pointer) {
-      if (!pointer.startsWith('/')) return undefined;
-      for (const part of pointer.slice(1).split('/'))
-        section = asRecord(section)?.[decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~')];
-    }
-    const found = asRecord(section);
-    if (!found) return undefined;
-    delete merged.$ref;
-    merged = { ...found, ...merged };
-  }
-  return { schema: merged, file };
-}
-
 /** The scalar under the cursor: the path to the value it names (a key names its value), and that value. */
 interface ScalarTarget {
   readonly path: readonly (string | number)[];
@@ -201,19 +98,6 @@ interface ScalarTarget {
   readonly end: number;
   /** The value node whose schema is shown (a key's value, or the scalar itself). */
   readonly value: Node;
-}
-
-/** True when `offset` is inside a node's text (its end excluded, as yaml-language-server finds nodes). */
-function inside(node: Node | null | undefined, offset: number): boolean {
-  const r = node?.range;
-  return !!r && r[0] <= offset && offset < r[1];
-}
-
-/** A scalar read the same by us and by yaml-language-server (no tag, anchor or YAML 1.1 boolean). */
-function plainScalar(node: unknown): node is Scalar {
-  if (!isScalar(node) || node.tag || node.anchor || !node.range) return false;
-  if (node.type === 'PLAIN' && typeof node.source === 'string' && YAML11_BOOLEAN.test(node.source)) return false;
-  return true;
 }
 
 function scalarAt(doc: PolicyDocument, offset: number): ScalarTarget | undefined {
@@ -265,27 +149,6 @@ function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-/**
- * The schema a map key or list index leads to: undefined when the schema does not say (nothing
- * applies), null where the walk declines (tuple `items`, a boolean schema).
- */
-function childSchema(schema: Schema, step: string | number): Schema | undefined | null {
-  if (typeof step === 'number') {
-    const items = schema.items;
-    if (items === undefined) return undefined;
-    return asRecord(items) ?? null;
-  }
-  const properties = asRecord(schema.properties);
-  if (properties && Object.prototype.hasOwnProperty.call(properties, step)) return asRecord(properties[step]) ?? null;
-  const extra = schema.additionalProperties;
-  if (extra === undefined || typeof extra === 'boolean') return undefined;
-  return asRecord(extra) ?? null;
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
 /** yaml-language-server's plain-text-to-Markdown step: paragraphs for single line breaks, Markdown characters escaped. */
 function toMarkdown(plain: unknown): string | undefined {
   if (typeof plain !== 'string' || plain.length === 0) return undefined;
@@ -296,17 +159,6 @@ function toMarkdown(plain: unknown): string | undefined {
 function paragraph(text: string): string {
   if (text.length === 0) return text;
   return (text.endsWith('\n') ? text : `${text}\n`) + '\n';
-}
-
-/** An enum string that any YAML reader takes as the same plain string, written as is. */
-const PLAIN_ENUM = /^[A-Za-z][A-Za-z0-9._/-]*$/;
-const YAML_WORD = /^(?:on|off|true|false|yes|no|null|y|n)$/i;
-
-/** An enum value as the hover lists it, or undefined when writing it needs quoting rules. */
-function enumText(value: unknown): string | undefined {
-  if (typeof value === 'string') return PLAIN_ENUM.test(value) && !YAML_WORD.test(value) ? value : undefined;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
-  return undefined;
 }
 
 /** The value of a node as yaml-language-server compares it with an enum. */
