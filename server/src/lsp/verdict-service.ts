@@ -146,7 +146,13 @@ export class VerdictService {
   register(): void {
     this.preview.onDidChangeInventory(() => this.generation++);
     this.session.documents.onDidChangeContent((e) => {
-      // Typing in a file that holds nothing but PolicyTests changes no environment.
+      // Typing in a file that holds nothing but PolicyTests changes no environment. A text that
+      // never names the kind holds something else (or nothing): no parse needed to say so, which
+      // leaves the parse of a newly opened long file to the lint, in slices.
+      if (!e.document.getText().includes('PolicyTest')) {
+        this.generation++;
+        return;
+      }
       const docs = this.session.parse(e.document).documents;
       if (docs.length === 0 || docs.some((d) => d.kind?.language !== 'policy-test')) this.generation++;
     });
