@@ -11,10 +11,13 @@
 // - **Long document**: one CiliumNetworkPolicy of 20,000 lines (CIDR and FQDN allow-lists); 10
 //   edits of a CIDR entry; after each, hovers at random entries every 20 ms until the edit's
 //   diagnostics arrive. It reports hover latency (median, p95, max) and edit → diagnostics.
+// - **Opening**: a 50,000-line file of ~1,500 policies (`scripts/bench-files.mjs`) opened in a started
+//   server; hovers every 20 ms from right after the open until its diagnostics arrive. It reports
+//   hover latency (median, p95, max) and open → diagnostics.
 //
 // For each: the server's CPU time (user + system, from /proc) and the load averages, because the
 // machine may be shared. Options: `--server <dist/server.js>` (another build, e.g. the one before
-// a change), `--rounds N` (default 3; the figures pool every round), `--scenarios storm,long`.
+// a change), `--rounds N` (default 3; the figures pool every round), `--scenarios storm,long,open`.
 // Writes `.bench/responsiveness.json`.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,7 +36,7 @@ const option = (name, fallback) => {
 };
 const serverJs = path.resolve(option('server', path.join(root, 'dist', 'server.js')));
 const ROUNDS = Number(option('rounds', '3'));
-const SCENARIOS = option('scenarios', 'burst,storm,long').split(',');
+const SCENARIOS = option('scenarios', 'burst,storm,long,open').split(',');
 // BENCH_NODE_ARGS adds Node options to the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const TIMEOUT_MS = 120_000;
@@ -330,6 +333,40 @@ async function long(round) {
   }
 }
 
+/** A 50,000-line file opened: hovers every 20 ms until its diagnostics arrive. */
+async function opening(round) {
+  const { lines } = generate(50000);
+  const uri = pathToFileURL(path.join(outDir, `opening-${round}.yaml`)).href;
+  // Hovered: the first key of each policy's spec (`endpointSelector`, `kprobes`, …), spread through the file.
+  const keys = lines
+    .map((l, i) => (/^ {2}[a-zA-Z]+:/.test(l) && lines[i - 1] === 'spec:' ? i : -1))
+    .filter((i) => i >= 0);
+  const server = new Server();
+  try {
+    await server.start();
+    // Let the start-up warm-up finish, as in the main benchmark's cold open.
+    await sleep(3000);
+    const cpu0 = cpuMs(server.proc.pid);
+    const t = performance.now();
+    server.write(server.openMessage(uri, lines.join('\n') + '\n'));
+    let done;
+    void server.diagnosticsFor(1).then((p) => (done = p));
+    const hovers = [];
+    let empty = 0;
+    let seed = 4321 + round;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    while (!done) {
+      const h = await server.hover(uri, keys[Math.floor(random() * keys.length)], 3);
+      hovers.push(h.ms);
+      if (h.empty) empty++;
+      if (!done) await sleep(20);
+    }
+    return { openMs: done.at - t, hoverMs: hovers, empty, cpuMs: cpuMs(server.proc.pid) - cpu0 };
+  } finally {
+    await server.close();
+  }
+}
+
 async function main() {
   if (!fs.existsSync(serverJs)) throw new Error(`${serverJs} is missing; run \`npm run bundle\` first`);
   fs.mkdirSync(outDir, { recursive: true });
@@ -395,6 +432,25 @@ publications: ${s.publicationsPerStorm.join(', ')} (of an older version: ${s.sta
 | open → diagnostics (ms) | ${l.openMs.median} | ${l.openMs.p95} | ${l.openMs.max} |
 
 server CPU per edit, hovers included (ms): ${l.cpuMsPerEdit.join(', ')}; publications going back to an older version: ${l.outOfOrderPublications}; empty hovers: ${l.emptyHovers}; load average after: ${l.loadavg.join(' ')}`);
+  }
+  if (SCENARIOS.includes('open')) {
+    const runs = [];
+    for (let r = 0; r < ROUNDS; r++) runs.push(await opening(r));
+    results.open = {
+      openMs: stats(runs.map((x) => x.openMs)),
+      hoverMs: stats(runs.flatMap((x) => x.hoverMs)),
+      cpuMs: runs.map((x) => round(x.cpuMs)),
+      emptyHovers: runs.reduce((n, x) => n + x.empty, 0),
+      loadavg: os.loadavg().map(round),
+    };
+    const o = results.open;
+    console.log(`
+| opening a 50,000-line file, ${ROUNDS} rounds | median | p95 | max |
+|---|---:|---:|---:|
+| hover while the file is parsed and linted (ms, ${o.hoverMs.n} hovers) | ${o.hoverMs.median} | ${o.hoverMs.p95} | ${o.hoverMs.max} |
+| open → diagnostics (ms) | ${o.openMs.median} | ${o.openMs.p95} | ${o.openMs.max} |
+
+server CPU per open, hovers included (ms): ${o.cpuMs.join(', ')}; empty hovers: ${o.emptyHovers}; load average after: ${o.loadavg.join(' ')}`);
   }
   results.date = new Date().toISOString();
   fs.writeFileSync(path.join(outDir, 'responsiveness.json'), JSON.stringify(results, null, 2) + '\n');
