@@ -189,29 +189,25 @@ export function* parseFileSteps(text: string, previous?: PolicyFile): Generator<
   try {
     const chunks = splitDocuments(source);
     const reusable = reusableDocuments(source, chunks, previous);
-    // First the chunks whose text changed are parsed, each on its own (with pauses); nothing of
-    // `previous` is changed yet.
-    const parsed: Document.Parsed[][] = [];
+    // First the chunks whose text changed are parsed and described, each on its own (with pauses);
+    // nothing of `previous` is changed yet. Their documents get their index below.
+    const described: PolicyDocument[][] = [];
     for (const [k, chunk] of chunks.entries()) {
       if (reusable[k]) continue;
-      parsed[k] = yield* parseChunk(source.slice(chunk.start, chunk.end));
+      const docs = yield* parseChunk(source.slice(chunk.start, chunk.end));
+      // The chunk was parsed on its own; its nodes move to their offsets in the whole file.
+      for (const d of docs) shiftDocument(d, chunk.start);
+      described[k] = docs.map((d, i) =>
+        // A document's text runs to the next document of the chunk (several only with directives), or to the chunk's end.
+        describeDocument(text, d, -1, chunk, i + 1 < docs.length ? docs[i + 1]!.range[0] : chunk.end),
+      );
       yield;
     }
-    // Then, without a pause, reused documents move to their new offsets and new ones are described.
+    // Then, without a pause, reused documents move to their new offsets, and every document gets its index.
     for (const [k, chunk] of chunks.entries()) {
       const old = reusable[k];
-      if (old) {
-        documents.push(moveDocument(old, chunk, documents.length));
-        continue;
-      }
-      // The chunk was parsed on its own; its nodes move to their offsets in the whole file.
-      const docs = parsed[k] ?? [];
-      for (const d of docs) shiftDocument(d, chunk.start);
-      for (const [i, d] of docs.entries()) {
-        // A document's text runs to the next document of the chunk (several only with directives), or to the chunk's end.
-        const textEnd = i + 1 < docs.length ? docs[i + 1]!.range[0] : chunk.end;
-        documents.push(describeDocument(text, d, documents.length, chunk, textEnd));
-      }
+      if (old) documents.push(moveDocument(old, chunk, documents.length));
+      else for (const d of described[k] ?? []) documents.push({ ...d, index: documents.length });
     }
   } catch (e) {
     return {

@@ -27,11 +27,10 @@ import {
   PLAIN_ENUM,
   YAML_WORD,
   asRecord,
-  childSchema,
   expand,
   plainScalar,
   resolve,
-  type Applied,
+  stepInto,
   type Located,
 } from './schema-walk.js';
 
@@ -80,13 +79,7 @@ export function schemaValueCompletion(
   let applied = expand([{ schema: rootSchema, file: schemaPath, certain: true }], files);
   for (const step of target.mapPath) {
     if (!applied) return undefined;
-    const next: Applied[] = [];
-    for (const a of applied) {
-      const child = childSchema(a.schema, step);
-      if (child === null) return undefined;
-      if (child) next.push({ schema: child, file: a.file, certain: a.certain });
-    }
-    applied = expand(next, files);
+    applied = stepInto(applied, step, files);
   }
   if (!applied) return undefined;
   // The schemas the map's matching schemas hand the key's value to: its property, or the map's

@@ -19,16 +19,7 @@
 import { isAlias, isMap, isScalar, isSeq, stringify, type Node, type Pair, type Scalar } from 'yaml';
 import { keyText, type PolicyDocument } from '../document.js';
 import type { SchemaFiles } from '../schema-validation.js';
-import {
-  asRecord,
-  childSchema,
-  enumText,
-  expand,
-  inside,
-  plainScalar,
-  type Applied,
-  type Schema,
-} from './schema-walk.js';
+import { asRecord, enumText, expand, inside, plainScalar, stepInto, type Schema } from './schema-walk.js';
 
 /** A hover's Markdown and the offsets of the key or value it is about. */
 export interface SchemaHover {
@@ -73,13 +64,7 @@ export function schemaHover(
   // Only the root's own title heads a hover here: a titled branch would head what lies below it.
   if (!applied || applied.some((a, i) => i > 0 && a.schema.title !== undefined)) return undefined;
   for (const step of target.path) {
-    const next: Applied[] = [];
-    for (const a of applied) {
-      const child = childSchema(a.schema, step);
-      if (child === null) return undefined;
-      if (child) next.push({ schema: child, file: a.file, certain: a.certain });
-    }
-    applied = expand(next, files);
+    applied = stepInto(applied, step, files);
     // A title below the root would change the heading: not worth following.
     if (!applied || applied.some((a) => a.schema.title !== undefined)) return undefined;
   }

@@ -59,7 +59,7 @@ const REF_ANNOTATIONS = new Set([
 ]);
 
 /** `$ref`s followed for one schema, and schemas applied to one node, before giving up. */
-export const MAX_REF_HOPS = 32;
+const MAX_REF_HOPS = 32;
 export const MAX_APPLIED = 64;
 
 /**
@@ -93,6 +93,24 @@ export function expand(start: readonly Applied[], files: SchemaFiles): Applied[]
     for (const key of ['anyOf', 'oneOf', 'if', 'then', 'else']) if (!branches(key, false)) return undefined;
   }
   return out;
+}
+
+/**
+ * The schemas that apply to the child `step` (a map key or list index) of a node, given those
+ * that apply to the node; undefined where the walk declines.
+ */
+export function stepInto(
+  applied: readonly Applied[],
+  step: string | number,
+  files: SchemaFiles,
+): Applied[] | undefined {
+  const next: Applied[] = [];
+  for (const a of applied) {
+    const child = childSchema(a.schema, step);
+    if (child === null) return undefined;
+    if (child) next.push({ schema: child, file: a.file, certain: a.certain });
+  }
+  return expand(next, files);
 }
 
 /**
@@ -142,7 +160,7 @@ export function plainScalar(node: unknown): node is Scalar {
  * The schema a map key or list index leads to: undefined when the schema does not say (nothing
  * applies), null where the walk declines (tuple `items`, a boolean schema).
  */
-export function childSchema(schema: Schema, step: string | number): Schema | undefined | null {
+function childSchema(schema: Schema, step: string | number): Schema | undefined | null {
   if (typeof step === 'number') {
     const items = schema.items;
     if (items === undefined) return undefined;
