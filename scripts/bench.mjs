@@ -62,7 +62,12 @@ function quantile(xs, q) {
 const median = (xs) => quantile(xs, 0.5);
 const round = (x) => (x === null || Number.isNaN(x) ? x : Math.round(x * 10) / 10);
 // The samples themselves are kept too (in request order), to see where a tail comes from.
-const stats = (xs) => ({ median: round(median(xs)), p95: round(quantile(xs, 0.95)), n: xs.length, samples: xs.map(round) });
+const stats = (xs) => ({
+  median: round(median(xs)),
+  p95: round(quantile(xs, 0.95)),
+  n: xs.length,
+  samples: xs.map(round),
+});
 
 function procStatus(pid, field) {
   try {
