@@ -4,8 +4,8 @@
  * yaml-language-server offers at the same place: the same items (kind, label, insert text,
  * documentation, edit) in the same order. The places are the end of every `key: value` line of the
  * bundled examples and of the upstream example policies in ../shared/upstream (skipped, and said
- * so, when ../shared is absent), as written and with the value cut to its first character (a value
- * being typed). The real yaml-language-server answers the other side, in process, against the same
+ * so, when ../shared is absent), as written, with the value cut to its first character (a value
+ * being typed) and with no value yet (`key: `). The real yaml-language-server answers the other side, in process, against the same
  * bundled schemas. Where our walk is not sure it declines; the test also holds that it answers a
  * good share of the places, so a walk that declined everything would fail here.
  */
@@ -76,6 +76,11 @@ async function compareFile(name: string, text: string, tally: Tally, typed: bool
   for (const [, end] of values) await compareAt(file, end, `${name}:${lineOf(end)}`, tally);
   if (!typed) return;
   for (const [start, end] of values) {
+    // Nothing typed yet after `key: `.
+    if (text[start - 1] === ' ') {
+      const cleared = text.slice(0, start) + text.slice(end);
+      await compareAt(parseFile(cleared), start, `${name}:${lineOf(end)} (no value yet)`, tally);
+    }
     if (end - start < 2 || !/^[A-Za-z]/.test(text[start]!)) continue;
     const cut = text.slice(0, start + 1) + text.slice(end);
     await compareAt(parseFile(cut), start + 1, `${name}:${lineOf(end)} (typing "${text[start]}")`, tally);

@@ -10,7 +10,8 @@
  * the value's description as documentation, an edit over the value being typed), in its order. The
  * walk answers only in the case it can be sure of:
  * - the cursor is at the end of a line, right after a scalar value (plain or quoted, on the key's
- *   line) of a block map, with no tag, anchor, alias, merge key or duplicate key on the way;
+ *   line) of a block map or after `key: ` with no value yet, with no tag, anchor, alias, merge key
+ *   or duplicate key on the way;
  * - exactly one schema that applies to the map for certain says what the key's value may be, and
  *   no schema a validator might pick (an `anyOf`/`oneOf` branch) says anything about it;
  * - that value schema offers enums and types only (no `const`, `default`, `examples`,
@@ -240,13 +241,18 @@ function valueAt(doc: PolicyDocument, text: string, offset: number): ValueTarget
         found = { key, value };
         if (!isScalar(value)) continue;
         if (!plainScalar(value) || value.type === 'BLOCK_FOLDED' || value.type === 'BLOCK_LITERAL') return undefined;
-        // yaml-language-server replaces a truthy value; other values take other branches of its code.
-        if (!value.value || value.value === 'null') return undefined;
+        // yaml-language-server replaces a truthy value, and inserts at the cursor after `key: `;
+        // other values take other branches of its code.
+        const empty = value.value === null && value.source === '' && value.type === 'PLAIN' && text[offset - 1] === ' ';
+        if (!empty && (!value.value || value.value === 'null')) return undefined;
         const line = text.slice((pair.key as Node).range![0], offset);
         if (line.includes('\n') || line.includes('\r') || text[offset - 1] === ':') return undefined;
       }
       if (!found) return undefined;
-      if (isScalar(found.value)) return { mapPath: path, key: found.key, start: found.value.range![0], end: offset };
+      if (isScalar(found.value)) {
+        const start = found.value.value === null ? offset : found.value.range![0];
+        return { mapPath: path, key: found.key, start, end: offset };
+      }
       path.push(found.key);
       node = found.value;
     } else if (isSeq(node)) {
