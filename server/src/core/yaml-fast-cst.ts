@@ -8,11 +8,12 @@
  * tree into the document with its nodes, values, comments and errors. The first two were about
  * two thirds of the cold parse of a long file (the parser keeps a stack machine per lexeme). This
  * module builds the same CST in one pass over the lines, for a subset it knows exactly: block maps
- * and block sequences, single-line plain and quoted scalars, comments, blank lines and a leading
- * `---`. The `yaml` package's composer still reads the tree, so values, comments, ranges and every
+ * and block sequences, single-line plain and quoted scalars, one-line flow sequences of scalars,
+ * `{}` and `[]`, comments, blank lines and a leading `---`, with LF or CRLF line ends. The `yaml`
+ * package's composer still reads the tree, so values, comments, ranges and every
  * error a document can have come from the library as before.
  *
- * For any text outside that subset (tabs, carriage returns, flow collections, block scalars,
+ * For any text outside that subset (tabs, lone carriage returns, flow maps with entries, block scalars,
  * anchors, tags, aliases, multi-line scalars, explicit keys, empty values, directives, indented top
  * levels, and whatever else it meets that it does not model) the function returns undefined and
  * the caller uses the `yaml` package's own lexer and parser. It never guesses: where it answers,
@@ -29,8 +30,11 @@ import type { CST } from 'yaml';
 /** Thrown inside the scanner when the text leaves the subset; caught in {@link fastCst}. */
 const DECLINE = new Error('outside the subset of the fast scanner');
 
-/** Characters that send the whole text to the `yaml` package: tabs, CR, other controls, BOM, and the line and paragraph separators. */
-const OUTSIDE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029]/;
+/**
+ * What sends the whole text to the `yaml` package: tabs, other controls (a CR only when it does not
+ * end a line before an LF), a BOM, and the line and paragraph separators.
+ */
+const OUTSIDE = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\ufeff\u2028\u2029]|\r(?!\n)/;
 
 /**
  * The yaml package's CST for `source`, or undefined when `source` is outside the subset this
@@ -53,6 +57,8 @@ type Content = 'scalar' | 'single-quoted-scalar' | 'double-quoted-scalar' | 'map
 /** The tokens this scanner makes (the yaml package types a scalar's token apart from the others). */
 type TokenType = Trivia | Content | 'doc-start' | 'flow-collection';
 
+const LF = 10;
+const CR = 13;
 const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
@@ -116,18 +122,22 @@ class Scanner {
     const n = src.length;
     let pos = 0;
     if (src.startsWith('---')) {
-      if (n > 3 && src.charCodeAt(3) !== 10) throw DECLINE;
+      const lf = src.charCodeAt(3) === CR ? 4 : 3;
+      if (n > 3 && src.charCodeAt(lf) !== LF) throw DECLINE;
       this.stack.push({ type: 'document', offset: 0, start: [] });
       this.token('doc-start', 0, 3);
       pos = 3;
       if (pos < n) {
-        this.token('newline', 3, 4);
-        pos = 4;
+        this.token('newline', 3, lf + 1);
+        pos = lf + 1;
       }
     }
     while (pos < n) {
-      let eol = src.indexOf('\n', pos);
-      if (eol < 0) eol = n;
+      // A line ends at LF or CRLF (the newline token holds both characters, as the yaml lexer's does).
+      let next = src.indexOf('\n', pos);
+      let eol = next;
+      if (next < 0) eol = next = n;
+      else if (src.charCodeAt(next - 1) === CR) eol = next - 1;
       let p = pos;
       while (p < eol && src.charCodeAt(p) === SPACE) p++;
       if (p === pos && p < eol && (src.startsWith('---', p) || src.startsWith('...', p))) throw DECLINE;
@@ -139,8 +149,8 @@ class Scanner {
       } else {
         this.contentLine(pos, p, eol);
       }
-      if (eol < n) this.token('newline', eol, eol + 1);
-      pos = eol + 1;
+      if (next < n) this.token('newline', eol, next + 1);
+      pos = next + 1;
     }
     if (this.expect?.kind === 'after-key') throw DECLINE;
     while (this.stack.length > 0) this.pop();
