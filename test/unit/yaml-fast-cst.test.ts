@@ -239,19 +239,19 @@ interface ScanStats {
   chunkTexts: string[];
 }
 
-/** The YAML files below a folder of the repository, build output and dependencies left out. */
+/** Folders of the repository whose YAML is not ours: dependencies and build output. */
+const NOT_OURS = new Set(['node_modules', 'out', 'dist']);
+
+/** The YAML files below a folder of the repository, {@link NOT_OURS} left out. */
 function repoYaml(dir: string): CorpusFile[] {
   const root = path.join(REPO_ROOT, dir);
   if (!fs.existsSync(root)) return [];
-  return yamlFilesUnder(root)
-    .filter(
-      (f) =>
-        !path
-          .relative(REPO_ROOT, f)
-          .split(path.sep)
-          .some((s) => ['node_modules', 'out', 'dist'].includes(s)),
-    )
-    .map((f) => ({ name: path.relative(REPO_ROOT, f).split(path.sep).join('/'), text: fs.readFileSync(f, 'utf8') }));
+  const files: CorpusFile[] = [];
+  for (const f of yamlFilesUnder(root)) {
+    const parts = path.relative(REPO_ROOT, f).split(path.sep);
+    if (!parts.some((p) => NOT_OURS.has(p))) files.push({ name: parts.join('/'), text: fs.readFileSync(f, 'utf8') });
+  }
+  return files;
 }
 
 /** Scans every chunk of every file (and each small file whole), comparing with the Parser. */
@@ -355,6 +355,18 @@ test(`fastCst accepts at least ${EXAMPLES_MIN_SHARE * 100}% of the documents of 
   t.diagnostic(`examples/: ${share(s)}`);
   assert.ok(s.chunks > 10, `examples/ has documents (${s.chunks})`);
   assert.ok(s.accepted >= EXAMPLES_MIN_SHARE * s.chunks, `examples/: only ${share(s)}`);
+});
+
+test('fastCst reads the documents of examples/ with CRLF line ends as it reads them with LF', (t) => {
+  // Files saved on Windows end their lines with CRLF; the scanner must give the Parser's tokens
+  // for them, and accept exactly the documents it accepts with LF (so CRLF files are not slower).
+  const lf = examplesStats();
+  const crlf = scanned('examples (CRLF)', () =>
+    repoYaml('examples').map((f) => ({ name: `${f.name} (CRLF)`, text: f.text.replace(/\r?\n/g, '\r\n') })),
+  );
+  assertNoMismatch(t, 'examples/ with CRLF', crlf);
+  assert.equal(crlf.chunks, lf.chunks);
+  assert.equal(crlf.accepted, lf.accepted, `with CRLF ${share(crlf)}, with LF ${share(lf)}`);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -488,6 +500,9 @@ const INSERTED_CHARS: readonly string[] = [
   '\uFEFF',
   '\u2028',
   '\u0085',
+  '\u00a0',
+  '\u3000',
+  '\ud800',
 ];
 
 type Mutation = (text: string, r: Prng) => string;
