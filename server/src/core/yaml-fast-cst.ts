@@ -27,7 +27,7 @@
  */
 import type { CST } from 'yaml';
 
-/** Thrown inside the scanner when the text leaves the subset; caught in {@link fastCst}. */
+/** Thrown inside the scanner when the text leaves the subset; caught in {@link scanCst}. */
 const DECLINE = new Error('outside the subset of the fast scanner');
 
 /**
@@ -38,9 +38,19 @@ const OUTSIDE = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\ufeff\u202
 
 /**
  * The yaml package's CST for `source`, or undefined when `source` is outside the subset this
- * scanner knows (see the module's description).
+ * scanner knows (see the module's description). Never throws: should the scanner itself fail, the
+ * text is declined too, and the caller's yaml package reads it.
  */
 export function fastCst(source: string): CST.Token[] | undefined {
+  try {
+    return scanCst(source);
+  } catch {
+    return undefined;
+  }
+}
+
+/** {@link fastCst}, except that a fault of the scanner itself throws (for its tests). */
+export function scanCst(source: string): CST.Token[] | undefined {
   if (OUTSIDE.test(source)) return undefined;
   try {
     return new Scanner(source).run();
