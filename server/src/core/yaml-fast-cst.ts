@@ -8,12 +8,12 @@
  * tree into the document with its nodes, values, comments and errors. The first two were about
  * two thirds of the cold parse of a long file (the parser keeps a stack machine per lexeme). This
  * module builds the same CST in one pass over the lines, for a subset it knows exactly: block maps
- * and block sequences, single-line plain and quoted scalars, one-line flow sequences of scalars,
- * `{}` and `[]`, comments, blank lines and a leading `---`, with LF or CRLF line ends. The `yaml`
+ * and block sequences, single-line plain and quoted scalars, one-line flow sequences and flow maps
+ * of scalars, comments, blank lines and a leading `---`, with LF or CRLF line ends. The `yaml`
  * package's composer still reads the tree, so values, comments, ranges and every
  * error a document can have come from the library as before.
  *
- * For any text outside that subset (tabs, lone carriage returns, flow maps with entries, block scalars,
+ * For any text outside that subset (tabs, lone carriage returns, nested flow collections, block scalars,
  * anchors, tags, aliases, multi-line scalars, explicit keys, empty values, directives, indented top
  * levels, and whatever else it meets that it does not model) the function returns undefined and
  * the caller uses the `yaml` package's own lexer and parser. It never guesses: where it answers,
@@ -237,7 +237,7 @@ class Scanner {
     this.token('comment', s, eol);
   }
 
-  /** A value (a scalar, `[]`, `{}` or a one-line flow sequence of scalars) from `p`; returns where it ends. */
+  /** A value (a scalar, or a one-line flow sequence or flow map of scalars) from `p`; returns where it ends. */
   private value(p: number, eol: number): number {
     const src = this.src;
     const c = src.charCodeAt(p);
@@ -255,8 +255,9 @@ class Scanner {
   }
 
   /**
-   * `{}`, `[]`, or a flow sequence of scalars on one line (`["a", b]`), as the parser leaves it
-   * once closed: each item its leading comma and spaces, and its scalar with the spaces after it.
+   * A flow sequence or flow map of scalars on one line (`["a", b]`, `{app: web}`, `[]`, `{}`), as
+   * the parser leaves it once closed: each item its leading comma and spaces, then its scalar, or
+   * its key, `:` and value.
    */
   private flowCollection(p: number, eol: number): CST.FlowCollection {
     const src = this.src;
@@ -273,9 +274,10 @@ class Scanner {
       items: [],
       end: [],
     };
+    const flowScalar = (type: string, start: number, end: number): CST.FlowScalar =>
+      ({ type, offset: start, indent, source: src.slice(start, end) }) as CST.FlowScalar;
     let i = p + 1;
     if (src.charCodeAt(i) !== close) {
-      if (map) throw DECLINE;
       for (;;) {
         const start: CST.SourceToken[] = [];
         if (fc.items.length > 0) {
@@ -286,19 +288,32 @@ class Scanner {
         let j = i;
         while (j < eol && src.charCodeAt(j) === SPACE) j++;
         if (j > i) start.push(sourceToken('space', i, j));
-        const item = this.flowScalar(j, eol);
-        const scalar = {
-          type: item.type,
-          offset: j,
-          indent,
-          source: src.slice(j, item.end),
-          end: [] as CST.SourceToken[],
-        } as CST.FlowScalar;
-        i = item.end;
-        j = i;
-        while (j < eol && src.charCodeAt(j) === SPACE) j++;
-        if (j > i) scalar.end!.push(sourceToken('space', i, j));
-        fc.items.push({ start, value: scalar });
+        if (map) {
+          // `key: value`: the key, the `:` and the spaces after it, then the value.
+          const k = this.flowScalar(j, eol, 'key');
+          const key = flowScalar(k.type, j, k.end);
+          const sep = [sourceToken('map-value-ind', k.end, k.end + 1)];
+          j = k.end + 1;
+          i = j;
+          while (j < eol && src.charCodeAt(j) === SPACE) j++;
+          sep.push(sourceToken('space', i, j));
+          const v = this.flowScalar(j, eol, 'value');
+          const value = flowScalar(v.type, j, v.end);
+          i = v.end;
+          j = i;
+          while (j < eol && src.charCodeAt(j) === SPACE) j++;
+          if (j > i) value.end = [sourceToken('space', i, j)];
+          fc.items.push({ start, key, sep, value });
+        } else {
+          // In a sequence, the parser ends each scalar with the spaces after it (none: an empty list).
+          const item = this.flowScalar(j, eol, 'seq');
+          const scalar = flowScalar(item.type, j, item.end);
+          i = item.end;
+          j = i;
+          while (j < eol && src.charCodeAt(j) === SPACE) j++;
+          scalar.end = j > i ? [sourceToken('space', i, j)] : [];
+          fc.items.push({ start, value: scalar });
+        }
         i = j;
         const d = src.charCodeAt(i);
         if (d === close) break;
@@ -309,21 +324,42 @@ class Scanner {
     return fc;
   }
 
-  /** A scalar inside a flow sequence: quoted, or plain without `:`, `#`, or flow indicators. */
-  private flowScalar(p: number, eol: number): { type: Content & `${string}scalar`; end: number } {
+  /**
+   * A scalar inside a flow collection: quoted, or plain without `#` or flow indicators. In a
+   * sequence (`seq`) or as a map's value (`value`) it ends at the next comma or at the closing
+   * bracket; as a map's key (`key`) it ends right before `: `.
+   */
+  private flowScalar(
+    p: number,
+    eol: number,
+    mode: 'seq' | 'key' | 'value',
+  ): { type: Content & `${string}scalar`; end: number } {
     const src = this.src;
     const c = src.charCodeAt(p);
     if (c === DQUOTE || c === SQUOTE) {
       const q = this.scalar(p, eol);
-      if (q.colon) throw DECLINE;
+      if (q.colon !== (mode === 'key') || (q.colon && src.charCodeAt(q.end + 1) !== SPACE)) throw DECLINE;
       return q;
     }
     if (!(plainStart(c) || (c === DASH && p + 1 < eol && plainStart(src.charCodeAt(p + 1))))) throw DECLINE;
+    const close = mode === 'seq' ? RBRACKET : RBRACE;
     let last = p + 1;
     for (let i = p + 1; i < eol; i++) {
       const d = src.charCodeAt(i);
-      if (d === COMMA || d === RBRACKET) return { type: 'scalar', end: last };
-      if (d === COLON || d === HASH || d === LBRACKET || d === LBRACE || d === RBRACE) throw DECLINE;
+      if (d === COLON) {
+        // Followed by anything but a space or a flow indicator, a `:` belongs to the scalar
+        // (`k8s:io.kubernetes.pod.namespace`); before a space it ends a key.
+        const n = i + 1 < eol ? src.charCodeAt(i + 1) : SPACE;
+        if (n !== SPACE && n !== COMMA && n !== LBRACKET && n !== RBRACKET && n !== LBRACE && n !== RBRACE) {
+          last = i + 1;
+          continue;
+        }
+        if (mode === 'key' && n === SPACE && last === i) return { type: 'scalar', end: i };
+        throw DECLINE;
+      }
+      if (mode !== 'key' && (d === COMMA || d === close)) return { type: 'scalar', end: last };
+      if (d === COLON || d === COMMA || d === HASH || d === LBRACKET || d === RBRACKET || d === LBRACE || d === RBRACE)
+        throw DECLINE;
       if (d !== SPACE) last = i + 1;
     }
     throw DECLINE;
