@@ -495,25 +495,9 @@ class Scanner {
 
   private inMap(map: CST.BlockMap, tok: CST.SourceToken): void {
     const it = map.items[map.items.length - 1]!;
-    switch (tok.type as TokenType) {
-      case 'newline':
-        if (it.value) {
-          if (lastIsComment(it.value)) (it.value as CST.FlowScalar).end!.push(tok);
-          else map.items.push({ start: [tok] });
-        } else if (it.sep) it.sep.push(tok);
-        else it.start.push(tok);
-        return;
-      case 'space':
-      case 'comment':
-        if (it.value) map.items.push({ start: [tok] });
-        else if (it.sep) it.sep.push(tok);
-        else {
-          if (this.indentedComment(tok, it.start, map.indent) && this.mergeIntoPrevious(map.items, tok)) return;
-          it.start.push(tok);
-        }
-        return;
-      default:
-      // content: below
+    if (tok.type === 'newline' || tok.type === 'space' || tok.type === 'comment') {
+      this.trivia(map.items, map.indent, tok);
+      return;
     }
     if (this.indent < map.indent) {
       this.pop();
@@ -558,30 +542,14 @@ class Scanner {
 
   private inSeq(seq: CST.BlockSequence, tok: CST.SourceToken): void {
     const it = seq.items[seq.items.length - 1]!;
-    switch (tok.type as TokenType) {
-      case 'newline':
-        if (it.value) {
-          if (lastIsComment(it.value)) (it.value as CST.FlowScalar).end!.push(tok);
-          else seq.items.push({ start: [tok] });
-        } else it.start.push(tok);
-        return;
-      case 'space':
-      case 'comment':
-        if (it.value) seq.items.push({ start: [tok] });
-        else {
-          if (this.indentedComment(tok, it.start, seq.indent) && this.mergeIntoPrevious(seq.items, tok)) return;
-          it.start.push(tok);
-        }
-        return;
-      case 'seq-item-ind':
-        if (this.indent === seq.indent) {
-          if (it.value || it.start.some((t) => t.type === 'seq-item-ind')) seq.items.push({ start: [tok] });
-          else it.start.push(tok);
-          return;
-        }
-        break;
-      default:
-      // content: below
+    if (tok.type === 'newline' || tok.type === 'space' || tok.type === 'comment') {
+      this.trivia(seq.items, seq.indent, tok);
+      return;
+    }
+    if (tok.type === 'seq-item-ind' && this.indent === seq.indent) {
+      if (it.value || it.start.some((t) => t.type === 'seq-item-ind')) seq.items.push({ start: [tok] });
+      else it.start.push(tok);
+      return;
     }
     if (this.indent > seq.indent) {
       const type = tok.type as TokenType;
@@ -597,6 +565,23 @@ class Scanner {
     }
     this.pop();
     this.step(tok);
+  }
+
+  /**
+   * A space, comment or line end reaching a block collection, filed where the parser files it:
+   * after an item's value, into a new item (a line end after a comment that joined the value's
+   * end, into that end); between a key and its value, into the separator; otherwise into the
+   * item's start, unless it is a comment indented past the collection that joins the previous
+   * value's end.
+   */
+  private trivia(items: Item[], indent: number, tok: CST.SourceToken): void {
+    const it = items[items.length - 1]!;
+    const sep = 'sep' in it ? it.sep : undefined;
+    if (it.value) {
+      if (tok.type === 'newline' && lastIsComment(it.value)) (it.value as CST.FlowScalar).end!.push(tok);
+      else items.push({ start: [tok] });
+    } else if (sep) sep.push(tok);
+    else if (!(this.indentedComment(tok, it.start, indent) && this.mergeIntoPrevious(items, tok))) it.start.push(tok);
   }
 
   /** A comment more indented than its collection, with only blank space before it in the item. */
