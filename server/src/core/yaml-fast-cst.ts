@@ -274,8 +274,6 @@ class Scanner {
       items: [],
       end: [],
     };
-    const flowScalar = (type: string, start: number, end: number): CST.FlowScalar =>
-      ({ type, offset: start, indent, source: src.slice(start, end) }) as CST.FlowScalar;
     let i = p + 1;
     if (src.charCodeAt(i) !== close) {
       for (;;) {
@@ -290,15 +288,15 @@ class Scanner {
         if (j > i) start.push(sourceToken('space', i, j));
         if (map) {
           // `key: value`: the key, the `:` and the spaces after it, then the value.
-          const k = this.flowScalar(j, eol, 'key');
-          const key = flowScalar(k.type, j, k.end);
+          const k = this.scanFlowScalar(j, eol, 'key');
+          const key = flowScalar(sourceToken(k.type, j, k.end));
           const sep = [sourceToken('map-value-ind', k.end, k.end + 1)];
           j = k.end + 1;
           i = j;
           while (j < eol && src.charCodeAt(j) === SPACE) j++;
           sep.push(sourceToken('space', i, j));
-          const v = this.flowScalar(j, eol, 'value');
-          const value = flowScalar(v.type, j, v.end);
+          const v = this.scanFlowScalar(j, eol, 'value');
+          const value = flowScalar(sourceToken(v.type, j, v.end));
           i = v.end;
           j = i;
           while (j < eol && src.charCodeAt(j) === SPACE) j++;
@@ -306,8 +304,8 @@ class Scanner {
           fc.items.push({ start, key, sep, value });
         } else {
           // In a sequence, the parser ends each scalar with the spaces after it (none: an empty list).
-          const item = this.flowScalar(j, eol, 'seq');
-          const scalar = flowScalar(item.type, j, item.end);
+          const item = this.scanFlowScalar(j, eol, 'seq');
+          const scalar = flowScalar(sourceToken(item.type, j, item.end));
           i = item.end;
           j = i;
           while (j < eol && src.charCodeAt(j) === SPACE) j++;
@@ -329,7 +327,7 @@ class Scanner {
    * sequence (`seq`) or as a map's value (`value`) it ends at the next comma or at the closing
    * bracket; as a map's key (`key`) it ends right before `: `.
    */
-  private flowScalar(
+  private scanFlowScalar(
     p: number,
     eol: number,
     mode: 'seq' | 'key' | 'value',
@@ -341,7 +339,7 @@ class Scanner {
       if (q.colon !== (mode === 'key') || (q.colon && src.charCodeAt(q.end + 1) !== SPACE)) throw DECLINE;
       return q;
     }
-    if (!(plainStart(c) || (c === DASH && p + 1 < eol && plainStart(src.charCodeAt(p + 1))))) throw DECLINE;
+    if (!this.plainScalarAt(p, eol)) throw DECLINE;
     const close = mode === 'seq' ? RBRACKET : RBRACE;
     let last = p + 1;
     for (let i = p + 1; i < eol; i++) {
@@ -350,7 +348,7 @@ class Scanner {
         // Followed by anything but a space or a flow indicator, a `:` belongs to the scalar
         // (`k8s:io.kubernetes.pod.namespace`); before a space it ends a key.
         const n = i + 1 < eol ? src.charCodeAt(i + 1) : SPACE;
-        if (n !== SPACE && n !== COMMA && n !== LBRACKET && n !== RBRACKET && n !== LBRACE && n !== RBRACE) {
+        if (n !== SPACE && !flowIndicator(n)) {
           last = i + 1;
           continue;
         }
@@ -358,11 +356,16 @@ class Scanner {
         throw DECLINE;
       }
       if (mode !== 'key' && (d === COMMA || d === close)) return { type: 'scalar', end: last };
-      if (d === COLON || d === COMMA || d === HASH || d === LBRACKET || d === RBRACKET || d === LBRACE || d === RBRACE)
-        throw DECLINE;
+      if (d === HASH || flowIndicator(d)) throw DECLINE;
       if (d !== SPACE) last = i + 1;
     }
     throw DECLINE;
+  }
+
+  /** True when a plain scalar of this subset may start at `p`: `plainStart`, or `-` before one of those. */
+  private plainScalarAt(p: number, eol: number): boolean {
+    const c = this.src.charCodeAt(p);
+    return plainStart(c) || (c === DASH && p + 1 < eol && plainStart(this.src.charCodeAt(p + 1)));
   }
 
   /**
@@ -388,7 +391,7 @@ class Scanner {
       if (colon && end + 1 < eol && src.charCodeAt(end + 1) !== SPACE) throw DECLINE;
       return { type: c === DQUOTE ? 'double-quoted-scalar' : 'single-quoted-scalar', end, colon };
     }
-    if (!(plainStart(c) || (c === DASH && p + 1 < eol && plainStart(src.charCodeAt(p + 1))))) throw DECLINE;
+    if (!this.plainScalarAt(p, eol)) throw DECLINE;
     let last = p + 1; // one past the last non-space character
     for (let i = p + 1; i < eol; i++) {
       const d = src.charCodeAt(i);
@@ -415,8 +418,6 @@ class Scanner {
         this.onKeyLine = false;
         break;
       case 'space':
-        if (this.atNewLine) this.indent += source.length;
-        break;
       case 'map-value-ind':
       case 'seq-item-ind':
         if (this.atNewLine) this.indent += source.length;
@@ -647,6 +648,11 @@ class Scanner {
       }
     }
   }
+}
+
+/** `,`, `[`, `]`, `{` and `}`. */
+function flowIndicator(c: number): boolean {
+  return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE;
 }
 
 function flowScalar(tok: CST.SourceToken): CST.FlowScalar {
